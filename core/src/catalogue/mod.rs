@@ -1,0 +1,662 @@
+//! Catalogue sources and the in-memory catalogue graph.
+//!
+//! Sources are parsed into [`Standard`] records (one per edition) with
+//! per-line rejections; [`Catalogue::build`] then groups amendments and
+//! variants under their editions, makes relations symmetric, infers
+//! supersession where a source only gives editions and dates, and lets
+//! national standards inherit the ICS codes of what they adopt.
+
+pub mod relaton;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::code::StdCode;
+use crate::standard::{Adoption, AdoptionDegree, Standard, Status};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The project's own JSON Lines (docs/DATA.md).
+    StdnavJsonl,
+    /// Relaton-derived JSON Lines (ISO, IEC, ETSI).
+    RelatonJsonl,
+    /// The GB sample CSV (code,title_zh,title_en,status,replaces,replaced_by,adopts,degree).
+    GbCsv,
+}
+
+impl Format {
+    /// Guesses the format from a file name.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_string_lossy().to_lowercase();
+        if name.ends_with(".csv") || name.ends_with(".csv.gz") {
+            Some(Format::GbCsv)
+        } else if name.contains("publications") && name.contains(".jsonl") {
+            Some(Format::RelatonJsonl)
+        } else if name.ends_with(".jsonl") || name.ends_with(".jsonl.gz") {
+            Some(Format::StdnavJsonl)
+        } else {
+            None
+        }
+    }
+}
+
+/// A line that could not be read, with why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    /// 1-based line number in the (decompressed) source.
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What one source yielded.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub standards: Vec<Standard>,
+    pub attachments: Vec<relaton::Attachment>,
+    pub rejections: Vec<Rejection>,
+    /// Lines deliberately skipped (drafts, listings without an edition).
+    pub skipped: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot tell the format of {0}: name it *.jsonl (stdnav), *publications*.jsonl.gz (relaton) or *.csv (GB)"
+    )]
+    UnknownFormat(String),
+    #[error("content is not valid UTF-8 after decompression")]
+    Encoding,
+}
+
+/// Decompresses gzip content (by its magic bytes) and checks it is UTF-8.
+pub fn decode(content: &[u8]) -> Result<String, SourceError> {
+    let bytes = if content.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(content)
+            .read_to_end(&mut out)
+            .map_err(|_| SourceError::Encoding)?;
+        out
+    } else {
+        content.to_vec()
+    };
+    String::from_utf8(bytes).map_err(|_| SourceError::Encoding)
+}
+
+/// Reads and parses one source file.
+pub fn read_file(path: &Path, format: Option<Format>) -> Result<Parsed, SourceError> {
+    let format = format
+        .or_else(|| Format::from_path(path))
+        .ok_or_else(|| SourceError::UnknownFormat(path.display().to_string()))?;
+    let content = std::fs::read(path).map_err(|source| SourceError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let source = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(parse(&decode(&content)?, format, &source))
+}
+
+/// Parses decoded text of one source.
+pub fn parse(text: &str, format: Format, source: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    match format {
+        Format::RelatonJsonl => {
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match relaton::parse_line(line, source) {
+                    Ok(Some(relaton::Item::Edition(s))) => parsed.standards.push(s),
+                    Ok(Some(relaton::Item::Attachment(a))) => parsed.attachments.push(a),
+                    Ok(None) => parsed.skipped += 1,
+                    Err(reason) => parsed.rejections.push(Rejection {
+                        line: i as u64 + 1,
+                        reason,
+                    }),
+                }
+            }
+        }
+        Format::StdnavJsonl => {
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match parse_stdnav_line(line, source) {
+                    Ok(s) => parsed.standards.push(s),
+                    Err(reason) => parsed.rejections.push(Rejection {
+                        line: i as u64 + 1,
+                        reason,
+                    }),
+                }
+            }
+        }
+        Format::GbCsv => parse_gb_csv(text, source, &mut parsed),
+    }
+    parsed
+}
+
+/// Canonical form of a code that must carry a year.
+fn canonical_edition(code: &str) -> Result<String, String> {
+    let parsed = StdCode::parse(code).map_err(|e| format!("code {code:?}: {e}"))?;
+    Ok(parsed.edition_id())
+}
+
+fn canonical_list(codes: &[String]) -> Result<Vec<String>, String> {
+    codes.iter().map(|c| canonical_edition(c)).collect()
+}
+
+/// Fills what a code implies (family, level, and for Chinese codes the
+/// nature) and canonicalizes every code in the record.
+pub fn normalize_record(mut s: Standard) -> Result<Standard, String> {
+    if s.id.starts_with("ETSI ") {
+        return Ok(s);
+    }
+    let code = StdCode::parse(&s.id).map_err(|e| format!("id {:?}: {e}", s.id))?;
+    if code.year.is_none() {
+        return Err(format!(
+            "id {:?} has no year: a record is one edition",
+            s.id
+        ));
+    }
+    s.id = code.edition_id();
+    if s.family.is_empty() {
+        s.family = code.family().to_string();
+    }
+    if s.level == crate::standard::Level::Unknown {
+        s.level = code.level();
+    }
+    if is_chinese_family(&s.family) {
+        // In China the code itself says whether a standard is mandatory.
+        s.nature = code.nature();
+    }
+    s.replaces = canonical_list(&s.replaces)?;
+    s.replaced_by = canonical_list(&s.replaced_by)?;
+    s.normative_refs = canonical_list(&s.normative_refs)?;
+    for a in &mut s.adopts {
+        a.id = canonical_edition(&a.id)?;
+    }
+    Ok(s)
+}
+
+/// GB, GB/T, GB/Z, industry (JB/T …), local (DB37/T …), group (T/…), enterprise (Q/…).
+pub fn is_chinese_family(family: &str) -> bool {
+    family.starts_with("GB")
+        || family.starts_with("DB")
+        || family.starts_with("T/")
+        || family.starts_with("Q/")
+        || (family.len() <= 4
+            && family
+                .trim_end_matches("/T")
+                .trim_end_matches("/Z")
+                .chars()
+                .all(|c| c.is_ascii_uppercase())
+            && family.trim_end_matches("/T").trim_end_matches("/Z").len() == 2)
+}
+
+fn parse_stdnav_line(line: &str, source: &str) -> Result<Standard, String> {
+    let mut s: Standard = serde_json::from_str(line).map_err(|e| format!("invalid record: {e}"))?;
+    if s.source.is_empty() {
+        s.source = source.to_string();
+    }
+    for ind in &s.indicators {
+        if !ind.value.is_finite() || ind.max.is_some_and(|m| !m.is_finite()) {
+            return Err(format!("indicator {:?}: value must be finite", ind.name));
+        }
+    }
+    normalize_record(s)
+}
+
+fn parse_gb_csv(text: &str, source: &str, parsed: &mut Parsed) {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            parsed.rejections.push(Rejection {
+                line: 1,
+                reason: format!("unreadable header: {e}"),
+            });
+            return;
+        }
+    };
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let Some(code_col) = col("code") else {
+        parsed.rejections.push(Rejection {
+            line: 1,
+            reason: "header has no `code` column".into(),
+        });
+        return;
+    };
+    let get = |rec: &csv::StringRecord, name: &str| -> String {
+        col(name)
+            .and_then(|i| rec.get(i))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    };
+    let split = |s: String| -> Vec<String> {
+        s.split(';')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    for (i, rec) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                parsed.rejections.push(Rejection {
+                    line,
+                    reason: format!("malformed CSV row: {e}"),
+                });
+                continue;
+            }
+        };
+        let status = match get(&rec, "status").as_str() {
+            "" | "current" => Status::Current,
+            "replaced" => Status::Replaced,
+            "withdrawn" | "abolished" => Status::Withdrawn,
+            "upcoming" => Status::Upcoming,
+            other => {
+                parsed.rejections.push(Rejection {
+                    line,
+                    reason: format!("unknown status {other:?}"),
+                });
+                continue;
+            }
+        };
+        let degree = match get(&rec, "degree").as_str() {
+            "IDT" => Some(AdoptionDegree::Idt),
+            "MOD" => Some(AdoptionDegree::Mod),
+            "NEQ" => Some(AdoptionDegree::Neq),
+            _ => None,
+        };
+        let adopts = split(get(&rec, "adopts"))
+            .into_iter()
+            .map(|id| Adoption { id, degree })
+            .collect();
+        let standard = Standard {
+            id: rec.get(code_col).unwrap_or("").trim().to_string(),
+            title_zh: get(&rec, "title_zh"),
+            title_en: get(&rec, "title_en").replace(" — ", " - "),
+            status,
+            replaces: split(get(&rec, "replaces")),
+            replaced_by: split(get(&rec, "replaced_by")),
+            adopts,
+            source: source.to_string(),
+            ..Default::default()
+        };
+        match normalize_record(standard) {
+            Ok(s) => parsed.standards.push(s),
+            Err(reason) => parsed.rejections.push(Rejection { line, reason }),
+        }
+    }
+}
+
+/// SHA-256 of a record's content (source and checksum excluded), so a
+/// re-ingested unchanged record is recognised whatever file it came from.
+pub fn checksum(s: &Standard) -> String {
+    let mut copy = s.clone();
+    copy.source.clear();
+    copy.checksum.clear();
+    let json = serde_json::to_vec(&copy).unwrap_or_default();
+    hex::encode(Sha256::digest(&json))
+}
+
+/// Attaches amendments and variants to their editions. An attachment whose
+/// edition is not listed on its own promotes itself to that edition.
+pub fn group_attachments(standards: &mut Vec<Standard>, attachments: Vec<relaton::Attachment>) {
+    let mut by_id: HashMap<String, usize> = standards
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    // Editions of each line by edition number, for fragments without a year.
+    let mut editions: HashMap<String, Vec<(usize, Option<u16>)>> = HashMap::new();
+    for (i, s) in standards.iter().enumerate() {
+        if let Ok(code) = StdCode::parse(&s.id) {
+            editions
+                .entry(code.base())
+                .or_default()
+                .push((i, code.year));
+        }
+    }
+    for mut a in attachments {
+        let target = match a.year {
+            Some(year) => {
+                let id = a.standard.id.clone();
+                match by_id.get(&id) {
+                    Some(&i) => Some(i),
+                    None => {
+                        // Only a consolidated version or redline is listed:
+                        // the edition exists, so record it once.
+                        a.standard.status = Status::Replaced;
+                        let _ = year;
+                        None
+                    }
+                }
+            }
+            None => a.edition.and_then(|n| {
+                // Fragments name the edition number only: the n-th edition by year.
+                let list = editions.get(&a.base)?;
+                let mut years: Vec<_> = list
+                    .iter()
+                    .filter_map(|(i, y)| y.map(|y| (y, *i)))
+                    .collect();
+                years.sort();
+                years.get((n as usize).checked_sub(1)?).map(|(_, i)| *i)
+            }),
+        };
+        match target {
+            Some(i) => {
+                let list = match a.kind {
+                    relaton::AttachmentKind::Amendment => &mut standards[i].amendments,
+                    relaton::AttachmentKind::Variant => &mut standards[i].variants,
+                };
+                if !list.contains(&a.label) {
+                    list.push(a.label);
+                }
+            }
+            None if a.year.is_some() && a.kind == relaton::AttachmentKind::Variant => {
+                let mut s = a.standard;
+                s.variants.push(a.label);
+                by_id.insert(s.id.clone(), standards.len());
+                if let Ok(code) = StdCode::parse(&s.id) {
+                    editions
+                        .entry(code.base())
+                        .or_default()
+                        .push((standards.len(), code.year));
+                }
+                standards.push(s);
+            }
+            None => {}
+        }
+    }
+}
+
+/// Derived, read-only view over all records: lookups by code and the
+/// relation graph both ways.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    records: Vec<Standard>,
+    by_id: HashMap<String, usize>,
+    /// Editions of each line (code without year), oldest first.
+    by_base: HashMap<String, Vec<usize>>,
+    /// `adopted_by[i]`: records that adopt record i.
+    adopted_by: HashMap<usize, Vec<String>>,
+    /// `referenced_by[i]`: records that reference record i normatively.
+    referenced_by: HashMap<usize, Vec<String>>,
+}
+
+fn year_of(s: &Standard) -> u16 {
+    StdCode::parse(&s.id).ok().and_then(|c| c.year).unwrap_or(0)
+}
+
+impl Catalogue {
+    /// Builds the graph. Duplicate ids keep the first record (sources are
+    /// given in priority order: one source for each datum).
+    pub fn build(records: Vec<Standard>) -> Catalogue {
+        let mut seen = HashSet::new();
+        let mut records: Vec<Standard> = records
+            .into_iter()
+            .filter(|s| seen.insert(s.id.clone()))
+            .collect();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut by_base: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, s) in records.iter().enumerate() {
+            by_id.insert(s.id.clone(), i);
+            by_base.entry(base_of(&s.id)).or_default().push(i);
+        }
+        for list in by_base.values_mut() {
+            list.sort_by_key(|&i| (year_of(&records[i]), etsi_key(&records[i].id)));
+        }
+
+        // Supersession both ways: given relations, then inferred from
+        // editions of the same line (IEC and ETSI give no explicit relation).
+        let mut links: Vec<(usize, usize)> = Vec::new(); // (newer, older)
+        for (i, s) in records.iter().enumerate() {
+            for r in &s.replaces {
+                if let Some(&j) = by_id.get(r) {
+                    links.push((i, j));
+                }
+            }
+            for r in &s.replaced_by {
+                if let Some(&j) = by_id.get(r) {
+                    links.push((j, i));
+                }
+            }
+        }
+        for list in by_base.values() {
+            for pair in list.windows(2) {
+                let (older, newer) = (pair[0], pair[1]);
+                if records[older].status != Status::Current
+                    && records[older].replaced_by.is_empty()
+                    && records[newer].status != Status::Draft
+                    && year_of(&records[newer]) >= year_of(&records[older])
+                {
+                    links.push((newer, older));
+                }
+            }
+        }
+        for (newer, older) in links {
+            let (newer_id, older_id) = (records[newer].id.clone(), records[older].id.clone());
+            if !records[newer].replaces.contains(&older_id) {
+                records[newer].replaces.push(older_id);
+            }
+            if !records[older].replaced_by.contains(&newer_id) {
+                records[older].replaced_by.push(newer_id);
+            }
+            if records[older].status == Status::Current
+                && records[newer].status == Status::Current
+                && year_of(&records[newer]) > year_of(&records[older])
+            {
+                records[older].status = Status::Replaced;
+            }
+        }
+        // ETSI lists each version as published: the latest version is current.
+        for (base, list) in &by_base {
+            if base.starts_with("ETSI ") && list.len() > 1 {
+                for &i in &list[..list.len() - 1] {
+                    if records[i].status == Status::Current {
+                        records[i].status = Status::Replaced;
+                    }
+                }
+            }
+        }
+
+        // National standards inherit the ICS of what they adopt.
+        let mut adopted_by: HashMap<usize, Vec<String>> = HashMap::new();
+        for i in 0..records.len() {
+            let adopts: Vec<String> = records[i].adopts.iter().map(|a| a.id.clone()).collect();
+            for a in adopts {
+                if let Some(&j) = by_id.get(&a) {
+                    adopted_by.entry(j).or_default().push(records[i].id.clone());
+                    if records[i].ics.is_empty() {
+                        records[i].ics = records[j].ics.clone();
+                    }
+                }
+            }
+        }
+        let mut referenced_by: HashMap<usize, Vec<String>> = HashMap::new();
+        for i in 0..records.len() {
+            for r in records[i].normative_refs.clone() {
+                if let Some(j) = by_id.get(&r).copied().or_else(|| {
+                    // A dated reference to an edition we do not hold still counts for the line.
+                    by_base.get(&base_of(&r)).and_then(|l| l.last().copied())
+                }) {
+                    referenced_by
+                        .entry(j)
+                        .or_default()
+                        .push(records[i].id.clone());
+                }
+            }
+        }
+        Catalogue {
+            records,
+            by_id,
+            by_base,
+            adopted_by,
+            referenced_by,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn records(&self) -> &[Standard] {
+        &self.records
+    }
+
+    /// Position of a record in [`Catalogue::records`].
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Standard> {
+        self.by_id.get(id).map(|&i| &self.records[i])
+    }
+
+    /// Finds a record from a code in any spelling; a code without a year
+    /// resolves to the current edition (else the latest).
+    pub fn resolve(&self, input: &str) -> Option<&Standard> {
+        if let Some(s) = self.get(input) {
+            return Some(s);
+        }
+        let trimmed = input.split_whitespace().collect::<Vec<_>>().join(" ");
+        if trimmed.starts_with("ETSI ") || trimmed.starts_with("etsi ") {
+            let upper = trimmed.to_uppercase();
+            if let Some(s) = self.get(&upper) {
+                return Some(s);
+            }
+            return self.latest_of(&upper);
+        }
+        let code = StdCode::parse(input).ok()?;
+        if code.year.is_some() {
+            if let Some(s) = self.get(&code.edition_id()) {
+                return Some(s);
+            }
+        }
+        if code.year.is_none() {
+            return self.latest_of(&code.base());
+        }
+        None
+    }
+
+    /// The current edition of a line, else its latest edition.
+    pub fn latest_of(&self, base: &str) -> Option<&Standard> {
+        let list = self.by_base.get(base)?;
+        list.iter()
+            .rev()
+            .map(|&i| &self.records[i])
+            .find(|s| s.status == Status::Current)
+            .or_else(|| list.last().map(|&i| &self.records[i]))
+    }
+
+    /// Editions of the line of `id`, oldest first.
+    pub fn editions(&self, id: &str) -> Vec<&Standard> {
+        self.by_base
+            .get(&base_of(id))
+            .map(|l| l.iter().map(|&i| &self.records[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// The path of editions from `id` to the edition in force now, following
+    /// `replaced_by` (newest replacement first), `id` included. Ends at a
+    /// current record, or at the last known one.
+    pub fn path_to_current(&self, id: &str) -> Vec<String> {
+        let mut path = vec![id.to_string()];
+        let mut seen: HashSet<String> = path.iter().cloned().collect();
+        let mut at = id.to_string();
+        while let Some(s) = self.get(&at) {
+            if s.status == Status::Current {
+                break;
+            }
+            // Prefer a successor in the same line; a standard can be replaced by another number.
+            let same_line = base_of(&at);
+            let next = s
+                .replaced_by
+                .iter()
+                .filter(|r| !seen.contains(*r))
+                .max_by_key(|r| {
+                    (
+                        base_of(r) == same_line,
+                        self.get(r).map(year_of).unwrap_or(0),
+                    )
+                });
+            match next {
+                Some(n) => {
+                    seen.insert(n.clone());
+                    path.push(n.clone());
+                    at = n.clone();
+                }
+                None => break,
+            }
+        }
+        path
+    }
+
+    pub fn adopted_by(&self, id: &str) -> &[String] {
+        self.by_id
+            .get(id)
+            .and_then(|i| self.adopted_by.get(i))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn referenced_by(&self, id: &str) -> &[String] {
+        self.by_id
+            .get(id)
+            .and_then(|i| self.referenced_by.get(i))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// How many records adopt or normatively reference this one.
+    pub fn in_degree(&self, id: &str) -> u32 {
+        (self.adopted_by(id).len() + self.referenced_by(id).len()) as u32
+    }
+
+    /// Counts of records by source, for reports.
+    pub fn sources(&self) -> BTreeMap<String, usize> {
+        let mut m = BTreeMap::new();
+        for s in &self.records {
+            *m.entry(s.source.clone()).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+/// The line of an edition: its code without year (`ETSI EN 300 328` for ETSI).
+pub fn base_of(id: &str) -> String {
+    if id.starts_with("ETSI ") {
+        return relaton::etsi_version(id)
+            .map(|(b, _)| b)
+            .unwrap_or_else(|| id.to_string());
+    }
+    StdCode::parse(id)
+        .map(|c| c.base())
+        .unwrap_or_else(|_| id.to_string())
+}
+
+fn etsi_key(id: &str) -> Vec<u32> {
+    relaton::etsi_version(id)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}

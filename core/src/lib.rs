@@ -1,0 +1,11 @@
+//! stdnav's domain: standard codes and records, enterprise profiles, the
+//! project's own reference data, and catalogue loaders. No transport types here.
+
+pub mod catalogue;
+pub mod code;
+pub mod demo;
+pub mod enterprise;
+pub mod reference;
+pub mod standard;
+pub mod text;
+pub mod uscc;

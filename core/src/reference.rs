@@ -1,0 +1,234 @@
+//! The project's own reference data, compiled into the binary (core/data/):
+//! GB/T 2260 regions, Chinese ICS titles, the GB/T 4754 → ICS concordance and
+//! the zh↔en term list. See core/data/README.md for how each was made.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const REGIONS: &str = include_str!("../data/regions.tsv");
+const ICS_ZH: &str = include_str!("../data/ics_zh.tsv");
+const GBT4754_ICS: &str = include_str!("../data/gbt4754_ics.tsv");
+const TERMS: &str = include_str!("../data/terms.tsv");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionLevel {
+    Province,
+    Prefecture,
+    County,
+}
+
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub level: RegionLevel,
+}
+
+/// One row of the term list: a Chinese term and the catalogue's English wordings.
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub zh: String,
+    pub en: Vec<String>,
+    pub ics: Vec<String>,
+    pub domain: String,
+}
+
+#[derive(Debug)]
+pub struct Reference {
+    regions: HashMap<String, Region>,
+    ics_zh: HashMap<String, String>,
+    concordance: HashMap<String, Vec<String>>,
+    terms: Vec<Term>,
+}
+
+/// Data rows of a bundled TSV file: comments and the header skipped.
+fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+fn split_list(s: &str, sep: char) -> Vec<String> {
+    s.split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl Reference {
+    /// The bundled tables, parsed once per process.
+    pub fn get() -> &'static Reference {
+        static REFERENCE: OnceLock<Reference> = OnceLock::new();
+        REFERENCE.get_or_init(Reference::parse)
+    }
+
+    fn parse() -> Self {
+        let regions = rows(REGIONS)
+            .filter(|r| r.len() >= 4)
+            .map(|r| {
+                let level = match r[3] {
+                    "province" => RegionLevel::Province,
+                    "prefecture" => RegionLevel::Prefecture,
+                    _ => RegionLevel::County,
+                };
+                (
+                    r[0].to_string(),
+                    Region {
+                        code: r[0].to_string(),
+                        name_zh: r[1].to_string(),
+                        name_en: r[2].to_string(),
+                        level,
+                    },
+                )
+            })
+            .collect();
+        let ics_zh = rows(ICS_ZH)
+            .filter(|r| r.len() >= 2)
+            .map(|r| (r[0].to_string(), r[1].to_string()))
+            .collect();
+        let concordance = rows(GBT4754_ICS)
+            .filter(|r| r.len() >= 2)
+            .map(|r| (r[0].to_string(), split_list(r[1], ';')))
+            .collect();
+        let terms = rows(TERMS)
+            .filter(|r| r.len() >= 2 && !r[0].is_empty())
+            .map(|r| Term {
+                zh: r[0].to_string(),
+                en: split_list(r[1], '|')
+                    .into_iter()
+                    .map(|s| s.to_lowercase())
+                    .collect(),
+                ics: r.get(2).map(|s| split_list(s, ';')).unwrap_or_default(),
+                domain: r.get(3).map(|s| s.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        Self {
+            regions,
+            ics_zh,
+            concordance,
+            terms,
+        }
+    }
+
+    pub fn region(&self, code: &str) -> Option<&Region> {
+        self.regions.get(code)
+    }
+
+    /// Whether `code` is a known GB/T 2260 division: a province, a
+    /// prefecture, or a county-level code under a known prefecture.
+    pub fn is_known_region(&self, code: &str) -> bool {
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        if self.regions.contains_key(code) {
+            return true;
+        }
+        let prefecture = format!("{}00", &code[..4]);
+        code[4..] != *"00" && self.regions.contains_key(&prefecture)
+    }
+
+    /// The province a division code belongs to.
+    pub fn province_of(&self, code: &str) -> Option<&Region> {
+        code.get(..2)
+            .and_then(|p| self.regions.get(&format!("{p}0000")))
+    }
+
+    /// Human name of a division: "广东省 珠海市" style, most specific last.
+    pub fn region_name(&self, code: &str) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = self.province_of(code) {
+            parts.push(p.name_zh.clone());
+        }
+        if let Some(pref) = code
+            .get(..4)
+            .and_then(|p| self.regions.get(&format!("{p}00")))
+        {
+            if pref.code != format!("{}0000", &code[..2]) && pref.name_zh != "市辖区" {
+                parts.push(pref.name_zh.clone());
+            }
+        }
+        if let Some(r) = self.regions.get(code) {
+            if !parts.contains(&r.name_zh) && r.name_zh != "市辖区" {
+                parts.push(r.name_zh.clone());
+            }
+        }
+        parts.join(" ")
+    }
+
+    pub fn ics_title_zh(&self, code: &str) -> Option<&str> {
+        self.ics_zh.get(code).map(String::as_str)
+    }
+
+    /// ICS codes for a GB/T 4754 class, by the longest known prefix
+    /// (class `3852`, then group `385`, then division `38`).
+    pub fn ics_for_industry(&self, class: &str) -> Vec<String> {
+        (2..=class.len().min(4))
+            .rev()
+            .find_map(|n| class.get(..n).and_then(|p| self.concordance.get(p)))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn terms(&self) -> &[Term] {
+        &self.terms
+    }
+
+    pub fn region_count(&self) -> usize {
+        self.regions.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_cover_provinces_and_prefectures() {
+        let r = Reference::get();
+        assert!(r.is_known_region("440400"), "Zhuhai");
+        assert!(r.is_known_region("440402"), "a district under Zhuhai");
+        assert!(r.is_known_region("110000"));
+        assert!(!r.is_known_region("999999"));
+        assert!(!r.is_known_region("44040"));
+        assert!(!r.is_known_region("371200"), "Laiwu was merged into Jinan");
+        assert_eq!(r.province_of("440402").unwrap().name_zh, "广东省");
+        assert_eq!(r.region_name("440400"), "广东省 珠海市");
+        // 31 mainland provinces + Taiwan, Hong Kong, Macao.
+        let provinces = r
+            .regions
+            .values()
+            .filter(|x| x.level == RegionLevel::Province)
+            .count();
+        assert_eq!(provinces, 34);
+        assert!(r.region_count() > 330);
+    }
+
+    #[test]
+    fn concordance_uses_longest_prefix() {
+        let r = Reference::get();
+        for division in 13..=43 {
+            assert!(
+                !r.ics_for_industry(&division.to_string()).is_empty(),
+                "division {division} has no ICS groups"
+            );
+        }
+        assert!(
+            r.ics_for_industry("3852")
+                .iter()
+                .any(|c| c.starts_with("23.120"))
+        );
+        assert_eq!(r.ics_for_industry("38"), r.ics_for_industry("3899"));
+    }
+
+    #[test]
+    fn ics_titles_and_terms_are_bilingual() {
+        let r = Reference::get();
+        assert_eq!(r.ics_title_zh("03.120"), Some("质量"));
+        assert!(r.terms().len() >= 300);
+        let ac = r.terms().iter().find(|t| t.zh == "空调").expect("空调");
+        assert!(ac.en.iter().any(|e| e.contains("air-conditioner")));
+    }
+}

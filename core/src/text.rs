@@ -1,0 +1,196 @@
+//! Text handling shared by profiling and retrieval: Chinese word cutting
+//! (jieba), English normalization, and expansion of product words through the
+//! bundled zh↔en term list so that "空调" reaches "air-conditioners".
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use jieba_rs::Jieba;
+
+use crate::reference::Reference;
+
+/// The process-wide jieba segmenter (its dictionary loads once).
+pub fn jieba() -> &'static Jieba {
+    static JIEBA: OnceLock<Jieba> = OnceLock::new();
+    JIEBA.get_or_init(Jieba::new)
+}
+
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_cjk)
+}
+
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
+/// Words too common in product descriptions and titles to carry meaning.
+const STOP_WORDS: &[&str] = &[
+    "的",
+    "和",
+    "与",
+    "及",
+    "用",
+    "类",
+    "等",
+    "其他",
+    "产品",
+    "系列",
+    "有限公司",
+    "公司",
+    "the",
+    "and",
+    "for",
+    "of",
+    "a",
+    "an",
+    "in",
+    "on",
+    "with",
+    "to",
+    "by",
+    "or",
+    "other",
+    "products",
+    "product",
+];
+
+/// Keywords of a free-text product or title: Chinese cut by jieba in search
+/// mode, English lower-cased and split; stop words and single Latin letters dropped.
+pub fn keywords(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = if has_cjk(&lower) {
+        jieba()
+            .cut_for_search(&lower, true)
+            .into_iter()
+            .map(|t| t.word)
+            .collect()
+    } else {
+        lower
+            .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+            .collect()
+    };
+    for w in words {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if w.is_empty()
+            || STOP_WORDS.contains(&w)
+            || (w.chars().count() == 1 && !w.chars().all(is_cjk))
+        {
+            continue;
+        }
+        if seen.insert(w.to_string()) {
+            out.push(w.to_string());
+        }
+    }
+    out
+}
+
+/// What one product phrase expands to through the term list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expansion {
+    /// Chinese terms matched or reached.
+    pub zh: Vec<String>,
+    /// English catalogue phrasings reached.
+    pub en: Vec<String>,
+    /// ICS codes the matched terms point to.
+    pub ics: Vec<String>,
+}
+
+impl Expansion {
+    pub fn is_empty(&self) -> bool {
+        self.zh.is_empty() && self.en.is_empty()
+    }
+}
+
+fn push_unique(v: &mut Vec<String>, s: &str) {
+    if !v.iter().any(|x| x == s) {
+        v.push(s.to_string());
+    }
+}
+
+/// Expands a product phrase in either language: a Chinese phrase matches
+/// every term it contains (longest first, so "热泵热水器" finds both "热泵"
+/// and "热水器"); an English phrase matches terms whose wording it contains.
+pub fn expand(product: &str, reference: &Reference) -> Expansion {
+    let lower = product.to_lowercase();
+    let mut e = Expansion::default();
+    let cjk = has_cjk(&lower);
+    let mut terms: Vec<_> = reference.terms().iter().collect();
+    terms.sort_by_key(|t| std::cmp::Reverse(t.zh.chars().count()));
+    for term in terms {
+        let matched = if cjk {
+            lower.contains(&term.zh)
+        } else {
+            term.en.iter().any(|en| contains_phrase(&lower, en))
+        };
+        if matched {
+            push_unique(&mut e.zh, &term.zh);
+            for en in &term.en {
+                push_unique(&mut e.en, en);
+            }
+            for ics in &term.ics {
+                push_unique(&mut e.ics, ics);
+            }
+        }
+    }
+    e
+}
+
+/// Whole-word phrase containment for Latin text ("heat pump" in "air-to-water heat pumps").
+fn contains_phrase(text: &str, phrase: &str) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
+    let mut start = 0;
+    while let Some(pos) = text[start..].find(phrase) {
+        let at = start + pos;
+        let before_ok = text[..at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after = &text[at + phrase.len()..];
+        // Allow a plural or inflected tail: "heat pumps", "refrigerators".
+        let after_ok = after
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric() || c == 's');
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + phrase.len();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_keywords_are_cut() {
+        let k = keywords("房间空气调节器");
+        assert!(k.iter().any(|w| w == "空气"), "{k:?}");
+        let k = keywords("Air-conditioners and heat pumps");
+        assert!(k.contains(&"air-conditioners".to_string()) && k.contains(&"heat".to_string()));
+        assert!(!k.contains(&"and".to_string()));
+    }
+
+    #[test]
+    fn chinese_products_reach_english_wording() {
+        let r = Reference::get();
+        let e = expand("房间空调器", r);
+        assert!(e.en.iter().any(|w| w.contains("air-conditioner")), "{e:?}");
+        let e = expand("家用冰箱", r);
+        assert!(e.en.iter().any(|w| w.contains("refrigerat")), "{e:?}");
+        let e = expand("heat pump water heaters", r);
+        assert!(!e.zh.is_empty(), "{e:?}");
+        assert!(expand("量子引力探测仪", r).is_empty());
+    }
+
+    #[test]
+    fn phrase_containment_respects_word_edges() {
+        assert!(contains_phrase("air-to-water heat pumps", "heat pump"));
+        assert!(!contains_phrase("preheat pump", "heat pump"));
+    }
+}

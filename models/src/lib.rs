@@ -1,0 +1,1 @@
+//! stdnav recommendation models: features, synthetic training data, linfa training, artifacts, evaluation

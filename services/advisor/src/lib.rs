@@ -1,0 +1,1 @@
+//! stdnav advisor service: composes solutions, benchmarking gaps, roadmaps and chain scoring

@@ -1,0 +1,1 @@
+//! stdnav profiling service: enterprise validation, enrichment, peer groups, tenant-isolated store

@@ -1,0 +1,13 @@
+//! What every stdnav server shares: the server entry (health, reflection,
+//! tracing, limits, graceful shutdown), error details, deadlines, tenants,
+//! client channels and telemetry.
+
+pub mod client;
+pub mod deadline;
+pub mod server;
+pub mod shutdown;
+pub mod status;
+pub mod telemetry;
+pub mod tenant;
+
+pub use server::{ServeOptions, ServerHandle};

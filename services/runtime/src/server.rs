@@ -1,0 +1,126 @@
+//! The one server entry every stdnav binary uses: an already bound listener,
+//! health and reflection registered, a tracing span per call, explicit limits,
+//! and graceful shutdown that reports NOT_SERVING first.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::Routes;
+use tonic::transport::Server;
+use tonic_health::ServingStatus;
+use tonic_health::server::HealthReporter;
+
+/// Largest message any stdnav service accepts or sends by default (16 MiB):
+/// Ingest carries catalogue files, everything else is far smaller.
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Upper bound on any call; the caller's `grpc-timeout` can only shorten it.
+    pub request_timeout: Duration,
+    pub concurrency_limit_per_connection: usize,
+    /// How long health reports NOT_SERVING before the listener closes, so
+    /// load balancers stop sending new calls first.
+    pub drain: Duration,
+    pub max_connection_age: Duration,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            concurrency_limit_per_connection: 256,
+            drain: Duration::from_millis(0),
+            max_connection_age: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Health names a server reports: its gRPC service names plus "" for the whole server.
+#[derive(Clone)]
+pub struct Health {
+    reporter: HealthReporter,
+    names: Vec<String>,
+}
+
+impl Health {
+    /// A reporter with every name NOT_SERVING until [`Health::set_serving`].
+    pub async fn new(reporter: HealthReporter, names: &[&str]) -> Self {
+        let mut all: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        all.push(String::new());
+        let health = Self {
+            reporter,
+            names: all,
+        };
+        health.set_all(ServingStatus::NotServing).await;
+        health
+    }
+
+    pub async fn set_serving(&self, name: &str) {
+        self.reporter
+            .set_service_status(name, ServingStatus::Serving)
+            .await;
+    }
+
+    /// Marks the whole server serving once each named service is.
+    pub async fn set_all(&self, status: ServingStatus) {
+        for name in &self.names {
+            self.reporter.set_service_status(name, status).await;
+        }
+    }
+}
+
+/// A running server: where it listens and how to wait for it.
+pub struct ServerHandle {
+    pub local_addr: SocketAddr,
+    pub join: JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+/// Serves `routes` (plus health and reflection) on `listener` until
+/// `shutdown` resolves; then reports NOT_SERVING, drains, and stops
+/// accepting while in-flight calls finish.
+pub fn spawn(
+    listener: TcpListener,
+    routes: Routes,
+    health: Health,
+    health_service: tonic_health::pb::health_server::HealthServer<
+        impl tonic_health::pb::health_server::Health,
+    >,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<ServerHandle> {
+    let local_addr = listener.local_addr()?;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(stdnav_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .map_err(std::io::Error::other)?;
+    let routes = routes.add_service(health_service).add_service(reflection);
+    let drain = options.drain;
+    let shutdown_health = health.clone();
+    let shutdown = async move {
+        shutdown.await;
+        shutdown_health.set_all(ServingStatus::NotServing).await;
+        if !drain.is_zero() {
+            tokio::time::sleep(drain).await;
+        }
+    };
+    let incoming = TcpListenerStream::new(listener);
+    let join = tokio::spawn(async move {
+        Server::builder()
+            .timeout(options.request_timeout)
+            .concurrency_limit_per_connection(options.concurrency_limit_per_connection)
+            .max_connection_age(options.max_connection_age)
+            .max_connection_age_grace(Duration::from_secs(30))
+            .tcp_nodelay(true)
+            .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
+            .add_routes(routes)
+            .serve_with_incoming_shutdown(incoming, shutdown)
+            .await
+    });
+    Ok(ServerHandle { local_addr, join })
+}

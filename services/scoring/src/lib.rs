@@ -1,0 +1,1 @@
+//! stdnav scoring service: scores candidate standards with linfa models

@@ -1,0 +1,444 @@
+//! gRPC adapter: converts requests, runs the domain on the blocking pool
+//! (Tantivy and catalogue work are CPU-bound), converts results and errors.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+use tracing::instrument;
+
+use stdnav_core::catalogue::Format;
+use stdnav_core::standard::{self as core, AdoptionDegree, Comparator};
+use stdnav_proto::standards::v1 as pb;
+use stdnav_proto::standards::v1::standards_service_server::{
+    StandardsService, StandardsServiceServer,
+};
+use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
+use stdnav_runtime::status::{Violation, invalid_argument};
+
+use crate::domain::{EdgeKind, StandardView, Standards};
+use crate::error::StandardsError;
+use crate::search::{CandidateParams, FacetKind, Filters, SearchParams};
+
+#[derive(Clone)]
+pub struct StandardsGrpc {
+    domain: Arc<Standards>,
+}
+
+impl StandardsGrpc {
+    pub fn new(domain: Arc<Standards>) -> Self {
+        Self { domain }
+    }
+
+    pub fn into_server(self) -> StandardsServiceServer<Self> {
+        StandardsServiceServer::new(self)
+            .max_decoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Standards) -> Result<T, StandardsError> + Send + 'static,
+    ) -> Result<T, Status> {
+        let domain = self.domain.clone();
+        tokio::task::spawn_blocking(move || f(&domain))
+            .await
+            .map_err(|e| stdnav_runtime::status::internal(&e))?
+            .map_err(Status::from)
+    }
+}
+
+pub const SERVICE_NAME: &str = "stdnav.standards.v1.StandardsService";
+
+pub fn level_to_pb(l: core::Level) -> pb::Level {
+    match l {
+        core::Level::International => pb::Level::International,
+        core::Level::Regional => pb::Level::Regional,
+        core::Level::National => pb::Level::National,
+        core::Level::Industry => pb::Level::Industry,
+        core::Level::Local => pb::Level::Local,
+        core::Level::Group => pb::Level::Group,
+        core::Level::Enterprise => pb::Level::Enterprise,
+        core::Level::Unknown => pb::Level::Unspecified,
+    }
+}
+
+pub fn nature_to_pb(n: core::Nature) -> pb::Nature {
+    match n {
+        core::Nature::Mandatory => pb::Nature::Mandatory,
+        core::Nature::Recommended => pb::Nature::Recommended,
+        core::Nature::Guidance => pb::Nature::Guidance,
+    }
+}
+
+pub fn status_to_pb(s: core::Status) -> pb::Status {
+    match s {
+        core::Status::Current => pb::Status::Current,
+        core::Status::Withdrawn => pb::Status::Withdrawn,
+        core::Status::Replaced => pb::Status::Replaced,
+        core::Status::Upcoming => pb::Status::Upcoming,
+        core::Status::Draft => pb::Status::Draft,
+    }
+}
+
+fn degree_to_pb(d: Option<AdoptionDegree>) -> pb::AdoptionDegree {
+    match d {
+        Some(AdoptionDegree::Idt) => pb::AdoptionDegree::Idt,
+        Some(AdoptionDegree::Mod) => pb::AdoptionDegree::Mod,
+        Some(AdoptionDegree::Neq) => pb::AdoptionDegree::Neq,
+        None => pb::AdoptionDegree::Unspecified,
+    }
+}
+
+pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
+    let s = &v.standard;
+    pb::Standard {
+        id: s.id.clone(),
+        family: s.family.clone(),
+        level: level_to_pb(s.level) as i32,
+        nature: nature_to_pb(s.nature) as i32,
+        title_zh: s.title_zh.clone(),
+        title_en: s.title_en.clone(),
+        title_fr: s.title_fr.clone(),
+        scope: s.scope.clone(),
+        ics: s.ics.clone(),
+        ccs: s.ccs.clone(),
+        committee: s.committee.clone(),
+        status: status_to_pb(s.status) as i32,
+        published: s.published.clone().unwrap_or_default(),
+        effective: s.effective.clone().unwrap_or_default(),
+        withdrawn: s.withdrawn.clone().unwrap_or_default(),
+        replaces: s.replaces.clone(),
+        replaced_by: s.replaced_by.clone(),
+        normative_refs: s.normative_refs.clone(),
+        adopts: s
+            .adopts
+            .iter()
+            .map(|a| pb::Adoption {
+                id: a.id.clone(),
+                degree: degree_to_pb(a.degree) as i32,
+            })
+            .collect(),
+        adopted_by: v.adopted_by.clone(),
+        amendments: s.amendments.clone(),
+        variants: s.variants.clone(),
+        indicators: s
+            .indicators
+            .iter()
+            .map(|i| pb::Indicator {
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+                comparator: match i.comparator {
+                    Comparator::Le => pb::Comparator::Le,
+                    Comparator::Ge => pb::Comparator::Ge,
+                    Comparator::Range => pb::Comparator::Range,
+                } as i32,
+                value: i.value,
+                max: i.max,
+                product: i.product.clone(),
+            })
+            .collect(),
+        keywords: s.keywords.clone(),
+        source: s.source.clone(),
+        checksum: s.checksum.clone(),
+        illustrative: s.illustrative,
+        in_degree: v.in_degree,
+    }
+}
+
+fn facet_from_pb(value: i32, field: &str) -> Result<FacetKind, Violation> {
+    match pb::FacetField::try_from(value) {
+        Ok(pb::FacetField::Family) => Ok(FacetKind::Family),
+        Ok(pb::FacetField::Level) => Ok(FacetKind::Level),
+        Ok(pb::FacetField::Nature) => Ok(FacetKind::Nature),
+        Ok(pb::FacetField::Status) => Ok(FacetKind::Status),
+        Ok(pb::FacetField::IcsField) => Ok(FacetKind::IcsField),
+        Ok(pb::FacetField::PublishedYear) => Ok(FacetKind::Year),
+        Ok(pb::FacetField::Committee) => Ok(FacetKind::Committee),
+        _ => Err(Violation::new(
+            field,
+            format!("unknown facet field {value}"),
+        )),
+    }
+}
+
+fn facet_to_pb(k: FacetKind) -> pb::FacetField {
+    match k {
+        FacetKind::Family => pb::FacetField::Family,
+        FacetKind::Level => pb::FacetField::Level,
+        FacetKind::Nature => pb::FacetField::Nature,
+        FacetKind::Status => pb::FacetField::Status,
+        FacetKind::IcsField => pb::FacetField::IcsField,
+        FacetKind::Year => pb::FacetField::PublishedYear,
+        FacetKind::Committee => pb::FacetField::Committee,
+    }
+}
+
+/// Converts proto filters, naming every unknown enum value.
+fn filters_from_pb(f: Option<pb::Filters>) -> Result<Filters, Status> {
+    let Some(f) = f else {
+        return Ok(Filters::default());
+    };
+    let mut bad = Vec::new();
+    let mut out = Filters {
+        ics_prefixes: f.ics_prefixes,
+        families: f.families,
+        from_year: f.published_from_year,
+        to_year: f.published_to_year,
+        ..Default::default()
+    };
+    for (i, v) in f.levels.iter().enumerate() {
+        match pb::Level::try_from(*v) {
+            Ok(pb::Level::International) => out.levels.push(core::Level::International),
+            Ok(pb::Level::Regional) => out.levels.push(core::Level::Regional),
+            Ok(pb::Level::National) => out.levels.push(core::Level::National),
+            Ok(pb::Level::Industry) => out.levels.push(core::Level::Industry),
+            Ok(pb::Level::Local) => out.levels.push(core::Level::Local),
+            Ok(pb::Level::Group) => out.levels.push(core::Level::Group),
+            Ok(pb::Level::Enterprise) => out.levels.push(core::Level::Enterprise),
+            _ => bad.push(Violation::new(
+                format!("filters.levels[{i}]"),
+                format!("unknown level {v}"),
+            )),
+        }
+    }
+    for (i, v) in f.natures.iter().enumerate() {
+        match pb::Nature::try_from(*v) {
+            Ok(pb::Nature::Mandatory) => out.natures.push(core::Nature::Mandatory),
+            Ok(pb::Nature::Recommended) => out.natures.push(core::Nature::Recommended),
+            Ok(pb::Nature::Guidance) => out.natures.push(core::Nature::Guidance),
+            _ => bad.push(Violation::new(
+                format!("filters.natures[{i}]"),
+                format!("unknown nature {v}"),
+            )),
+        }
+    }
+    for (i, v) in f.statuses.iter().enumerate() {
+        match pb::Status::try_from(*v) {
+            Ok(pb::Status::Current) => out.statuses.push(core::Status::Current),
+            Ok(pb::Status::Withdrawn) => out.statuses.push(core::Status::Withdrawn),
+            Ok(pb::Status::Replaced) => out.statuses.push(core::Status::Replaced),
+            Ok(pb::Status::Upcoming) => out.statuses.push(core::Status::Upcoming),
+            Ok(pb::Status::Draft) => out.statuses.push(core::Status::Draft),
+            _ => bad.push(Violation::new(
+                format!("filters.statuses[{i}]"),
+                format!("unknown status {v}"),
+            )),
+        }
+    }
+    if bad.is_empty() {
+        Ok(out)
+    } else {
+        Err(invalid_argument(&bad))
+    }
+}
+
+#[tonic::async_trait]
+impl StandardsService for StandardsGrpc {
+    #[instrument(skip(self, request))]
+    async fn search(
+        &self,
+        request: Request<pb::SearchRequest>,
+    ) -> Result<Response<pb::SearchResponse>, Status> {
+        let r = request.into_inner();
+        let filters = filters_from_pb(r.filters)?;
+        let facets = r
+            .facets
+            .iter()
+            .enumerate()
+            .map(|(i, f)| facet_from_pb(*f, &format!("facets[{i}]")))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|v| invalid_argument(&[v]))?;
+        let params = SearchParams {
+            query: r.query,
+            filters,
+            page: r.page,
+            page_size: r.page_size,
+            facets,
+        };
+        let page = self.blocking(move |d| d.search(&params)).await?;
+        Ok(Response::new(pb::SearchResponse {
+            hits: page
+                .hits
+                .iter()
+                .map(|h| pb::SearchHit {
+                    standard: Some(standard_to_pb(&h.standard)),
+                    score: h.score,
+                    highlighted_title: h.highlighted_title.clone(),
+                })
+                .collect(),
+            total: page.total,
+            page: page.page,
+            page_size: page.page_size,
+            facets: page
+                .facets
+                .into_iter()
+                .map(|(k, counts)| pb::Facet {
+                    field: facet_to_pb(k) as i32,
+                    counts: counts
+                        .into_iter()
+                        .map(|(value, count)| pb::FacetCount { value, count })
+                        .collect(),
+                })
+                .collect(),
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn get_standard(
+        &self,
+        request: Request<pb::GetStandardRequest>,
+    ) -> Result<Response<pb::Standard>, Status> {
+        let id = request.into_inner().id;
+        let view = self.blocking(move |d| d.get(&id)).await?;
+        Ok(Response::new(standard_to_pb(&view)))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn resolve(
+        &self,
+        request: Request<pb::ResolveRequest>,
+    ) -> Result<Response<pb::ResolveResponse>, Status> {
+        let codes = request.into_inner().codes;
+        let resolutions = self.blocking(move |d| d.resolve(&codes)).await?;
+        Ok(Response::new(pb::ResolveResponse {
+            resolutions: resolutions
+                .iter()
+                .map(|r| pb::Resolution {
+                    input: r.input.clone(),
+                    normalized: r.normalized.clone(),
+                    standard: r.standard.as_ref().map(standard_to_pb),
+                    current: r.current.as_ref().map(standard_to_pb),
+                    path: r.path.clone(),
+                    error: r.error.clone(),
+                })
+                .collect(),
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn lineage(
+        &self,
+        request: Request<pb::LineageRequest>,
+    ) -> Result<Response<pb::LineageResponse>, Status> {
+        let r = request.into_inner();
+        let lineage = self.blocking(move |d| d.lineage(&r.id, r.depth)).await?;
+        Ok(Response::new(pb::LineageResponse {
+            root: lineage.root,
+            nodes: lineage
+                .nodes
+                .into_iter()
+                .map(|n| pb::LineageNode {
+                    id: n.id,
+                    title: n.title,
+                    status: status_to_pb(n.status) as i32,
+                    published: n.published,
+                    known: n.known,
+                })
+                .collect(),
+            edges: lineage
+                .edges
+                .into_iter()
+                .map(|e| pb::LineageEdge {
+                    from: e.from,
+                    to: e.to,
+                    kind: match e.kind {
+                        EdgeKind::Replaces => pb::EdgeKind::Replaces,
+                        EdgeKind::NormativeRef => pb::EdgeKind::NormativeRef,
+                        EdgeKind::Adopts => pb::EdgeKind::Adopts,
+                    } as i32,
+                    degree: degree_to_pb(e.degree) as i32,
+                })
+                .collect(),
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn statistics(
+        &self,
+        request: Request<pb::StatisticsRequest>,
+    ) -> Result<Response<pb::StatisticsResponse>, Status> {
+        let r = request.into_inner();
+        let filters = filters_from_pb(r.filters)?;
+        let group_by = facet_from_pb(r.group_by, "group_by").map_err(|v| invalid_argument(&[v]))?;
+        let (total, buckets) = self
+            .blocking(move |d| d.statistics(&r.query, &filters, group_by, r.limit as usize))
+            .await?;
+        Ok(Response::new(pb::StatisticsResponse {
+            total,
+            buckets: buckets
+                .into_iter()
+                .map(|(value, count)| pb::FacetCount { value, count })
+                .collect(),
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn candidates(
+        &self,
+        request: Request<pb::CandidatesRequest>,
+    ) -> Result<Response<pb::CandidatesResponse>, Status> {
+        let r = request.into_inner();
+        let params = CandidateParams {
+            products: r.products,
+            industries: r.industries,
+            ics_groups: r.ics_groups,
+            markets: r.markets,
+            limit: r.limit as usize,
+        };
+        let result = self.blocking(move |d| d.candidates(&params)).await?;
+        Ok(Response::new(pb::CandidatesResponse {
+            candidates: result
+                .candidates
+                .iter()
+                .map(|(c, v)| pb::Candidate {
+                    standard: Some(standard_to_pb(v)),
+                    text_score: c.text_score,
+                    ics_match_depth: c.ics_match_depth,
+                    matched_terms: c.matched_terms.clone(),
+                    matched_products: c.matched_products.clone(),
+                    mandatory_in_market: c.mandatory_in_market,
+                    referenced_by: c.referenced_by.clone(),
+                })
+                .collect(),
+            unmatched_products: result.unmatched_products,
+            expanded_terms: result.expanded_terms,
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn ingest(
+        &self,
+        request: Request<pb::IngestRequest>,
+    ) -> Result<Response<pb::IngestResponse>, Status> {
+        let r = request.into_inner();
+        let format = match pb::SourceFormat::try_from(r.format) {
+            Ok(pb::SourceFormat::StdnavJsonl) => Format::StdnavJsonl,
+            Ok(pb::SourceFormat::RelatonJsonl) => Format::RelatonJsonl,
+            Ok(pb::SourceFormat::GbCsv) => Format::GbCsv,
+            _ => {
+                return Err(invalid_argument(&[Violation::new(
+                    "format",
+                    "name the format: STDNAV_JSONL, RELATON_JSONL or GB_CSV",
+                )]));
+            }
+        };
+        let report = self
+            .blocking(move |d| d.ingest(&r.content, format, &r.source))
+            .await?;
+        Ok(Response::new(pb::IngestResponse {
+            added: report.added,
+            updated: report.updated,
+            unchanged: report.unchanged,
+            rejected: report.rejected,
+            rejections: report
+                .rejections
+                .into_iter()
+                .take(1000)
+                .map(|r| pb::Rejection {
+                    line: r.line,
+                    reason: r.reason,
+                })
+                .collect(),
+        }))
+    }
+}

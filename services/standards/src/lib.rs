@@ -1,0 +1,15 @@
+//! The standards service: the catalogue of standards on disk, a Tantivy
+//! index over it with bilingual search, lineage, statistics and candidates
+//! for an enterprise. `domain` holds the logic, `grpc` the transport.
+
+pub mod domain;
+pub mod error;
+pub mod grpc;
+pub mod index;
+pub mod progress;
+pub mod search;
+pub mod snapshot;
+pub mod store;
+
+pub use domain::Standards;
+pub use grpc::{SERVICE_NAME, StandardsGrpc};

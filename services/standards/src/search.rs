@@ -1,0 +1,948 @@
+//! Search, statistics and candidate retrieval over a [`Snapshot`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Bound;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, Score, SegmentReader, Term};
+
+use stdnav_core::code::{StdCode, number_key};
+use stdnav_core::reference::Reference;
+use stdnav_core::standard::{Level, Nature, Standard, Status};
+use stdnav_core::text;
+
+use crate::error::StandardsError;
+use crate::index::{self, level_str, nature_str, status_str, status_weight};
+use crate::snapshot::Snapshot;
+
+/// Limits on requests, documented in docs/API.md.
+pub const MAX_QUERY_CHARS: usize = 1000;
+pub const MAX_PAGE_SIZE: u32 = 100;
+pub const MAX_PAGE: u32 = 10_000;
+pub const MAX_CANDIDATES: usize = 2000;
+pub const MAX_FILTER_VALUES: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FacetKind {
+    Family,
+    Level,
+    Nature,
+    Status,
+    IcsField,
+    Year,
+    Committee,
+}
+
+impl FacetKind {
+    fn path(self) -> &'static str {
+        match self {
+            FacetKind::Family => "/family",
+            FacetKind::Level => "/level",
+            FacetKind::Nature => "/nature",
+            FacetKind::Status => "/status",
+            FacetKind::IcsField => "/ics",
+            FacetKind::Year => "/year",
+            FacetKind::Committee => "/committee",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub levels: Vec<Level>,
+    pub natures: Vec<Nature>,
+    pub statuses: Vec<Status>,
+    pub ics_prefixes: Vec<String>,
+    pub families: Vec<String>,
+    pub from_year: Option<i32>,
+    pub to_year: Option<i32>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self.levels.is_empty()
+            && self.natures.is_empty()
+            && self.statuses.is_empty()
+            && self.ics_prefixes.is_empty()
+            && self.families.is_empty()
+            && self.from_year.is_none()
+            && self.to_year.is_none()
+    }
+
+    /// Checks values a caller typed (ICS codes, families, years).
+    pub fn validate(&self) -> Result<(), StandardsError> {
+        let mut bad = Vec::new();
+        for (name, n) in [
+            ("filters.ics_prefixes", self.ics_prefixes.len()),
+            ("filters.families", self.families.len()),
+            ("filters.levels", self.levels.len()),
+            ("filters.natures", self.natures.len()),
+            ("filters.statuses", self.statuses.len()),
+        ] {
+            if n > MAX_FILTER_VALUES {
+                bad.push((
+                    name.to_string(),
+                    format!("at most {MAX_FILTER_VALUES} values"),
+                ));
+            }
+        }
+        for (i, p) in self.ics_prefixes.iter().enumerate() {
+            if !is_ics_code(p) {
+                bad.push((
+                    format!("filters.ics_prefixes[{i}]"),
+                    format!("{p:?} is not an ICS code such as \"97\", \"97.040\" or \"97.040.30\""),
+                ));
+            }
+        }
+        for (i, f) in self.families.iter().enumerate() {
+            if f.trim().is_empty() || f.len() > 40 {
+                bad.push((
+                    format!("filters.families[{i}]"),
+                    "must be 1-40 characters".into(),
+                ));
+            }
+        }
+        if let (Some(a), Some(b)) = (self.from_year, self.to_year) {
+            if a > b {
+                bad.push((
+                    "filters.published_from_year".into(),
+                    format!("{a} is after published_to_year {b}"),
+                ));
+            }
+        }
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(StandardsError::InvalidArgument(bad))
+        }
+    }
+}
+
+/// "97", "97.040", "97.040.30".
+pub fn is_ics_code(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    let widths = [2, 3, 2];
+    parts.len() <= 3
+        && parts
+            .iter()
+            .zip(widths)
+            .all(|(p, w)| p.len() == w && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchParams {
+    pub query: String,
+    pub filters: Filters,
+    /// 1-based.
+    pub page: u32,
+    pub page_size: u32,
+    pub facets: Vec<FacetKind>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub ord: u64,
+    pub score: f32,
+    pub highlighted_title: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResult {
+    pub hits: Vec<Hit>,
+    pub total: u64,
+    pub facets: Vec<(FacetKind, Vec<(String, u64)>)>,
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        values
+            .into_iter()
+            .map(|v| (Occur::Should, term_query(field, &v)))
+            .collect(),
+    ))
+}
+
+/// Whether a query is a standard code rather than words: it parses as a
+/// code, or is a bare number such as `60335-2-40` or `19001`.
+pub fn code_like(query: &str) -> Option<Vec<String>> {
+    let q = query.trim();
+    if q.is_empty() || q.chars().count() > 80 || !q.chars().any(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    if text::has_cjk(q) {
+        return None;
+    }
+    let mut keys = Vec::new();
+    if let Ok(code) = StdCode::parse(q) {
+        if code.year.is_some() {
+            keys.push(code.edition_id().to_lowercase());
+        }
+        keys.push(code.base().to_lowercase());
+    } else if q.split_whitespace().count() <= 2 {
+        if let Some(number) = number_key(q) {
+            keys.push(number.to_lowercase());
+        }
+    }
+    if q.to_lowercase().starts_with("etsi ") {
+        keys.push(q.to_lowercase());
+        if let Some((base, _)) = stdnav_core::catalogue::relaton::etsi_version(&q.to_uppercase()) {
+            keys.push(base.to_lowercase());
+        }
+    }
+    if keys.is_empty() { None } else { Some(keys) }
+}
+
+impl Snapshot {
+    fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !filters.levels.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    f.level,
+                    filters.levels.iter().map(|l| level_str(*l).to_string()),
+                ),
+            ));
+        }
+        if !filters.natures.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    f.nature,
+                    filters.natures.iter().map(|l| nature_str(*l).to_string()),
+                ),
+            ));
+        }
+        if !filters.statuses.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    f.status,
+                    filters.statuses.iter().map(|l| status_str(*l).to_string()),
+                ),
+            ));
+        }
+        if !filters.ics_prefixes.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(f.ics, filters.ics_prefixes.iter().cloned()),
+            ));
+        }
+        if !filters.families.is_empty() {
+            clauses.push((
+                Occur::Must,
+                any_of(
+                    f.family,
+                    filters.families.iter().map(|s| s.trim().to_string()),
+                ),
+            ));
+        }
+        if filters.from_year.is_some() || filters.to_year.is_some() {
+            let lo = filters
+                .from_year
+                .map(|y| Bound::Included(Term::from_field_i64(f.year, y as i64)))
+                .unwrap_or(Bound::Unbounded);
+            let hi = filters
+                .to_year
+                .map(|y| Bound::Included(Term::from_field_i64(f.year, y as i64)))
+                .unwrap_or(Bound::Unbounded);
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lo, hi))));
+        }
+        clauses
+    }
+
+    /// Should-clauses for free text in either language, expanded across
+    /// languages through the term list.
+    fn text_clauses(&self, query: &str) -> (Vec<(Occur, Box<dyn Query>)>, Vec<String>) {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut terms = Vec::new();
+        for t in self.zh_tokens(query) {
+            clauses.push((Occur::Should, boosted(term_query(f.title_zh, &t), 1.5)));
+            clauses.push((Occur::Should, boosted(term_query(f.ics_zh, &t), 0.3)));
+            terms.push(t);
+        }
+        if !text::has_cjk(query) {
+            for t in self.en_tokens(query) {
+                clauses.push((Occur::Should, term_query(f.title_en, &t)));
+                clauses.push((Occur::Should, boosted(term_query(f.scope, &t), 0.3)));
+                clauses.push((Occur::Should, boosted(term_query(f.keywords, &t), 0.5)));
+                clauses.push((Occur::Should, boosted(term_query(f.title_fr, &t), 0.3)));
+                if !terms.contains(&t) {
+                    terms.push(t);
+                }
+            }
+        }
+        let expansion = text::expand(query, Reference::get());
+        for phrase in expansion.en.iter().take(24) {
+            if let Some(q) = self.en_phrase(phrase) {
+                clauses.push((Occur::Should, boosted(q, 0.8)));
+            }
+        }
+        if !text::has_cjk(query) {
+            for zh in expansion.zh.iter().take(12) {
+                for t in self.zh_tokens(zh) {
+                    clauses.push((Occur::Should, boosted(term_query(f.title_zh, &t), 0.8)));
+                }
+            }
+        }
+        (clauses, terms)
+    }
+
+    /// A phrase of the catalogue's English wording as a query on titles.
+    fn en_phrase(&self, phrase: &str) -> Option<Box<dyn Query>> {
+        let f = self.fields.title_en;
+        let tokens = self.en_tokens(phrase);
+        match tokens.len() {
+            0 => None,
+            1 => Some(term_query(f, &tokens[0])),
+            _ => Some(Box::new(PhraseQuery::new(
+                tokens.iter().map(|t| Term::from_field_text(f, t)).collect(),
+            ))),
+        }
+    }
+
+    pub fn search(&self, p: &SearchParams) -> Result<SearchResult, StandardsError> {
+        validate_query(&p.query, !p.filters.is_empty())?;
+        p.filters.validate()?;
+        let page = p.page.max(1);
+        let page_size = if p.page_size == 0 { 10 } else { p.page_size };
+        if page_size > MAX_PAGE_SIZE {
+            return Err(StandardsError::invalid(
+                "page_size",
+                format!("at most {MAX_PAGE_SIZE}"),
+            ));
+        }
+        if page > MAX_PAGE {
+            return Err(StandardsError::invalid(
+                "page",
+                format!("at most {MAX_PAGE}"),
+            ));
+        }
+        let filters = self.filter_clauses(&p.filters);
+        let offset = ((page - 1) * page_size) as usize;
+
+        // A code goes to the exact code keys first; titles are only
+        // searched when no record carries that code.
+        if let Some(keys) = code_like(&p.query) {
+            let mut clauses = self.filter_clauses(&p.filters);
+            clauses.push((Occur::Must, any_of(self.fields.code_key, keys.clone())));
+            let exact = keys.first().cloned();
+            let q = BooleanQuery::new(clauses);
+            // A code matches few records (the editions of one line): rank
+            // them all, then cut the page.
+            let result = self.run(&q, 0, 500, &p.facets)?;
+            if result.total > 0 {
+                let mut result = result;
+                // The exact edition first, then editions in force, newest first.
+                let mut hits = result.hits;
+                let rank = |h: &Hit| {
+                    let s = self.record(h.ord);
+                    let exact_match = s.is_some_and(|s| Some(s.id.to_lowercase()) == exact);
+                    let status = s.map(|s| index::status_rank(s.status)).unwrap_or(9);
+                    let year = s.and_then(index::year_of).unwrap_or(0);
+                    (!exact_match, status, -year)
+                };
+                hits.sort_by_key(rank);
+                let mut hits: Vec<Hit> = hits
+                    .into_iter()
+                    .skip(offset)
+                    .take(page_size as usize)
+                    .collect();
+                for h in &mut hits {
+                    h.highlighted_title = self
+                        .record(h.ord)
+                        .map(|s| highlight(display_title(s), &[]))
+                        .unwrap_or_default();
+                }
+                result.hits = hits;
+                return Ok(result);
+            }
+        }
+
+        let (text, terms) = self.text_clauses(&p.query);
+        let query: Box<dyn Query> = if text.is_empty() {
+            if filters.is_empty() {
+                Box::new(EmptyQuery)
+            } else {
+                let mut clauses = filters;
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+                Box::new(BooleanQuery::new(clauses))
+            }
+        } else {
+            let mut clauses = filters;
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(text))));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let mut result = self.run(&*query, offset, page_size as usize, &p.facets)?;
+        for h in &mut result.hits {
+            if let Some(s) = self.record(h.ord) {
+                h.highlighted_title = highlight(display_title(s), &terms);
+            }
+        }
+        Ok(result)
+    }
+
+    /// Runs a query: one page of hits ranked by score × status weight,
+    /// the total count and the requested facets, in one pass.
+    fn run(
+        &self,
+        query: &dyn Query,
+        offset: usize,
+        limit: usize,
+        facets: &[FacetKind],
+    ) -> Result<SearchResult, StandardsError> {
+        let searcher = self.searcher();
+        let top = TopDocs::with_limit(limit.max(1))
+            .and_offset(offset)
+            .tweak_score(move |segment: &SegmentReader| {
+                let status = segment
+                    .fast_fields()
+                    .u64("status_rank")
+                    .ok()
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: DocId, score: Score| {
+                    let rank = status.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
+                    score * status_weight(rank)
+                }
+            });
+        let mut facet_collector = FacetCollector::for_field("facets");
+        for kind in facets {
+            facet_collector.add_facet(kind.path());
+        }
+        let (top, total, facet_counts) = searcher
+            .search(query, &(top, Count, facet_collector))
+            .map_err(StandardsError::index)?;
+        let hits = self.hits(&searcher, top)?;
+        let facets = facets
+            .iter()
+            .map(|kind| {
+                let mut counts: Vec<(String, u64)> = facet_counts
+                    .get(kind.path())
+                    .map(|(facet, n)| {
+                        let path = facet.to_path();
+                        (path.last().map(|s| s.to_string()).unwrap_or_default(), n)
+                    })
+                    .collect();
+                sort_buckets(*kind, &mut counts);
+                (*kind, counts)
+            })
+            .collect();
+        Ok(SearchResult {
+            hits: if limit == 0 { Vec::new() } else { hits },
+            total: total as u64,
+            facets,
+        })
+    }
+
+    fn hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: Vec<(Score, DocAddress)>,
+    ) -> Result<Vec<Hit>, StandardsError> {
+        top.into_iter()
+            .map(|(score, addr)| {
+                let segment = searcher.segment_reader(addr.segment_ord);
+                let ord = segment
+                    .fast_fields()
+                    .u64("ord")
+                    .map_err(StandardsError::index)?
+                    .first(addr.doc_id)
+                    .unwrap_or(0);
+                Ok(Hit {
+                    ord,
+                    score,
+                    highlighted_title: String::new(),
+                })
+            })
+            .collect()
+    }
+
+    /// Counts by one facet over a query (empty: the whole catalogue) and filters.
+    pub fn statistics(
+        &self,
+        query: &str,
+        filters: &Filters,
+        group_by: FacetKind,
+        limit: usize,
+    ) -> Result<(u64, Vec<(String, u64)>), StandardsError> {
+        if query.chars().count() > MAX_QUERY_CHARS {
+            return Err(StandardsError::invalid(
+                "query",
+                format!("at most {MAX_QUERY_CHARS} characters"),
+            ));
+        }
+        filters.validate()?;
+        let mut clauses = self.filter_clauses(filters);
+        if query.trim().is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        } else if let Some(keys) = code_like(query) {
+            clauses.push((Occur::Must, any_of(self.fields.code_key, keys)));
+        } else {
+            let (text, _) = self.text_clauses(query);
+            if text.is_empty() {
+                return Ok((0, Vec::new()));
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(text))));
+        }
+        let q = BooleanQuery::new(clauses);
+        let result = self.run(&q, 0, 0, &[group_by])?;
+        let mut buckets = result
+            .facets
+            .into_iter()
+            .next()
+            .map(|(_, b)| b)
+            .unwrap_or_default();
+        if limit > 0 && group_by != FacetKind::Year {
+            buckets.truncate(limit);
+        }
+        Ok((result.total, buckets))
+    }
+}
+
+fn sort_buckets(kind: FacetKind, counts: &mut [(String, u64)]) {
+    if kind == FacetKind::Year {
+        counts.sort_by(|a, b| a.0.cmp(&b.0));
+    } else {
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+}
+
+fn validate_query(query: &str, has_filters: bool) -> Result<(), StandardsError> {
+    let n = query.chars().count();
+    if n > MAX_QUERY_CHARS {
+        return Err(StandardsError::invalid(
+            "query",
+            format!("at most {MAX_QUERY_CHARS} characters, got {n}"),
+        ));
+    }
+    if query.trim().is_empty() && !has_filters {
+        return Err(StandardsError::invalid(
+            "query",
+            "is empty: give words, a standard code, or at least one filter",
+        ));
+    }
+    Ok(())
+}
+
+/// The title to show: Chinese when the record has one, else English.
+pub fn display_title(s: &Standard) -> &str {
+    if !s.title_zh.is_empty() {
+        &s.title_zh
+    } else if !s.title_en.is_empty() {
+        &s.title_en
+    } else {
+        &s.title_fr
+    }
+}
+
+/// Wraps words of `title` that match query terms in `<b>…</b>`: Chinese
+/// terms by substring, English words by their stem prefix.
+pub fn highlight(title: &str, terms: &[String]) -> String {
+    let escaped = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    if terms.is_empty() {
+        return escaped(title);
+    }
+    let lower = title.to_lowercase();
+    let mut marks = vec![false; title.len()];
+    for term in terms
+        .iter()
+        .filter(|t| t.chars().count() >= 2 || text::has_cjk(t))
+    {
+        let mut start = 0;
+        while let Some(pos) = lower[start..].find(term.as_str()) {
+            let at = start + pos;
+            if lower.len() == title.len() {
+                // Extend English matches to the end of the word (stems are prefixes).
+                let mut end = at + term.len();
+                if !text::has_cjk(term) {
+                    while end < lower.len() && lower.as_bytes()[end].is_ascii_alphanumeric() {
+                        end += 1;
+                    }
+                    let word_start = at == 0 || !lower.as_bytes()[at - 1].is_ascii_alphanumeric();
+                    if !word_start {
+                        start = at + term.len();
+                        continue;
+                    }
+                }
+                for m in &mut marks[at..end] {
+                    *m = true;
+                }
+            }
+            start = at + term.len();
+        }
+    }
+    let mut out = String::new();
+    let mut open = false;
+    for (i, c) in title.char_indices() {
+        if marks[i] && !open {
+            out.push_str("<b>");
+            open = true;
+        } else if !marks[i] && open {
+            out.push_str("</b>");
+            open = false;
+        }
+        out.push_str(&escaped(&c.to_string()));
+    }
+    if open {
+        out.push_str("</b>");
+    }
+    out
+}
+
+/// What an enterprise brings to candidate retrieval.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateParams {
+    pub products: Vec<String>,
+    pub industries: Vec<String>,
+    pub ics_groups: Vec<String>,
+    pub markets: Vec<String>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CandidateHit {
+    pub ord: u64,
+    pub text_score: f32,
+    pub ics_match_depth: u32,
+    pub matched_terms: Vec<String>,
+    pub matched_products: Vec<String>,
+    pub mandatory_in_market: bool,
+    pub referenced_by: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CandidatesResult {
+    pub candidates: Vec<CandidateHit>,
+    pub unmatched_products: Vec<String>,
+    pub expanded_terms: Vec<String>,
+}
+
+/// Cross-industry management-system standards (the ISO Survey certifies them
+/// in every sector), offered to every enterprise; scoring decides their rank.
+const MANAGEMENT_SYSTEMS: &[&str] = &[
+    "ISO 9001",
+    "ISO 14001",
+    "ISO 45001",
+    "ISO/IEC 27001",
+    "ISO 50001",
+];
+const MANAGEMENT_SYSTEMS_CN: &[&str] = &["GB/T 19001", "GB/T 24001", "GB/T 45001", "GB/T 23331"];
+
+/// Depth of the longest shared ICS prefix: 0 none, 1 field, 2 group, 3 sub-group.
+pub fn ics_match_depth(record: &[String], enterprise: &[String]) -> u32 {
+    let mut best = 0;
+    for a in record {
+        for b in enterprise {
+            let depth = a
+                .split('.')
+                .zip(b.split('.'))
+                .take_while(|(x, y)| x == y)
+                .count() as u32;
+            best = best.max(depth);
+        }
+    }
+    best
+}
+
+/// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
+fn general_part_base(id: &str) -> Option<String> {
+    let code = StdCode::parse(id).ok()?;
+    let base = code.base();
+    let (prefix, number) = base.rsplit_once(' ')?;
+    let mut parts = number.split('-');
+    let series = parts.next()?;
+    if parts.next()? == "2" && parts.next().is_some() {
+        Some(format!("{prefix} {series}-1"))
+    } else {
+        None
+    }
+}
+
+impl Snapshot {
+    pub fn candidates(&self, p: &CandidateParams) -> Result<CandidatesResult, StandardsError> {
+        let f = self.fields;
+        let limit = if p.limit == 0 {
+            200
+        } else {
+            p.limit.min(MAX_CANDIDATES)
+        };
+        let in_force =
+            || -> Box<dyn Query> { any_of(f.status, ["current".into(), "upcoming".into()]) };
+        let china = p.markets.iter().any(|m| m == "CN");
+        let eu = p.markets.iter().any(|m| m == "EU" || is_eu_country(m));
+        let mut ics_groups: Vec<String> = p.ics_groups.clone();
+        let reference = Reference::get();
+        for industry in &p.industries {
+            for ics in reference.ics_for_industry(industry) {
+                if !ics_groups.contains(&ics) {
+                    ics_groups.push(ics);
+                }
+            }
+        }
+        let ics_boost: Vec<(Occur, Box<dyn Query>)> = ics_groups
+            .iter()
+            .filter(|g| is_ics_code(g))
+            .map(|g| (Occur::Should, boosted(term_query(f.ics, g), 0.5)))
+            .collect();
+
+        let mut found: HashMap<u64, CandidateHit> = HashMap::new();
+        let mut unmatched = Vec::new();
+        let mut expanded: Vec<String> = Vec::new();
+        let searcher = self.searcher();
+        let per_product = (limit * 2 / p.products.len().max(1)).clamp(20, 150);
+        for product in &p.products {
+            let (text, terms) = self.text_clauses(product);
+            for t in text::expand(product, reference).en {
+                if !expanded.contains(&t) {
+                    expanded.push(t);
+                }
+            }
+            if text.is_empty() {
+                unmatched.push(product.clone());
+                continue;
+            }
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Must, Box::new(BooleanQuery::new(text))),
+                (Occur::Must, in_force()),
+            ];
+            clauses.extend(ics_boost.iter().map(|(o, q)| (*o, q.box_clone())));
+            let q = BooleanQuery::new(clauses);
+            let top = searcher
+                .search(&q, &TopDocs::with_limit(per_product).order_by_score())
+                .map_err(StandardsError::index)?;
+            // Keep only hits reasonably close to the best for this product:
+            // a product word that also appears in unrelated titles should not
+            // drag in the whole catalogue.
+            let best = top.first().map(|(s, _)| *s).unwrap_or(0.0);
+            let hits = self.hits(&searcher, top)?;
+            let kept: Vec<_> = hits
+                .into_iter()
+                .filter(|h| h.score >= best * 0.25)
+                .collect();
+            if kept.is_empty() {
+                unmatched.push(product.clone());
+                continue;
+            }
+            for h in kept {
+                let entry = found.entry(h.ord).or_insert_with(|| CandidateHit {
+                    ord: h.ord,
+                    ..Default::default()
+                });
+                entry.text_score = entry.text_score.max(h.score);
+                entry.matched_products.push(product.clone());
+                if let Some(s) = self.record(h.ord) {
+                    let title = format!("{} {}", s.title_zh, s.title_en).to_lowercase();
+                    for t in &terms {
+                        if title.contains(t.as_str()) && !entry.matched_terms.contains(t) {
+                            entry.matched_terms.push(t.clone());
+                        }
+                    }
+                }
+            }
+        }
+
+        // Mandatory national standards of the industry's ICS groups (China).
+        if china && !ics_groups.is_empty() {
+            let groups: Vec<String> = ics_groups
+                .iter()
+                .filter(|g| is_ics_code(g))
+                .cloned()
+                .collect();
+            if !groups.is_empty() {
+                let q = BooleanQuery::new(vec![
+                    (Occur::Must, any_of(f.ics, groups)),
+                    (Occur::Must, term_query(f.nature, "mandatory")),
+                    (Occur::Must, term_query(f.level, "national")),
+                    (Occur::Must, in_force()),
+                ]);
+                let top = searcher
+                    .search(&q, &TopDocs::with_limit(100).order_by_score())
+                    .map_err(StandardsError::index)?;
+                for h in self.hits(&searcher, top)? {
+                    found.entry(h.ord).or_insert_with(|| CandidateHit {
+                        ord: h.ord,
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+
+        // Management systems every enterprise is offered.
+        let mut bases: Vec<&str> = MANAGEMENT_SYSTEMS.to_vec();
+        if china {
+            bases.extend_from_slice(MANAGEMENT_SYSTEMS_CN);
+        }
+        for base in bases {
+            if let Some(s) = self.catalogue.latest_of(base) {
+                if s.status == Status::Current {
+                    if let Some(ord) = self.ord_of(&s.id) {
+                        found.entry(ord).or_insert_with(|| CandidateHit {
+                            ord,
+                            matched_terms: vec!["management system".into()],
+                            ..Default::default()
+                        });
+                    }
+                }
+            }
+        }
+
+        // Keep the best by text relevance, then add what they reference:
+        // normative references and the general part of a particular part.
+        let mut list: Vec<CandidateHit> = found.into_values().collect();
+        list.sort_by(|a, b| {
+            b.text_score
+                .partial_cmp(&a.text_score)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.ord.cmp(&b.ord))
+        });
+        list.truncate(limit);
+        let mut have: HashSet<u64> = list.iter().map(|c| c.ord).collect();
+        let mut referenced = Vec::new();
+        for c in &list {
+            let Some(s) = self.record(c.ord) else {
+                continue;
+            };
+            let mut refs: Vec<String> = s
+                .normative_refs
+                .iter()
+                .filter_map(|r| {
+                    let path = self.catalogue.path_to_current(r);
+                    path.last().cloned()
+                })
+                .collect();
+            if let Some(general) = general_part_base(&s.id) {
+                if let Some(g) = self.catalogue.latest_of(&general) {
+                    refs.push(g.id.clone());
+                }
+            }
+            for r in refs {
+                let Some(ord) = self.ord_of(&r) else { continue };
+                if self
+                    .record(ord)
+                    .is_some_and(|x| x.status != Status::Current)
+                {
+                    continue;
+                }
+                if have.insert(ord) {
+                    referenced.push(CandidateHit {
+                        ord,
+                        text_score: c.text_score * 0.5,
+                        matched_products: c.matched_products.clone(),
+                        referenced_by: s.id.clone(),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        list.extend(referenced);
+
+        for c in &mut list {
+            if let Some(s) = self.record(c.ord) {
+                c.ics_match_depth = ics_match_depth(&s.ics, &ics_groups);
+                c.mandatory_in_market =
+                    (china && s.nature == Nature::Mandatory && s.level == Level::National)
+                        || (eu && s.keywords.iter().any(|k| k == "Harmonised Standard"));
+            }
+        }
+        Ok(CandidatesResult {
+            candidates: list,
+            unmatched_products: unmatched,
+            expanded_terms: expanded,
+        })
+    }
+
+    /// The document ordinal of a record id.
+    pub fn ord_of(&self, id: &str) -> Option<u64> {
+        // Records are indexed in catalogue order, so the ordinal is the position.
+        self.catalogue.position(id).map(|p| p as u64)
+    }
+
+    /// Facet counts over the whole catalogue, for reports.
+    pub fn overview(&self) -> BTreeMap<String, u64> {
+        let mut m = BTreeMap::new();
+        for s in self.catalogue.records() {
+            *m.entry(status_str(s.status).to_string()).or_insert(0) += 1;
+        }
+        m
+    }
+}
+
+const EU_MEMBERS: &[&str] = &[
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+];
+
+pub fn is_eu_country(code: &str) -> bool {
+    EU_MEMBERS.contains(&code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_queries_are_recognised() {
+        assert!(code_like("IEC 60335-2-40").is_some());
+        assert!(code_like("60335-2-40").is_some());
+        assert!(code_like("iec60335-2-40:2018").is_some());
+        assert!(code_like("air conditioner safety").is_none());
+        assert!(code_like("质量管理体系").is_none());
+    }
+
+    #[test]
+    fn highlight_marks_words() {
+        assert_eq!(
+            highlight("Quality management systems", &["manag".to_string()]),
+            "Quality <b>management</b> systems"
+        );
+        assert_eq!(
+            highlight("质量管理体系 要求", &["管理".to_string()]),
+            "质量<b>管理</b>体系 要求"
+        );
+        assert_eq!(highlight("a < b", &[]), "a &lt; b");
+    }
+
+    #[test]
+    fn ics_depth_and_general_parts() {
+        assert_eq!(
+            ics_match_depth(&["97.040.30".into()], &["97.040".into()]),
+            2
+        );
+        assert_eq!(
+            ics_match_depth(&["97.040.30".into()], &["13.120".into()]),
+            0
+        );
+        assert_eq!(
+            general_part_base("IEC 60335-2-40:2022").as_deref(),
+            Some("IEC 60335-1")
+        );
+        assert_eq!(general_part_base("IEC 60335-1:2020"), None);
+        assert!(is_ics_code("97.040.30") && is_ics_code("97") && !is_ics_code("9a"));
+    }
+}

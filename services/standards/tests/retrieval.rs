@@ -1,0 +1,203 @@
+//! Retrieval over the real ISO + IEC + ETSI + GB corpus from ../shared/data.
+//! Skips (with a printed reason) when the data is absent.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use stdnav_core::standard::Status;
+use stdnav_standards::domain::{EdgeKind, Standards};
+use stdnav_standards::progress::Silent;
+use stdnav_standards::search::{CandidateParams, FacetKind, Filters, SearchParams};
+use stdnav_standards::store::{CatalogueStore, default_sources};
+
+fn real() -> Option<Arc<Standards>> {
+    static DOMAIN: OnceLock<Option<Arc<Standards>>> = OnceLock::new();
+    DOMAIN
+        .get_or_init(|| {
+            let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+            let Some(data) = stdnav_core::demo::find_shared_data(&manifest) else {
+                eprintln!("skipping: ../shared/data with the real catalogues is absent");
+                return None;
+            };
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("standards-real");
+            let started = std::time::Instant::now();
+            let store = CatalogueStore::open(&dir, &default_sources(Some(&data)), &Silent)
+                .expect("catalogue builds");
+            eprintln!("catalogue ready in {:?}", started.elapsed());
+            Some(Arc::new(Standards::with_store(Arc::new(store))))
+        })
+        .clone()
+}
+
+fn top_ids(d: &Standards, query: &str, n: usize) -> Vec<String> {
+    d.search(&SearchParams {
+        query: query.into(),
+        page_size: n as u32,
+        ..Default::default()
+    })
+    .unwrap()
+    .hits
+    .into_iter()
+    .map(|h| h.standard.standard.id)
+    .collect()
+}
+
+#[test]
+fn code_spellings_find_the_record() {
+    let Some(d) = real() else { return };
+    for q in [
+        "IEC 60335-2-40",
+        "60335-2-40",
+        "iec60335-2-40:2018",
+        "IEC 60335-2-40:2018",
+    ] {
+        let ids = top_ids(&d, q, 5);
+        assert!(
+            ids.first()
+                .is_some_and(|id| id.starts_with("IEC 60335-2-40:")),
+            "{q} → {ids:?}"
+        );
+    }
+    // The exact edition first when a year is given.
+    assert_eq!(
+        top_ids(&d, "iec60335-2-40:2018", 1),
+        ["IEC 60335-2-40:2018"]
+    );
+    // Without a year, the edition in force first.
+    assert_eq!(top_ids(&d, "IEC 60335-2-40", 1), ["IEC 60335-2-40:2024"]);
+}
+
+#[test]
+fn bilingual_text_search() {
+    let Some(d) = real() else { return };
+    let ids = top_ids(&d, "质量管理体系", 5);
+    assert!(ids.contains(&"GB/T 19001-2016".to_string()), "{ids:?}");
+    let ids = top_ids(&d, "air conditioner safety", 10);
+    assert!(
+        ids.iter().any(|id| id.starts_with("IEC 60335-2-40:")),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn lineage_of_iso_9001() {
+    let Some(d) = real() else { return };
+    let l = d.lineage("ISO 9001:2015", 6).unwrap();
+    let replaces: Vec<(String, String)> = l
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Replaces)
+        .map(|e| (e.from.clone(), e.to.clone()))
+        .collect();
+    for (newer, older) in [
+        ("ISO 9001:2015", "ISO 9001:2008"),
+        ("ISO 9001:2008", "ISO 9001:2000"),
+        ("ISO 9001:2000", "ISO 9001:1994"),
+        ("ISO 9001:1994", "ISO 9001:1987"),
+    ] {
+        assert!(
+            replaces.contains(&(newer.to_string(), older.to_string())),
+            "{newer} → {older} missing in {replaces:?}"
+        );
+    }
+    assert!(l.edges.iter().any(|e| e.kind == EdgeKind::Adopts
+        && e.from == "GB/T 19001-2016"
+        && e.to == "ISO 9001:2015"));
+}
+
+#[test]
+fn held_old_editions_resolve_to_current() {
+    let Some(d) = real() else { return };
+    let r = d
+        .resolve(&[
+            "GB/T19001-2008".into(),
+            "ISO 9001:2008".into(),
+            "iso 9001".into(),
+        ])
+        .unwrap();
+    assert_eq!(
+        r[0].current.as_ref().unwrap().standard.id,
+        "GB/T 19001-2016"
+    );
+    assert_eq!(r[1].current.as_ref().unwrap().standard.id, "ISO 9001:2015");
+    assert_eq!(r[2].standard.as_ref().unwrap().standard.id, "ISO 9001:2015");
+    assert_eq!(
+        r[2].standard.as_ref().unwrap().standard.status,
+        Status::Current
+    );
+}
+
+#[test]
+fn iec_variants_are_grouped_under_their_edition() {
+    let Some(d) = real() else { return };
+    let s = d.get("IEC 60335-2-40:2022").unwrap().standard;
+    assert!(
+        s.variants.iter().any(|v| v.ends_with("CMV")),
+        "{:?}",
+        s.variants
+    );
+    assert!(
+        s.amendments.iter().any(|a| a.contains("COR1")),
+        "{:?}",
+        s.amendments
+    );
+    // A redline is never a record of its own.
+    let ids = top_ids(&d, "IEC 60335-2-40:2018 RLV", 10);
+    assert!(ids.iter().all(|id| !id.contains("RLV")), "{ids:?}");
+}
+
+#[test]
+fn statistics_and_facets() {
+    let Some(d) = real() else { return };
+    let (total, buckets) = d
+        .statistics("", &Filters::default(), FacetKind::Level, 0)
+        .unwrap();
+    assert!(total > 80_000, "{total}");
+    assert!(
+        buckets
+            .iter()
+            .any(|(k, n)| k == "international" && *n > 50_000)
+    );
+    let (_, years) = d
+        .statistics(
+            "",
+            &Filters {
+                families: vec!["IEC".into()],
+                ..Default::default()
+            },
+            FacetKind::Year,
+            0,
+        )
+        .unwrap();
+    assert!(
+        years.windows(2).all(|w| w[0].0 <= w[1].0),
+        "years ascending"
+    );
+}
+
+#[test]
+fn candidates_reach_english_titles_from_chinese_products() {
+    let Some(d) = real() else { return };
+    let c = d
+        .candidates(&CandidateParams {
+            products: vec!["房间空调器".into()],
+            industries: vec!["3852".into()],
+            markets: vec!["CN".into(), "EU".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let ids: Vec<&str> = c
+        .candidates
+        .iter()
+        .map(|(_, v)| v.standard.id.as_str())
+        .collect();
+    assert!(ids.contains(&"IEC 60335-2-40:2024"), "{ids:?}");
+    // The general part comes with the particular part.
+    assert!(
+        ids.iter().any(|id| id.starts_with("IEC 60335-1:")),
+        "{ids:?}"
+    );
+    assert!(c.candidates.iter().all(
+        |(_, v)| v.standard.status == Status::Current || v.standard.status == Status::Upcoming
+    ));
+}
