@@ -460,3 +460,97 @@ mod tests {
         assert!(normalize_industry("38521").is_err());
     }
 }
+
+/// What profiling derives from a valid profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Enrichment {
+    pub held: Vec<HeldStandard>,
+    /// GB/T 4754 codes without the section letter.
+    pub industries: Vec<String>,
+    /// ICS groups the industries and products point to, most relevant first.
+    pub ics_groups: Vec<String>,
+    pub keywords: Vec<String>,
+    pub region_name: String,
+    pub province: String,
+    pub features: Vec<f64>,
+    pub feature_names: Vec<String>,
+}
+
+/// A stored enterprise: the declared profile, what was derived, and the
+/// bookkeeping of its owner and versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnterpriseRecord {
+    pub profile: Profile,
+    pub enrichment: Enrichment,
+    pub tenant: String,
+    /// 1 on creation, +1 on every write; 0 for a record that was not stored.
+    pub version: u64,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at_ms: u64,
+}
+
+/// Names of the peer-grouping features in [`Enrichment::features`].
+pub const PEER_FEATURES: &[&str] = &[
+    "division",
+    "log_employees",
+    "log_products",
+    "log_standards_held",
+    "markets_abroad",
+    "province",
+];
+
+/// Derives the enrichment of a validated profile: ICS groups from the
+/// industries (concordance) and products (term list), product keywords
+/// (jieba for Chinese), the region's names and the peer-grouping features.
+pub fn enrich(valid: &ValidProfile, reference: &Reference) -> Enrichment {
+    let mut ics_groups: Vec<String> = Vec::new();
+    let push = |code: String, into: &mut Vec<String>| {
+        if !into.contains(&code) {
+            into.push(code);
+        }
+    };
+    for industry in &valid.industries {
+        for ics in reference.ics_for_industry(industry) {
+            push(ics, &mut ics_groups);
+        }
+    }
+    let mut keywords = Vec::new();
+    for product in &valid.profile.products {
+        for ics in crate::text::expand(product, reference).ics {
+            push(ics, &mut ics_groups);
+        }
+        for k in crate::text::keywords(product) {
+            push(k, &mut keywords);
+        }
+    }
+    let region = &valid.profile.region;
+    let province = reference
+        .province_of(region)
+        .map(|p| p.name_zh.clone())
+        .unwrap_or_default();
+    let division: f64 = valid
+        .industries
+        .first()
+        .and_then(|i| i.get(..2))
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0.0);
+    let abroad = valid.profile.markets.iter().filter(|m| *m != "CN").count() as f64;
+    let features = vec![
+        division,
+        (valid.profile.employees as f64).ln_1p(),
+        (valid.profile.products.len() as f64).ln_1p(),
+        (valid.held.len() as f64).ln_1p(),
+        abroad.min(10.0),
+        region.get(..2).and_then(|p| p.parse().ok()).unwrap_or(0.0),
+    ];
+    Enrichment {
+        held: valid.held.clone(),
+        industries: valid.industries.clone(),
+        ics_groups,
+        keywords,
+        region_name: reference.region_name(region),
+        province,
+        features,
+        feature_names: PEER_FEATURES.iter().map(|s| s.to_string()).collect(),
+    }
+}

@@ -124,3 +124,10 @@ pub fn spawn(
     });
     Ok(ServerHandle { local_addr, join })
 }
+
+/// Binds a listener, naming the address in the error.
+pub async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}

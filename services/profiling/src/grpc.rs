@@ -1,0 +1,212 @@
+//! gRPC adapter of the profiling service.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+use tracing::instrument;
+
+use stdnav_core::enterprise::FieldError;
+use stdnav_proto::profiling::v1 as pb;
+use stdnav_proto::profiling::v1::profiling_service_server::{
+    ProfilingService, ProfilingServiceServer,
+};
+use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
+use stdnav_runtime::status::{self, Violation};
+use stdnav_runtime::tenant::tenant_of;
+
+use crate::convert::{profile_from_pb, record_to_pb};
+use crate::domain::{Profiling, ProfilingError, Subject};
+use crate::store::ListFilter;
+
+pub const SERVICE_NAME: &str = "stdnav.profiling.v1.ProfilingService";
+
+/// Field errors as INVALID_ARGUMENT, each field under `prefix`.
+pub fn invalid(errors: &[FieldError], prefix: &str) -> Status {
+    status::invalid_argument(
+        &errors
+            .iter()
+            .map(|e| {
+                let field = if e.field.starts_with(prefix) {
+                    e.field.clone()
+                } else {
+                    format!("{prefix}{}", e.field)
+                };
+                Violation::new(field, e.reason.clone())
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn to_status(e: ProfilingError, prefix: &str) -> Status {
+    match e {
+        ProfilingError::Invalid(errors) => invalid(&errors, prefix),
+        ProfilingError::NotFound(uscc) => status::with_reason(
+            tonic::Code::NotFound,
+            "ENTERPRISE_NOT_FOUND",
+            format!("no enterprise {uscc} for this tenant"),
+        ),
+        ProfilingError::Conflict { expected, actual } => status::with_reason(
+            tonic::Code::Aborted,
+            "VERSION_CONFLICT",
+            format!(
+                "expected version {expected}, stored version is {actual}: read it again and retry"
+            ),
+        ),
+        ProfilingError::Unavailable(m) => {
+            tracing::warn!(error = %m, "store unavailable");
+            status::with_reason(
+                tonic::Code::Unavailable,
+                "STORE_UNAVAILABLE",
+                "the profile store is unavailable; retry later",
+            )
+        }
+        ProfilingError::Internal(m) => status::internal(&m),
+    }
+}
+
+#[derive(Clone)]
+pub struct ProfilingGrpc {
+    domain: Arc<Profiling>,
+}
+
+impl ProfilingGrpc {
+    pub fn new(domain: Arc<Profiling>) -> Self {
+        Self { domain }
+    }
+
+    pub fn into_server(self) -> ProfilingServiceServer<Self> {
+        ProfilingServiceServer::new(self)
+            .max_decoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
+    }
+}
+
+fn require(e: Option<pb::Enterprise>, field: &str) -> Result<pb::Enterprise, Status> {
+    e.ok_or_else(|| status::invalid_argument(&[Violation::new(field, "is required")]))
+}
+
+#[tonic::async_trait]
+impl ProfilingService for ProfilingGrpc {
+    #[instrument(skip(self, request))]
+    async fn upsert_enterprise(
+        &self,
+        request: Request<pb::UpsertEnterpriseRequest>,
+    ) -> Result<Response<pb::EnterpriseRecord>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let r = request.into_inner();
+        let profile = profile_from_pb(require(r.enterprise, "enterprise")?, "enterprise.")
+            .map_err(|e| invalid(&e, "enterprise."))?;
+        let record = self
+            .domain
+            .upsert(&tenant, &profile, r.expected_version)
+            .await
+            .map_err(|e| to_status(e, "enterprise."))?;
+        tracing::info!(tenant = %tenant, uscc = %record.profile.uscc, version = record.version, "enterprise written");
+        Ok(Response::new(record_to_pb(&record)))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn enrich_enterprise(
+        &self,
+        request: Request<pb::EnrichEnterpriseRequest>,
+    ) -> Result<Response<pb::EnterpriseRecord>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let r = request.into_inner();
+        let profile = profile_from_pb(require(r.enterprise, "enterprise")?, "enterprise.")
+            .map_err(|e| invalid(&e, "enterprise."))?;
+        let record = self
+            .domain
+            .enrich(&tenant, &profile)
+            .map_err(|e| to_status(e, "enterprise."))?;
+        Ok(Response::new(record_to_pb(&record)))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn get_enterprise(
+        &self,
+        request: Request<pb::GetEnterpriseRequest>,
+    ) -> Result<Response<pb::EnterpriseRecord>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let r = request.into_inner();
+        let record = self
+            .domain
+            .get(&tenant, &r.uscc)
+            .await
+            .map_err(|e| to_status(e, ""))?;
+        Ok(Response::new(record_to_pb(&record)))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn list_enterprises(
+        &self,
+        request: Request<pb::ListEnterprisesRequest>,
+    ) -> Result<Response<pb::ListEnterprisesResponse>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let r = request.into_inner();
+        let filter = ListFilter {
+            chain: r.chain,
+            region_prefix: r.region_prefix,
+            industry_prefix: r.industry_prefix,
+        };
+        let page = self
+            .domain
+            .list(&tenant, &filter, r.page_size as usize, &r.page_token)
+            .await
+            .map_err(|e| to_status(e, ""))?;
+        Ok(Response::new(pb::ListEnterprisesResponse {
+            enterprises: page.records.iter().map(record_to_pb).collect(),
+            next_page_token: page.next.unwrap_or_default(),
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn delete_enterprise(
+        &self,
+        request: Request<pb::DeleteEnterpriseRequest>,
+    ) -> Result<Response<pb::DeleteEnterpriseResponse>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let r = request.into_inner();
+        let deleted = self
+            .domain
+            .delete(&tenant, &r.uscc, r.expected_version)
+            .await
+            .map_err(|e| to_status(e, ""))?;
+        Ok(Response::new(pb::DeleteEnterpriseResponse { deleted }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn peer_group(
+        &self,
+        request: Request<pb::PeerGroupRequest>,
+    ) -> Result<Response<pb::PeerGroupResponse>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let subject = match request.into_inner().subject {
+            Some(pb::peer_group_request::Subject::Uscc(u)) => Subject::Stored(u),
+            Some(pb::peer_group_request::Subject::Enterprise(e)) => Subject::Inline(Box::new(
+                profile_from_pb(e, "enterprise.").map_err(|e| invalid(&e, "enterprise."))?,
+            )),
+            None => {
+                return Err(status::invalid_argument(&[Violation::new(
+                    "subject",
+                    "give a uscc or an enterprise",
+                )]));
+            }
+        };
+        let group = self
+            .domain
+            .peer_group(&tenant, subject)
+            .await
+            .map_err(|e| to_status(e, "enterprise."))?;
+        Ok(Response::new(pb::PeerGroupResponse {
+            group_id: group.group_id,
+            method: group.method,
+            size: group.size,
+            shares: group
+                .shares
+                .into_iter()
+                .map(|(id, share)| pb::StandardShare { id, share })
+                .collect(),
+            coverage_percentile: group.coverage_percentile,
+        }))
+    }
+}
