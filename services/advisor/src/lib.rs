@@ -1,1 +1,15 @@
-//! stdnav advisor service: composes solutions, benchmarking gaps, roadmaps and chain scoring
+//! The advisor: composes profiling, standards retrieval and scoring into a
+//! customised standardization solution per enterprise, with benchmarking
+//! gaps, a roadmap and chain-level batch scoring.
+//! `compose` holds the rules (pure), `orchestrate` the calls to the other
+//! services, `grpc` the transport, `report` the text rendering.
+
+pub mod compose;
+pub mod convert;
+pub mod grpc;
+pub mod orchestrate;
+pub mod report;
+pub mod solution;
+
+pub use grpc::{AdvisorGrpc, SERVICE_NAME};
+pub use orchestrate::{Advisor, BackendAddrs, Backends};

@@ -1,0 +1,820 @@
+//! Composes a solution from what the other services returned. Pure: no
+//! transport, no I/O, so every rule here is unit-tested.
+
+use std::collections::{HashMap, HashSet};
+
+use stdnav_core::catalogue::base_of;
+
+use crate::solution::*;
+
+/// What the advisor needs to know of one standard.
+#[derive(Debug, Clone, Default)]
+pub struct StandardInfo {
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// "international", "national", …
+    pub level: String,
+    /// "mandatory", "recommended", "guidance".
+    pub nature: String,
+    /// "current", "replaced", "withdrawn", "upcoming", "draft".
+    pub status: String,
+    pub published_year: i32,
+    pub normative_refs: Vec<String>,
+    /// (adopted id, degree such as "IDT").
+    pub adopts: Vec<(String, String)>,
+    pub adopted_by: Vec<String>,
+    pub indicators: Vec<IndicatorSpec>,
+    pub illustrative: bool,
+    pub keywords: Vec<String>,
+}
+
+impl StandardInfo {
+    pub fn title(&self) -> &str {
+        if self.title_zh.is_empty() {
+            &self.title_en
+        } else {
+            &self.title_zh
+        }
+    }
+
+    pub fn is_mandatory(&self) -> bool {
+        self.nature == "mandatory"
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorSpec {
+    pub name: String,
+    pub unit: String,
+    /// "le", "ge" or "range".
+    pub comparator: String,
+    pub value: f64,
+    pub max: Option<f64>,
+    pub product: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CandidateInfo {
+    pub standard: StandardInfo,
+    pub text_score: f32,
+    pub ics_match_depth: u32,
+    pub matched_products: Vec<String>,
+    pub mandatory_in_market: bool,
+    pub referenced_by: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HeldInfo {
+    pub input: String,
+    pub code: String,
+    pub standard: Option<StandardInfo>,
+    pub current: Option<StandardInfo>,
+    pub path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    pub size: u32,
+    /// Standard line (code without year) → share of peers holding it.
+    pub shares: HashMap<String, f64>,
+    pub coverage_percentile: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Scored {
+    pub score: f64,
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseInfo {
+    pub uscc: String,
+    pub name: String,
+    pub markets: Vec<String>,
+    pub certifications: Vec<String>,
+    /// (name, unit, value).
+    pub indicators: Vec<(String, String, f64)>,
+}
+
+pub struct Inputs<'a> {
+    pub enterprise: &'a EnterpriseInfo,
+    pub candidates: &'a [CandidateInfo],
+    pub held: &'a [HeldInfo],
+    pub peers: &'a Peers,
+    /// Scores by candidate id; empty when scoring was unavailable.
+    pub scores: &'a HashMap<String, Scored>,
+    pub unmatched_products: &'a [String],
+    pub top: usize,
+}
+
+fn year_diff(a: &StandardInfo, b: &StandardInfo) -> f64 {
+    if a.published_year > 0 && b.published_year > 0 {
+        (b.published_year - a.published_year) as f64
+    } else {
+        0.0
+    }
+}
+
+/// How the enterprise holds a standard: the exact edition, an older
+/// edition of the same line, or not at all.
+fn holding_of(id: &str, held: &[HeldInfo]) -> (Holding, Option<String>) {
+    if let Some(h) = held
+        .iter()
+        .find(|h| h.standard.as_ref().is_some_and(|s| s.id == id) || h.code == id)
+    {
+        return (Holding::Held, Some(h.code.clone()));
+    }
+    let line = base_of(id);
+    if let Some(h) = held
+        .iter()
+        .find(|h| base_of(&h.code) == line || h.path.iter().any(|p| p == id))
+    {
+        return (Holding::HeldOldEdition, Some(h.code.clone()));
+    }
+    (Holding::NotHeld, None)
+}
+
+const MANAGEMENT_SYSTEMS: &[&str] = &[
+    "ISO 9001",
+    "ISO 14001",
+    "ISO 45001",
+    "ISO/IEC 27001",
+    "ISO 50001",
+    "GB/T 19001",
+    "GB/T 24001",
+    "GB/T 45001",
+    "GB/T 23331",
+    "GB/T 22080",
+];
+
+fn is_management_system(id: &str) -> bool {
+    MANAGEMENT_SYSTEMS.contains(&base_of(id).as_str())
+}
+
+fn mandatory_reason(c: &CandidateInfo) -> String {
+    if c.standard
+        .keywords
+        .iter()
+        .any(|k| k == "Harmonised Standard")
+    {
+        "harmonised European standard: presumption of conformity in the EU".into()
+    } else {
+        "mandatory national standard (GB) in China".into()
+    }
+}
+
+pub fn compose(input: &Inputs) -> Solution {
+    let e = input.enterprise;
+    let mut solution = Solution {
+        uscc: e.uscc.clone(),
+        name: e.name.clone(),
+        unmatched_products: input.unmatched_products.to_vec(),
+        unknown_held: input
+            .held
+            .iter()
+            .filter(|h| h.standard.is_none())
+            .map(|h| h.input.clone())
+            .collect(),
+        ..Default::default()
+    };
+
+    // must: mandatory in a market, current, and really about this
+    // enterprise (matched a product, shares an ICS group, or is referenced).
+    let mut must_ids = HashSet::new();
+    for c in input.candidates {
+        let s = &c.standard;
+        let relevant =
+            !c.matched_products.is_empty() || c.ics_match_depth >= 2 || !c.referenced_by.is_empty();
+        if !(c.mandatory_in_market && s.status == "current" && relevant)
+            || !must_ids.insert(s.id.clone())
+        {
+            continue;
+        }
+        let (holding, held_as) = holding_of(&s.id, input.held);
+        let mut reasons = vec![mandatory_reason(c)];
+        if let Some(p) = c.matched_products.first() {
+            reasons.push(format!("applies to your product {p}"));
+        }
+        if !c.referenced_by.is_empty() {
+            reasons.push(format!("normatively referenced by {}", c.referenced_by));
+        }
+        if let Some((a, d)) = s.adopts.first() {
+            reasons.push(format!(
+                "adopts {a}{}",
+                if d.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({d})")
+                }
+            ));
+        }
+        if holding == Holding::HeldOldEdition {
+            reasons.push(format!(
+                "you hold an older edition ({})",
+                held_as.clone().unwrap_or_default()
+            ));
+        }
+        solution.must.push(MustItem {
+            id: s.id.clone(),
+            title: s.title().to_string(),
+            holding,
+            held_as,
+            reasons,
+            level: s.level.clone(),
+        });
+    }
+    solution.must.sort_by(|a, b| {
+        (a.holding == Holding::Held, &a.id).cmp(&(b.holding == Holding::Held, &b.id))
+    });
+
+    // should: everything else in force, not already held in this edition, ranked.
+    let scoring_available = !input.scores.is_empty();
+    let mut should: Vec<ShouldItem> = Vec::new();
+    let mut seen = HashSet::new();
+    for c in input.candidates {
+        let s = &c.standard;
+        if must_ids.contains(&s.id) || s.status != "current" || !seen.insert(s.id.clone()) {
+            continue;
+        }
+        if holding_of(&s.id, input.held).0 == Holding::Held {
+            continue;
+        }
+        let (score, mut reasons) = match input.scores.get(&s.id) {
+            Some(sc) => (sc.score, sc.reasons.clone()),
+            None if scoring_available => continue,
+            // Scoring unavailable: rank by retrieval relevance, and say so.
+            None => (
+                (c.text_score as f64 / 20.0).min(1.0),
+                vec!["ranked by text relevance only (scoring unavailable)".into()],
+            ),
+        };
+        if reasons.is_empty() {
+            if let Some(p) = c.matched_products.first() {
+                reasons.push(format!("matches your product {p}"));
+            }
+        }
+        should.push(ShouldItem {
+            id: s.id.clone(),
+            title: s.title().to_string(),
+            score,
+            reasons,
+            level: s.level.clone(),
+            nature: s.nature.clone(),
+        });
+    }
+    should.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    should.truncate(input.top);
+    solution.should = should;
+
+    // upgrades and edition gaps: held editions no longer in force.
+    for h in input.held {
+        let (Some(s), Some(cur)) = (&h.standard, &h.current) else {
+            continue;
+        };
+        if s.status == "current" || cur.id == s.id {
+            continue;
+        }
+        let years = year_diff(s, cur);
+        let note = cur
+            .adopts
+            .first()
+            .map(|(a, d)| {
+                format!(
+                    "{} adopts {a}{}",
+                    cur.id,
+                    if d.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({d})")
+                    }
+                )
+            })
+            .unwrap_or_default();
+        solution.upgrades.push(Upgrade {
+            held: s.id.clone(),
+            current: cur.id.clone(),
+            title: cur.title().to_string(),
+            held_status: s.status.clone(),
+            path: h.path.clone(),
+            years_between: years,
+            note,
+        });
+        solution.gaps.edition.push(EditionGap {
+            held: s.id.clone(),
+            current: cur.id.clone(),
+            years_between: years,
+        });
+    }
+
+    // international alignment: a held national standard adopts an
+    // international edition that has since been revised.
+    let candidate_by_line: HashMap<String, &StandardInfo> = input
+        .candidates
+        .iter()
+        .filter(|c| c.standard.status == "current")
+        .map(|c| (base_of(&c.standard.id), &c.standard))
+        .collect();
+    for h in input.held {
+        let Some(s) = h.current.as_ref().or(h.standard.as_ref()) else {
+            continue;
+        };
+        for (intl, degree) in &s.adopts {
+            let current_intl = input
+                .held
+                .iter()
+                .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
+                .chain(candidate_by_line.values().copied())
+                .find(|x| base_of(&x.id) == base_of(intl) && x.status == "current");
+            if let Some(ci) = current_intl {
+                if ci.id != *intl {
+                    solution.gaps.alignment.push(AlignmentGap {
+                        national: s.id.clone(),
+                        international: intl.clone(),
+                        international_current: ci.id.clone(),
+                        note: format!(
+                            "{} adopts {intl}{}; the international standard has since been revised as {}",
+                            s.id,
+                            if degree.is_empty() { String::new() } else { format!(" ({degree})") },
+                            ci.id
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    // portfolio gaps against peers.
+    let mut portfolio: Vec<PortfolioGap> = solution
+        .must
+        .iter()
+        .filter(|m| m.holding != Holding::Held)
+        .map(|m| PortfolioGap {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            peer_adoption: input
+                .peers
+                .shares
+                .get(&base_of(&m.id))
+                .copied()
+                .unwrap_or(0.0),
+            mandatory: true,
+        })
+        .collect();
+    portfolio.extend(solution.should.iter().take(20).map(|s| {
+        PortfolioGap {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            peer_adoption: input
+                .peers
+                .shares
+                .get(&base_of(&s.id))
+                .copied()
+                .unwrap_or(0.0),
+            mandatory: false,
+        }
+    }));
+    portfolio.sort_by(|a, b| {
+        b.mandatory
+            .cmp(&a.mandatory)
+            .then(b.peer_adoption.total_cmp(&a.peer_adoption))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    solution.gaps.portfolio = portfolio;
+    solution.gaps.coverage_percentile = input.peers.coverage_percentile;
+    solution.gaps.peer_group_size = input.peers.size;
+
+    // indicator gaps against thresholds of relevant and held standards.
+    let mut sources: Vec<&StandardInfo> = input.candidates.iter().map(|c| &c.standard).collect();
+    sources.extend(
+        input
+            .held
+            .iter()
+            .filter_map(|h| h.current.as_ref().or(h.standard.as_ref())),
+    );
+    let mut done = HashSet::new();
+    for (name, unit, value) in &e.indicators {
+        for s in &sources {
+            for spec in &s.indicators {
+                if !spec.name.eq_ignore_ascii_case(name)
+                    || !(spec.unit.is_empty() || unit.is_empty() || spec.unit == *unit)
+                    || !done.insert((
+                        s.id.clone(),
+                        spec.name.clone(),
+                        spec.comparator.clone(),
+                        spec.value.to_bits(),
+                    ))
+                {
+                    continue;
+                }
+                solution
+                    .gaps
+                    .indicators
+                    .push(indicator_gap(name, unit, *value, spec, s));
+            }
+        }
+    }
+
+    solution.roadmap = roadmap(&solution, input);
+    solution.maturity = maturity(&solution, input);
+    solution
+}
+
+/// The gap of a measured value against one threshold. `absolute_gap` is
+/// value − threshold for ≤ and ≥ (so its sign says which side the value
+/// is on); for a range it is the signed distance outside the range (0 inside).
+pub fn indicator_gap(
+    name: &str,
+    unit: &str,
+    value: f64,
+    spec: &IndicatorSpec,
+    s: &StandardInfo,
+) -> IndicatorGap {
+    let (absolute_gap, meets) = match spec.comparator.as_str() {
+        "le" => (value - spec.value, value <= spec.value),
+        "ge" => (value - spec.value, value >= spec.value),
+        _ => {
+            let max = spec.max.unwrap_or(f64::INFINITY);
+            if value < spec.value {
+                (value - spec.value, false)
+            } else if value > max {
+                (value - max, false)
+            } else {
+                (0.0, true)
+            }
+        }
+    };
+    let relative_gap = if spec.value != 0.0 {
+        absolute_gap / spec.value.abs()
+    } else {
+        0.0
+    };
+    IndicatorGap {
+        indicator: name.to_string(),
+        unit: if unit.is_empty() {
+            spec.unit.clone()
+        } else {
+            unit.to_string()
+        },
+        value,
+        threshold: spec.value,
+        comparator: spec.comparator.clone(),
+        max: spec.max,
+        absolute_gap,
+        relative_gap,
+        meets,
+        standard_id: s.id.clone(),
+        illustrative: s.illustrative,
+    }
+}
+
+/// Phases: mandatory and withdrawn first (now), then upgrades and the best
+/// recommendations (6 months), then the rest (12 months). A standard's
+/// normative references are placed no later than it and listed in `after`.
+fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
+    let info: HashMap<&str, &StandardInfo> = input
+        .candidates
+        .iter()
+        .map(|c| (c.standard.id.as_str(), &c.standard))
+        .collect();
+    let mut steps: Vec<RoadmapStep> = Vec::new();
+    for m in &solution.must {
+        match m.holding {
+            Holding::Held => {}
+            Holding::NotHeld => steps.push(RoadmapStep {
+                phase: Phase::Now,
+                standard_id: m.id.clone(),
+                title: m.title.clone(),
+                action: Action::Adopt,
+                why: format!(
+                    "mandatory: {}",
+                    m.reasons.first().cloned().unwrap_or_default()
+                ),
+                after: Vec::new(),
+            }),
+            Holding::HeldOldEdition => steps.push(RoadmapStep {
+                phase: Phase::Now,
+                standard_id: m.id.clone(),
+                title: m.title.clone(),
+                action: Action::Upgrade,
+                why: format!(
+                    "mandatory, and you hold the older edition {}",
+                    m.held_as.clone().unwrap_or_default()
+                ),
+                after: Vec::new(),
+            }),
+        }
+    }
+    for u in &solution.upgrades {
+        if steps.iter().any(|s| s.standard_id == u.current) {
+            continue;
+        }
+        let withdrawn = u.held_status == "withdrawn";
+        let mandatory = info
+            .get(u.current.as_str())
+            .is_some_and(|s| s.is_mandatory());
+        steps.push(RoadmapStep {
+            phase: if withdrawn || mandatory {
+                Phase::Now
+            } else {
+                Phase::Within6Months
+            },
+            standard_id: u.current.clone(),
+            title: u.title.clone(),
+            action: Action::Upgrade,
+            why: format!(
+                "{} is {}; the edition in force is {}{}",
+                u.held,
+                u.held_status,
+                u.current,
+                if u.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", u.note)
+                }
+            ),
+            after: Vec::new(),
+        });
+    }
+    for (i, s) in solution.should.iter().take(10).enumerate() {
+        if steps.iter().any(|x| x.standard_id == s.id) {
+            continue;
+        }
+        let certify = is_management_system(&s.id);
+        steps.push(RoadmapStep {
+            phase: if i < 5 {
+                Phase::Within6Months
+            } else {
+                Phase::Within12Months
+            },
+            standard_id: s.id.clone(),
+            title: s.title.clone(),
+            action: if certify {
+                Action::Certify
+            } else {
+                Action::Adopt
+            },
+            why: s
+                .reasons
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "recommended".into()),
+            after: Vec::new(),
+        });
+    }
+    for p in &solution.unmatched_products {
+        steps.push(RoadmapStep {
+            phase: Phase::Within12Months,
+            standard_id: p.clone(),
+            title: format!("enterprise standard for {p}"),
+            action: Action::DraftEnterpriseStandard,
+            why: format!("no standard was found for {p}: codify its requirements in an enterprise standard (Q/…), and consider a group standard"),
+            after: Vec::new(),
+        });
+    }
+    // Normative references before the standards that cite them.
+    let ids: Vec<String> = steps.iter().map(|s| s.standard_id.clone()).collect();
+    for i in 0..steps.len() {
+        let Some(s) = info.get(steps[i].standard_id.as_str()) else {
+            continue;
+        };
+        let mut refs: Vec<String> = s
+            .normative_refs
+            .iter()
+            .filter_map(|r| ids.iter().find(|id| base_of(id) == base_of(r)).cloned())
+            .collect();
+        // The general part of a particular part (IEC 60335-2-40 → IEC 60335-1).
+        for c in input.candidates {
+            if c.referenced_by == steps[i].standard_id && ids.contains(&c.standard.id) {
+                refs.push(c.standard.id.clone());
+            }
+        }
+        refs.retain(|r| *r != steps[i].standard_id);
+        refs.sort();
+        refs.dedup();
+        steps[i].after = refs;
+    }
+    // Pull references forward to the phase of the earliest dependant.
+    for _ in 0..steps.len() {
+        let mut changed = false;
+        for i in 0..steps.len() {
+            for r in steps[i].after.clone() {
+                if let Some(j) = steps.iter().position(|s| s.standard_id == r) {
+                    if steps[j].phase > steps[i].phase {
+                        steps[j].phase = steps[i].phase;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Order: by phase, references first within a phase.
+    let mut ordered: Vec<RoadmapStep> = Vec::new();
+    let mut remaining = steps;
+    remaining.sort_by_key(|s| s.phase);
+    while !remaining.is_empty() {
+        let placed: HashSet<String> = ordered.iter().map(|s| s.standard_id.clone()).collect();
+        let pos = remaining
+            .iter()
+            .position(|s| {
+                s.after
+                    .iter()
+                    .all(|a| placed.contains(a) || !remaining.iter().any(|r| &r.standard_id == a))
+            })
+            .unwrap_or(0);
+        ordered.push(remaining.remove(pos));
+    }
+    ordered
+}
+
+/// Standardization maturity, 0–100, from documented parts (docs/MATURITY.md).
+pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
+    let must_total = solution.must.len();
+    let must_held = solution
+        .must
+        .iter()
+        .filter(|m| m.holding == Holding::Held)
+        .count();
+    let mandatory_coverage = if must_total == 0 {
+        1.0
+    } else {
+        must_held as f64 / must_total as f64
+    };
+    let known: Vec<&HeldInfo> = input.held.iter().filter(|h| h.standard.is_some()).collect();
+    let current_held = known
+        .iter()
+        .filter(|h| h.standard.as_ref().is_some_and(|s| s.status == "current"))
+        .count();
+    let edition_currency = if known.is_empty() {
+        0.0
+    } else {
+        current_held as f64 / known.len() as f64
+    };
+    let international = known
+        .iter()
+        .filter(|h| {
+            h.standard.as_ref().is_some_and(|s| {
+                s.level == "international" || s.level == "regional" || !s.adopts.is_empty()
+            })
+        })
+        .count();
+    let international_part = (international as f64 / 3.0).min(1.0);
+    let certified: HashSet<String> = input
+        .enterprise
+        .certifications
+        .iter()
+        .chain(input.held.iter().map(|h| &h.code))
+        .filter_map(|c| stdnav_core::code::StdCode::parse(c).ok())
+        .map(|c| c.base())
+        .filter(|b| MANAGEMENT_SYSTEMS.contains(&b.as_str()))
+        .collect();
+    let certification_part = (certified.len() as f64 / 3.0).min(1.0);
+    let indicator_part = if input.enterprise.indicators.is_empty() {
+        0.0
+    } else {
+        1.0
+    };
+    let parts = vec![
+        MaturityPart {
+            name: "mandatory_coverage".into(),
+            score: mandatory_coverage,
+            weight: 0.35,
+        },
+        MaturityPart {
+            name: "edition_currency".into(),
+            score: edition_currency,
+            weight: 0.20,
+        },
+        MaturityPart {
+            name: "international_standards".into(),
+            score: international_part,
+            weight: 0.15,
+        },
+        MaturityPart {
+            name: "management_systems".into(),
+            score: certification_part,
+            weight: 0.20,
+        },
+        MaturityPart {
+            name: "indicators_declared".into(),
+            score: indicator_part,
+            weight: 0.10,
+        },
+    ];
+    let score = 100.0 * parts.iter().map(|p| p.score * p.weight).sum::<f64>();
+    Maturity {
+        score: (score * 10.0).round() / 10.0,
+        percentile: input.peers.coverage_percentile,
+        parts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn std_info(id: &str, nature: &str, status: &str, year: i32) -> StandardInfo {
+        StandardInfo {
+            id: id.into(),
+            title_en: format!("title of {id}"),
+            level: "national".into(),
+            nature: nature.into(),
+            status: status.into(),
+            published_year: year,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn indicator_gap_sign_and_direction() {
+        let s = std_info("GB 21455-2019", "mandatory", "current", 2019);
+        let ge = IndicatorSpec {
+            name: "APF".into(),
+            comparator: "ge".into(),
+            value: 5.0,
+            ..Default::default()
+        };
+        let g = indicator_gap("APF", "", 4.5, &ge, &s);
+        assert!(!g.meets && g.absolute_gap == -0.5 && (g.relative_gap + 0.1).abs() < 1e-9);
+        let g = indicator_gap("APF", "", 5.5, &ge, &s);
+        assert!(g.meets && g.absolute_gap == 0.5);
+        let le = IndicatorSpec {
+            name: "standby".into(),
+            comparator: "le".into(),
+            value: 0.5,
+            ..Default::default()
+        };
+        let g = indicator_gap("standby", "W", 0.8, &le, &s);
+        assert!(!g.meets && (g.absolute_gap - 0.3).abs() < 1e-9);
+        assert!(indicator_gap("standby", "W", 0.4, &le, &s).meets);
+        let range = IndicatorSpec {
+            name: "pH".into(),
+            comparator: "range".into(),
+            value: 6.0,
+            max: Some(8.0),
+            ..Default::default()
+        };
+        assert!(indicator_gap("pH", "", 7.0, &range, &s).meets);
+        assert_eq!(indicator_gap("pH", "", 9.0, &range, &s).absolute_gap, 1.0);
+        assert_eq!(indicator_gap("pH", "", 5.0, &range, &s).absolute_gap, -1.0);
+    }
+
+    #[test]
+    fn upgrades_must_and_roadmap_order() {
+        let mut gb2016 = std_info("GB/T 19001-2016", "recommended", "current", 2016);
+        gb2016.adopts = vec![("ISO 9001:2015".into(), "IDT".into())];
+        let held = vec![HeldInfo {
+            input: "GB/T19001-2008".into(),
+            code: "GB/T 19001-2008".into(),
+            standard: Some(std_info("GB/T 19001-2008", "recommended", "replaced", 2008)),
+            current: Some(gb2016.clone()),
+            path: vec!["GB/T 19001-2008".into(), "GB/T 19001-2016".into()],
+        }];
+        let mut particular = std_info("GB 4706.32-2012", "mandatory", "current", 2012);
+        particular.normative_refs = vec!["GB 4706.1-2005".into()];
+        let general = std_info("GB 4706.1-2024", "mandatory", "current", 2024);
+        let candidates = vec![
+            CandidateInfo {
+                standard: particular,
+                matched_products: vec!["空调".into()],
+                mandatory_in_market: true,
+                ..Default::default()
+            },
+            CandidateInfo {
+                standard: general,
+                mandatory_in_market: true,
+                referenced_by: "GB 4706.32-2012".into(),
+                ..Default::default()
+            },
+        ];
+        let enterprise = EnterpriseInfo::default();
+        let peers = Peers::default();
+        let scores = HashMap::new();
+        let s = compose(&Inputs {
+            enterprise: &enterprise,
+            candidates: &candidates,
+            held: &held,
+            peers: &peers,
+            scores: &scores,
+            unmatched_products: &[],
+            top: 10,
+        });
+        assert_eq!(s.upgrades.len(), 1);
+        assert_eq!(s.upgrades[0].current, "GB/T 19001-2016");
+        assert!(s.upgrades[0].note.contains("ISO 9001:2015"));
+        let must: Vec<_> = s.must.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(must, ["GB 4706.1-2024", "GB 4706.32-2012"]);
+        let order: Vec<_> = s.roadmap.iter().map(|r| r.standard_id.as_str()).collect();
+        let general_at = order.iter().position(|x| *x == "GB 4706.1-2024").unwrap();
+        let particular_at = order.iter().position(|x| *x == "GB 4706.32-2012").unwrap();
+        assert!(general_at < particular_at, "{order:?}");
+        assert!(
+            s.roadmap[particular_at]
+                .after
+                .contains(&"GB 4706.1-2024".to_string())
+        );
+    }
+}

@@ -1,0 +1,398 @@
+//! Solution: domain ↔ proto. The CLI turns the proto it receives back into
+//! the domain form to print JSON or a text report.
+
+use stdnav_proto::advisor::v1 as pb;
+use stdnav_proto::standards::v1 as stpb;
+
+use crate::solution::*;
+
+fn level_to_pb(s: &str) -> i32 {
+    (match s {
+        "international" => stpb::Level::International,
+        "regional" => stpb::Level::Regional,
+        "national" => stpb::Level::National,
+        "industry" => stpb::Level::Industry,
+        "local" => stpb::Level::Local,
+        "group" => stpb::Level::Group,
+        "enterprise" => stpb::Level::Enterprise,
+        _ => stpb::Level::Unspecified,
+    }) as i32
+}
+
+fn level_from_pb(v: i32) -> String {
+    match stpb::Level::try_from(v) {
+        Ok(stpb::Level::International) => "international",
+        Ok(stpb::Level::Regional) => "regional",
+        Ok(stpb::Level::National) => "national",
+        Ok(stpb::Level::Industry) => "industry",
+        Ok(stpb::Level::Local) => "local",
+        Ok(stpb::Level::Group) => "group",
+        Ok(stpb::Level::Enterprise) => "enterprise",
+        _ => "unknown",
+    }
+    .into()
+}
+
+fn nature_to_pb(s: &str) -> i32 {
+    (match s {
+        "mandatory" => stpb::Nature::Mandatory,
+        "guidance" => stpb::Nature::Guidance,
+        _ => stpb::Nature::Recommended,
+    }) as i32
+}
+
+fn nature_from_pb(v: i32) -> String {
+    match stpb::Nature::try_from(v) {
+        Ok(stpb::Nature::Mandatory) => "mandatory",
+        Ok(stpb::Nature::Guidance) => "guidance",
+        _ => "recommended",
+    }
+    .into()
+}
+
+fn status_to_pb(s: &str) -> i32 {
+    (match s {
+        "current" => stpb::Status::Current,
+        "withdrawn" => stpb::Status::Withdrawn,
+        "replaced" => stpb::Status::Replaced,
+        "upcoming" => stpb::Status::Upcoming,
+        "draft" => stpb::Status::Draft,
+        _ => stpb::Status::Unspecified,
+    }) as i32
+}
+
+fn status_from_pb(v: i32) -> String {
+    match stpb::Status::try_from(v) {
+        Ok(stpb::Status::Withdrawn) => "withdrawn",
+        Ok(stpb::Status::Replaced) => "replaced",
+        Ok(stpb::Status::Upcoming) => "upcoming",
+        Ok(stpb::Status::Draft) => "draft",
+        _ => "current",
+    }
+    .into()
+}
+
+fn comparator_to_pb(s: &str) -> i32 {
+    (match s {
+        "le" => stpb::Comparator::Le,
+        "ge" => stpb::Comparator::Ge,
+        "range" => stpb::Comparator::Range,
+        _ => stpb::Comparator::Unspecified,
+    }) as i32
+}
+
+fn comparator_from_pb(v: i32) -> String {
+    match stpb::Comparator::try_from(v) {
+        Ok(stpb::Comparator::Le) => "le",
+        Ok(stpb::Comparator::Ge) => "ge",
+        _ => "range",
+    }
+    .into()
+}
+
+pub fn gaps_to_pb(g: &Gaps) -> pb::Gaps {
+    pb::Gaps {
+        edition: g
+            .edition
+            .iter()
+            .map(|e| pb::EditionGap {
+                held: e.held.clone(),
+                current: e.current.clone(),
+                years_between: e.years_between,
+            })
+            .collect(),
+        alignment: g
+            .alignment
+            .iter()
+            .map(|a| pb::AlignmentGap {
+                national: a.national.clone(),
+                international: a.international.clone(),
+                international_current: a.international_current.clone(),
+                note: a.note.clone(),
+            })
+            .collect(),
+        portfolio: g
+            .portfolio
+            .iter()
+            .map(|p| pb::PortfolioGap {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                peer_adoption: p.peer_adoption,
+                mandatory: p.mandatory,
+            })
+            .collect(),
+        indicators: g
+            .indicators
+            .iter()
+            .map(|i| pb::IndicatorGap {
+                indicator: i.indicator.clone(),
+                unit: i.unit.clone(),
+                value: i.value,
+                threshold: i.threshold,
+                comparator: comparator_to_pb(&i.comparator),
+                absolute_gap: i.absolute_gap,
+                relative_gap: i.relative_gap,
+                meets: i.meets,
+                standard_id: i.standard_id.clone(),
+                illustrative: i.illustrative,
+            })
+            .collect(),
+        coverage_percentile: g.coverage_percentile,
+        peer_group_size: g.peer_group_size,
+    }
+}
+
+pub fn gaps_from_pb(g: pb::Gaps) -> Gaps {
+    Gaps {
+        edition: g
+            .edition
+            .into_iter()
+            .map(|e| EditionGap {
+                held: e.held,
+                current: e.current,
+                years_between: e.years_between,
+            })
+            .collect(),
+        alignment: g
+            .alignment
+            .into_iter()
+            .map(|a| AlignmentGap {
+                national: a.national,
+                international: a.international,
+                international_current: a.international_current,
+                note: a.note,
+            })
+            .collect(),
+        portfolio: g
+            .portfolio
+            .into_iter()
+            .map(|p| PortfolioGap {
+                id: p.id,
+                title: p.title,
+                peer_adoption: p.peer_adoption,
+                mandatory: p.mandatory,
+            })
+            .collect(),
+        indicators: g
+            .indicators
+            .into_iter()
+            .map(|i| IndicatorGap {
+                indicator: i.indicator,
+                unit: i.unit,
+                value: i.value,
+                threshold: i.threshold,
+                comparator: comparator_from_pb(i.comparator),
+                max: None,
+                absolute_gap: i.absolute_gap,
+                relative_gap: i.relative_gap,
+                meets: i.meets,
+                standard_id: i.standard_id,
+                illustrative: i.illustrative,
+            })
+            .collect(),
+        coverage_percentile: g.coverage_percentile,
+        peer_group_size: g.peer_group_size,
+    }
+}
+
+fn holding_to_pb(h: Holding) -> i32 {
+    (match h {
+        Holding::NotHeld => pb::HoldingState::NotHeld,
+        Holding::Held => pb::HoldingState::Held,
+        Holding::HeldOldEdition => pb::HoldingState::HeldOldEdition,
+    }) as i32
+}
+
+fn holding_from_pb(v: i32) -> Holding {
+    match pb::HoldingState::try_from(v) {
+        Ok(pb::HoldingState::Held) => Holding::Held,
+        Ok(pb::HoldingState::HeldOldEdition) => Holding::HeldOldEdition,
+        _ => Holding::NotHeld,
+    }
+}
+
+fn phase_to_pb(p: Phase) -> i32 {
+    (match p {
+        Phase::Now => pb::Phase::Now,
+        Phase::Within6Months => pb::Phase::Within6Months,
+        Phase::Within12Months => pb::Phase::Within12Months,
+    }) as i32
+}
+
+fn phase_from_pb(v: i32) -> Phase {
+    match pb::Phase::try_from(v) {
+        Ok(pb::Phase::Within6Months) => Phase::Within6Months,
+        Ok(pb::Phase::Within12Months) => Phase::Within12Months,
+        _ => Phase::Now,
+    }
+}
+
+fn action_to_pb(a: Action) -> i32 {
+    (match a {
+        Action::Adopt => pb::Action::Adopt,
+        Action::Upgrade => pb::Action::Upgrade,
+        Action::Certify => pb::Action::Certify,
+        Action::DraftEnterpriseStandard => pb::Action::DraftEnterpriseStandard,
+    }) as i32
+}
+
+fn action_from_pb(v: i32) -> Action {
+    match pb::Action::try_from(v) {
+        Ok(pb::Action::Upgrade) => Action::Upgrade,
+        Ok(pb::Action::Certify) => Action::Certify,
+        Ok(pb::Action::DraftEnterpriseStandard) => Action::DraftEnterpriseStandard,
+        _ => Action::Adopt,
+    }
+}
+
+pub fn solution_to_pb(s: &Solution) -> pb::Solution {
+    pb::Solution {
+        uscc: s.uscc.clone(),
+        name: s.name.clone(),
+        must: s
+            .must
+            .iter()
+            .map(|m| pb::MustItem {
+                id: m.id.clone(),
+                title: m.title.clone(),
+                holding: holding_to_pb(m.holding),
+                held_as: m.held_as.clone().unwrap_or_default(),
+                reasons: m.reasons.clone(),
+                level: level_to_pb(&m.level),
+            })
+            .collect(),
+        should: s
+            .should
+            .iter()
+            .map(|x| pb::ShouldItem {
+                id: x.id.clone(),
+                title: x.title.clone(),
+                score: x.score,
+                reasons: x.reasons.clone(),
+                level: level_to_pb(&x.level),
+                nature: nature_to_pb(&x.nature),
+            })
+            .collect(),
+        upgrades: s
+            .upgrades
+            .iter()
+            .map(|u| pb::Upgrade {
+                held: u.held.clone(),
+                current: u.current.clone(),
+                held_status: status_to_pb(&u.held_status),
+                path: u.path.clone(),
+                years_between: u.years_between,
+                note: u.note.clone(),
+                title: u.title.clone(),
+            })
+            .collect(),
+        gaps: Some(gaps_to_pb(&s.gaps)),
+        roadmap: s
+            .roadmap
+            .iter()
+            .map(|r| pb::RoadmapStep {
+                phase: phase_to_pb(r.phase),
+                standard_id: r.standard_id.clone(),
+                action: action_to_pb(r.action),
+                why: r.why.clone(),
+                after: r.after.clone(),
+                title: r.title.clone(),
+            })
+            .collect(),
+        maturity: Some(pb::Maturity {
+            score: s.maturity.score,
+            percentile: s.maturity.percentile,
+            parts: s
+                .maturity
+                .parts
+                .iter()
+                .map(|p| pb::MaturityPart {
+                    name: p.name.clone(),
+                    score: p.score,
+                    weight: p.weight,
+                })
+                .collect(),
+        }),
+        unmatched_products: s.unmatched_products.clone(),
+        unknown_held: s.unknown_held.clone(),
+        model_id: s.model_id.clone(),
+        partial: s.partial,
+        missing: s.missing.clone(),
+    }
+}
+
+pub fn solution_from_pb(s: pb::Solution) -> Solution {
+    let maturity = s.maturity.unwrap_or_default();
+    Solution {
+        uscc: s.uscc,
+        name: s.name,
+        must: s
+            .must
+            .into_iter()
+            .map(|m| MustItem {
+                id: m.id,
+                title: m.title,
+                holding: holding_from_pb(m.holding),
+                held_as: (!m.held_as.is_empty()).then_some(m.held_as),
+                reasons: m.reasons,
+                level: level_from_pb(m.level),
+            })
+            .collect(),
+        should: s
+            .should
+            .into_iter()
+            .map(|x| ShouldItem {
+                id: x.id,
+                title: x.title,
+                score: x.score,
+                reasons: x.reasons,
+                level: level_from_pb(x.level),
+                nature: nature_from_pb(x.nature),
+            })
+            .collect(),
+        upgrades: s
+            .upgrades
+            .into_iter()
+            .map(|u| Upgrade {
+                held: u.held,
+                current: u.current,
+                title: u.title,
+                held_status: status_from_pb(u.held_status),
+                path: u.path,
+                years_between: u.years_between,
+                note: u.note,
+            })
+            .collect(),
+        gaps: gaps_from_pb(s.gaps.unwrap_or_default()),
+        roadmap: s
+            .roadmap
+            .into_iter()
+            .map(|r| RoadmapStep {
+                phase: phase_from_pb(r.phase),
+                standard_id: r.standard_id,
+                title: r.title,
+                action: action_from_pb(r.action),
+                why: r.why,
+                after: r.after,
+            })
+            .collect(),
+        maturity: Maturity {
+            score: maturity.score,
+            percentile: maturity.percentile,
+            parts: maturity
+                .parts
+                .into_iter()
+                .map(|p| MaturityPart {
+                    name: p.name,
+                    score: p.score,
+                    weight: p.weight,
+                })
+                .collect(),
+        },
+        unmatched_products: s.unmatched_products,
+        unknown_held: s.unknown_held,
+        model_id: s.model_id,
+        partial: s.partial,
+        missing: s.missing,
+    }
+}

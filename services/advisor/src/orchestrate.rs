@@ -1,0 +1,454 @@
+//! Calls the other services through their gRPC clients (the same code path
+//! in one process and across processes), passing on the tenant and the
+//! caller's deadline, and turns their answers into the composer's inputs.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use tonic::transport::Channel;
+use tonic::{Code, Status};
+
+use stdnav_proto::profiling::v1 as ppb;
+use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+use stdnav_proto::scoring::v1 as spb;
+use stdnav_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+use stdnav_proto::standards::v1 as stpb;
+use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
+use stdnav_runtime::client::lazy_channel;
+use stdnav_runtime::tenant::set_tenant;
+
+use crate::compose::{
+    self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, Peers, Scored,
+    StandardInfo,
+};
+use crate::solution::Solution;
+
+/// Addresses of the services the advisor composes.
+#[derive(Debug, Clone)]
+pub struct BackendAddrs {
+    pub profiling: String,
+    pub standards: String,
+    pub scoring: String,
+}
+
+#[derive(Clone)]
+pub struct Backends {
+    profiling: ProfilingServiceClient<Channel>,
+    standards: StandardsServiceClient<Channel>,
+    scoring: ScoringServiceClient<Channel>,
+}
+
+impl Backends {
+    pub fn connect_lazy(addrs: &BackendAddrs) -> Result<Self, tonic::transport::Error> {
+        const MAX: usize = stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
+        Ok(Self {
+            profiling: ProfilingServiceClient::new(lazy_channel(&addrs.profiling)?)
+                .max_decoding_message_size(MAX),
+            standards: StandardsServiceClient::new(lazy_channel(&addrs.standards)?)
+                .max_decoding_message_size(MAX),
+            scoring: ScoringServiceClient::new(lazy_channel(&addrs.scoring)?)
+                .max_decoding_message_size(MAX),
+        })
+    }
+}
+
+/// Who is calling and by when the answer is due.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    pub tenant: String,
+    pub deadline: Option<Instant>,
+}
+
+/// Default bound on a whole Advise when the caller gives no deadline.
+pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
+
+impl CallContext {
+    fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Status> {
+        let remaining = stdnav_runtime::deadline::remaining(self.deadline, DEFAULT_BUDGET);
+        if remaining.is_zero() {
+            return Err(Status::deadline_exceeded(
+                "the deadline passed before the call",
+            ));
+        }
+        let mut request = tonic::Request::new(message);
+        request.set_timeout(remaining);
+        set_tenant(&mut request, &self.tenant);
+        Ok(request)
+    }
+}
+
+pub enum Subject {
+    Uscc(String),
+    Inline(ppb::Enterprise),
+}
+
+/// Renames the request prefix of field violations (`enterprise.x` in the
+/// profiling call is `profile.x` in the caller's Advise request).
+fn remap_fields(status: Status, from: &str, to: &str) -> Status {
+    if status.code() != Code::InvalidArgument {
+        return status;
+    }
+    let violations: Vec<stdnav_runtime::status::Violation> =
+        stdnav_runtime::status::field_violations(&status)
+            .into_iter()
+            .map(|mut v| {
+                if let Some(rest) = v.field.strip_prefix(from) {
+                    v.field = format!("{to}{rest}");
+                }
+                v
+            })
+            .collect();
+    if violations.is_empty() {
+        status
+    } else {
+        stdnav_runtime::status::invalid_argument(&violations)
+    }
+}
+
+fn level_str(v: i32) -> &'static str {
+    match stpb::Level::try_from(v) {
+        Ok(stpb::Level::International) => "international",
+        Ok(stpb::Level::Regional) => "regional",
+        Ok(stpb::Level::National) => "national",
+        Ok(stpb::Level::Industry) => "industry",
+        Ok(stpb::Level::Local) => "local",
+        Ok(stpb::Level::Group) => "group",
+        Ok(stpb::Level::Enterprise) => "enterprise",
+        _ => "unknown",
+    }
+}
+
+fn nature_str(v: i32) -> &'static str {
+    match stpb::Nature::try_from(v) {
+        Ok(stpb::Nature::Mandatory) => "mandatory",
+        Ok(stpb::Nature::Guidance) => "guidance",
+        _ => "recommended",
+    }
+}
+
+fn status_str(v: i32) -> &'static str {
+    match stpb::Status::try_from(v) {
+        Ok(stpb::Status::Withdrawn) => "withdrawn",
+        Ok(stpb::Status::Replaced) => "replaced",
+        Ok(stpb::Status::Upcoming) => "upcoming",
+        Ok(stpb::Status::Draft) => "draft",
+        _ => "current",
+    }
+}
+
+fn degree_str(v: i32) -> &'static str {
+    match stpb::AdoptionDegree::try_from(v) {
+        Ok(stpb::AdoptionDegree::Idt) => "IDT",
+        Ok(stpb::AdoptionDegree::Mod) => "MOD",
+        Ok(stpb::AdoptionDegree::Neq) => "NEQ",
+        _ => "",
+    }
+}
+
+pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
+    StandardInfo {
+        id: s.id.clone(),
+        title_zh: s.title_zh.clone(),
+        title_en: s.title_en.clone(),
+        level: level_str(s.level).into(),
+        nature: nature_str(s.nature).into(),
+        status: status_str(s.status).into(),
+        published_year: s
+            .published
+            .get(..4)
+            .and_then(|y| y.parse().ok())
+            .unwrap_or(0),
+        normative_refs: s.normative_refs.clone(),
+        adopts: s
+            .adopts
+            .iter()
+            .map(|a| (a.id.clone(), degree_str(a.degree).to_string()))
+            .collect(),
+        adopted_by: s.adopted_by.clone(),
+        indicators: s
+            .indicators
+            .iter()
+            .map(|i| IndicatorSpec {
+                name: i.name.clone(),
+                unit: i.unit.clone(),
+                comparator: match stpb::Comparator::try_from(i.comparator) {
+                    Ok(stpb::Comparator::Le) => "le",
+                    Ok(stpb::Comparator::Ge) => "ge",
+                    _ => "range",
+                }
+                .into(),
+                value: i.value,
+                max: i.max,
+                product: i.product.clone(),
+            })
+            .collect(),
+        illustrative: s.illustrative,
+        keywords: s.keywords.clone(),
+    }
+}
+
+/// Raw signals of one candidate for the scoring service.
+fn signals(
+    c: &CandidateInfo,
+    s: &stpb::Standard,
+    held: &[HeldInfo],
+    peers: &Peers,
+) -> spb::CandidateSignals {
+    let line = stdnav_core::catalogue::base_of(&s.id);
+    let holding = if held
+        .iter()
+        .any(|h| h.standard.as_ref().is_some_and(|x| x.id == s.id))
+    {
+        spb::Holding::HeldCurrent
+    } else if held
+        .iter()
+        .any(|h| stdnav_core::catalogue::base_of(&h.code) == line || h.path.contains(&s.id))
+    {
+        spb::Holding::HeldOldEdition
+    } else {
+        spb::Holding::NotHeld
+    };
+    let adopted_as = s
+        .adopted_by
+        .iter()
+        .find(|a| a.starts_with("GB"))
+        .cloned()
+        .unwrap_or_default();
+    spb::CandidateSignals {
+        id: s.id.clone(),
+        text_score: c.text_score,
+        ics_match_depth: c.ics_match_depth,
+        mandatory: s.nature == stpb::Nature::Mandatory as i32,
+        mandatory_in_market: c.mandatory_in_market,
+        level: s.level,
+        status: s.status,
+        published_year: c.standard.published_year,
+        in_degree: s.in_degree,
+        peer_adoption: peers.shares.get(&line).copied().unwrap_or(0.0),
+        international_alignment: !s.adopts.is_empty()
+            || !s.adopted_by.is_empty()
+            || s.level == stpb::Level::International as i32,
+        holding: holding as i32,
+        referenced: !c.referenced_by.is_empty(),
+        matched_product: c.matched_products.first().cloned().unwrap_or_default(),
+        adopted_as,
+    }
+}
+
+#[derive(Clone)]
+pub struct Advisor {
+    backends: Backends,
+    /// Candidates retrieved per enterprise before scoring.
+    pub candidate_limit: u32,
+}
+
+impl Advisor {
+    pub fn new(backends: Backends) -> Self {
+        Self {
+            backends,
+            candidate_limit: 300,
+        }
+    }
+
+    /// The enterprise record: stored, or validated and enriched inline.
+    async fn profile(
+        &self,
+        ctx: &CallContext,
+        subject: Subject,
+    ) -> Result<ppb::EnterpriseRecord, Status> {
+        let mut profiling = self.backends.profiling.clone();
+        match subject {
+            Subject::Uscc(uscc) => Ok(profiling
+                .get_enterprise(ctx.request(ppb::GetEnterpriseRequest { uscc })?)
+                .await?
+                .into_inner()),
+            Subject::Inline(e) => profiling
+                .enrich_enterprise(ctx.request(ppb::EnrichEnterpriseRequest {
+                    enterprise: Some(e),
+                })?)
+                .await
+                .map(|r| r.into_inner())
+                .map_err(|s| remap_fields(s, "enterprise.", "profile.")),
+        }
+    }
+
+    pub async fn advise(
+        &self,
+        ctx: &CallContext,
+        subject: Subject,
+        top: usize,
+    ) -> Result<Solution, Status> {
+        let inline = match &subject {
+            Subject::Inline(e) => Some(e.clone()),
+            Subject::Uscc(_) => None,
+        };
+        let record = self.profile(ctx, subject).await?;
+        let enterprise = record.enterprise.clone().unwrap_or_default();
+        let enrichment = record.enrichment.clone().unwrap_or_default();
+
+        let held_codes: Vec<String> = enrichment.held.iter().map(|h| h.code.clone()).collect();
+        let mut standards = self.backends.standards.clone();
+        let mut standards2 = self.backends.standards.clone();
+        let mut profiling = self.backends.profiling.clone();
+        let candidates_req = ctx.request(stpb::CandidatesRequest {
+            products: enterprise.products.clone(),
+            industries: enrichment.industries.clone(),
+            ics_groups: enrichment.ics_groups.clone(),
+            markets: enterprise.markets.clone(),
+            limit: self.candidate_limit,
+        })?;
+        let resolve_req = ctx.request(stpb::ResolveRequest { codes: held_codes })?;
+        let peer_req = ctx.request(ppb::PeerGroupRequest {
+            subject: Some(match inline {
+                Some(e) => ppb::peer_group_request::Subject::Enterprise(e),
+                None => ppb::peer_group_request::Subject::Uscc(enterprise.uscc.clone()),
+            }),
+        })?;
+        let (candidates, resolved, peer) = tokio::join!(
+            standards.candidates(candidates_req),
+            standards2.resolve(resolve_req),
+            profiling.peer_group(peer_req),
+        );
+        let candidates = candidates?.into_inner();
+        let resolved = resolved?.into_inner();
+        let mut missing = Vec::new();
+        let peers = match peer {
+            Ok(p) => {
+                let p = p.into_inner();
+                Peers {
+                    size: p.size,
+                    shares: p.shares.into_iter().map(|s| (s.id, s.share)).collect(),
+                    coverage_percentile: p.coverage_percentile,
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "peer group unavailable; answering without it");
+                missing.push("peer_group".to_string());
+                Peers::default()
+            }
+        };
+
+        let held: Vec<HeldInfo> = resolved
+            .resolutions
+            .iter()
+            .zip(enrichment.held.iter())
+            .map(|(r, h)| HeldInfo {
+                input: h.input.clone(),
+                code: h.code.clone(),
+                standard: r.standard.as_ref().map(standard_info),
+                current: r.current.as_ref().map(standard_info),
+                path: r.path.clone(),
+            })
+            .collect();
+        let infos: Vec<CandidateInfo> = candidates
+            .candidates
+            .iter()
+            .filter_map(|c| {
+                c.standard.as_ref().map(|s| CandidateInfo {
+                    standard: standard_info(s),
+                    text_score: c.text_score,
+                    ics_match_depth: c.ics_match_depth,
+                    matched_products: c.matched_products.clone(),
+                    mandatory_in_market: c.mandatory_in_market,
+                    referenced_by: c.referenced_by.clone(),
+                })
+            })
+            .collect();
+        let batch: Vec<spb::CandidateSignals> = infos
+            .iter()
+            .zip(
+                candidates
+                    .candidates
+                    .iter()
+                    .filter_map(|c| c.standard.as_ref()),
+            )
+            .map(|(c, s)| signals(c, s, &held, &peers))
+            .collect();
+        let mut scoring = self.backends.scoring.clone();
+        let (scores, model_id) = match scoring
+            .score(ctx.request(spb::ScoreRequest {
+                candidates: batch,
+                as_of_year: 0,
+            })?)
+            .await
+        {
+            Ok(r) => {
+                let r = r.into_inner();
+                (
+                    r.scored
+                        .into_iter()
+                        .map(|s| {
+                            (
+                                s.id.clone(),
+                                Scored {
+                                    score: s.score,
+                                    reasons: s.reasons,
+                                },
+                            )
+                        })
+                        .collect::<HashMap<_, _>>(),
+                    r.model_id,
+                )
+            }
+            Err(e) if e.code() == Code::InvalidArgument => {
+                return Err(Status::internal("scoring rejected the candidates"));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "scoring unavailable; ranking by retrieval only");
+                missing.push("scoring".to_string());
+                (HashMap::new(), String::new())
+            }
+        };
+        let info = EnterpriseInfo {
+            uscc: enterprise.uscc.clone(),
+            name: enterprise.name.clone(),
+            markets: enterprise.markets.clone(),
+            certifications: enterprise.certifications.clone(),
+            indicators: enterprise
+                .indicators
+                .iter()
+                .map(|i| (i.name.clone(), i.unit.clone(), i.value))
+                .collect(),
+        };
+        let mut solution = compose::compose(&Inputs {
+            enterprise: &info,
+            candidates: &infos,
+            held: &held,
+            peers: &peers,
+            scores: &scores,
+            unmatched_products: &candidates.unmatched_products,
+            top,
+        });
+        solution.model_id = model_id;
+        solution.partial = !missing.is_empty();
+        solution.missing = missing;
+        Ok(solution)
+    }
+
+    /// Enterprises of one chain (all pages), for batch scoring.
+    pub async fn chain_members(
+        &self,
+        ctx: &CallContext,
+        chain: &str,
+    ) -> Result<Vec<ppb::EnterpriseRecord>, Status> {
+        let mut profiling = self.backends.profiling.clone();
+        let mut all = Vec::new();
+        let mut token = String::new();
+        loop {
+            let page = profiling
+                .list_enterprises(ctx.request(ppb::ListEnterprisesRequest {
+                    chain: chain.to_string(),
+                    page_size: 1000,
+                    page_token: token.clone(),
+                    ..Default::default()
+                })?)
+                .await?
+                .into_inner();
+            all.extend(page.enterprises);
+            if page.next_page_token.is_empty() {
+                return Ok(all);
+            }
+            token = page.next_page_token;
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! A solution as a readable report, in Chinese or English, that an agency
+//! can hand to its client.
+
+use std::fmt::Write;
+
+use crate::solution::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl std::str::FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "zh" | "zh-CN" | "cn" => Ok(Lang::Zh),
+            "en" => Ok(Lang::En),
+            other => Err(format!("unknown language {other:?} (zh or en)")),
+        }
+    }
+}
+
+struct Words {
+    title: &'static str,
+    maturity: &'static str,
+    percentile: &'static str,
+    must: &'static str,
+    should: &'static str,
+    upgrades: &'static str,
+    gaps: &'static str,
+    roadmap: &'static str,
+    held: &'static str,
+    not_held: &'static str,
+    old: &'static str,
+    none: &'static str,
+    unmatched: &'static str,
+    partial: &'static str,
+    edition_gap: &'static str,
+    alignment_gap: &'static str,
+    indicator_gap: &'static str,
+    portfolio_gap: &'static str,
+    meets: &'static str,
+    fails: &'static str,
+    illustrative: &'static str,
+    peers: &'static str,
+}
+
+const ZH: Words = Words {
+    title: "标准化解决方案",
+    maturity: "标准化成熟度",
+    percentile: "同行百分位",
+    must: "一、必须执行的强制性标准",
+    should: "二、推荐采用的标准",
+    upgrades: "三、需要更新的标准版本",
+    gaps: "四、对标达标差距",
+    roadmap: "五、实施路线图",
+    held: "已执行",
+    not_held: "未执行",
+    old: "执行旧版",
+    none: "（无）",
+    unmatched: "未找到适用标准的产品（建议制定企业标准或团体标准）",
+    partial: "注意：部分服务不可用，本方案不完整，缺少",
+    edition_gap: "版本差距",
+    alignment_gap: "国际对标差距",
+    indicator_gap: "指标差距",
+    portfolio_gap: "标准覆盖差距（同行采用率）",
+    meets: "达标",
+    fails: "未达标",
+    illustrative: "（示例数据）",
+    peers: "同行企业数",
+};
+
+const EN: Words = Words {
+    title: "Standardization solution",
+    maturity: "Standardization maturity",
+    percentile: "percentile among peers",
+    must: "1. Mandatory standards that apply",
+    should: "2. Recommended standards",
+    upgrades: "3. Held standards to upgrade",
+    gaps: "4. Benchmarking gaps",
+    roadmap: "5. Roadmap",
+    held: "held",
+    not_held: "not held",
+    old: "old edition held",
+    none: "(none)",
+    unmatched: "Products with no standard found (consider an enterprise or group standard)",
+    partial: "Note: some services were unavailable; this solution is partial, missing",
+    edition_gap: "Edition gaps",
+    alignment_gap: "International alignment gaps",
+    indicator_gap: "Indicator gaps",
+    portfolio_gap: "Portfolio gaps (peer adoption)",
+    meets: "meets",
+    fails: "does not meet",
+    illustrative: " (illustrative data)",
+    peers: "peers",
+};
+
+fn phase(p: Phase, lang: Lang) -> &'static str {
+    match (p, lang) {
+        (Phase::Now, Lang::Zh) => "立即",
+        (Phase::Within6Months, Lang::Zh) => "6个月内",
+        (Phase::Within12Months, Lang::Zh) => "12个月内",
+        (Phase::Now, Lang::En) => "now",
+        (Phase::Within6Months, Lang::En) => "within 6 months",
+        (Phase::Within12Months, Lang::En) => "within 12 months",
+    }
+}
+
+fn action(a: Action, lang: Lang) -> &'static str {
+    match (a, lang) {
+        (Action::Adopt, Lang::Zh) => "采用",
+        (Action::Upgrade, Lang::Zh) => "更新版本",
+        (Action::Certify, Lang::Zh) => "认证",
+        (Action::DraftEnterpriseStandard, Lang::Zh) => "制定企业标准",
+        (Action::Adopt, Lang::En) => "adopt",
+        (Action::Upgrade, Lang::En) => "upgrade",
+        (Action::Certify, Lang::En) => "certify",
+        (Action::DraftEnterpriseStandard, Lang::En) => "draft an enterprise standard",
+    }
+}
+
+/// Renders the report. Reasons are generated in English by the model and
+/// shown as they are.
+pub fn render(s: &Solution, lang: Lang) -> String {
+    let w = if lang == Lang::Zh { &ZH } else { &EN };
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — {} ({})", w.title, s.name, s.uscc);
+    let _ = writeln!(
+        out,
+        "{}: {:.1}/100, {} {:.0}",
+        w.maturity, s.maturity.score, w.percentile, s.maturity.percentile
+    );
+    if s.partial {
+        let _ = writeln!(out, "{}: {}", w.partial, s.missing.join(", "));
+    }
+    let _ = writeln!(out, "\n{}", w.must);
+    if s.must.is_empty() {
+        let _ = writeln!(out, "  {}", w.none);
+    }
+    for m in &s.must {
+        let state = match m.holding {
+            Holding::Held => w.held,
+            Holding::NotHeld => w.not_held,
+            Holding::HeldOldEdition => w.old,
+        };
+        let _ = writeln!(out, "  [{state}] {} {}", m.id, m.title);
+        for r in &m.reasons {
+            let _ = writeln!(out, "      - {r}");
+        }
+    }
+    let _ = writeln!(out, "\n{}", w.should);
+    if s.should.is_empty() {
+        let _ = writeln!(out, "  {}", w.none);
+    }
+    for (i, x) in s.should.iter().enumerate() {
+        let _ = writeln!(out, "  {:>2}. {} {} ({:.2})", i + 1, x.id, x.title, x.score);
+        for r in x.reasons.iter().take(3) {
+            let _ = writeln!(out, "      - {r}");
+        }
+    }
+    let _ = writeln!(out, "\n{}", w.upgrades);
+    if s.upgrades.is_empty() {
+        let _ = writeln!(out, "  {}", w.none);
+    }
+    for u in &s.upgrades {
+        let _ = writeln!(out, "  {} → {} ({})", u.held, u.current, u.path.join(" → "));
+        if !u.note.is_empty() {
+            let _ = writeln!(out, "      - {}", u.note);
+        }
+    }
+    let _ = writeln!(out, "\n{}", w.gaps);
+    let g = &s.gaps;
+    let _ = writeln!(out, "  {}: {}", w.peers, g.peer_group_size);
+    if !g.edition.is_empty() {
+        let _ = writeln!(out, "  {}:", w.edition_gap);
+        for e in &g.edition {
+            let _ = writeln!(
+                out,
+                "    {} → {} ({:.0} y)",
+                e.held, e.current, e.years_between
+            );
+        }
+    }
+    if !g.alignment.is_empty() {
+        let _ = writeln!(out, "  {}:", w.alignment_gap);
+        for a in &g.alignment {
+            let _ = writeln!(out, "    {}", a.note);
+        }
+    }
+    if !g.portfolio.is_empty() {
+        let _ = writeln!(out, "  {}:", w.portfolio_gap);
+        for p in g.portfolio.iter().take(10) {
+            let _ = writeln!(out, "    {} {:.0}%", p.id, p.peer_adoption * 100.0);
+        }
+    }
+    if !g.indicators.is_empty() {
+        let _ = writeln!(out, "  {}:", w.indicator_gap);
+        for i in &g.indicators {
+            let op = match i.comparator.as_str() {
+                "le" => "≤",
+                "ge" => "≥",
+                _ => "∈",
+            };
+            let _ = writeln!(
+                out,
+                "    {} = {} {} — {} {op} {} ({}): {} ({:+.2}, {:+.1}%){}",
+                i.indicator,
+                i.value,
+                i.unit,
+                i.standard_id,
+                i.threshold,
+                i.unit,
+                if i.meets { w.meets } else { w.fails },
+                i.absolute_gap,
+                i.relative_gap * 100.0,
+                if i.illustrative { w.illustrative } else { "" }
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{}", w.roadmap);
+    for r in &s.roadmap {
+        let _ = writeln!(
+            out,
+            "  [{}] {} {} — {}",
+            phase(r.phase, lang),
+            action(r.action, lang),
+            r.standard_id,
+            r.why
+        );
+    }
+    if !s.unmatched_products.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}: {}",
+            w.unmatched,
+            s.unmatched_products.join("、")
+        );
+    }
+    out
+}
