@@ -182,12 +182,12 @@ pub fn normalize_industry(input: &str) -> Result<String, String> {
             "{input:?}: division {division:02} does not exist in GB/T 4754-2017"
         ));
     };
-    if let Some(letter) = letter {
-        if letter != section {
-            return Err(format!(
-                "{input:?}: division {division:02} belongs to section {section}, not {letter}"
-            ));
-        }
+    if let Some(letter) = letter
+        && letter != section
+    {
+        return Err(format!(
+            "{input:?}: division {division:02} belongs to section {section}, not {letter}"
+        ));
     }
     Ok(digits.to_string())
 }

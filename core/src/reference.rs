@@ -145,15 +145,16 @@ impl Reference {
         if let Some(pref) = code
             .get(..4)
             .and_then(|p| self.regions.get(&format!("{p}00")))
+            && pref.code != format!("{}0000", &code[..2])
+            && pref.name_zh != "市辖区"
         {
-            if pref.code != format!("{}0000", &code[..2]) && pref.name_zh != "市辖区" {
-                parts.push(pref.name_zh.clone());
-            }
+            parts.push(pref.name_zh.clone());
         }
-        if let Some(r) = self.regions.get(code) {
-            if !parts.contains(&r.name_zh) && r.name_zh != "市辖区" {
-                parts.push(r.name_zh.clone());
-            }
+        if let Some(r) = self.regions.get(code)
+            && !parts.contains(&r.name_zh)
+            && r.name_zh != "市辖区"
+        {
+            parts.push(r.name_zh.clone());
         }
         parts.join(" ")
     }

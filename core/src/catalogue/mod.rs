@@ -490,16 +490,13 @@ impl Catalogue {
             }
         }
         let mut referenced_by: HashMap<usize, Vec<String>> = HashMap::new();
-        for i in 0..records.len() {
-            for r in records[i].normative_refs.clone() {
-                if let Some(j) = by_id.get(&r).copied().or_else(|| {
+        for record in &records {
+            for r in &record.normative_refs {
+                if let Some(j) = by_id.get(r).copied().or_else(|| {
                     // A dated reference to an edition we do not hold still counts for the line.
-                    by_base.get(&base_of(&r)).and_then(|l| l.last().copied())
+                    by_base.get(&base_of(r)).and_then(|l| l.last().copied())
                 }) {
-                    referenced_by
-                        .entry(j)
-                        .or_default()
-                        .push(records[i].id.clone());
+                    referenced_by.entry(j).or_default().push(record.id.clone());
                 }
             }
         }
@@ -548,10 +545,10 @@ impl Catalogue {
             return self.latest_of(&upper);
         }
         let code = StdCode::parse(input).ok()?;
-        if code.year.is_some() {
-            if let Some(s) = self.get(&code.edition_id()) {
-                return Some(s);
-            }
+        if code.year.is_some()
+            && let Some(s) = self.get(&code.edition_id())
+        {
+            return Some(s);
         }
         if code.year.is_none() {
             return self.latest_of(&code.base());

@@ -205,10 +205,12 @@ pub fn parse_line(line: &str, source: &str) -> Result<Option<Item>, String> {
         let other_id = other.edition_id();
         match r.kind.as_str() {
             // This record obsoletes an older one: it replaces it.
-            "obsoletes" if other.year.is_some() && other_id != standard.id => {
-                if !standard.replaces.contains(&other_id) {
-                    standard.replaces.push(other_id);
-                }
+            "obsoletes"
+                if other.year.is_some()
+                    && other_id != standard.id
+                    && !standard.replaces.contains(&other_id) =>
+            {
+                standard.replaces.push(other_id);
             }
             // This record is updated by a newer edition of the same line.
             "updates" if same_line && other.year.is_some_and(|y| y > year) => {

@@ -186,8 +186,10 @@ pub fn compose(input: &Inputs) -> Solution {
         let s = &c.standard;
         let relevant =
             !c.matched_products.is_empty() || c.ics_match_depth >= 2 || !c.referenced_by.is_empty();
-        if !(c.mandatory_in_market && s.status == "current" && relevant)
-            || !must_ids.insert(s.id.clone())
+        if !(c.mandatory_in_market
+            && s.status == "current"
+            && relevant
+            && must_ids.insert(s.id.clone()))
         {
             continue;
         }
@@ -249,10 +251,10 @@ pub fn compose(input: &Inputs) -> Solution {
                 vec!["ranked by text relevance only (scoring unavailable)".into()],
             ),
         };
-        if reasons.is_empty() {
-            if let Some(p) = c.matched_products.first() {
-                reasons.push(format!("matches your product {p}"));
-            }
+        if reasons.is_empty()
+            && let Some(p) = c.matched_products.first()
+        {
+            reasons.push(format!("matches your product {p}"));
         }
         should.push(ShouldItem {
             id: s.id.clone(),
@@ -326,9 +328,10 @@ pub fn compose(input: &Inputs) -> Solution {
                 .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
                 .chain(candidate_by_line.values().copied())
                 .find(|x| base_of(&x.id) == base_of(intl) && x.status == "current");
-            if let Some(ci) = current_intl {
-                if ci.id != *intl {
-                    solution.gaps.alignment.push(AlignmentGap {
+            if let Some(ci) = current_intl
+                && ci.id != *intl
+            {
+                solution.gaps.alignment.push(AlignmentGap {
                         national: s.id.clone(),
                         international: intl.clone(),
                         international_current: ci.id.clone(),
@@ -339,7 +342,6 @@ pub fn compose(input: &Inputs) -> Solution {
                             ci.id
                         ),
                     });
-                }
             }
         }
     }
@@ -574,6 +576,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
     }
     // Normative references before the standards that cite them.
     let ids: Vec<String> = steps.iter().map(|s| s.standard_id.clone()).collect();
+    #[allow(clippy::needless_range_loop)] // steps[i] is read and written in the body
     for i in 0..steps.len() {
         let Some(s) = info.get(steps[i].standard_id.as_str()) else {
             continue;
@@ -599,11 +602,11 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
         let mut changed = false;
         for i in 0..steps.len() {
             for r in steps[i].after.clone() {
-                if let Some(j) = steps.iter().position(|s| s.standard_id == r) {
-                    if steps[j].phase > steps[i].phase {
-                        steps[j].phase = steps[i].phase;
-                        changed = true;
-                    }
+                if let Some(j) = steps.iter().position(|s| s.standard_id == r)
+                    && steps[j].phase > steps[i].phase
+                {
+                    steps[j].phase = steps[i].phase;
+                    changed = true;
                 }
             }
         }

@@ -59,7 +59,7 @@ fn subject_and_top(r: pb::AdviseRequest) -> Result<(Subject, usize), Status> {
     };
     let subject = match r.subject {
         Some(pb::advise_request::Subject::Uscc(u)) => Subject::Uscc(u),
-        Some(pb::advise_request::Subject::Profile(p)) => Subject::Inline(p),
+        Some(pb::advise_request::Subject::Profile(p)) => Subject::Inline(Box::new(p)),
         None => {
             return Err(invalid_argument(&[Violation::new(
                 "subject",

@@ -79,7 +79,7 @@ impl CallContext {
 
 pub enum Subject {
     Uscc(String),
-    Inline(ppb::Enterprise),
+    Inline(Box<ppb::Enterprise>),
 }
 
 /// Renames the request prefix of field violations (`enterprise.x` in the
@@ -264,7 +264,7 @@ impl Advisor {
                 .into_inner()),
             Subject::Inline(e) => profiling
                 .enrich_enterprise(ctx.request(ppb::EnrichEnterpriseRequest {
-                    enterprise: Some(e),
+                    enterprise: Some(*e),
                 })?)
                 .await
                 .map(|r| r.into_inner())
@@ -300,7 +300,7 @@ impl Advisor {
         let resolve_req = ctx.request(stpb::ResolveRequest { codes: held_codes })?;
         let peer_req = ctx.request(ppb::PeerGroupRequest {
             subject: Some(match inline {
-                Some(e) => ppb::peer_group_request::Subject::Enterprise(e),
+                Some(e) => ppb::peer_group_request::Subject::Enterprise(*e),
                 None => ppb::peer_group_request::Subject::Uscc(enterprise.uscc.clone()),
             }),
         })?;

@@ -196,12 +196,12 @@ impl Standards {
                     return r;
                 };
                 r.path = snap.catalogue.path_to_current(&found.id);
-                if found.status != Status::Current {
-                    if let Some(cur) = r.path.last().and_then(|id| snap.catalogue.get(id)) {
-                        if cur.id != found.id && cur.status == Status::Current {
-                            r.current = Some(Self::view(&snap, cur));
-                        }
-                    }
+                if found.status != Status::Current
+                    && let Some(cur) = r.path.last().and_then(|id| snap.catalogue.get(id))
+                    && cur.id != found.id
+                    && cur.status == Status::Current
+                {
+                    r.current = Some(Self::view(&snap, cur));
                 }
                 r.standard = Some(Self::view(&snap, found));
                 r

@@ -210,10 +210,10 @@ fn document(f: &Fields, ord: usize, s: &Standard, reference: &Reference) -> Tant
         for p in ics_prefixes(code) {
             if seen_ics.insert(p.clone()) {
                 // Chinese ICS titles let Chinese queries reach English-only records.
-                if p.len() <= 6 {
-                    if let Some(zh) = reference.ics_title_zh(&p) {
-                        doc.add_text(f.ics_zh, zh);
-                    }
+                if p.len() <= 6
+                    && let Some(zh) = reference.ics_title_zh(&p)
+                {
+                    doc.add_text(f.ics_zh, zh);
                 }
                 doc.add_text(f.ics, &p);
             }

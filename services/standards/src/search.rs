@@ -107,13 +107,13 @@ impl Filters {
                 ));
             }
         }
-        if let (Some(a), Some(b)) = (self.from_year, self.to_year) {
-            if a > b {
-                bad.push((
-                    "filters.published_from_year".into(),
-                    format!("{a} is after published_to_year {b}"),
-                ));
-            }
+        if let (Some(a), Some(b)) = (self.from_year, self.to_year)
+            && a > b
+        {
+            bad.push((
+                "filters.published_from_year".into(),
+                format!("{a} is after published_to_year {b}"),
+            ));
         }
         if bad.is_empty() {
             Ok(())
@@ -158,6 +158,9 @@ pub struct SearchResult {
     pub facets: Vec<(FacetKind, Vec<(String, u64)>)>,
 }
 
+/// Clauses of a boolean query.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
@@ -198,10 +201,10 @@ pub fn code_like(query: &str) -> Option<Vec<String>> {
             keys.push(code.edition_id().to_lowercase());
         }
         keys.push(code.base().to_lowercase());
-    } else if q.split_whitespace().count() <= 2 {
-        if let Some(number) = number_key(q) {
-            keys.push(number.to_lowercase());
-        }
+    } else if q.split_whitespace().count() <= 2
+        && let Some(number) = number_key(q)
+    {
+        keys.push(number.to_lowercase());
     }
     if q.to_lowercase().starts_with("etsi ") {
         keys.push(q.to_lowercase());
@@ -274,7 +277,7 @@ impl Snapshot {
 
     /// Should-clauses for free text in either language, expanded across
     /// languages through the term list.
-    fn text_clauses(&self, query: &str) -> (Vec<(Occur, Box<dyn Query>)>, Vec<String>) {
+    fn text_clauses(&self, query: &str) -> (Clauses, Vec<String>) {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut terms = Vec::new();
@@ -799,16 +802,15 @@ impl Snapshot {
             bases.extend_from_slice(MANAGEMENT_SYSTEMS_CN);
         }
         for base in bases {
-            if let Some(s) = self.catalogue.latest_of(base) {
-                if s.status == Status::Current {
-                    if let Some(ord) = self.ord_of(&s.id) {
-                        found.entry(ord).or_insert_with(|| CandidateHit {
-                            ord,
-                            matched_terms: vec!["management system".into()],
-                            ..Default::default()
-                        });
-                    }
-                }
+            if let Some(s) = self.catalogue.latest_of(base)
+                && s.status == Status::Current
+                && let Some(ord) = self.ord_of(&s.id)
+            {
+                found.entry(ord).or_insert_with(|| CandidateHit {
+                    ord,
+                    matched_terms: vec!["management system".into()],
+                    ..Default::default()
+                });
             }
         }
 
@@ -836,10 +838,10 @@ impl Snapshot {
                     path.last().cloned()
                 })
                 .collect();
-            if let Some(general) = general_part_base(&s.id) {
-                if let Some(g) = self.catalogue.latest_of(&general) {
-                    refs.push(g.id.clone());
-                }
+            if let Some(general) = general_part_base(&s.id)
+                && let Some(g) = self.catalogue.latest_of(&general)
+            {
+                refs.push(g.id.clone());
             }
             for r in refs {
                 let Some(ord) = self.ord_of(&r) else { continue };

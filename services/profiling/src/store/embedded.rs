@@ -89,13 +89,13 @@ impl EnterpriseStore for EmbeddedStore {
                     Some(v) => decode(v.value())?.version,
                     None => 0,
                 };
-                if let Some(expected) = expected_version {
-                    if expected != stored {
-                        return Err(StoreError::Conflict {
-                            expected,
-                            actual: stored,
-                        });
-                    }
+                if let Some(expected) = expected_version
+                    && expected != stored
+                {
+                    return Err(StoreError::Conflict {
+                        expected,
+                        actual: stored,
+                    });
                 }
                 record.version = stored + 1;
                 record.updated_at_ms = now_ms();
