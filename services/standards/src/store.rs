@@ -260,6 +260,9 @@ impl CatalogueStore {
         progress: &dyn Progress,
     ) -> Result<Self, StandardsError> {
         std::fs::create_dir_all(dir).map_err(StandardsError::io)?;
+        // One process builds at a time; the others wait and then load what it built.
+        let lock = std::fs::File::create(dir.join(".lock")).map_err(StandardsError::io)?;
+        lock.lock().map_err(StandardsError::io)?;
         let fingerprint = base_fingerprint(sources);
         let manifest: Option<Manifest> = std::fs::read(dir.join("manifest.json"))
             .ok()
@@ -372,6 +375,8 @@ impl CatalogueStore {
         progress: &dyn Progress,
     ) -> Result<IngestReport, StandardsError> {
         let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
+        let lock = std::fs::File::create(self.dir.join(".lock")).map_err(StandardsError::io)?;
+        lock.lock().map_err(StandardsError::io)?;
         let parsed = catalogue::parse(text, format, source);
         // The in-memory catalogue holds derived relations; compare against
         // the records as stored.

@@ -1,0 +1,287 @@
+//! The raw signals about one (enterprise, candidate standard) pair and the one
+//! function that turns them into the model's features. Training
+//! ([`crate::synthetic`]) and serving ([`crate::Model::score`]) both call
+//! [`features`], so the two can never drift apart; an artifact records the
+//! feature names it was trained with and [`crate::Model::load`] refuses one
+//! whose list differs from [`FEATURES`].
+
+/// Level of a standard, with the codes of `stdnav.standards.v1.Level`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Level {
+    #[default]
+    Unknown = 0,
+    International = 1,
+    Regional = 2,
+    National = 3,
+    Industry = 4,
+    Local = 5,
+    Group = 6,
+    Enterprise = 7,
+}
+
+impl Level {
+    /// The level of a proto code, `None` for a code outside 0..=7.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Some(match code {
+            0 => Self::Unknown,
+            1 => Self::International,
+            2 => Self::Regional,
+            3 => Self::National,
+            4 => Self::Industry,
+            5 => Self::Local,
+            6 => Self::Group,
+            7 => Self::Enterprise,
+            _ => return None,
+        })
+    }
+}
+
+/// Status of a standard, with the codes of `stdnav.standards.v1.Status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Status {
+    /// Not given by the caller. Treated as in force: the catalogue marks every
+    /// withdrawn or replaced record, so an unmarked one is normally current.
+    #[default]
+    Unknown = 0,
+    Current = 1,
+    Withdrawn = 2,
+    Replaced = 3,
+    /// Published, not yet in force.
+    Upcoming = 4,
+    /// Under development.
+    Draft = 5,
+}
+
+impl Status {
+    /// The status of a proto code, `None` for a code outside 0..=5.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Some(match code {
+            0 => Self::Unknown,
+            1 => Self::Current,
+            2 => Self::Withdrawn,
+            3 => Self::Replaced,
+            4 => Self::Upcoming,
+            5 => Self::Draft,
+            _ => return None,
+        })
+    }
+
+    /// Current or upcoming (or not said): something an enterprise can adopt.
+    pub fn in_force(self) -> bool {
+        matches!(self, Self::Unknown | Self::Current | Self::Upcoming)
+    }
+}
+
+/// Whether the enterprise already holds the candidate, as `stdnav.scoring.v1.Holding`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Holding {
+    #[default]
+    NotHeld,
+    /// Holds this very edition.
+    HeldCurrent,
+    /// Holds an older edition of it (an upgrade is due).
+    HeldOldEdition,
+}
+
+/// Raw signals about one candidate for one enterprise, mirroring
+/// `stdnav.scoring.v1.CandidateSignals`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Signals {
+    /// Canonical code of the candidate, e.g. `GB 4706.32-2012`.
+    pub id: String,
+    /// Retrieval score of the candidate against the enterprise's products and
+    /// industry (BM25-like, ≥ 0; 0 when found only through ICS or a reference).
+    pub text_score: f64,
+    /// How deep the candidate's ICS code matches the enterprise's ICS groups:
+    /// 0 none, 1 field, 2 group, 3 sub-group.
+    pub ics_match_depth: u32,
+    /// Mandatory by nature (in China a `GB` code without `/T` or `/Z`).
+    pub mandatory: bool,
+    /// Mandatory (or giving presumption of conformity) in a market where the
+    /// enterprise sells, for a product it makes.
+    pub mandatory_in_market: bool,
+    pub level: Level,
+    pub status: Status,
+    /// Year of publication, 0 when unknown.
+    pub published_year: i32,
+    /// How many standards reference it normatively.
+    pub in_degree: u32,
+    /// Share of the enterprise's peers holding it, 0..=1.
+    pub peer_adoption: f64,
+    /// Adopts, or is adopted as, an international standard.
+    pub international_alignment: bool,
+    pub holding: Holding,
+    /// Pulled in as a normative reference of another candidate.
+    pub referenced: bool,
+    /// The product it matched, in the enterprise's words (for reasons).
+    pub matched_product: String,
+    /// The national standard that adopts it, or the international one it
+    /// adopts (for reasons).
+    pub adopted_as: String,
+}
+
+/// Names of the model's features, in the order of [`features`]'s output.
+///
+/// | name | value |
+/// |---|---|
+/// | `text_score_log` | `ln(1 + text_score)`: retrieval relevance, log-damped because BM25 scores are heavy-tailed |
+/// | `ics_depth` | `min(ics_match_depth, 3) / 3`: 0 unrelated ICS, 1 same sub-group |
+/// | `mandatory` | 1 if mandatory by nature |
+/// | `mandatory_in_market` | 1 if mandatory in a market where the enterprise sells |
+/// | `is_international` | 1 for ISO, IEC, ITU and other international standards |
+/// | `is_regional` | 1 for EN and other regional standards |
+/// | `is_national` | 1 for GB, GB/T, GB/Z and other national standards |
+/// | `in_force` | 1 if current or upcoming (or status unknown), 0 if withdrawn, replaced or draft |
+/// | `age` | years since publication, clamped to 0..=30, divided by 30; an unknown year counts as 10 years |
+/// | `in_degree_log` | `ln(1 + in_degree)`: how many standards build on it |
+/// | `peer_adoption` | share of peers holding it, clamped to 0..=1 |
+/// | `international_alignment` | 1 if it adopts or is adopted as an international standard |
+/// | `held_current` | 1 if the enterprise already holds this edition |
+/// | `held_old_edition` | 1 if the enterprise holds an older edition |
+/// | `referenced` | 1 if it is a normative reference of another candidate |
+pub const FEATURES: &[&str] = &[
+    "text_score_log",
+    "ics_depth",
+    "mandatory",
+    "mandatory_in_market",
+    "is_international",
+    "is_regional",
+    "is_national",
+    "in_force",
+    "age",
+    "in_degree_log",
+    "peer_adoption",
+    "international_alignment",
+    "held_current",
+    "held_old_edition",
+    "referenced",
+];
+
+/// Number of features.
+pub const NUM_FEATURES: usize = FEATURES.len();
+
+/// Index of each feature in [`FEATURES`], for code that reads one back.
+pub mod idx {
+    pub const TEXT_SCORE_LOG: usize = 0;
+    pub const ICS_DEPTH: usize = 1;
+    pub const MANDATORY: usize = 2;
+    pub const MANDATORY_IN_MARKET: usize = 3;
+    pub const IS_INTERNATIONAL: usize = 4;
+    pub const IS_REGIONAL: usize = 5;
+    pub const IS_NATIONAL: usize = 6;
+    pub const IN_FORCE: usize = 7;
+    pub const AGE: usize = 8;
+    pub const IN_DEGREE_LOG: usize = 9;
+    pub const PEER_ADOPTION: usize = 10;
+    pub const INTERNATIONAL_ALIGNMENT: usize = 11;
+    pub const HELD_CURRENT: usize = 12;
+    pub const HELD_OLD_EDITION: usize = 13;
+    pub const REFERENCED: usize = 14;
+}
+
+/// Years assumed since publication when the year is unknown.
+const UNKNOWN_AGE_YEARS: f64 = 10.0;
+/// Age beyond which a standard counts as equally old.
+const MAX_AGE_YEARS: f64 = 30.0;
+
+fn flag(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// The model's features for `s`, with recency measured at `as_of_year`.
+/// See [`FEATURES`] for what each entry means. Non-finite or negative
+/// inputs are clamped to 0 so that the output is always finite (callers
+/// reject such inputs before scoring; this keeps training safe too).
+pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
+    let text = if s.text_score.is_finite() {
+        s.text_score.max(0.0)
+    } else {
+        0.0
+    };
+    let age = if s.published_year <= 0 {
+        UNKNOWN_AGE_YEARS
+    } else {
+        f64::from(as_of_year - s.published_year).clamp(0.0, MAX_AGE_YEARS)
+    };
+    let peers = if s.peer_adoption.is_finite() {
+        s.peer_adoption.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    [
+        text.ln_1p(),
+        f64::from(s.ics_match_depth.min(3)) / 3.0,
+        flag(s.mandatory),
+        flag(s.mandatory_in_market),
+        flag(s.level == Level::International),
+        flag(s.level == Level::Regional),
+        flag(s.level == Level::National),
+        flag(s.status.in_force()),
+        age / MAX_AGE_YEARS,
+        f64::from(s.in_degree).ln_1p(),
+        peers,
+        flag(s.international_alignment),
+        flag(s.holding == Holding::HeldCurrent),
+        flag(s.holding == Holding::HeldOldEdition),
+        flag(s.referenced),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_value_per_feature_name() {
+        let f = features(&Signals::default(), 2025);
+        assert_eq!(f.len(), FEATURES.len());
+        assert_eq!(FEATURES[idx::REFERENCED], "referenced");
+        assert_eq!(FEATURES[idx::PEER_ADOPTION], "peer_adoption");
+        assert_eq!(FEATURES[idx::AGE], "age");
+    }
+
+    #[test]
+    fn values_are_scaled_and_finite() {
+        let s = Signals {
+            text_score: f64::NAN,
+            ics_match_depth: 9,
+            published_year: 1950,
+            peer_adoption: 3.0,
+            status: Status::Withdrawn,
+            level: Level::National,
+            holding: Holding::HeldOldEdition,
+            ..Default::default()
+        };
+        let f = features(&s, 2025);
+        assert!(f.iter().all(|v| v.is_finite()));
+        assert_eq!(f[idx::TEXT_SCORE_LOG], 0.0);
+        assert_eq!(f[idx::ICS_DEPTH], 1.0);
+        assert_eq!(f[idx::AGE], 1.0);
+        assert_eq!(f[idx::PEER_ADOPTION], 1.0);
+        assert_eq!(f[idx::IN_FORCE], 0.0);
+        assert_eq!(f[idx::IS_NATIONAL], 1.0);
+        assert_eq!(f[idx::HELD_OLD_EDITION], 1.0);
+        assert_eq!(f[idx::HELD_CURRENT], 0.0);
+        // Unknown year: 10 of 30 years.
+        let unknown = features(&Signals::default(), 2025);
+        assert!((unknown[idx::AGE] - 1.0 / 3.0).abs() < 1e-12);
+        // Published after the as-of year (upcoming): age 0.
+        let future = Signals {
+            published_year: 2027,
+            ..Default::default()
+        };
+        assert_eq!(features(&future, 2025)[idx::AGE], 0.0);
+    }
+
+    #[test]
+    fn proto_codes_round_trip() {
+        for code in 0..=7 {
+            assert_eq!(Level::from_code(code).map(|l| l as i32), Some(code));
+        }
+        for code in 0..=5 {
+            assert_eq!(Status::from_code(code).map(|s| s as i32), Some(code));
+        }
+        assert_eq!(Level::from_code(8), None);
+        assert_eq!(Status::from_code(-1), None);
+    }
+}

@@ -1,0 +1,586 @@
+//! A trained relevance model: its JSON artifact, loading with strict checks,
+//! atomic saving, scoring with per-feature contributions, and reasons in words.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{FEATURES, Holding, NUM_FEATURES, Signals, Status, features, idx};
+
+/// Version of the artifact layout this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything that can go wrong with a model artifact or with training.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("model artifact {} does not exist", path.display())]
+    NotFound { path: PathBuf },
+    #[error("cannot read or write model artifact {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("model artifact {} is not a valid artifact: {source}", path.display())]
+    Corrupt {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error(
+        "model artifact {} has format_version {found:?}; this build reads version {expected}",
+        path.display()
+    )]
+    FormatVersion {
+        path: PathBuf,
+        /// `None` when the field is missing.
+        found: Option<u64>,
+        expected: u32,
+    },
+    #[error(
+        "model artifact {} was trained on features {found:?}, but this build computes {expected:?}; retrain it",
+        path.display()
+    )]
+    FeatureMismatch {
+        path: PathBuf,
+        found: Vec<String>,
+        expected: Vec<String>,
+    },
+    #[error("model artifact {} is invalid: {reason}", path.display())]
+    Invalid { path: PathBuf, reason: String },
+    #[error("training failed: {0}")]
+    Training(String),
+}
+
+/// One node of a decision tree as stored in an artifact. `rate` is the
+/// smoothed share of relevant training rows reaching the node:
+/// (positives + 2 × parent rate) / (rows + 2), the root's parent rate being ½.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "node", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TreeNode {
+    /// Rows with `features[feature] < threshold` go `below`, the others `above`
+    /// (the routing of linfa-trees' own prediction).
+    Split {
+        feature: usize,
+        threshold: f64,
+        rate: f64,
+        samples: u64,
+        below: Box<TreeNode>,
+        above: Box<TreeNode>,
+    },
+    Leaf {
+        rate: f64,
+        samples: u64,
+    },
+}
+
+impl TreeNode {
+    pub fn rate(&self) -> f64 {
+        match self {
+            Self::Split { rate, .. } | Self::Leaf { rate, .. } => *rate,
+        }
+    }
+
+    fn validate(&self, depth: usize) -> Result<(), String> {
+        if depth > 64 {
+            return Err("tree deeper than 64 levels".into());
+        }
+        let rate = self.rate();
+        if !(rate.is_finite() && rate > 0.0 && rate < 1.0) {
+            return Err(format!("tree node rate {rate} outside (0, 1)"));
+        }
+        if let Self::Split {
+            feature,
+            threshold,
+            below,
+            above,
+            ..
+        } = self
+        {
+            if *feature >= NUM_FEATURES {
+                return Err(format!("tree splits on feature index {feature}"));
+            }
+            if !threshold.is_finite() {
+                return Err("tree threshold is not finite".into());
+            }
+            below.validate(depth + 1)?;
+            above.validate(depth + 1)?;
+        }
+        Ok(())
+    }
+}
+
+/// The fitted parameters, tagged by `kind`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Params {
+    /// log-odds(relevant) = intercept + Σ weights[i] × features[i].
+    Logistic {
+        weights: Vec<f64>,
+        intercept: f64,
+    },
+    DecisionTree {
+        tree: TreeNode,
+    },
+}
+
+/// The artifact as stored on disk (serde JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub format_version: u32,
+    pub model_id: String,
+    /// `kind` plus `weights`/`intercept` or `tree`.
+    #[serde(flatten)]
+    pub params: Params,
+    /// Feature names in the order the parameters use; must equal [`FEATURES`].
+    pub features: Vec<String>,
+    /// RFC 3339, UTC.
+    pub trained_at: String,
+    /// sha256 hex of the training matrix (f64 little-endian, row-major) followed by the labels (one byte each).
+    pub training_data_hash: String,
+    pub metrics: BTreeMap<String, f64>,
+    pub seed: u64,
+}
+
+/// One feature's part in a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    pub feature: &'static str,
+    /// The feature's value for this candidate.
+    pub value: f64,
+    /// Signed effect on the log-odds of relevance.
+    pub effect: f64,
+}
+
+/// A candidate's score and what drove it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Probability of relevance, 0..1.
+    pub score: f64,
+    /// Largest |effect| first. Features with no effect are left out.
+    pub contributions: Vec<Contribution>,
+}
+
+/// A loaded, validated model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    artifact: Artifact,
+}
+
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+/// Reasons taken from contributions at most (facts that always show come on top).
+const MAX_REASONS: usize = 4;
+/// Contributions smaller than this (in log-odds) give no reason.
+const MIN_REASON_EFFECT: f64 = 0.25;
+
+impl Model {
+    /// Validates an artifact (`path` only names it in errors).
+    pub fn from_artifact(artifact: Artifact, path: &Path) -> Result<Self, ModelError> {
+        let invalid = |reason: String| ModelError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if artifact.format_version != FORMAT_VERSION {
+            return Err(ModelError::FormatVersion {
+                path: path.to_path_buf(),
+                found: Some(u64::from(artifact.format_version)),
+                expected: FORMAT_VERSION,
+            });
+        }
+        if artifact.features != FEATURES {
+            return Err(ModelError::FeatureMismatch {
+                path: path.to_path_buf(),
+                found: artifact.features.clone(),
+                expected: FEATURES.iter().map(|f| f.to_string()).collect(),
+            });
+        }
+        if artifact.model_id.trim().is_empty() {
+            return Err(invalid("model_id is empty".into()));
+        }
+        match &artifact.params {
+            Params::Logistic { weights, intercept } => {
+                if weights.len() != NUM_FEATURES {
+                    return Err(invalid(format!(
+                        "{} weights for {NUM_FEATURES} features",
+                        weights.len()
+                    )));
+                }
+                if !weights.iter().chain([intercept]).all(|w| w.is_finite()) {
+                    return Err(invalid("a weight is not finite".into()));
+                }
+            }
+            Params::DecisionTree { tree } => tree.validate(0).map_err(invalid)?,
+        }
+        Ok(Self { artifact })
+    }
+
+    /// Parses and validates an artifact from JSON text.
+    pub fn from_json(json: &str, path: &Path) -> Result<Self, ModelError> {
+        let corrupt = |source| ModelError::Corrupt {
+            path: path.to_path_buf(),
+            source,
+        };
+        // Version and features first, so that an artifact of another version
+        // gets the error that says so rather than a field-level parse error.
+        let value: serde_json::Value = serde_json::from_str(json).map_err(corrupt)?;
+        let version = value.get("format_version").and_then(|v| v.as_u64());
+        if version != Some(u64::from(FORMAT_VERSION)) {
+            return Err(ModelError::FormatVersion {
+                path: path.to_path_buf(),
+                found: version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        if let Some(found) = value.get("features").and_then(|f| f.as_array()) {
+            let found: Vec<String> = found
+                .iter()
+                .map(|f| f.as_str().map_or_else(|| f.to_string(), str::to_string))
+                .collect();
+            if found != FEATURES {
+                return Err(ModelError::FeatureMismatch {
+                    path: path.to_path_buf(),
+                    found,
+                    expected: FEATURES.iter().map(|f| f.to_string()).collect(),
+                });
+            }
+        }
+        let artifact: Artifact = serde_json::from_value(value).map_err(corrupt)?;
+        Self::from_artifact(artifact, path)
+    }
+
+    /// Loads an artifact. A missing file, corrupt JSON, another format
+    /// version or another feature list is an error — never a fallback.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ModelError> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                ModelError::NotFound {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                ModelError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
+        Self::from_json(&json, path)
+    }
+
+    /// The artifact as pretty JSON.
+    pub fn to_json(&self) -> String {
+        // An artifact is plain data with string keys: serialising cannot fail.
+        serde_json::to_string_pretty(&self.artifact).unwrap_or_default()
+    }
+
+    /// Writes the artifact atomically: to a temporary file beside `path`,
+    /// flushed to disk, then renamed over `path`. Creates the directory.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let path = path.as_ref();
+        let io = |source| ModelError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let name = path
+            .file_name()
+            .map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
+        let tmp = path.with_file_name(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let write = || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(self.to_json().as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(e)
+        })
+    }
+
+    pub fn artifact(&self) -> &Artifact {
+        &self.artifact
+    }
+
+    pub fn id(&self) -> &str {
+        &self.artifact.model_id
+    }
+
+    /// `"logistic"` or `"decision_tree"`.
+    pub fn kind(&self) -> &'static str {
+        match self.artifact.params {
+            Params::Logistic { .. } => "logistic",
+            Params::DecisionTree { .. } => "decision_tree",
+        }
+    }
+
+    pub fn features(&self) -> &[String] {
+        &self.artifact.features
+    }
+
+    pub fn trained_at(&self) -> &str {
+        &self.artifact.trained_at
+    }
+
+    pub fn training_data_hash(&self) -> &str {
+        &self.artifact.training_data_hash
+    }
+
+    pub fn metrics(&self) -> &BTreeMap<String, f64> {
+        &self.artifact.metrics
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.artifact.seed
+    }
+
+    /// Probability of relevance of one feature row.
+    pub fn probability(&self, x: &[f64]) -> f64 {
+        match &self.artifact.params {
+            Params::Logistic { weights, intercept } => {
+                sigmoid(intercept + weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>())
+            }
+            Params::DecisionTree { tree } => {
+                let mut node = tree;
+                while let TreeNode::Split {
+                    feature,
+                    threshold,
+                    below,
+                    above,
+                    ..
+                } = node
+                {
+                    node = if x[*feature] < *threshold {
+                        below
+                    } else {
+                        above
+                    };
+                }
+                node.rate()
+            }
+        }
+    }
+
+    /// Scores one candidate, with the contributions behind the score.
+    ///
+    /// - logistic: effect of feature i = weight i × value i (the intercept is
+    ///   not listed), so log-odds = intercept + Σ effects;
+    /// - decision tree: each split on the path from the root to the leaf is
+    ///   credited to its feature with logit(rate after) − logit(rate before)
+    ///   (Saabas' path attribution; a feature split on twice gets the sum), so
+    ///   log-odds = logit(root rate, the base rate) + Σ effects. Features not
+    ///   on the path have no effect and are not listed.
+    pub fn score(&self, s: &Signals, as_of_year: i32) -> Scored {
+        let x = features(s, as_of_year);
+        let mut effects = [0.0; NUM_FEATURES];
+        let score = match &self.artifact.params {
+            Params::Logistic { weights, intercept } => {
+                let mut z = *intercept;
+                for i in 0..NUM_FEATURES {
+                    effects[i] = weights[i] * x[i];
+                    z += effects[i];
+                }
+                sigmoid(z)
+            }
+            Params::DecisionTree { tree } => {
+                let mut node = tree;
+                while let TreeNode::Split {
+                    feature,
+                    threshold,
+                    rate,
+                    below,
+                    above,
+                    ..
+                } = node
+                {
+                    let next = if x[*feature] < *threshold {
+                        below
+                    } else {
+                        above
+                    };
+                    effects[*feature] += logit(next.rate()) - logit(*rate);
+                    node = next;
+                }
+                node.rate()
+            }
+        };
+        let mut contributions: Vec<Contribution> = (0..NUM_FEATURES)
+            .filter(|i| effects[*i] != 0.0)
+            .map(|i| Contribution {
+                feature: FEATURES[i],
+                value: x[i],
+                effect: effects[i],
+            })
+            .collect();
+        contributions.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
+        Scored {
+            score,
+            contributions,
+        }
+    }
+
+    /// Short reasons a person can read, built from the signals and the top
+    /// contributions:
+    ///
+    /// 1. the facts that decide whatever the model says, when present:
+    ///    mandatory in your market, an older edition held, this edition
+    ///    held, not in force, the product it matched;
+    /// 2. up to four reasons from the contributions, largest |effect| first,
+    ///    each moving the log-odds by at least 0.25, and only those that
+    ///    pushed the way the verdict went: towards relevance when the score
+    ///    is above the base rate of the training data (`validation_base_rate`,
+    ///    ½ when unknown), away from it otherwise — "held by 64% of peers" for
+    ///    a recommendation, "published in 1990" for a rejection;
+    /// 3. the international standard it adopts or is adopted as, when named.
+    ///
+    /// Each reason appears once.
+    pub fn reasons(&self, s: &Signals, scored: &Scored) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let push = |out: &mut Vec<String>, reason: Option<String>| {
+            if let Some(r) = reason
+                && !out.contains(&r)
+            {
+                out.push(r);
+            }
+        };
+        for i in FORCED_FIRST {
+            if is_forced(i, s) {
+                push(&mut out, reason_for(i, 0.0, s));
+            }
+        }
+        let before = out.len();
+        let base_rate = self
+            .artifact
+            .metrics
+            .get("validation_base_rate")
+            .copied()
+            .filter(|r| r.is_finite())
+            .unwrap_or(0.5);
+        let supportive = scored.score >= base_rate;
+        for c in &scored.contributions {
+            if out.len() - before >= MAX_REASONS || c.effect.abs() < MIN_REASON_EFFECT {
+                break;
+            }
+            if (c.effect > 0.0) != supportive {
+                continue;
+            }
+            if let Some(i) = FEATURES.iter().position(|f| *f == c.feature) {
+                push(&mut out, reason_for(i, c.effect, s));
+            }
+        }
+        if is_forced(idx::INTERNATIONAL_ALIGNMENT, s) {
+            push(&mut out, reason_for(idx::INTERNATIONAL_ALIGNMENT, 0.0, s));
+        }
+        out
+    }
+}
+
+/// Features whose facts lead the reasons, in this order.
+const FORCED_FIRST: [usize; 5] = [
+    idx::MANDATORY_IN_MARKET,
+    idx::HELD_OLD_EDITION,
+    idx::HELD_CURRENT,
+    idx::IN_FORCE,
+    idx::TEXT_SCORE_LOG,
+];
+
+/// Whether feature `i` states a fact that is always given as a reason.
+fn is_forced(i: usize, s: &Signals) -> bool {
+    match i {
+        idx::TEXT_SCORE_LOG => !s.matched_product.is_empty(),
+        idx::MANDATORY_IN_MARKET => s.mandatory_in_market,
+        idx::HELD_CURRENT => s.holding == Holding::HeldCurrent,
+        idx::HELD_OLD_EDITION => s.holding == Holding::HeldOldEdition,
+        idx::IN_FORCE => !s.status.in_force(),
+        idx::INTERNATIONAL_ALIGNMENT => s.international_alignment && !s.adopted_as.is_empty(),
+        _ => false,
+    }
+}
+
+/// The reason feature `i` gives for `s`, if any, given its effect.
+fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
+    Some(match i {
+        idx::TEXT_SCORE_LOG if !s.matched_product.is_empty() => {
+            format!("matches your product {}", s.matched_product)
+        }
+        idx::TEXT_SCORE_LOG if effect > 0.0 => "matches your products or industry".into(),
+        idx::ICS_DEPTH if effect > 0.0 => match s.ics_match_depth {
+            0 => return None,
+            1 => "in your industry's ICS field".into(),
+            2 => "in your industry's ICS group".into(),
+            _ => "in your industry's ICS sub-group".into(),
+        },
+        idx::MANDATORY_IN_MARKET if s.mandatory_in_market => "mandatory in your market".into(),
+        idx::MANDATORY if s.mandatory && !s.mandatory_in_market => "a mandatory standard".into(),
+        idx::IS_INTERNATIONAL if effect > 0.0 => "an international standard".into(),
+        idx::IS_REGIONAL if effect > 0.0 => "a regional standard".into(),
+        idx::IS_NATIONAL if effect > 0.0 => "a national standard".into(),
+        idx::IN_FORCE => match s.status {
+            Status::Withdrawn => "withdrawn".into(),
+            Status::Replaced => "replaced by a newer edition".into(),
+            Status::Draft => "still a draft".into(),
+            Status::Upcoming if effect > 0.0 => "published, coming into force".into(),
+            _ => return None,
+        },
+        idx::AGE if effect < 0.0 && s.published_year > 0 => {
+            format!("published in {}", s.published_year)
+        }
+        idx::AGE if effect > 0.0 && s.published_year > 0 => {
+            format!("recent edition ({})", s.published_year)
+        }
+        idx::IN_DEGREE_LOG if s.in_degree > 0 && effect > 0.0 => {
+            format!(
+                "referenced by {} standard{}",
+                s.in_degree,
+                if s.in_degree == 1 { "" } else { "s" }
+            )
+        }
+        idx::PEER_ADOPTION => {
+            let percent = (s.peer_adoption.clamp(0.0, 1.0) * 100.0).round();
+            if percent < 1.0 {
+                "not held by your peers".into()
+            } else {
+                format!("held by {percent:.0}% of peers")
+            }
+        }
+        idx::INTERNATIONAL_ALIGNMENT if s.international_alignment => {
+            if s.adopted_as.is_empty() {
+                "aligned with an international standard".into()
+            } else {
+                format!("adopted as {}", s.adopted_as)
+            }
+        }
+        idx::HELD_CURRENT if s.holding == Holding::HeldCurrent => {
+            "you already hold this edition".into()
+        }
+        idx::HELD_OLD_EDITION if s.holding == Holding::HeldOldEdition => {
+            "you hold an older edition".into()
+        }
+        idx::REFERENCED if s.referenced => {
+            if s.in_degree >= 10 {
+                "general part referenced by a matched standard".into()
+            } else {
+                "normative reference of a matched standard".into()
+            }
+        }
+        _ => return None,
+    })
+}

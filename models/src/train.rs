@@ -1,0 +1,406 @@
+//! Training: a logistic regression (linfa-logistic) and a decision tree
+//! (linfa-trees) on the same seeded 80/20 split; the one with the higher
+//! validation AUC is kept (ties go to the logistic model, whose
+//! contributions are exact), with the validation metrics of both in its
+//! artifact.
+//!
+//! The parameters are stored in stdnav's own artifact layout rather than as
+//! linfa's serde structs: linfa-logistic's positive class is whichever label
+//! is *more frequent* in the training data (so its probabilities may be those
+//! of "irrelevant"), and linfa-trees predicts labels only. The artifact keeps
+//! log-odds weights of "relevant" and a tree whose nodes carry smoothed
+//! relevant rates, which is what scoring and explanations need.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use linfa::Dataset;
+use linfa::traits::Fit;
+use linfa_logistic::LogisticRegression;
+use linfa_trees::DecisionTree;
+use ndarray::{Array1, Array2, ArrayView1, Axis};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use sha2::{Digest, Sha256};
+
+use crate::features::{FEATURES, NUM_FEATURES};
+use crate::metrics;
+use crate::model::{Artifact, FORMAT_VERSION, Model, ModelError, Params, TreeNode};
+use crate::synthetic::synthetic_training_set;
+
+/// Rows of synthetic data [`train_default`] trains on.
+pub const DEFAULT_TRAINING_ROWS: usize = 20_000;
+/// Share of rows held out for validation.
+pub const VALIDATION_SHARE: f64 = 0.2;
+/// L2 penalty of the logistic regression (on a summed, not averaged, loss).
+const LOGISTIC_ALPHA: f64 = 1.0;
+const TREE_MAX_DEPTH: usize = 8;
+const TREE_MIN_LEAF_WEIGHT: f32 = 20.0;
+/// The tree is fitted with class weights balancing relevant against
+/// irrelevant rows: linfa-trees prunes sibling leaves that predict the same
+/// label, and without balancing most of the tree (every leaf where relevant
+/// rows are a minority) collapses into one. Leaf rates are then counted
+/// without weights. Weight of an irrelevant row when fitting the tree. linfa-trees picks a
+/// node's label from a HashMap, so an exact tie between the classes would
+/// make the fit depend on the process's hash seed; a weight of 1 − 2⁻¹³ makes
+/// exact ties impossible below 16,383 rows per node.
+const TREE_NEGATIVE_WEIGHT: f32 = 1.0 - 1.0 / 8192.0;
+
+/// sha256 hex of the training data: the matrix as f64 little-endian in
+/// row-major order, then one byte (0 or 1) per label.
+pub fn training_data_hash(x: &Array2<f64>, y: &Array1<bool>) -> String {
+    let mut h = Sha256::new();
+    for v in x.iter() {
+        h.update(v.to_le_bytes());
+    }
+    for l in y.iter() {
+        h.update([u8::from(*l)]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// AUC (when both classes occur), log-loss and accuracy of `model` on rows `x` with labels `y`.
+pub fn evaluate(model: &Model, x: &Array2<f64>, y: &Array1<bool>) -> BTreeMap<String, f64> {
+    let p: Vec<f64> = x
+        .rows()
+        .into_iter()
+        .map(|r| match r.as_slice() {
+            Some(s) => model.probability(s),
+            None => model.probability(&r.to_vec()),
+        })
+        .collect();
+    let labels = y.to_vec();
+    metric_map(&p, &labels)
+}
+
+fn metric_map(p: &[f64], labels: &[bool]) -> BTreeMap<String, f64> {
+    let mut m = BTreeMap::new();
+    // No AUC without both classes (JSON has no NaN to store it as).
+    if let Some(auc) = metrics::auc(p, labels) {
+        m.insert("auc".to_string(), auc);
+    }
+    m.insert("log_loss".to_string(), metrics::log_loss(p, labels));
+    m.insert("accuracy".to_string(), metrics::accuracy(p, labels));
+    m
+}
+
+fn training_error(e: impl std::fmt::Display) -> ModelError {
+    ModelError::Training(e.to_string())
+}
+
+/// Fits on standardised columns (L-BFGS converges in a few dozen steps on
+/// them, against hundreds on the raw ones, and the L2 penalty treats every
+/// feature alike), then folds the scaling back into weights on raw features.
+fn fit_logistic(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
+    let mean = x
+        .mean_axis(Axis(0))
+        .ok_or_else(|| training_error("no training rows"))?;
+    let sd = x
+        .std_axis(Axis(0), 0.0)
+        .mapv(|v| if v > 1e-12 { v } else { 1.0 });
+    let standardised = (x - &mean) / &sd;
+    let dataset = Dataset::new(standardised, y.clone());
+    let fitted = LogisticRegression::default()
+        .alpha(LOGISTIC_ALPHA)
+        .max_iterations(200)
+        .fit(&dataset)
+        .map_err(training_error)?;
+    // linfa's positive class is the majority label; we want log-odds of `true`.
+    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    let mut intercept = sign * fitted.intercept();
+    let mut weights = Vec::with_capacity(NUM_FEATURES);
+    for (i, w) in fitted.params().iter().enumerate() {
+        let w = sign * w / sd[i];
+        intercept -= w * mean[i];
+        weights.push(w);
+    }
+    Ok(Params::Logistic { weights, intercept })
+}
+
+/// A tree node with counts, before rates are smoothed.
+enum Counted {
+    Split {
+        feature: usize,
+        threshold: f64,
+        counts: (u64, u64),
+        below: Box<Counted>,
+        above: Box<Counted>,
+    },
+    Leaf {
+        counts: (u64, u64),
+    },
+}
+
+impl Counted {
+    fn from_linfa(node: &linfa_trees::TreeNode<f64, bool>) -> Self {
+        let children = node.children();
+        match (node.is_leaf(), children[0], children[1]) {
+            (false, Some(below), Some(above)) => {
+                let (feature, threshold, _) = node.split();
+                Self::Split {
+                    feature,
+                    threshold,
+                    counts: (0, 0),
+                    below: Box::new(Self::from_linfa(below)),
+                    above: Box::new(Self::from_linfa(above)),
+                }
+            }
+            _ => Self::Leaf { counts: (0, 0) },
+        }
+    }
+
+    /// Counts (positives, rows) of one training row at every node on its path.
+    fn count(&mut self, x: ArrayView1<'_, f64>, label: bool) {
+        let mut node = self;
+        loop {
+            let counts = match node {
+                Self::Split { counts, .. } | Self::Leaf { counts } => counts,
+            };
+            counts.0 += u64::from(label);
+            counts.1 += 1;
+            match node {
+                Self::Split {
+                    feature,
+                    threshold,
+                    below,
+                    above,
+                    ..
+                } => {
+                    node = if x[*feature] < *threshold {
+                        below
+                    } else {
+                        above
+                    };
+                }
+                Self::Leaf { .. } => return,
+            }
+        }
+    }
+
+    fn finish(self, parent_rate: f64) -> TreeNode {
+        let smooth = |(pos, n): (u64, u64)| (pos as f64 + 2.0 * parent_rate) / (n as f64 + 2.0);
+        match self {
+            Self::Split {
+                feature,
+                threshold,
+                counts,
+                below,
+                above,
+            } => {
+                let rate = smooth(counts);
+                TreeNode::Split {
+                    feature,
+                    threshold,
+                    rate,
+                    samples: counts.1,
+                    below: Box::new(below.finish(rate)),
+                    above: Box::new(above.finish(rate)),
+                }
+            }
+            Self::Leaf { counts } => TreeNode::Leaf {
+                rate: smooth(counts),
+                samples: counts.1,
+            },
+        }
+    }
+}
+
+fn fit_tree(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
+    let positives = y.iter().filter(|l| **l).count().max(1);
+    let balance = ((y.len() - positives) as f32 / positives as f32).max(1.0);
+    let weights = y.mapv(|l| if l { balance } else { TREE_NEGATIVE_WEIGHT });
+    let dataset = Dataset::new(x.clone(), y.clone())
+        .with_weights(weights)
+        .with_feature_names(FEATURES.to_vec());
+    let fitted = DecisionTree::params()
+        .max_depth(Some(TREE_MAX_DEPTH))
+        .min_weight_leaf(TREE_MIN_LEAF_WEIGHT)
+        .min_weight_split(2.0 * TREE_MIN_LEAF_WEIGHT)
+        .fit(&dataset)
+        .map_err(training_error)?;
+    let mut counted = Counted::from_linfa(fitted.root_node());
+    for (r, l) in x.rows().into_iter().zip(y.iter()) {
+        counted.count(r, *l);
+    }
+    Ok(Params::DecisionTree {
+        tree: counted.finish(0.5),
+    })
+}
+
+fn with_params(
+    params: Params,
+    seed: u64,
+    hash: &str,
+    metrics: BTreeMap<String, f64>,
+) -> Result<Model, ModelError> {
+    let kind = match params {
+        Params::Logistic { .. } => "logistic",
+        Params::DecisionTree { .. } => "decision_tree",
+    };
+    // The id names the content: the same data and parameters give the same id.
+    let mut h = Sha256::new();
+    h.update(hash.as_bytes());
+    h.update(serde_json::to_vec(&params).map_err(training_error)?);
+    let id = format!("{kind}-{}", &hex::encode(h.finalize())[..12]);
+    Model::from_artifact(
+        Artifact {
+            format_version: FORMAT_VERSION,
+            model_id: id,
+            params,
+            features: FEATURES.iter().map(|f| f.to_string()).collect(),
+            trained_at: crate::time::rfc3339(SystemTime::now()),
+            training_data_hash: hash.to_string(),
+            metrics,
+            seed,
+        },
+        std::path::Path::new("<trained>"),
+    )
+}
+
+/// The kinds of model training can fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    Logistic,
+    DecisionTree,
+}
+
+impl ModelKind {
+    /// The name used in artifacts and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Logistic => "logistic",
+            Self::DecisionTree => "decision_tree",
+        }
+    }
+}
+
+/// Seeded 80/20 split of checked training data.
+struct Split {
+    hash: String,
+    x_train: Array2<f64>,
+    y_train: Array1<bool>,
+    x_val: Array2<f64>,
+    y_val: Array1<bool>,
+}
+
+fn split(x: &Array2<f64>, y: &Array1<bool>, seed: u64) -> Result<Split, ModelError> {
+    if x.nrows() != y.len() || x.ncols() != NUM_FEATURES {
+        return Err(ModelError::Training(format!(
+            "expected a matrix of {NUM_FEATURES} columns and one label per row, got {}×{} and {} labels",
+            x.nrows(),
+            x.ncols(),
+            y.len()
+        )));
+    }
+    if x.iter().any(|v| !v.is_finite()) {
+        return Err(ModelError::Training(
+            "the training matrix has non-finite values".into(),
+        ));
+    }
+    let mut order: Vec<usize> = (0..x.nrows()).collect();
+    // A stream apart from the generator's, so the split does not echo it.
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed ^ 0x05ee_d0f5_b117));
+    let n_val = ((x.nrows() as f64) * VALIDATION_SHARE).round() as usize;
+    let (val_idx, train_idx) = order.split_at(n_val);
+    let s = Split {
+        hash: training_data_hash(x, y),
+        x_train: x.select(Axis(0), train_idx),
+        y_train: y.select(Axis(0), train_idx),
+        x_val: x.select(Axis(0), val_idx),
+        y_val: y.select(Axis(0), val_idx),
+    };
+    let positives = s.y_train.iter().filter(|l| **l).count();
+    if positives == 0 || positives == s.y_train.len() || s.y_val.is_empty() {
+        return Err(ModelError::Training(
+            "need both classes among the training rows and some validation rows".into(),
+        ));
+    }
+    Ok(s)
+}
+
+/// Fits one kind on the training part and validates it on the rest.
+fn fit_and_validate(
+    s: &Split,
+    kind: ModelKind,
+    seed: u64,
+) -> Result<(Model, BTreeMap<String, f64>), ModelError> {
+    let params = match kind {
+        ModelKind::Logistic => fit_logistic(&s.x_train, &s.y_train)?,
+        ModelKind::DecisionTree => fit_tree(&s.x_train, &s.y_train)?,
+    };
+    let model = with_params(params, seed, &s.hash, BTreeMap::new())?;
+    let metrics = evaluate(&model, &s.x_val, &s.y_val);
+    tracing::debug!(model = kind.as_str(), ?metrics, "validated");
+    Ok((model, metrics))
+}
+
+/// The final model: `chosen`'s parameters with the metrics of every kind
+/// tried (`tried`), the chosen one's also without prefix.
+fn finish(
+    s: &Split,
+    seed: u64,
+    chosen: &Model,
+    tried: &[(ModelKind, BTreeMap<String, f64>)],
+) -> Result<Model, ModelError> {
+    let mut metrics = BTreeMap::new();
+    for (kind, m) in tried {
+        for (k, v) in m {
+            metrics.insert(format!("{}.validation_{k}", kind.as_str()), *v);
+            if kind.as_str() == chosen.kind() {
+                metrics.insert(format!("validation_{k}"), *v);
+            }
+        }
+    }
+    metrics.insert("train_rows".into(), s.x_train.nrows() as f64);
+    metrics.insert("validation_rows".into(), s.x_val.nrows() as f64);
+    metrics.insert(
+        "validation_base_rate".into(),
+        s.y_val.iter().filter(|l| **l).count() as f64 / s.y_val.len() as f64,
+    );
+    with_params(chosen.artifact().params.clone(), seed, &s.hash, metrics)
+}
+
+/// Trains one kind of model on `x`/`y` (seeded 80/20 split, 80 % to fit,
+/// 20 % to validate).
+pub fn train_kind(
+    x: &Array2<f64>,
+    y: &Array1<bool>,
+    seed: u64,
+    kind: ModelKind,
+) -> Result<Model, ModelError> {
+    let s = split(x, y, seed)?;
+    let (model, m) = fit_and_validate(&s, kind, seed)?;
+    finish(&s, seed, &model, &[(kind, m)])
+}
+
+/// Trains both kinds on `x`/`y` (the same seeded 80/20 split) and keeps the
+/// one with the higher validation AUC (the logistic one on a tie). Its
+/// metrics hold `validation_auc`, `validation_log_loss` and
+/// `validation_accuracy` of the kept model, the same prefixed
+/// `logistic.` and `decision_tree.` for both, and `train_rows`,
+/// `validation_rows`, `validation_base_rate`.
+pub fn train(x: &Array2<f64>, y: &Array1<bool>, seed: u64) -> Result<Model, ModelError> {
+    let s = split(x, y, seed)?;
+    let (logistic, lm) = fit_and_validate(&s, ModelKind::Logistic, seed)?;
+    let (tree, tm) = fit_and_validate(&s, ModelKind::DecisionTree, seed)?;
+    let auc = |m: &BTreeMap<String, f64>| m.get("auc").copied().unwrap_or(f64::NAN);
+    let chosen = if auc(&tm) > auc(&lm) {
+        &tree
+    } else {
+        &logistic
+    };
+    finish(
+        &s,
+        seed,
+        chosen,
+        &[(ModelKind::Logistic, lm), (ModelKind::DecisionTree, tm)],
+    )
+}
+
+/// Trains on [`DEFAULT_TRAINING_ROWS`] rows of
+/// [`crate::synthetic_training_set`] for `seed`.
+pub fn train_default(seed: u64) -> Result<Model, ModelError> {
+    let (x, y) = synthetic_training_set(seed, DEFAULT_TRAINING_ROWS);
+    train(&x, &y, seed)
+}

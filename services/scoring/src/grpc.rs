@@ -1,0 +1,174 @@
+//! gRPC adapter: converts requests (naming every bad field), scores on the
+//! blocking pool when the batch is large, converts results and errors.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+use tracing::instrument;
+
+use stdnav_models::{Holding, Level, Signals, Status as StdStatus};
+use stdnav_proto::scoring::v1 as pb;
+use stdnav_proto::scoring::v1::scoring_service_server::{ScoringService, ScoringServiceServer};
+use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
+
+use crate::domain::{self, MAX_CANDIDATES, ScoreBatch, Scorer};
+use crate::error::ScoringError;
+
+pub const SERVICE_NAME: &str = "stdnav.scoring.v1.ScoringService";
+
+/// Batches up to this size are scored on the calling task (tens of
+/// microseconds); larger ones go to the blocking pool.
+const INLINE_BATCH: usize = 256;
+
+#[derive(Clone)]
+pub struct ScoringGrpc {
+    scorer: Arc<Scorer>,
+}
+
+impl ScoringGrpc {
+    pub fn new(scorer: Arc<Scorer>) -> Self {
+        Self { scorer }
+    }
+
+    pub fn into_server(self) -> ScoringServiceServer<Self> {
+        // 5,000 candidates with product names fit in well under 16 MiB.
+        ScoringServiceServer::new(self)
+            .max_decoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
+    }
+}
+
+/// Converts one candidate, recording a violation for each unknown enum code.
+fn signals_from_pb(c: pb::CandidateSignals, i: usize, bad: &mut Vec<(String, String)>) -> Signals {
+    let level = Level::from_code(c.level).unwrap_or_else(|| {
+        bad.push((
+            format!("candidates[{i}].level"),
+            format!("unknown level {} (0 to 7)", c.level),
+        ));
+        Level::Unknown
+    });
+    let status = StdStatus::from_code(c.status).unwrap_or_else(|| {
+        bad.push((
+            format!("candidates[{i}].status"),
+            format!("unknown status {} (0 to 5)", c.status),
+        ));
+        StdStatus::Unknown
+    });
+    let holding = match pb::Holding::try_from(c.holding) {
+        Ok(pb::Holding::Unspecified | pb::Holding::NotHeld) => Holding::NotHeld,
+        Ok(pb::Holding::HeldCurrent) => Holding::HeldCurrent,
+        Ok(pb::Holding::HeldOldEdition) => Holding::HeldOldEdition,
+        Err(_) => {
+            bad.push((
+                format!("candidates[{i}].holding"),
+                format!("unknown holding {}", c.holding),
+            ));
+            Holding::NotHeld
+        }
+    };
+    Signals {
+        id: c.id,
+        text_score: f64::from(c.text_score),
+        ics_match_depth: c.ics_match_depth,
+        mandatory: c.mandatory,
+        mandatory_in_market: c.mandatory_in_market,
+        level,
+        status,
+        published_year: c.published_year,
+        in_degree: c.in_degree,
+        peer_adoption: c.peer_adoption,
+        international_alignment: c.international_alignment,
+        holding,
+        referenced: c.referenced,
+        matched_product: c.matched_product,
+        adopted_as: c.adopted_as,
+    }
+}
+
+fn batch_to_pb(batch: ScoreBatch) -> pb::ScoreResponse {
+    pb::ScoreResponse {
+        model_id: batch.model_id,
+        scored: batch
+            .scored
+            .into_iter()
+            .map(|s| pb::Scored {
+                id: s.id,
+                score: s.score,
+                contributions: s
+                    .contributions
+                    .into_iter()
+                    .map(|c| pb::Contribution {
+                        feature: c.feature.to_string(),
+                        value: c.value,
+                        effect: c.effect,
+                    })
+                    .collect(),
+                reasons: s.reasons,
+            })
+            .collect(),
+    }
+}
+
+#[tonic::async_trait]
+impl ScoringService for ScoringGrpc {
+    #[instrument(skip(self, request), fields(candidates = request.get_ref().candidates.len()))]
+    async fn score(
+        &self,
+        request: Request<pb::ScoreRequest>,
+    ) -> Result<Response<pb::ScoreResponse>, Status> {
+        let r = request.into_inner();
+        if r.candidates.len() > MAX_CANDIDATES {
+            return Err(ScoringError::invalid(
+                "candidates",
+                format!(
+                    "at most {MAX_CANDIDATES} candidates per call, got {}; split the batch",
+                    r.candidates.len()
+                ),
+            )
+            .into());
+        }
+        let mut bad = Vec::new();
+        let batch: Vec<Signals> = r
+            .candidates
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| signals_from_pb(c, i, &mut bad))
+            .collect();
+        if !bad.is_empty() {
+            bad.extend(domain::validate(&batch, r.as_of_year));
+            return Err(ScoringError::InvalidArgument(bad).into());
+        }
+        let year = r.as_of_year;
+        let scored = if batch.len() <= INLINE_BATCH {
+            self.scorer.score(&batch, year)?
+        } else {
+            let scorer = self.scorer.clone();
+            tokio::task::spawn_blocking(move || scorer.score(&batch, year))
+                .await
+                .map_err(|e| stdnav_runtime::status::internal(&e))??
+        };
+        Ok(Response::new(batch_to_pb(scored)))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn model_info(
+        &self,
+        request: Request<pb::ModelInfoRequest>,
+    ) -> Result<Response<pb::ModelInfoResponse>, Status> {
+        let _ = request;
+        let info = self.scorer.info()?;
+        Ok(Response::new(pb::ModelInfoResponse {
+            model_id: info.model_id,
+            kind: info.kind,
+            features: info.features,
+            trained_at: info.trained_at,
+            training_data_hash: info.training_data_hash,
+            metrics: info
+                .metrics
+                .into_iter()
+                .map(|(name, value)| pb::Metric { name, value })
+                .collect(),
+            path: info.path,
+        }))
+    }
+}

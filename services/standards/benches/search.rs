@@ -1,0 +1,278 @@
+//! Search benchmark over the real ISO + IEC + ETSI + GB corpus.
+//!
+//! `cargo bench -p stdnav-standards --bench search`
+//!
+//! Measures, in one run: ingest + index build of the whole corpus, index
+//! size, resident memory, and latency of a fixed set of mixed queries
+//! (Chinese, English, codes, with filters) through stdnav's search and, on
+//! the same index, through a bare Tantivy query (QueryParser over the title
+//! fields, top 10), so the cost of our layers shows as a ratio.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::QueryParser;
+
+use stdnav_core::standard::Status;
+use stdnav_standards::domain::Standards;
+use stdnav_standards::progress::Silent;
+use stdnav_standards::search::{Filters, SearchParams};
+use stdnav_standards::store::{CatalogueStore, default_sources};
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+        })
+        .map(|kib| kib / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        dir_size(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+/// ≥ 200 mixed queries, fixed: codes in several spellings, English and
+/// Chinese words, some with filters.
+fn queries(store: &CatalogueStore) -> Vec<(String, Filters)> {
+    let snap = store.snapshot();
+    let records = snap.catalogue.records();
+    let mut out: Vec<(String, Filters)> = Vec::new();
+    // Codes: every 1,500th record, in canonical, compact and number-only spellings.
+    for (i, s) in records.iter().enumerate().step_by(1500).take(60) {
+        let q = match i % 3 {
+            0 => s.id.clone(),
+            1 => s.id.to_lowercase().replace(' ', ""),
+            _ => stdnav_core::code::number_key(&s.id).unwrap_or_else(|| s.id.clone()),
+        };
+        out.push((q, Filters::default()));
+    }
+    let english = [
+        "air conditioner safety",
+        "household refrigerator",
+        "quality management systems",
+        "lithium-ion battery",
+        "electric vehicle charging",
+        "information security management",
+        "energy management",
+        "food safety",
+        "medical devices quality",
+        "wind turbines",
+        "photovoltaic modules",
+        "electromagnetic compatibility",
+        "radio equipment 2,4 GHz",
+        "5 GHz RLAN",
+        "road vehicles functional safety",
+        "welding",
+        "steel pipes",
+        "plastics test methods",
+        "textiles colour fastness",
+        "water quality sampling",
+        "fire safety",
+        "machine safety",
+        "lifts escalators",
+        "hydraulic fluid power",
+        "pressure vessels",
+        "cables",
+        "switchgear",
+        "transformers",
+        "lamps luminaires",
+        "smart grid",
+        "cybersecurity IoT",
+        "bluetooth",
+        "GNSS receivers",
+        "milk products",
+        "packaging",
+        "occupational health and safety",
+        "environmental management",
+        "risk management",
+        "software engineering",
+        "data quality",
+    ];
+    let chinese = [
+        "质量管理体系",
+        "空调",
+        "冰箱",
+        "洗衣机",
+        "锂离子电池",
+        "电动汽车",
+        "充电桩",
+        "动力电池",
+        "食品安全",
+        "乳制品",
+        "食品添加剂",
+        "信息安全",
+        "能源管理",
+        "电磁兼容",
+        "家用电器安全",
+        "灯具",
+        "光伏",
+        "风力发电",
+        "电线电缆",
+        "变压器",
+        "电动机",
+        "压力容器",
+        "起重机",
+        "工业机器人",
+        "危险化学品",
+        "涂料",
+        "塑料",
+        "纺织品",
+        "医疗器械",
+        "环境管理",
+        "职业健康安全",
+        "数据管理",
+        "蓝牙",
+        "无线局域网",
+        "北斗",
+        "5G",
+        "热泵",
+        "电饭煲",
+        "微波炉",
+        "吸尘器",
+    ];
+    for q in english.iter().chain(chinese.iter()) {
+        out.push((q.to_string(), Filters::default()));
+    }
+    // The same words with filters: in force only, and an ICS field.
+    for (i, q) in english.iter().chain(chinese.iter()).enumerate().take(60) {
+        let filters = if i % 2 == 0 {
+            Filters {
+                statuses: vec![Status::Current],
+                ..Default::default()
+            }
+        } else {
+            Filters {
+                ics_prefixes: vec!["97".into()],
+                from_year: Some(2000),
+                ..Default::default()
+            }
+        };
+        out.push((q.to_string(), filters));
+    }
+    out
+}
+
+fn main() {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let Some(data) = stdnav_core::demo::find_shared_data(&manifest) else {
+        eprintln!("skipping: ../shared/data with the real catalogues is absent");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rss_before = rss_mib();
+    let started = Instant::now();
+    let store = CatalogueStore::open(
+        &dir.path().join("standards"),
+        &default_sources(Some(&data)),
+        &Silent,
+    )
+    .expect("catalogue builds");
+    let build = started.elapsed();
+    let snap = store.snapshot();
+    let records = snap.catalogue.len();
+    let index_bytes = dir_size(&dir.path().join("standards"));
+    let rss_loaded = rss_mib();
+
+    let queries = queries(&store);
+    let domain = Standards::with_store(std::sync::Arc::new(store));
+    let params: Vec<SearchParams> = queries
+        .iter()
+        .map(|(q, f)| SearchParams {
+            query: q.clone(),
+            filters: f.clone(),
+            page: 1,
+            page_size: 10,
+            facets: vec![],
+        })
+        .collect();
+
+    // Bare Tantivy over the same index: the query parser on the title fields, top 10.
+    let searcher = snap.searcher();
+    let f = snap.fields;
+    let parser = QueryParser::for_index(&snap.index, vec![f.title_en, f.title_zh, f.title_fr]);
+    let bare: Vec<Box<dyn tantivy::query::Query>> = queries
+        .iter()
+        .map(|(q, _)| parser.parse_query_lenient(q).0)
+        .collect();
+
+    // Warm up both, then interleave rounds so noise hits both alike.
+    for p in &params {
+        let _ = domain.search(p);
+    }
+    for q in &bare {
+        let _ = searcher.search(q.as_ref(), &TopDocs::with_limit(10).order_by_score());
+    }
+    let rounds = 5;
+    let mut ours = Vec::with_capacity(params.len() * rounds);
+    let mut theirs = Vec::with_capacity(params.len() * rounds);
+    for _ in 0..rounds {
+        for (p, q) in params.iter().zip(&bare) {
+            let t = Instant::now();
+            let r = domain.search(p).expect("query runs");
+            ours.push(t.elapsed());
+            std::hint::black_box(r);
+            let t = Instant::now();
+            let r = searcher
+                .search(q.as_ref(), &TopDocs::with_limit(10).order_by_score())
+                .expect("bare query runs");
+            theirs.push(t.elapsed());
+            std::hint::black_box(r);
+        }
+    }
+    ours.sort();
+    theirs.sort();
+    let (o50, o99) = (percentile(&ours, 0.5), percentile(&ours, 0.99));
+    let (b50, b99) = (percentile(&theirs, 0.5), percentile(&theirs, 0.99));
+    println!("corpus: {records} records (ISO + IEC + ETSI + GB sample + bundled demo catalogue)");
+    println!("ingest + index build: {:.2} s", build.as_secs_f64());
+    println!(
+        "on disk (records + index): {:.1} MiB",
+        index_bytes as f64 / 1048576.0
+    );
+    println!(
+        "resident memory: {:.0} MiB before, {:.0} MiB with the catalogue loaded",
+        rss_before, rss_loaded
+    );
+    println!("queries: {} distinct × {rounds} rounds", params.len());
+    println!(
+        "stdnav search: p50 {:.3} ms, p99 {:.3} ms",
+        o50.as_secs_f64() * 1e3,
+        o99.as_secs_f64() * 1e3
+    );
+    println!(
+        "bare tantivy : p50 {:.3} ms, p99 {:.3} ms",
+        b50.as_secs_f64() * 1e3,
+        b99.as_secs_f64() * 1e3
+    );
+    println!(
+        "ratio (stdnav / bare): p50 {:.2}×, p99 {:.2}×",
+        o50.as_secs_f64() / b50.as_secs_f64(),
+        o99.as_secs_f64() / b99.as_secs_f64()
+    );
+}

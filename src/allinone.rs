@@ -1,0 +1,145 @@
+//! The all-in-one server: the four services on one port in one process,
+//! with the embedded store (or Redis) and the local index and model. The
+//! advisor still reaches the other three through gRPC clients — pointed at
+//! this very port — so it runs the same code path as a distributed deployment.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+
+use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends};
+use stdnav_profiling::{Profiling, ProfilingGrpc, open_store};
+use stdnav_runtime::server::{self, Health, ServeOptions, ServerHandle};
+use stdnav_standards::progress::Progress;
+use stdnav_standards::store::{CatalogueStore, default_sources};
+use stdnav_standards::{Standards, StandardsGrpc};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// stdnav's own state: index cache, embedded store, model artifact.
+    pub home: PathBuf,
+    /// The real catalogues, when present.
+    pub data: Option<PathBuf>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: String,
+    /// The scoring model artifact; trained there on first start when missing.
+    pub model: PathBuf,
+    /// When the embedded store is held by another process (a `stdnav serve`
+    /// on the same --home), use an empty temporary one instead of failing.
+    /// For one-shot commands that store nothing.
+    pub store_fallback: bool,
+}
+
+impl Config {
+    pub fn model_path(home: &std::path::Path) -> PathBuf {
+        stdnav_scoring::default_model_path(home)
+    }
+}
+
+pub struct Running {
+    pub handle: ServerHandle,
+    /// The temporary store directory, when the fallback was used.
+    _fallback: Option<tempfile::TempDir>,
+    /// Completes when the catalogue and the model are loaded and every
+    /// service reports SERVING.
+    pub ready: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Starts serving on `listener` at once (health NOT_SERVING) and loads the
+/// catalogue and the model in the background.
+pub async fn start(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    progress: Arc<dyn Progress>,
+) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let mut fallback = None;
+    let store = match open_store(
+        config.redis_url.as_deref(),
+        &config.redis_prefix,
+        &config.home,
+    )
+    .await
+    {
+        Ok(store) => store,
+        Err(e) if config.store_fallback && config.redis_url.is_none() => {
+            tracing::warn!(error = %e, "profile store in use by another process; using an empty temporary store (peer groups will be empty)");
+            let dir = tempfile::tempdir()?;
+            let store = open_store(None, "", dir.path()).await?;
+            fallback = Some(dir);
+            store
+        }
+        Err(e) => return Err(e).context("opening the profile store"),
+    };
+    let store_kind = store.kind();
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health = Health::new(
+        reporter,
+        &[
+            stdnav_profiling::SERVICE_NAME,
+            stdnav_standards::SERVICE_NAME,
+            stdnav_scoring::SERVICE_NAME,
+            stdnav_advisor::SERVICE_NAME,
+        ],
+    )
+    .await;
+    let standards = Arc::new(Standards::new());
+    let scorer = Arc::new(stdnav_scoring::Scorer::empty());
+    let backends = Backends::connect_lazy(&BackendAddrs {
+        profiling: addr.to_string(),
+        standards: addr.to_string(),
+        scoring: addr.to_string(),
+    })?;
+    let routes = Routes::new(ProfilingGrpc::new(Arc::new(Profiling::new(store))).into_server())
+        .add_service(StandardsGrpc::new(standards.clone()).into_server())
+        .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server())
+        .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server());
+    let handle = server::spawn(
+        listener,
+        routes,
+        health.clone(),
+        health_service,
+        ServeOptions::default(),
+        shutdown,
+    )?;
+    health.set_serving(stdnav_profiling::SERVICE_NAME).await;
+    tracing::info!(%addr, store = store_kind, "stdnav all-in-one listening");
+
+    let ready = tokio::spawn(async move {
+        let dir = config.home.join("standards");
+        let sources = default_sources(config.data.as_deref());
+        let p = progress.clone();
+        let catalogue =
+            tokio::task::spawn_blocking(move || CatalogueStore::open(&dir, &sources, &*p));
+        let catalogue = catalogue.await?.context("loading the catalogue")?;
+        tracing::info!(
+            records = catalogue.snapshot().catalogue.len(),
+            "catalogue loaded"
+        );
+        standards.set_store(Arc::new(catalogue));
+        health.set_serving(stdnav_standards::SERVICE_NAME).await;
+        let model = scorer
+            .activate(
+                &config.model,
+                stdnav_scoring::DEFAULT_SEED,
+                stdnav_scoring::DEFAULT_RELOAD_INTERVAL,
+            )
+            .await
+            .context("loading the scoring model")?;
+        tracing::info!(model = %model.id(), "scoring model loaded");
+        health.set_serving(stdnav_scoring::SERVICE_NAME).await;
+        health.set_all(ServingStatus::Serving).await;
+        Ok(())
+    });
+    Ok(Running {
+        handle,
+        _fallback: fallback,
+        ready,
+    })
+}

@@ -1,0 +1,394 @@
+//! Commands of the `stdnav` binary.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use stdnav_advisor::convert::solution_from_pb;
+use stdnav_advisor::report::{self, Lang};
+use stdnav_core::catalogue::Format;
+use stdnav_core::enterprise::Profile;
+use stdnav_proto::advisor::v1 as apb;
+use stdnav_proto::advisor::v1::advisor_service_client::AdvisorServiceClient;
+use stdnav_runtime::telemetry::LogFormat;
+use stdnav_standards::domain::Standards;
+use stdnav_standards::progress::{Bar, Progress, Silent};
+use stdnav_standards::search::{FacetKind, Filters, SearchParams};
+use stdnav_standards::store::{CatalogueStore, default_sources};
+
+use crate::allinone;
+
+/// stdnav (标准领航) tells an enterprise which technical standards it must and
+/// should adopt, which of its standards are out of date, and how far it
+/// stands from advanced standards and its peers. Chinese and English text
+/// (products, titles, terms) work everywhere.
+///
+/// Catalogues: the real ISO, IEC, ETSI and GB catalogues are read from
+/// --data (default: ../shared/data when present); otherwise the bundled demo
+/// catalogue is used. The first run builds the index under --home.
+#[derive(Parser, Debug)]
+#[command(name = "stdnav", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Directory with the real catalogues (relaton-iso/, relaton-iec/, relaton-etsi/, gb-sample/).
+    #[arg(long, global = true, env = "STDNAV_DATA")]
+    pub data: Option<PathBuf>,
+    /// Directory for stdnav's own state: index cache, embedded store, model.
+    #[arg(long, global = true, env = "STDNAV_HOME", default_value = ".stdnav")]
+    pub home: PathBuf,
+    /// Log format on stderr: plain or json (filter with STDNAV_LOG, e.g. STDNAV_LOG=debug).
+    #[arg(
+        long,
+        global = true,
+        env = "STDNAV_LOG_FORMAT",
+        default_value = "plain"
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Advise one enterprise: the whole path in one process (index, model,
+    /// profile, retrieve, score, compose) and print its solution.
+    Advise {
+        /// The enterprise profile (JSON; see examples/enterprises/ and docs/SOLUTION.md).
+        #[arg(long)]
+        profile: PathBuf,
+        /// Output: json (one object) or text (a report).
+        #[arg(long, value_enum, default_value = "json")]
+        format: OutputFormat,
+        /// Recommendations to list in `should` (1-200).
+        #[arg(long, default_value_t = 20)]
+        top: u32,
+        /// Language of the text report: zh or en.
+        #[arg(long, default_value = "zh")]
+        lang: Lang,
+    },
+    /// Search the catalogue: words in Chinese or English, or a standard code.
+    Search {
+        /// The query, e.g. "质量管理体系", "air conditioner safety", "IEC 60335-2-40".
+        query: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// Page number (1-based).
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        /// Hits per page (1-100).
+        #[arg(long, default_value_t = 10)]
+        page_size: u32,
+        /// Only standards in force.
+        #[arg(long)]
+        current: bool,
+        /// Only this ICS prefix, e.g. 97.040.
+        #[arg(long)]
+        ics: Vec<String>,
+    },
+    /// Serve all four services on one port (the default deployment).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "STDNAV_LISTEN", default_value = "127.0.0.1:50051")]
+        listen: SocketAddr,
+        /// Redis URL for the profile store (embedded store under --home when absent).
+        #[arg(long, env = "STDNAV_REDIS_URL")]
+        redis_url: Option<String>,
+        /// Prefix of every Redis key.
+        #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
+        redis_prefix: String,
+    },
+    /// Add or update standards records from files (relaton JSONL, GB CSV, or
+    /// stdnav JSONL); prints added / updated / unchanged / rejected.
+    Ingest {
+        /// Files to ingest; the format is taken from the name unless --format is given.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum)]
+        format: Option<IngestFormat>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IngestFormat {
+    Stdnav,
+    Relaton,
+    GbCsv,
+}
+
+/// --data, else ../shared/data when present, else none (demo catalogue only).
+fn data_dir(given: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
+    match given {
+        Some(dir) if dir.is_dir() => Ok(Some(dir.to_path_buf())),
+        Some(dir) => bail!("--data {} is not a directory", dir.display()),
+        None => {
+            let default = PathBuf::from("../shared/data");
+            Ok(default.join("relaton-iso").is_dir().then_some(default))
+        }
+    }
+}
+
+fn describe_catalogue(data: Option<&Path>) {
+    match data {
+        Some(d) => eprintln!(
+            "catalogue: real ISO/IEC/ETSI/GB data from {} + bundled demo catalogue",
+            d.display()
+        ),
+        None => eprintln!(
+            "catalogue: bundled demo catalogue only (pass --data DIR for the real catalogues)"
+        ),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let data = data_dir(cli.data.as_deref())?;
+    match cli.command {
+        Command::Advise {
+            profile,
+            format,
+            top,
+            lang,
+        } => advise(&cli.home, data, &profile, format, top, lang).await,
+        Command::Search {
+            query,
+            format,
+            page,
+            page_size,
+            current,
+            ics,
+        } => {
+            let store = open_catalogue(&cli.home, data.as_deref())?;
+            let standards = Standards::with_store(Arc::new(store));
+            let params = SearchParams {
+                query,
+                filters: Filters {
+                    statuses: if current {
+                        vec![stdnav_core::standard::Status::Current]
+                    } else {
+                        Vec::new()
+                    },
+                    ics_prefixes: ics,
+                    ..Default::default()
+                },
+                page,
+                page_size,
+                facets: vec![FacetKind::Level, FacetKind::Status],
+            };
+            let result = match standards.search(&params) {
+                Ok(r) => r,
+                Err(stdnav_standards::error::StandardsError::InvalidArgument(v)) => {
+                    for (field, why) in v {
+                        eprintln!("invalid {field}: {why}");
+                    }
+                    return Ok(ExitCode::from(2));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            print_search(&result, format);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            listen,
+            redis_url,
+            redis_prefix,
+        } => {
+            describe_catalogue(data.as_deref());
+            let listener = stdnav_runtime::server::bind(listen).await?;
+            let running = allinone::start(
+                allinone::Config {
+                    model: allinone::Config::model_path(&cli.home),
+                    home: cli.home,
+                    data,
+                    redis_url,
+                    redis_prefix,
+                    store_fallback: false,
+                },
+                listener,
+                stdnav_runtime::shutdown::signal(),
+                Arc::new(Silent),
+            )
+            .await?;
+            eprintln!(
+                "stdnav serving on {} (health NOT_SERVING until loaded)",
+                running.handle.local_addr
+            );
+            running.ready.await??;
+            eprintln!("ready");
+            running.handle.join.await??;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest { files, format } => {
+            let store = open_catalogue(&cli.home, data.as_deref())?;
+            let mut failed = false;
+            for file in files {
+                let format = match format {
+                    Some(IngestFormat::Stdnav) => Format::StdnavJsonl,
+                    Some(IngestFormat::Relaton) => Format::RelatonJsonl,
+                    Some(IngestFormat::GbCsv) => Format::GbCsv,
+                    None => Format::from_path(&file).with_context(|| {
+                        format!(
+                            "cannot tell the format of {}: pass --format",
+                            file.display()
+                        )
+                    })?,
+                };
+                let content =
+                    std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+                let text = stdnav_core::catalogue::decode(&content)?;
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let bar = Bar::new();
+                let report = store.ingest(&text, format, &name, &bar)?;
+                println!(
+                    "{}: added {}, updated {}, unchanged {}, rejected {}",
+                    file.display(),
+                    report.added,
+                    report.updated,
+                    report.unchanged,
+                    report.rejected
+                );
+                for r in report.rejections.iter().take(20) {
+                    println!("  line {}: {}", r.line, r.reason);
+                }
+                if report.rejections.len() > 20 {
+                    println!(
+                        "  … and {} more rejected lines",
+                        report.rejections.len() - 20
+                    );
+                }
+                failed |= report.rejected > 0;
+            }
+            Ok(if failed {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn open_catalogue(home: &Path, data: Option<&Path>) -> anyhow::Result<CatalogueStore> {
+    describe_catalogue(data);
+    let bar = Bar::new();
+    let store = CatalogueStore::open(&home.join("standards"), &default_sources(data), &bar)?;
+    bar.finish();
+    Ok(store)
+}
+
+fn print_search(result: &stdnav_standards::domain::SearchPage, format: OutputFormat) {
+    match format {
+        OutputFormat::Json => {
+            let hits: Vec<serde_json::Value> = result
+                .hits
+                .iter()
+                .map(|h| {
+                    serde_json::json!({
+                        "id": h.standard.standard.id,
+                        "title_zh": h.standard.standard.title_zh,
+                        "title_en": h.standard.standard.title_en,
+                        "status": h.standard.standard.status,
+                        "level": h.standard.standard.level,
+                        "nature": h.standard.standard.nature,
+                        "ics": h.standard.standard.ics,
+                        "score": h.score,
+                        "highlighted_title": h.highlighted_title,
+                    })
+                })
+                .collect();
+            let out =
+                serde_json::json!({ "total": result.total, "page": result.page, "hits": hits });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        OutputFormat::Text => {
+            println!("{} results (page {})", result.total, result.page);
+            for h in &result.hits {
+                let s = &h.standard.standard;
+                let title = if s.title_zh.is_empty() {
+                    &s.title_en
+                } else {
+                    &s.title_zh
+                };
+                println!("  {:<32} [{:?}] {}", s.id, s.status, title);
+            }
+        }
+    }
+}
+
+async fn advise(
+    home: &Path,
+    data: Option<PathBuf>,
+    profile_path: &Path,
+    format: OutputFormat,
+    top: u32,
+    lang: Lang,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(profile_path)
+        .with_context(|| format!("reading the profile {}", profile_path.display()))?;
+    let profile: Profile = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a valid profile", profile_path.display()))?;
+    describe_catalogue(data.as_deref());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = allinone::start(
+        allinone::Config {
+            model: allinone::Config::model_path(home),
+            home: home.to_path_buf(),
+            data,
+            redis_url: None,
+            redis_prefix: "stdnav".into(),
+            store_fallback: true,
+        },
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+        Arc::new(Bar::new()),
+    )
+    .await?;
+    running.ready.await??;
+    let mut client =
+        AdvisorServiceClient::connect(format!("http://{}", running.handle.local_addr)).await?;
+    let request = apb::AdviseRequest {
+        subject: Some(apb::advise_request::Subject::Profile(
+            stdnav_profiling::convert::profile_to_pb(&profile),
+        )),
+        top,
+    };
+    let result = client.advise(request).await;
+    let _ = stop.send(());
+    let _ = running.handle.join.await;
+    let solution = match result {
+        Ok(r) => solution_from_pb(r.into_inner()),
+        Err(status) if status.code() == tonic::Code::InvalidArgument => {
+            eprintln!("the profile is invalid:");
+            let violations = stdnav_runtime::status::field_violations(&status);
+            if violations.is_empty() {
+                eprintln!("  {}", status.message());
+            }
+            for v in violations {
+                eprintln!(
+                    "  {}: {}",
+                    v.field.trim_start_matches("profile."),
+                    v.description
+                );
+            }
+            return Ok(ExitCode::from(2));
+        }
+        Err(status) => bail!("advise failed: {}", status.message()),
+    };
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&solution)?),
+        OutputFormat::Text => print!("{}", report::render(&solution, lang)),
+    }
+    Ok(ExitCode::SUCCESS)
+}

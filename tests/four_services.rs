@@ -1,0 +1,195 @@
+//! The four services as separate servers on ephemeral loopback ports; the
+//! advisor composes the other three over gRPC.
+
+mod support;
+
+use stdnav_proto::advisor::v1 as apb;
+use stdnav_proto::advisor::v1::advisor_service_client::AdvisorServiceClient;
+use stdnav_proto::profiling::v1 as ppb;
+use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+use stdnav_runtime::status::field_violations;
+
+fn ids<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    items.collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn advise_across_four_services_names_the_right_standards() {
+    let services = support::four_services().await;
+    let mut advisor = AdvisorServiceClient::connect(format!("http://{}", services.advisor))
+        .await
+        .unwrap();
+    let profile = support::demo_profile("air-conditioner.json");
+    let mut request = tonic::Request::new(apb::AdviseRequest {
+        subject: Some(apb::advise_request::Subject::Profile(
+            stdnav_profiling::convert::profile_to_pb(&profile),
+        )),
+        top: 30,
+    });
+    request.set_timeout(std::time::Duration::from_secs(20));
+    let s = advisor.advise(request).await.expect("advise").into_inner();
+
+    let must = ids(s.must.iter().map(|m| m.id.as_str()));
+    // Mandatory household-appliance safety in China: the particular part for
+    // air-conditioners and the general part it references (current edition).
+    assert!(must.contains(&"GB 4706.32-2012"), "must: {must:?}");
+    assert!(must.contains(&"GB 4706.1-2024"), "must: {must:?}");
+    // The enterprise holds GB 4706.1-2005: the current general part is an old-edition holding.
+    let general = s.must.iter().find(|m| m.id == "GB 4706.1-2024").unwrap();
+    assert_eq!(general.holding, apb::HoldingState::HeldOldEdition as i32);
+    // Held old editions get their upgrades, with the international note.
+    let upgrades: Vec<(&str, &str)> = s
+        .upgrades
+        .iter()
+        .map(|u| (u.held.as_str(), u.current.as_str()))
+        .collect();
+    assert!(
+        upgrades.contains(&("GB/T 19001-2008", "GB/T 19001-2016")),
+        "{upgrades:?}"
+    );
+    assert!(
+        upgrades.contains(&("ISO 9001:2008", "ISO 9001:2015")),
+        "{upgrades:?}"
+    );
+    let gb = s
+        .upgrades
+        .iter()
+        .find(|u| u.held == "GB/T 19001-2008")
+        .unwrap();
+    assert!(gb.note.contains("ISO 9001:2015"), "{}", gb.note);
+    // should is ranked best first, with reasons.
+    assert!(!s.should.is_empty());
+    assert!(s.should.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(s.should.iter().all(|x| !x.reasons.is_empty()));
+    if support::shared_data().is_some() {
+        // With the real IEC catalogue: the current particular part for heat
+        // pumps and air-conditioners is recommended (or already held).
+        let all: Vec<&str> = s
+            .should
+            .iter()
+            .map(|x| x.id.as_str())
+            .chain(must.iter().copied())
+            .collect();
+        assert!(all.contains(&"IEC 60335-2-40:2024"), "{all:?}");
+    }
+    // Indicator gap: APF 4.6 against the GB 21455-2019 thresholds (≥).
+    assert!(
+        s.gaps
+            .as_ref()
+            .unwrap()
+            .indicators
+            .iter()
+            .any(|g| g.standard_id == "GB 21455-2019")
+    );
+    assert!(!s.roadmap.is_empty());
+    assert!(!s.partial, "missing: {:?}", s.missing);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_invalid_argument_and_nothing_is_stored() {
+    let services = support::four_services().await;
+    let mut profiling = ProfilingServiceClient::connect(format!("http://{}", services.profiling))
+        .await
+        .unwrap();
+    let mut advisor = AdvisorServiceClient::connect(format!("http://{}", services.advisor))
+        .await
+        .unwrap();
+    let good = support::demo_profile("air-conditioner.json");
+
+    let mut bad = good.clone();
+    // Wrong check character.
+    let last = bad.uscc.pop().unwrap();
+    bad.uscc.push(if last == '0' { '1' } else { '0' });
+    bad.region = "999999".into();
+    bad.products.clear();
+    let err = profiling
+        .upsert_enterprise(ppb::UpsertEnterpriseRequest {
+            enterprise: Some(stdnav_profiling::convert::profile_to_pb(&bad)),
+            expected_version: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    let fields: Vec<String> = field_violations(&err)
+        .into_iter()
+        .map(|v| v.field)
+        .collect();
+    for f in [
+        "enterprise.uscc",
+        "enterprise.region",
+        "enterprise.products",
+    ] {
+        assert!(fields.contains(&f.to_string()), "{f} not in {fields:?}");
+    }
+
+    // Nothing was stored under either code.
+    let list = profiling
+        .list_enterprises(ppb::ListEnterprisesRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(list.enterprises.is_empty());
+    let missing = profiling
+        .get_enterprise(ppb::GetEnterpriseRequest {
+            uscc: good.uscc.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+
+    // Each bad field alone, through the advisor, is named as the caller wrote it.
+    for (mutate, field) in [
+        (
+            Box::new(|p: &mut stdnav_core::enterprise::Profile| {
+                p.uscc = "91440402534271235A".into()
+            }) as Box<dyn Fn(&mut stdnav_core::enterprise::Profile)>,
+            "profile.uscc",
+        ),
+        (
+            Box::new(|p: &mut stdnav_core::enterprise::Profile| p.region = "990000".into()),
+            "profile.region",
+        ),
+        (
+            Box::new(|p: &mut stdnav_core::enterprise::Profile| p.products.clear()),
+            "profile.products",
+        ),
+    ] {
+        let mut p = good.clone();
+        mutate(&mut p);
+        let err = advisor
+            .advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(
+                    stdnav_profiling::convert::profile_to_pb(&p),
+                )),
+                top: 5,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument, "{field}");
+        let fields: Vec<String> = field_violations(&err)
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        assert_eq!(fields, [field]);
+    }
+
+    // A valid profile is stored (version 1), proving the store works.
+    let stored = profiling
+        .upsert_enterprise(ppb::UpsertEnterpriseRequest {
+            enterprise: Some(stdnav_profiling::convert::profile_to_pb(&good)),
+            expected_version: Some(0),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(stored.version, 1);
+    // And a stale write is ABORTED.
+    let stale = profiling
+        .upsert_enterprise(ppb::UpsertEnterpriseRequest {
+            enterprise: Some(stdnav_profiling::convert::profile_to_pb(&good)),
+            expected_version: Some(0),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code(), tonic::Code::Aborted);
+}

@@ -1,0 +1,194 @@
+//! Shared helpers of the cross-service tests: real servers on pre-bound
+//! `127.0.0.1:0` listeners, waiting for SERVING through grpc.health.v1.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+
+use stdnav_runtime::server::{self, Health, ServeOptions, ServerHandle};
+use stdnav_standards::progress::Silent;
+use stdnav_standards::store::{CatalogueStore, default_sources};
+
+/// The real data directory when present (tests print why they skip parts).
+pub fn shared_data() -> Option<PathBuf> {
+    stdnav_core::demo::find_shared_data(Path::new(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// One catalogue per test binary, built once and cached under the target
+/// dir (the real corpus when present, else the bundled demo catalogue).
+pub fn catalogue() -> Arc<CatalogueStore> {
+    static STORE: OnceLock<Arc<CatalogueStore>> = OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            let data = shared_data();
+            if data.is_none() {
+                eprintln!("note: ../shared/data absent; using the bundled demo catalogue only");
+            }
+            let name = if data.is_some() {
+                "catalogue-real"
+            } else {
+                "catalogue-demo"
+            };
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+            Arc::new(
+                CatalogueStore::open(&dir, &default_sources(data.as_deref()), &Silent)
+                    .expect("catalogue builds"),
+            )
+        })
+        .clone()
+}
+
+pub async fn listener() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0")
+}
+
+/// A grpc.health.v1 client (tonic-health's client is built from a channel).
+pub async fn health_client(
+    addr: SocketAddr,
+) -> Result<HealthClient<tonic::transport::Channel>, tonic::transport::Error> {
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))?
+        .connect()
+        .await?;
+    Ok(HealthClient::new(channel))
+}
+
+/// Waits until `service` on `addr` reports SERVING (30 s at most).
+pub async fn wait_serving(addr: SocketAddr, service: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(mut client) = health_client(addr).await
+            && let Ok(r) = client
+                .check(HealthCheckRequest {
+                    service: service.into(),
+                })
+                .await
+            && r.into_inner().status == ServingStatus::Serving as i32
+        {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{service} on {addr} never reported SERVING"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Serves one set of routes on its own listener, health named `name`.
+pub async fn serve(
+    routes: Routes,
+    name: &str,
+) -> (ServerHandle, Health, tokio::sync::oneshot::Sender<()>) {
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health = Health::new(reporter, &[name]).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = server::spawn(
+        listener().await,
+        routes,
+        health.clone(),
+        health_service,
+        ServeOptions::default(),
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .expect("server starts");
+    (handle, health, stop)
+}
+
+/// The four services as separate servers, each on its own port.
+pub struct FourServices {
+    pub advisor: SocketAddr,
+    pub profiling: SocketAddr,
+    pub standards: SocketAddr,
+    pub scoring: SocketAddr,
+    _stops: Vec<tokio::sync::oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+pub async fn four_services() -> FourServices {
+    let dir = tempfile::tempdir().unwrap();
+
+    let store = stdnav_profiling::open_store(None, "t", dir.path())
+        .await
+        .unwrap();
+    let profiling =
+        stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)));
+    let (p, ph, p_stop) = serve(
+        Routes::new(profiling.into_server()),
+        stdnav_profiling::SERVICE_NAME,
+    )
+    .await;
+    ph.set_all(tonic_health::ServingStatus::Serving).await;
+
+    let standards = Arc::new(stdnav_standards::Standards::new());
+    let (s, sh, s_stop) = serve(
+        Routes::new(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
+        stdnav_standards::SERVICE_NAME,
+    )
+    .await;
+    let catalogue = tokio::task::spawn_blocking(catalogue).await.unwrap();
+    standards.set_store(catalogue);
+    sh.set_all(tonic_health::ServingStatus::Serving).await;
+
+    let scorer = Arc::new(stdnav_scoring::Scorer::empty());
+    let (c, ch, c_stop) = serve(
+        Routes::new(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server()),
+        stdnav_scoring::SERVICE_NAME,
+    )
+    .await;
+    let model_path = dir.path().join("scoring.json");
+    let model = tokio::task::spawn_blocking(move || stdnav_scoring::ensure_model(&model_path, 42))
+        .await
+        .unwrap()
+        .unwrap();
+    scorer.set_model(model);
+    ch.set_all(tonic_health::ServingStatus::Serving).await;
+
+    let backends = stdnav_advisor::Backends::connect_lazy(&stdnav_advisor::BackendAddrs {
+        profiling: p.local_addr.to_string(),
+        standards: s.local_addr.to_string(),
+        scoring: c.local_addr.to_string(),
+    })
+    .unwrap();
+    let (a, ah, a_stop) = serve(
+        Routes::new(
+            stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
+        ),
+        stdnav_advisor::SERVICE_NAME,
+    )
+    .await;
+    ah.set_all(tonic_health::ServingStatus::Serving).await;
+
+    for (addr, name) in [
+        (p.local_addr, stdnav_profiling::SERVICE_NAME),
+        (s.local_addr, stdnav_standards::SERVICE_NAME),
+        (c.local_addr, stdnav_scoring::SERVICE_NAME),
+        (a.local_addr, stdnav_advisor::SERVICE_NAME),
+    ] {
+        wait_serving(addr, name).await;
+    }
+    FourServices {
+        advisor: a.local_addr,
+        profiling: p.local_addr,
+        standards: s.local_addr,
+        scoring: c.local_addr,
+        _stops: vec![p_stop, s_stop, c_stop, a_stop],
+        _dir: dir,
+    }
+}
+
+pub fn demo_profile(name: &str) -> stdnav_core::enterprise::Profile {
+    stdnav_core::demo::enterprise(name).unwrap_or_else(|| panic!("demo enterprise {name}"))
+}
