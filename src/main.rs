@@ -7,7 +7,13 @@ use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
-    stdnav_runtime::telemetry::init(args.log_format, "warn,stdnav=info");
+    // A server logs what it does; a one-shot command keeps stderr for
+    // progress and errors.
+    let default_filter = match args.command {
+        cli::Command::Serve { .. } => "info",
+        _ => "warn",
+    };
+    stdnav_runtime::telemetry::init(args.log_format, default_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

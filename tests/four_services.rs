@@ -34,6 +34,9 @@ async fn advise_across_four_services_names_the_right_standards() {
     // air-conditioners and the general part it references (current edition).
     assert!(must.contains(&"GB 4706.32-2012"), "must: {must:?}");
     assert!(must.contains(&"GB 4706.1-2024"), "must: {must:?}");
+    // Held mandatory EMC standards in old editions: their current editions apply.
+    assert!(must.contains(&"GB 4343.1-2018"), "must: {must:?}");
+    assert!(must.contains(&"GB 17625.1-2022"), "must: {must:?}");
     // The enterprise holds GB 4706.1-2005: the current general part is an old-edition holding.
     let general = s.must.iter().find(|m| m.id == "GB 4706.1-2024").unwrap();
     assert_eq!(general.holding, apb::HoldingState::HeldOldEdition as i32);
@@ -62,15 +65,30 @@ async fn advise_across_four_services_names_the_right_standards() {
     assert!(s.should.windows(2).all(|w| w[0].score >= w[1].score));
     assert!(s.should.iter().all(|x| !x.reasons.is_empty()));
     if support::shared_data().is_some() {
-        // With the real IEC catalogue: the current particular part for heat
-        // pumps and air-conditioners is recommended (or already held).
-        let all: Vec<&str> = s
-            .should
+        // With the real IEC catalogue: the held IEC 60335-2-40:2018 is
+        // upgraded through 2022 to the current 2024 edition, and the general
+        // part IEC 60335-1 is recommended with it.
+        let iec = s
+            .upgrades
             .iter()
-            .map(|x| x.id.as_str())
-            .chain(must.iter().copied())
-            .collect();
-        assert!(all.contains(&"IEC 60335-2-40:2024"), "{all:?}");
+            .find(|u| u.held == "IEC 60335-2-40:2018")
+            .expect("IEC 60335-2-40 upgrade");
+        assert_eq!(iec.current, "IEC 60335-2-40:2024");
+        assert_eq!(
+            iec.path,
+            [
+                "IEC 60335-2-40:2018",
+                "IEC 60335-2-40:2022",
+                "IEC 60335-2-40:2024"
+            ]
+        );
+        assert!(s.should.iter().any(|x| x.id == "IEC 60335-1:2020"));
+        // Held editions and their successors are not recommended again.
+        assert!(
+            s.should
+                .iter()
+                .all(|x| !x.id.starts_with("IEC 60335-2-40") && !x.id.starts_with("ISO 9001"))
+        );
     }
     // Indicator gap: APF 4.6 against the GB 21455-2019 thresholds (≥).
     assert!(

@@ -184,8 +184,11 @@ pub fn compose(input: &Inputs) -> Solution {
     let mut must_ids = HashSet::new();
     for c in input.candidates {
         let s = &c.standard;
+        // Mandatory within its scope: the scope must be the enterprise's
+        // (a product matched, a matched standard references it, or it sits
+        // in the enterprise's ICS sub-group).
         let relevant =
-            !c.matched_products.is_empty() || c.ics_match_depth >= 2 || !c.referenced_by.is_empty();
+            !c.matched_products.is_empty() || c.ics_match_depth >= 3 || !c.referenced_by.is_empty();
         if !(c.mandatory_in_market
             && s.status == "current"
             && relevant
@@ -200,6 +203,9 @@ pub fn compose(input: &Inputs) -> Solution {
         }
         if !c.referenced_by.is_empty() {
             reasons.push(format!("normatively referenced by {}", c.referenced_by));
+        }
+        if c.matched_products.is_empty() && c.referenced_by.is_empty() {
+            reasons.push("classified in your industry's ICS sub-group".into());
         }
         if let Some((a, d)) = s.adopts.first() {
             reasons.push(format!(
@@ -226,6 +232,37 @@ pub fn compose(input: &Inputs) -> Solution {
             level: s.level.clone(),
         });
     }
+    // The current editions of mandatory standards the enterprise holds
+    // (possibly in an old edition) apply too, matched or not.
+    for h in input.held {
+        let Some(cur) = h.current.as_ref().or(h.standard.as_ref()) else {
+            continue;
+        };
+        if !(cur.is_mandatory() && cur.status == "current" && cur.level == "national")
+            || !e.markets.iter().any(|m| m == "CN")
+            || !must_ids.insert(cur.id.clone())
+        {
+            continue;
+        }
+        let (holding, held_as) = holding_of(&cur.id, input.held);
+        let mut reasons = vec!["mandatory national standard (GB) in China".to_string()];
+        if holding == Holding::HeldOldEdition {
+            reasons.push(format!(
+                "you hold an older edition ({})",
+                held_as.clone().unwrap_or_default()
+            ));
+        } else {
+            reasons.push("you declare it among your standards".into());
+        }
+        solution.must.push(MustItem {
+            id: cur.id.clone(),
+            title: cur.title().to_string(),
+            holding,
+            held_as,
+            reasons,
+            level: cur.level.clone(),
+        });
+    }
     solution.must.sort_by(|a, b| {
         (a.holding == Holding::Held, &a.id).cmp(&(b.holding == Holding::Held, &b.id))
     });
@@ -239,7 +276,8 @@ pub fn compose(input: &Inputs) -> Solution {
         if must_ids.contains(&s.id) || s.status != "current" || !seen.insert(s.id.clone()) {
             continue;
         }
-        if holding_of(&s.id, input.held).0 == Holding::Held {
+        // Held editions need nothing; newer editions of held ones are upgrades.
+        if holding_of(&s.id, input.held).0 != Holding::NotHeld {
             continue;
         }
         let (score, mut reasons) = match input.scores.get(&s.id) {
@@ -512,9 +550,12 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
             continue;
         }
         let withdrawn = u.held_status == "withdrawn";
-        let mandatory = info
-            .get(u.current.as_str())
-            .is_some_and(|s| s.is_mandatory());
+        let mandatory = input
+            .held
+            .iter()
+            .filter_map(|h| h.current.as_ref())
+            .chain(info.values().copied())
+            .any(|s| s.id == u.current && s.is_mandatory());
         steps.push(RoadmapStep {
             phase: if withdrawn || mandatory {
                 Phase::Now

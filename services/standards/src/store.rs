@@ -64,7 +64,13 @@ impl Source {
                     .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                     .map(|d| d.as_secs())
                     .unwrap_or(0);
-                format!("{}:{size}:{mtime}", path.display())
+                // The file's name, not its path: the same data reached by
+                // another path (../shared/data vs an absolute one) is the same source.
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default();
+                format!("{name}:{size}:{mtime}")
             }
             Source::Bundled { name, content, .. } => {
                 format!(
@@ -193,7 +199,17 @@ fn collect(sources: &[Source], progress: &dyn Progress) -> Result<Vec<Standard>,
         tracing::info!(source = %source.name(), "reading catalogue source");
         let parsed = source.read()?;
         for r in &parsed.rejections {
-            tracing::warn!(source = %source.name(), line = r.line, reason = %r.reason, "rejected line");
+            tracing::debug!(source = %source.name(), line = r.line, reason = %r.reason, "rejected line");
+        }
+        if !parsed.rejections.is_empty() {
+            // The catalogues list white papers, trend reports and the like
+            // that are not standards; they are counted, not indexed.
+            tracing::info!(
+                source = %source.name(),
+                rejected = parsed.rejections.len(),
+                skipped = parsed.skipped,
+                "lines not taken as standards (STDNAV_LOG=debug lists them)"
+            );
         }
         let mut standards = parsed.standards;
         catalogue::group_attachments(&mut standards, parsed.attachments);
