@@ -118,9 +118,24 @@ pub fn expand(product: &str, reference: &Reference) -> Expansion {
     let cjk = has_cjk(&lower);
     let mut terms: Vec<_> = reference.terms().iter().collect();
     terms.sort_by_key(|t| std::cmp::Reverse(t.zh.chars().count()));
+    // Byte spans of the product already explained by a longer term: "灭菌乳"
+    // (sterilized milk) must not also bring in "灭菌" (sterilization of
+    // medical devices), while "热泵热水器" without a term of its own still
+    // finds both "热泵" and "热水器".
+    let mut covered: Vec<(usize, usize)> = Vec::new();
     for term in terms {
         let matched = if cjk {
-            lower.contains(&term.zh)
+            let spans: Vec<(usize, usize)> = lower
+                .match_indices(term.zh.as_str())
+                .map(|(at, m)| (at, at + m.len()))
+                .collect();
+            let fresh: Vec<(usize, usize)> = spans
+                .into_iter()
+                .filter(|(a, b)| !covered.iter().any(|(x, y)| x <= a && b <= y))
+                .collect();
+            let any = !fresh.is_empty();
+            covered.extend(fresh);
+            any
         } else {
             term.en.iter().any(|en| contains_phrase(&lower, en))
         };
@@ -186,6 +201,13 @@ mod tests {
         let e = expand("heat pump water heaters", r);
         assert!(!e.zh.is_empty(), "{e:?}");
         assert!(expand("量子引力探测仪", r).is_empty());
+        // A longer term explains its parts: sterilized milk is not sterilization.
+        let e = expand("灭菌乳", r);
+        assert!(
+            e.zh.contains(&"灭菌乳".to_string()) && !e.zh.contains(&"灭菌".to_string()),
+            "{e:?}"
+        );
+        assert!(!e.ics.iter().any(|c| c.starts_with("11.")), "{e:?}");
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub struct CandidateInfo {
     pub matched_products: Vec<String>,
     pub mandatory_in_market: bool,
     pub referenced_by: String,
+    /// Relevance relative to the best match of the same product, 0..1.
+    pub match_strength: f32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -164,6 +166,11 @@ fn mandatory_reason(c: &CandidateInfo) -> String {
     }
 }
 
+/// A product match counts as the standard's scope only when it scores at
+/// least this share of the product's best match; weaker matches share a
+/// word ("电池") but not the subject.
+pub const STRONG_MATCH: f32 = 0.5;
+
 pub fn compose(input: &Inputs) -> Solution {
     let e = input.enterprise;
     let mut solution = Solution {
@@ -187,8 +194,8 @@ pub fn compose(input: &Inputs) -> Solution {
         // Mandatory within its scope: the scope must be the enterprise's
         // (a product matched, a matched standard references it, or it sits
         // in the enterprise's ICS sub-group).
-        let relevant =
-            !c.matched_products.is_empty() || c.ics_match_depth >= 3 || !c.referenced_by.is_empty();
+        let strong_match = !c.matched_products.is_empty() && c.match_strength >= STRONG_MATCH;
+        let relevant = strong_match || c.ics_match_depth >= 3 || !c.referenced_by.is_empty();
         if !(c.mandatory_in_market
             && s.status == "current"
             && relevant
@@ -198,13 +205,13 @@ pub fn compose(input: &Inputs) -> Solution {
         }
         let (holding, held_as) = holding_of(&s.id, input.held);
         let mut reasons = vec![mandatory_reason(c)];
-        if let Some(p) = c.matched_products.first() {
+        if let Some(p) = c.matched_products.first().filter(|_| strong_match) {
             reasons.push(format!("applies to your product {p}"));
         }
         if !c.referenced_by.is_empty() {
             reasons.push(format!("normatively referenced by {}", c.referenced_by));
         }
-        if c.matched_products.is_empty() && c.referenced_by.is_empty() {
+        if !strong_match && c.referenced_by.is_empty() {
             reasons.push("classified in your industry's ICS sub-group".into());
         }
         if let Some((a, d)) = s.adopts.first() {
@@ -824,6 +831,7 @@ mod tests {
             CandidateInfo {
                 standard: particular,
                 matched_products: vec!["空调".into()],
+                match_strength: 1.0,
                 mandatory_in_market: true,
                 ..Default::default()
             },

@@ -351,6 +351,7 @@ impl Advisor {
                     matched_products: c.matched_products.clone(),
                     mandatory_in_market: c.mandatory_in_market,
                     referenced_by: c.referenced_by.clone(),
+                    match_strength: c.match_strength,
                 })
             })
             .collect();

@@ -398,6 +398,7 @@ impl StandardsService for StandardsGrpc {
                     matched_products: c.matched_products.clone(),
                     mandatory_in_market: c.mandatory_in_market,
                     referenced_by: c.referenced_by.clone(),
+                    match_strength: c.match_strength,
                 })
                 .collect(),
             unmatched_products: result.unmatched_products,

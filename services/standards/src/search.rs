@@ -637,6 +637,8 @@ pub struct CandidateHit {
     pub matched_products: Vec<String>,
     pub mandatory_in_market: bool,
     pub referenced_by: String,
+    /// Score relative to the best hit of the same product, 0..1.
+    pub match_strength: f32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -758,6 +760,9 @@ impl Snapshot {
                     ..Default::default()
                 });
                 entry.text_score = entry.text_score.max(h.score);
+                if best > 0.0 {
+                    entry.match_strength = entry.match_strength.max(h.score / best);
+                }
                 entry.matched_products.push(product.clone());
                 if let Some(s) = self.record(h.ord) {
                     let title = format!("{} {}", s.title_zh, s.title_en).to_lowercase();
