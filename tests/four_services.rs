@@ -211,3 +211,90 @@ async fn bad_input_is_invalid_argument_and_nothing_is_stored() {
         .unwrap_err();
     assert_eq!(stale.code(), tonic::Code::Aborted);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stored_enterprises_get_gaps_and_chain_scores() {
+    let services = support::four_services().await;
+    let mut profiling = ProfilingServiceClient::connect(format!("http://{}", services.profiling))
+        .await
+        .unwrap();
+    let mut advisor = AdvisorServiceClient::connect(format!("http://{}", services.advisor))
+        .await
+        .unwrap();
+    // One agency stores all five demo enterprises; another stores none.
+    fn agency<T>(msg: T) -> tonic::Request<T> {
+        let mut r = tonic::Request::new(msg);
+        stdnav_runtime::tenant::set_tenant(&mut r, "agency-a");
+        r
+    }
+    for (name, _) in stdnav_core::demo::ENTERPRISES {
+        let p = support::demo_profile(name);
+        profiling
+            .upsert_enterprise(agency(ppb::UpsertEnterpriseRequest {
+                enterprise: Some(stdnav_profiling::convert::profile_to_pb(&p)),
+                expected_version: None,
+            }))
+            .await
+            .unwrap();
+    }
+
+    // BenchmarkGaps for a stored enterprise: the refrigerator maker shares a
+    // division (38) with the air-conditioner maker, so it has a peer.
+    let fridge = support::demo_profile("refrigerator.json");
+    let gaps = advisor
+        .benchmark_gaps(agency(apb::AdviseRequest {
+            subject: Some(apb::advise_request::Subject::Uscc(fridge.uscc.clone())),
+            top: 10,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(gaps.peer_group_size >= 1, "{gaps:?}");
+    assert!(!gaps.edition.is_empty() || !gaps.portfolio.is_empty());
+
+    // Another tenant cannot advise on the agency's enterprise.
+    let mut other = tonic::Request::new(apb::AdviseRequest {
+        subject: Some(apb::advise_request::Subject::Uscc(fridge.uscc.clone())),
+        top: 10,
+    });
+    stdnav_runtime::tenant::set_tenant(&mut other, "agency-b");
+    assert_eq!(
+        advisor.advise(other).await.unwrap_err().code(),
+        tonic::Code::NotFound
+    );
+
+    // ScoreChain streams one result per member, then the summary.
+    let mut stream = advisor
+        .score_chain(agency(apb::ScoreChainRequest {
+            chain: "家电产业链".into(),
+            top: 5,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut results = Vec::new();
+    let mut summary = None;
+    while let Some(item) = stream.message().await.unwrap() {
+        match item.item.unwrap() {
+            apb::score_chain_response::Item::Result(r) => {
+                assert!(summary.is_none(), "results come before the summary");
+                assert!(r.error.is_empty(), "{}", r.error);
+                results.push(r.uscc);
+            }
+            apb::score_chain_response::Item::Summary(s) => summary = Some(s),
+        }
+    }
+    let members: Vec<String> = stdnav_core::demo::ENTERPRISES
+        .iter()
+        .map(|(n, _)| support::demo_profile(n))
+        .filter(|p| p.chains.iter().any(|c| c.chain == "家电产业链"))
+        .map(|p| p.uscc)
+        .collect();
+    results.sort();
+    let mut expected = members.clone();
+    expected.sort();
+    assert_eq!(results, expected);
+    let summary = summary.expect("a summary at the end");
+    assert_eq!(summary.enterprises as usize, members.len());
+    assert!(!summary.segments.is_empty());
+}
