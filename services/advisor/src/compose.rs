@@ -491,6 +491,9 @@ pub fn indicator_gap(
             }
         }
     };
+    // Six decimals: enough for any indicator, and no float noise in reports.
+    let round = |x: f64| (x * 1e6).round() / 1e6;
+    let absolute_gap = round(absolute_gap);
     let relative_gap = if spec.value != 0.0 {
         absolute_gap / spec.value.abs()
     } else {
@@ -508,7 +511,7 @@ pub fn indicator_gap(
         comparator: spec.comparator.clone(),
         max: spec.max,
         absolute_gap,
-        relative_gap,
+        relative_gap: round(relative_gap),
         meets,
         standard_id: s.id.clone(),
         illustrative: s.illustrative,

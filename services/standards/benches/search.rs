@@ -2,11 +2,14 @@
 //!
 //! `cargo bench -p stdnav-standards --bench search`
 //!
-//! Measures, in one run: ingest + index build of the whole corpus, index
-//! size, resident memory, and latency of a fixed set of mixed queries
-//! (Chinese, English, codes, with filters) through stdnav's search and, on
-//! the same index, through a bare Tantivy query (QueryParser over the title
-//! fields, top 10), so the cost of our layers shows as a ratio.
+//! Measures, in one run: ingest + index build of the whole corpus, the
+//! time to reopen it from the cache on disk, its size, resident memory
+//! (while building, and of a fresh process serving it), and latency of a
+//! fixed set of mixed queries (Chinese, English, codes, with filters)
+//! through stdnav's search and, on the same index, through a bare Tantivy
+//! query (QueryParser over the title fields, top 10, no filters), so the
+//! cost of our layers shows as a ratio. Percentiles are also printed per
+//! kind of query.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -20,11 +23,12 @@ use stdnav_standards::progress::Silent;
 use stdnav_standards::search::{Filters, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
-fn rss_mib() -> f64 {
+/// A line of /proc/self/status in MiB: `VmRSS` (resident now) or `VmHWM` (peak resident).
+fn proc_mib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| {
+            s.lines().find(|l| l.starts_with(key)).and_then(|l| {
                 l.split_whitespace()
                     .nth(1)
                     .and_then(|k| k.parse::<f64>().ok())
@@ -32,6 +36,10 @@ fn rss_mib() -> f64 {
         })
         .map(|kib| kib / 1024.0)
         .unwrap_or(0.0)
+}
+
+fn rss_mib() -> f64 {
+    proc_mib("VmRSS:")
 }
 
 fn dir_size(path: &Path) -> u64 {
@@ -57,20 +65,24 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
+/// Kinds of query, reported apart so a slow kind shows.
+const KINDS: [&str; 4] = ["code", "english", "chinese", "filtered"];
+
 /// ≥ 200 mixed queries, fixed: codes in several spellings, English and
-/// Chinese words, some with filters.
-fn queries(store: &CatalogueStore) -> Vec<(String, Filters)> {
+/// Chinese words, some with filters. Each with its kind (index into `KINDS`).
+fn queries(store: &CatalogueStore) -> Vec<(String, Filters, usize)> {
     let snap = store.snapshot();
     let records = snap.catalogue.records();
-    let mut out: Vec<(String, Filters)> = Vec::new();
-    // Codes: every 1,500th record, in canonical, compact and number-only spellings.
-    for (i, s) in records.iter().enumerate().step_by(1500).take(60) {
-        let q = match i % 3 {
+    let mut out: Vec<(String, Filters, usize)> = Vec::new();
+    // Codes: every 1,500th record, in turn in canonical, compact
+    // (`iec60335-2-40:2018`) and number-only (`60335-2-40`) spellings.
+    for (k, s) in records.iter().step_by(1500).take(60).enumerate() {
+        let q = match k % 3 {
             0 => s.id.clone(),
             1 => s.id.to_lowercase().replace(' ', ""),
             _ => stdnav_core::code::number_key(&s.id).unwrap_or_else(|| s.id.clone()),
         };
-        out.push((q, Filters::default()));
+        out.push((q, Filters::default(), 0));
     }
     let english = [
         "air conditioner safety",
@@ -156,8 +168,11 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters)> {
         "微波炉",
         "吸尘器",
     ];
-    for q in english.iter().chain(chinese.iter()) {
-        out.push((q.to_string(), Filters::default()));
+    for q in english.iter() {
+        out.push((q.to_string(), Filters::default(), 1));
+    }
+    for q in chinese.iter() {
+        out.push((q.to_string(), Filters::default(), 2));
     }
     // The same words with filters: in force only, and an ICS field.
     for (i, q) in english.iter().chain(chinese.iter()).enumerate().take(60) {
@@ -173,9 +188,32 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters)> {
                 ..Default::default()
             }
         };
-        out.push((q.to_string(), filters));
+        out.push((q.to_string(), filters, 3));
     }
     out
+}
+
+/// Set in a child process of the bench: open the catalogue cached in this
+/// directory, answer every query once, print resident memory and exit. A
+/// fresh process shows what serving costs, without the build's freed heap.
+const CHILD_ENV: &str = "STDNAV_BENCH_OPEN_DIR";
+
+fn child(store_dir: &Path, data: &Path) {
+    let store = CatalogueStore::open(store_dir, &default_sources(Some(data)), &Silent)
+        .expect("cached catalogue opens");
+    let queries = queries(&store);
+    let domain = Standards::with_store(std::sync::Arc::new(store));
+    for (q, f, _) in &queries {
+        let r = domain.search(&SearchParams {
+            query: q.clone(),
+            filters: f.clone(),
+            page: 1,
+            page_size: 10,
+            facets: vec![],
+        });
+        std::hint::black_box(r.expect("query runs"));
+    }
+    println!("{:.1} {:.1}", rss_mib(), proc_mib("VmHWM:"));
 }
 
 fn main() {
@@ -184,6 +222,10 @@ fn main() {
         eprintln!("skipping: ../shared/data with the real catalogues is absent");
         return;
     };
+    if let Some(dir) = std::env::var_os(CHILD_ENV) {
+        child(Path::new(&dir), &data);
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let rss_before = rss_mib();
     let started = Instant::now();
@@ -194,16 +236,44 @@ fn main() {
     )
     .expect("catalogue builds");
     let build = started.elapsed();
+    let rss_built = rss_mib();
+    let peak_build = proc_mib("VmHWM:");
     let snap = store.snapshot();
     let records = snap.catalogue.len();
-    let index_bytes = dir_size(&dir.path().join("standards"));
-    let rss_loaded = rss_mib();
+    let store_dir = dir.path().join("standards");
+    let store_bytes = dir_size(&store_dir);
+    let records_bytes = std::fs::metadata(store_dir.join("records.jsonl"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    drop(snap);
+    drop(store);
+
+    // Resident memory of a fresh process serving the whole corpus.
+    let out = std::process::Command::new(std::env::current_exe().expect("own path"))
+        .env(CHILD_ENV, &store_dir)
+        .output()
+        .expect("child runs");
+    let child_out = String::from_utf8_lossy(&out.stdout);
+    let mut child_mib = child_out
+        .split_whitespace()
+        .filter_map(|x| x.parse::<f64>().ok());
+    let (serve_rss, serve_peak) = (
+        child_mib.next().unwrap_or(f64::NAN),
+        child_mib.next().unwrap_or(f64::NAN),
+    );
+
+    // What a restart costs: open the catalogue cached on disk.
+    let started = Instant::now();
+    let store = CatalogueStore::open(&store_dir, &default_sources(Some(&data)), &Silent)
+        .expect("cached catalogue opens");
+    let reopen = started.elapsed();
+    let snap = store.snapshot();
 
     let queries = queries(&store);
     let domain = Standards::with_store(std::sync::Arc::new(store));
     let params: Vec<SearchParams> = queries
         .iter()
-        .map(|(q, f)| SearchParams {
+        .map(|(q, f, _)| SearchParams {
             query: q.clone(),
             filters: f.clone(),
             page: 1,
@@ -218,7 +288,7 @@ fn main() {
     let parser = QueryParser::for_index(&snap.index, vec![f.title_en, f.title_zh, f.title_fr]);
     let bare: Vec<Box<dyn tantivy::query::Query>> = queries
         .iter()
-        .map(|(q, _)| parser.parse_query_lenient(q).0)
+        .map(|(q, _, _)| parser.parse_query_lenient(q).0)
         .collect();
 
     // Warm up both, then interleave rounds so noise hits both alike.
@@ -231,18 +301,23 @@ fn main() {
     let rounds = 5;
     let mut ours = Vec::with_capacity(params.len() * rounds);
     let mut theirs = Vec::with_capacity(params.len() * rounds);
+    let mut by_kind: Vec<(Vec<Duration>, Vec<Duration>)> = vec![Default::default(); KINDS.len()];
     for _ in 0..rounds {
-        for (p, q) in params.iter().zip(&bare) {
+        for ((p, q), (_, _, kind)) in params.iter().zip(&bare).zip(&queries) {
             let t = Instant::now();
             let r = domain.search(p).expect("query runs");
-            ours.push(t.elapsed());
+            let o = t.elapsed();
             std::hint::black_box(r);
             let t = Instant::now();
             let r = searcher
                 .search(q.as_ref(), &TopDocs::with_limit(10).order_by_score())
                 .expect("bare query runs");
-            theirs.push(t.elapsed());
+            let b = t.elapsed();
             std::hint::black_box(r);
+            ours.push(o);
+            theirs.push(b);
+            by_kind[*kind].0.push(o);
+            by_kind[*kind].1.push(b);
         }
     }
     ours.sort();
@@ -252,14 +327,33 @@ fn main() {
     println!("corpus: {records} records (ISO + IEC + ETSI + GB sample + bundled demo catalogue)");
     println!("ingest + index build: {:.2} s", build.as_secs_f64());
     println!(
-        "on disk (records + index): {:.1} MiB",
-        index_bytes as f64 / 1048576.0
+        "reopen from the cache on disk: {:.2} s",
+        reopen.as_secs_f64()
     );
     println!(
-        "resident memory: {:.0} MiB before, {:.0} MiB with the catalogue loaded",
-        rss_before, rss_loaded
+        "on disk: {:.1} MiB (index {:.1} MiB + records.jsonl {:.1} MiB)",
+        store_bytes as f64 / 1048576.0,
+        (store_bytes - records_bytes) as f64 / 1048576.0,
+        records_bytes as f64 / 1048576.0
     );
-    println!("queries: {} distinct × {rounds} rounds", params.len());
+    println!(
+        "resident memory, building: {:.0} MiB before, {:.0} MiB after the build (peak {:.0} MiB)",
+        rss_before, rss_built, peak_build
+    );
+    println!(
+        "resident memory, serving (fresh process, cached catalogue opened, every query run once): \
+         {serve_rss:.0} MiB (peak {serve_peak:.0} MiB)"
+    );
+    println!(
+        "queries: {} distinct ({}) × {rounds} rounds",
+        params.len(),
+        KINDS
+            .iter()
+            .enumerate()
+            .map(|(k, name)| format!("{} {name}", queries.iter().filter(|q| q.2 == k).count()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!(
         "stdnav search: p50 {:.3} ms, p99 {:.3} ms",
         o50.as_secs_f64() * 1e3,
@@ -275,4 +369,15 @@ fn main() {
         o50.as_secs_f64() / b50.as_secs_f64(),
         o99.as_secs_f64() / b99.as_secs_f64()
     );
+    for (name, (mut o, mut b)) in KINDS.iter().zip(by_kind) {
+        o.sort();
+        b.sort();
+        println!(
+            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms",
+            percentile(&o, 0.5).as_secs_f64() * 1e3,
+            percentile(&o, 0.99).as_secs_f64() * 1e3,
+            percentile(&b, 0.5).as_secs_f64() * 1e3,
+            percentile(&b, 0.99).as_secs_f64() * 1e3,
+        );
+    }
 }

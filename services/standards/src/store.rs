@@ -309,7 +309,7 @@ impl CatalogueStore {
                 entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
             paths.sort();
             for path in paths {
-                if let Ok(parsed) = catalogue::read_file(&path, None) {
+                if let Ok(parsed) = catalogue::read_file(&path, ingested_format(&path)) {
                     apply(&mut records, parsed);
                 }
             }
@@ -422,6 +422,21 @@ impl CatalogueStore {
     }
 }
 
+/// The format of a file under `ingested/`, from the suffix [`CatalogueStore::ingest`]
+/// gave it (a source named `vendor publications` is still the project's JSONL).
+fn ingested_format(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_string_lossy();
+    if name.ends_with(".publications.jsonl") {
+        Some(Format::RelatonJsonl)
+    } else if name.ends_with(".csv") {
+        Some(Format::GbCsv)
+    } else if name.ends_with(".jsonl") {
+        Some(Format::StdnavJsonl)
+    } else {
+        None
+    }
+}
+
 fn sanitize(source: &str) -> String {
     let s: String = source
         .chars()
@@ -439,23 +454,68 @@ fn sanitize(source: &str) -> String {
 
 /// Merges parsed records into `records`: new ids are added, a changed
 /// checksum replaces the record in place.
+///
+/// A record already held keeps what the new one leaves empty (as when the
+/// base sources are merged), so re-ingesting a source that another source
+/// enriched (the IEC catalogue's English-only line of an edition the
+/// bundled catalogue gives a Chinese title and indicators) changes nothing;
+/// its amendments and variants are kept too. Amendments and variants whose
+/// edition is already held (a file listing only a new `/AMD2:2025`) attach
+/// to that edition instead of standing in for it.
 fn apply(records: &mut Vec<Standard>, parsed: Parsed) -> IngestReport {
     let mut report = IngestReport {
         rejected: parsed.rejections.len() as u64,
         rejections: parsed.rejections,
         ..Default::default()
     };
-    let mut standards = parsed.standards;
-    catalogue::group_attachments(&mut standards, parsed.attachments);
     let mut by_id: HashMap<String, usize> = records
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.clone(), i))
         .collect();
+    let mut standards = parsed.standards;
+    let mut listed: std::collections::HashSet<String> =
+        standards.iter().map(|s| s.id.clone()).collect();
+    let mut held_editions: Option<HashMap<String, Vec<usize>>> = None;
+    for a in &parsed.attachments {
+        let held: Vec<usize> = match a.year {
+            Some(_) => by_id.get(&a.standard.id).copied().into_iter().collect(),
+            // Fragments name the edition number only: every edition of the line.
+            None => held_editions
+                .get_or_insert_with(|| {
+                    let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+                    for (i, s) in records.iter().enumerate() {
+                        m.entry(catalogue::base_of(&s.id)).or_default().push(i);
+                    }
+                    m
+                })
+                .get(&a.base)
+                .cloned()
+                .unwrap_or_default(),
+        };
+        for i in held {
+            if listed.insert(records[i].id.clone()) {
+                standards.push(records[i].clone());
+            }
+        }
+    }
+    catalogue::group_attachments(&mut standards, parsed.attachments);
     let mut seen = std::collections::HashSet::new();
     for mut s in standards {
         if !seen.insert(s.id.clone()) {
             continue;
+        }
+        if let Some(&i) = by_id.get(&s.id) {
+            let old = &records[i];
+            fill_empty(&mut s, old);
+            for (list, old_list) in [
+                (&mut s.amendments, &old.amendments),
+                (&mut s.variants, &old.variants),
+            ] {
+                let mut merged = old_list.clone();
+                merged.extend(list.iter().filter(|x| !old_list.contains(x)).cloned());
+                *list = merged;
+            }
         }
         s.checksum = catalogue::checksum(&s);
         match by_id.get(&s.id) {

@@ -68,6 +68,49 @@ fn code_spellings_find_the_record() {
 }
 
 #[test]
+fn a_code_query_goes_to_the_code_not_to_titles_mentioning_it() {
+    let Some(d) = real() else { return };
+    // Only the editions of the line match: no title that merely mentions
+    // "IEC" or "60335" ranks among them, and the ~40,000 records whose code
+    // says IEC are not scored.
+    for q in ["IEC 60335-2-40", "iec 60335-2-40", "IEC60335-2-40"] {
+        let page = d
+            .search(&SearchParams {
+                query: q.into(),
+                page_size: 50,
+                ..Default::default()
+            })
+            .unwrap();
+        let ids: Vec<&str> = page
+            .hits
+            .iter()
+            .map(|h| h.standard.standard.id.as_str())
+            .collect();
+        assert!(
+            (3..=20).contains(&page.total),
+            "{q}: {} hits {ids:?}",
+            page.total
+        );
+        assert_eq!(ids.len() as u64, page.total, "{q}");
+        assert!(
+            ids.iter().all(|id| id.starts_with("IEC 60335-2-40:")),
+            "{q}: {ids:?}"
+        );
+        assert_eq!(ids[0], "IEC 60335-2-40:2024", "{q}");
+    }
+    // The same holds for ISO and GB codes.
+    let ids = top_ids(&d, "ISO 9001", 20);
+    assert_eq!(ids[0], "ISO 9001:2015");
+    assert!(ids.iter().all(|id| id.starts_with("ISO 9001:")), "{ids:?}");
+    let ids = top_ids(&d, "GB/T 19001", 20);
+    assert_eq!(ids[0], "GB/T 19001-2016");
+    assert!(
+        ids.iter().all(|id| id.starts_with("GB/T 19001-")),
+        "{ids:?}"
+    );
+}
+
+#[test]
 fn bilingual_text_search() {
     let Some(d) = real() else { return };
     let ids = top_ids(&d, "质量管理体系", 5);

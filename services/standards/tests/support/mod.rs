@@ -1,0 +1,91 @@
+//! Helpers shared by the standards service's integration tests: a catalogue
+//! over the bundled demo catalogue only (fast, no ../shared/data needed) and
+//! a real server on a pre-bound `127.0.0.1:0` listener.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tonic::service::Routes;
+use tonic::transport::Channel;
+
+use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
+use stdnav_runtime::server::{self, Health, ServeOptions};
+use stdnav_standards::progress::Silent;
+use stdnav_standards::search::SearchParams;
+use stdnav_standards::store::{CatalogueStore, default_sources};
+use stdnav_standards::{SERVICE_NAME, Standards, StandardsGrpc};
+
+/// A catalogue of the bundled demo records in `dir`.
+pub fn demo_store(dir: &Path) -> CatalogueStore {
+    CatalogueStore::open(dir, &default_sources(None), &Silent).expect("demo catalogue builds")
+}
+
+/// Ids of the first page (20 hits) of a search.
+pub fn search_ids(store: &CatalogueStore, query: &str) -> Vec<String> {
+    let snap = store.snapshot();
+    snap.search(&SearchParams {
+        query: query.into(),
+        page_size: 20,
+        ..Default::default()
+    })
+    .expect("search runs")
+    .hits
+    .iter()
+    .filter_map(|h| snap.record(h.ord))
+    .map(|s| s.id.clone())
+    .collect()
+}
+
+/// Every record id of the catalogue, sorted.
+pub fn all_ids(store: &CatalogueStore) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .snapshot()
+        .catalogue
+        .records()
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// A standards server answering from `domain`; stops when the sender drops.
+pub struct Server {
+    pub addr: SocketAddr,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn serve(domain: Arc<Standards>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health = Health::new(reporter, &[SERVICE_NAME]).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = server::spawn(
+        listener,
+        Routes::new(StandardsGrpc::new(domain).into_server()),
+        health.clone(),
+        health_service,
+        ServeOptions::default(),
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .expect("server starts");
+    health.set_all(tonic_health::ServingStatus::Serving).await;
+    Server {
+        addr: handle.local_addr,
+        _stop: stop,
+    }
+}
+
+pub async fn client(addr: SocketAddr) -> StandardsServiceClient<Channel> {
+    StandardsServiceClient::connect(format!("http://{addr}"))
+        .await
+        .expect("client connects")
+}
