@@ -84,6 +84,23 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters, usize)> {
         };
         out.push((q, Filters::default(), 0));
     }
+    english_and_chinese(&mut out);
+    out
+}
+
+/// The records the code queries were made from, in the same order.
+fn code_targets(store: &CatalogueStore) -> Vec<String> {
+    let snap = store.snapshot();
+    snap.catalogue
+        .records()
+        .iter()
+        .step_by(1500)
+        .take(60)
+        .map(|s| s.id.clone())
+        .collect()
+}
+
+fn english_and_chinese(out: &mut Vec<(String, Filters, usize)>) {
     let english = [
         "air conditioner safety",
         "household refrigerator",
@@ -190,7 +207,6 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters, usize)> {
         };
         out.push((q.to_string(), filters, 3));
     }
-    out
 }
 
 /// Set in a child process of the bench: open the catalogue cached in this
@@ -214,6 +230,28 @@ fn child(store_dir: &Path, data: &Path) {
         std::hint::black_box(r.expect("query runs"));
     }
     println!("{:.1} {:.1}", rss_mib(), proc_mib("VmHWM:"));
+}
+
+/// How many code queries (the first `targets.len()` params) have their
+/// record first, and on the first page: (first, on page, of).
+fn code_targets_of(
+    domain: &Standards,
+    params: &[SearchParams],
+    targets: &[String],
+) -> (usize, usize, usize) {
+    let (mut first, mut page) = (0, 0);
+    for (p, id) in params.iter().zip(targets) {
+        let ids: Vec<String> = domain
+            .search(p)
+            .expect("query runs")
+            .hits
+            .into_iter()
+            .map(|h| h.standard.standard.id)
+            .collect();
+        first += usize::from(ids.first() == Some(id));
+        page += usize::from(ids.contains(id));
+    }
+    (first, page, targets.len())
 }
 
 fn main() {
@@ -270,6 +308,7 @@ fn main() {
     let snap = store.snapshot();
 
     let queries = queries(&store);
+    let targets = code_targets(&store);
     let domain = Standards::with_store(std::sync::Arc::new(store));
     let params: Vec<SearchParams> = queries
         .iter()
@@ -291,19 +330,26 @@ fn main() {
         .map(|(q, _, _)| parser.parse_query_lenient(q).0)
         .collect();
 
-    // Warm up both, then interleave rounds so noise hits both alike.
+    // Warm up both (checking the code queries find their record), then
+    // interleave rounds so noise hits both alike.
+    let targets = code_targets_of(&domain, &params, &targets);
     for p in &params {
         let _ = domain.search(p);
     }
     for q in &bare {
         let _ = searcher.search(q.as_ref(), &TopDocs::with_limit(10).order_by_score());
     }
-    let rounds = 5;
+    // STDNAV_BENCH_ROUNDS raises the rounds (e.g. to profile the queries alone).
+    let rounds: usize = std::env::var("STDNAV_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let mut ours = Vec::with_capacity(params.len() * rounds);
     let mut theirs = Vec::with_capacity(params.len() * rounds);
     let mut by_kind: Vec<(Vec<Duration>, Vec<Duration>)> = vec![Default::default(); KINDS.len()];
+    let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); params.len()];
     for _ in 0..rounds {
-        for ((p, q), (_, _, kind)) in params.iter().zip(&bare).zip(&queries) {
+        for (i, ((p, q), (_, _, kind))) in params.iter().zip(&bare).zip(&queries).enumerate() {
             let t = Instant::now();
             let r = domain.search(p).expect("query runs");
             let o = t.elapsed();
@@ -318,6 +364,7 @@ fn main() {
             theirs.push(b);
             by_kind[*kind].0.push(o);
             by_kind[*kind].1.push(b);
+            by_query[i].push(o);
         }
     }
     ours.sort();
@@ -355,6 +402,12 @@ fn main() {
             .join(", ")
     );
     println!(
+        "code queries finding their record: {}/{n} first, {}/{n} on the first page",
+        targets.0,
+        targets.1,
+        n = targets.2
+    );
+    println!(
         "stdnav search: p50 {:.3} ms, p99 {:.3} ms",
         o50.as_secs_f64() * 1e3,
         o99.as_secs_f64() * 1e3
@@ -378,6 +431,26 @@ fn main() {
             percentile(&o, 0.99).as_secs_f64() * 1e3,
             percentile(&b, 0.5).as_secs_f64() * 1e3,
             percentile(&b, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+    // The slowest queries by their median, to see where time goes.
+    let mut slowest: Vec<(Duration, usize)> = by_query
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut t)| {
+            t.sort();
+            (percentile(&t, 0.5), i)
+        })
+        .collect();
+    slowest.sort_by(|a, b| b.cmp(a));
+    println!("slowest queries (median):");
+    for (t, i) in slowest.iter().take(8) {
+        let (q, f, kind) = &queries[*i];
+        println!(
+            "  {:.3} ms  {:<8} {q:?}{}",
+            t.as_secs_f64() * 1e3,
+            KINDS[*kind],
+            if f.is_empty() { "" } else { " + filters" }
         );
     }
 }

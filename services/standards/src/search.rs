@@ -17,7 +17,7 @@ use stdnav_core::standard::{Level, Nature, Standard, Status};
 use stdnav_core::text;
 
 use crate::error::StandardsError;
-use crate::index::{self, level_str, nature_str, status_str, status_weight};
+use crate::index::{self, level_str, nature_str, status_str};
 use crate::snapshot::Snapshot;
 
 /// Limits on requests, documented in docs/API.md.
@@ -176,6 +176,52 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
+/// Term and phrase clauses of a text query, each (field, words) once with
+/// its boosts summed. The same word reached by the query and again by its
+/// expansion ("test" in "plastics test methods" and in "test methods",
+/// "安全" in three expansions) used to be scored once per clause; a sum of
+/// equal BM25 scores is the score times the summed boost, so ranking is
+/// unchanged and each posting list is read once.
+#[derive(Default)]
+struct TextClauses {
+    items: Vec<(Field, Vec<String>, f32)>,
+}
+
+impl TextClauses {
+    fn add(&mut self, field: Field, words: Vec<String>, boost: f32) {
+        if words.is_empty() {
+            return;
+        }
+        match self
+            .items
+            .iter_mut()
+            .find(|(f, w, _)| *f == field && *w == words)
+        {
+            Some(item) => item.2 += boost,
+            None => self.items.push((field, words, boost)),
+        }
+    }
+
+    fn into_clauses(self) -> Clauses {
+        self.items
+            .into_iter()
+            .map(|(field, words, boost)| {
+                let q: Box<dyn Query> = if words.len() == 1 {
+                    term_query(field, &words[0])
+                } else {
+                    Box::new(PhraseQuery::new(
+                        words
+                            .iter()
+                            .map(|w| Term::from_field_text(field, w))
+                            .collect(),
+                    ))
+                };
+                (Occur::Should, boosted(q, boost))
+            })
+            .collect()
+    }
+}
+
 fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(
         values
@@ -279,51 +325,37 @@ impl Snapshot {
     /// languages through the term list.
     fn text_clauses(&self, query: &str) -> (Clauses, Vec<String>) {
         let f = &self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut clauses = TextClauses::default();
         let mut terms = Vec::new();
         for t in self.zh_tokens(query) {
-            clauses.push((Occur::Should, boosted(term_query(f.title_zh, &t), 1.5)));
-            clauses.push((Occur::Should, boosted(term_query(f.ics_zh, &t), 0.3)));
+            clauses.add(f.title_zh, vec![t.clone()], 1.5);
+            clauses.add(f.ics_zh, vec![t.clone()], 0.3);
             terms.push(t);
         }
         if !text::has_cjk(query) {
             for t in self.en_tokens(query) {
-                clauses.push((Occur::Should, term_query(f.title_en, &t)));
-                clauses.push((Occur::Should, boosted(term_query(f.scope, &t), 0.3)));
-                clauses.push((Occur::Should, boosted(term_query(f.keywords, &t), 0.5)));
-                clauses.push((Occur::Should, boosted(term_query(f.title_fr, &t), 0.3)));
+                clauses.add(f.title_en, vec![t.clone()], 1.0);
+                clauses.add(f.scope, vec![t.clone()], 0.3);
+                clauses.add(f.keywords, vec![t.clone()], 0.5);
+                clauses.add(f.title_fr, vec![t.clone()], 0.3);
                 if !terms.contains(&t) {
                     terms.push(t);
                 }
             }
         }
         let expansion = text::expand(query, Reference::get());
+        // A phrase of the catalogue's English wording, on titles.
         for phrase in expansion.en.iter().take(24) {
-            if let Some(q) = self.en_phrase(phrase) {
-                clauses.push((Occur::Should, boosted(q, 0.8)));
-            }
+            clauses.add(f.title_en, self.en_tokens(phrase), 0.8);
         }
         if !text::has_cjk(query) {
             for zh in expansion.zh.iter().take(12) {
                 for t in self.zh_tokens(zh) {
-                    clauses.push((Occur::Should, boosted(term_query(f.title_zh, &t), 0.8)));
+                    clauses.add(f.title_zh, vec![t], 0.8);
                 }
             }
         }
-        (clauses, terms)
-    }
-
-    /// A phrase of the catalogue's English wording as a query on titles.
-    fn en_phrase(&self, phrase: &str) -> Option<Box<dyn Query>> {
-        let f = self.fields.title_en;
-        let tokens = self.en_tokens(phrase);
-        match tokens.len() {
-            0 => None,
-            1 => Some(term_query(f, &tokens[0])),
-            _ => Some(Box::new(PhraseQuery::new(
-                tokens.iter().map(|t| Term::from_field_text(f, t)).collect(),
-            ))),
-        }
+        (clauses.into_clauses(), terms)
     }
 
     pub fn search(&self, p: &SearchParams) -> Result<SearchResult, StandardsError> {
@@ -419,28 +451,42 @@ impl Snapshot {
         let searcher = self.searcher();
         let top = TopDocs::with_limit(limit.max(1))
             .and_offset(offset)
-            .tweak_score(move |segment: &SegmentReader| {
-                let status = segment
-                    .fast_fields()
-                    .u64("status_rank")
-                    .ok()
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: DocId, score: Score| {
-                    let rank = status.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
-                    score * status_weight(rank)
+            .tweak_score({
+                let weights = self.status_weights.clone();
+                move |segment: &SegmentReader| {
+                    let weights = weights.get(&segment.segment_id()).cloned();
+                    move |doc: DocId, score: Score| {
+                        let w = weights
+                            .as_ref()
+                            .and_then(|w| w.get(doc as usize))
+                            .copied()
+                            .unwrap_or(1.0);
+                        score * w
+                    }
                 }
             });
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for kind in facets {
-            facet_collector.add_facet(kind.path());
-        }
-        let (top, total, facet_counts) = searcher
-            .search(query, &(top, Count, facet_collector))
-            .map_err(StandardsError::index)?;
+        // The facet collector reads every matching document's facets even
+        // when none is asked for: only add it when some are.
+        let (top, total, facet_counts) = if facets.is_empty() {
+            let (top, total) = searcher
+                .search(query, &(top, Count))
+                .map_err(StandardsError::index)?;
+            (top, total, None)
+        } else {
+            let mut facet_collector = FacetCollector::for_field("facets");
+            for kind in facets {
+                facet_collector.add_facet(kind.path());
+            }
+            let (top, total, counts) = searcher
+                .search(query, &(top, Count, facet_collector))
+                .map_err(StandardsError::index)?;
+            (top, total, Some(counts))
+        };
         let hits = self.hits(&searcher, top)?;
-        let facets = facets
+        let facets = facet_counts
             .iter()
-            .map(|kind| {
+            .flat_map(|facet_counts| facets.iter().map(move |kind| (kind, facet_counts)))
+            .map(|(kind, facet_counts)| {
                 let mut counts: Vec<(String, u64)> = facet_counts
                     .get(kind.path())
                     .map(|(facet, n)| {
@@ -600,7 +646,7 @@ pub fn highlight(title: &str, terms: &[String]) -> String {
             start = at + term.len();
         }
     }
-    let mut out = String::new();
+    let mut out = String::with_capacity(title.len() + 16);
     let mut open = false;
     for (i, c) in title.char_indices() {
         if marks[i] && !open {
@@ -610,7 +656,13 @@ pub fn highlight(title: &str, terms: &[String]) -> String {
             out.push_str("</b>");
             open = false;
         }
-        out.push_str(&escaped(&c.to_string()));
+        // Escaped char by char without allocating (this runs for every hit).
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
     }
     if open {
         out.push_str("</b>");
