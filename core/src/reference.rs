@@ -39,7 +39,10 @@ pub struct Reference {
     regions: HashMap<String, Region>,
     ics_zh: HashMap<String, String>,
     concordance: HashMap<String, Vec<String>>,
+    /// Longest Chinese term first, so longer terms explain their parts.
     terms: Vec<Term>,
+    /// First word of each English phrasing → the terms that have it.
+    by_first_word: HashMap<String, Vec<usize>>,
 }
 
 /// Data rows of a bundled TSV file: comments and the header skipped.
@@ -93,7 +96,7 @@ impl Reference {
             .filter(|r| r.len() >= 2)
             .map(|r| (r[0].to_string(), split_list(r[1], ';')))
             .collect();
-        let terms = rows(TERMS)
+        let terms: Vec<Term> = rows(TERMS)
             .filter(|r| r.len() >= 2 && !r[0].is_empty())
             .map(|r| Term {
                 zh: r[0].to_string(),
@@ -105,11 +108,25 @@ impl Reference {
                 domain: r.get(3).map(|s| s.to_string()).unwrap_or_default(),
             })
             .collect();
+        let mut terms = terms;
+        terms.sort_by_key(|t: &Term| std::cmp::Reverse(t.zh.chars().count()));
+        let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            for phrase in &t.en {
+                if let Some(first) = crate::text::words(phrase).next() {
+                    let list = by_first_word.entry(first.to_string()).or_default();
+                    if list.last() != Some(&i) {
+                        list.push(i);
+                    }
+                }
+            }
+        }
         Self {
             regions,
             ics_zh,
             concordance,
             terms,
+            by_first_word,
         }
     }
 
@@ -173,8 +190,18 @@ impl Reference {
             .unwrap_or_default()
     }
 
+    /// The term list, longest Chinese term first.
     pub fn terms(&self) -> &[Term] {
         &self.terms
+    }
+
+    /// Indexes into [`Reference::terms`] of terms with an English phrasing
+    /// starting with `word` (lower case).
+    pub fn terms_starting_with(&self, word: &str) -> &[usize] {
+        self.by_first_word
+            .get(word)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn region_count(&self) -> usize {

@@ -109,43 +109,66 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
     }
 }
 
-/// Expands a product phrase in either language: a Chinese phrase matches
-/// every term it contains (longest first, so "热泵热水器" finds both "热泵"
-/// and "热水器"); an English phrase matches terms whose wording it contains.
+/// Lower-case words of Latin text (letters and digits; `-` and other
+/// punctuation separate words).
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Expands a product phrase in either language. A Chinese phrase matches
+/// every term it contains, longest first, and reaches the terms' English
+/// wordings and ICS codes. An English phrase matches terms whose wording it
+/// contains and reaches their Chinese terms and ICS codes only: its own
+/// words already search the English titles, and a term's other English
+/// synonyms would drift ("quality management systems" is not "regulatory
+/// purposes").
 pub fn expand(product: &str, reference: &Reference) -> Expansion {
     let lower = product.to_lowercase();
     let mut e = Expansion::default();
-    let cjk = has_cjk(&lower);
-    let mut terms: Vec<_> = reference.terms().iter().collect();
-    terms.sort_by_key(|t| std::cmp::Reverse(t.zh.chars().count()));
-    // Byte spans of the product already explained by a longer term: "灭菌乳"
-    // (sterilized milk) must not also bring in "灭菌" (sterilization of
-    // medical devices), while "热泵热水器" without a term of its own still
-    // finds both "热泵" and "热水器".
-    let mut covered: Vec<(usize, usize)> = Vec::new();
-    for term in terms {
-        let matched = if cjk {
-            let spans: Vec<(usize, usize)> = lower
+    let terms = reference.terms();
+    if has_cjk(&lower) {
+        // Byte spans already explained by a longer term: "灭菌乳" (sterilized
+        // milk) must not also bring in "灭菌" (sterilization of medical
+        // devices), while "热泵热水器" without a term of its own still finds
+        // both "热泵" and "热水器".
+        let mut covered: Vec<(usize, usize)> = Vec::new();
+        for term in terms {
+            if term.zh.is_empty() || !lower.contains(term.zh.as_str()) {
+                continue;
+            }
+            let fresh: Vec<(usize, usize)> = lower
                 .match_indices(term.zh.as_str())
                 .map(|(at, m)| (at, at + m.len()))
-                .collect();
-            let fresh: Vec<(usize, usize)> = spans
-                .into_iter()
                 .filter(|(a, b)| !covered.iter().any(|(x, y)| x <= a && b <= y))
                 .collect();
-            let any = !fresh.is_empty();
+            if fresh.is_empty() {
+                continue;
+            }
             covered.extend(fresh);
-            any
-        } else {
-            term.en.iter().any(|en| contains_phrase(&lower, en))
-        };
-        if matched {
             push_unique(&mut e.zh, &term.zh);
             for en in &term.en {
                 push_unique(&mut e.en, en);
             }
             for ics in &term.ics {
                 push_unique(&mut e.ics, ics);
+            }
+        }
+    } else {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut candidates: Vec<usize> = words(&lower)
+            .filter(|w| seen.insert(*w))
+            .flat_map(|w| reference.terms_starting_with(w).iter().copied())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let term = &terms[i];
+            if term.en.iter().any(|en| contains_phrase(&lower, en)) {
+                push_unique(&mut e.zh, &term.zh);
+                for ics in &term.ics {
+                    push_unique(&mut e.ics, ics);
+                }
             }
         }
     }
