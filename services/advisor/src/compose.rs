@@ -245,10 +245,11 @@ pub fn compose(input: &Inputs) -> Solution {
         let Some(cur) = h.current.as_ref().or(h.standard.as_ref()) else {
             continue;
         };
-        if !(cur.is_mandatory() && cur.status == "current" && cur.level == "national")
-            || !e.markets.iter().any(|m| m == "CN")
-            || !must_ids.insert(cur.id.clone())
-        {
+        let applies = cur.is_mandatory()
+            && cur.status == "current"
+            && cur.level == "national"
+            && e.markets.iter().any(|m| m == "CN");
+        if !applies || !must_ids.insert(cur.id.clone()) {
             continue;
         }
         let (holding, held_as) = holding_of(&cur.id, input.held);
