@@ -281,7 +281,14 @@ pub fn compose(input: &Inputs) -> Solution {
     let mut seen = HashSet::new();
     for c in input.candidates {
         let s = &c.standard;
-        if must_ids.contains(&s.id) || s.status != "current" || !seen.insert(s.id.clone()) {
+        // A mandatory standard outside the enterprise's scope (it failed the
+        // `must` test above) is not a recommendation either: it governs
+        // other products.
+        if must_ids.contains(&s.id)
+            || c.mandatory_in_market
+            || s.status != "current"
+            || !seen.insert(s.id.clone())
+        {
             continue;
         }
         // Held editions need nothing; newer editions of held ones are upgrades.
