@@ -19,7 +19,7 @@ fn level_to_pb(s: &str) -> i32 {
     }) as i32
 }
 
-fn level_from_pb(v: i32) -> String {
+pub(crate) fn level_from_pb(v: i32) -> String {
     match stpb::Level::try_from(v) {
         Ok(stpb::Level::International) => "international",
         Ok(stpb::Level::Regional) => "regional",
@@ -41,7 +41,7 @@ fn nature_to_pb(s: &str) -> i32 {
     }) as i32
 }
 
-fn nature_from_pb(v: i32) -> String {
+pub(crate) fn nature_from_pb(v: i32) -> String {
     match stpb::Nature::try_from(v) {
         Ok(stpb::Nature::Mandatory) => "mandatory",
         Ok(stpb::Nature::Guidance) => "guidance",
@@ -61,7 +61,7 @@ fn status_to_pb(s: &str) -> i32 {
     }) as i32
 }
 
-fn status_from_pb(v: i32) -> String {
+pub(crate) fn status_from_pb(v: i32) -> String {
     match stpb::Status::try_from(v) {
         Ok(stpb::Status::Withdrawn) => "withdrawn",
         Ok(stpb::Status::Replaced) => "replaced",

@@ -21,6 +21,7 @@ use crate::compose::{
     self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, Peers, Scored,
     StandardInfo,
 };
+use crate::convert::{level_from_pb, nature_from_pb, status_from_pb};
 use crate::solution::Solution;
 
 /// Addresses of the services the advisor composes.
@@ -105,37 +106,6 @@ fn remap_fields(status: Status, from: &str, to: &str) -> Status {
     }
 }
 
-fn level_str(v: i32) -> &'static str {
-    match stpb::Level::try_from(v) {
-        Ok(stpb::Level::International) => "international",
-        Ok(stpb::Level::Regional) => "regional",
-        Ok(stpb::Level::National) => "national",
-        Ok(stpb::Level::Industry) => "industry",
-        Ok(stpb::Level::Local) => "local",
-        Ok(stpb::Level::Group) => "group",
-        Ok(stpb::Level::Enterprise) => "enterprise",
-        _ => "unknown",
-    }
-}
-
-fn nature_str(v: i32) -> &'static str {
-    match stpb::Nature::try_from(v) {
-        Ok(stpb::Nature::Mandatory) => "mandatory",
-        Ok(stpb::Nature::Guidance) => "guidance",
-        _ => "recommended",
-    }
-}
-
-fn status_str(v: i32) -> &'static str {
-    match stpb::Status::try_from(v) {
-        Ok(stpb::Status::Withdrawn) => "withdrawn",
-        Ok(stpb::Status::Replaced) => "replaced",
-        Ok(stpb::Status::Upcoming) => "upcoming",
-        Ok(stpb::Status::Draft) => "draft",
-        _ => "current",
-    }
-}
-
 fn degree_str(v: i32) -> &'static str {
     match stpb::AdoptionDegree::try_from(v) {
         Ok(stpb::AdoptionDegree::Idt) => "IDT",
@@ -150,9 +120,9 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
         id: s.id.clone(),
         title_zh: s.title_zh.clone(),
         title_en: s.title_en.clone(),
-        level: level_str(s.level).into(),
-        nature: nature_str(s.nature).into(),
-        status: status_str(s.status).into(),
+        level: level_from_pb(s.level),
+        nature: nature_from_pb(s.nature),
+        status: status_from_pb(s.status),
         published_year: s
             .published
             .get(..4)
