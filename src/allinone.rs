@@ -78,6 +78,8 @@ pub async fn start(
         Err(e) => return Err(e).context("opening the profile store"),
     };
     let store_kind = store.kind();
+    // Read the industry code lists now rather than inside the first request.
+    let _ = stdnav_core::industry::IndustryData::get();
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let health = Health::new(
         reporter,
@@ -96,7 +98,8 @@ pub async fn start(
         standards: addr.to_string(),
         scoring: addr.to_string(),
     })?;
-    let routes = Routes::new(ProfilingGrpc::new(Arc::new(Profiling::new(store))).into_server())
+    let profiling = Profiling::new(store).with_peer_artifacts(config.home.join("models"));
+    let routes = Routes::new(ProfilingGrpc::new(Arc::new(profiling)).into_server())
         .add_service(StandardsGrpc::new(standards.clone()).into_server())
         .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server())
         .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server());

@@ -68,6 +68,10 @@ pub enum Command {
         /// Language of the text report: zh or en.
         #[arg(long, default_value = "zh")]
         lang: Lang,
+        /// Do not add the synthetic demo population as peers when the
+        /// profile store under --home is empty.
+        #[arg(long)]
+        no_demo_peers: bool,
     },
     /// Search the catalogue: words in Chinese or English, or a standard code.
     Search {
@@ -108,6 +112,30 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[arg(long, value_enum)]
         format: Option<IngestFormat>,
+    },
+    /// Generate the synthetic demo population: enterprises across Shandong's
+    /// 16 prefecture cities in four chains (new-energy vehicles, household
+    /// appliances, food, chemicals), labelled synthetic (docs/DEMO_DATA.md).
+    DemoData {
+        /// How many enterprises.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Seed: the same seed gives the same population.
+        #[arg(long, default_value_t = stdnav_core::population::DEFAULT_SEED)]
+        seed: u64,
+        /// Write the profiles as JSON Lines to this file (- for stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also validate and store them in the profile store and train the peer model.
+        #[arg(long)]
+        upsert: bool,
+        #[command(flatten)]
+        store: crate::population::StoreArgs,
+    },
+    /// Peer groups: the tenant's k-means peer model.
+    Peers {
+        #[command(subcommand)]
+        command: crate::population::PeersCommand,
     },
 }
 
@@ -150,13 +178,20 @@ fn describe_catalogue(data: Option<&Path>) {
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let data = data_dir(cli.data.as_deref())?;
+    if let Some(dir) = &data {
+        // Industry codes are checked against the real lists in the data directory.
+        let lists = stdnav_core::industry::IndustryData::load(dir)
+            .context("reading the industry code lists")?;
+        stdnav_core::industry::IndustryData::install(lists);
+    }
     match cli.command {
         Command::Advise {
             profile,
             format,
             top,
             lang,
-        } => advise(&cli.home, data, &profile, format, top, lang).await,
+            no_demo_peers,
+        } => advise(&cli.home, data, &profile, format, top, lang, !no_demo_peers).await,
         Command::Search {
             query,
             format,
@@ -223,6 +258,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             running.ready.await??;
             eprintln!("ready");
             running.handle.join.await??;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::DemoData {
+            count,
+            seed,
+            out,
+            upsert,
+            store,
+        } => {
+            crate::population::demo_data(&cli.home, count, seed, out, upsert, &store).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Peers { command } => {
+            crate::population::peers(&cli.home, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest { files, format } => {
@@ -331,6 +380,7 @@ async fn advise(
     format: OutputFormat,
     top: u32,
     lang: Lang,
+    demo_peers: bool,
 ) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(profile_path)
         .with_context(|| format!("reading the profile {}", profile_path.display()))?;
@@ -356,6 +406,9 @@ async fn advise(
     )
     .await?;
     running.ready.await??;
+    if demo_peers {
+        crate::population::seed_demo_if_empty(running.handle.local_addr).await?;
+    }
     let mut client =
         AdvisorServiceClient::connect(format!("http://{}", running.handle.local_addr)).await?;
     let request = apb::AdviseRequest {

@@ -39,6 +39,12 @@ fn advise_prints_a_solution_with_real_fitting_standards() {
     for key in ["must", "should", "upgrades", "gaps", "roadmap"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
+    // The empty store was seeded with the demo population: real peers.
+    assert!(
+        v["gaps"]["peer_group_size"].as_u64().unwrap() > 0,
+        "{}",
+        v["gaps"]
+    );
     let must: Vec<&str> = v["must"]
         .as_array()
         .unwrap()
@@ -127,4 +133,56 @@ fn an_invalid_profile_names_its_fields() {
     for field in ["uscc", "region", "products"] {
         assert!(err.contains(&format!("{field}:")), "{err}");
     }
+}
+
+/// `demo-data` writes the same seeded population twice, stores it, and
+/// `peers train` re-trains the peer model on what is stored; the advise
+/// above compares against that population (peer group size > 0).
+#[test]
+fn demo_data_is_seeded_stored_and_grouped() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_stdnav"))
+            .arg("--home")
+            .arg(home.path())
+            .args(args)
+            .output()
+            .expect("stdnav runs");
+        assert!(
+            out.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    let a = run(&["demo-data", "--count", "60", "--seed", "5", "--out", "-"]).stdout;
+    let b = run(&["demo-data", "--count", "60", "--seed", "5", "--out", "-"]).stdout;
+    assert_eq!(a, b, "same seed, same population");
+    let lines: Vec<serde_json::Value> = String::from_utf8(a)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 60);
+    assert!(
+        lines.iter().all(
+            |p| p["flags"][0] == "synthetic" && p["region"].as_str().unwrap().starts_with("37")
+        )
+    );
+
+    let stored = run(&["demo-data", "--count", "60", "--seed", "5", "--upsert"]);
+    let said = String::from_utf8_lossy(&stored.stderr);
+    assert!(said.contains("upserted 60"), "{said}");
+    let trained = run(&["peers", "train"]);
+    let said = String::from_utf8_lossy(&trained.stdout);
+    assert!(said.contains("k=8 clusters over 60 enterprises"), "{said}");
+    assert!(
+        std::fs::read_dir(home.path().join("models"))
+            .unwrap()
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("peers-"))
+    );
 }

@@ -3,8 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::industry::{IndustryData, IndustryMapping, Scheme};
 use crate::reference::Reference;
 use crate::{code, uscc};
+
+pub use crate::industry::section_of;
 
 /// Limits on a profile, documented in docs/API.md and tested at the boundary.
 pub mod limits {
@@ -123,73 +126,48 @@ pub struct HeldStandard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ValidProfile {
     pub profile: Profile,
-    /// GB/T 4754 codes without the section letter.
+    /// GB/T 4754 codes without the section letter: the declared ones and
+    /// those ISIC, NACE and NAICS codes map to, in order without repeats.
     pub industries: Vec<String>,
+    /// How each declared ISIC, NACE or NAICS code was mapped.
+    #[serde(default)]
+    pub industry_mappings: Vec<IndustryMapping>,
     pub held: Vec<HeldStandard>,
 }
 
-/// GB/T 4754-2017 sections by division range.
-const SECTIONS: &[(char, u32, u32)] = &[
-    ('A', 1, 5),
-    ('B', 6, 12),
-    ('C', 13, 43),
-    ('D', 44, 46),
-    ('E', 47, 50),
-    ('F', 51, 52),
-    ('G', 53, 60),
-    ('H', 61, 62),
-    ('I', 63, 65),
-    ('J', 66, 69),
-    ('K', 70, 70),
-    ('L', 71, 72),
-    ('M', 73, 75),
-    ('N', 76, 79),
-    ('O', 80, 82),
-    ('P', 83, 83),
-    ('Q', 84, 85),
-    ('R', 86, 90),
-    ('S', 91, 96),
-    ('T', 97, 97),
-];
-
-/// The GB/T 4754-2017 section letter of a division, if the division exists.
-pub fn section_of(division: u32) -> Option<char> {
-    SECTIONS
-        .iter()
-        .find(|(_, lo, hi)| (*lo..=*hi).contains(&division))
-        .map(|(s, _, _)| *s)
+/// Normalizes a GB/T 4754-2017 code (`C3852`, `3852`, `c 3852`) to its
+/// digits, by form only. [`validate`] also checks the code list and maps
+/// ISIC, NACE and NAICS codes ([`crate::industry`]).
+pub fn normalize_industry(input: &str) -> Result<String, String> {
+    crate::industry::normalize_gbt4754(input).map_err(|e| e.to_string())
 }
 
-/// Normalizes a GB/T 4754-2017 code (`C3852`, `3852`, `c 3852`) to its digits.
-pub fn normalize_industry(input: &str) -> Result<String, String> {
-    let compact: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    let (letter, digits) = match compact.chars().next() {
-        Some(c) if c.is_ascii_alphabetic() => (Some(c), &compact[1..]),
-        _ => (None, compact.as_str()),
-    };
-    if !(2..=4).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "{input:?} is not a GB/T 4754-2017 code: expected 2-4 digits with an optional section letter, e.g. \"C3852\" or \"3852\""
-        ));
+/// Resolves the declared industries to GB/T 4754-2017 codes, in order without
+/// repeats; a foreign code gives way to its mapped codes, and its mapping is
+/// kept so callers can show it. Every bad entry is named.
+fn resolve_industries(
+    inputs: &[String],
+    data: &IndustryData,
+    errors: &mut Vec<FieldError>,
+) -> (Vec<String>, Vec<IndustryMapping>) {
+    let mut codes: Vec<String> = Vec::new();
+    let mut mappings: Vec<IndustryMapping> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        match data.resolve(input) {
+            Ok(mapping) => {
+                for code in &mapping.gbt4754 {
+                    if !codes.contains(code) {
+                        codes.push(code.clone());
+                    }
+                }
+                if mapping.scheme != Scheme::Gbt4754 && !mappings.contains(&mapping) {
+                    mappings.push(mapping);
+                }
+            }
+            Err(e) => errors.push(FieldError::new(format!("industries[{i}]"), e.to_string())),
+        }
     }
-    let division: u32 = digits[..2].parse().unwrap_or(0);
-    let Some(section) = section_of(division) else {
-        return Err(format!(
-            "{input:?}: division {division:02} does not exist in GB/T 4754-2017"
-        ));
-    };
-    if let Some(letter) = letter
-        && letter != section
-    {
-        return Err(format!(
-            "{input:?}: division {division:02} belongs to section {section}, not {letter}"
-        ));
-    }
-    Ok(digits.to_string())
+    (codes, mappings)
 }
 
 fn check_text(errors: &mut Vec<FieldError>, field: String, value: &str, max: usize) {
@@ -213,9 +191,20 @@ fn check_count(errors: &mut Vec<FieldError>, field: &str, n: usize, max: usize) 
     true
 }
 
-/// Validates a profile against the bundled reference data; on success the
+/// Validates a profile against the bundled reference data and the industry
+/// code lists of the shared data directory when present; on success the
 /// codes are normalized, on failure every bad field is named.
 pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile, Vec<FieldError>> {
+    validate_with(profile, reference, IndustryData::get())
+}
+
+/// [`validate`] with the industry code lists given (tests, or lists loaded
+/// from an explicit directory).
+pub fn validate_with(
+    profile: &Profile,
+    reference: &Reference,
+    industry_data: &IndustryData,
+) -> Result<ValidProfile, Vec<FieldError>> {
     use limits::*;
     let mut errors = Vec::new();
     let mut profile = profile.clone();
@@ -223,10 +212,12 @@ pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile
     match uscc::validate(&profile.uscc) {
         Ok(code) => {
             let division = uscc::region_code(&code);
-            if reference.province_of(division).is_none() {
+            // The registering authority's division: a province, prefecture or
+            // county under a known prefecture; 100000 is the national level.
+            if division != "100000" && !reference.is_known_region(division) {
                 errors.push(FieldError::new(
                     "uscc",
-                    format!("positions 3-8 ({division}) are not a GB/T 2260 division code"),
+                    format!("positions 3-8 ({division}) are not a known GB/T 2260 division code"),
                 ));
             }
             profile.uscc = code;
@@ -252,10 +243,11 @@ pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile
     }
 
     let mut industries = Vec::new();
+    let mut industry_mappings = Vec::new();
     if profile.industries.is_empty() {
         errors.push(FieldError::new(
             "industries",
-            "at least one GB/T 4754-2017 industry class is required",
+            "at least one industry code is required (GB/T 4754-2017, or ISIC, NACE or NAICS)",
         ));
     }
     if check_count(
@@ -264,13 +256,8 @@ pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile
         profile.industries.len(),
         INDUSTRIES,
     ) {
-        for (i, code) in profile.industries.iter().enumerate() {
-            match normalize_industry(code) {
-                Ok(c) if !industries.contains(&c) => industries.push(c),
-                Ok(_) => {}
-                Err(reason) => errors.push(FieldError::new(format!("industries[{i}]"), reason)),
-            }
-        }
+        (industries, industry_mappings) =
+            resolve_industries(&profile.industries, industry_data, &mut errors);
     }
 
     profile.products = profile
@@ -390,6 +377,7 @@ pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile
         Ok(ValidProfile {
             profile,
             industries,
+            industry_mappings,
             held,
         })
     } else {
@@ -440,6 +428,22 @@ mod tests {
     }
 
     #[test]
+    fn uscc_region_must_be_a_known_division() {
+        let with_region = |region: &str| {
+            let body = format!("91{region}MA0000000");
+            let check = crate::uscc::check_character(&body).unwrap();
+            let mut p = good();
+            p.uscc = format!("{body}{check}");
+            p
+        };
+        assert!(validate(&with_region("440404"), Reference::get()).is_ok());
+        assert!(validate(&with_region("100000"), Reference::get()).is_ok());
+        // Province 44 exists, prefecture 4499 does not.
+        assert_eq!(fields(&with_region("449901")), ["uscc"]);
+        assert_eq!(fields(&with_region("990000")), ["uscc"]);
+    }
+
+    #[test]
     fn limits_hold_at_the_boundary() {
         let mut p = good();
         p.products = vec!["x".repeat(limits::PRODUCT_CHARS); limits::PRODUCTS];
@@ -448,6 +452,44 @@ mod tests {
         assert_eq!(fields(&p), ["products"]);
         p.products = vec!["x".repeat(limits::PRODUCT_CHARS + 1)];
         assert_eq!(fields(&p), ["products[0]"]);
+    }
+
+    #[test]
+    fn every_bad_industry_is_named_at_once() {
+        let mut p = good();
+        p.industries = vec![
+            "C3852".into(),
+            "B3852".into(),
+            "NAICS 33521".into(),
+            "ISIC 2720".into(),
+            "99".into(),
+        ];
+        let errors = validate_with(&p, Reference::get(), &IndustryData::form_only()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["industries[1]", "industries[2]", "industries[4]"]);
+        assert!(errors[1].reason.contains("NAICS"), "{}", errors[1]);
+    }
+
+    #[test]
+    fn foreign_industries_are_replaced_by_their_mapping() {
+        let mut p = good();
+        p.industries = vec!["3841".into(), "ISIC 2720".into(), "C3841".into()];
+        let v = validate_with(&p, Reference::get(), &IndustryData::form_only()).unwrap();
+        assert_eq!(v.industries, ["3841", "3842", "3843", "3844", "3849"]);
+        assert_eq!(v.industry_mappings.len(), 1);
+        assert_eq!(v.industry_mappings[0].input, "ISIC 2720");
+        assert_eq!(v.industry_mappings[0].scheme, Scheme::Isic4);
+        let e = enrich(&v, Reference::get());
+        assert_eq!(e.industry_mappings, v.industry_mappings);
+        assert_eq!(e.industry_names.len(), e.industries.len());
+    }
+
+    #[test]
+    fn enrichments_stored_before_industry_mappings_still_load() {
+        let old = r#"{"held":[],"industries":["3852"],"ics_groups":[],"keywords":[],
+            "region_name":"","province":"","features":[],"feature_names":[]}"#;
+        let e: Enrichment = serde_json::from_str(old).unwrap();
+        assert!(e.industry_mappings.is_empty() && e.industry_names.is_empty());
     }
 
     #[test]
@@ -467,6 +509,14 @@ pub struct Enrichment {
     pub held: Vec<HeldStandard>,
     /// GB/T 4754 codes without the section letter.
     pub industries: Vec<String>,
+    /// How each declared ISIC, NACE or NAICS code was mapped to `industries`.
+    /// `serde(default)`: records stored before the field existed still load.
+    #[serde(default)]
+    pub industry_mappings: Vec<IndustryMapping>,
+    /// The Chinese name of each of `industries`, in the same order, from the
+    /// GB/T 4754-2017 list; empty strings when the list is absent.
+    #[serde(default)]
+    pub industry_names: Vec<String>,
     /// ICS groups the industries and products point to, most relevant first.
     pub ics_groups: Vec<String>,
     pub keywords: Vec<String>,
@@ -498,6 +548,14 @@ pub const PEER_FEATURES: &[&str] = &[
     "markets_abroad",
     "province",
 ];
+
+/// The Chinese names of GB/T 4754 codes; empty where the list is absent.
+fn industry_names(codes: &[String], data: &IndustryData) -> Vec<String> {
+    codes
+        .iter()
+        .map(|c| data.name_zh(c).unwrap_or_default().to_string())
+        .collect()
+}
 
 /// Derives the enrichment of a validated profile: ICS groups from the
 /// industries (concordance) and products (term list), product keywords
@@ -546,6 +604,8 @@ pub fn enrich(valid: &ValidProfile, reference: &Reference) -> Enrichment {
     Enrichment {
         held: valid.held.clone(),
         industries: valid.industries.clone(),
+        industry_mappings: valid.industry_mappings.clone(),
+        industry_names: industry_names(&valid.industries, IndustryData::get()),
         ics_groups,
         keywords,
         region_name: reference.region_name(region),

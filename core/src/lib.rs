@@ -5,6 +5,8 @@ pub mod catalogue;
 pub mod code;
 pub mod demo;
 pub mod enterprise;
+pub mod industry;
+pub mod population;
 pub mod reference;
 pub mod standard;
 pub mod text;

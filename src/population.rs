@@ -1,0 +1,196 @@
+//! `stdnav demo-data` and `stdnav peers`: the synthetic demo population and
+//! the tenant's peer model, run in-process against the profile store.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use stdnav_core::enterprise::Profile;
+use stdnav_core::population;
+use stdnav_profiling::domain::{Profiling, ProfilingError};
+use stdnav_profiling::open_store;
+use stdnav_standards::progress::{Bar, Progress};
+
+/// Where the profile store is: Redis when a URL is given, else the
+/// embedded store under --home.
+#[derive(Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// Redis URL (e.g. redis://127.0.0.1:6379); the embedded store under --home when absent.
+    #[arg(long, env = "STDNAV_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key.
+    #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
+    pub redis_prefix: String,
+    /// Tenant whose enterprises are written or grouped.
+    #[arg(long, env = "STDNAV_TENANT", default_value = "default")]
+    pub tenant: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PeersCommand {
+    /// Re-train the tenant's peer model (k-means over industry, chains,
+    /// size, market, region) on its stored enterprises and save the artifact
+    /// under --home/models.
+    Train {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+async fn open_profiling(home: &Path, store: &StoreArgs) -> anyhow::Result<Profiling> {
+    let backend = open_store(store.redis_url.as_deref(), &store.redis_prefix, home)
+        .await
+        .context("opening the profile store (is `stdnav serve` running on the same --home?)")?;
+    Ok(Profiling::new(backend).with_peer_artifacts(home.join("models")))
+}
+
+/// Generates the demo population; writes it as JSON Lines and/or upserts it.
+pub async fn demo_data(
+    home: &Path,
+    count: usize,
+    seed: u64,
+    out: Option<PathBuf>,
+    upsert: bool,
+    store: &StoreArgs,
+) -> anyhow::Result<()> {
+    let profiles = population::generate(count, seed);
+    match &out {
+        Some(path) if path.as_os_str() == "-" => {
+            population::write_jsonl(&profiles, std::io::stdout().lock())?
+        }
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            population::write_jsonl(&profiles, std::io::BufWriter::new(file))?;
+            eprintln!(
+                "wrote {} synthetic enterprises (seed {seed}) to {}",
+                profiles.len(),
+                path.display()
+            );
+        }
+        None => {}
+    }
+    if upsert {
+        let profiling = Arc::new(open_profiling(home, store).await?);
+        let written = upsert_all(&profiling, &store.tenant, &profiles, &Bar::new()).await?;
+        let model = profiling.train_peers(&store.tenant).await?;
+        eprintln!(
+            "upserted {written} synthetic enterprises into tenant {:?} ({}); peer model: k={} over {}",
+            store.tenant,
+            profiling.store_kind(),
+            model.k,
+            model.population
+        );
+    }
+    if out.is_none() && !upsert {
+        anyhow::bail!("nothing to do: pass --out FILE (or - for stdout) and/or --upsert");
+    }
+    Ok(())
+}
+
+/// Upserts profiles (replacing any stored version), a few at a time.
+pub async fn upsert_all(
+    profiling: &Arc<Profiling>,
+    tenant: &str,
+    profiles: &[Profile],
+    progress: &dyn Progress,
+) -> anyhow::Result<usize> {
+    progress.stage("upserting enterprises", Some(profiles.len() as u64));
+    for chunk in profiles.chunks(16) {
+        let writes = chunk.iter().map(|p| {
+            let profiling = profiling.clone();
+            let tenant = tenant.to_string();
+            let p = p.clone();
+            tokio::spawn(async move { profiling.upsert(&tenant, &p, None).await })
+        });
+        for (write, p) in futures_join(writes).await.into_iter().zip(chunk) {
+            match write? {
+                Ok(_) => {}
+                Err(ProfilingError::Invalid(errors)) => {
+                    anyhow::bail!("generated enterprise {} is invalid: {errors:?}", p.uscc)
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        progress.inc(chunk.len() as u64);
+    }
+    progress.finish();
+    Ok(profiles.len())
+}
+
+async fn futures_join<T>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<Result<T, tokio::task::JoinError>> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await);
+    }
+    out
+}
+
+pub async fn peers(home: &Path, command: PeersCommand) -> anyhow::Result<()> {
+    match command {
+        PeersCommand::Train { store } => {
+            let profiling = open_profiling(home, &store).await?;
+            let model = profiling.train_peers(&store.tenant).await?;
+            println!(
+                "peer model for tenant {:?}: k={} clusters over {} enterprises, inertia {:.1}, population {}",
+                store.tenant, model.k, model.population, model.inertia, model.population_hash
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Before advising on an empty store, add the demo population so the
+/// enterprise has peers to be compared with; says so on stderr. Goes
+/// through the profiling service like any client.
+pub async fn seed_demo_if_empty(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use stdnav_proto::profiling::v1 as pb;
+    use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+
+    let client = ProfilingServiceClient::connect(format!("http://{addr}")).await?;
+    let stored = client
+        .clone()
+        .list_enterprises(pb::ListEnterprisesRequest {
+            page_size: 1,
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    if !stored.enterprises.is_empty() {
+        return Ok(());
+    }
+    let profiles = population::generate(1000, population::DEFAULT_SEED);
+    eprintln!(
+        "no enterprises stored yet: adding the synthetic demo population ({} enterprises, seed {}; docs/DEMO_DATA.md) as peers",
+        profiles.len(),
+        population::DEFAULT_SEED
+    );
+    let bar = Bar::new();
+    bar.stage("storing demo enterprises", Some(profiles.len() as u64));
+    let mut writes = tokio::task::JoinSet::new();
+    for chunk in profiles.chunks(profiles.len().div_ceil(8)) {
+        let mut client = client.clone();
+        let chunk = chunk.to_vec();
+        writes.spawn(async move {
+            for p in &chunk {
+                client
+                    .upsert_enterprise(pb::UpsertEnterpriseRequest {
+                        enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
+                        expected_version: None,
+                    })
+                    .await
+                    .with_context(|| format!("storing demo enterprise {}", p.uscc))?;
+            }
+            anyhow::Ok(chunk.len())
+        });
+    }
+    while let Some(done) = writes.join_next().await {
+        bar.inc(done?? as u64);
+    }
+    bar.finish();
+    Ok(())
+}
