@@ -33,6 +33,9 @@ pub struct Config {
     /// on the same --home), use an empty temporary one instead of failing.
     /// For one-shot commands that store nothing.
     pub store_fallback: bool,
+    /// Use an empty temporary profile store whatever is under `home`
+    /// (evaluation runs that must not see or touch stored enterprises).
+    pub fresh_store: bool,
 }
 
 impl Config {
@@ -50,6 +53,16 @@ pub struct Running {
     pub ready: JoinHandle<anyhow::Result<()>>,
 }
 
+/// An empty embedded store in a temporary directory (removed with the guard).
+async fn temporary_store() -> anyhow::Result<(
+    Arc<dyn stdnav_profiling::store::EnterpriseStore>,
+    tempfile::TempDir,
+)> {
+    let dir = tempfile::tempdir()?;
+    let store = open_store(None, "", dir.path()).await?;
+    Ok((store, dir))
+}
+
 /// Starts serving on `listener` at once (health NOT_SERVING) and loads the
 /// catalogue and the model in the background.
 pub async fn start(
@@ -60,22 +73,27 @@ pub async fn start(
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
     let mut fallback = None;
-    let store = match open_store(
-        config.redis_url.as_deref(),
-        &config.redis_prefix,
-        &config.home,
-    )
-    .await
-    {
-        Ok(store) => store,
-        Err(e) if config.store_fallback && config.redis_url.is_none() => {
-            tracing::warn!(error = %e, "profile store in use by another process; using an empty temporary store (peer groups will be empty)");
-            let dir = tempfile::tempdir()?;
-            let store = open_store(None, "", dir.path()).await?;
-            fallback = Some(dir);
-            store
+    let store = if config.fresh_store {
+        let (store, dir) = temporary_store().await?;
+        fallback = Some(dir);
+        store
+    } else {
+        match open_store(
+            config.redis_url.as_deref(),
+            &config.redis_prefix,
+            &config.home,
+        )
+        .await
+        {
+            Ok(store) => store,
+            Err(e) if config.store_fallback && config.redis_url.is_none() => {
+                tracing::warn!(error = %e, "profile store in use by another process; using an empty temporary store");
+                let (store, dir) = temporary_store().await?;
+                fallback = Some(dir);
+                store
+            }
+            Err(e) => return Err(e).context("opening the profile store"),
         }
-        Err(e) => return Err(e).context("opening the profile store"),
     };
     let store_kind = store.kind();
     // Read the industry code lists now rather than inside the first request.
@@ -98,7 +116,12 @@ pub async fn start(
         standards: addr.to_string(),
         scoring: addr.to_string(),
     })?;
-    let profiling = Profiling::new(store).with_peer_artifacts(config.home.join("models"));
+    // A temporary store keeps its peer model beside it, not in --home.
+    let peer_dir = match &fallback {
+        Some(dir) => dir.path().join("models"),
+        None => config.home.join("models"),
+    };
+    let profiling = Profiling::new(store).with_peer_artifacts(peer_dir);
     let routes = Routes::new(ProfilingGrpc::new(Arc::new(profiling)).into_server())
         .add_service(StandardsGrpc::new(standards.clone()).into_server())
         .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server())
@@ -144,5 +167,69 @@ pub async fn start(
         handle,
         _fallback: fallback,
         ready,
+    })
+}
+
+/// The services on a free loopback port, loaded and ready, for a one-shot
+/// command (advise, train, evaluate); stopped by [`Local::shutdown`] or
+/// when dropped.
+pub struct Local {
+    pub running: Running,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Local {
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.running.handle.local_addr
+    }
+
+    /// Stops serving and waits for in-flight calls to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.running.handle.join).await;
+    }
+}
+
+impl Drop for Local {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts [`Local`] services over `home` (the embedded store there, or an
+/// empty temporary one with `fresh_store`), with a progress bar while the
+/// catalogue and model load.
+pub async fn start_local(
+    home: &std::path::Path,
+    data: Option<PathBuf>,
+    fresh_store: bool,
+) -> anyhow::Result<Local> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let mut running = start(
+        Config {
+            model: Config::model_path(home),
+            home: home.to_path_buf(),
+            data,
+            redis_url: None,
+            redis_prefix: "stdnav".into(),
+            store_fallback: true,
+            fresh_store,
+        },
+        listener,
+        async {
+            let _ = stopped.await;
+        },
+        Arc::new(stdnav_standards::progress::Bar::new()),
+    )
+    .await?;
+    (&mut running.ready).await??;
+    Ok(Local {
+        running,
+        stop: Some(stop),
     })
 }

@@ -2,6 +2,7 @@
 
 mod allinone;
 mod cli;
+mod evaluate;
 mod population;
 
 use clap::Parser;

@@ -169,10 +169,24 @@ pub async fn seed_demo_if_empty(addr: std::net::SocketAddr) -> anyhow::Result<()
         profiles.len(),
         population::DEFAULT_SEED
     );
+    upsert_over_grpc(addr, &profiles, "storing demo enterprises").await
+}
+
+/// Upserts profiles through the profiling service, eight streams at once,
+/// with a progress bar.
+pub async fn upsert_over_grpc(
+    addr: std::net::SocketAddr,
+    profiles: &[Profile],
+    stage: &str,
+) -> anyhow::Result<()> {
+    use stdnav_proto::profiling::v1 as pb;
+    use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+
+    let client = ProfilingServiceClient::connect(format!("http://{addr}")).await?;
     let bar = Bar::new();
-    bar.stage("storing demo enterprises", Some(profiles.len() as u64));
+    bar.stage(stage, Some(profiles.len() as u64));
     let mut writes = tokio::task::JoinSet::new();
-    for chunk in profiles.chunks(profiles.len().div_ceil(8)) {
+    for chunk in profiles.chunks(profiles.len().div_ceil(8).max(1)) {
         let mut client = client.clone();
         let chunk = chunk.to_vec();
         writes.spawn(async move {
@@ -183,7 +197,7 @@ pub async fn seed_demo_if_empty(addr: std::net::SocketAddr) -> anyhow::Result<()
                         expected_version: None,
                     })
                     .await
-                    .with_context(|| format!("storing demo enterprise {}", p.uscc))?;
+                    .with_context(|| format!("storing enterprise {}", p.uscc))?;
             }
             anyhow::Ok(chunk.len())
         });

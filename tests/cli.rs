@@ -186,3 +186,65 @@ fn demo_data_is_seeded_stored_and_grouped() {
                 .starts_with("peers-"))
     );
 }
+
+/// `stdnav train` then `stdnav evaluate` on a small population: a model
+/// artifact is written and the table has the model and both baselines on
+/// both sets, with metrics in 0..1.
+#[test]
+fn train_then_evaluate_prints_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("scoring.json");
+    let model = model.to_str().unwrap();
+    let out = stdnav()
+        .args(["train", "--count", "120", "--seed", "3", "--model", model])
+        .output()
+        .expect("stdnav runs");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let artifact: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(model).unwrap()).unwrap();
+    assert!(artifact["metrics"]["validation_auc"].as_f64().unwrap() > 0.5);
+
+    let out = stdnav()
+        .args([
+            "evaluate", "--count", "120", "--seed", "3", "--model", model,
+        ])
+        .output()
+        .expect("stdnav runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| set"))
+        .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+        .collect();
+    assert_eq!(rows.len(), 6, "{stdout}");
+    for method in ["model", "BM25", "popularity"] {
+        assert_eq!(
+            rows.iter().filter(|r| r[1].starts_with(method)).count(),
+            2,
+            "{stdout}"
+        );
+    }
+    for r in &rows {
+        for v in &r[3..6] {
+            let v: f64 = v.parse().unwrap();
+            assert!((0.0..=1.0).contains(&v), "{stdout}");
+        }
+    }
+
+    // A missing artifact is a clear error, not a fallback.
+    let out = stdnav()
+        .args(["evaluate", "--model", "/nonexistent/scoring.json"])
+        .output()
+        .expect("stdnav runs");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("run `stdnav train` first"));
+}

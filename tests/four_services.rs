@@ -238,6 +238,38 @@ async fn stored_enterprises_get_gaps_and_chain_scores() {
             .unwrap();
     }
 
+    // The peer model over gRPC: trained on the agency's five enterprises,
+    // and PeerGroup names the model it came from; the other agency has none.
+    let info = profiling
+        .train_peer_model(agency(ppb::TrainPeerModelRequest {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((info.population, info.k), (5, 2));
+    let air = support::demo_profile("air-conditioner.json");
+    let group = profiling
+        .peer_group(agency(ppb::PeerGroupRequest {
+            subject: Some(ppb::peer_group_request::Subject::Uscc(air.uscc.clone())),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        group.size, 4,
+        "five stored, widened to all but itself: {group:?}"
+    );
+    assert_eq!(group.model.unwrap().population_hash, info.population_hash);
+    let mut other = tonic::Request::new(ppb::PeerGroupRequest {
+        subject: Some(ppb::peer_group_request::Subject::Enterprise(
+            stdnav_profiling::convert::profile_to_pb(&air),
+        )),
+    });
+    stdnav_runtime::tenant::set_tenant(&mut other, "agency-b");
+    assert_eq!(
+        profiling.peer_group(other).await.unwrap().into_inner().size,
+        0
+    );
+
     // BenchmarkGaps for a stored enterprise: the refrigerator maker shares a
     // division (38) with the air-conditioner maker, so it has a peer.
     let fridge = support::demo_profile("refrigerator.json");

@@ -12,7 +12,9 @@
 //!   [`Model::score`] and [`Model::reasons`];
 //! - [`metrics`] — AUC, log-loss, accuracy.
 
+pub mod checkset;
 pub mod features;
+pub mod iso_survey;
 pub mod metrics;
 pub mod model;
 pub mod synthetic;

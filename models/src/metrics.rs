@@ -92,3 +92,71 @@ mod tests {
         assert_eq!(accuracy(&[0.9, 0.4, 0.6], &[true, false, false]), 2.0 / 3.0);
     }
 }
+
+/// Ranking quality of one ranked list against a set of relevant items
+/// (binary relevance), at cut-off `k`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RankingMetrics {
+    /// Share of the relevant items found in the first `k`.
+    pub recall: f64,
+    /// DCG of the first `k` over the DCG of a perfect list (gain 1 per relevant item, log2 discount).
+    pub ndcg: f64,
+    /// 1 / rank of the first relevant item (0 if none is ranked at all).
+    pub reciprocal_rank: f64,
+}
+
+/// Recall@k, NDCG@k and the reciprocal rank of `ranked` against `relevant`
+/// (an empty `relevant` gives zeros; callers leave such cases out).
+pub fn ranking<S: AsRef<str>>(
+    ranked: &[S],
+    relevant: &std::collections::BTreeSet<String>,
+    k: usize,
+) -> RankingMetrics {
+    if relevant.is_empty() {
+        return RankingMetrics::default();
+    }
+    let hit = |item: &S| relevant.contains(item.as_ref());
+    let found = ranked.iter().take(k).filter(|i| hit(i)).count();
+    let dcg: f64 = ranked
+        .iter()
+        .take(k)
+        .enumerate()
+        .filter(|(_, i)| hit(i))
+        .map(|(r, _)| 1.0 / ((r + 2) as f64).log2())
+        .sum();
+    let ideal: f64 = (0..relevant.len().min(k))
+        .map(|r| 1.0 / ((r + 2) as f64).log2())
+        .sum();
+    let reciprocal_rank = ranked
+        .iter()
+        .position(hit)
+        .map(|r| 1.0 / (r + 1) as f64)
+        .unwrap_or(0.0);
+    RankingMetrics {
+        recall: found as f64 / relevant.len() as f64,
+        ndcg: dcg / ideal,
+        reciprocal_rank,
+    }
+}
+
+#[cfg(test)]
+mod ranking_tests {
+    use super::*;
+
+    #[test]
+    fn ranking_metrics_by_hand() {
+        let relevant: std::collections::BTreeSet<String> =
+            ["a", "b"].iter().map(|s| s.to_string()).collect();
+        let m = ranking(&["x", "a", "y", "b"], &relevant, 10);
+        assert_eq!(m.recall, 1.0);
+        assert_eq!(m.reciprocal_rank, 0.5);
+        let dcg = 1.0 / 3f64.log2() + 1.0 / 5f64.log2();
+        let ideal = 1.0 + 1.0 / 3f64.log2();
+        assert!((m.ndcg - dcg / ideal).abs() < 1e-12);
+        let m = ranking(&["x", "a", "y", "b"], &relevant, 2);
+        assert_eq!(m.recall, 0.5);
+        assert_eq!(ranking(&["x"], &relevant, 10), RankingMetrics::default());
+        let perfect = ranking(&["b", "a"], &relevant, 10);
+        assert!((perfect.ndcg - 1.0).abs() < 1e-12);
+    }
+}

@@ -2,7 +2,7 @@
 //! in one process and across processes), passing on the tenant and the
 //! caller's deadline, and turns their answers into the composer's inputs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use tonic::transport::Channel;
@@ -205,6 +205,41 @@ fn signals(
     }
 }
 
+/// Share of peers that must hold a standard line for it to become a candidate.
+pub const PEER_CANDIDATE_SHARE: f64 = 0.05;
+/// Most candidates taken from the peers.
+pub const PEER_CANDIDATES: usize = 60;
+
+/// How deep a standard's ICS codes match the enterprise's ICS groups:
+/// 0 none, 1 field (`97`), 2 group (`97.040`), 3 sub-group (`97.040.30`).
+fn ics_depth(standard_ics: &[String], groups: &[String]) -> u32 {
+    let depth = |a: &str, b: &str| {
+        a.split('.')
+            .zip(b.split('.'))
+            .take_while(|(x, y)| x == y)
+            .count() as u32
+    };
+    standard_ics
+        .iter()
+        .flat_map(|a| groups.iter().map(move |b| depth(a, b)))
+        .max()
+        .unwrap_or(0)
+        .min(3)
+}
+
+/// What [`Advisor::gather`] collects for one enterprise.
+pub struct Gathered {
+    pub enterprise: ppb::Enterprise,
+    pub infos: Vec<CandidateInfo>,
+    pub held: Vec<HeldInfo>,
+    pub peers: Peers,
+    /// Raw signals of each candidate, in the order of `infos`.
+    pub batch: Vec<spb::CandidateSignals>,
+    pub unmatched_products: Vec<String>,
+    /// Backends that did not answer (the answer is partial without them).
+    pub missing: Vec<String>,
+}
+
 #[derive(Clone)]
 pub struct Advisor {
     backends: Backends,
@@ -242,12 +277,11 @@ impl Advisor {
         }
     }
 
-    pub async fn advise(
-        &self,
-        ctx: &CallContext,
-        subject: Subject,
-        top: usize,
-    ) -> Result<Solution, Status> {
+    /// Everything known about one enterprise before scoring: its record,
+    /// candidates, held standards resolved, peers, and the raw signals of
+    /// every candidate — the same signals whether they are then scored for
+    /// an answer or used to train and evaluate a model.
+    pub async fn gather(&self, ctx: &CallContext, subject: Subject) -> Result<Gathered, Status> {
         let inline = match &subject {
             Subject::Inline(e) => Some(e.clone()),
             Subject::Uscc(_) => None,
@@ -310,31 +344,64 @@ impl Advisor {
                 path: r.path.clone(),
             })
             .collect();
-        let infos: Vec<CandidateInfo> = candidates
+        let mut pairs: Vec<(CandidateInfo, stpb::Standard)> = candidates
             .candidates
             .iter()
             .filter_map(|c| {
-                c.standard.as_ref().map(|s| CandidateInfo {
-                    standard: standard_info(s),
-                    text_score: c.text_score,
-                    ics_match_depth: c.ics_match_depth,
-                    matched_products: c.matched_products.clone(),
-                    mandatory_in_market: c.mandatory_in_market,
-                    referenced_by: c.referenced_by.clone(),
-                    match_strength: c.match_strength,
+                c.standard.as_ref().map(|s| {
+                    let info = CandidateInfo {
+                        standard: standard_info(s),
+                        text_score: c.text_score,
+                        ics_match_depth: c.ics_match_depth,
+                        matched_products: c.matched_products.clone(),
+                        mandatory_in_market: c.mandatory_in_market,
+                        referenced_by: c.referenced_by.clone(),
+                        match_strength: c.match_strength,
+                    };
+                    (info, s.clone())
                 })
             })
             .collect();
-        let batch: Vec<spb::CandidateSignals> = infos
+        let from_peers = self
+            .peer_candidates(ctx, &peers, &pairs, &enrichment.ics_groups)
+            .await;
+        match from_peers {
+            Ok(more) => pairs.extend(more),
+            Err(e) => {
+                tracing::warn!(error = %e, "peer-held standards not resolved; retrieval candidates only")
+            }
+        }
+        let batch: Vec<spb::CandidateSignals> = pairs
             .iter()
-            .zip(
-                candidates
-                    .candidates
-                    .iter()
-                    .filter_map(|c| c.standard.as_ref()),
-            )
             .map(|(c, s)| signals(c, s, &held, &peers))
             .collect();
+        let infos: Vec<CandidateInfo> = pairs.into_iter().map(|(c, _)| c).collect();
+        Ok(Gathered {
+            enterprise,
+            infos,
+            held,
+            peers,
+            batch,
+            unmatched_products: candidates.unmatched_products,
+            missing,
+        })
+    }
+
+    pub async fn advise(
+        &self,
+        ctx: &CallContext,
+        subject: Subject,
+        top: usize,
+    ) -> Result<Solution, Status> {
+        let Gathered {
+            enterprise,
+            infos,
+            held,
+            peers,
+            batch,
+            unmatched_products,
+            mut missing,
+        } = self.gather(ctx, subject).await?;
         let mut scoring = self.backends.scoring.clone();
         let (scores, model_id) = match scoring
             .score(ctx.request(spb::ScoreRequest {
@@ -387,13 +454,70 @@ impl Advisor {
             held: &held,
             peers: &peers,
             scores: &scores,
-            unmatched_products: &candidates.unmatched_products,
+            unmatched_products: &unmatched_products,
             top,
         });
         solution.model_id = model_id;
         solution.partial = !missing.is_empty();
         solution.missing = missing;
         Ok(solution)
+    }
+
+    /// Standards the enterprise's peers commonly hold, as candidates of
+    /// their own: retrieval finds what the product words name, peers show
+    /// what enterprises like this one actually adopt (quality management,
+    /// test methods, supplier standards). Lines held by at least
+    /// [`PEER_CANDIDATE_SHARE`] of the peers and not retrieved already are
+    /// resolved to their current edition; at most [`PEER_CANDIDATES`].
+    async fn peer_candidates(
+        &self,
+        ctx: &CallContext,
+        peers: &Peers,
+        retrieved: &[(CandidateInfo, stpb::Standard)],
+        ics_groups: &[String],
+    ) -> Result<Vec<(CandidateInfo, stpb::Standard)>, Status> {
+        let known: HashSet<String> = retrieved
+            .iter()
+            .map(|(_, s)| stdnav_core::catalogue::base_of(&s.id))
+            .collect();
+        let mut lines: Vec<(&String, &f64)> = peers
+            .shares
+            .iter()
+            .filter(|(line, share)| **share >= PEER_CANDIDATE_SHARE && !known.contains(*line))
+            .collect();
+        lines.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        lines.truncate(PEER_CANDIDATES);
+        if lines.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut standards = self.backends.standards.clone();
+        let resolved = standards
+            .resolve(ctx.request(stpb::ResolveRequest {
+                codes: lines.iter().map(|(l, _)| (*l).clone()).collect(),
+            })?)
+            .await?
+            .into_inner();
+        Ok(resolved
+            .resolutions
+            .into_iter()
+            .filter_map(|r| r.current.or(r.standard))
+            .filter(|s| {
+                s.status == stpb::Status::Current as i32
+                    || s.status == stpb::Status::Upcoming as i32
+            })
+            .map(|s| {
+                let info = CandidateInfo {
+                    standard: standard_info(&s),
+                    text_score: 0.0,
+                    ics_match_depth: ics_depth(&s.ics, ics_groups),
+                    matched_products: Vec::new(),
+                    mandatory_in_market: false,
+                    referenced_by: String::new(),
+                    match_strength: 0.0,
+                };
+                (info, s)
+            })
+            .collect())
     }
 
     /// Enterprises of one chain (all pages), for batch scoring.

@@ -39,7 +39,11 @@ impl ScoringGrpc {
 }
 
 /// Converts one candidate, recording a violation for each unknown enum code.
-fn signals_from_pb(c: pb::CandidateSignals, i: usize, bad: &mut Vec<(String, String)>) -> Signals {
+pub fn signals_from_pb(
+    c: pb::CandidateSignals,
+    i: usize,
+    bad: &mut Vec<(String, String)>,
+) -> Signals {
     let level = Level::from_code(c.level).unwrap_or_else(|| {
         bad.push((
             format!("candidates[{i}].level"),

@@ -262,8 +262,11 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
     let index = Index::create_in_dir(dir, schema)?;
     register_tokenizers(&index);
     let reference = Reference::get();
-    // Two indexing threads on a 2-core machine; the arena is per thread.
-    let mut writer: IndexWriter = index.writer_with_num_threads(2, 256 * 1024 * 1024)?;
+    // One indexing thread and an arena large enough for the whole corpus:
+    // one segment with documents in catalogue order, so equal scores rank
+    // the same way in every build (two threads interleave documents into
+    // segments at random, and ties at the edge of a page then differ).
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 1024 * 1024 * 1024)?;
     for (ord, s) in catalogue.records().iter().enumerate() {
         writer.add_document(document(&fields, ord, s, reference))?;
         if ord % 1000 == 999 {

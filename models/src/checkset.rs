@@ -1,0 +1,395 @@
+//! The real-world check set: product categories a Chinese enterprise may
+//! declare, each with the standards that public regulation names for it and
+//! the public document that names them: a CCC implementation rule, a China
+//! Energy Label rule, an MIIT or SAMR announcement, or a mandatory standard
+//! whose own scope or clauses call the others up. `stdnav evaluate` gives each
+//! case to the recommender as an enterprise declaring the category's industry
+//! and products, and measures how many of the named standards come back.
+//!
+//! The set is the project's own compilation, written by hand from public
+//! documents and kept in `models/data/checkset.json`; it is not a copy of any
+//! data set. Each case records its source, and its `note` says where the
+//! compilers were unsure. Codes carry the edition the source names, or the
+//! current edition where the source names only the standard line;
+//! evaluation compares lines ([`CheckCase::relevant_lines`]), so editions do
+//! not change the result. Some named standards are not in the catalogue
+//! stdnav searches; they are kept, so the evaluation shows that honestly.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+/// The bundled check set, `models/data/checkset.json`.
+pub const CHECKSET_JSON: &str = include_str!("../data/checkset.json");
+
+/// One product category and the standards public regulation names for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckCase {
+    /// Stable kebab-case id, e.g. `ccc-room-air-conditioner`.
+    pub id: String,
+    pub category_zh: String,
+    pub category_en: String,
+    /// GB/T 4754-2017 classes (4 digits) an enterprise making the products declares.
+    pub industries: Vec<String>,
+    /// Product names as an enterprise would declare them, Chinese and English.
+    pub products: Vec<String>,
+    /// ISO 3166 alpha-2 markets, `["CN"]`.
+    pub markets: Vec<String>,
+    /// Codes with year, canonical (`GB 4706.1-2024`, `GB/T 31486-2024`).
+    pub standards: Vec<String>,
+    /// The public document that names the standards.
+    pub source: Source,
+    /// Further documents that name some of the standards (each lists which in `names`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<Source>,
+    /// What the compilers were unsure of, and what was left out and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A public document naming standards for a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// Title as published (Chinese).
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
+    pub issuer: String,
+    /// Document number, e.g. `CNCA-C07-01:2017`, where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Date of issue, as precise as known (`2020-05-12`, `2017`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Where to find it: the issuer's site or the standards text system, not a deep link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Which of the case's standards this document names; empty means all of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+impl Source {
+    /// Whether this document names `code` (one of its case's standards).
+    pub fn names(&self, code: &str) -> bool {
+        self.names.is_empty() || self.names.iter().any(|n| n == code)
+    }
+}
+
+impl CheckCase {
+    /// The standard lines (codes without year) to find, in order, without
+    /// duplicates: `GB 4706.1-2005` → `GB 4706.1`, `GB/T 31486-2015` → `GB/T 31486`.
+    pub fn relevant_lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::with_capacity(self.standards.len());
+        for code in &self.standards {
+            let line = line_of(code);
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        lines
+    }
+
+    /// The documents that name `code`: the main source and any of `also`.
+    pub fn named_by<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Source> + 'a {
+        std::iter::once(&self.source)
+            .chain(&self.also)
+            .filter(move |s| s.names(code))
+    }
+}
+
+/// The file's layout: the cases with a short description and the date they
+/// were checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckSetFile {
+    #[serde(rename = "about")]
+    _about: String,
+    #[serde(rename = "as_of")]
+    _as_of: String,
+    cases: Vec<CheckCase>,
+}
+
+/// Reads a check set in the layout of `models/data/checkset.json`.
+pub fn parse(json: &str) -> Result<Vec<CheckCase>, serde_json::Error> {
+    serde_json::from_str::<CheckSetFile>(json).map(|file| file.cases)
+}
+
+/// The bundled check set, parsed once.
+pub fn cases() -> &'static [CheckCase] {
+    static CASES: OnceLock<Vec<CheckCase>> = OnceLock::new();
+    CASES.get_or_init(|| {
+        // The file is compiled in; `tests::bundled_set_parses` proves it parses.
+        parse(CHECKSET_JSON).expect("models/data/checkset.json parses")
+    })
+}
+
+/// The line of a canonical code: the code without its year. Written for the
+/// canonical forms `stdnav_core::code` produces (this crate does not depend on
+/// it): Chinese codes end in `-YYYY`, international ones in `:YYYY`. Anything
+/// else is returned as it is. It agreed with `stdnav_core::catalogue::base_of`
+/// on every code of the bundled set when the set was written.
+fn line_of(code: &str) -> String {
+    let code = code.trim();
+    if let Some((head, year)) = code.split_once(':')
+        && is_year(year.split(['/', '+']).next().unwrap_or(""))
+    {
+        return head.to_string();
+    }
+    if let Some((head, year)) = code.rsplit_once('-')
+        && is_year(year)
+        && is_chinese_prefix(head.split(' ').next().unwrap_or(""))
+    {
+        return head.to_string();
+    }
+    code.to_string()
+}
+
+fn is_year(s: &str) -> bool {
+    s.len() == 4
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s.starts_with("19") || s.starts_with("20"))
+}
+
+/// `GB`, `GB/T`, `YY/T`, `NB/SH/T`, `DB37/T`, `T/CAS`: upper-case letters,
+/// digits (local codes) and slashes, and not an international body.
+fn is_chinese_prefix(prefix: &str) -> bool {
+    const FOREIGN: &[&str] = &["ISO", "IEC", "CISPR", "ITU", "EN", "ETSI", "IEEE", "ASTM"];
+    !prefix.is_empty()
+        && prefix.starts_with(|c: char| c.is_ascii_uppercase())
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '/')
+        && !FOREIGN.iter().any(|f| prefix.split('/').any(|p| p == *f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    fn has_han(s: &str) -> bool {
+        s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    }
+
+    /// `GB 4706.1-2024`, `GB/T 31486-2024`: a Chinese national code in canonical form.
+    fn is_canonical_national(code: &str) -> bool {
+        let Some((prefix, rest)) = code.split_once(' ') else {
+            return false;
+        };
+        let Some((number, year)) = rest.rsplit_once('-') else {
+            return false;
+        };
+        ["GB", "GB/T", "GB/Z"].contains(&prefix)
+            && is_year(year)
+            && !number.is_empty()
+            && number
+                .split('.')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    #[test]
+    fn bundled_set_parses() {
+        let parsed = parse(CHECKSET_JSON).expect("models/data/checkset.json parses");
+        assert_eq!(parsed.as_slice(), cases());
+        assert!((12..=40).contains(&cases().len()), "{}", cases().len());
+    }
+
+    #[test]
+    fn ids_are_unique_and_kebab_case() {
+        let mut seen = BTreeSet::new();
+        for case in cases() {
+            assert!(seen.insert(case.id.as_str()), "duplicate id {}", case.id);
+            assert!(
+                !case.id.is_empty()
+                    && case
+                        .id
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "id {:?} is not kebab-case",
+                case.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_case_is_complete() {
+        for case in cases() {
+            let id = &case.id;
+            assert!(!case.category_zh.trim().is_empty(), "{id}: category_zh");
+            assert!(!case.category_en.trim().is_empty(), "{id}: category_en");
+            assert!(case.standards.len() >= 2, "{id}: fewer than 2 standards");
+            let distinct: BTreeSet<_> = case.standards.iter().collect();
+            assert_eq!(
+                distinct.len(),
+                case.standards.len(),
+                "{id}: duplicate standard"
+            );
+            assert!(!case.source.title.trim().is_empty(), "{id}: source title");
+            assert!(!case.source.issuer.trim().is_empty(), "{id}: source issuer");
+            assert!(!case.industries.is_empty(), "{id}: no industry");
+            assert!(!case.products.is_empty(), "{id}: no product");
+            assert!(
+                case.products.iter().any(|p| has_han(p)),
+                "{id}: no Chinese product"
+            );
+            assert!(
+                case.products.iter().all(|p| !p.trim().is_empty()),
+                "{id}: empty product"
+            );
+            assert_eq!(case.markets, ["CN"], "{id}: markets");
+            for also in &case.also {
+                assert!(!also.title.trim().is_empty(), "{id}: also title");
+                assert!(!also.issuer.trim().is_empty(), "{id}: also issuer");
+            }
+        }
+    }
+
+    #[test]
+    fn industries_are_gbt4754_classes() {
+        // The GB/T 4754-2017 list beside the project, when present.
+        let list = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/data/cn-gbt4754-2017/gbt4754_2017.csv");
+        let list = std::fs::read_to_string(list).ok();
+        for case in cases() {
+            for code in &case.industries {
+                assert!(
+                    code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()),
+                    "{}: industry {code:?} is not a 4-digit class",
+                    case.id
+                );
+                if let Some(list) = &list {
+                    assert!(
+                        list.contains(&format!("\"{code}\",\"4\",")),
+                        "{}: {code} is not a GB/T 4754-2017 class",
+                        case.id
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_canonical_and_lines_drop_the_year() {
+        for case in cases() {
+            for code in &case.standards {
+                assert!(is_canonical_national(code), "{}: {code:?}", case.id);
+                let line = line_of(code);
+                assert_eq!(code.len(), line.len() + 5, "{}: {code} -> {line}", case.id);
+                assert!(code.starts_with(&line), "{}: {code} -> {line}", case.id);
+            }
+            assert!(!case.relevant_lines().is_empty());
+        }
+    }
+
+    #[test]
+    fn every_standard_has_a_source_that_names_it() {
+        for case in cases() {
+            let id = &case.id;
+            let standards: BTreeSet<&str> = case.standards.iter().map(String::as_str).collect();
+            for source in std::iter::once(&case.source).chain(&case.also) {
+                for name in &source.names {
+                    assert!(
+                        standards.contains(name.as_str()),
+                        "{id}: {name} named but not listed"
+                    );
+                }
+            }
+            for also in &case.also {
+                assert!(
+                    !also.names.is_empty(),
+                    "{id}: an `also` source must say what it names"
+                );
+            }
+            if !case.also.is_empty() {
+                // Otherwise the main source would claim the others' standards too.
+                assert!(
+                    !case.source.names.is_empty(),
+                    "{id}: source.names must be explicit"
+                );
+            }
+            for code in &case.standards {
+                assert!(
+                    case.named_by(code).next().is_some(),
+                    "{id}: nothing names {code}"
+                );
+            }
+        }
+    }
+
+    /// Retrieval understands a product through core's term list; every Chinese
+    /// product name of the set is one of its terms.
+    #[test]
+    fn chinese_products_are_known_terms() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/data/terms.tsv");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("skipping: {} not found", path.display());
+            return;
+        };
+        let terms: BTreeSet<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split('\t').next())
+            .collect();
+        for case in cases() {
+            for product in case.products.iter().filter(|p| has_han(p)) {
+                assert!(
+                    terms.contains(product.as_str()),
+                    "{}: {product} is not in core/data/terms.tsv",
+                    case.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn relevant_lines_drop_years_and_duplicates() {
+        let json = r#"{"about": "t", "as_of": "2026-11", "cases": [{
+            "id": "x", "category_zh": "空调", "category_en": "AC",
+            "industries": ["3852"], "products": ["空调器"], "markets": ["CN"],
+            "standards": ["GB 4706.1-2005", "GB/T 31486-2015", "GB 4706.1-2024", "DB37/T 1234-2020"],
+            "source": {"title": "t", "issuer": "i"}
+        }]}"#;
+        let case = &parse(json).unwrap()[0];
+        assert_eq!(
+            case.relevant_lines(),
+            ["GB 4706.1", "GB/T 31486", "DB37/T 1234"]
+        );
+        assert!(case.also.is_empty() && case.note.is_none());
+        assert!(case.named_by("GB 4706.1-2005").next().is_some());
+
+        assert_eq!(line_of("IEC 60335-2-40:2018"), "IEC 60335-2-40");
+        assert_eq!(line_of("ISO/IEC 27001:2022/AMD1:2024"), "ISO/IEC 27001");
+        assert_eq!(line_of("IEC 60335-2-40"), "IEC 60335-2-40");
+        assert_eq!(line_of("ISO 8000-2000"), "ISO 8000-2000");
+        assert_eq!(line_of("GB 4706.1"), "GB 4706.1");
+
+        let ac = cases()
+            .iter()
+            .find(|c| c.id == "ccc-room-air-conditioner")
+            .expect("room AC case");
+        assert_eq!(
+            ac.relevant_lines(),
+            [
+                "GB 4706.1",
+                "GB 4706.32",
+                "GB 4343.1",
+                "GB 17625.1",
+                "GB 21455"
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_files_are_errors_not_panics() {
+        assert!(parse("").is_err());
+        assert!(parse("[]").is_err());
+        assert!(parse(r#"{"about": "", "as_of": ""}"#).is_err());
+        let typo = CHECKSET_JSON.replacen("\"standards\"", "\"standard\"", 1);
+        let err = parse(&typo).unwrap_err().to_string();
+        assert!(err.contains("standard"), "{err}");
+    }
+}
