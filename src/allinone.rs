@@ -208,6 +208,19 @@ pub async fn start_local(
     data: Option<PathBuf>,
     fresh_store: bool,
 ) -> anyhow::Result<Local> {
+    start_local_with(home, data, fresh_store, true, None, "stdnav").await
+}
+
+/// [`start_local`] with the profile store in Redis when `redis_url` is
+/// given; `store_fallback` as in [`Config`].
+pub async fn start_local_with(
+    home: &std::path::Path,
+    data: Option<PathBuf>,
+    fresh_store: bool,
+    store_fallback: bool,
+    redis_url: Option<String>,
+    redis_prefix: &str,
+) -> anyhow::Result<Local> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let mut running = start(
@@ -215,9 +228,9 @@ pub async fn start_local(
             model: Config::model_path(home),
             home: home.to_path_buf(),
             data,
-            redis_url: None,
-            redis_prefix: "stdnav".into(),
-            store_fallback: true,
+            store_fallback,
+            redis_url,
+            redis_prefix: redis_prefix.to_string(),
             fresh_store,
         },
         listener,

@@ -164,6 +164,11 @@ pub enum Command {
         #[arg(long)]
         model: Option<PathBuf>,
     },
+    /// Score every enterprise of an industry chain (产业链): per-enterprise
+    /// JSON Lines and CSV plus the chain summary (coverage per segment, most
+    /// common gaps, laggards, products with no standard). Resumes from its
+    /// checkpoint when run again.
+    Batch(crate::batch::BatchArgs),
     /// Peer groups: the tenant's k-means peer model.
     Peers {
         #[command(subcommand)]
@@ -355,6 +360,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::evaluate::K
             );
             print!("{}", crate::evaluate::markdown(&rows));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Batch(args) => {
+            crate::batch::batch(&cli.home, data, args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Peers { command } => {

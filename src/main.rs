@@ -1,6 +1,7 @@
 //! `stdnav`: the command line and the all-in-one server.
 
 mod allinone;
+mod batch;
 mod cli;
 mod evaluate;
 mod population;

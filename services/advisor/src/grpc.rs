@@ -1,6 +1,5 @@
 //! gRPC adapter of the advisor.
 
-use std::collections::HashMap;
 use std::pin::Pin;
 
 use futures::{Stream, StreamExt};
@@ -13,9 +12,9 @@ use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{Violation, invalid_argument};
 use stdnav_runtime::tenant::tenant_of;
 
+use crate::chain;
 use crate::convert::{gaps_to_pb, solution_to_pb};
 use crate::orchestrate::{Advisor, CallContext, Subject};
-use crate::solution::Holding;
 
 pub const SERVICE_NAME: &str = "stdnav.advisor.v1.AdvisorService";
 pub const MAX_TOP: u32 = 200;
@@ -129,125 +128,93 @@ impl AdvisorService for AdvisorGrpc {
                         .find(|c| c.chain == chain)
                         .map(|c| c.segment)
                         .unwrap_or(0);
-                    let mut result = pb::EnterpriseResult {
-                        uscc: e.uscc.clone(),
-                        name: e.name.clone(),
-                        segment,
-                        ..Default::default()
-                    };
-                    match advisor
-                        .advise(&ctx, Subject::Uscc(e.uscc.clone()), top)
-                        .await
-                    {
-                        Ok(s) => {
-                            result.maturity = s.maturity.score;
-                            result.must_not_held =
-                                s.must.iter().filter(|m| m.holding != Holding::Held).count() as u32;
-                            result.upgrades = s.upgrades.len() as u32;
-                            result.top_recommendations =
-                                s.should.iter().take(top).map(|x| x.id.clone()).collect();
-                            result.unmatched_products = s.unmatched_products.clone();
-                            let must_total = s.must.len().max(1) as f64;
-                            let held =
-                                s.must.iter().filter(|m| m.holding == Holding::Held).count() as f64;
-                            let gaps: Vec<String> = s
-                                .must
-                                .iter()
-                                .filter(|m| m.holding != Holding::Held)
-                                .map(|m| m.id.clone())
-                                .collect();
-                            (result, held / must_total, gaps)
-                        }
-                        Err(status) => {
-                            result.error = status.message().to_string();
-                            (result, 0.0, Vec::new())
-                        }
-                    }
+                    chain::score_member(
+                        &advisor,
+                        &ctx,
+                        &e.uscc,
+                        &e.name,
+                        chain::segment_name(segment),
+                        top,
+                    )
+                    .await
                 }
             })
             .buffered(CHAIN_CONCURRENCY);
-        let chain_name = r.chain;
-        let stream = async_stream(results, chain_name);
-        Ok(Response::new(stream))
+        Ok(Response::new(chain_stream(results, r.chain)))
+    }
+}
+
+fn segment_code(name: &str) -> i32 {
+    match name {
+        "upstream" => 1,
+        "midstream" => 2,
+        "downstream" => 3,
+        _ => 0,
+    }
+}
+
+fn result_to_pb(r: &chain::MemberResult) -> pb::EnterpriseResult {
+    pb::EnterpriseResult {
+        uscc: r.uscc.clone(),
+        name: r.name.clone(),
+        segment: segment_code(&r.segment),
+        maturity: r.maturity,
+        must_not_held: r.must_not_held,
+        upgrades: r.upgrades,
+        top_recommendations: r.top_recommendations.clone(),
+        unmatched_products: r.unmatched_products.clone(),
+        error: r.error.clone(),
+    }
+}
+
+fn summary_to_pb(s: chain::ChainSummary) -> pb::ChainSummary {
+    let counted = |v: Vec<chain::Counted>| {
+        v.into_iter()
+            .map(|c| pb::CountedItem {
+                id: c.id,
+                count: c.count,
+            })
+            .collect()
+    };
+    pb::ChainSummary {
+        chain: s.chain,
+        enterprises: s.enterprises,
+        segments: s
+            .segments
+            .into_iter()
+            .map(|x| pb::SegmentSummary {
+                segment: segment_code(&x.segment),
+                enterprises: x.enterprises,
+                mandatory_coverage: x.mandatory_coverage,
+                mean_maturity: x.mean_maturity,
+            })
+            .collect(),
+        common_gaps: counted(s.common_gaps),
+        lagging: s.lagging,
+        unmatched_products: counted(s.unmatched_products),
     }
 }
 
 /// Streams each enterprise's result, then the chain summary.
-fn async_stream(
-    results: impl Stream<Item = (pb::EnterpriseResult, f64, Vec<String>)> + Send + 'static,
+fn chain_stream(
+    results: impl Stream<Item = chain::MemberResult> + Send + 'static,
     chain: String,
 ) -> ChainStream {
-    struct Acc {
-        segments: HashMap<i32, (u32, f64, f64)>,
-        gaps: HashMap<String, u32>,
-        unmatched: HashMap<String, u32>,
-        maturity: Vec<(f64, String)>,
-        count: u32,
-    }
-    let acc = std::sync::Arc::new(std::sync::Mutex::new(Acc {
-        segments: HashMap::new(),
-        gaps: HashMap::new(),
-        unmatched: HashMap::new(),
-        maturity: Vec::new(),
-        count: 0,
-    }));
-    let acc2 = acc.clone();
-    let items = results.map(move |(result, coverage, gaps)| {
-        let mut a = acc.lock().unwrap_or_else(|e| e.into_inner());
-        a.count += 1;
-        if result.error.is_empty() {
-            let seg = a.segments.entry(result.segment).or_insert((0, 0.0, 0.0));
-            seg.0 += 1;
-            seg.1 += coverage;
-            seg.2 += result.maturity;
-            for g in gaps {
-                *a.gaps.entry(g).or_insert(0) += 1;
-            }
-            for p in &result.unmatched_products {
-                *a.unmatched.entry(p.clone()).or_insert(0) += 1;
-            }
-            a.maturity.push((result.maturity, result.uscc.clone()));
-        }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let collected = seen.clone();
+    let items = results.map(move |result| {
+        let item = result_to_pb(&result);
+        seen.lock().unwrap_or_else(|e| e.into_inner()).push(result);
         Ok(pb::ScoreChainResponse {
-            item: Some(pb::score_chain_response::Item::Result(result)),
+            item: Some(pb::score_chain_response::Item::Result(item)),
         })
     });
     let summary = futures::stream::once(async move {
-        let a = acc2.lock().unwrap_or_else(|e| e.into_inner());
-        let top = |m: &HashMap<String, u32>| {
-            let mut v: Vec<pb::CountedItem> = m
-                .iter()
-                .map(|(id, count)| pb::CountedItem {
-                    id: id.clone(),
-                    count: *count,
-                })
-                .collect();
-            v.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.id.cmp(&y.id)));
-            v.truncate(20);
-            v
-        };
-        let mut segments: Vec<pb::SegmentSummary> = a
-            .segments
-            .iter()
-            .map(|(seg, (n, cov, mat))| pb::SegmentSummary {
-                segment: *seg,
-                enterprises: *n,
-                mandatory_coverage: cov / (*n).max(1) as f64,
-                mean_maturity: mat / (*n).max(1) as f64,
-            })
-            .collect();
-        segments.sort_by_key(|s| s.segment);
-        let mut lagging = a.maturity.clone();
-        lagging.sort_by(|x, y| x.0.total_cmp(&y.0).then_with(|| x.1.cmp(&y.1)));
+        let results = collected.lock().unwrap_or_else(|e| e.into_inner());
         Ok(pb::ScoreChainResponse {
-            item: Some(pb::score_chain_response::Item::Summary(pb::ChainSummary {
-                chain,
-                enterprises: a.count,
-                segments,
-                common_gaps: top(&a.gaps),
-                lagging: lagging.into_iter().take(10).map(|(_, u)| u).collect(),
-                unmatched_products: top(&a.unmatched),
-            })),
+            item: Some(pb::score_chain_response::Item::Summary(summary_to_pb(
+                chain::summarize(&chain, &results),
+            ))),
         })
     });
     Box::pin(items.chain(summary))

@@ -4,6 +4,8 @@
 //! `compose` holds the rules (pure), `orchestrate` the calls to the other
 //! services, `grpc` the transport, `report` the text rendering.
 
+pub mod chain;
+pub mod checkpoint;
 pub mod compose;
 pub mod convert;
 pub mod grpc;

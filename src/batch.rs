@@ -1,0 +1,284 @@
+//! `stdnav batch`: score every enterprise of an industry chain, with a
+//! progress bar, bounded concurrency and a checkpoint, and write per-
+//! enterprise JSON Lines and CSV plus the chain summary.
+//!
+//! Each result is checkpointed (Redis with --redis-url, else a redb file in
+//! the output directory) as soon as it is done; the output files are written
+//! from the checkpoint at the end, each to a temporary name then renamed. A
+//! run killed at any point (kill -9 included) and started again skips what
+//! is done and ends with exactly one result per enterprise.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use futures::StreamExt;
+
+use stdnav_advisor::chain::{self, ChainSummary, MemberResult};
+use stdnav_advisor::checkpoint::{Checkpoint, EmbeddedCheckpoint, RedisCheckpoint, run_id};
+use stdnav_advisor::orchestrate::CallContext;
+use stdnav_advisor::{Advisor, BackendAddrs, Backends};
+use stdnav_standards::progress::{Bar, Progress};
+
+use crate::allinone;
+use crate::population::StoreArgs;
+
+/// File names in the output directory.
+pub const RESULTS_JSONL: &str = "results.jsonl";
+pub const RESULTS_CSV: &str = "results.csv";
+pub const SUMMARY_JSON: &str = "summary.json";
+pub const CHECKPOINT: &str = "checkpoint.redb";
+
+#[derive(clap::Args, Debug)]
+pub struct BatchArgs {
+    /// The chain: its id (nev, appliances, food, chemicals), its Chinese
+    /// name (家电产业链) or any chain name stored profiles use.
+    #[arg(long)]
+    pub chain: String,
+    /// Output directory (created): results.jsonl, results.csv, summary.json.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Enterprises advised at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Recommendations kept per enterprise.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Forget the checkpoint and score every enterprise again.
+    #[arg(long)]
+    pub restart: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// The chain's name as profiles spell it.
+fn chain_name(given: &str) -> String {
+    stdnav_core::population::chain_by_id_or_name(given)
+        .map(|c| c.name_zh.clone())
+        .unwrap_or_else(|| given.trim().to_string())
+}
+
+pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyhow::Result<()> {
+    let chain = chain_name(&args.chain);
+    let tenant = args.store.tenant.clone();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let run = run_id(&tenant, &chain, "0/1");
+    let checkpoint: Arc<dyn Checkpoint> = match &args.store.redis_url {
+        Some(url) => Arc::new(RedisCheckpoint::connect(url, &args.store.redis_prefix, &run).await?),
+        None => Arc::new(EmbeddedCheckpoint::open(&args.out.join(CHECKPOINT), &run)?),
+    };
+    if args.restart {
+        checkpoint.clear().await?;
+    }
+
+    let local = allinone::start_local_with(
+        home,
+        data,
+        false,
+        false,
+        args.store.redis_url.clone(),
+        &args.store.redis_prefix,
+    )
+    .await?;
+    let addr = local.addr().to_string();
+    let advisor = Advisor::new(Backends::connect_lazy(&BackendAddrs {
+        profiling: addr.clone(),
+        standards: addr.clone(),
+        scoring: addr,
+    })?);
+    let ctx = CallContext {
+        tenant: tenant.clone(),
+        deadline: None,
+    };
+    let members = advisor
+        .chain_members(&ctx, &chain)
+        .await
+        .map_err(|s| anyhow::anyhow!("listing the chain's enterprises: {}", s.message()))?;
+    if members.is_empty() {
+        bail!(
+            "no enterprise of tenant {tenant:?} is in chain {chain:?} (store some, e.g. `stdnav demo-data --upsert`)"
+        );
+    }
+    let done: BTreeSet<String> = checkpoint
+        .all()
+        .await?
+        .into_iter()
+        .map(|r| r.uscc)
+        .collect();
+    let todo: Vec<_> = members
+        .iter()
+        .filter_map(|m| m.enterprise.as_ref())
+        .filter(|e| !done.contains(&e.uscc))
+        .cloned()
+        .collect();
+    eprintln!(
+        "{chain}: {} enterprises; {} already done ({} checkpoint), {} to score",
+        members.len(),
+        members.len() - todo.len(),
+        checkpoint.kind(),
+        todo.len()
+    );
+
+    let bar = Bar::new();
+    bar.stage("scoring the chain", Some(todo.len() as u64));
+    let started = std::time::Instant::now();
+    let scored = todo.len();
+    let mut results = futures::stream::iter(todo)
+        .map(|e| {
+            let advisor = &advisor;
+            let ctx = &ctx;
+            let checkpoint = checkpoint.clone();
+            let chain = &chain;
+            async move {
+                let segment = e
+                    .chains
+                    .iter()
+                    .find(|c| &c.chain == chain)
+                    .map(|c| chain::segment_name(c.segment))
+                    .unwrap_or("");
+                let result =
+                    chain::score_member(advisor, ctx, &e.uscc, &e.name, segment, args.top).await;
+                checkpoint.put(&result).await?;
+                anyhow::Ok(())
+            }
+        })
+        .buffer_unordered(usize::from(args.concurrency));
+    while let Some(done) = results.next().await {
+        done?;
+        bar.inc(1);
+    }
+    bar.finish();
+    let elapsed = started.elapsed();
+    local.shutdown().await;
+
+    let members: BTreeSet<String> = members
+        .iter()
+        .filter_map(|m| m.enterprise.as_ref().map(|e| e.uscc.clone()))
+        .collect();
+    let mut results: Vec<MemberResult> = checkpoint
+        .all()
+        .await?
+        .into_iter()
+        .filter(|r| members.contains(&r.uscc))
+        .collect();
+    results.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    let summary = chain::summarize(&chain, &results);
+    write_outputs(&args.out, &results, &summary)?;
+    eprintln!(
+        "scored {scored} in {:.1} s ({:.0}/s); wrote {} results to {}",
+        elapsed.as_secs_f64(),
+        scored as f64 / elapsed.as_secs_f64().max(1e-9),
+        results.len(),
+        args.out.display()
+    );
+    print_summary(&summary);
+    Ok(())
+}
+
+/// Writes `name` in `dir` via a temporary file and a rename, so a reader
+/// (or a killed run) never leaves half a file under the real name.
+fn write_atomically(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut file = std::io::BufWriter::new(
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?,
+        );
+        fill(&mut file)?;
+        file.flush()?;
+        file.get_ref().sync_all()?;
+    }
+    std::fs::rename(&tmp, dir.join(name))?;
+    Ok(())
+}
+
+pub fn write_outputs(
+    dir: &Path,
+    results: &[MemberResult],
+    summary: &ChainSummary,
+) -> anyhow::Result<()> {
+    write_atomically(dir, RESULTS_JSONL, |w| {
+        for r in results {
+            serde_json::to_writer(&mut *w, r)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })?;
+    write_atomically(dir, RESULTS_CSV, |w| {
+        let mut csv = csv::Writer::from_writer(w);
+        csv.write_record([
+            "uscc",
+            "name",
+            "segment",
+            "maturity",
+            "mandatory_coverage",
+            "must_not_held",
+            "gaps",
+            "upgrades",
+            "top_recommendations",
+            "unmatched_products",
+            "error",
+        ])?;
+        for r in results {
+            csv.write_record([
+                r.uscc.as_str(),
+                r.name.as_str(),
+                r.segment.as_str(),
+                &format!("{:.1}", r.maturity),
+                &format!("{:.3}", r.mandatory_coverage),
+                &r.must_not_held.to_string(),
+                &r.gaps.join("; "),
+                &r.upgrades.to_string(),
+                &r.top_recommendations.join("; "),
+                &r.unmatched_products.join("; "),
+                r.error.as_str(),
+            ])?;
+        }
+        csv.flush()?;
+        Ok(())
+    })?;
+    write_atomically(dir, SUMMARY_JSON, |w| {
+        serde_json::to_writer_pretty(&mut *w, summary)?;
+        w.write_all(b"\n")?;
+        Ok(())
+    })
+}
+
+fn print_summary(s: &ChainSummary) {
+    println!(
+        "{}: {} enterprises ({} failed)",
+        s.chain, s.enterprises, s.failed
+    );
+    for seg in &s.segments {
+        let name = if seg.segment.is_empty() {
+            "(no segment)"
+        } else {
+            seg.segment.as_str()
+        };
+        println!(
+            "  {name:<11} {:>5} enterprises, mandatory coverage {:>5.1}%, mean maturity {:.1}",
+            seg.enterprises,
+            100.0 * seg.mandatory_coverage,
+            seg.mean_maturity
+        );
+    }
+    if !s.common_gaps.is_empty() {
+        println!("  most common gaps:");
+        for g in s.common_gaps.iter().take(5) {
+            println!("    {:<24} {} enterprises", g.id, g.count);
+        }
+    }
+    if !s.unmatched_products.is_empty() {
+        println!("  products with no standard found:");
+        for p in s.unmatched_products.iter().take(5) {
+            println!("    {:<24} {} enterprises", p.id, p.count);
+        }
+    }
+    println!("  lagging most: {}", s.lagging.join(", "));
+}

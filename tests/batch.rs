@@ -1,0 +1,138 @@
+//! `stdnav batch` killed with SIGKILL at growing moments and run again ends
+//! with exactly one result per enterprise of the chain, resuming from its
+//! checkpoint rather than starting over.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use stdnav_advisor::checkpoint::{Checkpoint, EmbeddedCheckpoint, run_id};
+
+const CHAIN: &str = "家电产业链";
+const POPULATION: usize = 150;
+
+/// The binary on a home of its own, over the bundled demo catalogue only
+/// (an empty data directory), so the index builds in a moment.
+fn stdnav(home: &Path, data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stdnav"));
+    cmd.arg("--home").arg(home).arg("--data").arg(data);
+    cmd
+}
+
+fn run_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd.output().expect("stdnav runs");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+async fn checkpointed(out: &Path) -> usize {
+    let path = out.join("checkpoint.redb");
+    if !path.exists() {
+        return 0;
+    }
+    let checkpoint = EmbeddedCheckpoint::open(&path, &run_id("default", CHAIN, "0/1"))
+        .expect("the checkpoint opens once the run is dead");
+    checkpoint.all().await.expect("readable").len()
+}
+
+#[tokio::test]
+async fn a_killed_batch_resumes_and_ends_with_one_result_per_enterprise() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    run_ok(stdnav(home.path(), data.path()).args([
+        "demo-data",
+        "--count",
+        &POPULATION.to_string(),
+        "--upsert",
+    ]));
+    let members: BTreeSet<String> = stdnav_core::population::generate(POPULATION, 42)
+        .into_iter()
+        .filter(|p| p.chains.iter().any(|c| c.chain == CHAIN))
+        .map(|p| p.uscc)
+        .collect();
+    assert!(members.len() >= 20, "{} members", members.len());
+
+    // Kill it at growing moments until one run gets to finish by itself.
+    let mut partial = Vec::new();
+    let mut finished = false;
+    for attempt in 1..=8u64 {
+        let mut child = stdnav(home.path(), data.path())
+            .args([
+                "batch",
+                "--chain",
+                "appliances",
+                "--concurrency",
+                "1",
+                "--out",
+            ])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("batch starts");
+        tokio::time::sleep(Duration::from_millis(600 * attempt)).await;
+        if child.try_wait().unwrap().is_some() {
+            finished = true;
+            break;
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().unwrap();
+        partial.push(checkpointed(&out).await);
+    }
+    eprintln!("checkpointed results after each kill: {partial:?}");
+    assert!(
+        partial.iter().any(|n| *n > 0 && *n < members.len()),
+        "no kill landed mid-run: {partial:?}"
+    );
+
+    // Run to the end (again, if the last attempt already finished: it only
+    // rewrites the outputs from the checkpoint).
+    let last = run_ok(
+        stdnav(home.path(), data.path())
+            .args(["batch", "--chain", "appliances", "--out"])
+            .arg(&out),
+    );
+    let said = String::from_utf8_lossy(&last.stderr);
+    if !finished {
+        let done = partial.last().copied().unwrap_or(0);
+        assert!(
+            said.contains(&format!("{done} already done")),
+            "resumes from the checkpoint: {said}"
+        );
+    }
+
+    let jsonl = std::fs::read_to_string(out.join("results.jsonl")).unwrap();
+    let usccs: Vec<String> = jsonl
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("one JSON object per line");
+            assert_eq!(v["error"], serde_json::Value::Null, "{l}");
+            v["uscc"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let unique: BTreeSet<String> = usccs.iter().cloned().collect();
+    assert_eq!(usccs.len(), unique.len(), "one result per enterprise");
+    assert_eq!(unique, members, "exactly the chain's enterprises");
+
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(csv.lines().count(), members.len() + 1);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["enterprises"], members.len());
+    assert_eq!(summary["chain"], CHAIN);
+    assert!(!summary["segments"].as_array().unwrap().is_empty());
+    assert!(
+        std::fs::read_dir(&out).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp")),
+        "no temporary file left"
+    );
+}
