@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::Routes;
 use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
 use tonic_health::ServingStatus;
 use tonic_health::server::HealthReporter;
 
@@ -109,7 +109,10 @@ pub fn spawn(
             tokio::time::sleep(drain).await;
         }
     };
-    let incoming = TcpListenerStream::new(listener);
+    // The builder's tcp_nodelay only applies to listeners tonic binds itself;
+    // accepted sockets need it set here, or Nagle's algorithm meets delayed
+    // ACKs and a response written in two parts waits 40 ms.
+    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let join = tokio::spawn(async move {
         Server::builder()
             .timeout(options.request_timeout)

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Advise over gRPC across four separate processes, driven by stdnav-load.
+#
+#   scripts/bench-advise.sh [RATE] [SECONDS]      (defaults: 300 req/s, 20 s)
+#
+# Builds the release binaries, starts stdnav-standards, -profiling, -scoring
+# and -advisor on ports 50160-50163 with a temporary --home (the standards
+# index is built there first; pass STDNAV_BENCH_HOME=DIR to reuse one), stores
+# the 1,000-enterprise demo population, warms up 3 s, then measures. Stops
+# the services on exit. Figures go to docs/BENCHMARKS.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE="${1:-300}"
+SECONDS_MEASURED="${2:-20}"
+cargo build --release --workspace --bins >&2
+BIN=target/release
+HOME_DIR="${STDNAV_BENCH_HOME:-$(mktemp -d)}"
+DATA_ARGS=()
+if [ -d ../shared/data ]; then DATA_ARGS=(--data ../shared/data); fi
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+export STDNAV_LOG=warn
+"$BIN/stdnav-standards" --listen 127.0.0.1:50162 --home "$HOME_DIR" "${DATA_ARGS[@]}" & pids+=($!)
+"$BIN/stdnav-scoring" --listen 127.0.0.1:50163 --home "$HOME_DIR" & pids+=($!)
+"$BIN/stdnav-profiling" --listen 127.0.0.1:50161 --home "$HOME_DIR" "${DATA_ARGS[@]}" & pids+=($!)
+"$BIN/stdnav-advisor" --listen 127.0.0.1:50160 --profiling 127.0.0.1:50161 \
+  --standards 127.0.0.1:50162 --scoring 127.0.0.1:50163 & pids+=($!)
+"$BIN/stdnav-load" --addr http://127.0.0.1:50160 --profiling http://127.0.0.1:50161 \
+  --ready http://127.0.0.1:50160 --ready http://127.0.0.1:50161 \
+  --ready http://127.0.0.1:50162 --ready http://127.0.0.1:50163 \
+  --rate "$RATE" --duration "$SECONDS_MEASURED"
