@@ -3,6 +3,7 @@
 //! caller's deadline, and turns their answers into the composer's inputs.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tonic::transport::Channel;
@@ -205,6 +206,11 @@ fn signals(
     }
 }
 
+/// Distinct candidate requests kept.
+pub const CANDIDATE_CACHE_ENTRIES: u64 = 4096;
+/// How long cached candidates are used: a catalogue change shows within it.
+pub const CANDIDATE_CACHE_TTL: Duration = Duration::from_secs(60);
+
 /// Share of peers that must hold a standard line for it to become a candidate.
 pub const PEER_CANDIDATE_SHARE: f64 = 0.05;
 /// Most candidates taken from the peers.
@@ -245,6 +251,8 @@ pub struct Advisor {
     backends: Backends,
     /// Candidates retrieved per enterprise before scoring.
     pub candidate_limit: u32,
+    /// Candidates by encoded request (shared by clones).
+    candidates: moka::sync::Cache<Vec<u8>, Arc<stpb::CandidatesResponse>>,
 }
 
 impl Advisor {
@@ -252,7 +260,35 @@ impl Advisor {
         Self {
             backends,
             candidate_limit: 300,
+            candidates: moka::sync::Cache::builder()
+                .max_capacity(CANDIDATE_CACHE_ENTRIES)
+                .time_to_live(CANDIDATE_CACHE_TTL)
+                .build(),
         }
+    }
+
+    /// Candidates for a request: from the cache when an enterprise with the
+    /// same products, industries, ICS groups and markets was advised within
+    /// [`CANDIDATE_CACHE_TTL`] (enterprises of a chain share them), else
+    /// from the standards service.
+    async fn candidates(
+        &self,
+        ctx: &CallContext,
+        request: stpb::CandidatesRequest,
+    ) -> Result<Arc<stpb::CandidatesResponse>, Status> {
+        let key = prost::Message::encode_to_vec(&request);
+        if let Some(hit) = self.candidates.get(&key) {
+            return Ok(hit);
+        }
+        let mut standards = self.backends.standards.clone();
+        let response = Arc::new(
+            standards
+                .candidates(ctx.request(request)?)
+                .await?
+                .into_inner(),
+        );
+        self.candidates.insert(key, response.clone());
+        Ok(response)
     }
 
     /// The enterprise record: stored, or validated and enriched inline.
@@ -291,16 +327,15 @@ impl Advisor {
         let enrichment = record.enrichment.clone().unwrap_or_default();
 
         let held_codes: Vec<String> = enrichment.held.iter().map(|h| h.code.clone()).collect();
-        let mut standards = self.backends.standards.clone();
         let mut standards2 = self.backends.standards.clone();
         let mut profiling = self.backends.profiling.clone();
-        let candidates_req = ctx.request(stpb::CandidatesRequest {
+        let candidates_req = stpb::CandidatesRequest {
             products: enterprise.products.clone(),
             industries: enrichment.industries.clone(),
             ics_groups: enrichment.ics_groups.clone(),
             markets: enterprise.markets.clone(),
             limit: self.candidate_limit,
-        })?;
+        };
         let resolve_req = ctx.request(stpb::ResolveRequest { codes: held_codes })?;
         let peer_req = ctx.request(ppb::PeerGroupRequest {
             subject: Some(match inline {
@@ -309,11 +344,11 @@ impl Advisor {
             }),
         })?;
         let (candidates, resolved, peer) = tokio::join!(
-            standards.candidates(candidates_req),
+            self.candidates(ctx, candidates_req),
             standards2.resolve(resolve_req),
             profiling.peer_group(peer_req),
         );
-        let candidates = candidates?.into_inner();
+        let candidates = candidates?;
         let resolved = resolved?.into_inner();
         let mut missing = Vec::new();
         let peers = match peer {
@@ -382,7 +417,7 @@ impl Advisor {
             held,
             peers,
             batch,
-            unmatched_products: candidates.unmatched_products,
+            unmatched_products: candidates.unmatched_products.clone(),
             missing,
         })
     }

@@ -182,6 +182,15 @@ pub struct PeerModel {
     /// None for an empty population.
     pub kmeans: Option<KMeans<f64, L2Dist>>,
     pub members: Vec<Member>,
+    /// Members by USCC and by cluster, built on first use (not stored).
+    #[serde(skip)]
+    index: std::sync::OnceLock<MemberIndex>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct MemberIndex {
+    by_uscc: HashMap<String, usize>,
+    by_cluster: Vec<Vec<usize>>,
 }
 
 /// The number of clusters for a population: √n, so groups average about √n
@@ -235,6 +244,7 @@ impl PeerModel {
                 encoder,
                 kmeans: None,
                 members: Vec::new(),
+                index: Default::default(),
             });
         }
         let dims = encoder.dims();
@@ -270,6 +280,23 @@ impl PeerModel {
             encoder,
             kmeans: Some(kmeans),
             members,
+            index: Default::default(),
+        })
+    }
+
+    fn index(&self) -> &MemberIndex {
+        self.index.get_or_init(|| {
+            let mut index = MemberIndex {
+                by_uscc: HashMap::with_capacity(self.members.len()),
+                by_cluster: vec![Vec::new(); self.k],
+            };
+            for (i, m) in self.members.iter().enumerate() {
+                index.by_uscc.insert(m.uscc.clone(), i);
+                if let Some(list) = index.by_cluster.get_mut(m.cluster) {
+                    list.push(i);
+                }
+            }
+            index
         })
     }
 
@@ -309,19 +336,26 @@ impl PeerModel {
         let uscc = &record.profile.uscc;
         let point = self.encoder.encode(record);
         let mut order = self.clusters_by_distance(kmeans, &point);
-        if let Some(own) = self.members.iter().find(|m| &m.uscc == uscc) {
-            order.retain(|c| *c != own.cluster);
-            order.insert(0, own.cluster);
-        }
-        let mut by_cluster: HashMap<usize, Vec<&Member>> = HashMap::new();
-        for m in self.members.iter().filter(|m| &m.uscc != uscc) {
-            by_cluster.entry(m.cluster).or_default().push(m);
+        let index = self.index();
+        let own = index.by_uscc.get(uscc).copied();
+        if let Some(own) = own {
+            let cluster = self.members[own].cluster;
+            order.retain(|c| *c != cluster);
+            order.insert(0, cluster);
         }
         let mut chosen = Vec::new();
         let mut peers: Vec<&Member> = Vec::new();
         for c in order {
             chosen.push(c);
-            peers.extend(by_cluster.get(&c).into_iter().flatten());
+            peers.extend(
+                index
+                    .by_cluster
+                    .get(c)
+                    .into_iter()
+                    .flatten()
+                    .filter(|i| Some(**i) != own)
+                    .map(|i| &self.members[*i]),
+            );
             if peers.len() >= MIN_PEERS {
                 break;
             }
