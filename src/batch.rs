@@ -46,6 +46,10 @@ pub struct BatchArgs {
     /// Recommendations kept per enterprise.
     #[arg(long, default_value_t = 10)]
     pub top: usize,
+    /// Start at most this many enterprises per second (0: no limit), so a
+    /// batch on a shared deployment leaves room for interactive calls.
+    #[arg(long, default_value_t = 0.0)]
+    pub max_rate: f64,
     /// Forget the checkpoint and score every enterprise again.
     #[arg(long)]
     pub restart: bool,
@@ -126,7 +130,23 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
     bar.stage("scoring the chain", Some(todo.len() as u64));
     let started = std::time::Instant::now();
     let scored = todo.len();
-    let mut results = futures::stream::iter(todo)
+    let pace = (args.max_rate > 0.0).then(|| {
+        let mut interval =
+            tokio::time::interval(std::time::Duration::from_secs_f64(1.0 / args.max_rate));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval
+    });
+    let paced = futures::stream::unfold(
+        (todo.into_iter(), pace),
+        |(mut rest, mut pace)| async move {
+            let next = rest.next()?;
+            if let Some(p) = pace.as_mut() {
+                p.tick().await;
+            }
+            Some((next, (rest, pace)))
+        },
+    );
+    let results = paced
         .map(|e| {
             let advisor = &advisor;
             let ctx = &ctx;
@@ -146,6 +166,7 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
             }
         })
         .buffer_unordered(usize::from(args.concurrency));
+    let mut results = std::pin::pin!(results);
     while let Some(done) = results.next().await {
         done?;
         bar.inc(1);

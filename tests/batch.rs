@@ -58,7 +58,8 @@ async fn a_killed_batch_resumes_and_ends_with_one_result_per_enterprise() {
         .collect();
     assert!(members.len() >= 20, "{} members", members.len());
 
-    // Kill it at growing moments until one run gets to finish by itself.
+    // Kill it at growing moments until one run gets to finish by itself;
+    // paced at 25 enterprises/s so that kills land while it works.
     let mut partial = Vec::new();
     let mut finished = false;
     for attempt in 1..=8u64 {
@@ -68,16 +69,25 @@ async fn a_killed_batch_resumes_and_ends_with_one_result_per_enterprise() {
                 "--chain",
                 "appliances",
                 "--concurrency",
-                "1",
+                "2",
+                "--max-rate",
+                "25",
                 "--out",
             ])
             .arg(&out)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(
+                std::fs::File::create(home.path().join("batch.err")).unwrap(),
+            ))
             .spawn()
             .expect("batch starts");
         tokio::time::sleep(Duration::from_millis(600 * attempt)).await;
-        if child.try_wait().unwrap().is_some() {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(
+                status.success(),
+                "batch failed: {}",
+                std::fs::read_to_string(home.path().join("batch.err")).unwrap_or_default()
+            );
             finished = true;
             break;
         }
