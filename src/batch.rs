@@ -50,11 +50,61 @@ pub struct BatchArgs {
     /// batch on a shared deployment leaves room for interactive calls.
     #[arg(long, default_value_t = 0.0)]
     pub max_rate: f64,
+    /// Score only shard I of N (I/N, 0-based): the enterprises whose USCC
+    /// hashes to I (first 8 bytes of its SHA-256, little-endian, mod N), so
+    /// N processes or cluster jobs split a chain with no coordination.
+    #[arg(long, default_value = "0/1", value_parser = parse_shard)]
+    pub shard: Shard,
+    /// Instead of scoring, merge the outputs of shard runs (their --out
+    /// directories) into --out: one result per enterprise and the summary
+    /// of the whole chain.
+    #[arg(long, num_args = 1..)]
+    pub merge: Vec<PathBuf>,
     /// Forget the checkpoint and score every enterprise again.
     #[arg(long)]
     pub restart: bool,
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+/// Shard I of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (i, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?}: expected I/N, e.g. 0/4"))?;
+    let index: u64 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: I is not a number"))?;
+    let count: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: N is not a number"))?;
+    if count == 0 || index >= count {
+        return Err(format!("{s:?}: need 0 <= I < N"));
+    }
+    Ok(Shard { index, count })
+}
+
+/// The shard an enterprise belongs to among `count`.
+pub fn shard_of(uscc: &str, count: u64) -> u64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(uscc.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    u64::from_le_bytes(first) % count
 }
 
 /// The chain's name as profiles spell it.
@@ -69,7 +119,11 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
     let tenant = args.store.tenant.clone();
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
-    let run = run_id(&tenant, &chain, "0/1");
+    if !args.merge.is_empty() {
+        return merge(&chain, &args.merge, &args.out);
+    }
+    let shard = args.shard;
+    let run = run_id(&tenant, &chain, &shard.to_string());
     let checkpoint: Arc<dyn Checkpoint> = match &args.store.redis_url {
         Some(url) => Arc::new(RedisCheckpoint::connect(url, &args.store.redis_prefix, &run).await?),
         None => Arc::new(EmbeddedCheckpoint::open(&args.out.join(CHECKPOINT), &run)?),
@@ -97,10 +151,21 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         tenant: tenant.clone(),
         deadline: None,
     };
-    let members = advisor
+    let mut members = advisor
         .chain_members(&ctx, &chain)
         .await
         .map_err(|s| anyhow::anyhow!("listing the chain's enterprises: {}", s.message()))?;
+    if shard.count > 1 {
+        members.retain(|m| {
+            m.enterprise
+                .as_ref()
+                .is_some_and(|e| shard_of(&e.uscc, shard.count) == shard.index)
+        });
+        eprintln!(
+            "shard {shard}: {} of the chain's enterprises",
+            members.len()
+        );
+    }
     if members.is_empty() {
         bail!(
             "no enterprise of tenant {tenant:?} is in chain {chain:?} (store some, e.g. `stdnav demo-data --upsert`)"
@@ -194,6 +259,41 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         scored as f64 / elapsed.as_secs_f64().max(1e-9),
         results.len(),
         args.out.display()
+    );
+    print_summary(&summary);
+    Ok(())
+}
+
+/// Merges shard outputs: every shard's results, each enterprise once (a
+/// USCC in two shards is an error: the shards were not of one split).
+fn merge(chain: &str, shards: &[PathBuf], out: &Path) -> anyhow::Result<()> {
+    let mut results: Vec<MemberResult> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for dir in shards {
+        let path = dir.join(RESULTS_JSONL);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {} (did that shard finish?)", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let r: MemberResult = serde_json::from_str(line)
+                .with_context(|| format!("{} line {}", path.display(), i + 1))?;
+            if !seen.insert(r.uscc.clone()) {
+                bail!(
+                    "{} is in more than one shard's results ({})",
+                    r.uscc,
+                    path.display()
+                );
+            }
+            results.push(r);
+        }
+    }
+    results.sort_by(|a, b| a.uscc.cmp(&b.uscc));
+    let summary = chain::summarize(chain, &results);
+    write_outputs(out, &results, &summary)?;
+    eprintln!(
+        "merged {} results from {} shards into {}",
+        results.len(),
+        shards.len(),
+        out.display()
     );
     print_summary(&summary);
     Ok(())

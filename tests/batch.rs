@@ -146,3 +146,59 @@ async fn a_killed_batch_resumes_and_ends_with_one_result_per_enterprise() {
         "no temporary file left"
     );
 }
+
+/// N shards, each run on its own, then merged, give exactly the
+/// single-process results and summary.
+#[tokio::test]
+async fn shards_merged_equal_the_single_run() {
+    let home = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    run_ok(stdnav(home.path(), data.path()).args(["demo-data", "--count", "120", "--upsert"]));
+    let dir = |name: &str| home.path().join(name);
+    run_ok(
+        stdnav(home.path(), data.path())
+            .args(["batch", "--chain", "food", "--out"])
+            .arg(dir("single")),
+    );
+    for i in 0..3 {
+        run_ok(
+            stdnav(home.path(), data.path())
+                .args([
+                    "batch",
+                    "--chain",
+                    "food",
+                    "--shard",
+                    &format!("{i}/3"),
+                    "--out",
+                ])
+                .arg(dir(&format!("shard{i}"))),
+        );
+    }
+    run_ok(
+        stdnav(home.path(), data.path())
+            .args(["batch", "--chain", "food", "--out"])
+            .arg(dir("merged"))
+            .arg("--merge")
+            .args((0..3).map(|i| dir(&format!("shard{i}")))),
+    );
+    for file in ["results.jsonl", "results.csv", "summary.json"] {
+        let single = std::fs::read_to_string(dir("single").join(file)).unwrap();
+        let merged = std::fs::read_to_string(dir("merged").join(file)).unwrap();
+        assert_eq!(single, merged, "{file}");
+    }
+    // Each shard holds a part, the parts are disjoint and cover the chain.
+    let sizes: Vec<usize> = (0..3)
+        .map(|i| {
+            std::fs::read_to_string(dir(&format!("shard{i}")).join("results.jsonl"))
+                .unwrap()
+                .lines()
+                .count()
+        })
+        .collect();
+    let total = std::fs::read_to_string(dir("single").join("results.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
+    assert_eq!(sizes.iter().sum::<usize>(), total);
+    assert!(sizes.iter().all(|n| *n > 0), "{sizes:?}");
+}
