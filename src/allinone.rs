@@ -36,6 +36,8 @@ pub struct Config {
     /// Use an empty temporary profile store whatever is under `home`
     /// (evaluation runs that must not see or touch stored enterprises).
     pub fresh_store: bool,
+    /// API key file: when set every call needs a key (see `stdnav keys`).
+    pub keys: Option<PathBuf>,
 }
 
 impl Config {
@@ -131,7 +133,7 @@ pub async fn start(
         routes,
         health.clone(),
         health_service,
-        ServeOptions::default(),
+        ServeOptions::with_keys(config.keys.as_deref())?,
         shutdown,
     )?;
     health.set_serving(stdnav_profiling::SERVICE_NAME).await;
@@ -232,6 +234,7 @@ pub async fn start_local_with(
             redis_url,
             redis_prefix: redis_prefix.to_string(),
             fresh_store,
+            keys: None,
         },
         listener,
         async {

@@ -150,6 +150,7 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
     let ctx = CallContext {
         tenant: tenant.clone(),
         deadline: None,
+        credentials: Default::default(),
     };
     let mut members = advisor
         .chain_members(&ctx, &chain)

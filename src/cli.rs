@@ -103,6 +103,10 @@ pub enum Command {
         /// Prefix of every Redis key.
         #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
         redis_prefix: String,
+        /// API key file (`stdnav keys create`); when set every call needs a
+        /// key, and its tenant and scope come from the key.
+        #[arg(long, env = "STDNAV_KEYS")]
+        keys: Option<PathBuf>,
     },
     /// Add or update standards records from files (relaton JSONL, GB CSV, or
     /// stdnav JSONL); prints added / updated / unchanged / rejected.
@@ -169,6 +173,16 @@ pub enum Command {
     /// common gaps, laggards, products with no standard). Resumes from its
     /// checkpoint when run again.
     Batch(crate::batch::BatchArgs),
+    /// API keys for `serve --keys FILE` and the service binaries: one per
+    /// tenant and scope (read; write: also store enterprises; admin: also
+    /// ingest, train, delete). Only a hash of each key is kept.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+        /// The key file (default: --home/keys.json).
+        #[arg(long, env = "STDNAV_KEYS")]
+        file: Option<PathBuf>,
+    },
     /// Peer groups: the tenant's k-means peer model.
     Peers {
         #[command(subcommand)]
@@ -180,6 +194,25 @@ pub enum Command {
 pub enum OutputFormat {
     Json,
     Text,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Create a key and print it (shown once).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        /// read, write or admin.
+        #[arg(long, default_value = "read")]
+        scope: stdnav_runtime::auth::Scope,
+        /// Who or what the key is for.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List keys (ids, tenants, scopes; never the keys).
+    List,
+    /// Revoke a key by id; running servers refuse it within a second.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -278,6 +311,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             redis_url,
             redis_prefix,
+            keys,
         } => {
             describe_catalogue(data.as_deref());
             let listener = stdnav_runtime::server::bind(listen).await?;
@@ -290,6 +324,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     redis_prefix,
                     store_fallback: false,
                     fresh_store: false,
+                    keys,
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),
@@ -360,6 +395,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 crate::evaluate::K
             );
             print!("{}", crate::evaluate::markdown(&rows));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys { command, file } => {
+            use stdnav_runtime::auth;
+            let file = file.unwrap_or_else(|| cli.home.join("keys.json"));
+            match command {
+                KeysCommand::Create {
+                    tenant,
+                    scope,
+                    note,
+                } => {
+                    let (key, stored) = auth::create_key(&file, &tenant, scope, &note)?;
+                    eprintln!(
+                        "created key {} for tenant {:?} with scope {} in {} — store it now, it is not shown again:",
+                        stored.id,
+                        stored.tenant,
+                        stored.scope,
+                        file.display()
+                    );
+                    println!("{key}");
+                }
+                KeysCommand::List => {
+                    for k in auth::list_keys(&file)? {
+                        println!(
+                            "{}  {:<20} {:<6} created {}{}  {}",
+                            k.id,
+                            k.tenant,
+                            k.scope.to_string(),
+                            k.created,
+                            k.revoked
+                                .as_ref()
+                                .map(|r| format!(", revoked {r}"))
+                                .unwrap_or_default(),
+                            k.note
+                        );
+                    }
+                }
+                KeysCommand::Revoke { id } => {
+                    if !auth::revoke_key(&file, &id)? {
+                        bail!("no key {id:?} in {}", file.display());
+                    }
+                    println!("revoked {id}");
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Batch(args) => {

@@ -217,6 +217,7 @@ fn context() -> CallContext {
     CallContext {
         tenant: "default".into(),
         deadline: Some(std::time::Instant::now() + std::time::Duration::from_secs(60)),
+        credentials: Default::default(),
     }
 }
 

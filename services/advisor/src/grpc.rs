@@ -39,9 +39,19 @@ impl AdvisorGrpc {
 }
 
 fn context<T>(request: &Request<T>) -> Result<CallContext, Status> {
+    let mut credentials = tonic::metadata::MetadataMap::new();
+    for name in [
+        stdnav_runtime::auth::AUTHORIZATION,
+        stdnav_runtime::auth::API_KEY_HEADER,
+    ] {
+        if let Some(v) = request.metadata().get(name) {
+            credentials.insert(name, v.clone());
+        }
+    }
     Ok(CallContext {
         tenant: tenant_of(request.metadata())?,
         deadline: stdnav_runtime::deadline::deadline_of(request.metadata()),
+        credentials,
     })
 }
 

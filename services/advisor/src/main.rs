@@ -26,6 +26,10 @@ struct Args {
     /// Address of the scoring service.
     #[arg(long, env = "STDNAV_SCORING_ADDR", default_value = "127.0.0.1:50063")]
     scoring: String,
+    /// API key file (`stdnav keys create`); when set every call needs a key
+    /// and its tenant and scope come from the key.
+    #[arg(long, env = "STDNAV_KEYS")]
+    keys: Option<std::path::PathBuf>,
     /// Log format: plain or json.
     #[arg(long, env = "STDNAV_LOG_FORMAT", default_value = "plain")]
     log_format: LogFormat,
@@ -49,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
         routes,
         health.clone(),
         health_service,
-        ServeOptions::default(),
+        ServeOptions::with_keys(args.keys.as_deref())?,
         stdnav_runtime::shutdown::signal(),
     )?;
     // The advisor holds no state: it serves as soon as it listens; its

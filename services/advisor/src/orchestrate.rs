@@ -59,6 +59,9 @@ impl Backends {
 pub struct CallContext {
     pub tenant: String,
     pub deadline: Option<Instant>,
+    /// The caller's API key headers, passed on to the backends so they
+    /// authorize the call as the caller (empty without keys).
+    pub credentials: tonic::metadata::MetadataMap,
 }
 
 /// Default bound on a whole Advise when the caller gives no deadline.
@@ -75,6 +78,7 @@ impl CallContext {
         let mut request = tonic::Request::new(message);
         request.set_timeout(remaining);
         set_tenant(&mut request, &self.tenant);
+        stdnav_runtime::auth::forward_key(&self.credentials, &mut request);
         Ok(request)
     }
 }

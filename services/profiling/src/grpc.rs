@@ -10,6 +10,7 @@ use stdnav_proto::profiling::v1 as pb;
 use stdnav_proto::profiling::v1::profiling_service_server::{
     ProfilingService, ProfilingServiceServer,
 };
+use stdnav_runtime::auth::key_id_of;
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
@@ -93,15 +94,16 @@ impl ProfilingService for ProfilingGrpc {
         request: Request<pb::UpsertEnterpriseRequest>,
     ) -> Result<Response<pb::EnterpriseRecord>, Status> {
         let tenant = tenant_of(request.metadata())?;
+        let key = key_id_of(request.metadata());
         let r = request.into_inner();
         let profile = profile_from_pb(require(r.enterprise, "enterprise")?, "enterprise.")
             .map_err(|e| invalid(&e, "enterprise."))?;
-        let record = self
+        let result = self
             .domain
             .upsert(&tenant, &profile, r.expected_version)
-            .await
-            .map_err(|e| to_status(e, "enterprise."))?;
-        tracing::info!(tenant = %tenant, uscc = %record.profile.uscc, version = record.version, "enterprise written");
+            .await;
+        audit(&key, &tenant, "UpsertEnterprise", &profile.uscc, &result);
+        let record = result.map_err(|e| to_status(e, "enterprise."))?;
         Ok(Response::new(record_to_pb(&record)))
     }
 
@@ -127,12 +129,11 @@ impl ProfilingService for ProfilingGrpc {
         request: Request<pb::GetEnterpriseRequest>,
     ) -> Result<Response<pb::EnterpriseRecord>, Status> {
         let tenant = tenant_of(request.metadata())?;
+        let key = key_id_of(request.metadata());
         let r = request.into_inner();
-        let record = self
-            .domain
-            .get(&tenant, &r.uscc)
-            .await
-            .map_err(|e| to_status(e, ""))?;
+        let result = self.domain.get(&tenant, &r.uscc).await;
+        audit(&key, &tenant, "GetEnterprise", &r.uscc, &result);
+        let record = result.map_err(|e| to_status(e, ""))?;
         Ok(Response::new(record_to_pb(&record)))
     }
 
@@ -142,17 +143,19 @@ impl ProfilingService for ProfilingGrpc {
         request: Request<pb::ListEnterprisesRequest>,
     ) -> Result<Response<pb::ListEnterprisesResponse>, Status> {
         let tenant = tenant_of(request.metadata())?;
+        let key = key_id_of(request.metadata());
         let r = request.into_inner();
         let filter = ListFilter {
             chain: r.chain,
             region_prefix: r.region_prefix,
             industry_prefix: r.industry_prefix,
         };
-        let page = self
+        let result = self
             .domain
             .list(&tenant, &filter, r.page_size as usize, &r.page_token)
-            .await
-            .map_err(|e| to_status(e, ""))?;
+            .await;
+        audit(&key, &tenant, "ListEnterprises", "*", &result);
+        let page = result.map_err(|e| to_status(e, ""))?;
         Ok(Response::new(pb::ListEnterprisesResponse {
             enterprises: page.records.iter().map(record_to_pb).collect(),
             next_page_token: page.next.unwrap_or_default(),
@@ -165,12 +168,14 @@ impl ProfilingService for ProfilingGrpc {
         request: Request<pb::DeleteEnterpriseRequest>,
     ) -> Result<Response<pb::DeleteEnterpriseResponse>, Status> {
         let tenant = tenant_of(request.metadata())?;
+        let key = key_id_of(request.metadata());
         let r = request.into_inner();
-        let deleted = self
+        let result = self
             .domain
             .delete(&tenant, &r.uscc, r.expected_version)
-            .await
-            .map_err(|e| to_status(e, ""))?;
+            .await;
+        audit(&key, &tenant, "DeleteEnterprise", &r.uscc, &result);
+        let deleted = result.map_err(|e| to_status(e, ""))?;
         Ok(Response::new(pb::DeleteEnterpriseResponse { deleted }))
     }
 
@@ -237,4 +242,19 @@ fn model_info(m: &PeerModelSummary) -> pb::PeerModelInfo {
             nanos: ((m.trained_at_ms % 1000) * 1_000_000) as i32,
         }),
     }
+}
+
+/// One audit line per read or write of enterprise data: who (key id, or
+/// `-` without keys), for which tenant, which enterprise, which RPC, and the
+/// outcome; the log line carries the time. Target `audit`, so it can be
+/// routed apart (`STDNAV_LOG=audit=info`).
+fn audit<T>(key: &str, tenant: &str, rpc: &str, uscc: &str, result: &Result<T, ProfilingError>) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(ProfilingError::NotFound(_)) => "not_found",
+        Err(ProfilingError::Invalid(_)) => "invalid",
+        Err(ProfilingError::Conflict { .. }) => "conflict",
+        Err(_) => "error",
+    };
+    tracing::info!(target: "audit", key, tenant, rpc, uscc, outcome, "enterprise data");
 }

@@ -38,6 +38,10 @@ struct Args {
     /// default: ../shared/data when present, else codes are checked by form.
     #[arg(long, env = "STDNAV_DATA")]
     data: Option<PathBuf>,
+    /// API key file (`stdnav keys create`); when set every call needs a key
+    /// and its tenant and scope come from the key.
+    #[arg(long, env = "STDNAV_KEYS")]
+    keys: Option<std::path::PathBuf>,
     /// Log format: plain or json.
     #[arg(long, env = "STDNAV_LOG_FORMAT", default_value = "plain")]
     log_format: LogFormat,
@@ -71,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
         routes,
         health.clone(),
         health_service,
-        ServeOptions::default(),
+        ServeOptions::with_keys(args.keys.as_deref())?,
         stdnav_runtime::shutdown::signal(),
     )?;
     health.set_all(tonic_health::ServingStatus::Serving).await;

@@ -2,6 +2,7 @@
 //! tracing, limits, graceful shutdown), error details, deadlines, tenants,
 //! client channels and telemetry.
 
+pub mod auth;
 pub mod client;
 pub mod deadline;
 pub mod server;

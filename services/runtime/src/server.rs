@@ -27,6 +27,21 @@ pub struct ServeOptions {
     /// load balancers stop sending new calls first.
     pub drain: Duration,
     pub max_connection_age: Duration,
+    /// API keys; None serves every caller (local use, tests).
+    pub keys: Option<std::sync::Arc<crate::auth::KeyStore>>,
+}
+
+impl ServeOptions {
+    /// The defaults, with API keys from `keys` when given (a missing file
+    /// means no key is valid yet; an unreadable one is an error).
+    pub fn with_keys(keys: Option<&std::path::Path>) -> Result<Self, crate::auth::KeyError> {
+        let mut options = Self::default();
+        if let Some(path) = keys {
+            options.keys = Some(crate::auth::KeyStore::open(path)?);
+            tracing::info!(path = %path.display(), "API keys required");
+        }
+        Ok(options)
+    }
 }
 
 impl Default for ServeOptions {
@@ -36,6 +51,7 @@ impl Default for ServeOptions {
             concurrency_limit_per_connection: 256,
             drain: Duration::from_millis(0),
             max_connection_age: Duration::from_secs(30 * 60),
+            keys: None,
         }
     }
 }
@@ -113,6 +129,7 @@ pub fn spawn(
     // accepted sockets need it set here, or Nagle's algorithm meets delayed
     // ACKs and a response written in two parts waits 40 ms.
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let auth = crate::auth::AuthLayer::new(options.keys.clone());
     let join = tokio::spawn(async move {
         Server::builder()
             .timeout(options.request_timeout)
@@ -121,6 +138,7 @@ pub fn spawn(
             .max_connection_age_grace(Duration::from_secs(30))
             .tcp_nodelay(true)
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
+            .layer(auth)
             .add_routes(routes)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await

@@ -1,5 +1,6 @@
-//! The tenant a call acts for. Until API keys land (issue 7) it comes from the
-//! `x-stdnav-tenant` metadata; the advisor passes it on to every downstream call.
+//! The tenant a call acts for: from the `x-stdnav-tenant` metadata, which the
+//! API-key layer (`auth`) sets from the key when keys are on; the advisor passes
+//! it on to every downstream call.
 
 use tonic::metadata::{MetadataMap, MetadataValue};
 

@@ -34,6 +34,10 @@ struct Args {
     /// Seconds between checks of the artifact for a new version (0: never reload).
     #[arg(long, env = "STDNAV_MODEL_RELOAD_SECS", default_value_t = 5.0)]
     reload_secs: f64,
+    /// API key file (`stdnav keys create`); when set every call needs a key
+    /// and its tenant and scope come from the key.
+    #[arg(long, env = "STDNAV_KEYS")]
+    keys: Option<std::path::PathBuf>,
     /// Log format: plain or json.
     #[arg(long, env = "STDNAV_LOG_FORMAT", default_value = "plain")]
     log_format: LogFormat,
@@ -59,7 +63,7 @@ async fn main() -> anyhow::Result<()> {
         routes,
         health.clone(),
         health_service,
-        ServeOptions::default(),
+        ServeOptions::with_keys(args.keys.as_deref())?,
         stdnav_runtime::shutdown::signal(),
     )?;
     tracing::info!(addr = %handle.local_addr, "scoring service listening (NOT_SERVING until the model is loaded)");

@@ -33,6 +33,10 @@ struct Args {
     /// Directory for stdnav's own state (index cache, store, models).
     #[arg(long, env = "STDNAV_HOME", default_value = ".stdnav")]
     home: PathBuf,
+    /// API key file (`stdnav keys create`); when set every call needs a key
+    /// and its tenant and scope come from the key.
+    #[arg(long, env = "STDNAV_KEYS")]
+    keys: Option<std::path::PathBuf>,
     /// Log format: plain or json.
     #[arg(long, env = "STDNAV_LOG_FORMAT", default_value = "plain")]
     log_format: LogFormat,
@@ -52,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
         routes,
         health.clone(),
         health_service,
-        ServeOptions::default(),
+        ServeOptions::with_keys(args.keys.as_deref())?,
         stdnav_runtime::shutdown::signal(),
     )?;
     tracing::info!(addr = %handle.local_addr, "standards service listening (NOT_SERVING until the catalogue is loaded)");

@@ -1,0 +1,491 @@
+//! API keys: a tenant and scopes per key, kept in a key file as SHA-256
+//! hashes, checked in constant time by a tower layer in front of every
+//! service. With keys configured, the tenant of a call comes from its key —
+//! a client's own `x-stdnav-tenant` is overwritten — and a key without the
+//! scope an RPC needs gets PERMISSION_DENIED.
+//!
+//! A key is `snk_<id>_<secret>`; only `sha256(secret)` is stored. The file
+//! is re-read when it changes, so `stdnav keys revoke` takes effect on
+//! running servers within a second.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::future::BoxFuture;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tonic::codegen::http;
+use tonic::metadata::MetadataMap;
+
+use crate::tenant::TENANT_HEADER;
+
+/// Metadata naming the key a call was authenticated with (for audit logs).
+pub const KEY_ID_HEADER: &str = "x-stdnav-key-id";
+/// Where clients put the key (also accepted: `x-api-key`).
+pub const AUTHORIZATION: &str = "authorization";
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// What a key may do. Each scope includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Search, advise, read enterprises.
+    Read,
+    /// Also store enterprises.
+    Write,
+    /// Also ingest catalogues, train models, delete enterprises.
+    Admin,
+}
+
+impl std::str::FromStr for Scope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "read" => Ok(Self::Read),
+            "write" => Ok(Self::Write),
+            "admin" => Ok(Self::Admin),
+            other => Err(format!("unknown scope {other:?}: read, write or admin")),
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Admin => "admin",
+        })
+    }
+}
+
+/// The scope an RPC needs, by its method name.
+pub fn required_scope(path: &str) -> Scope {
+    let method = path.rsplit('/').next().unwrap_or("");
+    match method {
+        "Ingest" | "TrainPeerModel" | "DeleteEnterprise" => Scope::Admin,
+        "UpsertEnterprise" => Scope::Write,
+        _ => Scope::Read,
+    }
+}
+
+/// One key as stored: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredKey {
+    pub id: String,
+    pub tenant: String,
+    pub scope: Scope,
+    /// Hex SHA-256 of the secret.
+    pub secret_sha256: String,
+    pub created: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct KeyFile {
+    keys: Vec<StoredKey>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("key file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn rfc3339_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    // Days from the epoch to a civil date (Howard Hinnant's algorithm).
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+fn read_file(path: &Path) -> Result<KeyFile, KeyError> {
+    let err = |reason: String| KeyError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| err(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(KeyFile::default()),
+        Err(e) => Err(err(e.to_string())),
+    }
+}
+
+fn write_file(path: &Path, file: &KeyFile) -> Result<(), KeyError> {
+    let err = |reason: String| KeyError::File {
+        path: path.display().to_string(),
+        reason,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| err(e.to_string()))?;
+    }
+    let json = serde_json::to_vec_pretty(file).map_err(|e| err(e.to_string()))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(|e| err(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+}
+
+fn valid_tenant(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 64
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Creates a key for `tenant` with `scope` in the key file; returns the
+/// key (shown once: only its hash is kept) and what was stored.
+pub fn create_key(
+    path: &Path,
+    tenant: &str,
+    scope: Scope,
+    note: &str,
+) -> Result<(String, StoredKey), KeyError> {
+    if !valid_tenant(tenant) {
+        return Err(KeyError::Invalid(
+            "tenant must be 1-64 ASCII letters, digits, '-' or '_'".into(),
+        ));
+    }
+    let mut file = read_file(path)?;
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    let mut id_bytes = [0u8; 4];
+    rand::rng().fill_bytes(&mut id_bytes);
+    let id = hex::encode(id_bytes);
+    let stored = StoredKey {
+        id: id.clone(),
+        tenant: tenant.to_string(),
+        scope,
+        secret_sha256: sha256_hex(&secret),
+        created: rfc3339_now(),
+        revoked: None,
+        note: note.to_string(),
+    };
+    file.keys.push(stored.clone());
+    write_file(path, &file)?;
+    Ok((format!("snk_{id}_{secret}"), stored))
+}
+
+pub fn list_keys(path: &Path) -> Result<Vec<StoredKey>, KeyError> {
+    Ok(read_file(path)?.keys)
+}
+
+/// Marks key `id` revoked; false when there is no such key.
+pub fn revoke_key(path: &Path, id: &str) -> Result<bool, KeyError> {
+    let mut file = read_file(path)?;
+    let Some(key) = file.keys.iter_mut().find(|k| k.id == id) else {
+        return Ok(false);
+    };
+    if key.revoked.is_none() {
+        key.revoked = Some(rfc3339_now());
+    }
+    write_file(path, &file)?;
+    Ok(true)
+}
+
+/// Who a call is: the key's id, tenant and scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Principal {
+    pub key_id: String,
+    pub tenant: String,
+    pub scope: Scope,
+}
+
+/// The keys servers check against, re-read when the file changes.
+pub struct KeyStore {
+    path: PathBuf,
+    state: RwLock<Loaded>,
+}
+
+struct Loaded {
+    keys: BTreeMap<String, StoredKey>,
+    modified: Option<SystemTime>,
+    checked: Instant,
+}
+
+const RECHECK: Duration = Duration::from_secs(1);
+
+impl std::fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+impl KeyStore {
+    /// Opens the key file (it may not exist yet: then no key is valid).
+    pub fn open(path: impl Into<PathBuf>) -> Result<Arc<Self>, KeyError> {
+        let path = path.into();
+        let keys = read_file(&path)?
+            .keys
+            .into_iter()
+            .map(|k| (k.id.clone(), k))
+            .collect();
+        Ok(Arc::new(Self {
+            state: RwLock::new(Loaded {
+                keys,
+                modified: modified(&path),
+                checked: Instant::now(),
+            }),
+            path,
+        }))
+    }
+
+    fn refresh(&self) {
+        let stale = {
+            let s = self.state.read().unwrap_or_else(|e| e.into_inner());
+            s.checked.elapsed() >= RECHECK
+        };
+        if !stale {
+            return;
+        }
+        let mut s = self.state.write().unwrap_or_else(|e| e.into_inner());
+        s.checked = Instant::now();
+        let now = modified(&self.path);
+        if now != s.modified {
+            match read_file(&self.path) {
+                Ok(file) => {
+                    s.keys = file.keys.into_iter().map(|k| (k.id.clone(), k)).collect();
+                    s.modified = now;
+                    tracing::info!(path = %self.path.display(), keys = s.keys.len(), "API keys reloaded");
+                }
+                // Keep the keys we had: a half-written or broken file must not open the door.
+                Err(e) => {
+                    tracing::warn!(error = %e, "API key file unreadable; keeping the keys loaded before")
+                }
+            }
+        }
+    }
+
+    /// The principal of a presented key, or why it is refused.
+    pub fn verify(&self, presented: &str) -> Result<Principal, &'static str> {
+        self.refresh();
+        let rest = presented.strip_prefix("snk_").ok_or("malformed API key")?;
+        let (id, secret) = rest.split_once('_').ok_or("malformed API key")?;
+        let s = self.state.read().unwrap_or_else(|e| e.into_inner());
+        // Hash what was presented even for an unknown id, so timing says
+        // nothing about which ids exist.
+        let presented_hash = Sha256::digest(secret.as_bytes());
+        let Some(key) = s.keys.get(id) else {
+            return Err("unknown or revoked API key");
+        };
+        let stored = hex::decode(&key.secret_sha256).unwrap_or_default();
+        if stored.len() != presented_hash.len()
+            || !bool::from(presented_hash.as_slice().ct_eq(stored.as_slice()))
+            || key.revoked.is_some()
+        {
+            return Err("unknown or revoked API key");
+        }
+        Ok(Principal {
+            key_id: key.id.clone(),
+            tenant: key.tenant.clone(),
+            scope: key.scope,
+        })
+    }
+}
+
+/// The key a request presents: `authorization: Bearer <key>` or `x-api-key`.
+fn presented_key(headers: &http::HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let v = v.trim();
+        let key = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+            .unwrap_or(v);
+        return Some(key.trim().to_string());
+    }
+    headers
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_string())
+}
+
+/// Copies the caller's key onto an outgoing request (the advisor calling
+/// its backends on the caller's behalf).
+pub fn forward_key<T>(from: &MetadataMap, to: &mut tonic::Request<T>) {
+    for name in [AUTHORIZATION, API_KEY_HEADER] {
+        if let Some(v) = from.get(name) {
+            to.metadata_mut().insert(name, v.clone());
+        }
+    }
+}
+
+/// The key id a call was authenticated with, for audit logs ("-" without keys).
+pub fn key_id_of(metadata: &MetadataMap) -> String {
+    metadata
+        .get(KEY_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_string()
+}
+
+/// Checks one request: health checks pass untouched; everything else needs
+/// a valid key with the RPC's scope. On success the tenant and key id
+/// headers are set from the key.
+fn check<B>(keys: &KeyStore, request: &mut http::Request<B>) -> Result<(), tonic::Status> {
+    let path = request.uri().path().to_string();
+    if path.starts_with("/grpc.health.v1.Health/") {
+        return Ok(());
+    }
+    // Never trust these from outside.
+    request.headers_mut().remove(KEY_ID_HEADER);
+    let Some(key) = presented_key(request.headers()) else {
+        return Err(tonic::Status::unauthenticated(
+            "an API key is required: send `authorization: Bearer <key>`",
+        ));
+    };
+    let principal = keys.verify(&key).map_err(tonic::Status::unauthenticated)?;
+    let needed = required_scope(&path);
+    if principal.scope < needed {
+        return Err(tonic::Status::permission_denied(format!(
+            "{path} needs the {needed} scope; key {} has {}",
+            principal.key_id, principal.scope
+        )));
+    }
+    let headers = request.headers_mut();
+    if let Ok(v) = http::HeaderValue::from_str(&principal.tenant) {
+        headers.insert(TENANT_HEADER, v);
+    }
+    if let Ok(v) = http::HeaderValue::from_str(&principal.key_id) {
+        headers.insert(KEY_ID_HEADER, v);
+    }
+    Ok(())
+}
+
+/// The tower layer: with no key store every call passes (local use).
+#[derive(Clone, Default)]
+pub struct AuthLayer {
+    keys: Option<Arc<KeyStore>>,
+}
+
+impl AuthLayer {
+    pub fn new(keys: Option<Arc<KeyStore>>) -> Self {
+        Self { keys }
+    }
+}
+
+impl<S> tower::Layer<S> for AuthLayer {
+    type Service = Auth<S>;
+    fn layer(&self, inner: S) -> Auth<S> {
+        Auth {
+            inner,
+            keys: self.keys.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Auth<S> {
+    inner: S,
+    keys: Option<Arc<KeyStore>>,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for Auth<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
+        if let Some(keys) = &self.keys
+            && let Err(status) = check(keys, &mut request)
+        {
+            return Box::pin(async move { Ok(status.into_http()) });
+        }
+        Box::pin(self.inner.call(request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_stored_hashed_verified_and_revoked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.json");
+        let (key, stored) = create_key(&path, "agency-a", Scope::Write, "test").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let secret = key.rsplit('_').next().unwrap();
+        assert!(!text.contains(secret), "the secret is never stored");
+        assert!(text.contains(&stored.secret_sha256));
+
+        let store = KeyStore::open(&path).unwrap();
+        let p = store.verify(&key).unwrap();
+        assert_eq!((p.tenant.as_str(), p.scope), ("agency-a", Scope::Write));
+        assert!(store.verify(&format!("{key}x")).is_err());
+        assert!(store.verify("snk_00000000_abc").is_err());
+        assert!(store.verify("garbage").is_err());
+
+        assert!(revoke_key(&path, &stored.id).unwrap());
+        assert!(!revoke_key(&path, "nope").unwrap());
+        // A running store sees the revocation once the file changed.
+        std::thread::sleep(RECHECK + Duration::from_millis(50));
+        assert!(store.verify(&key).is_err());
+        assert!(create_key(&path, "bad tenant!", Scope::Read, "").is_err());
+    }
+
+    #[test]
+    fn scopes_by_rpc() {
+        assert_eq!(
+            required_scope("/stdnav.advisor.v1.AdvisorService/Advise"),
+            Scope::Read
+        );
+        assert_eq!(
+            required_scope("/stdnav.profiling.v1.ProfilingService/UpsertEnterprise"),
+            Scope::Write
+        );
+        for admin in ["Ingest", "TrainPeerModel", "DeleteEnterprise"] {
+            assert_eq!(required_scope(&format!("/x.Y/{admin}")), Scope::Admin);
+        }
+        assert!(Scope::Admin > Scope::Write && Scope::Write > Scope::Read);
+        assert!(rfc3339_now().ends_with('Z'));
+    }
+}
