@@ -53,6 +53,9 @@ pub struct Running {
     /// Completes when the catalogue and the model are loaded and every
     /// service reports SERVING.
     pub ready: JoinHandle<anyhow::Result<()>>,
+    /// The advisor the server runs (its backends are this server), for
+    /// in-process callers such as batch and evaluation.
+    pub advisor: Advisor,
 }
 
 /// An empty embedded store in a temporary directory (removed with the guard).
@@ -124,10 +127,11 @@ pub async fn start(
         None => config.home.join("models"),
     };
     let profiling = Profiling::new(store).with_peer_artifacts(peer_dir);
+    let advisor = Advisor::new(backends);
     let routes = Routes::new(ProfilingGrpc::new(Arc::new(profiling)).into_server())
         .add_service(StandardsGrpc::new(standards.clone()).into_server())
         .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server())
-        .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server());
+        .add_service(AdvisorGrpc::new(advisor.clone()).into_server());
     let handle = server::spawn(
         listener,
         routes,
@@ -169,6 +173,7 @@ pub async fn start(
         handle,
         _fallback: fallback,
         ready,
+        advisor,
     })
 }
 
@@ -183,6 +188,10 @@ pub struct Local {
 impl Local {
     pub fn addr(&self) -> std::net::SocketAddr {
         self.running.handle.local_addr
+    }
+
+    pub fn advisor(&self) -> Advisor {
+        self.running.advisor.clone()
     }
 
     /// Stops serving and waits for in-flight calls to finish.

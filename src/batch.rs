@@ -19,7 +19,6 @@ use futures::StreamExt;
 use stdnav_advisor::chain::{self, ChainSummary, MemberResult};
 use stdnav_advisor::checkpoint::{Checkpoint, EmbeddedCheckpoint, RedisCheckpoint, run_id};
 use stdnav_advisor::orchestrate::CallContext;
-use stdnav_advisor::{Advisor, BackendAddrs, Backends};
 use stdnav_standards::progress::{Bar, Progress};
 
 use crate::allinone;
@@ -141,12 +140,7 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         &args.store.redis_prefix,
     )
     .await?;
-    let addr = local.addr().to_string();
-    let advisor = Advisor::new(Backends::connect_lazy(&BackendAddrs {
-        profiling: addr.clone(),
-        standards: addr.clone(),
-        scoring: addr,
-    })?);
+    let advisor = local.advisor();
     let ctx = CallContext {
         tenant: tenant.clone(),
         deadline: None,

@@ -141,17 +141,13 @@ pub enum Command {
     /// where the scoring service loads it (--home/models/scoring.json; a
     /// running service reloads it without restart).
     Train {
-        /// Enterprises in the demo population (80 % train, 20 % held out).
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        /// Seed of the population, the hidden standards and the training split.
-        #[arg(long, default_value_t = stdnav_core::population::DEFAULT_SEED)]
-        seed: u64,
+        #[command(flatten)]
+        population: crate::evaluate::PopulationArgs,
         /// Where to write the artifact (default: --home/models/scoring.json).
         #[arg(long)]
         model: Option<PathBuf>,
-        /// Model kind: auto (logistic regression and decision tree, the
-        /// better validation AUC kept), logistic or tree.
+        /// Model kind: auto (logistic regression and decision tree, the one
+        /// ranking validation enterprises better kept), logistic or tree.
         #[arg(long, value_enum, default_value = "auto")]
         kind: TrainKind,
     },
@@ -159,11 +155,9 @@ pub enum Command {
     /// popularity in the industry): Recall@10, NDCG@10 and MRR on held-out
     /// demo enterprises and on the real-world check set; prints a Markdown table.
     Evaluate {
-        /// Same as for `train`: the held-out enterprises are those train left out.
-        #[arg(long, default_value_t = 1000)]
-        count: usize,
-        #[arg(long, default_value_t = stdnav_core::population::DEFAULT_SEED)]
-        seed: u64,
+        /// As for `train`: the held-out enterprises are those train left out.
+        #[command(flatten)]
+        population: crate::evaluate::PopulationArgs,
         /// The artifact to evaluate (default: --home/models/scoring.json).
         #[arg(long)]
         model: Option<PathBuf>,
@@ -351,8 +345,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Train {
-            count,
-            seed,
+            population: crate::evaluate::PopulationArgs { count, seed },
             model,
             kind,
         } => {
@@ -378,7 +371,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Evaluate { count, seed, model } => {
+        Command::Evaluate {
+            population: crate::evaluate::PopulationArgs { count, seed },
+            model,
+        } => {
             let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home));
             let loaded = stdnav_models::Model::load(&path).with_context(|| {
                 format!(

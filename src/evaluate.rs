@@ -18,8 +18,8 @@ use anyhow::Context;
 use ndarray::{Array1, Array2};
 use sha2::{Digest, Sha256};
 
+use stdnav_advisor::Advisor;
 use stdnav_advisor::orchestrate::{CallContext, Subject};
-use stdnav_advisor::{Advisor, BackendAddrs, Backends};
 use stdnav_core::catalogue::base_of;
 use stdnav_core::enterprise::Profile;
 use stdnav_core::population;
@@ -39,6 +39,17 @@ const HIDDEN_SHARE: f64 = 1.0 / 3.0;
 const TEST_PERCENT: u64 = 20;
 /// Enterprises gathered at once.
 const CONCURRENCY: usize = 8;
+
+/// The demo population `train` and `evaluate` work on.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct PopulationArgs {
+    /// Enterprises in the demo population (80 % train, 20 % held out).
+    #[arg(long, default_value_t = 1000)]
+    pub count: usize,
+    /// Seed of the population, the hidden standards and the split.
+    #[arg(long, default_value_t = population::DEFAULT_SEED)]
+    pub seed: u64,
+}
 
 /// One enterprise of the evaluation: its visible profile and the standard
 /// lines hidden from it.
@@ -201,11 +212,7 @@ pub async fn start(home: &Path, data: Option<PathBuf>, cases: &[Case]) -> anyhow
     let addr = local.addr();
     let profiles: Vec<Profile> = cases.iter().map(|c| c.profile.clone()).collect();
     crate::population::upsert_over_grpc(addr, &profiles, "storing the visible population").await?;
-    let advisor = Advisor::new(Backends::connect_lazy(&BackendAddrs {
-        profiling: addr.to_string(),
-        standards: addr.to_string(),
-        scoring: addr.to_string(),
-    })?);
+    let advisor = local.advisor();
     Ok(Bench {
         _local: local,
         addr,
@@ -269,14 +276,13 @@ fn stored(cases: &[&Case]) -> Vec<Subject> {
 
 /// The training matrix: one row per candidate of every training
 /// enterprise, labelled by whether its line was hidden from it.
-pub fn training_rows(
-    cases: &[&Case],
-    gathered: &[Gathered],
+pub fn training_rows<'a>(
+    enterprises: impl IntoIterator<Item = (&'a Case, &'a Gathered)>,
     as_of_year: i32,
 ) -> (Array2<f64>, Array1<bool>) {
     let mut rows = Vec::new();
     let mut labels = Vec::new();
-    for (case, g) in cases.iter().zip(gathered) {
+    for (case, g) in enterprises {
         for s in &g.signals {
             rows.extend_from_slice(&features(s, as_of_year));
             labels.push(case.relevant.contains(&base_of(&s.id)));
@@ -312,7 +318,7 @@ pub async fn train(
     )
     .await?;
     let year = stdnav_models::time::current_year();
-    let (x, y) = training_rows(&train_cases, &gathered, year);
+    let (x, y) = training_rows(train_cases.iter().copied().zip(&gathered), year);
     let positives = y.iter().filter(|l| **l).count();
     eprintln!(
         "training on {} candidates of {} enterprises ({} relevant)",
@@ -329,6 +335,9 @@ pub async fn train(
         .context("training")?;
     Ok(model)
 }
+
+/// An enterprise and its gathered candidates.
+type WithSignals<'a> = (&'a Case, &'a Gathered);
 
 /// Picks the model kind by what the product does with a model — rank an
 /// enterprise's candidates: both kinds are fitted on 80 % of the training
@@ -350,18 +359,12 @@ async fn choose_kind(
         ])
         .is_multiple_of(5)
     };
-    let (mut fit_cases, mut fit_gathered, mut val) = (Vec::new(), Vec::new(), Vec::new());
-    for (c, g) in cases.iter().zip(gathered) {
-        if is_validation(c) {
-            val.push((*c, g));
-        } else {
-            fit_cases.push(*c);
-            fit_gathered.push(Gathered {
-                signals: g.signals.clone(),
-            });
-        }
-    }
-    let (x, y) = training_rows(&fit_cases, &fit_gathered, year);
+    let (val, fit): (Vec<WithSignals<'_>>, Vec<WithSignals<'_>>) = cases
+        .iter()
+        .copied()
+        .zip(gathered)
+        .partition(|(c, _)| is_validation(c));
+    let (x, y) = training_rows(fit, year);
     let mut best = (ModelKind::Logistic, f64::NEG_INFINITY);
     for kind in [ModelKind::Logistic, ModelKind::DecisionTree] {
         let (x, y) = (x.clone(), y.clone());

@@ -90,44 +90,30 @@ pub async fn demo_data(
     Ok(())
 }
 
-/// Upserts profiles (replacing any stored version), a few at a time.
+/// Upserts profiles (replacing any stored version) through the domain, a
+/// few at a time.
 pub async fn upsert_all(
     profiling: &Arc<Profiling>,
     tenant: &str,
     profiles: &[Profile],
     progress: &dyn Progress,
 ) -> anyhow::Result<usize> {
+    use futures::StreamExt;
     progress.stage("upserting enterprises", Some(profiles.len() as u64));
-    for chunk in profiles.chunks(16) {
-        let writes = chunk.iter().map(|p| {
-            let profiling = profiling.clone();
-            let tenant = tenant.to_string();
-            let p = p.clone();
-            tokio::spawn(async move { profiling.upsert(&tenant, &p, None).await })
-        });
-        for (write, p) in futures_join(writes).await.into_iter().zip(chunk) {
-            match write? {
-                Ok(_) => {}
-                Err(ProfilingError::Invalid(errors)) => {
-                    anyhow::bail!("generated enterprise {} is invalid: {errors:?}", p.uscc)
-                }
-                Err(e) => return Err(e.into()),
+    let mut writes = futures::stream::iter(profiles)
+        .map(|p| async move { (p, profiling.upsert(tenant, p, None).await) })
+        .buffer_unordered(16);
+    while let Some((p, write)) = writes.next().await {
+        match write {
+            Ok(_) => progress.inc(1),
+            Err(ProfilingError::Invalid(errors)) => {
+                anyhow::bail!("generated enterprise {} is invalid: {errors:?}", p.uscc)
             }
+            Err(e) => return Err(e.into()),
         }
-        progress.inc(chunk.len() as u64);
     }
     progress.finish();
     Ok(profiles.len())
-}
-
-async fn futures_join<T>(
-    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
-) -> Vec<Result<T, tokio::task::JoinError>> {
-    let mut out = Vec::new();
-    for h in handles.collect::<Vec<_>>() {
-        out.push(h.await);
-    }
-    out
 }
 
 pub async fn peers(home: &Path, command: PeersCommand) -> anyhow::Result<()> {
@@ -172,39 +158,19 @@ pub async fn seed_demo_if_empty(addr: std::net::SocketAddr) -> anyhow::Result<()
     upsert_over_grpc(addr, &profiles, "storing demo enterprises").await
 }
 
-/// Upserts profiles through the profiling service, eight streams at once,
-/// with a progress bar.
+/// Upserts profiles through the profiling service at `addr`, with a
+/// progress bar.
 pub async fn upsert_over_grpc(
     addr: std::net::SocketAddr,
     profiles: &[Profile],
     stage: &str,
 ) -> anyhow::Result<()> {
-    use stdnav_proto::profiling::v1 as pb;
     use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
 
     let client = ProfilingServiceClient::connect(format!("http://{addr}")).await?;
     let bar = Bar::new();
     bar.stage(stage, Some(profiles.len() as u64));
-    let mut writes = tokio::task::JoinSet::new();
-    for chunk in profiles.chunks(profiles.len().div_ceil(8).max(1)) {
-        let mut client = client.clone();
-        let chunk = chunk.to_vec();
-        writes.spawn(async move {
-            for p in &chunk {
-                client
-                    .upsert_enterprise(pb::UpsertEnterpriseRequest {
-                        enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
-                        expected_version: None,
-                    })
-                    .await
-                    .with_context(|| format!("storing enterprise {}", p.uscc))?;
-            }
-            anyhow::Ok(chunk.len())
-        });
-    }
-    while let Some(done) = writes.join_next().await {
-        bar.inc(done?? as u64);
-    }
+    stdnav_profiling::client::upsert_all(&client, profiles, || bar.inc(1)).await?;
     bar.finish();
     Ok(())
 }

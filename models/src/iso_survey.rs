@@ -413,19 +413,8 @@ mod tests {
     use super::*;
     use std::collections::{BTreeMap, BTreeSet};
 
-    /// The shared data directory: `STDNAV_DATA`, else `shared/data` next to
-    /// an ancestor of this crate (`/work/main/models` → `/work/shared/data`).
-    /// stdnav-core's `demo::find_shared_data` does the same, but stdnav-core
-    /// is not a dependency of this crate.
     fn shared_data() -> Option<PathBuf> {
-        if let Ok(dir) = std::env::var("STDNAV_DATA") {
-            let dir = PathBuf::from(dir);
-            return dir.is_dir().then_some(dir);
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(|a| a.join("shared").join("data"))
-            .find(|p| p.join("iso-survey-standat").is_dir())
+        stdnav_core::demo::find_shared_data(Path::new(env!("CARGO_MANIFEST_DIR")))
     }
 
     fn write_survey(dir: &Path, text: &str) {

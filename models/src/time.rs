@@ -1,52 +1,25 @@
-//! Calendar helpers on `std::time` alone: RFC 3339 timestamps and the current year.
+//! Calendar helpers: RFC 3339 timestamps and the current year (humantime
+//! does the calendar arithmetic).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// (year, month, day) of a count of days since 1970-01-01 (proleptic
-/// Gregorian; Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    }
-}
+use std::time::SystemTime;
 
 /// `t` as RFC 3339 in UTC, whole seconds: `2025-03-01T08:15:00Z`.
 pub fn rfc3339(t: SystemTime) -> String {
-    let secs = unix_seconds(t);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 /// The current UTC year.
 pub fn current_year() -> i32 {
-    let days = unix_seconds(SystemTime::now()).div_euclid(86_400);
-    civil_from_days(days).0 as i32
+    rfc3339(SystemTime::now())
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(1970)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
     fn known_instants() {

@@ -19,7 +19,6 @@ use tonic::transport::{Channel, Endpoint};
 
 use stdnav_proto::advisor::v1 as apb;
 use stdnav_proto::advisor::v1::advisor_service_client::AdvisorServiceClient;
-use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
 
 #[derive(Parser, Debug)]
@@ -31,12 +30,12 @@ struct Args {
     /// The advisor (or an all-in-one `stdnav serve`).
     #[arg(long, default_value = "http://127.0.0.1:50060")]
     addr: String,
-    /// The profiling service, to store the demo population first (skip with --population 0).
+    /// The profiling service, to store the demo population first.
     #[arg(long, default_value = "http://127.0.0.1:50061")]
     profiling: String,
     /// Demo enterprises to store and advise, round robin (seed 42).
-    #[arg(long, default_value_t = 1000)]
-    population: usize,
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    population: u64,
     /// Requests per second (open loop); 0 for closed loop.
     #[arg(long, default_value_t = 300.0)]
     rate: f64,
@@ -119,6 +118,11 @@ impl Tally {
     }
 }
 
+/// The tally, even if a recording task panicked while holding it.
+fn lock(tally: &Mutex<Tally>) -> std::sync::MutexGuard<'_, Tally> {
+    tally.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 async fn connect(addr: &str) -> anyhow::Result<Channel> {
     Ok(Endpoint::from_shared(addr.to_string())?
         .tcp_nodelay(true)
@@ -130,25 +134,7 @@ async fn connect(addr: &str) -> anyhow::Result<Channel> {
 async fn store_population(addr: &str, n: usize) -> anyhow::Result<Vec<String>> {
     let profiles = stdnav_core::population::generate(n, stdnav_core::population::DEFAULT_SEED);
     let client = ProfilingServiceClient::new(connect(addr).await?);
-    let mut tasks = tokio::task::JoinSet::new();
-    for chunk in profiles.chunks(n.div_ceil(8).max(1)) {
-        let mut client = client.clone();
-        let chunk = chunk.to_vec();
-        tasks.spawn(async move {
-            for p in chunk {
-                client
-                    .upsert_enterprise(ppb::UpsertEnterpriseRequest {
-                        enterprise: Some(stdnav_profiling::convert::profile_to_pb(&p)),
-                        expected_version: None,
-                    })
-                    .await?;
-            }
-            anyhow::Ok(())
-        });
-    }
-    while let Some(t) = tasks.join_next().await {
-        t??;
-    }
+    stdnav_profiling::client::upsert_all(&client, &profiles, || {}).await?;
     Ok(profiles.into_iter().map(|p| p.uscc).collect())
 }
 
@@ -191,24 +177,18 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
     for addr in &ready {
         wait_ready(addr, Duration::from_secs_f64(args.ready_timeout)).await?;
     }
-    let usccs = if args.population > 0 {
-        let started = Instant::now();
-        let u = store_population(&args.profiling, args.population).await?;
-        eprintln!(
-            "stored {} demo enterprises in {:.1} s",
-            u.len(),
-            started.elapsed().as_secs_f64()
-        );
-        u
-    } else {
-        anyhow::bail!("--population 0 needs enterprises already stored; not supported yet")
-    };
+    let started = Instant::now();
+    let usccs = store_population(&args.profiling, args.population as usize).await?;
+    eprintln!(
+        "stored {} demo enterprises in {:.1} s",
+        usccs.len(),
+        started.elapsed().as_secs_f64()
+    );
     let mut clients = Vec::new();
     for _ in 0..args.connections.max(1) {
         clients.push(AdvisorServiceClient::new(connect(&args.addr).await?));
     }
     let deadline = Duration::from_millis(args.deadline_ms);
-    let tally = Arc::new(Mutex::new(Tally::new()));
     let usccs = Arc::new(usccs);
 
     for (phase, seconds, measured) in [
@@ -228,9 +208,7 @@ async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let elapsed = started.elapsed().as_secs_f64();
         eprintln!("{phase}: {total} calls in {elapsed:.1} s");
         if measured {
-            *tally.lock().unwrap_or_else(|e| e.into_inner()) =
-                std::mem::take(&mut *phase_tally.lock().unwrap_or_else(|e| e.into_inner()));
-            let t = tally.lock().unwrap_or_else(|e| e.into_inner());
+            let t = lock(&phase_tally);
             report(&args, &t, elapsed);
             let failed: u64 = t
                 .statuses
@@ -265,10 +243,7 @@ async fn open_loop(
         let due = start + Duration::from_secs_f64(i as f64 / args.rate);
         tokio::time::sleep_until(due.into()).await;
         let Ok(permit) = in_flight.clone().try_acquire_owned() else {
-            tally
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .count("client_overloaded");
+            lock(tally).count("client_overloaded");
             continue;
         };
         let mut client = clients[i as usize % clients.len()].clone();
@@ -279,10 +254,7 @@ async fn open_loop(
             let status = advise_once(&mut client, &uscc, top, deadline).await;
             // From when the call was due, not when it was sent.
             let latency = due.elapsed();
-            tally
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .record(latency, &status);
+            lock(&tally).record(latency, &status);
             drop(permit);
         });
     }
@@ -313,10 +285,7 @@ async fn closed_loop(
             while Instant::now() < end {
                 let t = Instant::now();
                 let status = advise_once(&mut client, &usccs[i % usccs.len()], top, deadline).await;
-                tally
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .record(t.elapsed(), &status);
+                lock(&tally).record(t.elapsed(), &status);
                 i += workers;
                 sent += 1;
             }

@@ -37,7 +37,8 @@ pub struct MemberResult {
     pub error: String,
 }
 
-/// Segment names as in profiles (`segment` of a chain membership).
+/// Segment names as in profiles (`segment` of a chain membership), from
+/// the `stdnav.profiling.v1.Segment` code.
 pub fn segment_name(code: i32) -> &'static str {
     match code {
         1 => "upstream",
@@ -45,6 +46,12 @@ pub fn segment_name(code: i32) -> &'static str {
         3 => "downstream",
         _ => "",
     }
+}
+
+/// The `stdnav.profiling.v1.Segment` code of a segment name (the inverse
+/// of [`segment_name`]).
+pub fn segment_code(name: &str) -> i32 {
+    (1..=3).find(|c| segment_name(*c) == name).unwrap_or(0)
 }
 
 impl MemberResult {

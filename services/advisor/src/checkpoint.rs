@@ -6,12 +6,11 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
 use crate::chain::MemberResult;
 
@@ -159,20 +158,9 @@ pub struct RedisCheckpoint {
 
 impl RedisCheckpoint {
     pub async fn connect(url: &str, prefix: &str, run: &str) -> Result<Self, CheckpointError> {
-        let unavailable = |e: redis::RedisError| CheckpointError::Unavailable(e.to_string());
-        let client = redis::Client::open(url)
-            .map_err(|e| CheckpointError::Unavailable(format!("bad Redis URL: {e}")))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(2);
-        let conn = tokio::time::timeout(
-            Duration::from_secs(5),
-            client.get_connection_manager_with_config(config),
-        )
-        .await
-        .map_err(|_| CheckpointError::Unavailable(format!("no answer from Redis at {url}")))?
-        .map_err(unavailable)?;
+        let conn = stdnav_runtime::redis::connect(url)
+            .await
+            .map_err(CheckpointError::Unavailable)?;
         Ok(Self {
             conn,
             key: format!("{prefix}:batch:{}", hex::encode(run.as_bytes())),

@@ -154,20 +154,11 @@ impl AdvisorService for AdvisorGrpc {
     }
 }
 
-fn segment_code(name: &str) -> i32 {
-    match name {
-        "upstream" => 1,
-        "midstream" => 2,
-        "downstream" => 3,
-        _ => 0,
-    }
-}
-
 fn result_to_pb(r: &chain::MemberResult) -> pb::EnterpriseResult {
     pb::EnterpriseResult {
         uscc: r.uscc.clone(),
         name: r.name.clone(),
-        segment: segment_code(&r.segment),
+        segment: chain::segment_code(&r.segment),
         maturity: r.maturity,
         must_not_held: r.must_not_held,
         upgrades: r.upgrades,
@@ -193,7 +184,7 @@ fn summary_to_pb(s: chain::ChainSummary) -> pb::ChainSummary {
             .segments
             .into_iter()
             .map(|x| pb::SegmentSummary {
-                segment: segment_code(&x.segment),
+                segment: chain::segment_code(&x.segment),
                 enterprises: x.enterprises,
                 mandatory_coverage: x.mandatory_coverage,
                 mean_maturity: x.mean_maturity,

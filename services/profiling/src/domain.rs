@@ -251,6 +251,14 @@ impl Profiling {
     /// the artifact (when an artifact directory is set) and serves it.
     pub async fn train_peers(&self, tenant: &str) -> Result<Arc<PeerModel>, ProfilingError> {
         let population = self.population(tenant).await?;
+        self.train_on(tenant, population).await
+    }
+
+    async fn train_on(
+        &self,
+        tenant: &str,
+        population: Vec<EnterpriseRecord>,
+    ) -> Result<Arc<PeerModel>, ProfilingError> {
         let tenant_owned = tenant.to_string();
         // k-means is CPU work: off the async runtime.
         let model =
@@ -263,17 +271,22 @@ impl Profiling {
                 .save(&artifact_path(dir, tenant))
                 .map_err(|e| ProfilingError::Internal(e.to_string()))?;
         }
-        let model = Arc::new(model);
-        let mut state = self.peers.state.lock().await;
-        state.models.insert(tenant.to_string(), model.clone());
-        state.writes.insert(tenant.to_string(), 0);
         tracing::info!(
             tenant,
             k = model.k,
             population = model.population,
             "peer model trained"
         );
-        Ok(model)
+        Ok(self.serve_model(tenant, model).await)
+    }
+
+    /// Makes `model` the tenant's, with no writes since.
+    async fn serve_model(&self, tenant: &str, model: PeerModel) -> Arc<PeerModel> {
+        let model = Arc::new(model);
+        let mut state = self.peers.state.lock().await;
+        state.models.insert(tenant.to_string(), model.clone());
+        state.writes.insert(tenant.to_string(), 0);
+        model
     }
 
     /// The tenant's peer model: the one in memory while fewer than a tenth
@@ -281,36 +294,31 @@ impl Profiling {
     /// artifact if it was trained on exactly the stored population; else a
     /// new one trained now.
     pub async fn peer_model(&self, tenant: &str) -> Result<Arc<PeerModel>, ProfilingError> {
-        {
+        let in_memory = {
             let state = self.peers.state.lock().await;
-            if let Some(model) = state.models.get(tenant) {
-                let writes = state.writes.get(tenant).copied().unwrap_or(0);
-                if writes * 10 < (model.population as u64).max(10) {
-                    return Ok(model.clone());
-                }
-            } else if let Some(dir) = &self.peers.dir {
-                let saved = PeerModel::load(&artifact_path(dir, tenant));
-                drop(state);
-                match saved {
-                    Ok(Some(model)) => {
-                        let population = self.population(tenant).await?;
-                        if model.population_hash == population_hash(&population) {
-                            let model = Arc::new(model);
-                            let mut state = self.peers.state.lock().await;
-                            state.models.insert(tenant.to_string(), model.clone());
-                            state.writes.insert(tenant.to_string(), 0);
-                            return Ok(model);
-                        }
+            match state.models.get(tenant) {
+                Some(model) => {
+                    let writes = state.writes.get(tenant).copied().unwrap_or(0);
+                    if writes * 10 < (model.population as u64).max(10) {
+                        return Ok(model.clone());
                     }
-                    Ok(None) => {}
-                    // A corrupt artifact is replaced, and said so.
-                    Err(e) => {
-                        tracing::warn!(error = %e, "peer model artifact unusable; retraining")
-                    }
+                    true
                 }
+                None => false,
+            }
+        };
+        let population = self.population(tenant).await?;
+        if !in_memory && let Some(dir) = &self.peers.dir {
+            match PeerModel::load(&artifact_path(dir, tenant)) {
+                Ok(Some(model)) if model.population_hash == population_hash(&population) => {
+                    return Ok(self.serve_model(tenant, model).await);
+                }
+                Ok(_) => {}
+                // A corrupt artifact is replaced, and said so.
+                Err(e) => tracing::warn!(error = %e, "peer model artifact unusable; retraining"),
             }
         }
-        self.train_peers(tenant).await
+        self.train_on(tenant, population).await
     }
 
     async fn note_write(&self, tenant: &str) {

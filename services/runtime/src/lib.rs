@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod client;
 pub mod deadline;
+pub mod redis;
 pub mod server;
 pub mod shutdown;
 pub mod status;

@@ -8,10 +8,8 @@
 //! Version checks and writes run as one Lua script, so concurrent writers
 //! cannot interleave between the check and the write.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use redis::{AsyncCommands, Script};
 
 use stdnav_core::enterprise::EnterpriseRecord;
@@ -54,20 +52,9 @@ fn unavailable(e: redis::RedisError) -> StoreError {
 impl RedisStore {
     /// Connects to `url`; fails fast (2 s) when nothing answers.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url)
-            .map_err(|e| StoreError::Unavailable(format!("bad Redis URL: {e}")))?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(2)))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let conn = tokio::time::timeout(
-            Duration::from_secs(5),
-            client.get_connection_manager_with_config(config),
-        )
-        .await
-        .map_err(|_| StoreError::Unavailable(format!("no answer from Redis at {url}")))?
-        .map_err(unavailable)?;
+        let conn = stdnav_runtime::redis::connect(url)
+            .await
+            .map_err(StoreError::Unavailable)?;
         Ok(Self {
             conn,
             prefix: prefix.to_string(),

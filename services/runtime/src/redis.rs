@@ -1,0 +1,25 @@
+//! One way to connect to Redis for every part that keeps state there (the
+//! profile store, batch checkpoints): the async connection manager, which
+//! reconnects by itself, with short timeouts so a missing Redis fails fast.
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+/// Connects to `url`; fails within about 5 s when nothing answers. The
+/// error says why in words a user can act on.
+pub async fn connect(url: &str) -> Result<ConnectionManager, String> {
+    let client = redis::Client::open(url).map_err(|e| format!("bad Redis URL: {e}"))?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(Some(Duration::from_secs(2)))
+        .set_number_of_retries(2)
+        .set_max_delay(Duration::from_millis(500));
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        client.get_connection_manager_with_config(config),
+    )
+    .await
+    .map_err(|_| format!("no answer from Redis at {url}"))?
+    .map_err(|e| e.to_string())
+}
