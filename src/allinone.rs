@@ -14,7 +14,7 @@ use tonic_health::ServingStatus;
 
 use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends};
 use stdnav_profiling::{Profiling, ProfilingGrpc, open_store};
-use stdnav_runtime::server::{self, Health, ServeOptions, ServerHandle};
+use stdnav_runtime::server::{self, Health, ServerHandle};
 use stdnav_standards::progress::Progress;
 use stdnav_standards::store::{CatalogueStore, default_sources};
 use stdnav_standards::{Standards, StandardsGrpc};
@@ -36,8 +36,8 @@ pub struct Config {
     /// Use an empty temporary profile store whatever is under `home`
     /// (evaluation runs that must not see or touch stored enterprises).
     pub fresh_store: bool,
-    /// API key file: when set every call needs a key (see `stdnav keys`).
-    pub keys: Option<PathBuf>,
+    /// Server flags: API keys (every call then needs one, see `stdnav keys`).
+    pub serve: stdnav_runtime::cli::ServeFlags,
 }
 
 impl Config {
@@ -137,7 +137,7 @@ pub async fn start(
         routes,
         health.clone(),
         health_service,
-        ServeOptions::with_keys(config.keys.as_deref())?,
+        config.serve.options()?,
         shutdown,
     )?;
     health.set_serving(stdnav_profiling::SERVICE_NAME).await;
@@ -243,7 +243,7 @@ pub async fn start_local_with(
             redis_url,
             redis_prefix: redis_prefix.to_string(),
             fresh_store,
-            keys: None,
+            serve: Default::default(),
         },
         listener,
         async {

@@ -103,10 +103,8 @@ pub enum Command {
         /// Prefix of every Redis key.
         #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
         redis_prefix: String,
-        /// API key file (`stdnav keys create`); when set every call needs a
-        /// key, and its tenant and scope come from the key.
-        #[arg(long, env = "STDNAV_KEYS")]
-        keys: Option<PathBuf>,
+        #[command(flatten)]
+        serve: stdnav_runtime::cli::ServeFlags,
     },
     /// Add or update standards records from files (relaton JSONL, GB CSV, or
     /// stdnav JSONL); prints added / updated / unchanged / rejected.
@@ -305,7 +303,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             redis_url,
             redis_prefix,
-            keys,
+            serve,
         } => {
             describe_catalogue(data.as_deref());
             let listener = stdnav_runtime::server::bind(listen).await?;
@@ -318,7 +316,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     redis_prefix,
                     store_fallback: false,
                     fresh_store: false,
-                    keys,
+                    serve,
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),

@@ -6,6 +6,7 @@
 
 pub mod chain;
 pub mod checkpoint;
+pub mod cli;
 pub mod compose;
 pub mod convert;
 pub mod grpc;

@@ -2,6 +2,7 @@
 //! stores them per tenant (Redis or an embedded redb file) and places each
 //! enterprise in a peer group. `domain` holds the logic, `grpc` the transport.
 
+pub mod cli;
 pub mod client;
 pub mod convert;
 pub mod domain;

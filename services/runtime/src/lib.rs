@@ -3,6 +3,7 @@
 //! client channels and telemetry.
 
 pub mod auth;
+pub mod cli;
 pub mod client;
 pub mod deadline;
 pub mod redis;

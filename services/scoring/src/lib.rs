@@ -4,6 +4,7 @@
 //! logic (the model in service, validation, first-run training, reload on
 //! change), `grpc` the transport.
 
+pub mod cli;
 pub mod domain;
 pub mod error;
 pub mod grpc;

@@ -2,6 +2,7 @@
 //! index over it with bilingual search, lineage, statistics and candidates
 //! for an enterprise. `domain` holds the logic, `grpc` the transport.
 
+pub mod cli;
 pub mod domain;
 pub mod error;
 pub mod grpc;
