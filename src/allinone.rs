@@ -38,6 +38,9 @@ pub struct Config {
     pub fresh_store: bool,
     /// Server flags: API keys (every call then needs one, see `stdnav keys`).
     pub serve: stdnav_runtime::cli::ServeFlags,
+    /// TLS of the advisor's calls to the other three services on this very
+    /// server: needed when the server serves TLS.
+    pub client: stdnav_runtime::cli::ClientFlags,
 }
 
 impl Config {
@@ -116,10 +119,20 @@ pub async fn start(
     .await;
     let standards = Arc::new(Standards::new());
     let scorer = Arc::new(stdnav_scoring::Scorer::empty());
+    let options = config.serve.options()?;
+    let client_tls = config.client.tls()?;
+    if options.tls.is_some() && client_tls.is_none() {
+        anyhow::bail!(
+            "serving TLS needs --tls-ca (the CA of --tls-cert, and with mutual TLS \
+             --tls-client-cert/--tls-client-key): the advisor calls the other services \
+             on this server through it"
+        );
+    }
     let backends = Backends::connect_lazy(&BackendAddrs {
         profiling: addr.to_string(),
         standards: addr.to_string(),
         scoring: addr.to_string(),
+        tls: client_tls,
     })?;
     // A temporary store keeps its peer model beside it, not in --home.
     let peer_dir = match &fallback {
@@ -137,7 +150,7 @@ pub async fn start(
         routes,
         health.clone(),
         health_service,
-        config.serve.options()?,
+        options,
         shutdown,
     )?;
     health.set_serving(stdnav_profiling::SERVICE_NAME).await;
@@ -244,6 +257,7 @@ pub async fn start_local_with(
             redis_prefix: redis_prefix.to_string(),
             fresh_store,
             serve: Default::default(),
+            client: Default::default(),
         },
         listener,
         async {

@@ -105,6 +105,8 @@ pub enum Command {
         redis_prefix: String,
         #[command(flatten)]
         serve: stdnav_runtime::cli::ServeFlags,
+        #[command(flatten)]
+        client: stdnav_runtime::cli::ClientFlags,
     },
     /// Add or update standards records from files (relaton JSONL, GB CSV, or
     /// stdnav JSONL); prints added / updated / unchanged / rejected.
@@ -304,6 +306,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             redis_url,
             redis_prefix,
             serve,
+            client,
         } => {
             describe_catalogue(data.as_deref());
             let listener = stdnav_runtime::server::bind(listen).await?;
@@ -317,6 +320,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     store_fallback: false,
                     fresh_store: false,
                     serve,
+                    client,
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),

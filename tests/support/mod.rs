@@ -160,6 +160,7 @@ pub async fn four_services() -> FourServices {
         profiling: p.local_addr.to_string(),
         standards: s.local_addr.to_string(),
         scoring: c.local_addr.to_string(),
+        tls: None,
     })
     .unwrap();
     let (a, ah, a_stop) = serve(

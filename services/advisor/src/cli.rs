@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 
-use stdnav_runtime::cli::{LogFlags, ServeFlags};
+use stdnav_runtime::cli::{ClientFlags, LogFlags, ServeFlags};
 
 /// Serves stdnav.advisor.v1: composes the profiling, standards and scoring
 /// services into solutions, benchmarking gaps and chain reports.
@@ -26,6 +26,9 @@ pub struct Args {
     pub scoring: String,
     #[command(flatten)]
     pub serve: ServeFlags,
+    /// TLS towards the backends.
+    #[command(flatten)]
+    pub client: ClientFlags,
     #[command(flatten)]
     pub log: LogFlags,
 }

@@ -16,6 +16,7 @@ async fn main() -> anyhow::Result<()> {
         profiling: args.profiling,
         standards: args.standards,
         scoring: args.scoring,
+        tls: args.client.tls()?,
     })?;
     let listener = server::bind(args.listen).await?;
     let (reporter, health_service) = tonic_health::server::health_reporter();

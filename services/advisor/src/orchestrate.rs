@@ -31,6 +31,8 @@ pub struct BackendAddrs {
     pub profiling: String,
     pub standards: String,
     pub scoring: String,
+    /// TLS towards the backends (None: plaintext).
+    pub tls: Option<tonic::transport::ClientTlsConfig>,
 }
 
 #[derive(Clone)]
@@ -44,11 +46,17 @@ impl Backends {
     pub fn connect_lazy(addrs: &BackendAddrs) -> Result<Self, tonic::transport::Error> {
         const MAX: usize = stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
         Ok(Self {
-            profiling: ProfilingServiceClient::new(lazy_channel(&addrs.profiling)?)
-                .max_decoding_message_size(MAX),
-            standards: StandardsServiceClient::new(lazy_channel(&addrs.standards)?)
-                .max_decoding_message_size(MAX),
-            scoring: ScoringServiceClient::new(lazy_channel(&addrs.scoring)?)
+            profiling: ProfilingServiceClient::new(lazy_channel(
+                &addrs.profiling,
+                addrs.tls.as_ref(),
+            )?)
+            .max_decoding_message_size(MAX),
+            standards: StandardsServiceClient::new(lazy_channel(
+                &addrs.standards,
+                addrs.tls.as_ref(),
+            )?)
+            .max_decoding_message_size(MAX),
+            scoring: ScoringServiceClient::new(lazy_channel(&addrs.scoring, addrs.tls.as_ref())?)
                 .max_decoding_message_size(MAX),
         })
     }

@@ -2,8 +2,14 @@
 //! services, the all-in-one server and the deployment manifests agree on
 //! one set of names (each flag also reads a `STDNAV_*` environment variable).
 
-use std::path::PathBuf;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use anyhow::Context;
+use tonic::transport::{Certificate, ClientTlsConfig, Identity, ServerTlsConfig};
+
+use crate::admission::Limits;
 use crate::server::ServeOptions;
 use crate::telemetry::{self, LogFormat};
 
@@ -24,17 +30,122 @@ impl LogFlags {
 }
 
 /// Flags of the server side shared by every server binary and `stdnav serve`.
-#[derive(clap::Args, Debug, Clone, Default)]
+#[derive(clap::Args, Debug, Clone)]
 pub struct ServeFlags {
     /// API key file (`stdnav keys create`); when set every call needs a key
     /// and its tenant and scope come from the key.
     #[arg(long, env = "STDNAV_KEYS")]
     pub keys: Option<PathBuf>,
+    /// Server certificate chain (PEM); with --tls-key, serve TLS only.
+    #[arg(long, env = "STDNAV_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key of --tls-cert (PEM).
+    #[arg(long, env = "STDNAV_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// CA (PEM) that client certificates must chain to: mutual TLS, callers
+    /// without a valid certificate are refused. Needs --tls-cert.
+    #[arg(long, env = "STDNAV_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (off when unset).
+    #[arg(long, env = "STDNAV_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Calls in flight before new ones are shed with UNAVAILABLE (0: no limit).
+    #[arg(long, env = "STDNAV_MAX_IN_FLIGHT", default_value_t = Limits::default().max_in_flight)]
+    pub max_in_flight: usize,
+    /// Calls per second each tenant may make; over it, RESOURCE_EXHAUSTED (0: no limit).
+    #[arg(long, env = "STDNAV_TENANT_RATE", default_value_t = 0)]
+    pub tenant_rate: u32,
+    /// Calls a tenant may make in a burst above its rate (default: the rate).
+    #[arg(long, env = "STDNAV_TENANT_BURST", default_value_t = 0)]
+    pub tenant_burst: u32,
+    /// Seconds health reports NOT_SERVING after SIGTERM before the listener
+    /// closes, so load balancers stop routing first; calls in flight finish.
+    #[arg(long, env = "STDNAV_DRAIN_SECS", default_value_t = 5.0)]
+    pub drain_secs: f64,
+}
+
+impl Default for ServeFlags {
+    fn default() -> Self {
+        Self {
+            keys: None,
+            tls_cert: None,
+            tls_key: None,
+            tls_client_ca: None,
+            metrics_listen: None,
+            max_in_flight: Limits::default().max_in_flight,
+            tenant_rate: 0,
+            tenant_burst: 0,
+            // Local and test servers stop at once.
+            drain_secs: 0.0,
+        }
+    }
+}
+
+fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading the {what} {}", path.display()))
 }
 
 impl ServeFlags {
-    /// The server options these flags ask for.
+    /// The server options these flags ask for (reads the key and TLS files).
     pub fn options(&self) -> anyhow::Result<ServeOptions> {
-        Ok(ServeOptions::with_keys(self.keys.as_deref())?)
+        let mut options = ServeOptions::with_keys(self.keys.as_deref())?;
+        options.limits = Limits {
+            max_in_flight: self.max_in_flight,
+            tenant_rate: self.tenant_rate,
+            tenant_burst: self.tenant_burst,
+        };
+        options.drain = Duration::try_from_secs_f64(self.drain_secs)
+            .context("--drain-secs must be a number of seconds ≥ 0")?;
+        options.metrics_listen = self.metrics_listen;
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            let identity =
+                Identity::from_pem(read(cert, "TLS certificate")?, read(key, "TLS key")?);
+            let mut tls = ServerTlsConfig::new().identity(identity);
+            if let Some(ca) = &self.tls_client_ca {
+                tls = tls.client_ca_root(Certificate::from_pem(read(ca, "client CA")?));
+            }
+            options.tls = Some(tls);
+        }
+        Ok(options)
+    }
+}
+
+/// Flags of a gRPC client (the advisor towards its backends, the load
+/// generator): TLS towards servers that serve it.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ClientFlags {
+    /// CA (PEM) that servers' certificates must chain to; connect with TLS.
+    #[arg(long, env = "STDNAV_TLS_CA")]
+    pub tls_ca: Option<PathBuf>,
+    /// Client certificate (PEM) for servers that require mutual TLS.
+    #[arg(long, env = "STDNAV_TLS_CLIENT_CERT", requires_all = ["tls_client_key", "tls_ca"])]
+    pub tls_client_cert: Option<PathBuf>,
+    /// Private key of --tls-client-cert (PEM).
+    #[arg(long, env = "STDNAV_TLS_CLIENT_KEY", requires = "tls_client_cert")]
+    pub tls_client_key: Option<PathBuf>,
+    /// Name the servers' certificates must carry, when it is not the host
+    /// part of their addresses.
+    #[arg(long, env = "STDNAV_TLS_DOMAIN")]
+    pub tls_domain: Option<String>,
+}
+
+impl ClientFlags {
+    /// The client TLS configuration, or None for plaintext.
+    pub fn tls(&self) -> anyhow::Result<Option<ClientTlsConfig>> {
+        let Some(ca) = &self.tls_ca else {
+            return Ok(None);
+        };
+        let mut tls =
+            ClientTlsConfig::new().ca_certificate(Certificate::from_pem(read(ca, "TLS CA")?));
+        if let (Some(cert), Some(key)) = (&self.tls_client_cert, &self.tls_client_key) {
+            tls = tls.identity(Identity::from_pem(
+                read(cert, "client certificate")?,
+                read(key, "client key")?,
+            ));
+        }
+        if let Some(domain) = &self.tls_domain {
+            tls = tls.domain_name(domain.clone());
+        }
+        Ok(Some(tls))
     }
 }

@@ -2,10 +2,12 @@
 //! tracing, limits, graceful shutdown), error details, deadlines, tenants,
 //! client channels and telemetry.
 
+pub mod admission;
 pub mod auth;
 pub mod cli;
 pub mod client;
 pub mod deadline;
+pub mod metrics;
 pub mod redis;
 pub mod server;
 pub mod shutdown;

@@ -29,6 +29,12 @@ pub struct ServeOptions {
     pub max_connection_age: Duration,
     /// API keys; None serves every caller (local use, tests).
     pub keys: Option<std::sync::Arc<crate::auth::KeyStore>>,
+    /// Load shedding and per-tenant rate limits.
+    pub limits: crate::admission::Limits,
+    /// Where to serve Prometheus metrics, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
+    /// TLS (and, with a client CA, mTLS); None serves plaintext.
+    pub tls: Option<tonic::transport::ServerTlsConfig>,
 }
 
 impl ServeOptions {
@@ -52,6 +58,9 @@ impl Default for ServeOptions {
             drain: Duration::from_millis(0),
             max_connection_age: Duration::from_secs(30 * 60),
             keys: None,
+            limits: crate::admission::Limits::default(),
+            tls: None,
+            metrics_listen: None,
         }
     }
 }
@@ -93,6 +102,8 @@ impl Health {
 /// A running server: where it listens and how to wait for it.
 pub struct ServerHandle {
     pub local_addr: SocketAddr,
+    /// Where Prometheus metrics are served, when they are.
+    pub metrics_addr: Option<SocketAddr>,
     pub join: JoinHandle<Result<(), tonic::transport::Error>>,
 }
 
@@ -110,6 +121,17 @@ pub fn spawn(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<ServerHandle> {
     let local_addr = listener.local_addr()?;
+    let metrics_addr = match options.metrics_listen {
+        Some(addr) => Some(crate::metrics::serve(
+            std::net::TcpListener::bind(addr).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("cannot listen for metrics on {addr}: {e}"),
+                )
+            })?,
+        )?),
+        None => None,
+    };
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(stdnav_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -130,20 +152,33 @@ pub fn spawn(
     // ACKs and a response written in two parts waits 40 ms.
     let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
     let auth = crate::auth::AuthLayer::new(options.keys.clone());
+    let admission = crate::admission::AdmissionLayer::new(options.limits);
+    let mut builder = Server::builder();
+    if let Some(tls) = options.tls.clone() {
+        builder = builder.tls_config(tls).map_err(std::io::Error::other)?;
+    }
     let join = tokio::spawn(async move {
-        Server::builder()
+        builder
             .timeout(options.request_timeout)
             .concurrency_limit_per_connection(options.concurrency_limit_per_connection)
             .max_connection_age(options.max_connection_age)
             .max_connection_age_grace(Duration::from_secs(30))
             .tcp_nodelay(true)
             .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
+            // Outermost first: metrics see every call, including those the
+            // key check or admission refuse.
+            .layer(crate::metrics::MetricsLayer)
             .layer(auth)
+            .layer(admission)
             .add_routes(routes)
             .serve_with_incoming_shutdown(incoming, shutdown)
             .await
     });
-    Ok(ServerHandle { local_addr, join })
+    Ok(ServerHandle {
+        local_addr,
+        metrics_addr,
+        join,
+    })
 }
 
 /// Binds a listener, naming the address in the error.

@@ -1,0 +1,203 @@
+//! Admission control in front of every service: a global cap on calls in
+//! flight, answered at once with UNAVAILABLE when full (load shedding: a
+//! queue would only turn overload into timeouts), and a per-tenant rate limit
+//! answered with RESOURCE_EXHAUSTED, both with `google.rpc.RetryInfo` and a
+//! stable `ErrorInfo` reason. Health and reflection are never shed, so probes
+//! keep telling the truth under load.
+//!
+//! The tenant is read from `x-stdnav-tenant`, which the API-key layer in front
+//! of this one sets from the key when keys are on.
+
+use std::num::NonZeroU32;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tonic::codegen::http;
+use tonic::{Code, Status};
+use tonic_types::{ErrorDetails, StatusExt};
+
+use crate::status::DOMAIN;
+use crate::tenant::{DEFAULT_TENANT, TENANT_HEADER};
+
+/// ErrorInfo reason of a call shed because the server is full.
+pub const REASON_OVERLOADED: &str = "OVERLOADED";
+/// ErrorInfo reason of a call over its tenant's rate.
+pub const REASON_RATE_LIMITED: &str = "RATE_LIMITED";
+
+/// What the admission layer enforces; zero switches a limit off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Calls in flight across all connections before new ones are shed.
+    pub max_in_flight: usize,
+    /// Calls per second each tenant may make on average.
+    pub tenant_rate: u32,
+    /// Calls a tenant may make at once above its rate.
+    pub tenant_burst: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_in_flight: 1024,
+            tenant_rate: 0,
+            tenant_burst: 0,
+        }
+    }
+}
+
+type TenantLimiter = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
+
+/// The tower layer; clones share one budget.
+#[derive(Clone)]
+pub struct AdmissionLayer {
+    in_flight: Option<Arc<Semaphore>>,
+    tenants: Option<Arc<TenantLimiter>>,
+}
+
+impl AdmissionLayer {
+    pub fn new(limits: Limits) -> Self {
+        let in_flight =
+            (limits.max_in_flight > 0).then(|| Arc::new(Semaphore::new(limits.max_in_flight)));
+        let tenants = NonZeroU32::new(limits.tenant_rate).map(|rate| {
+            let burst = NonZeroU32::new(limits.tenant_burst).unwrap_or(rate);
+            Arc::new(RateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            ))
+        });
+        Self { in_flight, tenants }
+    }
+}
+
+impl<S> tower::Layer<S> for AdmissionLayer {
+    type Service = Admission<S>;
+    fn layer(&self, inner: S) -> Admission<S> {
+        Admission {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Admission<S> {
+    inner: S,
+    layer: AdmissionLayer,
+}
+
+/// Calls that are never limited: probes and tooling.
+fn exempt(path: &str) -> bool {
+    path.starts_with("/grpc.health.v1.") || path.starts_with("/grpc.reflection.")
+}
+
+fn refusal(code: Code, reason: &str, message: &str, retry_after: Duration) -> Status {
+    let mut details = ErrorDetails::with_error_info(
+        reason,
+        DOMAIN,
+        std::collections::HashMap::<String, String>::new(),
+    );
+    details.set_retry_info(Some(retry_after));
+    Status::with_error_details(code, message, details)
+}
+
+impl<S, B> tower::Service<http::Request<B>> for Admission<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if exempt(request.uri().path()) {
+            return Box::pin(self.inner.call(request));
+        }
+        if let Some(limiter) = &self.layer.tenants {
+            let tenant = request
+                .headers()
+                .get(TENANT_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or(DEFAULT_TENANT);
+            if let Err(not_until) = limiter.check_key(&tenant.to_string()) {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                let status = refusal(
+                    Code::ResourceExhausted,
+                    REASON_RATE_LIMITED,
+                    "rate limit of this tenant reached; retry later",
+                    wait,
+                );
+                return Box::pin(async move { Ok(status.into_http()) });
+            }
+        }
+        let permit = match &self.layer.in_flight {
+            None => None,
+            Some(semaphore) => match semaphore.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) => {
+                    let status = refusal(
+                        Code::Unavailable,
+                        REASON_OVERLOADED,
+                        "server is at capacity; retry on another replica or later",
+                        Duration::from_millis(100),
+                    );
+                    return Box::pin(async move { Ok(status.into_http()) });
+                }
+            },
+        };
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            let response = future.await?;
+            // The permit lives as long as the response body, so a stream
+            // counts as in flight until it ends.
+            Ok(match permit {
+                None => response,
+                Some(permit) => response.map(|body| {
+                    tonic::body::Body::new(PermitBody {
+                        body,
+                        _permit: permit,
+                    })
+                }),
+            })
+        })
+    }
+}
+
+/// A response body holding its call's place in the in-flight budget.
+struct PermitBody {
+    body: tonic::body::Body,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl http_body::Body for PermitBody {
+    type Data = <tonic::body::Body as http_body::Body>::Data;
+    type Error = <tonic::body::Body as http_body::Body>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}

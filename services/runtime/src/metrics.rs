@@ -1,0 +1,277 @@
+//! Per-RPC metrics in Prometheus text format: calls and errors by gRPC code,
+//! a latency histogram and calls in flight, recorded by a tower layer on every
+//! server of the process and served over HTTP at `/metrics`.
+//!
+//! A call's code is read from the response trailers (or the headers of a
+//! trailers-only error), and its latency runs until the response body ends,
+//! so streams are measured whole.
+
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use futures::future::BoxFuture;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use tonic::codegen::http;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    rpc: String,
+    code: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RpcLabels {
+    rpc: String,
+}
+
+type HistogramFamily = Family<RpcLabels, Histogram, fn() -> Histogram>;
+
+/// The process's RPC metrics (one registry shared by every server in it).
+pub struct Metrics {
+    registry: Registry,
+    calls: Family<CallLabels, Counter>,
+    errors: Family<CallLabels, Counter>,
+    latency: HistogramFamily,
+    in_flight: Family<RpcLabels, Gauge>,
+}
+
+fn latency_histogram() -> Histogram {
+    // 50 µs to ~26 s.
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 20))
+}
+
+impl Metrics {
+    /// The process-wide metrics.
+    pub fn global() -> &'static Metrics {
+        static METRICS: OnceLock<Metrics> = OnceLock::new();
+        METRICS.get_or_init(|| {
+            let mut registry = Registry::with_prefix("stdnav");
+            let calls = Family::<CallLabels, Counter>::default();
+            let errors = Family::<CallLabels, Counter>::default();
+            let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
+            let in_flight = Family::<RpcLabels, Gauge>::default();
+            registry.register(
+                "rpc_calls",
+                "gRPC calls handled, by method and status code",
+                calls.clone(),
+            );
+            registry.register(
+                "rpc_errors",
+                "gRPC calls that ended in a status other than OK",
+                errors.clone(),
+            );
+            registry.register(
+                "rpc_duration_seconds",
+                "Time from a call's arrival to the end of its response",
+                latency.clone(),
+            );
+            registry.register(
+                "rpc_in_flight",
+                "gRPC calls being handled",
+                in_flight.clone(),
+            );
+            Metrics {
+                registry,
+                calls,
+                errors,
+                latency,
+                in_flight,
+            }
+        })
+    }
+
+    /// Everything in Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        out
+    }
+
+    fn finish(&self, rpc: &str, code: tonic::Code, started: Instant) {
+        // Unknown methods are counted under one label, so random paths cannot
+        // grow the series without bound.
+        let rpc = if code == tonic::Code::Unimplemented {
+            "unknown"
+        } else {
+            rpc
+        };
+        let labels = CallLabels {
+            rpc: rpc.to_string(),
+            code: format!("{code:?}"),
+        };
+        self.calls.get_or_create(&labels).inc();
+        if code != tonic::Code::Ok {
+            self.errors.get_or_create(&labels).inc();
+        }
+        self.latency
+            .get_or_create(&RpcLabels {
+                rpc: rpc.to_string(),
+            })
+            .observe(started.elapsed().as_secs_f64());
+    }
+}
+
+/// Serves `GET /metrics` on `listener` (bound by the caller, so a bad
+/// address fails at start-up) until the process ends.
+pub fn serve(listener: std::net::TcpListener) -> std::io::Result<SocketAddr> {
+    listener.set_nonblocking(true)?;
+    let local = listener.local_addr()?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(|| async {
+            (
+                [(
+                    http::header::CONTENT_TYPE,
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                )],
+                Metrics::global().render(),
+            )
+        }),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "metrics endpoint stopped");
+        }
+    });
+    tracing::info!(addr = %local, "metrics on http://{local}/metrics");
+    Ok(local)
+}
+
+/// The tower layer recording every call.
+#[derive(Clone, Copy, Default)]
+pub struct MetricsLayer;
+
+impl<S> tower::Layer<S> for MetricsLayer {
+    type Service = Metered<S>;
+    fn layer(&self, inner: S) -> Metered<S> {
+        Metered { inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct Metered<S> {
+    inner: S,
+}
+
+fn code_in(headers: &http::HeaderMap) -> Option<tonic::Code> {
+    let value = headers.get("grpc-status")?.to_str().ok()?;
+    Some(tonic::Code::from(value.parse::<i32>().ok()?))
+}
+
+impl<S, B> tower::Service<http::Request<B>> for Metered<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let mut call = Call::start(request.uri().path());
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            match future.await {
+                Ok(response) => {
+                    call.code = code_in(response.headers());
+                    Ok(response.map(|body| tonic::body::Body::new(MeteredBody { body, call })))
+                }
+                Err(e) => {
+                    // The transport turns this into a status of its own.
+                    call.code = Some(tonic::Code::Unknown);
+                    drop(call);
+                    Err(e)
+                }
+            }
+        })
+    }
+}
+
+/// One call being measured; recorded once, when dropped.
+struct Call {
+    rpc: Arc<str>,
+    started: Instant,
+    code: Option<tonic::Code>,
+}
+
+impl Call {
+    fn start(path: &str) -> Self {
+        let metrics = Metrics::global();
+        let rpc: Arc<str> = Arc::from(path);
+        metrics
+            .in_flight
+            .get_or_create(&RpcLabels {
+                rpc: rpc.to_string(),
+            })
+            .inc();
+        Self {
+            rpc,
+            started: Instant::now(),
+            code: None,
+        }
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        let metrics = Metrics::global();
+        metrics
+            .in_flight
+            .get_or_create(&RpcLabels {
+                rpc: self.rpc.to_string(),
+            })
+            .dec();
+        // A body dropped before its trailers means the client went away.
+        let code = self.code.unwrap_or(tonic::Code::Cancelled);
+        metrics.finish(&self.rpc, code, self.started);
+    }
+}
+
+struct MeteredBody {
+    body: tonic::body::Body,
+    call: Call,
+}
+
+impl http_body::Body for MeteredBody {
+    type Data = <tonic::body::Body as http_body::Body>::Data;
+    type Error = <tonic::body::Body as http_body::Body>::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled
+            && let Some(trailers) = frame.trailers_ref()
+            && let Some(code) = code_in(trailers)
+        {
+            self.call.code = Some(code);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
+}
