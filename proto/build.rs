@@ -8,6 +8,7 @@ const PROTOS: &[&str] = &[
     "stdnav/profiling/v1/profiling.proto",
     "stdnav/scoring/v1/scoring.proto",
     "stdnav/advisor/v1/advisor.proto",
+    "stdnav/changes/v1/changes.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

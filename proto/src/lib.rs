@@ -27,5 +27,11 @@ pub mod advisor {
     }
 }
 
+pub mod changes {
+    pub mod v1 {
+        tonic::include_proto!("stdnav.changes.v1");
+    }
+}
+
 /// Encoded `FileDescriptorSet` of every stdnav package, for server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("stdnav_descriptor");

@@ -23,3 +23,25 @@ pub async fn connect(url: &str) -> Result<ConnectionManager, String> {
     .map_err(|_| format!("no answer from Redis at {url}"))?
     .map_err(|e| e.to_string())
 }
+
+/// For tests against a real Redis: the URL (`STDNAV_TEST_REDIS_URL`,
+/// default 127.0.0.1:6379) and a key prefix of the test's own, so runs
+/// never collide. None, with the reason printed, when nothing answers;
+/// under CI (`CI` set) that is a failure, not a skip.
+pub async fn for_tests(name: &str) -> Option<(String, String)> {
+    let url = std::env::var("STDNAV_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let prefix = format!("stdnav-test-{name}-{}-{now}", std::process::id());
+    match connect(&url).await {
+        Ok(_) => Some((url, prefix)),
+        Err(e) if std::env::var("CI").is_ok() => panic!("Redis is required in CI: {e}"),
+        Err(e) => {
+            eprintln!("skipping: no Redis at {url}: {e}");
+            None
+        }
+    }
+}

@@ -90,9 +90,17 @@ pub const MAX_LINEAGE_DEPTH: u32 = 10;
 
 /// The standards domain. The catalogue loads after the server starts
 /// listening; until then every call answers [`StandardsError::NotReady`].
+/// Told about every ingest that changed the catalogue: the catalogue
+/// before, after, and the source's name (the changes service records the
+/// difference as change events). An error fails the ingest call; the
+/// catalogue keeps the change.
+pub type IngestObserver =
+    Arc<dyn Fn(&Snapshot, &Snapshot, &str) -> Result<(), String> + Send + Sync>;
+
 #[derive(Default)]
 pub struct Standards {
     store: OnceLock<Arc<CatalogueStore>>,
+    observer: OnceLock<IngestObserver>,
 }
 
 impl Standards {
@@ -109,6 +117,16 @@ impl Standards {
     /// Installs the loaded catalogue; later calls are answered from it.
     pub fn set_store(&self, store: Arc<CatalogueStore>) {
         let _ = self.store.set(store);
+    }
+
+    /// Installs the ingest observer (once).
+    pub fn set_ingest_observer(&self, observer: IngestObserver) {
+        let _ = self.observer.set(observer);
+    }
+
+    /// The catalogue now, None while it is loading.
+    pub fn current_snapshot(&self) -> Option<Arc<Snapshot>> {
+        self.store.get().map(|s| s.snapshot())
     }
 
     pub fn is_ready(&self) -> bool {
@@ -355,7 +373,15 @@ impl Standards {
         let text = catalogue::decode(content)
             .map_err(|e| StandardsError::invalid("content", e.to_string()))?;
         let store = self.store.get().ok_or(StandardsError::NotReady)?;
-        store.ingest(&text, format, source, &Silent)
+        let before = store.snapshot();
+        let report = store.ingest(&text, format, source, &Silent)?;
+        if report.added + report.updated > 0
+            && let Some(observe) = self.observer.get()
+        {
+            observe(&before, &store.snapshot(), source)
+                .map_err(|e| StandardsError::Io(format!("recording change events: {e}")))?;
+        }
+        Ok(report)
     }
 }
 

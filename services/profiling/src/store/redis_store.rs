@@ -215,17 +215,8 @@ impl RedisStore {
     /// None (with the reason printed) when Redis does not answer; under CI
     /// (`CI` set) that is a failure, not a skip.
     pub async fn for_tests(name: &str) -> Option<Self> {
-        let url = std::env::var("STDNAV_TEST_REDIS_URL")
-            .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string());
-        let prefix = format!("stdnav-test-{name}-{}-{}", std::process::id(), now_ms());
-        match RedisStore::connect(&url, &prefix).await {
-            Ok(s) => Some(s),
-            Err(e) if std::env::var("CI").is_ok() => panic!("Redis is required in CI: {e}"),
-            Err(e) => {
-                eprintln!("skipping: no Redis at {url}: {e}");
-                None
-            }
-        }
+        let (url, prefix) = stdnav_runtime::redis::for_tests(name).await?;
+        RedisStore::connect(&url, &prefix).await.ok()
     }
 }
 

@@ -1,0 +1,38 @@
+//! Command-line flags of `stdnav-changes`, public so tests and tooling (the
+//! deployment manifests' check) can read them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use stdnav_runtime::cli::{LogFlags, ServeFlags};
+
+/// Serves stdnav.changes.v1: subscriptions, change feeds (WatchChanges,
+/// ListChanges) and the fan-out of catalogue change events to the tenants
+/// that watch them.
+#[derive(Parser, Debug)]
+#[command(version)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, env = "STDNAV_CHANGES_LISTEN", default_value = "127.0.0.1:50064")]
+    pub listen: SocketAddr,
+    /// Redis URL for the event log and the profile store (e.g.
+    /// redis://127.0.0.1:6379); embedded files under --home when absent.
+    #[arg(long, env = "STDNAV_REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key, so deployments can share a Redis.
+    #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
+    pub redis_prefix: String,
+    /// Directory for stdnav's own state: the catalogue cache (standards/),
+    /// and the embedded stores.
+    #[arg(long, env = "STDNAV_HOME", default_value = ".stdnav")]
+    pub home: PathBuf,
+    /// Directory with the real catalogues; default: the bundled demo catalogue.
+    #[arg(long, env = "STDNAV_DATA")]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub serve: ServeFlags,
+    #[command(flatten)]
+    pub log: LogFlags,
+}

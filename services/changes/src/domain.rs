@@ -1,0 +1,509 @@
+//! The changes domain: recording catalogue changes, fanning them out to
+//! the tenants that watch them, subscriptions, feeds, reminders and
+//! digests — no transport types.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use stdnav_core::catalogue::Catalogue;
+use stdnav_core::enterprise::EnterpriseRecord;
+use stdnav_profiling::store::{EnterpriseStore, ListFilter};
+use stdnav_standards::snapshot::Snapshot;
+use stdnav_standards::store::CatalogueStore;
+use tokio::sync::{Notify, mpsc};
+
+use crate::error::ChangesError;
+use crate::event::{ChangeEvent, diff};
+use crate::impact::impacts;
+use crate::log::{ChangeLog, FeedEntry, FeedItem};
+use crate::subscription::{Subscription, Target, TargetKind, check_note};
+
+/// Where the current catalogue comes from.
+pub trait CatalogueSource: Send + Sync {
+    /// The catalogue now; None while it is still loading.
+    fn snapshot(&self) -> Option<Arc<Snapshot>>;
+}
+
+impl CatalogueSource for CatalogueStore {
+    fn snapshot(&self) -> Option<Arc<Snapshot>> {
+        Some(CatalogueStore::snapshot(self))
+    }
+}
+
+impl CatalogueSource for stdnav_standards::Standards {
+    fn snapshot(&self) -> Option<Arc<Snapshot>> {
+        self.current_snapshot()
+    }
+}
+
+/// Largest page of ListChanges.
+pub const MAX_PAGE: u32 = 500;
+const FANOUT_BATCH: usize = 100;
+const WATCH_BATCH: usize = 100;
+
+pub struct Changes {
+    log: Arc<dyn ChangeLog>,
+    profiles: Arc<dyn EnterpriseStore>,
+    catalogue: Arc<dyn CatalogueSource>,
+    /// Woken when a feed grows in this process.
+    feed_grew: Arc<Notify>,
+    /// Woken when the catalogue log grows in this process.
+    published: Arc<Notify>,
+    /// This process's name in the fan-out consumer group.
+    consumer: String,
+    /// How often watchers and the fan-out look for what other processes wrote.
+    poll: Duration,
+}
+
+impl Changes {
+    pub fn new(
+        log: Arc<dyn ChangeLog>,
+        profiles: Arc<dyn EnterpriseStore>,
+        catalogue: Arc<dyn CatalogueSource>,
+    ) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+        Self {
+            log,
+            profiles,
+            catalogue,
+            feed_grew: Arc::new(Notify::new()),
+            published: Arc::new(Notify::new()),
+            consumer: format!("{host}-{}", std::process::id()),
+            poll: Duration::from_millis(500),
+        }
+    }
+
+    /// Names this process in the fan-out consumer group (default: host and pid).
+    pub fn with_consumer(mut self, consumer: &str) -> Self {
+        self.consumer = consumer.to_string();
+        self
+    }
+
+    pub fn with_poll_interval(mut self, poll: Duration) -> Self {
+        self.poll = poll;
+        self
+    }
+
+    pub fn log(&self) -> &Arc<dyn ChangeLog> {
+        &self.log
+    }
+
+    pub fn kind(&self) -> &'static str {
+        self.log.kind()
+    }
+
+    /// Records the changes between two catalogues (before and after an
+    /// ingest of `source`); returns the events detected (all of them,
+    /// including any already logged).
+    pub async fn record_ingest(
+        &self,
+        before: &Catalogue,
+        after: &Catalogue,
+        source: &str,
+    ) -> Result<Vec<ChangeEvent>, ChangesError> {
+        let events = diff(before, after, source, crate::now_ms());
+        self.publish(&events).await?;
+        Ok(events)
+    }
+
+    /// Appends catalogue events to the log (idempotent by id) and wakes the fan-out.
+    pub async fn publish(&self, events: &[ChangeEvent]) -> Result<usize, ChangesError> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let added = self.log.publish(events).await?;
+        tracing::info!(
+            detected = events.len(),
+            new = added,
+            "catalogue change events"
+        );
+        self.published.notify_waiters();
+        Ok(added)
+    }
+
+    /// Every enterprise of `tenant`.
+    pub async fn enterprises(&self, tenant: &str) -> Result<Vec<EnterpriseRecord>, ChangesError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .profiles
+                .list(tenant, &ListFilter::default(), 500, after.as_deref())
+                .await?;
+            out.extend(page.records);
+            match page.next {
+                Some(n) => after = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    fn snapshot(&self) -> Result<Arc<Snapshot>, ChangesError> {
+        self.catalogue.snapshot().ok_or(ChangesError::NotReady)
+    }
+
+    /// One round of fan-out: takes a batch of catalogue events (pending
+    /// ones first), appends to each subscribed tenant's feed the ones that
+    /// match its subscriptions, with their impacts on its enterprises, and
+    /// only then acknowledges them. Returns how many events it handled.
+    pub async fn fan_out_once(&self) -> Result<usize, ChangesError> {
+        let batch = self.log.claim(&self.consumer, FANOUT_BATCH).await?;
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let snap = self.snapshot()?;
+        for tenant in self.log.subscribed_tenants().await? {
+            let subs = self.log.subscriptions(&tenant).await?;
+            if subs.is_empty() {
+                continue;
+            }
+            let enterprises = self.enterprises(&tenant).await?;
+            let mut items = Vec::new();
+            for logged in &batch {
+                let event = &logged.event;
+                let found = impacts(event, &snap.catalogue, &enterprises);
+                let matched: Vec<String> = subs
+                    .iter()
+                    .filter(|s| s.target.matches(event, &found, &enterprises))
+                    .map(|s| s.id.clone())
+                    .collect();
+                if !matched.is_empty() {
+                    items.push(FeedItem {
+                        event: event.clone(),
+                        impacts: found,
+                        subscriptions: matched,
+                    });
+                }
+            }
+            let added = self.log.append_feed(&tenant, &items).await?;
+            if added > 0 {
+                tracing::debug!(%tenant, added, "feed entries");
+            }
+        }
+        let cursors: Vec<String> = batch.iter().map(|l| l.cursor.clone()).collect();
+        self.log.ack(&cursors).await?;
+        self.feed_grew.notify_waiters();
+        Ok(batch.len())
+    }
+
+    /// Fans out until nothing is left; returns how many events it handled.
+    pub async fn fan_out(&self) -> Result<usize, ChangesError> {
+        let mut total = 0;
+        loop {
+            let n = self.fan_out_once().await?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n;
+        }
+    }
+
+    /// Runs the fan-out in the background until `shutdown` resolves:
+    /// woken by this process's publishes, and polling for other processes'.
+    /// Errors (Redis away, catalogue loading) are logged and retried; what
+    /// was not acknowledged is taken again.
+    pub fn spawn_fanout(
+        self: &Arc<Self>,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            tokio::pin!(shutdown);
+            loop {
+                let woken = this.published.notified();
+                let wait = match this.fan_out().await {
+                    Ok(_) => this.poll,
+                    Err(ChangesError::NotReady) => this.poll,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "fan-out failed; retrying");
+                        this.poll * 2
+                    }
+                };
+                tokio::select! {
+                    _ = &mut shutdown => return,
+                    _ = woken => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+        })
+    }
+
+    pub async fn subscribe(
+        &self,
+        tenant: &str,
+        kind: Option<TargetKind>,
+        value: &str,
+        note: &str,
+    ) -> Result<Subscription, ChangesError> {
+        let mut violations = Vec::new();
+        let target = Target::parse(kind, value)
+            .map_err(|v| violations.extend(v))
+            .ok();
+        if let Err(v) = check_note(note) {
+            violations.extend(v);
+        }
+        let Some(target) = target.filter(|_| violations.is_empty()) else {
+            return Err(ChangesError::InvalidArgument(violations));
+        };
+        // Subscribing again keeps the first subscription (and its time).
+        let sub = Subscription::new(tenant, target, note, crate::now_ms());
+        if let Some(existing) = self
+            .log
+            .subscriptions(tenant)
+            .await?
+            .into_iter()
+            .find(|s| s.id == sub.id)
+        {
+            return Ok(existing);
+        }
+        self.log.put_subscription(&sub).await?;
+        Ok(sub)
+    }
+
+    pub async fn unsubscribe(&self, tenant: &str, id: &str) -> Result<bool, ChangesError> {
+        if id.trim().is_empty() {
+            return Err(ChangesError::invalid("id", "give the subscription id"));
+        }
+        Ok(self.log.delete_subscription(tenant, id).await?)
+    }
+
+    pub async fn subscriptions(&self, tenant: &str) -> Result<Vec<Subscription>, ChangesError> {
+        Ok(self.log.subscriptions(tenant).await?)
+    }
+
+    fn check_cursor(&self, field: &str, cursor: &str) -> Result<(), ChangesError> {
+        if !cursor.is_empty() && !self.log.valid_cursor(cursor) {
+            return Err(ChangesError::invalid(
+                field,
+                "not a cursor this service gave out",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A page of the tenant's feed: entries detected at or after `since`
+    /// (a date or RFC 3339 instant; empty: all), after `page_token`.
+    pub async fn list_changes(
+        &self,
+        tenant: &str,
+        since: &str,
+        page_size: u32,
+        page_token: &str,
+    ) -> Result<(Vec<FeedEntry>, Option<String>), ChangesError> {
+        let mut violations = Vec::new();
+        let since_ms = match parse_since(since) {
+            Ok(ms) => ms,
+            Err(why) => {
+                violations.push(stdnav_runtime::status::Violation::new("since", why));
+                0
+            }
+        };
+        if page_size > MAX_PAGE {
+            violations.push(stdnav_runtime::status::Violation::new(
+                "page_size",
+                format!("at most {MAX_PAGE}"),
+            ));
+        }
+        if !page_token.is_empty() && !self.log.valid_cursor(page_token) {
+            violations.push(stdnav_runtime::status::Violation::new(
+                "page_token",
+                "not a token this service gave out",
+            ));
+        }
+        if !violations.is_empty() {
+            return Err(ChangesError::InvalidArgument(violations));
+        }
+        let size = if page_size == 0 {
+            100
+        } else {
+            page_size as usize
+        };
+        let mut out = Vec::new();
+        let mut after = (!page_token.is_empty()).then(|| page_token.to_string());
+        loop {
+            let batch = self.log.feed(tenant, after.as_deref(), size + 1).await?;
+            let done = batch.len() < size + 1;
+            for entry in batch {
+                after = Some(entry.cursor.clone());
+                if entry.item.event.detected_ms < since_ms {
+                    continue;
+                }
+                if out.len() == size {
+                    let next = out.last().map(|e: &FeedEntry| e.cursor.clone());
+                    return Ok((out, next));
+                }
+                out.push(entry);
+            }
+            if done {
+                return Ok((out, None));
+            }
+        }
+    }
+
+    /// Streams the tenant's feed after `cursor` (from the start when empty,
+    /// from the end with `from_now`), then new entries as they are
+    /// appended, until the receiver is dropped. With `only`, entries that
+    /// match none of those subscriptions are skipped (reminders pass).
+    /// A store outage pauses the stream and it carries on from the same
+    /// cursor, so nothing is skipped.
+    pub async fn watch(
+        self: &Arc<Self>,
+        tenant: &str,
+        cursor: &str,
+        only: Vec<String>,
+        from_now: bool,
+    ) -> Result<mpsc::Receiver<Result<FeedEntry, ChangesError>>, ChangesError> {
+        self.check_cursor("cursor", cursor)?;
+        let mut at = if !cursor.is_empty() {
+            Some(cursor.to_string())
+        } else if from_now {
+            self.log.feed_end(tenant).await?
+        } else {
+            None
+        };
+        let (tx, rx) = mpsc::channel(WATCH_BATCH);
+        let this = self.clone();
+        let tenant = tenant.to_string();
+        tokio::spawn(async move {
+            loop {
+                let woken = this.feed_grew.notified();
+                let batch = match this.log.feed(&tenant, at.as_deref(), WATCH_BATCH).await {
+                    Ok(b) => b,
+                    Err(crate::log::LogError::Unavailable(e)) => {
+                        tracing::warn!(error = %e, "feed unavailable; the watch waits");
+                        tokio::select! {
+                            _ = tx.closed() => return,
+                            _ = tokio::time::sleep(this.poll) => continue,
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e.into())).await;
+                        return;
+                    }
+                };
+                let full = batch.len() == WATCH_BATCH;
+                for entry in batch {
+                    at = Some(entry.cursor.clone());
+                    let wanted = only.is_empty()
+                        || entry.item.event.kind.is_reminder()
+                        || entry.item.subscriptions.iter().any(|s| only.contains(s));
+                    if wanted && tx.send(Ok(entry)).await.is_err() {
+                        return;
+                    }
+                }
+                if !full {
+                    tokio::select! {
+                        _ = tx.closed() => return,
+                        _ = woken => {}
+                        _ = tokio::time::sleep(this.poll) => {}
+                    }
+                }
+            }
+        });
+        Ok(rx)
+    }
+
+    /// Computes the reminders of `tenant`'s enterprises for `today_ms` and
+    /// appends them to its feed (ids are stable, so running it every day
+    /// adds only what is new); returns them all.
+    pub async fn remind(
+        &self,
+        tenant: &str,
+        today_ms: u64,
+        horizon: Duration,
+    ) -> Result<Vec<FeedItem>, ChangesError> {
+        let snap = self.snapshot()?;
+        let enterprises = self.enterprises(tenant).await?;
+        let upcoming = crate::remind::upcoming(&snap.catalogue, today_ms);
+        let items: Vec<FeedItem> = enterprises
+            .iter()
+            .flat_map(|e| {
+                crate::remind::reminders(
+                    &snap.catalogue,
+                    &upcoming,
+                    e,
+                    today_ms,
+                    horizon.as_millis() as u64,
+                )
+            })
+            .collect();
+        for chunk in items.chunks(500) {
+            self.log.append_feed(tenant, chunk).await?;
+        }
+        self.feed_grew.notify_waiters();
+        Ok(items)
+    }
+
+    /// What changed since `since_ms` for each of the tenant's enterprises:
+    /// the catalogue events logged since then, with their impact computed
+    /// now against the tenant's current enterprises and catalogue, and the
+    /// reminders in the tenant's feed.
+    pub async fn digest(
+        &self,
+        tenant: &str,
+        since_ms: u64,
+    ) -> Result<crate::digest::Digest, ChangesError> {
+        let snap = self.snapshot()?;
+        let enterprises = self.enterprises(tenant).await?;
+        let mut entries: Vec<FeedItem> = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let batch = self.log.catalogue(after.as_deref(), 1000).await?;
+            let done = batch.len() < 1000;
+            for logged in batch {
+                after = Some(logged.cursor);
+                if logged.event.detected_ms < since_ms {
+                    continue;
+                }
+                let found = impacts(&logged.event, &snap.catalogue, &enterprises);
+                if !found.is_empty() {
+                    entries.push(FeedItem {
+                        event: logged.event,
+                        impacts: found,
+                        subscriptions: Vec::new(),
+                    });
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        let mut after: Option<String> = None;
+        loop {
+            let batch = self.log.feed(tenant, after.as_deref(), 1000).await?;
+            let done = batch.len() < 1000;
+            for entry in batch {
+                after = Some(entry.cursor);
+                if entry.item.event.kind.is_reminder() && entry.item.event.detected_ms >= since_ms {
+                    entries.push(entry.item);
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        Ok(crate::digest::Digest::build(
+            tenant,
+            since_ms,
+            &enterprises,
+            &entries,
+        ))
+    }
+}
+
+/// `since` as ms: empty is 0; `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`) is its
+/// first instant (UTC); otherwise an RFC 3339 instant.
+pub fn parse_since(since: &str) -> Result<u64, String> {
+    let since = since.trim();
+    if since.is_empty() {
+        return Ok(0);
+    }
+    if let Some(ms) = crate::remind::date_ms(since) {
+        return Ok(ms);
+    }
+    humantime::parse_rfc3339_weak(since)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_millis() as u64)
+        .ok_or_else(|| "a date (2026-01-31) or an RFC 3339 instant (2026-01-31T08:00:00Z)".into())
+}

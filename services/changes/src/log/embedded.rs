@@ -1,0 +1,394 @@
+//! The embedded event log: one redb file (ACID, crash-safe), for the
+//! all-in-one server and one-shot commands without Redis.
+//!
+//! Cursors are the entry's sequence number, zero-padded to 20 digits. The
+//! fan-out's "consumer group" is the set of acknowledged sequence numbers
+//! plus a watermark below which everything is acknowledged; the file is
+//! held by one process, so one consumer is all there is.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+
+use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged};
+use crate::event::ChangeEvent;
+use crate::subscription::Subscription;
+
+/// seq → event JSON.
+const CATALOGUE: TableDefinition<u64, &[u8]> = TableDefinition::new("catalogue");
+/// event id → seq.
+const CATALOGUE_IDS: TableDefinition<&str, u64> = TableDefinition::new("catalogue_ids");
+/// seq → () for acknowledged fan-out entries above the watermark.
+const ACKED: TableDefinition<u64, ()> = TableDefinition::new("fanout_acked");
+/// "watermark" → every seq ≤ it is acknowledged.
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// (tenant, seq) → feed item JSON.
+const FEED: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("feed");
+/// (tenant, event id) → seq.
+const FEED_IDS: TableDefinition<(&str, &str), u64> = TableDefinition::new("feed_ids");
+/// (tenant, subscription id) → subscription JSON.
+const SUBS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("subscriptions");
+
+const WATERMARK: &str = "watermark";
+
+pub struct EmbeddedLog {
+    db: Arc<Database>,
+}
+
+fn internal(e: impl std::fmt::Display) -> LogError {
+    LogError::Internal(e.to_string())
+}
+
+fn cursor(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+fn parse_cursor(c: &str) -> Result<u64, LogError> {
+    if c.len() != 20 {
+        return Err(LogError::BadCursor);
+    }
+    c.parse().map_err(|_| LogError::BadCursor)
+}
+
+impl EmbeddedLog {
+    /// Opens (or creates) the log at `path`. Fails when another process
+    /// holds the file.
+    pub fn open(path: &Path) -> Result<Self, LogError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(internal)?;
+        }
+        let db = Database::create(path)
+            .map_err(|e| LogError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
+        let tx = db.begin_write().map_err(internal)?;
+        tx.open_table(CATALOGUE).map_err(internal)?;
+        tx.open_table(CATALOGUE_IDS).map_err(internal)?;
+        tx.open_table(ACKED).map_err(internal)?;
+        tx.open_table(META).map_err(internal)?;
+        tx.open_table(FEED).map_err(internal)?;
+        tx.open_table(FEED_IDS).map_err(internal)?;
+        tx.open_table(SUBS).map_err(internal)?;
+        tx.commit().map_err(internal)?;
+        Ok(Self { db: Arc::new(db) })
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Database) -> Result<T, LogError> + Send + 'static,
+    ) -> Result<T, LogError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db))
+            .await
+            .map_err(internal)?
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, LogError> {
+    serde_json::from_slice(bytes).map_err(internal)
+}
+
+#[async_trait]
+impl ChangeLog for EmbeddedLog {
+    fn kind(&self) -> &'static str {
+        "embedded"
+    }
+
+    fn valid_cursor(&self, cursor: &str) -> bool {
+        parse_cursor(cursor).is_ok()
+    }
+
+    async fn publish(&self, events: &[ChangeEvent]) -> Result<usize, LogError> {
+        let events = events.to_vec();
+        self.blocking(move |db| {
+            let tx = db.begin_write().map_err(internal)?;
+            let mut added = 0;
+            {
+                let mut log = tx.open_table(CATALOGUE).map_err(internal)?;
+                let mut ids = tx.open_table(CATALOGUE_IDS).map_err(internal)?;
+                let mut next = log
+                    .last()
+                    .map_err(internal)?
+                    .map(|(k, _)| k.value() + 1)
+                    .unwrap_or(1);
+                for e in &events {
+                    if ids.get(e.id.as_str()).map_err(internal)?.is_some() {
+                        continue;
+                    }
+                    let bytes = serde_json::to_vec(e).map_err(internal)?;
+                    log.insert(next, bytes.as_slice()).map_err(internal)?;
+                    ids.insert(e.id.as_str(), next).map_err(internal)?;
+                    next += 1;
+                    added += 1;
+                }
+            }
+            tx.commit().map_err(internal)?;
+            Ok(added)
+        })
+        .await
+    }
+
+    async fn catalogue(&self, after: Option<&str>, limit: usize) -> Result<Vec<Logged>, LogError> {
+        let start = after.map(parse_cursor).transpose()?.unwrap_or(0) + 1;
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let log = tx.open_table(CATALOGUE).map_err(internal)?;
+            let mut out = Vec::new();
+            for item in log.range(start..).map_err(internal)?.take(limit) {
+                let (k, v) = item.map_err(internal)?;
+                out.push(Logged {
+                    cursor: cursor(k.value()),
+                    event: decode(v.value())?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn claim(&self, _consumer: &str, limit: usize) -> Result<Vec<Logged>, LogError> {
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let meta = tx.open_table(META).map_err(internal)?;
+            let watermark = meta
+                .get(WATERMARK)
+                .map_err(internal)?
+                .map(|v| v.value())
+                .unwrap_or(0);
+            let acked = tx.open_table(ACKED).map_err(internal)?;
+            let log = tx.open_table(CATALOGUE).map_err(internal)?;
+            let mut out = Vec::new();
+            for item in log.range(watermark + 1..).map_err(internal)? {
+                if out.len() == limit {
+                    break;
+                }
+                let (k, v) = item.map_err(internal)?;
+                if acked.get(k.value()).map_err(internal)?.is_some() {
+                    continue;
+                }
+                out.push(Logged {
+                    cursor: cursor(k.value()),
+                    event: decode(v.value())?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn ack(&self, cursors: &[String]) -> Result<(), LogError> {
+        let seqs = cursors
+            .iter()
+            .map(|c| parse_cursor(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.blocking(move |db| {
+            let tx = db.begin_write().map_err(internal)?;
+            {
+                let mut meta = tx.open_table(META).map_err(internal)?;
+                let mut acked = tx.open_table(ACKED).map_err(internal)?;
+                let mut watermark = meta
+                    .get(WATERMARK)
+                    .map_err(internal)?
+                    .map(|v| v.value())
+                    .unwrap_or(0);
+                for s in seqs {
+                    if s > watermark {
+                        acked.insert(s, ()).map_err(internal)?;
+                    }
+                }
+                // Advance over the contiguous acknowledged run.
+                while acked.remove(watermark + 1).map_err(internal)?.is_some() {
+                    watermark += 1;
+                }
+                meta.insert(WATERMARK, watermark).map_err(internal)?;
+            }
+            tx.commit().map_err(internal)
+        })
+        .await
+    }
+
+    async fn append_feed(&self, tenant: &str, items: &[FeedItem]) -> Result<usize, LogError> {
+        let tenant = tenant.to_string();
+        let items = items.to_vec();
+        self.blocking(move |db| {
+            let tx = db.begin_write().map_err(internal)?;
+            let mut added = 0;
+            {
+                let mut feed = tx.open_table(FEED).map_err(internal)?;
+                let mut ids = tx.open_table(FEED_IDS).map_err(internal)?;
+                let t = tenant.as_str();
+                let mut next = feed
+                    .range((t, 0)..=(t, u64::MAX))
+                    .map_err(internal)?
+                    .next_back()
+                    .transpose()
+                    .map_err(internal)?
+                    .map(|(k, _)| k.value().1 + 1)
+                    .unwrap_or(1);
+                for item in &items {
+                    let id = item.event.id.as_str();
+                    if ids.get((t, id)).map_err(internal)?.is_some() {
+                        continue;
+                    }
+                    let bytes = serde_json::to_vec(item).map_err(internal)?;
+                    feed.insert((t, next), bytes.as_slice()).map_err(internal)?;
+                    ids.insert((t, id), next).map_err(internal)?;
+                    next += 1;
+                    added += 1;
+                }
+            }
+            tx.commit().map_err(internal)?;
+            Ok(added)
+        })
+        .await
+    }
+
+    async fn feed(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<FeedEntry>, LogError> {
+        let start = after
+            .map(parse_cursor)
+            .transpose()?
+            .unwrap_or(0)
+            .saturating_add(1);
+        let tenant = tenant.to_string();
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let feed = tx.open_table(FEED).map_err(internal)?;
+            let t = tenant.as_str();
+            let mut out = Vec::new();
+            for item in feed
+                .range((t, start)..=(t, u64::MAX))
+                .map_err(internal)?
+                .take(limit)
+            {
+                let (k, v) = item.map_err(internal)?;
+                out.push(FeedEntry {
+                    cursor: cursor(k.value().1),
+                    item: decode(v.value())?,
+                });
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError> {
+        let tenant = tenant.to_string();
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let feed = tx.open_table(FEED).map_err(internal)?;
+            let t = tenant.as_str();
+            let last = feed
+                .range((t, 0)..=(t, u64::MAX))
+                .map_err(internal)?
+                .next_back()
+                .transpose()
+                .map_err(internal)?
+                .map(|(k, _)| cursor(k.value().1));
+            Ok(last)
+        })
+        .await
+    }
+
+    async fn put_subscription(&self, sub: &Subscription) -> Result<(), LogError> {
+        let sub = sub.clone();
+        self.blocking(move |db| {
+            let tx = db.begin_write().map_err(internal)?;
+            {
+                let mut subs = tx.open_table(SUBS).map_err(internal)?;
+                let bytes = serde_json::to_vec(&sub).map_err(internal)?;
+                subs.insert((sub.tenant.as_str(), sub.id.as_str()), bytes.as_slice())
+                    .map_err(internal)?;
+            }
+            tx.commit().map_err(internal)
+        })
+        .await
+    }
+
+    async fn delete_subscription(&self, tenant: &str, id: &str) -> Result<bool, LogError> {
+        let (tenant, id) = (tenant.to_string(), id.to_string());
+        self.blocking(move |db| {
+            let tx = db.begin_write().map_err(internal)?;
+            let removed = {
+                let mut subs = tx.open_table(SUBS).map_err(internal)?;
+                subs.remove((tenant.as_str(), id.as_str()))
+                    .map_err(internal)?
+                    .is_some()
+            };
+            tx.commit().map_err(internal)?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    async fn subscriptions(&self, tenant: &str) -> Result<Vec<Subscription>, LogError> {
+        let tenant = tenant.to_string();
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let subs = tx.open_table(SUBS).map_err(internal)?;
+            let t = tenant.as_str();
+            // Ids are hex, so every id sorts below "\u{7f}".
+            let mut out = Vec::new();
+            for item in subs.range((t, "")..(t, "\u{7f}")).map_err(internal)? {
+                let (_, v) = item.map_err(internal)?;
+                out.push(decode(v.value())?);
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn subscribed_tenants(&self) -> Result<Vec<String>, LogError> {
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let subs = tx.open_table(SUBS).map_err(internal)?;
+            let mut out: Vec<String> = Vec::new();
+            for item in subs.iter().map_err(internal)? {
+                let (k, _) = item.map_err(internal)?;
+                let tenant = k.value().0;
+                if out.last().map(String::as_str) != Some(tenant) {
+                    out.push(tenant.to_string());
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn embedded_log_passes_the_suite() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EmbeddedLog::open(&dir.path().join("changes.redb")).unwrap();
+        super::super::suite::run(&log, "t").await;
+    }
+
+    #[tokio::test]
+    async fn unacknowledged_events_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("changes.redb");
+        {
+            let log = EmbeddedLog::open(&path).unwrap();
+            let e = super::super::suite::event("ISO 1:2000", crate::event::ChangeKind::Withdrawn);
+            log.publish(&[e]).await.unwrap();
+            assert_eq!(log.claim("w", 10).await.unwrap().len(), 1);
+        }
+        let log = EmbeddedLog::open(&path).unwrap();
+        let pending = log.claim("w", 10).await.unwrap();
+        assert_eq!(
+            pending.len(),
+            1,
+            "claimed but not acknowledged: delivered again"
+        );
+        log.ack(&[pending[0].cursor.clone()]).await.unwrap();
+        assert!(log.claim("w", 10).await.unwrap().is_empty());
+    }
+}

@@ -1,0 +1,225 @@
+//! The durable event log behind one trait, in two stores: Redis Streams
+//! (when Redis is configured) and an embedded redb file otherwise.
+//!
+//! Three parts, all keyed so that one tenant's data never mixes with
+//! another's:
+//! - the **catalogue log**: every catalogue change event once (deduplicated
+//!   by event id), in the order detected; the fan-out reads it as a
+//!   consumer group (Redis: `XREADGROUP` / `XACK`, with `XAUTOCLAIM` for
+//!   entries a dead consumer left unacknowledged), so an event is fanned
+//!   out at least once even when a process dies mid-way;
+//! - one **feed per tenant**: the events that matter to it, with the
+//!   impacts on its enterprises, deduplicated by event id, each entry at a
+//!   cursor (`WatchChanges` and `ListChanges` read from a cursor on);
+//! - the tenant's **subscriptions**.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::event::ChangeEvent;
+use crate::impact::Impact;
+use crate::subscription::Subscription;
+
+pub mod embedded;
+pub mod redis_log;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("event log unavailable: {0}")]
+    Unavailable(String),
+    #[error("event log error: {0}")]
+    Internal(String),
+    #[error("bad cursor")]
+    BadCursor,
+}
+
+/// One entry of a tenant's feed, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    pub event: ChangeEvent,
+    /// The tenant's enterprises it affects, and why.
+    #[serde(default)]
+    pub impacts: Vec<Impact>,
+    /// Ids of the tenant's subscriptions it matched (empty for reminders
+    /// that were asked for directly).
+    #[serde(default)]
+    pub subscriptions: Vec<String>,
+}
+
+/// A feed entry with its cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedEntry {
+    pub cursor: String,
+    pub item: FeedItem,
+}
+
+/// A catalogue event with its place in the catalogue log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    pub cursor: String,
+    pub event: ChangeEvent,
+}
+
+#[async_trait]
+pub trait ChangeLog: Send + Sync {
+    /// "redis" or "embedded".
+    fn kind(&self) -> &'static str;
+
+    /// Whether `cursor` has the form this store gives its cursors.
+    fn valid_cursor(&self, cursor: &str) -> bool;
+
+    /// Appends the catalogue events not logged before (by id), in order;
+    /// returns how many were new. Atomic per call in both stores.
+    async fn publish(&self, events: &[ChangeEvent]) -> Result<usize, LogError>;
+
+    /// Catalogue events after `after`, oldest first.
+    async fn catalogue(&self, after: Option<&str>, limit: usize) -> Result<Vec<Logged>, LogError>;
+
+    /// Catalogue events for the fan-out: first those delivered to
+    /// `consumer` and not acknowledged, then those another consumer left
+    /// unacknowledged for long, then new ones.
+    async fn claim(&self, consumer: &str, limit: usize) -> Result<Vec<Logged>, LogError>;
+
+    /// Acknowledges fanned-out catalogue events.
+    async fn ack(&self, cursors: &[String]) -> Result<(), LogError>;
+
+    /// Appends to the tenant's feed the items whose event id is not in it
+    /// yet; returns how many were new.
+    async fn append_feed(&self, tenant: &str, items: &[FeedItem]) -> Result<usize, LogError>;
+
+    /// The tenant's feed after `after`, oldest first.
+    async fn feed(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<FeedEntry>, LogError>;
+
+    /// The cursor of the tenant's last feed entry.
+    async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError>;
+
+    async fn put_subscription(&self, sub: &Subscription) -> Result<(), LogError>;
+    async fn delete_subscription(&self, tenant: &str, id: &str) -> Result<bool, LogError>;
+    async fn subscriptions(&self, tenant: &str) -> Result<Vec<Subscription>, LogError>;
+    /// Tenants with at least one subscription.
+    async fn subscribed_tenants(&self) -> Result<Vec<String>, LogError>;
+}
+
+/// The conformance suite both stores pass.
+#[cfg(test)]
+pub mod suite {
+    use super::*;
+    use crate::event::{ChangeEvent, ChangeKind};
+    use crate::subscription::{Target, TargetKind};
+    use stdnav_core::standard::Standard;
+
+    pub fn event(code: &str, kind: ChangeKind) -> ChangeEvent {
+        let s = Standard {
+            id: code.into(),
+            ..Default::default()
+        };
+        ChangeEvent::about(kind, &s, "suite", 1).seal(&[])
+    }
+
+    fn item(code: &str) -> FeedItem {
+        FeedItem {
+            event: event(code, ChangeKind::Withdrawn),
+            impacts: Vec::new(),
+            subscriptions: Vec::new(),
+        }
+    }
+
+    pub async fn run(log: &dyn ChangeLog, ns: &str) {
+        // Catalogue log: dedupe by id, order kept, paging by cursor.
+        let a = event("ISO 1:2000", ChangeKind::Withdrawn);
+        let b = event("ISO 2:2000", ChangeKind::NewEdition);
+        let c = event("ISO 3:2000", ChangeKind::Replaced);
+        assert_eq!(log.publish(&[a.clone(), b.clone()]).await.unwrap(), 2);
+        assert_eq!(
+            log.publish(&[a.clone(), b.clone(), c.clone()])
+                .await
+                .unwrap(),
+            1
+        );
+        let all = log.catalogue(None, 10).await.unwrap();
+        let ids: Vec<_> = all.iter().map(|l| l.event.id.clone()).collect();
+        assert_eq!(ids, [a.id.clone(), b.id.clone(), c.id.clone()]);
+        assert!(all.iter().all(|l| log.valid_cursor(&l.cursor)));
+        let rest = log.catalogue(Some(&all[0].cursor), 10).await.unwrap();
+        assert_eq!(rest.len(), 2);
+        assert_eq!(rest[0].event, b);
+
+        // Fan-out: claimed events come back until acknowledged.
+        let first = log.claim("w1", 2).await.unwrap();
+        assert_eq!(first.len(), 2);
+        // Not acknowledged: the same consumer gets them again first.
+        // (Redis gives the pending ones alone, redb may add new ones after them.)
+        let again = log.claim("w1", 10).await.unwrap();
+        assert_eq!(
+            again
+                .iter()
+                .take(2)
+                .map(|l| &l.event.id)
+                .collect::<Vec<_>>(),
+            first.iter().map(|l| &l.event.id).collect::<Vec<_>>()
+        );
+        log.ack(&first.iter().map(|l| l.cursor.clone()).collect::<Vec<_>>())
+            .await
+            .unwrap();
+        let next = log.claim("w1", 10).await.unwrap();
+        assert_eq!(next.len(), 1);
+        assert_eq!(next[0].event, c);
+        log.ack(&[next[0].cursor.clone()]).await.unwrap();
+        assert!(log.claim("w1", 10).await.unwrap().is_empty());
+
+        // Feeds: per tenant, deduplicated, resumable.
+        let t1 = format!("{ns}-t1");
+        let t2 = format!("{ns}-t2");
+        assert_eq!(log.feed_end(&t1).await.unwrap(), None);
+        assert_eq!(
+            log.append_feed(&t1, &[item("A:1"), item("B:1")])
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            log.append_feed(&t1, &[item("B:1"), item("C:1")])
+                .await
+                .unwrap(),
+            1
+        );
+        let feed = log.feed(&t1, None, 10).await.unwrap();
+        let codes: Vec<_> = feed
+            .iter()
+            .map(|e| e.item.event.standard.as_str())
+            .collect();
+        assert_eq!(codes, ["A:1", "B:1", "C:1"]);
+        let after = log.feed(&t1, Some(&feed[1].cursor), 10).await.unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].item.event.standard, "C:1");
+        assert_eq!(
+            log.feed_end(&t1).await.unwrap(),
+            Some(feed[2].cursor.clone())
+        );
+        assert!(log.feed(&t2, None, 10).await.unwrap().is_empty());
+        // Another tenant may hold the same event: feeds dedupe per tenant.
+        assert_eq!(log.append_feed(&t2, &[item("A:1")]).await.unwrap(), 1);
+        assert_eq!(log.feed(&t1, None, 10).await.unwrap().len(), 3);
+
+        // Subscriptions, per tenant.
+        let target = Target::parse(Some(TargetKind::IcsGroup), "97.040").unwrap();
+        let s1 = Subscription::new(&t1, target.clone(), "", 5);
+        log.put_subscription(&s1).await.unwrap();
+        log.put_subscription(&s1).await.unwrap();
+        assert_eq!(
+            log.subscriptions(&t1).await.unwrap(),
+            std::slice::from_ref(&s1)
+        );
+        assert!(log.subscriptions(&t2).await.unwrap().is_empty());
+        assert!(log.subscribed_tenants().await.unwrap().contains(&t1));
+        assert!(!log.delete_subscription(&t2, &s1.id).await.unwrap());
+        assert!(log.delete_subscription(&t1, &s1.id).await.unwrap());
+        assert!(log.subscriptions(&t1).await.unwrap().is_empty());
+        assert!(!log.subscribed_tenants().await.unwrap().contains(&t1));
+    }
+}

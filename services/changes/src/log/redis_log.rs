@@ -1,0 +1,402 @@
+//! The Redis event log: Redis Streams.
+//!
+//! Keys, all under the deployment's prefix `{p}`:
+//! - `{p}:chg:log` — stream of catalogue events (fields `id`, `d` = JSON),
+//!   with `{p}:chg:log:ids`, the set of event ids already in it;
+//! - consumer group `fanout` on `{p}:chg:log`: the fan-out reads with
+//!   `XREADGROUP`, acknowledges with `XACK`, and takes over entries a dead
+//!   consumer left pending with `XAUTOCLAIM`;
+//! - `{p}:chg:feed:{tenant}` — stream of the tenant's feed, with
+//!   `{p}:chg:feed:{tenant}:ids` for deduplication;
+//! - `{p}:chg:subs:{tenant}` — hash of subscription id → JSON, and
+//!   `{p}:chg:tenants`, the set of tenants with subscriptions.
+//!
+//! Appends run as one Lua script (`SADD` the id, `XADD` only if it was
+//! new), so a retried append never duplicates an entry. Cursors are stream
+//! entry ids (`1700000000000-0`). Durability is Redis's: with
+//! `appendonly yes` an acknowledged `XADD` survives a restart.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use redis::aio::ConnectionManager;
+use redis::streams::{
+    StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamRangeReply, StreamReadOptions,
+    StreamReadReply,
+};
+use redis::{AsyncCommands, Script};
+
+use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged};
+use crate::event::ChangeEvent;
+use crate::subscription::Subscription;
+
+const GROUP: &str = "fanout";
+/// Pending entries idle this long belong to a consumer presumed dead.
+const CLAIM_IDLE: Duration = Duration::from_secs(30);
+
+/// KEYS[1] stream, KEYS[2] id set; ARGV: id1, json1, id2, json2, …
+const APPEND: &str = r#"
+local added = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'd', ARGV[i + 1])
+    added = added + 1
+  end
+end
+return added
+"#;
+
+pub struct RedisLog {
+    conn: ConnectionManager,
+    prefix: String,
+    append: Script,
+}
+
+fn unavailable(e: redis::RedisError) -> LogError {
+    LogError::Unavailable(e.to_string())
+}
+
+fn internal(e: impl std::fmt::Display) -> LogError {
+    LogError::Internal(e.to_string())
+}
+
+/// A stream entry id: `ms-seq`.
+fn is_stream_id(c: &str) -> bool {
+    match c.split_once('-') {
+        Some((ms, seq)) => {
+            !ms.is_empty()
+                && !seq.is_empty()
+                && ms.len() <= 20
+                && seq.len() <= 20
+                && ms.chars().all(|c| c.is_ascii_digit())
+                && seq.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(entry: &StreamId) -> Result<T, LogError> {
+    let data: String = entry
+        .get("d")
+        .ok_or_else(|| LogError::Internal(format!("stream entry {} has no data", entry.id)))?;
+    serde_json::from_str(&data).map_err(internal)
+}
+
+fn logged(entries: &[StreamId]) -> Result<Vec<Logged>, LogError> {
+    entries
+        .iter()
+        .map(|e| {
+            Ok(Logged {
+                cursor: e.id.clone(),
+                event: decode(e)?,
+            })
+        })
+        .collect()
+}
+
+impl RedisLog {
+    /// Connects to `url` (fails fast when nothing answers) and makes sure
+    /// the fan-out consumer group exists.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, LogError> {
+        let conn = stdnav_runtime::redis::connect(url)
+            .await
+            .map_err(LogError::Unavailable)?;
+        let log = Self {
+            conn,
+            prefix: prefix.to_string(),
+            append: Script::new(APPEND),
+        };
+        log.ensure_group().await?;
+        Ok(log)
+    }
+
+    fn log_key(&self) -> String {
+        format!("{}:chg:log", self.prefix)
+    }
+
+    fn feed_key(&self, tenant: &str) -> String {
+        format!("{}:chg:feed:{tenant}", self.prefix)
+    }
+
+    fn subs_key(&self, tenant: &str) -> String {
+        format!("{}:chg:subs:{tenant}", self.prefix)
+    }
+
+    fn tenants_key(&self) -> String {
+        format!("{}:chg:tenants", self.prefix)
+    }
+
+    /// Creates the consumer group (from the start of the stream) unless it exists.
+    async fn ensure_group(&self) -> Result<(), LogError> {
+        let mut conn = self.conn.clone();
+        let created: Result<(), redis::RedisError> = conn
+            .xgroup_create_mkstream(self.log_key(), GROUP, "0")
+            .await;
+        match created {
+            Ok(()) => Ok(()),
+            Err(e) if e.to_string().contains("BUSYGROUP") => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn append(
+        &self,
+        stream: String,
+        items: Vec<(String, String)>,
+    ) -> Result<usize, LogError> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = self.conn.clone();
+        let mut invocation = self.append.key(&stream);
+        invocation.key(format!("{stream}:ids"));
+        for (id, json) in &items {
+            invocation.arg(id).arg(json);
+        }
+        let added: usize = invocation
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        Ok(added)
+    }
+
+    async fn range(
+        &self,
+        key: String,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StreamId>, LogError> {
+        if let Some(a) = after
+            && !is_stream_id(a)
+        {
+            return Err(LogError::BadCursor);
+        }
+        let start = match after {
+            Some(a) => format!("({a}"),
+            None => "-".to_string(),
+        };
+        let mut conn = self.conn.clone();
+        let reply: StreamRangeReply = conn
+            .xrange_count(key, start, "+", limit)
+            .await
+            .map_err(unavailable)?;
+        Ok(reply.ids)
+    }
+
+    async fn read_group(
+        &self,
+        consumer: &str,
+        from: &str,
+        limit: usize,
+    ) -> Result<Vec<StreamId>, LogError> {
+        let mut conn = self.conn.clone();
+        let options = StreamReadOptions::default()
+            .group(GROUP, consumer)
+            .count(limit);
+        let reply: Result<Option<StreamReadReply>, _> = conn
+            .xread_options(&[self.log_key()], &[from], &options)
+            .await;
+        let reply = match reply {
+            Ok(r) => r,
+            // The group is gone (a Redis without persistence restarted): recreate it.
+            Err(e) if e.to_string().contains("NOGROUP") => {
+                self.ensure_group().await?;
+                conn.xread_options(&[self.log_key()], &[from], &options)
+                    .await
+                    .map_err(unavailable)?
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        Ok(reply
+            .map(|r| r.keys.into_iter().flat_map(|k| k.ids).collect())
+            .unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl ChangeLog for RedisLog {
+    fn kind(&self) -> &'static str {
+        "redis"
+    }
+
+    fn valid_cursor(&self, cursor: &str) -> bool {
+        is_stream_id(cursor)
+    }
+
+    async fn publish(&self, events: &[ChangeEvent]) -> Result<usize, LogError> {
+        let items = events
+            .iter()
+            .map(|e| Ok((e.id.clone(), serde_json::to_string(e).map_err(internal)?)))
+            .collect::<Result<Vec<_>, LogError>>()?;
+        self.append(self.log_key(), items).await
+    }
+
+    async fn catalogue(&self, after: Option<&str>, limit: usize) -> Result<Vec<Logged>, LogError> {
+        logged(&self.range(self.log_key(), after, limit).await?)
+    }
+
+    async fn claim(&self, consumer: &str, limit: usize) -> Result<Vec<Logged>, LogError> {
+        // 1. What this consumer was given and has not acknowledged.
+        let own = self.read_group(consumer, "0", limit).await?;
+        if !own.is_empty() {
+            return logged(&own);
+        }
+        // 2. What another consumer left pending for long.
+        let mut conn = self.conn.clone();
+        let claimed: StreamAutoClaimReply = conn
+            .xautoclaim_options(
+                self.log_key(),
+                GROUP,
+                consumer,
+                CLAIM_IDLE.as_millis() as u64,
+                "0-0",
+                StreamAutoClaimOptions::default().count(limit),
+            )
+            .await
+            .map_err(unavailable)?;
+        if !claimed.claimed.is_empty() {
+            return logged(&claimed.claimed);
+        }
+        // 3. New entries.
+        logged(&self.read_group(consumer, ">", limit).await?)
+    }
+
+    async fn ack(&self, cursors: &[String]) -> Result<(), LogError> {
+        if cursors.is_empty() {
+            return Ok(());
+        }
+        if !cursors.iter().all(|c| is_stream_id(c)) {
+            return Err(LogError::BadCursor);
+        }
+        let mut conn = self.conn.clone();
+        let _: usize = conn
+            .xack(self.log_key(), GROUP, cursors)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn append_feed(&self, tenant: &str, items: &[FeedItem]) -> Result<usize, LogError> {
+        let items = items
+            .iter()
+            .map(|i| {
+                Ok((
+                    i.event.id.clone(),
+                    serde_json::to_string(i).map_err(internal)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, LogError>>()?;
+        self.append(self.feed_key(tenant), items).await
+    }
+
+    async fn feed(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<FeedEntry>, LogError> {
+        self.range(self.feed_key(tenant), after, limit)
+            .await?
+            .iter()
+            .map(|e| {
+                Ok(FeedEntry {
+                    cursor: e.id.clone(),
+                    item: decode(e)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError> {
+        let mut conn = self.conn.clone();
+        let reply: StreamRangeReply = conn
+            .xrevrange_count(self.feed_key(tenant), "+", "-", 1)
+            .await
+            .map_err(unavailable)?;
+        Ok(reply.ids.first().map(|e| e.id.clone()))
+    }
+
+    async fn put_subscription(&self, sub: &Subscription) -> Result<(), LogError> {
+        let json = serde_json::to_string(sub).map_err(internal)?;
+        let mut conn = self.conn.clone();
+        redis::pipe()
+            .atomic()
+            .hset(self.subs_key(&sub.tenant), &sub.id, json)
+            .ignore()
+            .sadd(self.tenants_key(), &sub.tenant)
+            .ignore()
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn delete_subscription(&self, tenant: &str, id: &str) -> Result<bool, LogError> {
+        let mut conn = self.conn.clone();
+        let removed: usize = conn
+            .hdel(self.subs_key(tenant), id)
+            .await
+            .map_err(unavailable)?;
+        let left: usize = conn
+            .hlen(self.subs_key(tenant))
+            .await
+            .map_err(unavailable)?;
+        if left == 0 {
+            let _: usize = conn
+                .srem(self.tenants_key(), tenant)
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(removed > 0)
+    }
+
+    async fn subscriptions(&self, tenant: &str) -> Result<Vec<Subscription>, LogError> {
+        let mut conn = self.conn.clone();
+        let all: std::collections::BTreeMap<String, String> = conn
+            .hgetall(self.subs_key(tenant))
+            .await
+            .map_err(unavailable)?;
+        all.values()
+            .map(|v| serde_json::from_str(v).map_err(internal))
+            .collect()
+    }
+
+    async fn subscribed_tenants(&self) -> Result<Vec<String>, LogError> {
+        let mut conn = self.conn.clone();
+        let mut tenants: Vec<String> = conn
+            .smembers(self.tenants_key())
+            .await
+            .map_err(unavailable)?;
+        tenants.sort();
+        Ok(tenants)
+    }
+}
+
+impl RedisLog {
+    /// For tests: the test Redis under a prefix of its own
+    /// ([`stdnav_runtime::redis::for_tests`]).
+    pub async fn for_tests(name: &str) -> Option<Self> {
+        let (url, prefix) = stdnav_runtime::redis::for_tests(name).await?;
+        RedisLog::connect(&url, &prefix).await.ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn redis_log_passes_the_suite() {
+        let Some(log) = RedisLog::for_tests("log").await else {
+            return;
+        };
+        super::super::suite::run(&log, "t").await;
+    }
+
+    #[test]
+    fn cursors_are_stream_ids() {
+        assert!(is_stream_id("1700000000000-0"));
+        assert!(!is_stream_id("1700000000000"));
+        assert!(!is_stream_id("-0"));
+        assert!(!is_stream_id("12-x"));
+    }
+}
