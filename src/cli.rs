@@ -49,6 +49,10 @@ pub struct Cli {
         default_value = "plain"
     )]
     pub log_format: LogFormat,
+    /// Export OpenTelemetry traces to this OTLP/gRPC collector (e.g.
+    /// http://127.0.0.1:4317); off when unset.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -16,7 +16,6 @@ fn main() -> std::process::ExitCode {
         cli::Command::Serve { .. } => "info",
         _ => "warn",
     };
-    stdnav_runtime::telemetry::init(args.log_format, default_filter);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,6 +24,22 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             return std::process::ExitCode::FAILURE;
+        }
+    };
+    // The trace exporter's channel lives on the runtime.
+    let _telemetry = {
+        let _entered = runtime.enter();
+        match stdnav_runtime::telemetry::init_with(
+            args.log_format,
+            default_filter,
+            args.otlp_endpoint.as_deref(),
+            "stdnav",
+        ) {
+            Ok(guard) => guard,
+            Err(e) => {
+                eprintln!("error: cannot set up tracing: {e:#}");
+                return std::process::ExitCode::FAILURE;
+            }
         }
     };
     match runtime.block_on(cli::run(args)) {

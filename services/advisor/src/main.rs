@@ -11,7 +11,7 @@ use stdnav_runtime::server::{self, Health};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    args.log.init();
+    let _telemetry = args.log.init("stdnav-advisor")?;
     let backends = Backends::connect_lazy(&BackendAddrs {
         profiling: args.profiling,
         standards: args.standards,

@@ -87,6 +87,7 @@ impl CallContext {
         request.set_timeout(remaining);
         set_tenant(&mut request, &self.tenant);
         stdnav_runtime::auth::forward_key(&self.credentials, &mut request);
+        stdnav_runtime::telemetry::inject_context(request.metadata_mut());
         Ok(request)
     }
 }

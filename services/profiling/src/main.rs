@@ -15,7 +15,7 @@ use stdnav_runtime::server::{self, Health};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    args.log.init();
+    let _telemetry = args.log.init("stdnav-profiling")?;
     if let Some(dir) = &args.data {
         let lists = IndustryData::load(dir).context("reading the industry code lists")?;
         IndustryData::install(lists);

@@ -20,12 +20,21 @@ pub struct LogFlags {
     /// Log format on stderr: plain or json (filter with STDNAV_LOG).
     #[arg(long, env = "STDNAV_LOG_FORMAT", default_value = "plain")]
     pub log_format: LogFormat,
+    /// Export OpenTelemetry traces to this OTLP/gRPC collector, e.g.
+    /// http://otel-collector:4317 (off when unset).
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
 }
 
 impl LogFlags {
-    /// Installs logging as the flags say.
-    pub fn init(&self) {
-        telemetry::init(self.log_format, "info");
+    /// Installs logging and tracing as the flags say; keep the guard until exit.
+    pub fn init(&self, service_name: &str) -> anyhow::Result<telemetry::Telemetry> {
+        telemetry::init_with(
+            self.log_format,
+            "info",
+            self.otlp_endpoint.as_deref(),
+            service_name,
+        )
     }
 }
 

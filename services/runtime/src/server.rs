@@ -164,7 +164,7 @@ pub fn spawn(
             .max_connection_age(options.max_connection_age)
             .max_connection_age_grace(Duration::from_secs(30))
             .tcp_nodelay(true)
-            .trace_fn(|request| tracing::info_span!("grpc", rpc = %request.uri().path()))
+            .trace_fn(crate::telemetry::server_span)
             // Outermost first: metrics see every call, including those the
             // key check or admission refuse.
             .layer(crate::metrics::MetricsLayer)

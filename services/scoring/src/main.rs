@@ -15,7 +15,7 @@ use stdnav_scoring::{SERVICE_NAME, Scorer, ScoringGrpc, default_model_path};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    args.log.init();
+    let _telemetry = args.log.init("stdnav-scoring")?;
     let reload_every = Duration::try_from_secs_f64(args.reload_secs)
         .context("--reload-secs must be a number of seconds ≥ 0")?;
     let model_path = args

@@ -16,7 +16,7 @@ use stdnav_standards::{SERVICE_NAME, Standards, StandardsGrpc};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    args.log.init();
+    let _telemetry = args.log.init("stdnav-standards")?;
     let listener = server::bind(args.listen).await?;
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let health = Health::new(reporter, &[SERVICE_NAME]).await;
