@@ -114,6 +114,7 @@ pub async fn start(
             stdnav_standards::SERVICE_NAME,
             stdnav_scoring::SERVICE_NAME,
             stdnav_advisor::SERVICE_NAME,
+            stdnav_changes::SERVICE_NAME,
         ],
     )
     .await;
@@ -139,12 +140,36 @@ pub async fn start(
         Some(dir) => dir.path().join("models"),
         None => config.home.join("models"),
     };
+    let change_log = crate::changes::open_server_log(
+        &config.home,
+        config.redis_url.as_deref(),
+        &config.redis_prefix,
+        &mut fallback,
+        config.store_fallback || config.fresh_store,
+    )
+    .await?;
+    let changes = Arc::new(stdnav_changes::Changes::new(
+        change_log,
+        store.clone(),
+        standards.clone(),
+    ));
+    standards.set_ingest_observer(changes.ingest_observer());
     let profiling = Profiling::new(store).with_peer_artifacts(peer_dir);
     let advisor = Advisor::new(backends);
     let routes = Routes::new(ProfilingGrpc::new(Arc::new(profiling)).into_server())
         .add_service(StandardsGrpc::new(standards.clone()).into_server())
         .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server())
-        .add_service(AdvisorGrpc::new(advisor.clone()).into_server());
+        .add_service(AdvisorGrpc::new(advisor.clone()).into_server())
+        .add_service(stdnav_changes::ChangesGrpc::new(changes.clone()).into_server());
+    // The fan-out of change events stops with the server.
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    changes.spawn_fanout(async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    });
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    };
     let handle = server::spawn(
         listener,
         routes,

@@ -120,6 +120,9 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[arg(long, value_enum)]
         format: Option<IngestFormat>,
+        /// Where change events go (docs/CHANGES.md).
+        #[command(flatten)]
+        changes: crate::changes::LogArgs,
     },
     /// Generate the synthetic demo population: enterprises across Shandong's
     /// 16 prefecture cities in four chains (new-energy vehicles, household
@@ -185,6 +188,11 @@ pub enum Command {
     Peers {
         #[command(subcommand)]
         command: crate::population::PeersCommand,
+    },
+    /// Change alerts: reminders, digests and the tenant's feed (docs/CHANGES.md).
+    Changes {
+        #[command(subcommand)]
+        command: crate::changes::ChangesCommand,
     },
 }
 
@@ -451,8 +459,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::population::peers(&cli.home, command).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest { files, format } => {
-            let store = open_catalogue(&cli.home, data.as_deref())?;
+        Command::Changes { command } => {
+            crate::changes::run(&cli.home, data.as_deref(), command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest {
+            files,
+            format,
+            changes,
+        } => {
+            let store = Arc::new(open_catalogue(&cli.home, data.as_deref())?);
             let mut failed = false;
             for file in files {
                 let format = match format {
@@ -474,6 +490,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map(|n| n.to_string_lossy().to_string())
                     .unwrap_or_default();
                 let bar = Bar::new();
+                let before = store.snapshot();
                 let report = store.ingest(&text, format, &name, &bar)?;
                 println!(
                     "{}: added {}, updated {}, unchanged {}, rejected {}",
@@ -483,6 +500,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.unchanged,
                     report.rejected
                 );
+                if report.added + report.updated > 0 {
+                    crate::changes::record_ingest(
+                        &cli.home,
+                        &changes,
+                        &before.catalogue,
+                        store.clone(),
+                        &name,
+                    )
+                    .await?;
+                }
                 for r in report.rejections.iter().take(20) {
                     println!("  line {}: {}", r.line, r.reason);
                 }

@@ -2,6 +2,7 @@
 
 mod allinone;
 mod batch;
+mod changes;
 mod cli;
 mod evaluate;
 mod population;

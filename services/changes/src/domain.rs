@@ -106,6 +106,20 @@ impl Changes {
         Ok(events)
     }
 
+    /// The standards service's ingest observer: records the difference
+    /// as change events before the Ingest call returns. Call it on the
+    /// runtime; the observer runs on the blocking pool, where Ingest runs.
+    pub fn ingest_observer(self: &Arc<Self>) -> stdnav_standards::domain::IngestObserver {
+        let runtime = tokio::runtime::Handle::current();
+        let this = self.clone();
+        Arc::new(move |before, after, source| {
+            runtime
+                .block_on(this.record_ingest(&before.catalogue, &after.catalogue, source))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+
     /// Appends catalogue events to the log (idempotent by id) and wakes the fan-out.
     pub async fn publish(&self, events: &[ChangeEvent]) -> Result<usize, ChangesError> {
         if events.is_empty() {
