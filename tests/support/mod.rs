@@ -113,8 +113,22 @@ pub struct FourServices {
     pub profiling: SocketAddr,
     pub standards: SocketAddr,
     pub scoring: SocketAddr,
-    _stops: Vec<tokio::sync::oneshot::Sender<()>>,
+    stops: Vec<(&'static str, tokio::sync::oneshot::Sender<()>)>,
     _dir: tempfile::TempDir,
+}
+
+impl FourServices {
+    /// Stops one service (by its gRPC service name), as a crashed or
+    /// scaled-away backend.
+    pub fn stop(&mut self, service: &str) {
+        let at = self
+            .stops
+            .iter()
+            .position(|(name, _)| *name == service)
+            .unwrap_or_else(|| panic!("no running service {service}"));
+        let (_, stop) = self.stops.remove(at);
+        let _ = stop.send(());
+    }
 }
 
 pub async fn four_services() -> FourServices {
@@ -185,7 +199,12 @@ pub async fn four_services() -> FourServices {
         profiling: p.local_addr,
         standards: s.local_addr,
         scoring: c.local_addr,
-        _stops: vec![p_stop, s_stop, c_stop, a_stop],
+        stops: vec![
+            (stdnav_profiling::SERVICE_NAME, p_stop),
+            (stdnav_standards::SERVICE_NAME, s_stop),
+            (stdnav_scoring::SERVICE_NAME, c_stop),
+            (stdnav_advisor::SERVICE_NAME, a_stop),
+        ],
         _dir: dir,
     }
 }
