@@ -12,6 +12,7 @@ pub mod convert;
 pub mod grpc;
 pub mod orchestrate;
 pub mod report;
+pub mod retry;
 pub mod solution;
 
 pub use grpc::{AdvisorGrpc, SERVICE_NAME};

@@ -23,6 +23,7 @@ use crate::compose::{
     StandardInfo,
 };
 use crate::convert::{level_from_pb, nature_from_pb, status_from_pb};
+use crate::retry::ReadRetry;
 use crate::solution::Solution;
 
 /// Addresses of the services the advisor composes.
@@ -76,7 +77,7 @@ pub struct CallContext {
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
 
 impl CallContext {
-    fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Status> {
+    pub(crate) fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Status> {
         let remaining = stdnav_runtime::deadline::remaining(self.deadline, DEFAULT_BUDGET);
         if remaining.is_zero() {
             return Err(Status::deadline_exceeded(
@@ -266,6 +267,8 @@ pub struct Advisor {
     pub candidate_limit: u32,
     /// Candidates by encoded request (shared by clones).
     candidates: moka::sync::Cache<Vec<u8>, Arc<stpb::CandidatesResponse>>,
+    /// Retries of idempotent reads, one budget for all backends.
+    retry: ReadRetry,
 }
 
 impl Advisor {
@@ -277,6 +280,7 @@ impl Advisor {
                 .max_capacity(CANDIDATE_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
+            retry: ReadRetry::default(),
         }
     }
 
@@ -293,10 +297,13 @@ impl Advisor {
         if let Some(hit) = self.candidates.get(&key) {
             return Ok(hit);
         }
-        let mut standards = self.backends.standards.clone();
+        let standards = &self.backends.standards;
         let response = Arc::new(
-            standards
-                .candidates(ctx.request(request)?)
+            self.retry
+                .read(ctx, request, |r| {
+                    let mut client = standards.clone();
+                    async move { client.candidates(r).await }
+                })
                 .await?
                 .into_inner(),
         );
@@ -310,16 +317,28 @@ impl Advisor {
         ctx: &CallContext,
         subject: Subject,
     ) -> Result<ppb::EnterpriseRecord, Status> {
-        let mut profiling = self.backends.profiling.clone();
+        let profiling = &self.backends.profiling;
         match subject {
-            Subject::Uscc(uscc) => Ok(profiling
-                .get_enterprise(ctx.request(ppb::GetEnterpriseRequest { uscc })?)
+            Subject::Uscc(uscc) => Ok(self
+                .retry
+                .read(ctx, ppb::GetEnterpriseRequest { uscc }, |r| {
+                    let mut client = profiling.clone();
+                    async move { client.get_enterprise(r).await }
+                })
                 .await?
                 .into_inner()),
-            Subject::Inline(e) => profiling
-                .enrich_enterprise(ctx.request(ppb::EnrichEnterpriseRequest {
-                    enterprise: Some(*e),
-                })?)
+            Subject::Inline(e) => self
+                .retry
+                .read(
+                    ctx,
+                    ppb::EnrichEnterpriseRequest {
+                        enterprise: Some(*e),
+                    },
+                    |r| {
+                        let mut client = profiling.clone();
+                        async move { client.enrich_enterprise(r).await }
+                    },
+                )
                 .await
                 .map(|r| r.into_inner())
                 .map_err(|s| remap_fields(s, "enterprise.", "profile.")),
@@ -340,8 +359,7 @@ impl Advisor {
         let enrichment = record.enrichment.clone().unwrap_or_default();
 
         let held_codes: Vec<String> = enrichment.held.iter().map(|h| h.code.clone()).collect();
-        let mut standards2 = self.backends.standards.clone();
-        let mut profiling = self.backends.profiling.clone();
+        let (standards, profiling) = (&self.backends.standards, &self.backends.profiling);
         let candidates_req = stpb::CandidatesRequest {
             products: enterprise.products.clone(),
             industries: enrichment.industries.clone(),
@@ -349,17 +367,23 @@ impl Advisor {
             markets: enterprise.markets.clone(),
             limit: self.candidate_limit,
         };
-        let resolve_req = ctx.request(stpb::ResolveRequest { codes: held_codes })?;
-        let peer_req = ctx.request(ppb::PeerGroupRequest {
+        let resolve_req = stpb::ResolveRequest { codes: held_codes };
+        let peer_req = ppb::PeerGroupRequest {
             subject: Some(match inline {
                 Some(e) => ppb::peer_group_request::Subject::Enterprise(*e),
                 None => ppb::peer_group_request::Subject::Uscc(enterprise.uscc.clone()),
             }),
-        })?;
+        };
         let (candidates, resolved, peer) = tokio::join!(
             self.candidates(ctx, candidates_req),
-            standards2.resolve(resolve_req),
-            profiling.peer_group(peer_req),
+            self.retry.read(ctx, resolve_req, |r| {
+                let mut client = standards.clone();
+                async move { client.resolve(r).await }
+            }),
+            self.retry.read(ctx, peer_req, |r| {
+                let mut client = profiling.clone();
+                async move { client.peer_group(r).await }
+            }),
         );
         let candidates = candidates?;
         let resolved = resolved?.into_inner();
@@ -450,12 +474,20 @@ impl Advisor {
             unmatched_products,
             mut missing,
         } = self.gather(ctx, subject).await?;
-        let mut scoring = self.backends.scoring.clone();
-        let (scores, model_id) = match scoring
-            .score(ctx.request(spb::ScoreRequest {
-                candidates: batch,
-                as_of_year: 0,
-            })?)
+        let scoring = &self.backends.scoring;
+        let (scores, model_id) = match self
+            .retry
+            .read(
+                ctx,
+                spb::ScoreRequest {
+                    candidates: batch,
+                    as_of_year: 0,
+                },
+                |r| {
+                    let mut client = scoring.clone();
+                    async move { client.score(r).await }
+                },
+            )
             .await
         {
             Ok(r) => {
@@ -538,11 +570,16 @@ impl Advisor {
         if lines.is_empty() {
             return Ok(Vec::new());
         }
-        let mut standards = self.backends.standards.clone();
-        let resolved = standards
-            .resolve(ctx.request(stpb::ResolveRequest {
-                codes: lines.iter().map(|(l, _)| (*l).clone()).collect(),
-            })?)
+        let standards = &self.backends.standards;
+        let request = stpb::ResolveRequest {
+            codes: lines.iter().map(|(l, _)| (*l).clone()).collect(),
+        };
+        let resolved = self
+            .retry
+            .read(ctx, request, |r| {
+                let mut client = standards.clone();
+                async move { client.resolve(r).await }
+            })
             .await?
             .into_inner();
         Ok(resolved
@@ -574,17 +611,22 @@ impl Advisor {
         ctx: &CallContext,
         chain: &str,
     ) -> Result<Vec<ppb::EnterpriseRecord>, Status> {
-        let mut profiling = self.backends.profiling.clone();
+        let profiling = &self.backends.profiling;
         let mut all = Vec::new();
         let mut token = String::new();
         loop {
-            let page = profiling
-                .list_enterprises(ctx.request(ppb::ListEnterprisesRequest {
-                    chain: chain.to_string(),
-                    page_size: 1000,
-                    page_token: token.clone(),
-                    ..Default::default()
-                })?)
+            let request = ppb::ListEnterprisesRequest {
+                chain: chain.to_string(),
+                page_size: 1000,
+                page_token: token.clone(),
+                ..Default::default()
+            };
+            let page = self
+                .retry
+                .read(ctx, request, |r| {
+                    let mut client = profiling.clone();
+                    async move { client.list_enterprises(r).await }
+                })
                 .await?
                 .into_inner();
             all.extend(page.enterprises);
