@@ -168,6 +168,7 @@ pub fn spawn(
             // Outermost first: metrics see every call, including those the
             // key check or admission refuse.
             .layer(crate::metrics::MetricsLayer)
+            .layer(crate::status::ErrorModelLayer)
             .layer(auth)
             .layer(admission)
             .add_routes(routes)

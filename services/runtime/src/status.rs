@@ -77,6 +77,101 @@ pub fn field_violations(status: &Status) -> Vec<Violation> {
         .unwrap_or_default()
 }
 
+/// The stable `ErrorInfo` reason of a code: its name in SCREAMING_SNAKE_CASE.
+pub fn reason_of(code: Code) -> String {
+    let mut reason = String::new();
+    for (i, c) in format!("{code:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            reason.push('_');
+        }
+        reason.push(c.to_ascii_uppercase());
+    }
+    reason
+}
+
+/// The last word on every error a server sends: a status without
+/// google.rpc details gets an `ErrorInfo` with the stable reason of its
+/// code, and INTERNAL or UNKNOWN without details loses its message (logged
+/// here instead), so no cause, address or path reaches a caller.
+#[derive(Clone, Copy, Default)]
+pub struct ErrorModelLayer;
+
+impl<S> tower::Layer<S> for ErrorModelLayer {
+    type Service = ErrorModel<S>;
+    fn layer(&self, inner: S) -> ErrorModel<S> {
+        ErrorModel { inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct ErrorModel<S> {
+    inner: S,
+}
+
+/// Rewrites a trailers-only error response that has no details.
+fn complete(headers: &mut tonic::codegen::http::HeaderMap) {
+    if headers.contains_key("grpc-status-details-bin") {
+        return;
+    }
+    let Some(status) = Status::from_header_map(headers) else {
+        return;
+    };
+    if status.code() == Code::Ok {
+        return;
+    }
+    let message = match status.code() {
+        Code::Internal | Code::Unknown => {
+            tracing::warn!(code = ?status.code(), message = status.message(), "internal error hidden from the caller");
+            "internal error".to_string()
+        }
+        _ => status.message().to_string(),
+    };
+    let complete = Status::with_error_details(
+        status.code(),
+        message,
+        ErrorDetails::with_error_info(
+            reason_of(status.code()),
+            DOMAIN,
+            std::collections::HashMap::<String, String>::new(),
+        ),
+    );
+    for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
+        headers.remove(name);
+    }
+    let _ = complete.add_header(headers);
+}
+
+impl<S, B> tower::Service<tonic::codegen::http::Request<B>> for ErrorModel<S>
+where
+    S: tower::Service<
+            tonic::codegen::http::Request<B>,
+            Response = tonic::codegen::http::Response<tonic::body::Body>,
+        > + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = tonic::codegen::http::Response<tonic::body::Body>;
+    type Error = S::Error;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: tonic::codegen::http::Request<B>) -> Self::Future {
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            let mut response = future.await?;
+            complete(response.headers_mut());
+            Ok(response)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -37,11 +37,23 @@ struct Handler(Duration);
 impl tonic::server::UnaryService<()> for Handler {
     type Response = ();
     type Future = BoxFuture<'static, Result<tonic::Response<()>, Status>>;
-    fn call(&mut self, _request: tonic::Request<()>) -> Self::Future {
+    fn call(&mut self, request: tonic::Request<()>) -> Self::Future {
         let delay = self.0;
+        // `x-test-fail: <code>` makes the call fail with a message full of
+        // internals, as a careless handler would.
+        let fail = request
+            .metadata()
+            .get("x-test-fail")
+            .and_then(|v| v.to_str().ok()?.parse::<i32>().ok());
         Box::pin(async move {
             tokio::time::sleep(delay).await;
-            Ok(tonic::Response::new(()))
+            match fail {
+                Some(code) => Err(Status::new(
+                    Code::from(code),
+                    "redis://10.1.2.3:6379 refused: password=hunter2",
+                )),
+                None => Ok(tonic::Response::new(())),
+            }
         })
     }
 }
@@ -84,6 +96,10 @@ async fn start(flags: &ServeFlags, delay: Duration) -> ServerHandle {
 }
 
 async fn call(channel: Channel, tenant: &str) -> Result<(), Status> {
+    call_failing(channel, tenant, None).await
+}
+
+async fn call_failing(channel: Channel, tenant: &str, fail: Option<Code>) -> Result<(), Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready()
         .await
@@ -92,6 +108,11 @@ async fn call(channel: Channel, tenant: &str) -> Result<(), Status> {
     request
         .metadata_mut()
         .insert("x-stdnav-tenant", tenant.parse().unwrap());
+    if let Some(code) = fail {
+        request
+            .metadata_mut()
+            .insert("x-test-fail", (code as i32).to_string().parse().unwrap());
+    }
     grpc.unary(
         request,
         http::uri::PathAndQuery::from_static("/test.Slow/Call"),
@@ -378,4 +399,45 @@ async fn metrics_count_calls_errors_and_latency_per_rpc() {
         "latency buckets per rpc"
     );
     assert!(text.contains("# EOF"));
+}
+
+#[tokio::test]
+async fn every_error_carries_a_stable_reason_and_no_internals() {
+    let handle = start(&ServeFlags::default(), Duration::ZERO).await;
+    let channel = plain_channel(handle.local_addr).await;
+    for (code, reason) in [
+        (Code::NotFound, "NOT_FOUND"),
+        (Code::FailedPrecondition, "FAILED_PRECONDITION"),
+        (Code::Internal, "INTERNAL"),
+        (Code::Unknown, "UNKNOWN"),
+    ] {
+        let status = call_failing(channel.clone(), "a", Some(code))
+            .await
+            .unwrap_err();
+        assert_eq!(status.code(), code);
+        let info = status.get_details_error_info().expect("ErrorInfo");
+        assert_eq!(
+            (info.reason.as_str(), info.domain.as_str()),
+            (reason, "stdnav")
+        );
+        if matches!(code, Code::Internal | Code::Unknown) {
+            assert_eq!(status.message(), "internal error", "nothing internal leaks");
+        }
+    }
+    // An unknown service, answered by tonic itself, gets one too.
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready().await.unwrap();
+    let status = grpc
+        .unary(
+            tonic::Request::new(()),
+            http::uri::PathAndQuery::from_static("/test.NoSuchService/Call"),
+            ProstCodec::<(), ()>::default(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented);
+    assert_eq!(
+        status.get_details_error_info().unwrap().reason,
+        "UNIMPLEMENTED"
+    );
 }
