@@ -51,6 +51,17 @@ pub enum ChangesCommand {
         #[arg(long, value_enum, default_value = "zh")]
         lang: DigestLang,
     },
+    /// Replays the catalogue's own history since a date: the catalogue as
+    /// it stood then (later editions left out, their predecessors current
+    /// again) against the catalogue now, recorded as change events and
+    /// fanned out. For a first digest of a new deployment.
+    Replay {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The date to replay from (YYYY-MM-DD).
+        #[arg(long)]
+        since: String,
+    },
     /// The tenant's feed (what its subscriptions matched, and reminders) as JSON Lines.
     List {
         #[command(flatten)]
@@ -163,6 +174,22 @@ pub async fn run(home: &Path, data: Option<&Path>, command: ChangesCommand) -> a
                 Format::Json => println!("{}", serde_json::to_string_pretty(&digest)?),
                 Format::Text => print!("{}", digest.render(lang.into())),
             }
+        }
+        ChangesCommand::Replay { store, since } => {
+            let since_ms = stdnav_changes::remind::date_ms(&since)
+                .with_context(|| format!("--since {since:?} is not a date (YYYY-MM-DD)"))?;
+            let changes = open_changes(home, data, &store).await?;
+            let now = changes.catalogue_now()?;
+            let records = now.catalogue.records().to_vec();
+            let then = Catalogue::build(stdnav_changes::event::as_of(&records, since_ms));
+            let events = changes
+                .record_ingest(&then, &now.catalogue, &format!("replay since {since}"))
+                .await?;
+            let fanned = changes.fan_out().await?;
+            println!(
+                "{} change events since {since} recorded; {fanned} fanned out to subscribed tenants",
+                events.len()
+            );
         }
         ChangesCommand::List { store, since } => {
             let changes = open_changes(home, data, &store).await?;

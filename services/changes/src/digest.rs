@@ -34,6 +34,18 @@ pub struct DigestItem {
     event: ChangeEvent,
 }
 
+impl DigestItem {
+    /// Affects the enterprise only as a standard in its field.
+    pub fn only_recommended(&self) -> bool {
+        self.reasons
+            .iter()
+            .all(|r| matches!(r, Reason::Recommended { .. }))
+    }
+}
+
+/// How many items that are only in an enterprise's field the text spells out.
+pub const RECOMMENDED_SHOWN: usize = 5;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DigestEnterprise {
     pub uscc: String,
@@ -147,7 +159,7 @@ impl Digest {
         if zh {
             s.push_str(&format!("标准动态摘要 — 租户 {}\n", self.tenant));
             s.push_str(&format!(
-                "统计区间：{} 至 {}；共 {} 项提醒，涉及 {} 家企业（共 {} 家）。\n",
+                "统计区间：{} 至 {}；共 {} 项标准变化与提醒，涉及 {} 家企业（共 {} 家）。\n",
                 self.since,
                 self.generated,
                 items,
@@ -179,35 +191,49 @@ impl Digest {
         }
         for e in &self.enterprises {
             s.push_str(&format!("\n■ {}（{}）\n", e.name, e.uscc));
+            // Standards merely in the enterprise's field come last; only
+            // the first few are spelled out.
+            let (mut shown, mut more) = (0, 0);
             for (n, item) in e.items.iter().enumerate() {
-                let title = if zh && !item.title_zh.is_empty() || item.title_en.is_empty() {
-                    &item.title_zh
-                } else {
-                    &item.title_en
-                };
-                s.push_str(&format!(
-                    "  {}. [{}] {}{}{}\n",
-                    n + 1,
-                    kind_label(item.kind, lang),
-                    item.standard,
-                    if title.is_empty() { "" } else { " " },
-                    title
-                ));
-                for r in &item.reasons {
-                    s.push_str(&format!(
-                        "     {}{}\n",
-                        if zh { "原因：" } else { "Why: " },
-                        reason_text(r, lang)
-                    ));
+                if item.only_recommended() {
+                    if shown == RECOMMENDED_SHOWN {
+                        more += 1;
+                        continue;
+                    }
+                    shown += 1;
                 }
-                s.push_str(&format!(
-                    "     {}{}\n",
-                    if zh { "建议：" } else { "To do: " },
-                    action(item, lang)
-                ));
+                Self::render_item(&mut s, item, n + 1, lang);
+            }
+            if more > 0 {
+                s.push_str(&if zh {
+                    format!("  …… 另有 {more} 项贵单位领域内的新标准（JSON 格式列出全部）\n")
+                } else {
+                    format!("  … and {more} more new standards in your field (the JSON format lists them all)\n")
+                });
             }
         }
         s
+    }
+
+    fn render_item(s: &mut String, item: &DigestItem, n: usize, lang: Lang) {
+        let zh = lang == Lang::Zh;
+        let title = if zh && !item.title_zh.is_empty() || item.title_en.is_empty() {
+            &item.title_zh
+        } else {
+            &item.title_en
+        };
+        s.push_str(&format!(
+            "  {n}. [{}] {}{}{title}\n",
+            kind_label(item.kind, lang),
+            item.standard,
+            if title.is_empty() { "" } else { " " },
+        ));
+        for r in &item.reasons {
+            let why = if zh { "原因：" } else { "Why: " };
+            s.push_str(&format!("     {why}{}\n", reason_text(r, lang)));
+        }
+        let to_do = if zh { "建议：" } else { "To do: " };
+        s.push_str(&format!("     {to_do}{}\n", action(item, lang)));
     }
 }
 
@@ -333,6 +359,10 @@ pub fn action(item: &DigestItem, lang: Lang) -> String {
         .reasons
         .iter()
         .any(|r| matches!(r, Reason::References { .. }));
+    let holds_this = item
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::Holds { .. }));
     let code = &item.standard;
     let next = item.successor.clone().unwrap_or_default();
     let ev = &item.event;
@@ -352,6 +382,15 @@ pub fn action(item: &DigestItem, lang: Lang) -> String {
             } else {
                 format!(
                     "{code} is withdrawn with no replacement: stop citing it and decide what to rely on instead (industry, group or your own standard)"
+                )
+            }
+        }
+        ChangeKind::NewEdition if holds_this => {
+            if zh {
+                format!("贵单位已执行 {code}：确认其实施日期，并在实施前完成内部文件换版")
+            } else {
+                format!(
+                    "you already apply {code}: check its effective date and update your documents before then"
                 )
             }
         }

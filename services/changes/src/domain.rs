@@ -152,6 +152,11 @@ impl Changes {
         }
     }
 
+    /// The catalogue now.
+    pub fn catalogue_now(&self) -> Result<Arc<Snapshot>, ChangesError> {
+        self.snapshot()
+    }
+
     fn snapshot(&self) -> Result<Arc<Snapshot>, ChangesError> {
         self.catalogue.snapshot().ok_or(ChangesError::NotReady)
     }

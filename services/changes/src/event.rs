@@ -260,6 +260,41 @@ pub fn diff(before: &Catalogue, after: &Catalogue, source: &str, now_ms: u64) ->
     out
 }
 
+/// The catalogue as it stood at the start of `date_ms`, reconstructed from
+/// the records' own dates: editions published later are left out, what
+/// they replaced or withdrew is current again, and what came into force
+/// later is upcoming. Records without a publication date are kept as they
+/// are. For replaying what changed since a date (`stdnav changes replay`).
+pub fn as_of(records: &[Standard], date_ms: u64) -> Vec<Standard> {
+    let after = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(crate::remind::date_ms)
+            .is_some_and(|d| d >= date_ms)
+    };
+    let kept: Vec<&Standard> = records.iter().filter(|s| !after(&s.published)).collect();
+    let ids: std::collections::HashSet<&str> = kept.iter().map(|s| s.id.as_str()).collect();
+    kept.into_iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.replaced_by.retain(|r| ids.contains(r.as_str()));
+            let withdrawn_later = after(&s.withdrawn);
+            if withdrawn_later {
+                s.withdrawn = None;
+            }
+            if matches!(s.status, Status::Replaced | Status::Withdrawn)
+                && s.replaced_by.is_empty()
+                && (withdrawn_later || s.status == Status::Replaced)
+            {
+                s.status = Status::Current;
+            }
+            if s.status == Status::Current && after(&s.effective) {
+                s.status = Status::Upcoming;
+            }
+            s
+        })
+        .collect()
+}
+
 fn classification(ics: &[String], ccs: &[String]) -> String {
     let mut parts = Vec::new();
     if !ics.is_empty() {
@@ -365,6 +400,40 @@ mod tests {
         assert!(events[1].mandatory);
         assert_eq!(events[2].new_value, "A better title");
         assert_eq!(events[3].new_value, "ICS 01.040");
+    }
+
+    #[test]
+    fn as_of_undoes_later_editions() {
+        let mut old = std("GB 7718-2011", Status::Replaced);
+        old.published = Some("2011-04-20".into());
+        old.replaced_by = vec!["GB 7718-2025".into()];
+        let mut new = std("GB 7718-2025", Status::Current);
+        new.published = Some("2025-03-16".into());
+        new.effective = Some("2027-03-16".into());
+        new.replaces = vec!["GB 7718-2011".into()];
+        let mut later = std("GB 2760-2024", Status::Current);
+        later.published = Some("2024-02-08".into());
+        later.effective = Some("2025-02-08".into());
+        let records = vec![old, new, later];
+        let day = crate::remind::date_ms("2024-06-01").unwrap();
+        let then = as_of(&records, day);
+        let ids: Vec<_> = then.iter().map(|s| (s.id.as_str(), s.status)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("GB 7718-2011", Status::Current),
+                ("GB 2760-2024", Status::Upcoming)
+            ]
+        );
+        let events = diff(&cat(then), &cat(records), "replay", 1);
+        assert_eq!(
+            kinds(&events),
+            [
+                (ChangeKind::Replaced, "GB 7718-2011"),
+                (ChangeKind::NewEdition, "GB 7718-2025"),
+                (ChangeKind::NowInForce, "GB 2760-2024"),
+            ]
+        );
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! 3. **mandatory** — `X` is a mandatory national standard, the enterprise
 //!    sells in China (or names no market), and `X` is classified in one of
 //!    the ICS groups its industries and products map to;
-//! 4. **recommended** — otherwise, `X` is a voluntary standard in one of
-//!    those ICS groups: the retrieval rule the advisor's recommendations
-//!    start from.
+//! 4. **recommended** — otherwise, for a new edition, a standard now in
+//!    force or coming into force: `X` is a voluntary standard in one of
+//!    those ICS groups (the retrieval rule the advisor's recommendations
+//!    start from). A voluntary standard the enterprise does not hold being
+//!    withdrawn, replaced or renamed does not affect it.
 //!
 //! Only the enterprises passed in are considered: callers pass one
 //! tenant's enterprises, so an impact never crosses tenants.
@@ -121,7 +123,9 @@ pub fn impact(event: &ChangeEvent, catalogue: &Catalogue, e: &EnterpriseRecord) 
                     ics,
                 });
             }
-        } else {
+        } else if other_edition_counts {
+            // Something new to adopt; a voluntary standard one does not
+            // hold being withdrawn or renamed is not news.
             reasons.push(Reason::Recommended { ics });
         }
     }

@@ -23,6 +23,11 @@ use crate::log::FeedItem;
 
 pub const REVIEW_YEARS: i32 = 5;
 
+/// A horizon such as `90d`, `6months` or `1y`.
+pub fn parse_horizon(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text).map_err(|e| format!("{e} (e.g. 90d, 6months)"))
+}
+
 /// ms since the Unix epoch of a date `YYYY`, `YYYY-MM` or `YYYY-MM-DD`
 /// (a partial date is its first day).
 pub fn date_ms(date: &str) -> Option<u64> {

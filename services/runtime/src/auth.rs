@@ -69,7 +69,7 @@ pub fn required_scope(path: &str) -> Scope {
     let method = path.rsplit('/').next().unwrap_or("");
     match method {
         "Ingest" | "TrainPeerModel" | "DeleteEnterprise" => Scope::Admin,
-        "UpsertEnterprise" => Scope::Write,
+        "UpsertEnterprise" | "Subscribe" | "Unsubscribe" => Scope::Write,
         _ => Scope::Read,
     }
 }
@@ -461,6 +461,12 @@ mod tests {
             required_scope("/stdnav.profiling.v1.ProfilingService/UpsertEnterprise"),
             Scope::Write
         );
+        for write in ["Subscribe", "Unsubscribe"] {
+            assert_eq!(
+                required_scope(&format!("/stdnav.changes.v1.ChangesService/{write}")),
+                Scope::Write
+            );
+        }
         for admin in ["Ingest", "TrainPeerModel", "DeleteEnterprise"] {
             assert_eq!(required_scope(&format!("/x.Y/{admin}")), Scope::Admin);
         }
