@@ -660,3 +660,158 @@ async fn a_redis_restart_loses_no_acknowledged_event() {
     // Everything was fanned out and acknowledged: nothing is pending.
     assert!(stores.log.claim("check", 10).await.unwrap().is_empty());
 }
+
+/// The `stdnav` binary as a user runs it, on the bundled catalogue (the
+/// working directory has no ../shared/data): the demo population, a replay
+/// of the catalogue's history, an ingest that withdraws a standard many
+/// enterprises reference, reminders, and digests in both languages.
+#[test]
+fn the_cli_records_reminds_and_digests() {
+    let home = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_stdnav"))
+            .current_dir(cwd.path())
+            .env_remove("STDNAV_DATA")
+            .env_remove("STDNAV_REDIS_URL")
+            .arg("--home")
+            .arg(home.path())
+            .args(args)
+            .output()
+            .expect("stdnav runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["demo-data", "--count", "60", "--upsert"]);
+    let replayed = run(&["changes", "replay", "--since", "2024-01-01"]);
+    let n: usize = replayed
+        .split_whitespace()
+        .next()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("{replayed}"));
+    assert!(n > 0, "{replayed}");
+    let again = run(&["changes", "replay", "--since", "2024-01-01"]);
+    assert!(
+        again.starts_with(&format!("{n} ")),
+        "same events, same count: {again}"
+    );
+
+    // GB/T 19000-2016 withdrawn (test data): GB/T 19001-2016 references it.
+    let update = cwd.path().join("update.jsonl");
+    std::fs::write(
+        &update,
+        r#"{"id": "GB/T 19000-2016", "title_zh": "质量管理体系 基础和术语", "status": "withdrawn", "withdrawn": "2026-01-01"}
+"#,
+    )
+    .unwrap();
+    let ingested = run(&["ingest", update.to_str().unwrap()]);
+    assert!(ingested.contains("change events: 1 detected"), "{ingested}");
+    let unchanged = run(&["ingest", update.to_str().unwrap()]);
+    assert!(unchanged.contains("added 0, updated 0"), "{unchanged}");
+    assert!(!unchanged.contains("change events"), "{unchanged}");
+
+    let zh = run(&["changes", "digest", "--since", "2000-01-01", "--lang", "zh"]);
+    assert!(zh.starts_with("标准动态摘要 — 租户 default"), "{zh}");
+    assert!(zh.contains("GB/T 19001-2016 → GB/T 19000-2016"), "{zh}");
+    assert!(zh.contains("建议："), "{zh}");
+    let en = run(&["changes", "digest", "--since", "2000-01-01", "--lang", "en"]);
+    assert!(en.contains("references it normatively"), "{en}");
+    assert!(en.contains("To do: "), "{en}");
+    let json: serde_json::Value = serde_json::from_str(&run(&[
+        "changes",
+        "digest",
+        "--since",
+        "2000-01-01",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["enterprises_total"], 60);
+    assert!(!json["enterprises"].as_array().unwrap().is_empty());
+
+    let reminders = run(&[
+        "changes",
+        "remind",
+        "--today",
+        "2026-01-15",
+        "--format",
+        "json",
+    ]);
+    let kinds: BTreeSet<String> = reminders
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["event"]["kind"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert!(kinds.contains("review_due"), "{kinds:?}");
+    let twice = run(&[
+        "changes",
+        "remind",
+        "--today",
+        "2026-01-15",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(reminders.lines().count(), twice.lines().count());
+    let feed = run(&["changes", "list"]);
+    assert_eq!(
+        feed.lines().count(),
+        reminders.lines().count(),
+        "each reminder once in the feed"
+    );
+}
+
+/// `stdnav serve` as its own process: the changes service is mounted, an
+/// Ingest through the server records the change, and WatchChanges delivers it.
+#[tokio::test]
+async fn the_all_in_one_server_serves_change_alerts() {
+    let home = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_stdnav"))
+        .current_dir(cwd.path())
+        .env_remove("STDNAV_DATA")
+        .env_remove("STDNAV_REDIS_URL")
+        .arg("--home")
+        .arg(home.path())
+        .args(["serve", "--listen", &addr.to_string()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    support::wait_serving(addr, stdnav_changes::SERVICE_NAME).await;
+    let mut c = client(addr).await;
+    let sub = subscribe(&mut c, "agency", pb::TargetKind::Standard, "GB/T 19000")
+        .await
+        .unwrap();
+    let mut watch = c
+        .watch_changes(with_tenant(pb::WatchChangesRequest::default(), "agency"))
+        .await
+        .unwrap()
+        .into_inner();
+    let report = ingest(
+        addr,
+        r#"{"id": "GB/T 19000-2016", "title_zh": "质量管理体系 基础和术语", "status": "withdrawn", "withdrawn": "2026-01-01"}
+"#,
+        "update",
+    )
+    .await;
+    assert_eq!(report.updated, 1);
+    let got = take(&mut watch, 1).await;
+    let event = got[0].event.clone().unwrap();
+    assert_eq!(event.standard, "GB/T 19000-2016");
+    assert_eq!(kind_name(event.kind), "WITHDRAWN");
+    assert_eq!(event.source, "update");
+    assert_eq!(got[0].subscriptions, [sub.id]);
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -340,9 +340,9 @@ pub fn reason_text(r: &Reason, lang: Lang) -> String {
         }
         Reason::Recommended { ics } => {
             if zh {
-                format!("属贵单位产品领域（ICS {ics}），在推荐范围内")
+                format!("属贵单位产品领域（ICS {ics}），可纳入推荐")
             } else {
-                format!("in your products' field (ICS {ics}), among your recommendations")
+                format!("in your products' field (ICS {ics}): a candidate recommendation")
             }
         }
     }
