@@ -31,6 +31,10 @@ pub struct Args {
     /// Directory with the real catalogues; default: the bundled demo catalogue.
     #[arg(long, env = "STDNAV_DATA")]
     pub data: Option<PathBuf>,
+    /// How often to look for a catalogue changed on disk by the standards
+    /// service sharing --home (seconds); each change becomes change events.
+    #[arg(long, env = "STDNAV_CHANGES_RELOAD_SECS", default_value_t = 5)]
+    pub reload_secs: u64,
     #[command(flatten)]
     pub serve: ServeFlags,
     #[command(flatten)]

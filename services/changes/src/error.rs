@@ -16,6 +16,9 @@ pub enum ChangesError {
     Log(#[from] LogError),
     #[error("profile store: {0}")]
     Store(#[from] StoreError),
+    /// The catalogue could not be (re)loaded.
+    #[error("catalogue: {0}")]
+    Catalogue(String),
 }
 
 impl ChangesError {
@@ -46,7 +49,9 @@ impl From<ChangesError> for tonic::Status {
                     "the event store is unavailable; retry",
                 )
             }
-            e @ (ChangesError::Log(_) | ChangesError::Store(_)) => status::internal(&e),
+            e @ (ChangesError::Log(_) | ChangesError::Store(_) | ChangesError::Catalogue(_)) => {
+                status::internal(&e)
+            }
         }
     }
 }

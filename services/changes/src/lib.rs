@@ -11,6 +11,7 @@ pub mod event;
 pub mod grpc;
 pub mod impact;
 pub mod log;
+pub mod reload;
 pub mod remind;
 pub mod subscription;
 

@@ -1,17 +1,17 @@
 //! `stdnav-changes`: the changes service as its own process.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
 use tonic::service::Routes;
 
 use stdnav_changes::cli::Args;
+use stdnav_changes::reload::ReloadingCatalogue;
 use stdnav_changes::{Changes, ChangesGrpc, SERVICE_NAME, open_log};
 use stdnav_runtime::server::{self, Health};
-use stdnav_standards::Standards;
-use stdnav_standards::progress::Silent;
-use stdnav_standards::store::{CatalogueStore, default_sources};
+use stdnav_standards::store::default_sources;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -27,9 +27,12 @@ async fn main() -> anyhow::Result<()> {
     let listener = server::bind(args.listen).await?;
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let health = Health::new(reporter, &[SERVICE_NAME]).await;
-    let standards = Arc::new(Standards::new());
+    let catalogue = Arc::new(ReloadingCatalogue::new(
+        &args.home.join("standards"),
+        default_sources(args.data.as_deref()),
+    ));
     let kind = log.kind();
-    let changes = Arc::new(Changes::new(log, profiles, standards.clone()));
+    let changes = Arc::new(Changes::new(log, profiles, catalogue.clone()));
     let routes = Routes::new(ChangesGrpc::new(changes.clone()).into_server());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let shutdown = async move {
@@ -45,19 +48,23 @@ async fn main() -> anyhow::Result<()> {
         shutdown,
     )?;
     tracing::info!(addr = %handle.local_addr, log = kind, "changes service listening (NOT_SERVING until the catalogue is loaded)");
-    let dir = args.home.join("standards");
-    let sources = default_sources(args.data.as_deref());
-    let catalogue =
-        tokio::task::spawn_blocking(move || CatalogueStore::open(&dir, &sources, &Silent))
-            .await?
-            .context("loading the catalogue")?;
-    standards.set_store(Arc::new(catalogue));
-    let mut stopped_rx = stopped.clone();
-    let fanout = changes.spawn_fanout(async move {
-        let _ = stopped_rx.wait_for(|s| *s).await;
-    });
+    let loading = catalogue.clone();
+    tokio::task::spawn_blocking(move || loading.load())
+        .await?
+        .context("loading the catalogue")?;
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    // An ingest by the standards service on the same --home switches the
+    // catalogue on disk: recorded here as change events.
+    let watch = catalogue.spawn_watch(
+        changes.clone(),
+        Duration::from_secs(args.reload_secs.max(1)),
+        until_stopped(stopped.clone()),
+    );
+    let fanout = changes.spawn_fanout(until_stopped(stopped));
     health.set_all(tonic_health::ServingStatus::Serving).await;
     handle.join.await??;
-    fanout.abort();
+    let _ = tokio::join!(watch, fanout);
     Ok(())
 }
