@@ -361,7 +361,17 @@ fn family_of(prefix: &str) -> &str {
 
 fn parse_full(input: &str) -> Result<(StdCode, Option<String>), CodeError> {
     let norm = prepare(input)?;
-    parse_normalized(&norm, input.trim())
+    let (code, variant) = parse_normalized(&norm, input.trim())?;
+    // The canonical spelling can be longer than the input (spaces, `/AMD1`
+    // for `+A1`); it must stay within the limit to read back as itself.
+    let len = code.canonical().chars().count();
+    if len > MAX_CODE_LEN {
+        return Err(CodeError::TooLong {
+            len,
+            max: MAX_CODE_LEN,
+        });
+    }
+    Ok((code, variant))
 }
 
 /// NFKC, one kind of dash and space, upper case, wrappers trimmed; rejects what cannot be a code.
@@ -1072,6 +1082,10 @@ impl<'a> Parser<'a> {
             number.push_str(t.text);
             self.i += 1;
         }
+        // A dangling separator is not part of the number: "300 328. (2019-07)"
+        // is "300 328 (2019-07)", as "300 328." alone is "300 328".
+        let kept = number.trim_end_matches(['-', '/', '.']).len();
+        number.truncate(kept);
         if !number.bytes().any(|b| b.is_ascii_digit()) {
             return Err(self.no_number());
         }
@@ -1452,6 +1466,23 @@ mod tests {
         assert_eq!(etsi.year, Some(2019));
         assert_eq!(etsi.base(), "ETSI EN 300 328");
         assert_eq!(etsi.edition_id(), "ETSI EN 300 328 V2.2.2 (2019-07)");
+        // Found by fuzzing: an input within the length limit whose canonical
+        // spelling is not was accepted, and its canonical id then refused.
+        let long = format!("ISO 1{}", "+A1".repeat(23));
+        assert!(long.len() <= MAX_CODE_LEN);
+        assert!(matches!(
+            StdCode::parse(&long),
+            Err(CodeError::TooLong { .. })
+        ));
+        // Found by fuzzing: a separator before the date stayed in the number,
+        // so the base ("ETSI EN 300 322.") read back as another code.
+        let dangling = StdCode::parse("ETSI EN 300 322. (2019-07)").unwrap();
+        assert_eq!(dangling.number, "300 322 (2019-07)");
+        assert_eq!(dangling.base(), "ETSI EN 300 322");
+        assert_eq!(
+            StdCode::parse(&dangling.base()).unwrap().base(),
+            "ETSI EN 300 322"
+        );
 
         let bases = [
             ("GB/T 19001-2016", "GB/T 19001"),

@@ -43,7 +43,9 @@ pub fn validate(input: &str) -> Result<String, UsccError> {
     if len != 18 {
         return Err(UsccError::Length(len));
     }
-    let (first17, last) = code.split_at(17);
+    // Split after the 17th character, not byte: the input may hold any text.
+    let at = code.char_indices().nth(17).map_or(code.len(), |(i, _)| i);
+    let (first17, last) = code.split_at(at);
     let expected = check_character(first17)?;
     let found = last.chars().next().unwrap_or(' ');
     if value_of(found).is_none() {
@@ -104,5 +106,22 @@ mod tests {
             Err(UsccError::Character { position: 5, .. })
         ));
         assert_eq!(region_code(&good), "440400");
+    }
+
+    #[test]
+    fn non_ascii_is_refused_not_a_panic() {
+        // Found by fuzzing: 18 characters but more bytes, split inside '热'.
+        assert!(matches!(
+            validate("9144000000000000热泵"),
+            Err(UsccError::Character {
+                position: 17,
+                found: '热'
+            })
+        ));
+        assert!(matches!(
+            validate("91440400192548256热"),
+            Err(UsccError::Character { position: 18, .. })
+        ));
+        assert_eq!(region_code("9热440400"), "");
     }
 }
