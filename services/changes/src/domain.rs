@@ -14,7 +14,7 @@ use tokio::sync::{Notify, mpsc};
 
 use crate::error::ChangesError;
 use crate::event::{ChangeEvent, diff};
-use crate::impact::impacts;
+use crate::impact::{exposures, impacts};
 use crate::log::{ChangeLog, FeedEntry, FeedItem};
 use crate::subscription::{Subscription, Target, TargetKind, check_note};
 
@@ -177,10 +177,11 @@ impl Changes {
                 continue;
             }
             let enterprises = self.enterprises(&tenant).await?;
+            let exposures = exposures(&enterprises, &snap.catalogue);
             let mut items = Vec::new();
             for logged in &batch {
                 let event = &logged.event;
-                let found = impacts(event, &snap.catalogue, &enterprises);
+                let found = impacts(event, &exposures);
                 let matched: Vec<String> = subs
                     .iter()
                     .filter(|s| s.target.matches(event, &found, &enterprises))
@@ -464,6 +465,7 @@ impl Changes {
     ) -> Result<crate::digest::Digest, ChangesError> {
         let snap = self.snapshot()?;
         let enterprises = self.enterprises(tenant).await?;
+        let exposures = exposures(&enterprises, &snap.catalogue);
         let mut entries: Vec<FeedItem> = Vec::new();
         let mut after: Option<String> = None;
         loop {
@@ -474,7 +476,7 @@ impl Changes {
                 if logged.event.detected_ms < since_ms {
                     continue;
                 }
-                let found = impacts(&logged.event, &snap.catalogue, &enterprises);
+                let found = impacts(&logged.event, &exposures);
                 if !found.is_empty() {
                     entries.push(FeedItem {
                         event: logged.event,

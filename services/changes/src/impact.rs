@@ -18,7 +18,7 @@
 //! Only the enterprises passed in are considered: callers pass one
 //! tenant's enterprises, so an impact never crosses tenants.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -69,128 +69,205 @@ pub fn held_codes(r: &EnterpriseRecord) -> Vec<String> {
     out
 }
 
-/// Every enterprise among `enterprises` the event affects, in their order.
-pub fn impacts(
-    event: &ChangeEvent,
-    catalogue: &Catalogue,
-    enterprises: &[EnterpriseRecord],
-) -> Vec<Impact> {
+/// What an enterprise is exposed to, computed once per catalogue: its held
+/// editions and lines, every standard those reference normatively (up to
+/// [`MAX_REF_DEPTH`] deep, with the shortest path), its ICS groups and
+/// market. Evaluating an event against it is a few hash lookups, so a
+/// batch of events over a tenant's enterprises costs one reference walk
+/// per enterprise, not one per event.
+#[derive(Debug, Clone)]
+pub struct Exposure {
+    pub uscc: String,
+    pub name: String,
+    /// (held code, its line).
+    held: Vec<(String, String)>,
+    refs: Vec<HeldRefs>,
+    /// ICS groups (at least `97.040`, not a whole field).
+    ics_groups: Vec<String>,
+    in_china: bool,
+    industry: String,
+}
+
+/// From one held standard: for each reference reached (by code as written,
+/// and by its line), the path from the held standard up to the standard
+/// that makes the reference.
+#[derive(Debug, Clone)]
+struct HeldRefs {
+    held: String,
+    base: String,
+    by_id: HashMap<String, Vec<String>>,
+    by_base: HashMap<String, Vec<String>>,
+}
+
+impl HeldRefs {
+    fn walk(catalogue: &Catalogue, held: &str) -> Self {
+        let mut refs = HeldRefs {
+            held: held.to_string(),
+            base: base_of(held),
+            by_id: HashMap::new(),
+            by_base: HashMap::new(),
+        };
+        let Some(start) = record(catalogue, held) else {
+            return refs;
+        };
+        let mut queue: VecDeque<(&Standard, Vec<String>)> = VecDeque::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        seen.insert(start.id.as_str());
+        queue.push_back((start, vec![held.to_string()]));
+        while let Some((s, path)) = queue.pop_front() {
+            if path.len() > MAX_REF_DEPTH {
+                continue;
+            }
+            for r in &s.normative_refs {
+                refs.by_id.entry(r.clone()).or_insert_with(|| path.clone());
+                refs.by_base
+                    .entry(base_of(r))
+                    .or_insert_with(|| path.clone());
+                if let Some(next) = record(catalogue, r)
+                    && seen.insert(next.id.as_str())
+                {
+                    let mut p = path.clone();
+                    p.push(next.id.clone());
+                    queue.push_back((next, p));
+                }
+            }
+        }
+        refs
+    }
+
+    /// The path from the held standard to `target` (or its line).
+    fn path_to(&self, target: &str, target_base: &str) -> Option<Vec<String>> {
+        let prefix = self
+            .by_id
+            .get(target)
+            .or_else(|| self.by_base.get(target_base))?;
+        let mut path = prefix.clone();
+        path.push(target.to_string());
+        Some(path)
+    }
+}
+
+impl Exposure {
+    pub fn new(e: &EnterpriseRecord, catalogue: &Catalogue) -> Self {
+        let held: Vec<(String, String)> = held_codes(e)
+            .into_iter()
+            .map(|h| {
+                let base = base_of(&h);
+                (h, base)
+            })
+            .collect();
+        let refs = held
+            .iter()
+            .map(|(h, _)| HeldRefs::walk(catalogue, h))
+            .collect();
+        Exposure {
+            uscc: e.profile.uscc.clone(),
+            name: e.profile.name.clone(),
+            held,
+            refs,
+            ics_groups: e
+                .enrichment
+                .ics_groups
+                .iter()
+                .filter(|g| g.contains('.'))
+                .cloned()
+                .collect(),
+            in_china: e.profile.markets.is_empty() || e.profile.markets.iter().any(|m| m == "CN"),
+            industry: e.enrichment.industries.first().cloned().unwrap_or_default(),
+        }
+    }
+
+    /// Why `event` (about a standard of line `base`) affects this enterprise, if it does.
+    pub fn impact(&self, event: &ChangeEvent, base: &str) -> Option<Impact> {
+        let mut reasons = Vec::new();
+        let other_edition_counts = matches!(
+            event.kind,
+            ChangeKind::NewEdition
+                | ChangeKind::NowInForce
+                | ChangeKind::ComingIntoForce
+                | ChangeKind::TransitionDeadline
+        );
+        let mut holds_it = false;
+        for (h, h_base) in &self.held {
+            if *h == event.standard {
+                reasons.push(Reason::Holds { held: h.clone() });
+                holds_it = true;
+            } else if other_edition_counts && h_base == base {
+                reasons.push(Reason::HoldsOtherEdition { held: h.clone() });
+                holds_it = true;
+            }
+        }
+        for refs in &self.refs {
+            if refs.base == base {
+                continue;
+            }
+            if let Some(path) = refs.path_to(&event.standard, base) {
+                reasons.push(Reason::References {
+                    held: refs.held.clone(),
+                    path,
+                });
+            }
+        }
+        if !holds_it && let Some(ics) = ics_match(&event.ics, &self.ics_groups) {
+            if event.mandatory {
+                if self.in_china {
+                    reasons.push(Reason::Mandatory {
+                        industry: self.industry.clone(),
+                        ics,
+                    });
+                }
+            } else if other_edition_counts {
+                // Something new to adopt; a voluntary standard one does not
+                // hold being withdrawn or renamed is not news.
+                reasons.push(Reason::Recommended { ics });
+            }
+        }
+        (!reasons.is_empty()).then(|| Impact {
+            uscc: self.uscc.clone(),
+            name: self.name.clone(),
+            reasons,
+        })
+    }
+}
+
+/// The exposure of each enterprise, in their order.
+pub fn exposures(enterprises: &[EnterpriseRecord], catalogue: &Catalogue) -> Vec<Exposure> {
     enterprises
         .iter()
-        .filter_map(|e| impact(event, catalogue, e))
+        .map(|e| Exposure::new(e, catalogue))
         .collect()
 }
 
-/// Why `event` affects enterprise `e`, if it does.
-pub fn impact(event: &ChangeEvent, catalogue: &Catalogue, e: &EnterpriseRecord) -> Option<Impact> {
-    let mut reasons = Vec::new();
+/// Every enterprise the event affects, in their order.
+pub fn impacts(event: &ChangeEvent, exposures: &[Exposure]) -> Vec<Impact> {
     let base = event.base();
-    let held = held_codes(e);
-    let other_edition_counts = matches!(
-        event.kind,
-        ChangeKind::NewEdition
-            | ChangeKind::NowInForce
-            | ChangeKind::ComingIntoForce
-            | ChangeKind::TransitionDeadline
-    );
-    let mut holds_it = false;
-    for h in &held {
-        if *h == event.standard {
-            reasons.push(Reason::Holds { held: h.clone() });
-            holds_it = true;
-        } else if other_edition_counts && base_of(h) == base {
-            reasons.push(Reason::HoldsOtherEdition { held: h.clone() });
-            holds_it = true;
-        }
-    }
-    for h in &held {
-        if base_of(h) == base {
-            continue;
-        }
-        if let Some(path) = reference_path(catalogue, h, &event.standard, &base) {
-            reasons.push(Reason::References {
-                held: h.clone(),
-                path,
-            });
-        }
-    }
-    if !holds_it && let Some(ics) = ics_match(&event.ics, &e.enrichment.ics_groups) {
-        let in_china = e.profile.markets.is_empty() || e.profile.markets.iter().any(|m| m == "CN");
-        if event.mandatory {
-            if in_china {
-                reasons.push(Reason::Mandatory {
-                    industry: e.enrichment.industries.first().cloned().unwrap_or_default(),
-                    ics,
-                });
-            }
-        } else if other_edition_counts {
-            // Something new to adopt; a voluntary standard one does not
-            // hold being withdrawn or renamed is not news.
-            reasons.push(Reason::Recommended { ics });
-        }
-    }
-    (!reasons.is_empty()).then(|| Impact {
-        uscc: e.profile.uscc.clone(),
-        name: e.profile.name.clone(),
-        reasons,
-    })
+    exposures
+        .iter()
+        .filter_map(|x| x.impact(event, &base))
+        .collect()
 }
 
-/// The enterprise's ICS group (at least a group, `97.040`, not a whole
-/// field) that one of the standard's ICS codes falls in.
+/// Why `event` affects enterprise `e`, if it does (one event, one enterprise).
+pub fn impact(event: &ChangeEvent, catalogue: &Catalogue, e: &EnterpriseRecord) -> Option<Impact> {
+    Exposure::new(e, catalogue).impact(event, &event.base())
+}
+
+/// The group (among `groups`) that one of the standard's ICS codes falls in.
 pub fn ics_match(standard_ics: &[String], groups: &[String]) -> Option<String> {
     groups
         .iter()
         .filter(|g| g.contains('.'))
         .find(|g| {
-            standard_ics
-                .iter()
-                .any(|i| i == *g || i.starts_with(&format!("{g}.")))
+            standard_ics.iter().any(|i| {
+                i.starts_with(g.as_str())
+                    && (i.len() == g.len() || i.as_bytes().get(g.len()) == Some(&b'.'))
+            })
         })
         .cloned()
 }
 
 fn record<'a>(catalogue: &'a Catalogue, code: &str) -> Option<&'a Standard> {
     catalogue.get(code).or_else(|| catalogue.resolve(code))
-}
-
-/// The shortest reference chain from held standard `held` to `target`
-/// (or its line), breadth first, at most [`MAX_REF_DEPTH`] references long.
-pub fn reference_path(
-    catalogue: &Catalogue,
-    held: &str,
-    target: &str,
-    target_base: &str,
-) -> Option<Vec<String>> {
-    let start = record(catalogue, held)?;
-    let mut queue: VecDeque<(&Standard, Vec<String>)> = VecDeque::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    seen.insert(start.id.clone());
-    queue.push_back((start, vec![held.to_string()]));
-    while let Some((s, path)) = queue.pop_front() {
-        if path.len() > MAX_REF_DEPTH {
-            continue;
-        }
-        for r in &s.normative_refs {
-            if r == target || base_of(r) == target_base {
-                let mut p = path.clone();
-                p.push(if r == target {
-                    r.clone()
-                } else {
-                    target.to_string()
-                });
-                return Some(p);
-            }
-            if let Some(next) = record(catalogue, r)
-                && seen.insert(next.id.clone())
-            {
-                let mut p = path.clone();
-                p.push(next.id.clone());
-                queue.push_back((next, p));
-            }
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -260,7 +337,7 @@ pub(crate) mod tests {
         let a = ent("A", &["GB 4706.13-2014"], &[]);
         let b = ent("B", &["GB/T 2423.1-2008"], &[]);
         let c = ent("C", &[], &["97.040"]);
-        let got = impacts(&withdrawn, &cat, &[a.clone(), b.clone(), c.clone()]);
+        let got = impacts(&withdrawn, &exposures(&[a, b, c.clone()], &cat));
         assert_eq!(got.len(), 2, "{got:?}");
         assert_eq!(
             got[0].reasons,
@@ -288,7 +365,7 @@ pub(crate) mod tests {
             1,
         )
         .seal(&[]);
-        let got = impacts(&new, &cat, &[c]);
+        let got = impacts(&new, &exposures(&[c], &cat));
         assert_eq!(
             got[0].reasons,
             [Reason::Mandatory {

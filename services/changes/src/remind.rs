@@ -18,7 +18,7 @@ use stdnav_core::enterprise::EnterpriseRecord;
 use stdnav_core::standard::{Standard, Status};
 
 use crate::event::{ChangeEvent, ChangeKind, is_mandatory};
-use crate::impact::{Impact, Reason, held_codes, impact};
+use crate::impact::{Exposure, Impact, Reason, held_codes};
 use crate::log::FeedItem;
 
 pub const REVIEW_YEARS: i32 = 5;
@@ -184,6 +184,7 @@ pub fn reminders(
         }
     }
     // Coming into force within the horizon, when it concerns the enterprise.
+    let exposure = Exposure::new(e, catalogue);
     for s in upcoming {
         let Some(effective) = s.effective.as_deref() else {
             continue;
@@ -196,7 +197,7 @@ pub fn reminders(
         }
         let ev =
             reminder(ChangeKind::ComingIntoForce, s, uscc, effective, today_ms).seal(&[effective]);
-        if let Some(found) = impact(&ev, catalogue, e) {
+        if let Some(found) = exposure.impact(&ev, &ev.base()) {
             out.push(FeedItem {
                 event: ev,
                 impacts: vec![found],
