@@ -10,6 +10,7 @@ use clap::{Subcommand, ValueEnum};
 
 use stdnav_changes::digest::Lang;
 use stdnav_changes::log::ChangeLog;
+use stdnav_changes::subscription::TargetKind;
 use stdnav_changes::{Changes, open_log};
 use stdnav_core::catalogue::Catalogue;
 use stdnav_profiling::open_store;
@@ -62,6 +63,30 @@ pub enum ChangesCommand {
         #[arg(long)]
         since: String,
     },
+    /// Watch an enterprise, a standard, an ICS group, an industry or a chain
+    /// (what gRPC's Subscribe does); prints the subscription.
+    Subscribe {
+        #[command(flatten)]
+        store: StoreArgs,
+        #[arg(value_enum)]
+        kind: WatchKind,
+        /// A USCC, a standard code (no year: every edition), an ICS code, a
+        /// GB/T 4754 class or prefix, or a chain id or name.
+        value: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// The tenant's subscriptions.
+    Subscriptions {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Remove a subscription by id.
+    Unsubscribe {
+        #[command(flatten)]
+        store: StoreArgs,
+        id: String,
+    },
     /// The tenant's feed (what its subscriptions matched, and reminders) as JSON Lines.
     List {
         #[command(flatten)]
@@ -76,6 +101,27 @@ pub enum ChangesCommand {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WatchKind {
+    Enterprise,
+    Standard,
+    IcsGroup,
+    Industry,
+    Chain,
+}
+
+impl From<WatchKind> for TargetKind {
+    fn from(k: WatchKind) -> TargetKind {
+        match k {
+            WatchKind::Enterprise => TargetKind::Enterprise,
+            WatchKind::Standard => TargetKind::Standard,
+            WatchKind::IcsGroup => TargetKind::IcsGroup,
+            WatchKind::Industry => TargetKind::Industry,
+            WatchKind::Chain => TargetKind::Chain,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -190,6 +236,38 @@ pub async fn run(home: &Path, data: Option<&Path>, command: ChangesCommand) -> a
                 "{} change events since {since} recorded; {fanned} fanned out to subscribed tenants",
                 events.len()
             );
+        }
+        ChangesCommand::Subscribe {
+            store,
+            kind,
+            value,
+            note,
+        } => {
+            let changes = open_changes(home, data, &store).await?;
+            match changes
+                .subscribe(&store.tenant, Some(kind.into()), &value, &note)
+                .await
+            {
+                Ok(sub) => println!("{}", serde_json::to_string(&sub)?),
+                Err(stdnav_changes::error::ChangesError::InvalidArgument(v)) => {
+                    let why: Vec<String> = v.iter().map(ToString::to_string).collect();
+                    anyhow::bail!("{}", why.join("; "));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        ChangesCommand::Subscriptions { store } => {
+            let changes = open_changes(home, data, &store).await?;
+            for sub in changes.subscriptions(&store.tenant).await? {
+                println!("{}", serde_json::to_string(&sub)?);
+            }
+        }
+        ChangesCommand::Unsubscribe { store, id } => {
+            let changes = open_changes(home, data, &store).await?;
+            if !changes.unsubscribe(&store.tenant, &id).await? {
+                anyhow::bail!("tenant {:?} has no subscription {id:?}", store.tenant);
+            }
+            println!("removed {id}");
         }
         ChangesCommand::List { store, since } => {
             let changes = open_changes(home, data, &store).await?;

@@ -461,15 +461,85 @@ async fn the_affected_enterprises_get_the_right_events(dir: &Path, stores: Store
         .into_inner()
         .removed;
     assert!(!removed);
+    // Only one subscription's entries: e2's withdrawal.
+    let e2_sub = subs
+        .iter()
+        .find(|s| s.target.as_ref().unwrap().value == e2.uscc)
+        .unwrap()
+        .id
+        .clone();
+    let mut only_e2 = c
+        .watch_changes(with_tenant(
+            pb::WatchChangesRequest {
+                subscription_ids: vec![e2_sub],
+                ..Default::default()
+            },
+            &a,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let got = take(&mut only_e2, 1).await;
+    assert_eq!(
+        impacts(&got),
+        [(
+            e2.uscc.clone(),
+            "WITHDRAWN".to_string(),
+            "ISO 99903:2010".to_string()
+        )]
+        .into_iter()
+        .collect()
+    );
+    // From now: nothing until the reminders, which reach every watcher.
+    let mut from_now = c
+        .watch_changes(with_tenant(
+            pb::WatchChangesRequest {
+                from_now: true,
+                ..Default::default()
+            },
+            &a,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), from_now.next())
+            .await
+            .is_err()
+    );
+    let day = stdnav_changes::remind::date_ms("2026-01-15").unwrap();
+    let reminders = run
+        .changes
+        .remind(&a, day, Duration::from_secs(90 * 86_400))
+        .await
+        .unwrap();
+    // Held, still the newest edition, five years old: 99906:2018 and 99905:2019.
+    let expected_reminders: BTreeSet<(String, String, String)> = [
+        (&e3.uscc, "REVIEW_DUE", "ISO 99906:2018"),
+        (&e4.uscc, "REVIEW_DUE", "ISO 99905:2019"),
+    ]
+    .iter()
+    .map(|(u, k, s)| (u.to_string(), k.to_string(), s.to_string()))
+    .collect();
+    assert_eq!(reminders.len(), 2);
+    assert_eq!(impacts(&take(&mut from_now, 2).await), expected_reminders);
+    assert_eq!(impacts(&take(&mut only_e2, 2).await), expected_reminders);
+    // The same day again adds nothing.
+    run.changes
+        .remind(&a, day, Duration::from_secs(90 * 86_400))
+        .await
+        .unwrap();
+    assert_eq!(stores.log.feed(&a, None, 100).await.unwrap().len(), 6);
+
     // Re-ingesting the changed catalogue adds nothing to any feed.
     let again = ingest(run.addr, V2, "v2-again").await;
     assert_eq!((again.added, again.updated), (0, 0));
     run.changes.fan_out().await.unwrap();
-    assert_eq!(stores.log.feed(&a, None, 100).await.unwrap().len(), 4);
+    assert_eq!(stores.log.feed(&a, None, 100).await.unwrap().len(), 6);
 
     // The digest says it in both languages.
     let digest = run.changes.digest(&a, 0).await.unwrap();
-    assert_eq!(digest.enterprises.len(), 3);
+    assert_eq!(digest.enterprises.len(), 4);
     let zh = digest.render(stdnav_changes::digest::Lang::Zh);
     assert!(zh.contains("改用 ISO 99902:2024"), "{zh}");
     assert!(zh.contains("ISO 99906:2018 → ISO 99904:2015"), "{zh}");
@@ -764,6 +834,21 @@ fn the_cli_records_reminds_and_digests() {
         reminders.lines().count(),
         "each reminder once in the feed"
     );
+
+    let sub: serde_json::Value =
+        serde_json::from_str(&run(&["changes", "subscribe", "chain", "appliances"])).unwrap();
+    assert_eq!(sub["target"]["value"], "家电产业链");
+    let listed = run(&["changes", "subscriptions"]);
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_stdnav"))
+        .current_dir(cwd.path())
+        .arg("--home")
+        .arg(home.path())
+        .args(["changes", "subscribe", "enterprise", "123"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("target.value"));
 }
 
 /// `stdnav serve` as its own process: the changes service is mounted, an
