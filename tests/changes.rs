@@ -900,3 +900,62 @@ async fn the_all_in_one_server_serves_change_alerts() {
     let _ = server.kill();
     let _ = server.wait();
 }
+
+/// A watch outlives the server's per-call timeout: the timeout bounds the
+/// time to the response, not a stream's life.
+#[tokio::test]
+async fn a_watch_outlives_the_request_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = embedded(dir.path()).await;
+    let changes = Arc::new(
+        Changes::new(
+            stores.log.clone(),
+            stores.profiles.clone(),
+            Arc::new(stdnav_standards::Standards::new()),
+        )
+        .with_poll_interval(Duration::from_millis(50)),
+    );
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health =
+        stdnav_runtime::server::Health::new(reporter, &[stdnav_changes::SERVICE_NAME]).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = stdnav_runtime::server::spawn(
+        support::listener().await,
+        Routes::new(ChangesGrpc::new(changes.clone()).into_server()),
+        health,
+        health_service,
+        stdnav_runtime::server::ServeOptions {
+            request_timeout: Duration::from_secs(1),
+            ..Default::default()
+        },
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .unwrap();
+    let mut c = client(handle.local_addr).await;
+    let mut watch = c
+        .watch_changes(with_tenant(pb::WatchChangesRequest::default(), "t"))
+        .await
+        .unwrap()
+        .into_inner();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let item = stdnav_changes::log::FeedItem {
+        event: stdnav_changes::event::ChangeEvent::about(
+            stdnav_changes::event::ChangeKind::Withdrawn,
+            &stdnav_core::standard::Standard {
+                id: "ISO 99901:2010".into(),
+                ..Default::default()
+            },
+            "test",
+            1,
+        )
+        .seal(&[]),
+        impacts: Vec::new(),
+        subscriptions: Vec::new(),
+    };
+    stores.log.append_feed("t", &[item]).await.unwrap();
+    let got = take(&mut watch, 1).await;
+    assert_eq!(got[0].event.clone().unwrap().standard, "ISO 99901:2010");
+    let _ = stop.send(());
+}
