@@ -371,3 +371,33 @@ async fn start_refuses_a_corrupt_artifact() {
         "not a model"
     );
 }
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_is_refused_and_the_server_carries_on() {
+    let mut server = serve(Arc::new(Scorer::with_model(small_model(1)))).await;
+    let limit = stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
+    // The client is allowed to send it; the server must refuse it.
+    let mut client = server.client.clone().max_encoding_message_size(4 * limit);
+    let mut huge = relevant("HUGE");
+    huge.matched_product = "空调".repeat(limit / 6 + 1);
+    let status = client
+        .score(pb::ScoreRequest {
+            candidates: vec![huge],
+            as_of_year: 0,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(status.code(), Code::OutOfRange | Code::ResourceExhausted),
+        "{status:?}"
+    );
+    // A normal call on the same server still works.
+    server
+        .client
+        .score(pb::ScoreRequest {
+            candidates: vec![relevant("A")],
+            as_of_year: 0,
+        })
+        .await
+        .expect("served after refusing the oversized message");
+}
