@@ -155,6 +155,16 @@ async fn open_changes(
     data: Option<&Path>,
     store: &StoreArgs,
 ) -> anyhow::Result<Arc<Changes>> {
+    // The rule the gRPC services apply to `x-stdnav-tenant`; tenants name Redis keys.
+    let t = &store.tenant;
+    if t.is_empty()
+        || t.len() > 64
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        anyhow::bail!("--tenant must be 1-64 ASCII letters, digits, '-' or '_'");
+    }
     let hint = "is `stdnav serve` running on the same --home? use the server, or Redis";
     let log = open_log(store.redis_url.as_deref(), &store.redis_prefix, home)
         .await

@@ -46,10 +46,22 @@ end
 return added
 "#;
 
+/// KEYS[1] the tenant's subscriptions, KEYS[2] the tenants set; ARGV[1]
+/// the id, ARGV[2] the tenant. One script, so a concurrent Subscribe cannot
+/// land between the count and the removal from the tenants set.
+const UNSUBSCRIBE: &str = r#"
+local removed = redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HLEN', KEYS[1]) == 0 then
+  redis.call('SREM', KEYS[2], ARGV[2])
+end
+return removed
+"#;
+
 pub struct RedisLog {
     conn: ConnectionManager,
     prefix: String,
     append: Script,
+    unsubscribe: Script,
 }
 
 fn unavailable(e: redis::RedisError) -> LogError {
@@ -105,6 +117,7 @@ impl RedisLog {
             conn,
             prefix: prefix.to_string(),
             append: Script::new(APPEND),
+            unsubscribe: Script::new(UNSUBSCRIBE),
         };
         log.ensure_group().await?;
         Ok(log)
@@ -332,20 +345,15 @@ impl ChangeLog for RedisLog {
 
     async fn delete_subscription(&self, tenant: &str, id: &str) -> Result<bool, LogError> {
         let mut conn = self.conn.clone();
-        let removed: usize = conn
-            .hdel(self.subs_key(tenant), id)
+        let removed: usize = self
+            .unsubscribe
+            .key(self.subs_key(tenant))
+            .key(self.tenants_key())
+            .arg(id)
+            .arg(tenant)
+            .invoke_async(&mut conn)
             .await
             .map_err(unavailable)?;
-        let left: usize = conn
-            .hlen(self.subs_key(tenant))
-            .await
-            .map_err(unavailable)?;
-        if left == 0 {
-            let _: usize = conn
-                .srem(self.tenants_key(), tenant)
-                .await
-                .map_err(unavailable)?;
-        }
         Ok(removed > 0)
     }
 
