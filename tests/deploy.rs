@@ -116,6 +116,7 @@ struct Binaries {
 impl Binaries {
     fn new() -> Self {
         use stdnav_advisor::cli::Args as Advisor;
+        use stdnav_changes::cli::Args as Changes;
         use stdnav_profiling::cli::Args as Profiling;
         use stdnav_scoring::cli::Args as Scoring;
         use stdnav_standards::cli::Args as Standards;
@@ -138,6 +139,10 @@ impl Binaries {
             (
                 "stdnav-scoring",
                 service::<Scoring>(stdnav_scoring::SERVICE_NAME),
+            ),
+            (
+                "stdnav-changes",
+                service::<Changes>(stdnav_changes::SERVICE_NAME),
             ),
         ]);
         Self {
