@@ -394,8 +394,17 @@ impl Container<'_> {
             }
         }
         // Paths the binary reads or writes lie on a mounted volume (the
-        // root filesystem is read-only); its home and outputs on a writable one.
-        let writable = ["home", "out"];
+        // root filesystem is read-only); its home and outputs on a writable
+        // one — unless it serves its index read-only from home.
+        let read_only_home = self.accepts.flags.contains("read-only-index")
+            && self
+                .setting("read-only-index", Some("STDNAV_READ_ONLY_INDEX"))
+                .is_some_and(|v| v.is_empty() || v == "true");
+        let writable: &[&str] = if read_only_home {
+            &["out"]
+        } else {
+            &["home", "out"]
+        };
         let path_settings = [
             ("home", "STDNAV_HOME"),
             ("data", "STDNAV_DATA"),
@@ -1058,9 +1067,9 @@ fn broken_manifests_are_caught() {
             "not a stdnav command",
         ),
         (
-            "deploy/k8s/standards.yaml",
-            "mountPath: /var/lib/stdnav\n            - name: catalogues",
-            "mountPath: /var/lib/stdnav\n              readOnly: true\n            - name: catalogues",
+            "deploy/k8s/scoring.yaml",
+            "mountPath: /var/lib/stdnav\n            - name: keys",
+            "mountPath: /var/lib/stdnav\n              readOnly: true\n            - name: keys",
             "read-only",
         ),
         (

@@ -27,6 +27,11 @@ pub struct Args {
     /// Directory for stdnav's own state (index cache, store, models).
     #[arg(long, env = "STDNAV_HOME", default_value = ".stdnav")]
     pub home: PathBuf,
+    /// Serve the catalogue cached under --home as it is, writing nothing
+    /// there (an index volume mounted read-only, built by `stdnav search`
+    /// or the index job); fails if there is none, and refuses Ingest.
+    #[arg(long, env = "STDNAV_READ_ONLY_INDEX")]
+    pub read_only_index: bool,
     #[command(flatten)]
     pub serve: ServeFlags,
     #[command(flatten)]

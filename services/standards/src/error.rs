@@ -11,6 +11,9 @@ pub enum StandardsError {
     NotFound(String),
     #[error("catalogue is not loaded yet")]
     NotReady,
+    /// The catalogue is served from a read-only index.
+    #[error("the catalogue is read-only here")]
+    ReadOnly,
     #[error("index error: {0}")]
     Index(String),
     #[error("storage error: {0}")]
@@ -48,6 +51,11 @@ impl From<StandardsError> for tonic::Status {
                 tonic::Code::Unavailable,
                 "NOT_READY",
                 "the catalogue is still loading",
+            ),
+            StandardsError::ReadOnly => status::with_reason(
+                tonic::Code::FailedPrecondition,
+                "READ_ONLY_CATALOGUE",
+                "this server serves a read-only index: ingest where the index is built",
             ),
             e @ (StandardsError::Index(_) | StandardsError::Io(_)) => status::internal(&e),
         }

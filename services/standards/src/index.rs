@@ -281,7 +281,71 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
 
 /// Opens an index built by [`build`].
 pub fn open(dir: &Path) -> tantivy::Result<(Index, IndexReader, Fields)> {
-    let index = Index::open_in_dir(dir)?;
+    reader_of(Index::open_in_dir(dir)?)
+}
+
+/// Opens an index built by [`build`] without writing anything in `dir`, so
+/// it can be served from a read-only volume: the reader's meta lock (which
+/// only keeps a writer in the same directory from collecting files) is not
+/// taken; there is no writer.
+pub fn open_read_only(dir: &Path) -> tantivy::Result<(Index, IndexReader, Fields)> {
+    let directory = tantivy::directory::MmapDirectory::open(dir)?;
+    reader_of(Index::open(ReadOnlyDirectory(directory))?)
+}
+
+/// An mmap directory whose locks are no-ops (see [`open_read_only`]).
+#[derive(Clone, Debug)]
+struct ReadOnlyDirectory(tantivy::directory::MmapDirectory);
+
+impl tantivy::Directory for ReadOnlyDirectory {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> Result<
+        std::sync::Arc<dyn tantivy::directory::FileHandle>,
+        tantivy::directory::error::OpenReadError,
+    > {
+        self.0.get_file_handle(path)
+    }
+    fn delete(&self, path: &Path) -> Result<(), tantivy::directory::error::DeleteError> {
+        self.0.delete(path)
+    }
+    fn exists(&self, path: &Path) -> Result<bool, tantivy::directory::error::OpenReadError> {
+        self.0.exists(path)
+    }
+    fn open_write(
+        &self,
+        path: &Path,
+    ) -> Result<tantivy::directory::WritePtr, tantivy::directory::error::OpenWriteError> {
+        self.0.open_write(path)
+    }
+    fn atomic_read(
+        &self,
+        path: &Path,
+    ) -> Result<Vec<u8>, tantivy::directory::error::OpenReadError> {
+        self.0.atomic_read(path)
+    }
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> std::io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+    fn sync_directory(&self) -> std::io::Result<()> {
+        self.0.sync_directory()
+    }
+    fn acquire_lock(
+        &self,
+        _lock: &tantivy::directory::Lock,
+    ) -> Result<tantivy::directory::DirectoryLock, tantivy::directory::error::LockError> {
+        Ok(tantivy::directory::DirectoryLock::from(Box::new(())))
+    }
+    fn watch(
+        &self,
+        watch_callback: tantivy::directory::WatchCallback,
+    ) -> tantivy::Result<tantivy::directory::WatchHandle> {
+        self.0.watch(watch_callback)
+    }
+}
+
+fn reader_of(index: Index) -> tantivy::Result<(Index, IndexReader, Fields)> {
     register_tokenizers(&index);
     let (_, fields) = schema();
     let reader = index

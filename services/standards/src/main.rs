@@ -33,8 +33,13 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(addr = %handle.local_addr, "standards service listening (NOT_SERVING until the catalogue is loaded)");
     let dir = args.home.join("standards");
     let data = args.data.clone();
+    let read_only = args.read_only_index;
     let store = tokio::task::spawn_blocking(move || {
-        CatalogueStore::open(&dir, &default_sources(data.as_deref()), &Silent)
+        if read_only {
+            CatalogueStore::open_read_only(&dir, &Silent)
+        } else {
+            CatalogueStore::open(&dir, &default_sources(data.as_deref()), &Silent)
+        }
     })
     .await?
     .context("loading the catalogue")?;

@@ -153,6 +153,8 @@ pub struct IngestReport {
 
 pub struct CatalogueStore {
     dir: PathBuf,
+    /// Opened with [`CatalogueStore::open_read_only`]: ingest is refused.
+    read_only: bool,
     snapshot: RwLock<Arc<Snapshot>>,
     /// Serialises writers; readers never wait for it.
     write: Mutex<()>,
@@ -296,6 +298,7 @@ impl CatalogueStore {
             progress.finish();
             return Ok(Self {
                 dir: dir.to_path_buf(),
+                read_only: false,
                 snapshot: RwLock::new(Arc::new(Snapshot::new(catalogue, idx, reader, fields))),
                 write: Mutex::new(()),
             });
@@ -316,6 +319,7 @@ impl CatalogueStore {
         }
         let store = Self {
             dir: dir.to_path_buf(),
+            read_only: false,
             snapshot: RwLock::new(Arc::new(Self::commit(
                 dir,
                 records,
@@ -326,6 +330,38 @@ impl CatalogueStore {
         };
         progress.finish();
         Ok(store)
+    }
+
+    /// Opens the catalogue cached in `dir` — built before by [`Self::open`],
+    /// e.g. by an index job — without writing anything there, so it can be
+    /// served from a read-only volume. The cache is used as it is (the
+    /// sources are not compared); ingest is refused.
+    pub fn open_read_only(dir: &Path, progress: &dyn Progress) -> Result<Self, StandardsError> {
+        let manifest: Manifest = std::fs::read(dir.join("manifest.json"))
+            .map_err(|e| {
+                StandardsError::io(format!("no catalogue cache in {}: {e}", dir.display()))
+            })
+            .and_then(|b| serde_json::from_slice(&b).map_err(StandardsError::io))?;
+        if manifest.schema_version != SCHEMA_VERSION {
+            return Err(StandardsError::io(format!(
+                "the catalogue cache in {} has schema {}, this binary reads {}: rebuild it",
+                dir.display(),
+                manifest.schema_version,
+                SCHEMA_VERSION
+            )));
+        }
+        progress.stage("loading cached catalogue (read-only)", None);
+        let records = read_records(&dir.join("records.jsonl"))?;
+        let catalogue = Catalogue::build(records);
+        let (idx, reader, fields) =
+            index::open_read_only(&dir.join(&manifest.index_dir)).map_err(StandardsError::index)?;
+        progress.finish();
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            read_only: true,
+            snapshot: RwLock::new(Arc::new(Snapshot::new(catalogue, idx, reader, fields))),
+            write: Mutex::new(()),
+        })
     }
 
     /// Writes records and a new index, then switches the manifest to them.
@@ -390,6 +426,9 @@ impl CatalogueStore {
         source: &str,
         progress: &dyn Progress,
     ) -> Result<IngestReport, StandardsError> {
+        if self.read_only {
+            return Err(StandardsError::ReadOnly);
+        }
         let _guard = self.write.lock().unwrap_or_else(|e| e.into_inner());
         let lock = std::fs::File::create(self.dir.join(".lock")).map_err(StandardsError::io)?;
         lock.lock().map_err(StandardsError::io)?;

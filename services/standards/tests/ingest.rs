@@ -586,3 +586,99 @@ async fn the_ingest_rpc_reports_counts_and_rejections() {
         assert_eq!(fields, [field], "{e:?}");
     }
 }
+
+/// Every file and directory under `dir` with its size and modification
+/// time (a directory's changes when a file is created in it, even if the
+/// file is removed again, as a lock file is).
+fn listing(dir: &Path) -> Vec<(std::path::PathBuf, u64, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let m = std::fs::metadata(&d).unwrap();
+        out.push((d.clone(), 0, m.modified().unwrap()));
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let m = e.metadata().unwrap();
+            if m.is_dir() {
+                stack.push(e.path());
+            } else {
+                out.push((e.path(), m.len(), m.modified().unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lock files under `dir` (the store's and Tantivy's).
+fn lock_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let locks: Vec<_> = listing(dir)
+        .into_iter()
+        .map(|(path, _, _)| path)
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".lock"))
+        })
+        .collect();
+    assert!(
+        locks.len() >= 2,
+        "the store's and Tantivy's lock files: {locks:?}"
+    );
+    locks
+}
+
+#[tokio::test]
+async fn a_read_only_index_is_served_without_writing_and_refuses_ingest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_path_buf();
+    let ids = tokio::task::spawn_blocking(move || all_ids(&demo_store(&dir)))
+        .await
+        .unwrap();
+    // Stand-ins for a read-only volume that hold even for root (as tests in
+    // CI run): every lock file becomes a directory, which cannot be opened
+    // for writing. A writable open fails on them.
+    for lock in lock_files(tmp.path()) {
+        std::fs::remove_file(&lock).unwrap();
+        std::fs::create_dir(&lock).unwrap();
+    }
+    let dir = tmp.path().to_path_buf();
+    let writable = tokio::task::spawn_blocking(move || {
+        CatalogueStore::open(&dir, &default_sources(None), &Silent).map(|_| ())
+    })
+    .await
+    .unwrap();
+    assert!(
+        writable.is_err(),
+        "the stand-in locks do block a writable open"
+    );
+    let before = listing(tmp.path());
+
+    let store = CatalogueStore::open_read_only(tmp.path(), &Silent).expect("opens read-only");
+    assert_eq!(all_ids(&store), ids, "the same catalogue");
+    let found = search_ids(&store, "IEC 60335-2-40");
+    assert!(
+        found.iter().any(|id| id.starts_with("IEC 60335-2-40")),
+        "{found:?}"
+    );
+    let server = serve(Arc::new(Standards::with_store(Arc::new(store)))).await;
+    let refused = client(server.addr)
+        .await
+        .ingest(pb::IngestRequest {
+            source: "vendor.jsonl".into(),
+            format: pb::SourceFormat::StdnavJsonl as i32,
+            content: TWO.as_bytes().to_vec(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        tonic::Code::FailedPrecondition,
+        "{refused:?}"
+    );
+
+    // Nothing was created, changed or removed: a read-only volume would do.
+    assert_eq!(listing(tmp.path()), before);
+    // Without a cache there is nothing to serve: a clear error, not a build.
+    let empty = tempfile::tempdir().unwrap();
+    assert!(CatalogueStore::open_read_only(empty.path(), &Silent).is_err());
+    assert_eq!(listing(empty.path()).len(), 1, "the empty directory alone");
+}
