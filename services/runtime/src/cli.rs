@@ -58,6 +58,11 @@ pub struct ServeFlags {
     /// Serve Prometheus metrics at http://ADDR/metrics (off when unset).
     #[arg(long, env = "STDNAV_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Also serve grpc.health.v1 alone, in plaintext, on this address: for
+    /// probes that cannot speak TLS (Kubernetes' gRPC probes) when the main
+    /// port serves TLS.
+    #[arg(long, env = "STDNAV_HEALTH_LISTEN")]
+    pub health_listen: Option<SocketAddr>,
     /// Calls in flight before new ones are shed with UNAVAILABLE (0: no limit).
     #[arg(long, env = "STDNAV_MAX_IN_FLIGHT", default_value_t = Limits::default().max_in_flight)]
     pub max_in_flight: usize,
@@ -81,6 +86,7 @@ impl Default for ServeFlags {
             tls_key: None,
             tls_client_ca: None,
             metrics_listen: None,
+            health_listen: None,
             max_in_flight: Limits::default().max_in_flight,
             tenant_rate: 0,
             tenant_burst: 0,
@@ -106,6 +112,7 @@ impl ServeFlags {
         options.drain = Duration::try_from_secs_f64(self.drain_secs)
             .context("--drain-secs must be a number of seconds ≥ 0")?;
         options.metrics_listen = self.metrics_listen;
+        options.health_listen = self.health_listen;
         if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
             let identity =
                 Identity::from_pem(read(cert, "TLS certificate")?, read(key, "TLS key")?);

@@ -33,6 +33,9 @@ pub struct ServeOptions {
     pub limits: crate::admission::Limits,
     /// Where to serve Prometheus metrics, if anywhere.
     pub metrics_listen: Option<SocketAddr>,
+    /// A second, plaintext listener serving only grpc.health.v1, for probes
+    /// that cannot speak TLS (Kubernetes' gRPC probes).
+    pub health_listen: Option<SocketAddr>,
     /// TLS (and, with a client CA, mTLS); None serves plaintext.
     pub tls: Option<tonic::transport::ServerTlsConfig>,
 }
@@ -61,6 +64,7 @@ impl Default for ServeOptions {
             limits: crate::admission::Limits::default(),
             tls: None,
             metrics_listen: None,
+            health_listen: None,
         }
     }
 }
@@ -104,6 +108,8 @@ pub struct ServerHandle {
     pub local_addr: SocketAddr,
     /// Where Prometheus metrics are served, when they are.
     pub metrics_addr: Option<SocketAddr>,
+    /// The plaintext health-only listener, when there is one.
+    pub health_addr: Option<SocketAddr>,
     pub join: JoinHandle<Result<(), tonic::transport::Error>>,
 }
 
@@ -130,6 +136,32 @@ pub fn spawn(
                 )
             })?,
         )?),
+        None => None,
+    };
+    let health_addr = match options.health_listen {
+        Some(addr) => {
+            let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot listen for health on {addr}: {e}"))
+            })?;
+            listener.set_nonblocking(true)?;
+            let local = listener.local_addr()?;
+            let incoming =
+                TcpIncoming::from(TcpListener::from_std(listener)?).with_nodelay(Some(true));
+            let health_only = health_service.clone();
+            // Lives as long as the process, so probes see NOT_SERVING
+            // through the drain and until the end.
+            tokio::spawn(async move {
+                if let Err(e) = Server::builder()
+                    .add_service(health_only)
+                    .serve_with_incoming(incoming)
+                    .await
+                {
+                    tracing::error!(error = %e, "health listener stopped");
+                }
+            });
+            tracing::info!(addr = %local, "plaintext health checks");
+            Some(local)
+        }
         None => None,
     };
     let reflection = tonic_reflection::server::Builder::configure()
@@ -178,6 +210,7 @@ pub fn spawn(
     Ok(ServerHandle {
         local_addr,
         metrics_addr,
+        health_addr,
         join,
     })
 }

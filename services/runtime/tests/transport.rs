@@ -211,10 +211,26 @@ async fn mutual_tls_refuses_plaintext_a_wrong_ca_and_a_missing_client_certificat
         tls_cert: Some(write(dir.path(), "server.pem", &server_cert)),
         tls_key: Some(write(dir.path(), "server.key", &server_key)),
         tls_client_ca: Some(write(dir.path(), "ca.pem", &pki.ca_pem)),
+        health_listen: Some("127.0.0.1:0".parse().unwrap()),
         ..ServeFlags::default()
     };
     let handle = start(&flags, Duration::ZERO).await;
     let addr = handle.local_addr;
+
+    // Probes that cannot speak TLS use the plaintext health-only port; it
+    // serves nothing else.
+    let probe = plain_channel(handle.health_addr.expect("health listener")).await;
+    let status = tonic_health::pb::health_client::HealthClient::new(probe.clone())
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "test.Slow".into(),
+        })
+        .await
+        .expect("plaintext health check")
+        .into_inner()
+        .status;
+    assert_eq!(status, 1, "SERVING");
+    let status = call(probe, "a").await.unwrap_err();
+    assert_eq!(status.code(), Code::Unimplemented, "only health there");
 
     // The right CA and a client certificate it signed: served.
     let channel = tls_channel(addr, client_tls(&pki.ca_pem, Some(&client)))
