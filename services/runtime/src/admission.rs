@@ -12,9 +12,10 @@ use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+
+use crate::around::AroundLayer;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
@@ -54,14 +55,14 @@ impl Default for Limits {
 
 type TenantLimiter = RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock>;
 
-/// The tower layer; clones share one budget.
+/// The admission check; clones share one budget.
 #[derive(Clone)]
-pub struct AdmissionLayer {
+pub struct Admission {
     in_flight: Option<Arc<Semaphore>>,
     tenants: Option<Arc<TenantLimiter>>,
 }
 
-impl AdmissionLayer {
+impl Admission {
     pub fn new(limits: Limits) -> Self {
         let in_flight =
             (limits.max_in_flight > 0).then(|| Arc::new(Semaphore::new(limits.max_in_flight)));
@@ -75,20 +76,13 @@ impl AdmissionLayer {
     }
 }
 
-impl<S> tower::Layer<S> for AdmissionLayer {
-    type Service = Admission<S>;
-    fn layer(&self, inner: S) -> Admission<S> {
-        Admission {
-            inner,
-            layer: self.clone(),
-        }
-    }
-}
+/// The tower layer of [`Admission`].
+pub type AdmissionLayer = AroundLayer<Admission>;
 
-#[derive(Clone)]
-pub struct Admission<S> {
-    inner: S,
-    layer: AdmissionLayer,
+impl AdmissionLayer {
+    pub fn new(limits: Limits) -> Self {
+        AroundLayer(Admission::new(limits))
+    }
 }
 
 /// Calls that are never limited: probes and tooling.
@@ -106,73 +100,61 @@ fn refusal(code: Code, reason: &str, message: &str, retry_after: Duration) -> St
     Status::with_error_details(code, message, details)
 }
 
-impl<S, B> tower::Service<http::Request<B>> for Admission<S>
-where
-    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: Send + 'static,
-{
-    type Response = http::Response<tonic::body::Body>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+impl crate::around::Around for Admission {
+    /// The call's place in the in-flight budget, when there is one.
+    type State = Option<OwnedSemaphorePermit>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+    fn before<B>(&self, request: &mut http::Request<B>) -> Result<Self::State, Status> {
         if exempt(request.uri().path()) {
-            return Box::pin(self.inner.call(request));
+            return Ok(None);
         }
-        if let Some(limiter) = &self.layer.tenants {
+        if let Some(limiter) = &self.tenants {
             let tenant = request
                 .headers()
                 .get(TENANT_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or(DEFAULT_TENANT);
             if let Err(not_until) = limiter.check_key(&tenant.to_string()) {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                let status = refusal(
+                return Err(refusal(
                     Code::ResourceExhausted,
                     REASON_RATE_LIMITED,
                     "rate limit of this tenant reached; retry later",
-                    wait,
-                );
-                return Box::pin(async move { Ok(status.into_http()) });
+                    not_until.wait_time_from(DefaultClock::default().now()),
+                ));
             }
         }
-        let permit = match &self.layer.in_flight {
-            None => None,
-            Some(semaphore) => match semaphore.clone().try_acquire_owned() {
-                Ok(permit) => Some(permit),
-                Err(_) => {
-                    let status = refusal(
+        match &self.in_flight {
+            None => Ok(None),
+            Some(semaphore) => semaphore
+                .clone()
+                .try_acquire_owned()
+                .map(Some)
+                .map_err(|_| {
+                    refusal(
                         Code::Unavailable,
                         REASON_OVERLOADED,
                         "server is at capacity; retry on another replica or later",
                         Duration::from_millis(100),
-                    );
-                    return Box::pin(async move { Ok(status.into_http()) });
-                }
-            },
-        };
-        let future = self.inner.call(request);
-        Box::pin(async move {
-            let response = future.await?;
-            // The permit lives as long as the response body, so a stream
-            // counts as in flight until it ends.
-            Ok(match permit {
-                None => response,
-                Some(permit) => response.map(|body| {
-                    tonic::body::Body::new(PermitBody {
-                        body,
-                        _permit: permit,
-                    })
+                    )
                 }),
-            })
-        })
+        }
+    }
+
+    /// The permit lives as long as the response body, so a stream counts as
+    /// in flight until it ends.
+    fn after(
+        permit: Self::State,
+        response: http::Response<tonic::body::Body>,
+    ) -> http::Response<tonic::body::Body> {
+        match permit {
+            None => response,
+            Some(permit) => response.map(|body| {
+                tonic::body::Body::new(PermitBody {
+                    body,
+                    _permit: permit,
+                })
+            }),
+        }
     }
 }
 

@@ -11,10 +11,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::future::BoxFuture;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -368,57 +366,27 @@ fn check<B>(keys: &KeyStore, request: &mut http::Request<B>) -> Result<(), tonic
     Ok(())
 }
 
-/// The tower layer: with no key store every call passes (local use).
+/// The API-key check in front of every service; with no key store every
+/// call passes (local use).
 #[derive(Clone, Default)]
-pub struct AuthLayer {
-    keys: Option<Arc<KeyStore>>,
+pub struct ApiKeys(Option<Arc<KeyStore>>);
+
+impl crate::around::Around for ApiKeys {
+    type State = ();
+    fn before<B>(&self, request: &mut http::Request<B>) -> Result<(), tonic::Status> {
+        match &self.0 {
+            Some(keys) => check(keys, request),
+            None => Ok(()),
+        }
+    }
 }
+
+/// The tower layer of [`ApiKeys`].
+pub type AuthLayer = crate::around::AroundLayer<ApiKeys>;
 
 impl AuthLayer {
     pub fn new(keys: Option<Arc<KeyStore>>) -> Self {
-        Self { keys }
-    }
-}
-
-impl<S> tower::Layer<S> for AuthLayer {
-    type Service = Auth<S>;
-    fn layer(&self, inner: S) -> Auth<S> {
-        Auth {
-            inner,
-            keys: self.keys.clone(),
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct Auth<S> {
-    inner: S,
-    keys: Option<Arc<KeyStore>>,
-}
-
-impl<S, B> tower::Service<http::Request<B>> for Auth<S>
-where
-    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: Send + 'static,
-{
-    type Response = http::Response<tonic::body::Body>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: http::Request<B>) -> Self::Future {
-        if let Some(keys) = &self.keys
-            && let Err(status) = check(keys, &mut request)
-        {
-            return Box::pin(async move { Ok(status.into_http()) });
-        }
-        Box::pin(self.inner.call(request))
+        crate::around::AroundLayer(ApiKeys(keys))
     }
 }
 

@@ -3,6 +3,7 @@
 //! client channels and telemetry.
 
 pub mod admission;
+pub mod around;
 pub mod auth;
 pub mod cli;
 pub mod client;

@@ -12,7 +12,6 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use futures::future::BoxFuture;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -147,65 +146,41 @@ pub fn serve(listener: std::net::TcpListener) -> std::io::Result<SocketAddr> {
     Ok(local)
 }
 
-/// The tower layer recording every call.
+/// Records every call (used as `AroundLayer(Metered)`).
 #[derive(Clone, Copy, Default)]
-pub struct MetricsLayer;
+pub struct Metered;
 
-impl<S> tower::Layer<S> for MetricsLayer {
-    type Service = Metered<S>;
-    fn layer(&self, inner: S) -> Metered<S> {
-        Metered { inner }
-    }
-}
-
-#[derive(Clone)]
-pub struct Metered<S> {
-    inner: S,
-}
+/// The tower layer recording every call.
+pub const METRICS_LAYER: crate::around::AroundLayer<Metered> = crate::around::AroundLayer(Metered);
 
 fn code_in(headers: &http::HeaderMap) -> Option<tonic::Code> {
     let value = headers.get("grpc-status")?.to_str().ok()?;
     Some(tonic::Code::from(value.parse::<i32>().ok()?))
 }
 
-impl<S, B> tower::Service<http::Request<B>> for Metered<S>
-where
-    S: tower::Service<http::Request<B>, Response = http::Response<tonic::body::Body>>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: Send + 'static,
-{
-    type Response = http::Response<tonic::body::Body>;
-    type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+impl crate::around::Around for Metered {
+    type State = Call;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
+    fn before<B>(&self, request: &mut http::Request<B>) -> Result<Call, tonic::Status> {
+        Ok(Call::start(request.uri().path()))
     }
 
-    fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let mut call = Call::start(request.uri().path());
-        let future = self.inner.call(request);
-        Box::pin(async move {
-            match future.await {
-                Ok(response) => {
-                    call.code = code_in(response.headers());
-                    Ok(response.map(|body| tonic::body::Body::new(MeteredBody { body, call })))
-                }
-                Err(e) => {
-                    // The transport turns this into a status of its own.
-                    call.code = Some(tonic::Code::Unknown);
-                    drop(call);
-                    Err(e)
-                }
-            }
-        })
+    fn after(
+        mut call: Call,
+        response: http::Response<tonic::body::Body>,
+    ) -> http::Response<tonic::body::Body> {
+        call.code = code_in(response.headers());
+        response.map(|body| tonic::body::Body::new(MeteredBody { body, call }))
+    }
+
+    fn failed(mut call: Call) {
+        // The transport turns this into a status of its own.
+        call.code = Some(tonic::Code::Unknown);
     }
 }
 
 /// One call being measured; recorded once, when dropped.
-struct Call {
+pub struct Call {
     rpc: Arc<str>,
     started: Instant,
     code: Option<tonic::Code>,

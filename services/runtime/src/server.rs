@@ -199,8 +199,8 @@ pub fn spawn(
             .trace_fn(crate::telemetry::server_span)
             // Outermost first: metrics see every call, including those the
             // key check or admission refuse.
-            .layer(crate::metrics::MetricsLayer)
-            .layer(crate::status::ErrorModelLayer)
+            .layer(crate::metrics::METRICS_LAYER)
+            .layer(crate::status::ERROR_MODEL_LAYER)
             .layer(auth)
             .layer(admission)
             .add_routes(routes)

@@ -94,18 +94,26 @@ pub fn reason_of(code: Code) -> String {
 /// code, and INTERNAL or UNKNOWN without details loses its message (logged
 /// here instead), so no cause, address or path reaches a caller.
 #[derive(Clone, Copy, Default)]
-pub struct ErrorModelLayer;
+pub struct ErrorModel;
 
-impl<S> tower::Layer<S> for ErrorModelLayer {
-    type Service = ErrorModel<S>;
-    fn layer(&self, inner: S) -> ErrorModel<S> {
-        ErrorModel { inner }
+/// The tower layer of [`ErrorModel`].
+pub const ERROR_MODEL_LAYER: crate::around::AroundLayer<ErrorModel> =
+    crate::around::AroundLayer(ErrorModel);
+
+impl crate::around::Around for ErrorModel {
+    type State = ();
+
+    fn before<B>(&self, _request: &mut tonic::codegen::http::Request<B>) -> Result<(), Status> {
+        Ok(())
     }
-}
 
-#[derive(Clone)]
-pub struct ErrorModel<S> {
-    inner: S,
+    fn after(
+        _: (),
+        mut response: tonic::codegen::http::Response<tonic::body::Body>,
+    ) -> tonic::codegen::http::Response<tonic::body::Body> {
+        complete(response.headers_mut());
+        response
+    }
 }
 
 /// Rewrites a trailers-only error response that has no details.
@@ -139,37 +147,6 @@ fn complete(headers: &mut tonic::codegen::http::HeaderMap) {
         headers.remove(name);
     }
     let _ = complete.add_header(headers);
-}
-
-impl<S, B> tower::Service<tonic::codegen::http::Request<B>> for ErrorModel<S>
-where
-    S: tower::Service<
-            tonic::codegen::http::Request<B>,
-            Response = tonic::codegen::http::Response<tonic::body::Body>,
-        > + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: Send + 'static,
-{
-    type Response = tonic::codegen::http::Response<tonic::body::Body>;
-    type Error = S::Error;
-    type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: tonic::codegen::http::Request<B>) -> Self::Future {
-        let future = self.inner.call(request);
-        Box::pin(async move {
-            let mut response = future.await?;
-            complete(response.headers_mut());
-            Ok(response)
-        })
-    }
 }
 
 #[cfg(test)]
