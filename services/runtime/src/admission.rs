@@ -9,11 +9,7 @@
 //! of this one sets from the key when keys are on.
 
 use std::num::NonZeroU32;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
-
-use crate::around::AroundLayer;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
@@ -24,6 +20,7 @@ use tonic::codegen::http;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
+use crate::around::AroundLayer;
 use crate::status::DOMAIN;
 use crate::tenant::{DEFAULT_TENANT, TENANT_HEADER};
 
@@ -148,38 +145,7 @@ impl crate::around::Around for Admission {
     ) -> http::Response<tonic::body::Body> {
         match permit {
             None => response,
-            Some(permit) => response.map(|body| {
-                tonic::body::Body::new(PermitBody {
-                    body,
-                    _permit: permit,
-                })
-            }),
+            Some(permit) => crate::around::guard_body(response, permit),
         }
-    }
-}
-
-/// A response body holding its call's place in the in-flight budget.
-struct PermitBody {
-    body: tonic::body::Body,
-    _permit: OwnedSemaphorePermit,
-}
-
-impl http_body::Body for PermitBody {
-    type Data = <tonic::body::Body as http_body::Body>::Data;
-    type Error = <tonic::body::Body as http_body::Body>::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        Pin::new(&mut self.body).poll_frame(cx)
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
     }
 }

@@ -2,6 +2,7 @@
 //! model, API keys, admission): something done before a call, which may
 //! answer it at once, and something done to its response after.
 
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
@@ -84,5 +85,57 @@ where
                 }
             }
         })
+    }
+}
+
+/// The data of a response body's frames.
+pub type Data = <tonic::body::Body as http_body::Body>::Data;
+type BodyError = <tonic::body::Body as http_body::Body>::Error;
+
+/// Something a response body keeps until it is dropped (a permit, a timer),
+/// shown each frame as it passes.
+pub trait BodyGuard: Send + Unpin + 'static {
+    fn on_frame(&mut self, frame: &http_body::Frame<Data>) {
+        let _ = frame;
+    }
+}
+
+impl BodyGuard for tokio::sync::OwnedSemaphorePermit {}
+
+/// A response body with a guard that lives as long as it, so a stream is
+/// accounted for until it ends.
+pub fn guard_body(
+    response: http::Response<tonic::body::Body>,
+    guard: impl BodyGuard,
+) -> http::Response<tonic::body::Body> {
+    response.map(|body| tonic::body::Body::new(GuardedBody { body, guard }))
+}
+
+struct GuardedBody<G> {
+    body: tonic::body::Body,
+    guard: G,
+}
+
+impl<G: BodyGuard> http_body::Body for GuardedBody<G> {
+    type Data = Data;
+    type Error = BodyError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Data>, BodyError>>> {
+        let polled = Pin::new(&mut self.body).poll_frame(cx);
+        if let Poll::Ready(Some(Ok(frame))) = &polled {
+            self.guard.on_frame(frame);
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }

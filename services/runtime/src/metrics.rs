@@ -7,9 +7,7 @@
 //! so streams are measured whole.
 
 use std::net::SocketAddr;
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
 use std::time::Instant;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -170,7 +168,7 @@ impl crate::around::Around for Metered {
         response: http::Response<tonic::body::Body>,
     ) -> http::Response<tonic::body::Body> {
         call.code = code_in(response.headers());
-        response.map(|body| tonic::body::Body::new(MeteredBody { body, call }))
+        crate::around::guard_body(response, call)
     }
 
     fn failed(mut call: Call) {
@@ -219,34 +217,12 @@ impl Drop for Call {
     }
 }
 
-struct MeteredBody {
-    body: tonic::body::Body,
-    call: Call,
-}
-
-impl http_body::Body for MeteredBody {
-    type Data = <tonic::body::Body as http_body::Body>::Data;
-    type Error = <tonic::body::Body as http_body::Body>::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
-        let polled = Pin::new(&mut self.body).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled
-            && let Some(trailers) = frame.trailers_ref()
+impl crate::around::BodyGuard for Call {
+    fn on_frame(&mut self, frame: &http_body::Frame<crate::around::Data>) {
+        if let Some(trailers) = frame.trailers_ref()
             && let Some(code) = code_in(trailers)
         {
-            self.call.code = Some(code);
+            self.code = Some(code);
         }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        self.body.size_hint()
     }
 }
