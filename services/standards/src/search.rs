@@ -1,15 +1,15 @@
 //! Search, statistics and candidate retrieval over a [`Snapshot`].
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::ops::Bound;
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, EnableScoring, Occur,
+    PhraseQuery, Query, RangeQuery, Scorer, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, Score, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use stdnav_core::code::{StdCode, number_key};
 use stdnav_core::reference::Reference;
@@ -26,6 +26,11 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 pub const MAX_PAGE: u32 = 10_000;
 pub const MAX_CANDIDATES: usize = 2000;
 pub const MAX_FILTER_VALUES: usize = 50;
+
+/// An unfiltered text query whose terms' document frequencies add up to at
+/// least this is ranked with pruning ([`Snapshot::run_pruned`]): below it,
+/// one scoring pass was faster on the benchmark's queries.
+const PRUNE_FROM_MATCHES: u64 = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FacetKind {
@@ -220,6 +225,117 @@ impl TextClauses {
             })
             .collect()
     }
+
+    /// The single-word clauses (as should-clauses of one union) and the
+    /// phrases, apart.
+    fn split(self) -> (Clauses, Vec<Box<dyn Query>>) {
+        let mut terms = Clauses::new();
+        let mut phrases = Vec::new();
+        for (field, words, boost) in self.items {
+            if words.len() == 1 {
+                terms.push((Occur::Should, boosted(term_query(field, &words[0]), boost)));
+            } else {
+                phrases.push(boosted(
+                    Box::new(PhraseQuery::new(
+                        words
+                            .iter()
+                            .map(|w| Term::from_field_text(field, w))
+                            .collect(),
+                    )),
+                    boost,
+                ));
+            }
+        }
+        (terms, phrases)
+    }
+}
+
+/// Whether `docset` holds `doc`, moving it forward to `doc` when behind.
+/// Called with increasing `doc`s.
+fn on(docset: &mut Box<dyn Scorer>, doc: DocId) -> bool {
+    if docset.doc() < doc {
+        docset.seek(doc);
+    }
+    docset.doc() == doc
+}
+
+/// The best `k` documents by score, ties to the lower address, as
+/// `TopDocs` ranks them.
+struct TopPage {
+    k: usize,
+    heap: BinaryHeap<Ranked>,
+}
+
+/// A scored document; the greater is the worse, so the heap's top is the
+/// document to drop first.
+struct Ranked {
+    score: Score,
+    address: (u32, DocId),
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then(self.address.cmp(&other.address))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Ranked {}
+
+impl TopPage {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            heap: BinaryHeap::with_capacity(k + 1),
+        }
+    }
+
+    fn push(&mut self, score: Score, segment_ord: u32, doc: DocId) {
+        let ranked = Ranked {
+            score,
+            address: (segment_ord, doc),
+        };
+        if self.heap.len() < self.k {
+            self.heap.push(ranked);
+        } else if self.heap.peek().is_some_and(|worst| ranked < *worst) {
+            self.heap.pop();
+            self.heap.push(ranked);
+        }
+    }
+
+    /// Scores at or below this cannot enter the page. Just below the
+    /// lowest score on a full page, so that a tie still reaches `push`
+    /// and is settled by address.
+    fn threshold(&self) -> Score {
+        match self.heap.peek() {
+            Some(worst) if self.heap.len() >= self.k => worst.score.next_down(),
+            _ => Score::MIN,
+        }
+    }
+
+    /// Best first, from `offset`.
+    fn into_page(self, offset: usize) -> Vec<(Score, DocAddress)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .skip(offset)
+            .map(|r| (r.score, DocAddress::new(r.address.0, r.address.1)))
+            .collect()
+    }
 }
 
 fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> Box<dyn Query> {
@@ -324,6 +440,13 @@ impl Snapshot {
     /// Should-clauses for free text in either language, expanded across
     /// languages through the term list.
     fn text_clauses(&self, query: &str) -> (Clauses, Vec<String>) {
+        let (clauses, terms) = self.text_parts(query);
+        (clauses.into_clauses(), terms)
+    }
+
+    /// The (field, words, boost) items behind [`Self::text_clauses`], and
+    /// the words to highlight.
+    fn text_parts(&self, query: &str) -> (TextClauses, Vec<String>) {
         let f = &self.fields;
         let mut clauses = TextClauses::default();
         let mut terms = Vec::new();
@@ -355,7 +478,7 @@ impl Snapshot {
                 }
             }
         }
-        (clauses.into_clauses(), terms)
+        (clauses, terms)
     }
 
     pub fn search(&self, p: &SearchParams) -> Result<SearchResult, StandardsError> {
@@ -375,7 +498,17 @@ impl Snapshot {
                 format!("at most {MAX_PAGE}"),
             ));
         }
-        let filters = self.filter_clauses(&p.filters);
+        // Filters select and do not score. (A scored filter ranked a record
+        // lower for every ICS code it has, and the page changed with the
+        // filter: now a filtered page is the unfiltered ranking, filtered.)
+        let filters: Clauses = self
+            .filter_clauses(&p.filters)
+            .into_iter()
+            .map(|(occur, q)| {
+                let q: Box<dyn Query> = Box::new(ConstScoreQuery::new(q, 0.0));
+                (occur, q)
+            })
+            .collect();
         let offset = ((page - 1) * page_size) as usize;
 
         // A code goes to the exact code keys first; titles are only
@@ -416,7 +549,22 @@ impl Snapshot {
             }
         }
 
-        let (text, terms) = self.text_clauses(&p.query);
+        let (parts, terms) = self.text_parts(&p.query);
+        // A query whose terms match many documents is cheaper pruned; one
+        // that matches few is cheaper scored in one pass with its count
+        // (measured in docs/BENCHMARKS.md). Filters go to the one pass too:
+        // the intersection is led by the filter's postings there.
+        let searcher = self.searcher();
+        if p.facets.is_empty() && p.filters.is_empty() && self.matches_many(&searcher, &parts) {
+            let mut result = self.run_pruned(&searcher, parts, offset, page_size as usize)?;
+            for h in &mut result.hits {
+                if let Some(s) = self.record(h.ord) {
+                    h.highlighted_title = highlight(display_title(s), &terms);
+                }
+            }
+            return Ok(result);
+        }
+        let text = parts.into_clauses();
         let query: Box<dyn Query> = if text.is_empty() {
             if filters.is_empty() {
                 Box::new(EmptyQuery)
@@ -437,6 +585,141 @@ impl Snapshot {
             }
         }
         Ok(result)
+    }
+
+    /// Whether the single-word clauses of a text query add up to at least
+    /// [`PRUNE_FROM_MATCHES`] documents (their document frequencies, read
+    /// from the term dictionary without touching postings; an upper bound
+    /// of how many documents the terms match).
+    fn matches_many(&self, searcher: &Searcher, text: &TextClauses) -> bool {
+        let mut sum = 0;
+        for (field, words, _) in text.items.iter().filter(|(_, w, _)| w.len() == 1) {
+            sum += searcher
+                .doc_freq(&Term::from_field_text(*field, &words[0]))
+                .unwrap_or(0);
+            if sum >= PRUNE_FROM_MATCHES {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// One page of an unfiltered text query ranked by score × status
+    /// weight, as [`Self::run`] ranks it, without scoring every match.
+    ///
+    /// Block-max WAND ([`tantivy::query::Weight::for_each_pruning`]) skips the blocks of
+    /// postings that cannot reach the page, but only for a union of term
+    /// clauses at the top of a query. So the query is taken apart:
+    /// - the phrase clauses match few documents: those are scored in full
+    ///   (their phrases plus their terms) first;
+    /// - the term clauses then run pruned against the lowest score on the
+    ///   page so far. A status weight is at most 1, so a document whose
+    ///   unweighted score cannot beat that threshold cannot beat it
+    ///   weighted either: the page is the one scoring everything gives.
+    ///
+    /// The total is counted apart, without scores or positions: the term
+    /// union, plus the phrase documents outside it.
+    fn run_pruned(
+        &self,
+        searcher: &Searcher,
+        text: TextClauses,
+        offset: usize,
+        limit: usize,
+    ) -> Result<SearchResult, StandardsError> {
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let (terms, phrases) = text.split();
+        let weight = |q: &dyn Query, scoring| q.weight(scoring).map_err(StandardsError::index);
+        let (term_weight, count_weight) = if terms.is_empty() {
+            (None, None)
+        } else {
+            let union = BooleanQuery::new(terms);
+            (
+                Some(weight(&union, scoring)?),
+                Some(weight(
+                    &union,
+                    EnableScoring::disabled_from_searcher(searcher),
+                )?),
+            )
+        };
+        let phrase_weights = phrases
+            .iter()
+            .map(|q| weight(q.as_ref(), scoring))
+            .collect::<Result<Vec<_>, _>>()?;
+
+        let mut top = TopPage::new(offset + limit);
+        let mut total = 0u64;
+        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let segment_ord = segment_ord as u32;
+            let weights = self.status_weights.get(&segment.segment_id()).cloned();
+            let weight_of = |doc: DocId| {
+                weights
+                    .as_ref()
+                    .and_then(|w| w.get(doc as usize))
+                    .copied()
+                    .unwrap_or(1.0)
+            };
+            let alive = segment.alive_bitset();
+            let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
+            if let Some(count) = &count_weight {
+                total += u64::from(count.count(segment).map_err(StandardsError::index)?);
+            }
+
+            // Documents a phrase matches, with their phrase scores summed.
+            let mut phrase_docs: Vec<(DocId, Score)> = Vec::new();
+            for w in &phrase_weights {
+                let mut phrase = w.scorer(segment, 1.0).map_err(StandardsError::index)?;
+                let mut doc = phrase.doc();
+                while doc != TERMINATED {
+                    phrase_docs.push((doc, phrase.score()));
+                    doc = phrase.advance();
+                }
+            }
+            phrase_docs.sort_unstable_by_key(|(doc, _)| *doc);
+            phrase_docs.dedup_by(|next, first| {
+                let same = next.0 == first.0;
+                if same {
+                    first.1 += next.1;
+                }
+                same
+            });
+            if !phrase_docs.is_empty() {
+                let mut term_union = term_weight
+                    .as_ref()
+                    .map(|w| w.scorer(segment, 1.0))
+                    .transpose()
+                    .map_err(StandardsError::index)?;
+                for &(doc, phrase_score) in phrase_docs.iter().filter(|(doc, _)| is_alive(*doc)) {
+                    let term_score = term_union
+                        .as_mut()
+                        .and_then(|t| on(t, doc).then(|| t.score()));
+                    if term_score.is_none() {
+                        // Not in the term union, so not counted there.
+                        total += 1;
+                    }
+                    let score = (term_score.unwrap_or(0.0) + phrase_score) * weight_of(doc);
+                    top.push(score, segment_ord, doc);
+                }
+            }
+            if let Some(term_weight) = &term_weight {
+                let mut phrase_docs = phrase_docs.iter().map(|(doc, _)| *doc).peekable();
+                term_weight
+                    .for_each_pruning(top.threshold(), segment, &mut |doc, score| {
+                        // Phrase documents were scored in full above.
+                        while phrase_docs.next_if(|d| *d < doc).is_some() {}
+                        if phrase_docs.peek() != Some(&doc) && is_alive(doc) {
+                            top.push(score * weight_of(doc), segment_ord, doc);
+                        }
+                        top.threshold()
+                    })
+                    .map_err(StandardsError::index)?;
+            }
+        }
+        let hits = self.hits(searcher, top.into_page(offset))?;
+        Ok(SearchResult {
+            hits,
+            total,
+            facets: Vec::new(),
+        })
     }
 
     /// Runs a query: one page of hits ranked by score × status weight,
@@ -513,12 +796,7 @@ impl Snapshot {
         top.into_iter()
             .map(|(score, addr)| {
                 let segment = searcher.segment_reader(addr.segment_ord);
-                let ord = segment
-                    .fast_fields()
-                    .u64("ord")
-                    .map_err(StandardsError::index)?
-                    .first(addr.doc_id)
-                    .unwrap_or(0);
+                let ord = self.ord_of_doc(segment, addr.doc_id).unwrap_or(0);
                 Ok(Hit {
                     ord,
                     score,

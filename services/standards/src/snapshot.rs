@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, Searcher};
+use tantivy::{DocId, Index, IndexReader, Searcher, SegmentReader};
 
 use stdnav_core::catalogue::Catalogue;
 use stdnav_core::standard::Standard;
@@ -15,6 +16,9 @@ use crate::index::{EN, Fields, JIEBA, status_weight};
 
 /// Ranking weight of every document by status, per segment (indexed by doc id).
 pub(crate) type StatusWeights = HashMap<SegmentId, Arc<[f32]>>;
+
+/// The `ord` fast field of every segment, opened once.
+pub(crate) type OrdColumns = HashMap<SegmentId, Column<u64>>;
 
 pub struct Snapshot {
     pub catalogue: Catalogue,
@@ -26,6 +30,9 @@ pub struct Snapshot {
     /// Read once here: reading the fast field for every matching document
     /// of every query cost about a tenth of search time.
     pub(crate) status_weights: StatusWeights,
+    /// Opening a fast field column decodes its block index: opening `ord`
+    /// for every hit of every query cost about a seventh of search time.
+    ord_columns: OrdColumns,
 }
 
 impl Snapshot {
@@ -56,6 +63,15 @@ impl Snapshot {
                 (segment.segment_id(), weights)
             })
             .collect();
+        let ord_columns = reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .filter_map(|segment| {
+                let column = segment.fast_fields().u64("ord").ok()?;
+                Some((segment.segment_id(), column))
+            })
+            .collect();
         Self {
             catalogue,
             index,
@@ -64,6 +80,15 @@ impl Snapshot {
             zh,
             en,
             status_weights,
+            ord_columns,
+        }
+    }
+
+    /// The catalogue ordinal of a document of a segment.
+    pub(crate) fn ord_of_doc(&self, segment: &SegmentReader, doc: DocId) -> Option<u64> {
+        match self.ord_columns.get(&segment.segment_id()) {
+            Some(column) => column.first(doc),
+            None => segment.fast_fields().u64("ord").ok()?.first(doc),
         }
     }
 

@@ -244,3 +244,102 @@ fn candidates_reach_english_titles_from_chinese_products() {
         |(_, v)| v.standard.status == Status::Current || v.standard.status == Status::Upcoming
     ));
 }
+
+fn page(
+    d: &Standards,
+    query: &str,
+    filters: Filters,
+    page: u32,
+    size: u32,
+    facets: bool,
+) -> (u64, Vec<(String, f32)>) {
+    let r = d
+        .search(&SearchParams {
+            query: query.into(),
+            filters,
+            page,
+            page_size: size,
+            facets: if facets {
+                vec![FacetKind::Status]
+            } else {
+                vec![]
+            },
+        })
+        .unwrap();
+    (
+        r.total,
+        r.hits
+            .into_iter()
+            .map(|h| (h.standard.standard.id, h.score))
+            .collect(),
+    )
+}
+
+/// Same ids in the same order, scores equal but for float rounding (the
+/// pruned pass adds the same term scores in another order).
+fn assert_same_page(a: &[(String, f32)], b: &[(String, f32)], what: &str) {
+    let ids = |p: &[(String, f32)]| p.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(a), ids(b), "{what}");
+    for ((id, x), (_, y)) in a.iter().zip(b) {
+        assert!(
+            (x - y).abs() <= 1e-4 * x.abs().max(1.0),
+            "{what}: {id} {x} vs {y}"
+        );
+    }
+}
+
+/// Queries matching many records are ranked with pruning (block-max WAND)
+/// when no facet is asked for, and in one full pass when one is: both give
+/// the same pages, scores and exact totals.
+#[test]
+fn pruned_search_ranks_and_counts_as_the_full_pass() {
+    let Some(d) = real() else { return };
+    for q in [
+        "quality management systems",
+        "occupational health and safety",
+        "plastics test methods",
+        "信息安全",
+        "工业机器人",
+    ] {
+        for (p, size) in [(1, 10), (3, 10), (1, 25)] {
+            let pruned = page(&d, q, Filters::default(), p, size, false);
+            let full = page(&d, q, Filters::default(), p, size, true);
+            assert!(pruned.0 > 5000, "{q}: {} matches", pruned.0);
+            assert_eq!(pruned.0, full.0, "{q}: total");
+            assert_same_page(&pruned.1, &full.1, &format!("{q} page {p} of {size}"));
+        }
+        let (_, first) = page(&d, q, Filters::default(), 1, 10, false);
+        let (_, third) = page(&d, q, Filters::default(), 3, 10, false);
+        let (_, long) = page(&d, q, Filters::default(), 1, 30, false);
+        assert_same_page(&first, &long[..10], q);
+        assert_same_page(&third, &long[20..], q);
+    }
+}
+
+/// Filters select without scoring: a filtered page is the unfiltered
+/// ranking with the records outside the filter left out.
+#[test]
+fn a_filtered_page_is_the_unfiltered_ranking_filtered() {
+    let Some(d) = real() else { return };
+    for q in [
+        "air conditioner safety",
+        "quality management systems",
+        "电动汽车",
+    ] {
+        let (_, all) = page(&d, q, Filters::default(), 1, 100, false);
+        let current = |id: &str| d.get(id).unwrap().standard.status == Status::Current;
+        let expected: Vec<_> = all
+            .iter()
+            .filter(|(id, _)| current(id))
+            .take(10)
+            .cloned()
+            .collect();
+        assert_eq!(expected.len(), 10, "{q}");
+        let filters = Filters {
+            statuses: vec![Status::Current],
+            ..Default::default()
+        };
+        let (_, filtered) = page(&d, q, filters, 1, 10, false);
+        assert_same_page(&filtered, &expected, q);
+    }
+}
