@@ -549,13 +549,14 @@ impl Snapshot {
             }
         }
 
-        let (parts, terms) = self.text_parts(&p.query);
+        let (mut parts, terms) = self.text_parts(&p.query);
+        let searcher = self.searcher();
+        let matches_bound = self.drop_absent_terms(&searcher, &mut parts);
         // A query whose terms match many documents is cheaper pruned; one
         // that matches few is cheaper scored in one pass with its count
         // (measured in docs/BENCHMARKS.md). Filters go to the one pass too:
         // the intersection is led by the filter's postings there.
-        let searcher = self.searcher();
-        if p.facets.is_empty() && p.filters.is_empty() && self.matches_many(&searcher, &parts) {
+        if p.facets.is_empty() && p.filters.is_empty() && matches_bound >= PRUNE_FROM_MATCHES {
             let mut result = self.run_pruned(&searcher, parts, offset, page_size as usize)?;
             for h in &mut result.hits {
                 if let Some(s) = self.record(h.ord) {
@@ -587,21 +588,31 @@ impl Snapshot {
         Ok(result)
     }
 
-    /// Whether the single-word clauses of a text query add up to at least
-    /// [`PRUNE_FROM_MATCHES`] documents (their document frequencies, read
-    /// from the term dictionary without touching postings; an upper bound
-    /// of how many documents the terms match).
-    fn matches_many(&self, searcher: &Searcher, text: &TextClauses) -> bool {
-        let mut sum = 0;
-        for (field, words, _) in text.items.iter().filter(|(_, w, _)| w.len() == 1) {
-            sum += searcher
-                .doc_freq(&Term::from_field_text(*field, &words[0]))
-                .unwrap_or(0);
-            if sum >= PRUNE_FROM_MATCHES {
-                return true;
-            }
+    /// Drops the single-word clauses whose word is not in the index (an
+    /// English word looked up in the Chinese titles, say): they match
+    /// nothing and add nothing to a score, but each still cost a BM25
+    /// weight and a second dictionary lookup. Keeps them all when none
+    /// would be left, so an empty query stays what it was. Returns the sum
+    /// of the document frequencies of the single-word clauses: an upper
+    /// bound of how many documents the terms match, read from the term
+    /// dictionary without touching postings.
+    fn drop_absent_terms(&self, searcher: &Searcher, text: &mut TextClauses) -> u64 {
+        let freqs: Vec<Option<u64>> = text
+            .items
+            .iter()
+            .map(|(field, words, _)| {
+                (words.len() == 1).then(|| {
+                    searcher
+                        .doc_freq(&Term::from_field_text(*field, &words[0]))
+                        .unwrap_or(0)
+                })
+            })
+            .collect();
+        if freqs.iter().any(|f| *f != Some(0)) {
+            let mut freq = freqs.iter();
+            text.items.retain(|_| freq.next() != Some(&Some(0)));
         }
-        false
+        freqs.into_iter().flatten().sum()
     }
 
     /// One page of an unfiltered text query ranked by score × status

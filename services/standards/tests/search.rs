@@ -83,3 +83,32 @@ fn editions_in_force_rank_before_replaced_ones() {
         first.highlighted_title
     );
 }
+
+#[test]
+fn words_absent_from_the_index_match_nothing_even_with_filters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = demo_store(tmp.path());
+    let snap = store.snapshot();
+    for facets in [vec![], vec![FacetKind::Status]] {
+        let r = snap
+            .search(&SearchParams {
+                query: "qqzzxv wwyyxk".into(),
+                filters: stdnav_standards::search::Filters {
+                    statuses: vec![Status::Current],
+                    ..Default::default()
+                },
+                facets,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!((r.total, r.hits.len()), (0, 0));
+    }
+    // One known word among absent ones still finds its records.
+    let r = snap
+        .search(&SearchParams {
+            query: "qqzzxv safety".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(r.total > 10, "{}", r.total);
+}
