@@ -6,16 +6,26 @@
 //! time to reopen it from the cache on disk, its size, resident memory
 //! (while building, and of a fresh process serving it), and latency of a
 //! fixed set of mixed queries (Chinese, English, codes, with filters)
-//! through stdnav's search and, on the same index, through a bare Tantivy
-//! query (QueryParser over the title fields, top 10, no filters), so the
-//! cost of our layers shows as a ratio. Percentiles are also printed per
-//! kind of query.
+//! through stdnav's search and, on the same index, through two bare Tantivy
+//! baselines, so the cost of our layers shows as a ratio:
+//! - the bare query: QueryParser over the title fields, top 10 addresses,
+//!   no filters, no count;
+//! - the bare page: the same query with what a page of results needs, the
+//!   exact total (`Count`) and each hit's stored document.
+//!
+//! Percentiles are also printed per kind of query.
+//!
+//! `STDNAV_BENCH_ROUNDS=n` sets the rounds; `STDNAV_BENCH_STDNAV_ONLY=1`
+//! times stdnav alone and prints each query's median (for profiling and
+//! query-by-query comparisons); `STDNAV_BENCH_DUMP=file` writes each
+//! query's first page and total (to compare rankings across a change).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{Query, QueryParser};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use stdnav_core::standard::Status;
 use stdnav_standards::domain::Standards;
@@ -254,6 +264,50 @@ fn code_targets_of(
     (first, page, targets.len())
 }
 
+/// One line per query: the query, its filters, the total and the first
+/// page as `id score` pairs.
+fn dump_pages(domain: &Standards, params: &[SearchParams], path: &Path) {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    for p in params {
+        let page = domain.search(p).expect("query runs");
+        let hits: Vec<String> = page
+            .hits
+            .iter()
+            .map(|h| format!("{} {:.4}", h.standard.standard.id, h.score))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:?}\t{:?}\t{}\t{}",
+            p.query,
+            p.filters,
+            page.total,
+            hits.join(" | ")
+        );
+    }
+    std::fs::write(path, out).expect("dump written");
+}
+
+/// The bare baseline: the parsed query, its top 10 addresses and scores.
+fn bare_query(searcher: &Searcher, q: &dyn Query) -> Vec<(f32, DocAddress)> {
+    searcher
+        .search(q, &TopDocs::with_limit(10).order_by_score())
+        .expect("bare query runs")
+}
+
+/// The like-for-like bare baseline: what a search page needs from the
+/// same query: the top 10, the exact total, and each hit's stored document.
+fn bare_page(searcher: &Searcher, q: &dyn Query) -> (usize, Vec<TantivyDocument>) {
+    let (top, total) = searcher
+        .search(q, &(TopDocs::with_limit(10).order_by_score(), Count))
+        .expect("bare query runs");
+    let docs = top
+        .into_iter()
+        .map(|(_, address)| searcher.doc(address).expect("stored document"))
+        .collect();
+    (total, docs)
+}
+
 fn main() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let Some(data) = stdnav_core::demo::find_shared_data(&manifest) else {
@@ -325,52 +379,80 @@ fn main() {
     let searcher = snap.searcher();
     let f = snap.fields;
     let parser = QueryParser::for_index(&snap.index, vec![f.title_en, f.title_zh, f.title_fr]);
-    let bare: Vec<Box<dyn tantivy::query::Query>> = queries
+    let bare: Vec<Box<dyn Query>> = queries
         .iter()
         .map(|(q, _, _)| parser.parse_query_lenient(q).0)
         .collect();
 
-    // Warm up both (checking the code queries find their record), then
-    // interleave rounds so noise hits both alike.
+    // STDNAV_BENCH_DUMP=file writes each query's first page (ids and
+    // scores) and total, to compare rankings before and after a change.
+    if let Some(path) = std::env::var_os("STDNAV_BENCH_DUMP") {
+        dump_pages(&domain, &params, Path::new(&path));
+    }
+
+    // Warm up all three (checking the code queries find their record),
+    // then interleave rounds so noise hits them alike.
     let targets = code_targets_of(&domain, &params, &targets);
     for p in &params {
         let _ = domain.search(p);
     }
     for q in &bare {
-        let _ = searcher.search(q.as_ref(), &TopDocs::with_limit(10).order_by_score());
+        let _ = bare_query(&searcher, q.as_ref());
+        let _ = bare_page(&searcher, q.as_ref());
     }
-    // STDNAV_BENCH_ROUNDS raises the rounds (e.g. to profile the queries alone).
+    // STDNAV_BENCH_ROUNDS raises the rounds (e.g. to profile the queries
+    // alone); STDNAV_BENCH_STDNAV_ONLY=1 skips both bare baselines (to
+    // profile stdnav's search alone).
     let rounds: usize = std::env::var("STDNAV_BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
-    let mut ours = Vec::with_capacity(params.len() * rounds);
-    let mut theirs = Vec::with_capacity(params.len() * rounds);
-    let mut by_kind: Vec<(Vec<Duration>, Vec<Duration>)> = vec![Default::default(); KINDS.len()];
+    let stdnav_only = std::env::var_os("STDNAV_BENCH_STDNAV_ONLY").is_some();
+    // Latencies of stdnav, the bare query and the bare page, in that order:
+    // overall, by kind of query, and stdnav's by query.
+    let mut all: [Vec<Duration>; 3] = Default::default();
+    let mut by_kind: Vec<[Vec<Duration>; 3]> = vec![Default::default(); KINDS.len()];
     let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); params.len()];
     for _ in 0..rounds {
         for (i, ((p, q), (_, _, kind))) in params.iter().zip(&bare).zip(&queries).enumerate() {
             let t = Instant::now();
-            let r = domain.search(p).expect("query runs");
-            let o = t.elapsed();
-            std::hint::black_box(r);
-            let t = Instant::now();
-            let r = searcher
-                .search(q.as_ref(), &TopDocs::with_limit(10).order_by_score())
-                .expect("bare query runs");
-            let b = t.elapsed();
-            std::hint::black_box(r);
-            ours.push(o);
-            theirs.push(b);
-            by_kind[*kind].0.push(o);
-            by_kind[*kind].1.push(b);
-            by_query[i].push(o);
+            std::hint::black_box(domain.search(p).expect("query runs"));
+            let mut times = vec![t.elapsed()];
+            if !stdnav_only {
+                let t = Instant::now();
+                std::hint::black_box(bare_query(&searcher, q.as_ref()));
+                times.push(t.elapsed());
+                let t = Instant::now();
+                std::hint::black_box(bare_page(&searcher, q.as_ref()));
+                times.push(t.elapsed());
+            }
+            by_query[i].push(times[0]);
+            for (m, time) in times.into_iter().enumerate() {
+                all[m].push(time);
+                by_kind[*kind][m].push(time);
+            }
         }
     }
-    ours.sort();
-    theirs.sort();
-    let (o50, o99) = (percentile(&ours, 0.5), percentile(&ours, 0.99));
-    let (b50, b99) = (percentile(&theirs, 0.5), percentile(&theirs, 0.99));
+    if stdnav_only {
+        // Each query's median, to compare changes query by query.
+        for (i, mut t) in by_query.into_iter().enumerate() {
+            t.sort();
+            let (q, f, kind) = &queries[i];
+            println!(
+                "{:.4} ms\t{}\t{q:?}{}",
+                percentile(&t, 0.5).as_secs_f64() * 1e3,
+                KINDS[*kind],
+                if f.is_empty() { "" } else { " + filters" }
+            );
+        }
+        return;
+    }
+    for times in all.iter_mut() {
+        times.sort();
+    }
+    let p50 = |times: &[Duration]| percentile(times, 0.5).as_secs_f64() * 1e3;
+    let p99 = |times: &[Duration]| percentile(times, 0.99).as_secs_f64() * 1e3;
+    let [ours, theirs, pages] = &all;
     println!("corpus: {records} records (ISO + IEC + ETSI + GB sample + bundled demo catalogue)");
     println!("ingest + index build: {:.2} s", build.as_secs_f64());
     println!(
@@ -409,28 +491,42 @@ fn main() {
     );
     println!(
         "stdnav search: p50 {:.3} ms, p99 {:.3} ms",
-        o50.as_secs_f64() * 1e3,
-        o99.as_secs_f64() * 1e3
+        p50(ours),
+        p99(ours)
     );
     println!(
         "bare tantivy : p50 {:.3} ms, p99 {:.3} ms",
-        b50.as_secs_f64() * 1e3,
-        b99.as_secs_f64() * 1e3
+        p50(theirs),
+        p99(theirs)
+    );
+    println!(
+        "bare page    : p50 {:.3} ms, p99 {:.3} ms (bare query + exact total + stored documents)",
+        p50(pages),
+        p99(pages)
     );
     println!(
         "ratio (stdnav / bare): p50 {:.2}×, p99 {:.2}×",
-        o50.as_secs_f64() / b50.as_secs_f64(),
-        o99.as_secs_f64() / b99.as_secs_f64()
+        p50(ours) / p50(theirs),
+        p99(ours) / p99(theirs)
     );
-    for (name, (mut o, mut b)) in KINDS.iter().zip(by_kind) {
-        o.sort();
-        b.sort();
+    println!(
+        "ratio (stdnav / bare page): p50 {:.2}×, p99 {:.2}×",
+        p50(ours) / p50(pages),
+        p99(ours) / p99(pages)
+    );
+    for (name, mut times) in KINDS.iter().zip(by_kind) {
+        for t in times.iter_mut() {
+            t.sort();
+        }
+        let [o, b, g] = &times;
         println!(
-            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms",
-            percentile(&o, 0.5).as_secs_f64() * 1e3,
-            percentile(&o, 0.99).as_secs_f64() * 1e3,
-            percentile(&b, 0.5).as_secs_f64() * 1e3,
-            percentile(&b, 0.99).as_secs_f64() * 1e3,
+            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms | bare page p50 {:.3} ms p99 {:.3} ms",
+            p50(o),
+            p99(o),
+            p50(b),
+            p99(b),
+            p50(g),
+            p99(g),
         );
     }
     // The slowest queries by their median, to see where time goes.
