@@ -29,6 +29,8 @@ pub const RESULTS_JSONL: &str = "results.jsonl";
 pub const RESULTS_CSV: &str = "results.csv";
 pub const SUMMARY_JSON: &str = "summary.json";
 pub const CHECKPOINT: &str = "checkpoint.redb";
+/// Most results committed to the checkpoint at once.
+pub const CHECKPOINT_GROUP: usize = 256;
 
 #[derive(clap::Args, Debug)]
 pub struct BatchArgs {
@@ -186,8 +188,25 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         todo.len()
     );
 
-    let bar = Bar::new();
+    let bar = Arc::new(Bar::new());
     bar.stage("scoring the chain", Some(todo.len() as u64));
+    // Results are committed in groups by a writer of their own, so scoring
+    // goes on while a group is synced; a kill loses at most the results not
+    // yet committed, and the next run scores those again.
+    let (sender, mut received) = tokio::sync::mpsc::channel::<MemberResult>(CHECKPOINT_GROUP);
+    let writer = {
+        let checkpoint = checkpoint.clone();
+        let bar = bar.clone();
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(CHECKPOINT_GROUP);
+            while received.recv_many(&mut group, CHECKPOINT_GROUP).await > 0 {
+                checkpoint.put_all(&group).await?;
+                bar.inc(group.len() as u64);
+                group.clear();
+            }
+            anyhow::Ok(())
+        })
+    };
     let started = std::time::Instant::now();
     let scored = todo.len();
     let pace = (args.max_rate > 0.0).then(|| {
@@ -210,7 +229,6 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         .map(|e| {
             let advisor = &advisor;
             let ctx = &ctx;
-            let checkpoint = checkpoint.clone();
             let chain = &chain;
             async move {
                 let segment = e
@@ -219,18 +237,18 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
                     .find(|c| &c.chain == chain)
                     .map(|c| chain::segment_name(c.segment))
                     .unwrap_or("");
-                let result =
-                    chain::score_member(advisor, ctx, &e.uscc, &e.name, segment, args.top).await;
-                checkpoint.put(&result).await?;
-                anyhow::Ok(())
+                chain::score_member(advisor, ctx, &e.uscc, &e.name, segment, args.top).await
             }
         })
         .buffer_unordered(usize::from(args.concurrency));
     let mut results = std::pin::pin!(results);
-    while let Some(done) = results.next().await {
-        done?;
-        bar.inc(1);
+    while let Some(result) = results.next().await {
+        if sender.send(result).await.is_err() {
+            break; // the writer failed; its error is reported below
+        }
     }
+    drop(sender);
+    writer.await??;
     bar.finish();
     let elapsed = started.elapsed();
     local.shutdown().await;

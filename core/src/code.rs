@@ -389,14 +389,14 @@ fn prepare(input: &str) -> Result<String, CodeError> {
     }
     let mut out = String::with_capacity(trimmed.len());
     let mut pending_space = false;
-    for c in trimmed.nfkc() {
+    let mut push = |c: char| {
         let c = match c {
             // Chinese codes write the year after an em dash; dashes of every width are one.
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
-            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => continue,
+            '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => return,
             c if c.is_whitespace() => {
                 pending_space = true;
-                continue;
+                return;
             }
             c => c,
         };
@@ -405,6 +405,12 @@ fn prepare(input: &str) -> Result<String, CodeError> {
         }
         pending_space = false;
         out.push(c.to_ascii_uppercase());
+    };
+    // NFKC leaves ASCII as it is; most codes are ASCII and skip its tables.
+    if trimmed.is_ascii() {
+        trimmed.chars().for_each(&mut push);
+    } else {
+        trimmed.nfkc().for_each(&mut push);
     }
     // Pasted codes come wrapped in quotes or title marks, or end a sentence.
     let out = out

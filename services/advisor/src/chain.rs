@@ -111,12 +111,28 @@ pub async fn score_member(
     segment: &str,
     top: usize,
 ) -> MemberResult {
-    match advisor
-        .advise(ctx, Subject::Uscc(uscc.to_string()), top)
-        .await
-    {
-        Ok(s) => MemberResult::from_solution(&s, segment, top),
-        Err(status) => MemberResult::failed(uscc, name, segment, status.message().to_string()),
+    // A task of its own: the members advised at once then run on all the
+    // runtime's threads, where a stream of futures is polled by one.
+    let mut task = {
+        let (advisor, ctx, uscc) = (advisor.clone(), ctx.clone(), uscc.to_string());
+        AbortOnDrop(tokio::spawn(async move {
+            advisor.advise(&ctx, Subject::Uscc(uscc), top).await
+        }))
+    };
+    match (&mut task.0).await {
+        Ok(Ok(s)) => MemberResult::from_solution(&s, segment, top),
+        Ok(Err(status)) => MemberResult::failed(uscc, name, segment, status.message().to_string()),
+        Err(e) => MemberResult::failed(uscc, name, segment, format!("internal error: {e}")),
+    }
+}
+
+/// Stops the task when its result is no longer awaited (a cancelled
+/// ScoreChain stream, an interrupted batch).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -38,9 +38,14 @@ pub fn run_id(tenant: &str, chain: &str, shard: &str) -> String {
 #[async_trait]
 pub trait Checkpoint: Send + Sync {
     fn kind(&self) -> &'static str;
-    /// Stores one result (replacing an earlier one for the same USCC);
-    /// durable when this returns.
-    async fn put(&self, result: &MemberResult) -> Result<(), CheckpointError>;
+    /// Stores results (each replacing an earlier one for the same USCC), all
+    /// or none; durable when this returns. A batch commits many at once: one
+    /// commit per result would cost a disk sync each.
+    async fn put_all(&self, results: &[MemberResult]) -> Result<(), CheckpointError>;
+    /// Stores one result; see [`Checkpoint::put_all`].
+    async fn put(&self, result: &MemberResult) -> Result<(), CheckpointError> {
+        self.put_all(std::slice::from_ref(result)).await
+    }
     /// Every stored result, in USCC order.
     async fn all(&self) -> Result<Vec<MemberResult>, CheckpointError>;
     /// Forgets every result of the run.
@@ -109,15 +114,21 @@ impl Checkpoint for EmbeddedCheckpoint {
         "embedded"
     }
 
-    async fn put(&self, result: &MemberResult) -> Result<(), CheckpointError> {
-        let key = result.uscc.clone();
-        let value = serde_json::to_vec(result).map_err(internal)?;
+    async fn put_all(&self, results: &[MemberResult]) -> Result<(), CheckpointError> {
+        let entries = results
+            .iter()
+            .map(|r| Ok((r.uscc.clone(), serde_json::to_vec(r).map_err(internal)?)))
+            .collect::<Result<Vec<_>, CheckpointError>>()?;
         self.blocking(move |db| {
             let tx = db.begin_write().map_err(internal)?;
-            tx.open_table(RESULTS)
-                .map_err(internal)?
-                .insert(key.as_str(), value.as_slice())
-                .map_err(internal)?;
+            {
+                let mut table = tx.open_table(RESULTS).map_err(internal)?;
+                for (key, value) in &entries {
+                    table
+                        .insert(key.as_str(), value.as_slice())
+                        .map_err(internal)?;
+                }
+            }
             tx.commit().map_err(internal)
         })
         .await
@@ -174,10 +185,17 @@ impl Checkpoint for RedisCheckpoint {
         "redis"
     }
 
-    async fn put(&self, result: &MemberResult) -> Result<(), CheckpointError> {
-        let value = serde_json::to_string(result).map_err(internal)?;
+    async fn put_all(&self, results: &[MemberResult]) -> Result<(), CheckpointError> {
+        if results.is_empty() {
+            return Ok(());
+        }
+        let fields = results
+            .iter()
+            .map(|r| Ok((r.uscc.as_str(), serde_json::to_string(r).map_err(internal)?)))
+            .collect::<Result<Vec<_>, CheckpointError>>()?;
         let mut conn = self.conn.clone();
-        conn.hset::<_, _, _, ()>(&self.key, &result.uscc, value)
+        // One HSET of many fields: atomic on the server.
+        conn.hset_multiple::<_, _, _, ()>(&self.key, &fields)
             .await
             .map_err(|e| CheckpointError::Unavailable(e.to_string()))
     }
@@ -219,6 +237,13 @@ mod tests {
         let all = c.all().await.unwrap();
         let got: Vec<(&str, f64)> = all.iter().map(|r| (r.uscc.as_str(), r.maturity)).collect();
         assert_eq!(got, [("A", 2.0), ("B", 3.0)]);
+        c.put_all(&[result("D", 5.0), result("A", 6.0)])
+            .await
+            .unwrap();
+        c.put_all(&[]).await.unwrap();
+        let all = c.all().await.unwrap();
+        let got: Vec<(&str, f64)> = all.iter().map(|r| (r.uscc.as_str(), r.maturity)).collect();
+        assert_eq!(got, [("A", 6.0), ("B", 3.0), ("D", 5.0)]);
         c.clear().await.unwrap();
         assert!(c.all().await.unwrap().is_empty());
     }

@@ -2,6 +2,7 @@
 //! transport, no I/O, so every rule here is unit-tested.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, OnceLock};
 
 use stdnav_core::catalogue::base_of;
 
@@ -27,9 +28,18 @@ pub struct StandardInfo {
     pub indicators: Vec<IndicatorSpec>,
     pub illustrative: bool,
     pub keywords: Vec<String>,
+    /// The standard's line (code without year), parsed once: holdings,
+    /// peer shares and references are all matched by line, hundreds of
+    /// times per answer.
+    pub line: OnceLock<String>,
 }
 
 impl StandardInfo {
+    /// The line of the standard (`IEC 60335-2-40` for `IEC 60335-2-40:2018`).
+    pub fn line(&self) -> &str {
+        self.line.get_or_init(|| base_of(&self.id))
+    }
+
     pub fn title(&self) -> &str {
         if self.title_zh.is_empty() {
             &self.title_en
@@ -73,6 +83,14 @@ pub struct HeldInfo {
     pub standard: Option<StandardInfo>,
     pub current: Option<StandardInfo>,
     pub path: Vec<String>,
+    /// The line of `code`, parsed once (see [`StandardInfo::line`]).
+    pub line: OnceLock<String>,
+}
+
+impl HeldInfo {
+    pub fn line(&self) -> &str {
+        self.line.get_or_init(|| base_of(&self.code))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -101,7 +119,7 @@ pub struct EnterpriseInfo {
 
 pub struct Inputs<'a> {
     pub enterprise: &'a EnterpriseInfo,
-    pub candidates: &'a [CandidateInfo],
+    pub candidates: &'a [Arc<CandidateInfo>],
     pub held: &'a [HeldInfo],
     pub peers: &'a Peers,
     /// Scores by candidate id; empty when scoring was unavailable.
@@ -120,17 +138,18 @@ fn year_diff(a: &StandardInfo, b: &StandardInfo) -> f64 {
 
 /// How the enterprise holds a standard: the exact edition, an older
 /// edition of the same line, or not at all.
-fn holding_of(id: &str, held: &[HeldInfo]) -> (Holding, Option<String>) {
+fn holding_of(s: &StandardInfo, held: &[HeldInfo]) -> (Holding, Option<String>) {
+    let id = s.id.as_str();
     if let Some(h) = held
         .iter()
         .find(|h| h.standard.as_ref().is_some_and(|s| s.id == id) || h.code == id)
     {
         return (Holding::Held, Some(h.code.clone()));
     }
-    let line = base_of(id);
+    let line = s.line();
     if let Some(h) = held
         .iter()
-        .find(|h| base_of(&h.code) == line || h.path.iter().any(|p| p == id))
+        .find(|h| h.line() == line || h.path.iter().any(|p| p == id))
     {
         return (Holding::HeldOldEdition, Some(h.code.clone()));
     }
@@ -203,7 +222,7 @@ pub fn compose(input: &Inputs) -> Solution {
         {
             continue;
         }
-        let (holding, held_as) = holding_of(&s.id, input.held);
+        let (holding, held_as) = holding_of(s, input.held);
         let mut reasons = vec![mandatory_reason(c)];
         if let Some(p) = c.matched_products.first().filter(|_| strong_match) {
             reasons.push(format!("applies to your product {p}"));
@@ -252,7 +271,7 @@ pub fn compose(input: &Inputs) -> Solution {
         if !applies || !must_ids.insert(cur.id.clone()) {
             continue;
         }
-        let (holding, held_as) = holding_of(&cur.id, input.held);
+        let (holding, held_as) = holding_of(cur, input.held);
         let mut reasons = vec!["mandatory national standard (GB) in China".to_string()];
         if holding == Holding::HeldOldEdition {
             reasons.push(format!(
@@ -292,7 +311,7 @@ pub fn compose(input: &Inputs) -> Solution {
             continue;
         }
         // Held editions need nothing; newer editions of held ones are upgrades.
-        if holding_of(&s.id, input.held).0 != Holding::NotHeld {
+        if holding_of(s, input.held).0 != Holding::NotHeld {
             continue;
         }
         let (score, mut reasons) = match input.scores.get(&s.id) {
@@ -364,23 +383,24 @@ pub fn compose(input: &Inputs) -> Solution {
 
     // international alignment: a held national standard adopts an
     // international edition that has since been revised.
-    let candidate_by_line: HashMap<String, &StandardInfo> = input
+    let candidate_by_line: HashMap<&str, &StandardInfo> = input
         .candidates
         .iter()
         .filter(|c| c.standard.status == "current")
-        .map(|c| (base_of(&c.standard.id), &c.standard))
+        .map(|c| (c.standard.line(), &c.standard))
         .collect();
     for h in input.held {
         let Some(s) = h.current.as_ref().or(h.standard.as_ref()) else {
             continue;
         };
         for (intl, degree) in &s.adopts {
+            let intl_line = base_of(intl);
             let current_intl = input
                 .held
                 .iter()
                 .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
                 .chain(candidate_by_line.values().copied())
-                .find(|x| base_of(&x.id) == base_of(intl) && x.status == "current");
+                .find(|x| x.line() == intl_line && x.status == "current");
             if let Some(ci) = current_intl
                 && ci.id != *intl
             {
@@ -635,6 +655,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
     }
     // Normative references before the standards that cite them.
     let ids: Vec<String> = steps.iter().map(|s| s.standard_id.clone()).collect();
+    let id_lines: Vec<String> = ids.iter().map(|id| base_of(id)).collect();
     #[allow(clippy::needless_range_loop)] // steps[i] is read and written in the body
     for i in 0..steps.len() {
         let Some(s) = info.get(steps[i].standard_id.as_str()) else {
@@ -643,7 +664,11 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
         let mut refs: Vec<String> = s
             .normative_refs
             .iter()
-            .filter_map(|r| ids.iter().find(|id| base_of(id) == base_of(r)).cloned())
+            .filter_map(|r| {
+                let line = base_of(r);
+                let at = id_lines.iter().position(|l| *l == line)?;
+                Some(ids[at].clone())
+            })
             .collect();
         // The general part of a particular part (IEC 60335-2-40 → IEC 60335-1).
         for c in input.candidates {
@@ -837,11 +862,12 @@ mod tests {
             standard: Some(std_info("GB/T 19001-2008", "recommended", "replaced", 2008)),
             current: Some(gb2016.clone()),
             path: vec!["GB/T 19001-2008".into(), "GB/T 19001-2016".into()],
+            line: Default::default(),
         }];
         let mut particular = std_info("GB 4706.32-2012", "mandatory", "current", 2012);
         particular.normative_refs = vec!["GB 4706.1-2005".into()];
         let general = std_info("GB 4706.1-2024", "mandatory", "current", 2024);
-        let candidates = vec![
+        let candidates = [
             CandidateInfo {
                 standard: particular,
                 matched_products: vec!["空调".into()],
@@ -855,7 +881,8 @@ mod tests {
                 referenced_by: "GB 4706.32-2012".into(),
                 ..Default::default()
             },
-        ];
+        ]
+        .map(Arc::new);
         let enterprise = EnterpriseInfo::default();
         let peers = Peers::default();
         let scores = HashMap::new();
@@ -896,6 +923,7 @@ mod tests {
             standard: (level != "unknown").then_some(info),
             current: None,
             path: Vec::new(),
+            line: Default::default(),
         }
     }
 

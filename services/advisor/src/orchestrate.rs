@@ -169,54 +169,106 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
             .collect(),
         illustrative: s.illustrative,
         keywords: s.keywords.clone(),
+        line: Default::default(),
     }
 }
 
-/// Raw signals of one candidate for the scoring service.
-fn signals(
-    c: &CandidateInfo,
-    s: &stpb::Standard,
-    held: &[HeldInfo],
-    peers: &Peers,
-) -> spb::CandidateSignals {
-    let line = stdnav_core::catalogue::base_of(&s.id);
-    let holding = if held
-        .iter()
-        .any(|h| h.standard.as_ref().is_some_and(|x| x.id == s.id))
-    {
-        spb::Holding::HeldCurrent
-    } else if held
-        .iter()
-        .any(|h| stdnav_core::catalogue::base_of(&h.code) == line || h.path.contains(&s.id))
-    {
-        spb::Holding::HeldOldEdition
-    } else {
-        spb::Holding::NotHeld
-    };
-    let adopted_as = s
-        .adopted_by
-        .iter()
-        .find(|a| a.starts_with("GB"))
-        .cloned()
-        .unwrap_or_default();
-    spb::CandidateSignals {
-        id: s.id.clone(),
-        text_score: c.text_score,
-        ics_match_depth: c.ics_match_depth,
-        mandatory: s.nature == stpb::Nature::Mandatory as i32,
-        mandatory_in_market: c.mandatory_in_market,
-        level: s.level,
-        status: s.status,
-        published_year: c.standard.published_year,
-        in_degree: s.in_degree,
-        peer_adoption: peers.shares.get(&line).copied().unwrap_or(0.0),
-        international_alignment: !s.adopts.is_empty()
-            || !s.adopted_by.is_empty()
-            || s.level == stpb::Level::International as i32,
-        holding: holding as i32,
-        referenced: !c.referenced_by.is_empty(),
-        matched_product: c.matched_products.first().cloned().unwrap_or_default(),
-        adopted_as,
+/// A candidate as the advisor keeps it between enterprises: what the
+/// composer reads, and the signals that depend on the standard and the
+/// retrieval alone. Shared by every enterprise with the same request.
+pub struct Retrieved {
+    pub info: Arc<CandidateInfo>,
+    /// Holding and peer adoption are left unset: they are the enterprise's.
+    signals: spb::CandidateSignals,
+}
+
+impl Retrieved {
+    fn new(info: CandidateInfo, s: &stpb::Standard) -> Self {
+        let adopted_as = s
+            .adopted_by
+            .iter()
+            .find(|a| a.starts_with("GB"))
+            .cloned()
+            .unwrap_or_default();
+        let signals = spb::CandidateSignals {
+            id: s.id.clone(),
+            text_score: info.text_score,
+            ics_match_depth: info.ics_match_depth,
+            mandatory: s.nature == stpb::Nature::Mandatory as i32,
+            mandatory_in_market: info.mandatory_in_market,
+            level: s.level,
+            status: s.status,
+            published_year: info.standard.published_year,
+            in_degree: s.in_degree,
+            peer_adoption: 0.0,
+            international_alignment: !s.adopts.is_empty()
+                || !s.adopted_by.is_empty()
+                || s.level == stpb::Level::International as i32,
+            holding: spb::Holding::NotHeld as i32,
+            referenced: !info.referenced_by.is_empty(),
+            matched_product: info.matched_products.first().cloned().unwrap_or_default(),
+            adopted_as,
+        };
+        Self {
+            info: Arc::new(info),
+            signals,
+        }
+    }
+
+    /// Raw signals of this candidate for one enterprise, for the scoring service.
+    fn signals(&self, held: &[HeldInfo], peers: &Peers) -> spb::CandidateSignals {
+        let s = &self.info.standard;
+        let line = s.line();
+        let holding = if held
+            .iter()
+            .any(|h| h.standard.as_ref().is_some_and(|x| x.id == s.id))
+        {
+            spb::Holding::HeldCurrent
+        } else if held
+            .iter()
+            .any(|h| h.line() == line || h.path.contains(&s.id))
+        {
+            spb::Holding::HeldOldEdition
+        } else {
+            spb::Holding::NotHeld
+        };
+        spb::CandidateSignals {
+            holding: holding as i32,
+            peer_adoption: peers.shares.get(line).copied().unwrap_or(0.0),
+            ..self.signals.clone()
+        }
+    }
+}
+
+/// The candidates of one request, converted once.
+pub struct RetrievedSet {
+    pub candidates: Vec<Retrieved>,
+    pub unmatched_products: Vec<String>,
+}
+
+impl RetrievedSet {
+    fn from_response(response: stpb::CandidatesResponse) -> Self {
+        let candidates = response
+            .candidates
+            .into_iter()
+            .filter_map(|c| {
+                let s = c.standard.as_ref()?;
+                let info = CandidateInfo {
+                    standard: standard_info(s),
+                    text_score: c.text_score,
+                    ics_match_depth: c.ics_match_depth,
+                    matched_products: c.matched_products.clone(),
+                    mandatory_in_market: c.mandatory_in_market,
+                    referenced_by: c.referenced_by.clone(),
+                    match_strength: c.match_strength,
+                };
+                Some(Retrieved::new(info, s))
+            })
+            .collect();
+        Self {
+            candidates,
+            unmatched_products: response.unmatched_products,
+        }
     }
 }
 
@@ -229,6 +281,8 @@ pub const CANDIDATE_CACHE_TTL: Duration = Duration::from_secs(60);
 pub const PEER_CANDIDATE_SHARE: f64 = 0.05;
 /// Most candidates taken from the peers.
 pub const PEER_CANDIDATES: usize = 60;
+/// Peer-held lines whose current edition is kept.
+pub const PEER_LINE_CACHE_ENTRIES: u64 = 16_384;
 
 /// How deep a standard's ICS codes match the enterprise's ICS groups:
 /// 0 none, 1 field (`97`), 2 group (`97.040`), 3 sub-group (`97.040.30`).
@@ -250,7 +304,7 @@ fn ics_depth(standard_ics: &[String], groups: &[String]) -> u32 {
 /// What [`Advisor::gather`] collects for one enterprise.
 pub struct Gathered {
     pub enterprise: ppb::Enterprise,
-    pub infos: Vec<CandidateInfo>,
+    pub infos: Vec<Arc<CandidateInfo>>,
     pub held: Vec<HeldInfo>,
     pub peers: Peers,
     /// Raw signals of each candidate, in the order of `infos`.
@@ -266,7 +320,10 @@ pub struct Advisor {
     /// Candidates retrieved per enterprise before scoring.
     pub candidate_limit: u32,
     /// Candidates by encoded request (shared by clones).
-    candidates: moka::sync::Cache<Vec<u8>, Arc<stpb::CandidatesResponse>>,
+    candidates: moka::sync::Cache<Vec<u8>, Arc<RetrievedSet>>,
+    /// Current editions of peer-held lines (None: nothing in force), shared
+    /// by clones: the peers of one cluster hold the same lines.
+    peer_lines: moka::sync::Cache<String, Option<Arc<stpb::Standard>>>,
     /// Retries of idempotent reads, one budget for all backends.
     retry: ReadRetry,
 }
@@ -278,6 +335,10 @@ impl Advisor {
             candidate_limit: 300,
             candidates: moka::sync::Cache::builder()
                 .max_capacity(CANDIDATE_CACHE_ENTRIES)
+                .time_to_live(CANDIDATE_CACHE_TTL)
+                .build(),
+            peer_lines: moka::sync::Cache::builder()
+                .max_capacity(PEER_LINE_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
             retry: ReadRetry::default(),
@@ -292,13 +353,13 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         request: stpb::CandidatesRequest,
-    ) -> Result<Arc<stpb::CandidatesResponse>, Status> {
+    ) -> Result<Arc<RetrievedSet>, Status> {
         let key = prost::Message::encode_to_vec(&request);
         if let Some(hit) = self.candidates.get(&key) {
             return Ok(hit);
         }
         let standards = &self.backends.standards;
-        let response = Arc::new(
+        let response = Arc::new(RetrievedSet::from_response(
             self.retry
                 .read(ctx, request, |r| {
                     let mut client = standards.clone();
@@ -306,7 +367,7 @@ impl Advisor {
                 })
                 .await?
                 .into_inner(),
-        );
+        ));
         self.candidates.insert(key, response.clone());
         Ok(response)
     }
@@ -414,40 +475,22 @@ impl Advisor {
                 standard: r.standard.as_ref().map(standard_info),
                 current: r.current.as_ref().map(standard_info),
                 path: r.path.clone(),
+                line: Default::default(),
             })
             .collect();
-        let mut pairs: Vec<(CandidateInfo, stpb::Standard)> = candidates
-            .candidates
-            .iter()
-            .filter_map(|c| {
-                c.standard.as_ref().map(|s| {
-                    let info = CandidateInfo {
-                        standard: standard_info(s),
-                        text_score: c.text_score,
-                        ics_match_depth: c.ics_match_depth,
-                        matched_products: c.matched_products.clone(),
-                        mandatory_in_market: c.mandatory_in_market,
-                        referenced_by: c.referenced_by.clone(),
-                        match_strength: c.match_strength,
-                    };
-                    (info, s.clone())
-                })
-            })
-            .collect();
-        let from_peers = self
-            .peer_candidates(ctx, &peers, &pairs, &enrichment.ics_groups)
-            .await;
-        match from_peers {
-            Ok(more) => pairs.extend(more),
+        let from_peers = match self
+            .peer_candidates(ctx, &peers, &candidates, &enrichment.ics_groups)
+            .await
+        {
+            Ok(more) => more,
             Err(e) => {
-                tracing::warn!(error = %e, "peer-held standards not resolved; retrieval candidates only")
+                tracing::warn!(error = %e, "peer-held standards not resolved; retrieval candidates only");
+                Vec::new()
             }
-        }
-        let batch: Vec<spb::CandidateSignals> = pairs
-            .iter()
-            .map(|(c, s)| signals(c, s, &held, &peers))
-            .collect();
-        let infos: Vec<CandidateInfo> = pairs.into_iter().map(|(c, _)| c).collect();
+        };
+        let all = || candidates.candidates.iter().chain(from_peers.iter());
+        let batch: Vec<spb::CandidateSignals> = all().map(|r| r.signals(&held, &peers)).collect();
+        let infos: Vec<Arc<CandidateInfo>> = all().map(|r| r.info.clone()).collect();
         Ok(Gathered {
             enterprise,
             infos,
@@ -553,43 +596,56 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         peers: &Peers,
-        retrieved: &[(CandidateInfo, stpb::Standard)],
+        retrieved: &RetrievedSet,
         ics_groups: &[String],
-    ) -> Result<Vec<(CandidateInfo, stpb::Standard)>, Status> {
-        let known: HashSet<String> = retrieved
+    ) -> Result<Vec<Retrieved>, Status> {
+        let known: HashSet<&str> = retrieved
+            .candidates
             .iter()
-            .map(|(_, s)| stdnav_core::catalogue::base_of(&s.id))
+            .map(|r| r.info.standard.line())
             .collect();
         let mut lines: Vec<(&String, &f64)> = peers
             .shares
             .iter()
-            .filter(|(line, share)| **share >= PEER_CANDIDATE_SHARE && !known.contains(*line))
+            .filter(|(line, share)| {
+                **share >= PEER_CANDIDATE_SHARE && !known.contains(line.as_str())
+            })
             .collect();
         lines.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
         lines.truncate(PEER_CANDIDATES);
-        if lines.is_empty() {
-            return Ok(Vec::new());
+        let mut current: Vec<Option<Arc<stpb::Standard>>> = lines
+            .iter()
+            .map(|(l, _)| self.peer_lines.get(*l).flatten())
+            .collect();
+        let unknown: Vec<usize> = (0..lines.len())
+            .filter(|&i| current[i].is_none() && !self.peer_lines.contains_key(lines[i].0))
+            .collect();
+        if !unknown.is_empty() {
+            let standards = &self.backends.standards;
+            let request = stpb::ResolveRequest {
+                codes: unknown.iter().map(|&i| lines[i].0.clone()).collect(),
+            };
+            let resolved = self
+                .retry
+                .read(ctx, request, |r| {
+                    let mut client = standards.clone();
+                    async move { client.resolve(r).await }
+                })
+                .await?
+                .into_inner();
+            for (&i, r) in unknown.iter().zip(resolved.resolutions) {
+                let edition = r.current.or(r.standard).filter(|s| {
+                    s.status == stpb::Status::Current as i32
+                        || s.status == stpb::Status::Upcoming as i32
+                });
+                let edition = edition.map(Arc::new);
+                self.peer_lines.insert(lines[i].0.clone(), edition.clone());
+                current[i] = edition;
+            }
         }
-        let standards = &self.backends.standards;
-        let request = stpb::ResolveRequest {
-            codes: lines.iter().map(|(l, _)| (*l).clone()).collect(),
-        };
-        let resolved = self
-            .retry
-            .read(ctx, request, |r| {
-                let mut client = standards.clone();
-                async move { client.resolve(r).await }
-            })
-            .await?
-            .into_inner();
-        Ok(resolved
-            .resolutions
+        Ok(current
             .into_iter()
-            .filter_map(|r| r.current.or(r.standard))
-            .filter(|s| {
-                s.status == stpb::Status::Current as i32
-                    || s.status == stpb::Status::Upcoming as i32
-            })
+            .flatten()
             .map(|s| {
                 let info = CandidateInfo {
                     standard: standard_info(&s),
@@ -600,7 +656,7 @@ impl Advisor {
                     referenced_by: String::new(),
                     match_strength: 0.0,
                 };
-                (info, s)
+                Retrieved::new(info, &s)
             })
             .collect())
     }

@@ -101,6 +101,10 @@ pub struct Profiling {
 struct PeerModels {
     dir: Option<PathBuf>,
     state: Mutex<PeerState>,
+    /// Held while a model is loaded or trained: after a burst of writes the
+    /// next calls all find the model stale, and one of them trains it while
+    /// the others wait for its result instead of training their own.
+    training: Mutex<()>,
 }
 
 #[derive(Default)]
@@ -294,6 +298,10 @@ impl Profiling {
     /// artifact if it was trained on exactly the stored population; else a
     /// new one trained now.
     pub async fn peer_model(&self, tenant: &str) -> Result<Arc<PeerModel>, ProfilingError> {
+        if let Some(model) = self.fresh_model(tenant).await {
+            return Ok(model);
+        }
+        let _training = self.peers.training.lock().await;
         let in_memory = {
             let state = self.peers.state.lock().await;
             match state.models.get(tenant) {
@@ -319,6 +327,15 @@ impl Profiling {
             }
         }
         self.train_on(tenant, population).await
+    }
+
+    /// The tenant's model in memory if fewer than a tenth of its
+    /// population was written since it was trained.
+    async fn fresh_model(&self, tenant: &str) -> Option<Arc<PeerModel>> {
+        let state = self.peers.state.lock().await;
+        let model = state.models.get(tenant)?;
+        let writes = state.writes.get(tenant).copied().unwrap_or(0);
+        (writes * 10 < (model.population as u64).max(10)).then(|| model.clone())
     }
 
     async fn note_write(&self, tenant: &str) {
