@@ -191,6 +191,28 @@ pub struct PeerModel {
 struct MemberIndex {
     by_uscc: HashMap<String, usize>,
     by_cluster: Vec<Vec<usize>>,
+    /// What each cluster's members hold, tallied once: a peer group adds up
+    /// its clusters' tallies instead of reading every member on each call.
+    tallies: Vec<Tally>,
+}
+
+/// Lines held by a set of members, and how many lines each member holds.
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    members: usize,
+    lines: HashMap<String, u32>,
+    /// Members by the number of lines they hold.
+    by_holding: HashMap<usize, u32>,
+}
+
+impl Tally {
+    fn add(&mut self, m: &Member) {
+        self.members += 1;
+        for line in &m.lines {
+            *self.lines.entry(line.clone()).or_insert(0) += 1;
+        }
+        *self.by_holding.entry(m.lines.len()).or_insert(0) += 1;
+    }
 }
 
 /// The number of clusters for a population: √n, so groups average about √n
@@ -289,11 +311,13 @@ impl PeerModel {
             let mut index = MemberIndex {
                 by_uscc: HashMap::with_capacity(self.members.len()),
                 by_cluster: vec![Vec::new(); self.k],
+                tallies: vec![Tally::default(); self.k],
             };
             for (i, m) in self.members.iter().enumerate() {
                 index.by_uscc.insert(m.uscc.clone(), i);
                 if let Some(list) = index.by_cluster.get_mut(m.cluster) {
                     list.push(i);
+                    index.tallies[m.cluster].add(m);
                 }
             }
             index
@@ -343,29 +367,49 @@ impl PeerModel {
             order.retain(|c| *c != cluster);
             order.insert(0, cluster);
         }
+        // The enterprise itself, when it is a member of a chosen cluster.
+        let own = own.map(|i| &self.members[i]);
         let mut chosen = Vec::new();
-        let mut peers: Vec<&Member> = Vec::new();
+        let mut size = 0;
         for c in order {
+            let Some(tally) = index.tallies.get(c) else {
+                continue;
+            };
             chosen.push(c);
-            peers.extend(
-                index
-                    .by_cluster
-                    .get(c)
-                    .into_iter()
-                    .flatten()
-                    .filter(|i| Some(**i) != own)
-                    .map(|i| &self.members[*i]),
-            );
-            if peers.len() >= MIN_PEERS {
+            size += tally.members - own.filter(|m| m.cluster == c).map_or(0, |_| 1);
+            if size >= MIN_PEERS {
                 break;
             }
+        }
+        let own = own.filter(|m| chosen.contains(&m.cluster));
+        let mut counts: HashMap<&str, u32> = HashMap::new();
+        let mut below = 0;
+        let mut equal = 0;
+        let mine = held_lines(record).len();
+        for tally in chosen.iter().map(|c| &index.tallies[*c]) {
+            for (line, n) in &tally.lines {
+                *counts.entry(line.as_str()).or_insert(0) += n;
+            }
+            for (held, n) in &tally.by_holding {
+                below += if *held < mine { *n } else { 0 };
+                equal += if *held == mine { *n } else { 0 };
+            }
+        }
+        if let Some(m) = own {
+            for line in &m.lines {
+                if let Some(n) = counts.get_mut(line.as_str()) {
+                    *n -= 1;
+                }
+            }
+            below -= (m.lines.len() < mine) as u32;
+            equal -= (m.lines.len() == mine) as u32;
         }
         let group_id = chosen
             .iter()
             .map(|c| format!("k{c:02}"))
             .collect::<Vec<_>>()
             .join("+");
-        distributions(group_id, method, &peers, held_lines(record).len())
+        distributions(group_id, method, size, counts, below, equal)
     }
 
     pub fn save(&self, path: &Path) -> Result<(), PeerError> {
@@ -408,25 +452,26 @@ impl PeerModel {
 
 /// Share of peers holding each standard line and the enterprise's coverage
 /// percentile (peers holding fewer lines, ties counted half).
-fn distributions(group_id: String, method: String, peers: &[&Member], mine: usize) -> PeerGroup {
-    let mut counts: HashMap<&str, u32> = HashMap::new();
-    for p in peers {
-        for line in &p.lines {
-            *counts.entry(line.as_str()).or_insert(0) += 1;
-        }
-    }
-    let size = peers.len();
+/// The peer group of `size` peers holding lines `counts` times, `below`
+/// of them holding fewer lines than the enterprise and `equal` as many.
+fn distributions(
+    group_id: String,
+    method: String,
+    size: usize,
+    counts: HashMap<&str, u32>,
+    below: u32,
+    equal: u32,
+) -> PeerGroup {
     let mut shares: Vec<(String, f64)> = counts
         .into_iter()
+        .filter(|(_, n)| *n > 0)
         .map(|(k, n)| (k.to_string(), n as f64 / size.max(1) as f64))
         .collect();
     shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let coverage_percentile = if peers.is_empty() {
+    let coverage_percentile = if size == 0 {
         50.0
     } else {
-        let below = peers.iter().filter(|p| p.lines.len() < mine).count() as f64;
-        let equal = peers.iter().filter(|p| p.lines.len() == mine).count() as f64;
-        100.0 * (below + 0.5 * equal) / size as f64
+        100.0 * (below as f64 + 0.5 * equal as f64) / size as f64
     };
     PeerGroup {
         group_id,
