@@ -31,6 +31,8 @@ pub const SUMMARY_JSON: &str = "summary.json";
 pub const CHECKPOINT: &str = "checkpoint.redb";
 /// Most results committed to the checkpoint at once.
 pub const CHECKPOINT_GROUP: usize = 256;
+/// How long a group of results gathers before it is committed.
+const CHECKPOINT_GATHER: std::time::Duration = std::time::Duration::from_millis(20);
 
 #[derive(clap::Args, Debug)]
 pub struct BatchArgs {
@@ -200,6 +202,13 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         tokio::spawn(async move {
             let mut group = Vec::with_capacity(CHECKPOINT_GROUP);
             while received.recv_many(&mut group, CHECKPOINT_GROUP).await > 0 {
+                // Let a group gather: each commit is a disk sync.
+                tokio::time::sleep(CHECKPOINT_GATHER).await;
+                while group.len() < CHECKPOINT_GROUP
+                    && let Ok(result) = received.try_recv()
+                {
+                    group.push(result);
+                }
                 checkpoint.put_all(&group).await?;
                 bar.inc(group.len() as u64);
                 group.clear();

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::ops::Bound;
+use std::sync::Arc;
 
 use tantivy::collector::{Count, FacetCollector, TopDocs};
 use tantivy::query::{
@@ -18,7 +19,7 @@ use stdnav_core::text;
 
 use crate::error::StandardsError;
 use crate::index::{self, level_str, nature_str, status_str};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{ProductHit, ProductHits, Snapshot};
 
 /// Limits on requests, documented in docs/API.md.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -1063,39 +1064,27 @@ impl Snapshot {
         let searcher = self.searcher();
         let per_product = (limit * 2 / p.products.len().max(1)).clamp(20, 150);
         for product in &p.products {
-            let (text, terms) = self.text_clauses(product);
-            for t in text::expand(product, reference).en {
-                if !expanded.contains(&t) {
-                    expanded.push(t);
+            let key = (product.clone(), ics_groups.clone(), per_product);
+            let hits = match self.product_hits.get(&key) {
+                Some(hits) => hits,
+                None => {
+                    let hits =
+                        Arc::new(self.product_hits(&searcher, product, &ics_boost, per_product)?);
+                    self.product_hits.insert(key, hits.clone());
+                    hits
+                }
+            };
+            for t in &hits.expanded {
+                if !expanded.contains(t) {
+                    expanded.push(t.clone());
                 }
             }
-            if text.is_empty() {
+            if hits.kept.is_empty() {
                 unmatched.push(product.clone());
                 continue;
             }
-            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-                (Occur::Must, Box::new(BooleanQuery::new(text))),
-                (Occur::Must, in_force()),
-            ];
-            clauses.extend(ics_boost.iter().map(|(o, q)| (*o, q.box_clone())));
-            let q = BooleanQuery::new(clauses);
-            let top = searcher
-                .search(&q, &TopDocs::with_limit(per_product).order_by_score())
-                .map_err(StandardsError::index)?;
-            // Keep only hits reasonably close to the best for this product:
-            // a product word that also appears in unrelated titles should not
-            // drag in the whole catalogue.
-            let best = top.first().map(|(s, _)| *s).unwrap_or(0.0);
-            let hits = self.hits(&searcher, top)?;
-            let kept: Vec<_> = hits
-                .into_iter()
-                .filter(|h| h.score >= best * 0.25)
-                .collect();
-            if kept.is_empty() {
-                unmatched.push(product.clone());
-                continue;
-            }
-            for h in kept {
+            let best = hits.best;
+            for h in &hits.kept {
                 let entry = found.entry(h.ord).or_insert_with(|| CandidateHit {
                     ord: h.ord,
                     ..Default::default()
@@ -1105,12 +1094,9 @@ impl Snapshot {
                     entry.match_strength = entry.match_strength.max(h.score / best);
                 }
                 entry.matched_products.push(product.clone());
-                if let Some(s) = self.record(h.ord) {
-                    let title = format!("{} {}", s.title_zh, s.title_en).to_lowercase();
-                    for t in &terms {
-                        if title.contains(t.as_str()) && !entry.matched_terms.contains(t) {
-                            entry.matched_terms.push(t.clone());
-                        }
+                for t in &h.matched_terms {
+                    if !entry.matched_terms.contains(t) {
+                        entry.matched_terms.push(t.clone());
                     }
                 }
             }
@@ -1176,27 +1162,7 @@ impl Snapshot {
             let Some(s) = self.record(c.ord) else {
                 continue;
             };
-            let mut refs: Vec<String> = s
-                .normative_refs
-                .iter()
-                .filter_map(|r| {
-                    let path = self.catalogue.path_to_current(r);
-                    path.last().cloned()
-                })
-                .collect();
-            if let Some(general) = general_part_base(&s.id)
-                && let Some(g) = self.catalogue.latest_of(&general)
-            {
-                refs.push(g.id.clone());
-            }
-            for r in refs {
-                let Some(ord) = self.ord_of(&r) else { continue };
-                if self
-                    .record(ord)
-                    .is_some_and(|x| x.status != Status::Current)
-                {
-                    continue;
-                }
+            for &ord in self.references_in_force(c.ord).iter() {
                 if have.insert(ord) {
                     referenced.push(CandidateHit {
                         ord,
@@ -1223,6 +1189,92 @@ impl Snapshot {
             unmatched_products: unmatched,
             expanded_terms: expanded,
         })
+    }
+
+    /// One product's retrieval (see [`Snapshot::candidates`]): its words in
+    /// force, boosted by the enterprise's ICS groups; only hits reasonably
+    /// close to the best are kept.
+    fn product_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        product: &str,
+        ics_boost: &[(Occur, Box<dyn Query>)],
+        per_product: usize,
+    ) -> Result<ProductHits, StandardsError> {
+        let f = self.fields;
+        let (text, terms) = self.text_clauses(product);
+        let mut out = ProductHits {
+            expanded: text::expand(product, Reference::get()).en,
+            ..Default::default()
+        };
+        if text.is_empty() {
+            return Ok(out);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(BooleanQuery::new(text))),
+            (
+                Occur::Must,
+                any_of(f.status, ["current".into(), "upcoming".into()]),
+            ),
+        ];
+        clauses.extend(ics_boost.iter().map(|(o, q)| (*o, q.box_clone())));
+        let q = BooleanQuery::new(clauses);
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(per_product).order_by_score())
+            .map_err(StandardsError::index)?;
+        // A product word that also appears in unrelated titles should not
+        // drag in the whole catalogue.
+        out.best = top.first().map(|(s, _)| *s).unwrap_or(0.0);
+        let best = out.best;
+        out.kept = self
+            .hits(searcher, top)?
+            .into_iter()
+            .filter(|h| h.score >= best * 0.25)
+            .map(|h| {
+                let mut matched_terms: Vec<String> = Vec::new();
+                if let Some(s) = self.record(h.ord) {
+                    let title = format!("{} {}", s.title_zh, s.title_en).to_lowercase();
+                    for t in &terms {
+                        if title.contains(t.as_str()) && !matched_terms.contains(t) {
+                            matched_terms.push(t.clone());
+                        }
+                    }
+                }
+                ProductHit {
+                    ord: h.ord,
+                    score: h.score,
+                    matched_terms,
+                }
+            })
+            .collect();
+        Ok(out)
+    }
+
+    /// The current editions a record references normatively, and the
+    /// general part of a particular part, in force; computed once per record.
+    fn references_in_force(&self, ord: u64) -> Arc<[u64]> {
+        if let Some(refs) = self.references.get(&ord) {
+            return refs;
+        }
+        let mut refs: Vec<String> = Vec::new();
+        if let Some(s) = self.record(ord) {
+            refs.extend(s.normative_refs.iter().filter_map(|r| {
+                let path = self.catalogue.path_to_current(r);
+                path.last().cloned()
+            }));
+            if let Some(general) = general_part_base(&s.id)
+                && let Some(g) = self.catalogue.latest_of(&general)
+            {
+                refs.push(g.id.clone());
+            }
+        }
+        let ords: Arc<[u64]> = refs
+            .iter()
+            .filter_map(|r| self.ord_of(r))
+            .filter(|o| self.record(*o).is_none_or(|x| x.status == Status::Current))
+            .collect();
+        self.references.insert(ord, ords.clone());
+        ords
     }
 
     /// The document ordinal of a record id.

@@ -33,7 +33,38 @@ pub struct Snapshot {
     /// Opening a fast field column decodes its block index: opening `ord`
     /// for every hit of every query cost about a seventh of search time.
     ord_columns: OrdColumns,
+    /// Each product's retrieval for the enterprise's ICS groups, and each
+    /// record's references in force: enterprises of a chain share products
+    /// and industries, so most Candidates calls are made of known parts.
+    /// Both live as long as the snapshot (an ingest makes a new one).
+    pub(crate) product_hits: moka::sync::Cache<ProductKey, Arc<ProductHits>>,
+    pub(crate) references: moka::sync::Cache<u64, Arc<[u64]>>,
 }
+
+/// A product's retrieval: the product, the enterprise's ICS groups (they
+/// boost the score) and how many hits are taken per product.
+pub(crate) type ProductKey = (String, Vec<String>, usize);
+
+/// Hits kept for one product (empty: no standard was found for it), and the
+/// English words its Chinese terms expanded to.
+#[derive(Debug, Default)]
+pub(crate) struct ProductHits {
+    pub best: f32,
+    pub kept: Vec<ProductHit>,
+    pub expanded: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ProductHit {
+    pub ord: u64,
+    pub score: f32,
+    pub matched_terms: Vec<String>,
+}
+
+/// Products' retrievals kept per snapshot.
+const PRODUCT_HITS_KEPT: u64 = 20_000;
+/// Records whose references in force are kept per snapshot.
+const REFERENCES_KEPT: u64 = 100_000;
 
 impl Snapshot {
     pub fn new(catalogue: Catalogue, index: Index, reader: IndexReader, fields: Fields) -> Self {
@@ -81,6 +112,8 @@ impl Snapshot {
             en,
             status_weights,
             ord_columns,
+            product_hits: moka::sync::Cache::new(PRODUCT_HITS_KEPT),
+            references: moka::sync::Cache::new(REFERENCES_KEPT),
         }
     }
 
