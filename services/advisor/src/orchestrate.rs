@@ -272,6 +272,25 @@ impl RetrievedSet {
     }
 }
 
+/// How many of the best-scored candidates need reasons: only `should`
+/// items show them, the `top` best of the candidates that can be
+/// recommended. Those that cannot (mandatory in a market, not in force,
+/// held in some edition, or an id seen before) may score above them, so
+/// they are counted in, whatever their scores.
+fn explain_top(batch: &[spb::CandidateSignals], top: usize) -> u32 {
+    let mut seen = HashSet::new();
+    let excluded = batch
+        .iter()
+        .filter(|c| {
+            c.mandatory_in_market
+                || c.status != stpb::Status::Current as i32
+                || c.holding != spb::Holding::NotHeld as i32
+                || !seen.insert(c.id.as_str())
+        })
+        .count();
+    u32::try_from(top.max(1) + excluded).unwrap_or(u32::MAX)
+}
+
 /// Distinct candidate requests kept.
 pub const CANDIDATE_CACHE_ENTRIES: u64 = 4096;
 /// How long cached candidates are used: a catalogue change shows within it.
@@ -518,6 +537,7 @@ impl Advisor {
             mut missing,
         } = self.gather(ctx, subject).await?;
         let scoring = &self.backends.scoring;
+        let explain_top = explain_top(&batch, top);
         let (scores, model_id) = match self
             .retry
             .read(
@@ -525,6 +545,7 @@ impl Advisor {
                 spb::ScoreRequest {
                     candidates: batch,
                     as_of_year: 0,
+                    explain_top,
                 },
                 |r| {
                     let mut client = scoring.clone();

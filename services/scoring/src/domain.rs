@@ -178,6 +178,18 @@ impl Scorer {
     /// recency measured at `as_of_year` (0: this year). CPU-bound: callers
     /// on an async runtime run large batches on the blocking pool.
     pub fn score(&self, batch: &[Signals], as_of_year: i32) -> Result<ScoreBatch, ScoringError> {
+        self.score_explained(batch, as_of_year, 0)
+    }
+
+    /// Scores a batch, explaining (contributions and reasons) only the
+    /// candidates scoring at least the `explain_top`-th highest score, ties
+    /// included; 0 explains all.
+    pub fn score_explained(
+        &self,
+        batch: &[Signals],
+        as_of_year: i32,
+        explain_top: usize,
+    ) -> Result<ScoreBatch, ScoringError> {
         let bad = validate(batch, as_of_year);
         if !bad.is_empty() {
             return Err(ScoringError::InvalidArgument(bad));
@@ -188,15 +200,32 @@ impl Scorer {
         } else {
             as_of_year
         };
+        let scores: Vec<_> = batch.iter().map(|s| model.score(s, year)).collect();
+        let threshold = if explain_top == 0 || explain_top >= scores.len() {
+            f64::NEG_INFINITY
+        } else {
+            let mut sorted: Vec<f64> = scores.iter().map(|s| s.score).collect();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            sorted[explain_top - 1]
+        };
         let scored = batch
             .iter()
-            .map(|s| {
-                let scored = model.score(s, year);
-                let reasons = model.reasons(s, &scored);
+            .zip(scores)
+            .map(|(s, scored)| {
+                let explained = scored.score >= threshold;
+                let reasons = if explained {
+                    model.reasons(s, &scored)
+                } else {
+                    Vec::new()
+                };
                 ScoredCandidate {
                     id: s.id.clone(),
                     score: scored.score,
-                    contributions: scored.contributions,
+                    contributions: if explained {
+                        scored.contributions
+                    } else {
+                        Vec::new()
+                    },
                     reasons,
                 }
             })

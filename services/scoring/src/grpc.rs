@@ -143,11 +143,12 @@ impl ScoringService for ScoringGrpc {
             return Err(ScoringError::InvalidArgument(bad).into());
         }
         let year = r.as_of_year;
+        let explain_top = r.explain_top as usize;
         let scored = if batch.len() <= INLINE_BATCH {
-            self.scorer.score(&batch, year)?
+            self.scorer.score_explained(&batch, year, explain_top)?
         } else {
             let scorer = self.scorer.clone();
-            tokio::task::spawn_blocking(move || scorer.score(&batch, year))
+            tokio::task::spawn_blocking(move || scorer.score_explained(&batch, year, explain_top))
                 .await
                 .map_err(|e| stdnav_runtime::status::internal(&e))??
         };

@@ -157,6 +157,7 @@ async fn first_run_trains_then_scores_in_request_order() {
                 irrelevant("ISO 2:1991"),
             ],
             as_of_year: 2025,
+            explain_top: 0,
         })
         .await
         .unwrap()
@@ -191,6 +192,31 @@ async fn first_run_trains_then_scores_in_request_order() {
             .contains(&"withdrawn".to_string())
     );
 
+    // explain_top 1: the same scores, reasons and contributions for the best only.
+    let top_only = server
+        .client
+        .score(pb::ScoreRequest {
+            candidates: vec![
+                irrelevant("ISO 1:1991"),
+                relevant("GB 4706.32-2012"),
+                irrelevant("ISO 2:1991"),
+            ],
+            as_of_year: 2025,
+            explain_top: 1,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    for (full, short) in response.scored.iter().zip(&top_only.scored) {
+        assert_eq!((&full.id, full.score), (&short.id, short.score));
+    }
+    assert_eq!(top_only.scored[1].reasons, good.reasons);
+    assert_eq!(top_only.scored[1].contributions, good.contributions);
+    for i in [0, 2] {
+        assert!(top_only.scored[i].reasons.is_empty());
+        assert!(top_only.scored[i].contributions.is_empty());
+    }
+
     // A large batch (scored on the blocking pool) keeps its order too;
     // as_of_year 0 means this year.
     let candidates: Vec<_> = (0..1_000)
@@ -207,6 +233,7 @@ async fn first_run_trains_then_scores_in_request_order() {
         .score(pb::ScoreRequest {
             candidates: candidates.clone(),
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .unwrap()
@@ -228,6 +255,7 @@ async fn bad_input_is_invalid_argument_naming_the_field() {
         .score(pb::ScoreRequest {
             candidates: too_many,
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .unwrap_err();
@@ -249,6 +277,7 @@ async fn bad_input_is_invalid_argument_naming_the_field() {
         .score(pb::ScoreRequest {
             candidates: vec![relevant("ok"), nan, bad_level, bad_peers],
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .unwrap_err();
@@ -271,6 +300,7 @@ async fn bad_input_is_invalid_argument_naming_the_field() {
         .score(pb::ScoreRequest {
             candidates: vec![relevant("ok")],
             as_of_year: -4,
+            explain_top: 0,
         })
         .await
         .unwrap_err();
@@ -283,6 +313,7 @@ async fn bad_input_is_invalid_argument_naming_the_field() {
         .score(pb::ScoreRequest {
             candidates: vec![irrelevant("X"); 5_000],
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .unwrap();
@@ -297,6 +328,7 @@ async fn unavailable_until_a_model_is_loaded() {
         .score(pb::ScoreRequest {
             candidates: vec![relevant("A")],
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .unwrap_err();
@@ -336,6 +368,7 @@ async fn reloads_a_new_artifact_and_survives_a_corrupt_one() {
         .score(pb::ScoreRequest {
             candidates: vec![relevant("A"), irrelevant("B")],
             as_of_year: 2025,
+            explain_top: 0,
         })
         .await
         .unwrap()
@@ -384,6 +417,7 @@ async fn a_message_over_the_size_limit_is_refused_and_the_server_carries_on() {
         .score(pb::ScoreRequest {
             candidates: vec![huge],
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .unwrap_err();
@@ -397,6 +431,7 @@ async fn a_message_over_the_size_limit_is_refused_and_the_server_carries_on() {
         .score(pb::ScoreRequest {
             candidates: vec![relevant("A")],
             as_of_year: 0,
+            explain_top: 0,
         })
         .await
         .expect("served after refusing the oversized message");

@@ -106,6 +106,7 @@ async fn sigterm_under_load_fails_no_accepted_call_and_reports_not_serving_first
                 let mut request = tonic::Request::new(pb::ScoreRequest {
                     candidates: candidates(300),
                     as_of_year: 2026,
+                    explain_top: 0,
                 });
                 request.set_timeout(Duration::from_secs(10));
                 match client.clone().score(request).await {
