@@ -343,6 +343,8 @@ pub struct Advisor {
     /// Current editions of peer-held lines (None: nothing in force), shared
     /// by clones: the peers of one cluster hold the same lines.
     peer_lines: moka::sync::Cache<String, Option<Arc<stpb::Standard>>>,
+    /// Resolutions of held codes, shared by clones.
+    resolutions: moka::sync::Cache<String, Arc<stpb::Resolution>>,
     /// Retries of idempotent reads, one budget for all backends.
     retry: ReadRetry,
 }
@@ -357,6 +359,10 @@ impl Advisor {
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
             peer_lines: moka::sync::Cache::builder()
+                .max_capacity(PEER_LINE_CACHE_ENTRIES)
+                .time_to_live(CANDIDATE_CACHE_TTL)
+                .build(),
+            resolutions: moka::sync::Cache::builder()
                 .max_capacity(PEER_LINE_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
@@ -389,6 +395,42 @@ impl Advisor {
         ));
         self.candidates.insert(key, response.clone());
         Ok(response)
+    }
+
+    /// Held codes resolved (one resolution per code, in order): from the
+    /// cache when known (enterprises of a chain hold the same standards),
+    /// the rest in one Resolve.
+    async fn resolve_held(
+        &self,
+        ctx: &CallContext,
+        codes: Vec<String>,
+    ) -> Result<Vec<Arc<stpb::Resolution>>, Status> {
+        let mut out: Vec<Option<Arc<stpb::Resolution>>> =
+            codes.iter().map(|c| self.resolutions.get(c)).collect();
+        let unknown: Vec<usize> = (0..codes.len()).filter(|&i| out[i].is_none()).collect();
+        if !unknown.is_empty() {
+            let standards = &self.backends.standards;
+            let request = stpb::ResolveRequest {
+                codes: unknown.iter().map(|&i| codes[i].clone()).collect(),
+            };
+            let resolved = self
+                .retry
+                .read(ctx, request, |r| {
+                    let mut client = standards.clone();
+                    async move { client.resolve(r).await }
+                })
+                .await?
+                .into_inner();
+            if resolved.resolutions.len() != unknown.len() {
+                return Err(Status::internal("Resolve answered another number of codes"));
+            }
+            for (&i, r) in unknown.iter().zip(resolved.resolutions) {
+                let r = Arc::new(r);
+                self.resolutions.insert(codes[i].clone(), r.clone());
+                out[i] = Some(r);
+            }
+        }
+        Ok(out.into_iter().flatten().collect())
     }
 
     /// The enterprise record: stored, or validated and enriched inline.
@@ -430,16 +472,27 @@ impl Advisor {
     /// every candidate — the same signals whether they are then scored for
     /// an answer or used to train and evaluate a model.
     pub async fn gather(&self, ctx: &CallContext, subject: Subject) -> Result<Gathered, Status> {
-        let inline = match &subject {
-            Subject::Inline(e) => Some(e.clone()),
-            Subject::Uscc(_) => None,
+        // The peer group needs only the subject: asked beside the profile,
+        // not after it (one hop less on the way to an answer).
+        let peer_req = ppb::PeerGroupRequest {
+            subject: Some(match &subject {
+                Subject::Inline(e) => ppb::peer_group_request::Subject::Enterprise(*e.clone()),
+                Subject::Uscc(uscc) => ppb::peer_group_request::Subject::Uscc(uscc.clone()),
+            }),
         };
-        let record = self.profile(ctx, subject).await?;
+        let profiling = &self.backends.profiling;
+        let (record, peer) = tokio::join!(
+            self.profile(ctx, subject),
+            self.retry.read(ctx, peer_req, |r| {
+                let mut client = profiling.clone();
+                async move { client.peer_group(r).await }
+            }),
+        );
+        let record = record?;
         let enterprise = record.enterprise.clone().unwrap_or_default();
         let enrichment = record.enrichment.clone().unwrap_or_default();
 
         let held_codes: Vec<String> = enrichment.held.iter().map(|h| h.code.clone()).collect();
-        let (standards, profiling) = (&self.backends.standards, &self.backends.profiling);
         let candidates_req = stpb::CandidatesRequest {
             products: enterprise.products.clone(),
             industries: enrichment.industries.clone(),
@@ -447,26 +500,12 @@ impl Advisor {
             markets: enterprise.markets.clone(),
             limit: self.candidate_limit,
         };
-        let resolve_req = stpb::ResolveRequest { codes: held_codes };
-        let peer_req = ppb::PeerGroupRequest {
-            subject: Some(match inline {
-                Some(e) => ppb::peer_group_request::Subject::Enterprise(*e),
-                None => ppb::peer_group_request::Subject::Uscc(enterprise.uscc.clone()),
-            }),
-        };
-        let (candidates, resolved, peer) = tokio::join!(
+        let (candidates, resolved) = tokio::join!(
             self.candidates(ctx, candidates_req),
-            self.retry.read(ctx, resolve_req, |r| {
-                let mut client = standards.clone();
-                async move { client.resolve(r).await }
-            }),
-            self.retry.read(ctx, peer_req, |r| {
-                let mut client = profiling.clone();
-                async move { client.peer_group(r).await }
-            }),
+            self.resolve_held(ctx, held_codes),
         );
         let candidates = candidates?;
-        let resolved = resolved?.into_inner();
+        let resolved = resolved?;
         let mut missing = Vec::new();
         let peers = match peer {
             Ok(p) => {
@@ -485,7 +524,6 @@ impl Advisor {
         };
 
         let held: Vec<HeldInfo> = resolved
-            .resolutions
             .iter()
             .zip(enrichment.held.iter())
             .map(|(r, h)| HeldInfo {
