@@ -16,9 +16,11 @@ use crate::error::ScoringError;
 
 pub const SERVICE_NAME: &str = "stdnav.scoring.v1.ScoringService";
 
-/// Batches up to this size are scored on the calling task (tens of
-/// microseconds); larger ones go to the blocking pool.
-const INLINE_BATCH: usize = 256;
+/// Batches up to this size are scored on the calling task (about 0.3 µs a
+/// candidate, docs/BENCHMARKS.md, so at most ~0.15 ms: less than the hop to
+/// the blocking pool adds to an Advise's ~300); larger ones go to the
+/// blocking pool.
+const INLINE_BATCH: usize = 512;
 
 #[derive(Clone)]
 pub struct ScoringGrpc {
