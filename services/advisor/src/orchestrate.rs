@@ -272,21 +272,24 @@ impl RetrievedSet {
     }
 }
 
+/// Whether a candidate can be a `should` item: not mandatory in a market
+/// (those are `must` or out of scope), in force, and not held in any edition.
+fn recommendable(c: &spb::CandidateSignals) -> bool {
+    !c.mandatory_in_market
+        && c.status == stpb::Status::Current as i32
+        && c.holding == spb::Holding::NotHeld as i32
+}
+
 /// How many of the best-scored candidates need reasons: only `should`
 /// items show them, the `top` best of the candidates that can be
-/// recommended. Those that cannot (mandatory in a market, not in force,
-/// held in some edition, or an id seen before) may score above them, so
-/// they are counted in, whatever their scores.
+/// recommended. Those that cannot (see [`recommendable`], or an id seen
+/// before) may score above them, so they are counted in, whatever their
+/// scores.
 fn explain_top(batch: &[spb::CandidateSignals], top: usize) -> u32 {
     let mut seen = HashSet::new();
     let excluded = batch
         .iter()
-        .filter(|c| {
-            c.mandatory_in_market
-                || c.status != stpb::Status::Current as i32
-                || c.holding != spb::Holding::NotHeld as i32
-                || !seen.insert(c.id.as_str())
-        })
+        .filter(|c| !recommendable(c) || !seen.insert(c.id.as_str()))
         .count();
     u32::try_from(top.max(1) + excluded).unwrap_or(u32::MAX)
 }
@@ -575,6 +578,15 @@ impl Advisor {
             mut missing,
         } = self.gather(ctx, subject).await?;
         let scoring = &self.backends.scoring;
+        // Only candidates that can be recommended are read by their score:
+        // the rest are `must`, held in some edition, or not in force.
+        let recommendable: Vec<spb::CandidateSignals> =
+            batch.iter().filter(|c| recommendable(c)).cloned().collect();
+        let batch = if recommendable.is_empty() {
+            batch // scored all the same, for the model id the answer names
+        } else {
+            recommendable
+        };
         let explain_top = explain_top(&batch, top);
         let (scores, model_id) = match self
             .retry
