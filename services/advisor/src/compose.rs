@@ -207,7 +207,7 @@ pub fn compose(input: &Inputs) -> Solution {
 
     // must: mandatory in a market, current, and really about this
     // enterprise (matched a product, shares an ICS group, or is referenced).
-    let mut must_ids = HashSet::new();
+    let mut must_ids: HashSet<&str> = HashSet::new();
     for c in input.candidates {
         let s = &c.standard;
         // Mandatory within its scope: the scope must be the enterprise's
@@ -218,7 +218,7 @@ pub fn compose(input: &Inputs) -> Solution {
         if !(c.mandatory_in_market
             && s.status == "current"
             && relevant
-            && must_ids.insert(s.id.clone()))
+            && must_ids.insert(s.id.as_str()))
         {
             continue;
         }
@@ -268,7 +268,7 @@ pub fn compose(input: &Inputs) -> Solution {
             && cur.status == "current"
             && cur.level == "national"
             && e.markets.iter().any(|m| m == "CN");
-        if !applies || !must_ids.insert(cur.id.clone()) {
+        if !applies || !must_ids.insert(cur.id.as_str()) {
             continue;
         }
         let (holding, held_as) = holding_of(cur, input.held);
@@ -297,16 +297,16 @@ pub fn compose(input: &Inputs) -> Solution {
     // should: everything else in force, not already held in this edition, ranked.
     let scoring_available = !input.scores.is_empty();
     let mut should: Vec<ShouldItem> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for c in input.candidates {
         let s = &c.standard;
         // A mandatory standard outside the enterprise's scope (it failed the
         // `must` test above) is not a recommendation either: it governs
         // other products.
-        if must_ids.contains(&s.id)
+        if must_ids.contains(s.id.as_str())
             || c.mandatory_in_market
             || s.status != "current"
-            || !seen.insert(s.id.clone())
+            || !seen.insert(s.id.as_str())
         {
             continue;
         }
@@ -383,12 +383,16 @@ pub fn compose(input: &Inputs) -> Solution {
 
     // international alignment: a held national standard adopts an
     // international edition that has since been revised.
-    let candidate_by_line: HashMap<&str, &StandardInfo> = input
-        .candidates
-        .iter()
-        .filter(|c| c.standard.status == "current")
-        .map(|c| (c.standard.line(), &c.standard))
-        .collect();
+    // The last current candidate of each line (no map: most answers look
+    // up one or two lines).
+    let current_candidates = || {
+        input
+            .candidates
+            .iter()
+            .rev()
+            .map(|c| &c.standard)
+            .filter(|s| s.status == "current")
+    };
     for h in input.held {
         let Some(s) = h.current.as_ref().or(h.standard.as_ref()) else {
             continue;
@@ -399,7 +403,7 @@ pub fn compose(input: &Inputs) -> Solution {
                 .held
                 .iter()
                 .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
-                .chain(candidate_by_line.values().copied())
+                .chain(current_candidates())
                 .find(|x| x.line() == intl_line && x.status == "current");
             if let Some(ci) = current_intl
                 && ci.id != *intl
