@@ -1,6 +1,7 @@
 //! A backend stopped: Advise still answers within its deadline — a solution
 //! marked partial naming what is missing when the part can be left out
-//! (scoring, peer groups), UNAVAILABLE when it cannot (the catalogue).
+//! (scoring, peer groups), UNAVAILABLE when it cannot (the catalogue) —
+//! unless the advisor's short-lived caches already hold what it needs.
 
 mod support;
 
@@ -15,7 +16,15 @@ async fn advise(
     advisor: &mut AdvisorServiceClient<tonic::transport::Channel>,
     deadline: Duration,
 ) -> (Result<apb::Solution, tonic::Status>, Duration) {
-    let profile = support::demo_profile("air-conditioner.json");
+    advise_profile(advisor, deadline, "air-conditioner.json").await
+}
+
+async fn advise_profile(
+    advisor: &mut AdvisorServiceClient<tonic::transport::Channel>,
+    deadline: Duration,
+    file: &str,
+) -> (Result<apb::Solution, tonic::Status>, Duration) {
+    let profile = support::demo_profile(file);
     let mut request = tonic::Request::new(apb::AdviseRequest {
         subject: Some(apb::advise_request::Subject::Profile(
             stdnav_profiling::convert::profile_to_pb(&profile),
@@ -59,10 +68,19 @@ async fn a_stopped_backend_gives_a_partial_solution_or_unavailable_within_the_de
         "mandatory standards do not depend on scoring"
     );
 
-    // The catalogue gone too: nothing sound can be said — UNAVAILABLE, in time.
+    // The catalogue gone too. An enterprise advised within the caches' 60 s
+    // is answered from them (the same candidates and resolutions as before);
+    // for one never seen nothing sound can be said — UNAVAILABLE, in time.
     services.stop(stdnav_standards::SERVICE_NAME);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (result, took) = advise(&mut advisor, deadline).await;
+    let (cached, took) = advise(&mut advisor, deadline).await;
+    assert!(took < deadline, "answered within the deadline ({took:?})");
+    let cached = cached.expect("answered from the advisor's caches");
+    assert_eq!(
+        cached.must.iter().map(|m| &m.id).collect::<Vec<_>>(),
+        partial.must.iter().map(|m| &m.id).collect::<Vec<_>>(),
+    );
+    let (result, took) = advise_profile(&mut advisor, deadline, "dairy.json").await;
     assert!(took < deadline, "answered within the deadline ({took:?})");
     let status = result.expect_err("no solution without the catalogue");
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
