@@ -303,8 +303,8 @@ pub const CANDIDATE_CACHE_TTL: Duration = Duration::from_secs(60);
 pub const PEER_CANDIDATE_SHARE: f64 = 0.05;
 /// Most candidates taken from the peers.
 pub const PEER_CANDIDATES: usize = 60;
-/// Peer-held lines whose current edition is kept.
-pub const PEER_LINE_CACHE_ENTRIES: u64 = 16_384;
+/// Resolutions of codes (held codes, peer-held lines) kept.
+pub const RESOLUTION_CACHE_ENTRIES: u64 = 16_384;
 
 /// How deep a standard's ICS codes match the enterprise's ICS groups:
 /// 0 none, 1 field (`97`), 2 group (`97.040`), 3 sub-group (`97.040.30`).
@@ -343,10 +343,7 @@ pub struct Advisor {
     pub candidate_limit: u32,
     /// Candidates by encoded request (shared by clones).
     candidates: moka::sync::Cache<Vec<u8>, Arc<RetrievedSet>>,
-    /// Current editions of peer-held lines (None: nothing in force), shared
-    /// by clones: the peers of one cluster hold the same lines.
-    peer_lines: moka::sync::Cache<String, Option<Arc<stpb::Standard>>>,
-    /// Resolutions of held codes, shared by clones.
+    /// Resolutions of held codes and peer-held lines, shared by clones.
     resolutions: moka::sync::Cache<String, Arc<stpb::Resolution>>,
     /// Retries of idempotent reads, one budget for all backends.
     retry: ReadRetry,
@@ -361,12 +358,8 @@ impl Advisor {
                 .max_capacity(CANDIDATE_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
-            peer_lines: moka::sync::Cache::builder()
-                .max_capacity(PEER_LINE_CACHE_ENTRIES)
-                .time_to_live(CANDIDATE_CACHE_TTL)
-                .build(),
             resolutions: moka::sync::Cache::builder()
-                .max_capacity(PEER_LINE_CACHE_ENTRIES)
+                .max_capacity(RESOLUTION_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
             retry: ReadRetry::default(),
@@ -400,10 +393,10 @@ impl Advisor {
         Ok(response)
     }
 
-    /// Held codes resolved (one resolution per code, in order): from the
-    /// cache when known (enterprises of a chain hold the same standards),
-    /// the rest in one Resolve.
-    async fn resolve_held(
+    /// Codes resolved (one resolution per code, in order): from the cache
+    /// when known (enterprises of a chain hold, and their peers share, the
+    /// same standards), the rest in one Resolve.
+    async fn resolve_cached(
         &self,
         ctx: &CallContext,
         codes: Vec<String>,
@@ -505,7 +498,7 @@ impl Advisor {
         };
         let (candidates, resolved) = tokio::join!(
             self.candidates(ctx, candidates_req),
-            self.resolve_held(ctx, held_codes),
+            self.resolve_cached(ctx, held_codes),
         );
         let candidates = candidates?;
         let resolved = resolved?;
@@ -684,39 +677,21 @@ impl Advisor {
             .collect();
         lines.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
         lines.truncate(PEER_CANDIDATES);
-        let mut current: Vec<Option<Arc<stpb::Standard>>> = lines
-            .iter()
-            .map(|(l, _)| self.peer_lines.get(*l).flatten())
-            .collect();
-        let unknown: Vec<usize> = (0..lines.len())
-            .filter(|&i| current[i].is_none() && !self.peer_lines.contains_key(lines[i].0))
-            .collect();
-        if !unknown.is_empty() {
-            let standards = &self.backends.standards;
-            let request = stpb::ResolveRequest {
-                codes: unknown.iter().map(|&i| lines[i].0.clone()).collect(),
-            };
-            let resolved = self
-                .retry
-                .read(ctx, request, |r| {
-                    let mut client = standards.clone();
-                    async move { client.resolve(r).await }
-                })
-                .await?
-                .into_inner();
-            for (&i, r) in unknown.iter().zip(resolved.resolutions) {
-                let edition = r.current.or(r.standard).filter(|s| {
-                    s.status == stpb::Status::Current as i32
-                        || s.status == stpb::Status::Upcoming as i32
-                });
-                let edition = edition.map(Arc::new);
-                self.peer_lines.insert(lines[i].0.clone(), edition.clone());
-                current[i] = edition;
-            }
-        }
-        Ok(current
+        let codes = lines.iter().map(|(l, _)| (*l).clone()).collect();
+        let current = self
+            .resolve_cached(ctx, codes)
+            .await?
             .into_iter()
-            .flatten()
+            .filter_map(|r| {
+                r.current
+                    .clone()
+                    .or_else(|| r.standard.clone())
+                    .filter(|s| {
+                        s.status == stpb::Status::Current as i32
+                            || s.status == stpb::Status::Upcoming as i32
+                    })
+            });
+        Ok(current
             .map(|s| {
                 let info = CandidateInfo {
                     standard: standard_info(&s),

@@ -150,15 +150,7 @@ async fn first_run_trains_then_scores_in_request_order() {
 
     let response = server
         .client
-        .score(pb::ScoreRequest {
-            candidates: vec![
-                irrelevant("ISO 1:1991"),
-                relevant("GB 4706.32-2012"),
-                irrelevant("ISO 2:1991"),
-            ],
-            as_of_year: 2025,
-            explain_top: 0,
-        })
+        .score(three_candidates(0))
         .await
         .unwrap()
         .into_inner();
@@ -195,15 +187,7 @@ async fn first_run_trains_then_scores_in_request_order() {
     // explain_top 1: the same scores, reasons and contributions for the best only.
     let top_only = server
         .client
-        .score(pb::ScoreRequest {
-            candidates: vec![
-                irrelevant("ISO 1:1991"),
-                relevant("GB 4706.32-2012"),
-                irrelevant("ISO 2:1991"),
-            ],
-            as_of_year: 2025,
-            explain_top: 1,
-        })
+        .score(three_candidates(1))
         .await
         .unwrap()
         .into_inner();
@@ -435,4 +419,17 @@ async fn a_message_over_the_size_limit_is_refused_and_the_server_carries_on() {
         })
         .await
         .expect("served after refusing the oversized message");
+}
+
+/// A relevant candidate between two irrelevant ones, scored as of 2025.
+fn three_candidates(explain_top: u32) -> pb::ScoreRequest {
+    pb::ScoreRequest {
+        candidates: vec![
+            irrelevant("ISO 1:1991"),
+            relevant("GB 4706.32-2012"),
+            irrelevant("ISO 2:1991"),
+        ],
+        as_of_year: 2025,
+        explain_top,
+    }
 }
