@@ -302,19 +302,11 @@ impl Profiling {
             return Ok(model);
         }
         let _training = self.peers.training.lock().await;
-        let in_memory = {
-            let state = self.peers.state.lock().await;
-            match state.models.get(tenant) {
-                Some(model) => {
-                    let writes = state.writes.get(tenant).copied().unwrap_or(0);
-                    if writes * 10 < (model.population as u64).max(10) {
-                        return Ok(model.clone());
-                    }
-                    true
-                }
-                None => false,
-            }
-        };
+        // Another call may have trained it while this one waited.
+        if let Some(model) = self.fresh_model(tenant).await {
+            return Ok(model);
+        }
+        let in_memory = self.peers.state.lock().await.models.contains_key(tenant);
         let population = self.population(tenant).await?;
         if !in_memory && let Some(dir) = &self.peers.dir {
             match PeerModel::load(&artifact_path(dir, tenant)) {
