@@ -290,6 +290,12 @@ const DOC_TYPES: &[&str] = &[
 /// Stages written before an amendment: `ISO 10087:2022/CD Amd 1`.
 const AMD_STAGES: &[&str] = &["CD", "WD", "AWI", "NP", "PWI", "PRF", "DIS", "FDIS"];
 
+/// ETSI deliverable types, as the catalogue writes them after `ETSI` (`I` is
+/// the start of `I-ETS`).
+const ETSI_TYPES: &[&str] = &[
+    "TS", "TR", "EN", "ETS", "GS", "ES", "ETR", "GR", "GTS", "EG", "I", "SR", "TCRTR", "NET", "TBR",
+];
+
 /// IEC publication variants of one edition.
 const VARIANTS: &[&str] = &["CSV", "RLV", "EXV", "CMV", "SER", "PRV", "DB"];
 
@@ -500,6 +506,8 @@ fn parse_normalized(norm: &str, code: &str) -> Result<(StdCode, Option<String>),
     if p.word_at(0).is_none() {
         return Err(CodeError::NoPrefix(code.to_string()));
     }
+    // Compact ETSI ids: "etsien300362v1.3.1(2004-01)".
+    p.split_glued_etsi();
     let parsed = if p.word_at(0) == Some("ETSI") {
         p.i = 1;
         let prefix = p.etsi_prefix();
@@ -746,6 +754,14 @@ impl<'a> Parser<'a> {
         let mut words: Vec<String> = Vec::new();
         while let Some(word) = self.word_at(0) {
             let (word, used) = self.compound_word(word);
+            // "IECTS", "ISOTR", "ENISO": bodies and types written without spaces.
+            if used == 1
+                && !is_body(&word)
+                && !is_doc_type(&word)
+                && self.split_glued_prefix(words.is_empty())
+            {
+                continue;
+            }
             // The prefix as written, up to the word that is not understood.
             let seen = || {
                 let end = self.peek(used - 1).map_or(0, |t| t.start + t.text.len());
@@ -773,6 +789,91 @@ impl<'a> Parser<'a> {
             }
         }
         Ok(render_intl_prefix(&words))
+    }
+
+    /// Replaces the word at the cursor by `pieces` (consecutive slices of it),
+    /// each read as a word of its own.
+    fn split_word(&mut self, pieces: &[usize]) {
+        let t = self.toks[self.i];
+        let mut start = 0;
+        let toks: Vec<Tok<'a>> = pieces
+            .iter()
+            .enumerate()
+            .map(|(k, &len)| {
+                let piece = Tok {
+                    kind: Kind::Word,
+                    text: &t.text[start..start + len],
+                    spaced: k > 0 || t.spaced,
+                    start: t.start + start,
+                };
+                start += len;
+                piece
+            })
+            .collect();
+        self.toks.splice(self.i..self.i + 1, toks);
+    }
+
+    /// Splits a word of the prefix that runs known bodies and document
+    /// types together (`IECTS` in `ISO/IECTS 9569`, `ISOTR`, `ENISO`) into
+    /// them, longest piece first; the first piece of a code must be a body
+    /// (other than ETSI, whose ids are read apart).
+    /// Pieces have two letters or more, so a division letter (`JIS C`) or
+    /// the letters of a number (`ASTM D638`) are never split off. False,
+    /// and nothing changed, when the word is not such a run.
+    fn split_glued_prefix(&mut self, first: bool) -> bool {
+        fn pieces(word: &str, first: bool, out: &mut Vec<usize>) -> bool {
+            if word.is_empty() {
+                return out.len() >= 2;
+            }
+            for len in (2..=word.len()).rev() {
+                let piece = &word[..len];
+                // ETSI ids are read apart ([`Parser::split_glued_etsi`]).
+                let known = (is_body(piece) && piece != "ETSI") || (!first && is_doc_type(piece));
+                if known {
+                    out.push(len);
+                    if pieces(&word[len..], false, out) {
+                        return true;
+                    }
+                    out.pop();
+                }
+            }
+            false
+        }
+        let Some(word) = self.word_at(0) else {
+            return false;
+        };
+        let mut out = Vec::new();
+        if word.len() < 4 || !pieces(word, first, &mut out) {
+            return false;
+        }
+        self.split_word(&out);
+        true
+    }
+
+    /// `ETSIEN`, `ETSITS`, `ETSIGSNFV` (ETSI, the deliverable type and an
+    /// ISG's name run together, as in `etsien300362v1.3.1(2004-01)`) become
+    /// `ETSI EN`, `ETSI TS`, `ETSI GS NFV`. Only known deliverable types are
+    /// split off; a group name may follow only GS and GR.
+    fn split_glued_etsi(&mut self) {
+        let Some(word) = self.word_at(0) else {
+            return;
+        };
+        let Some(rest) = word.strip_prefix("ETSI").filter(|r| !r.is_empty()) else {
+            return;
+        };
+        let Some(kind) = ETSI_TYPES
+            .iter()
+            .filter(|t| rest.starts_with(*t))
+            .max_by_key(|t| t.len())
+        else {
+            return;
+        };
+        let group = rest.len() - kind.len();
+        if group == 0 {
+            self.split_word(&[4, kind.len()]);
+        } else if matches!(*kind, "GS" | "GR") {
+            self.split_word(&[4, kind.len(), group]);
+        }
     }
 
     /// Body names that the lexer splits: `HL7`, `ITU-T`, `ITU-R`.
@@ -1281,6 +1382,13 @@ mod tests {
             "ISO/IEC/IEEE 8802-1Q:2016/AMD1:2017",
         ),
         ("ISO/HL7 10781:2009", "ISO/HL7 10781:2009"),
+        // Bodies and types typed without spaces.
+        ("iso/iects9569:2023", "ISO/IEC TS 9569:2023"),
+        ("isots16949:2009", "ISO/TS 16949:2009"),
+        ("isoiec27001:2022", "ISO/IEC 27001:2022"),
+        ("iectr60083:1975", "IEC TR 60083:1975"),
+        ("eniso9001:2015", "EN ISO 9001:2015"),
+        ("dineniso9001:2015-11", "DIN EN ISO 9001:2015"),
         ("IEC 60335-2-40:2018", "IEC 60335-2-40:2018"),
         ("iec60335-2-40:2018", "IEC 60335-2-40:2018"),
         ("IEC 60335-2-40", "IEC 60335-2-40"),
@@ -1345,6 +1453,27 @@ mod tests {
         (
             "ETSI TS 100 392-11-8 V1.1.1 (2000-09)",
             "ETSI TS 100 392-11-8 V1.1.1 (2000-09)",
+        ),
+        // ETSI ids typed without spaces.
+        (
+            "etsien300362v1.3.1(2004-01)",
+            "ETSI EN 300 362 V1.3.1 (2004-01)",
+        ),
+        (
+            "etsits100392-11-8v1.1.1(2000-09)",
+            "ETSI TS 100 392-11-8 V1.1.1 (2000-09)",
+        ),
+        (
+            "etsiets300001ed.4(1997-01)",
+            "ETSI ETS 300 001 ed.4 (1997-01)",
+        ),
+        (
+            "etsigsnfv-ifa001v1.1.1(2015-12)",
+            "ETSI GS NFV-IFA 001 V1.1.1 (2015-12)",
+        ),
+        (
+            "etsigrf5g001v1.1.1(2020-12)",
+            "ETSI GR F5G 001 V1.1.1 (2020-12)",
         ),
         // Foreign national
         ("ANSI/UL 1017", "ANSI/UL 1017"),
