@@ -2,7 +2,7 @@
 //! (jieba), English normalization, and expansion of product words through the
 //! bundled zh↔en term list so that "空调" reaches "air-conditioners".
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use jieba_rs::Jieba;
@@ -124,6 +124,16 @@ pub fn words(text: &str) -> impl Iterator<Item = &str> {
 /// synonyms would drift ("quality management systems" is not "regulatory
 /// purposes").
 pub fn expand(product: &str, reference: &Reference) -> Expansion {
+    expand_in(product, reference, zh_by_first_char(reference))
+}
+
+/// [`expand`], with the index of Chinese terms by first character, or
+/// without (a scan of every term).
+fn expand_in(
+    product: &str,
+    reference: &Reference,
+    zh_index: Option<&HashMap<char, Vec<usize>>>,
+) -> Expansion {
     let lower = product.to_lowercase();
     let mut e = Expansion::default();
     let terms = reference.terms();
@@ -133,7 +143,23 @@ pub fn expand(product: &str, reference: &Reference) -> Expansion {
         // devices), while "热泵热水器" without a term of its own still finds
         // both "热泵" and "热水器".
         let mut covered: Vec<(usize, usize)> = Vec::new();
-        for term in terms {
+        // Only terms starting with a character of the phrase can be in it;
+        // they are visited in the list's order, as a scan of all would.
+        let candidates: Vec<usize> = match zh_index {
+            Some(index) => {
+                let mut found: Vec<usize> = lower
+                    .chars()
+                    .filter_map(|c| index.get(&c))
+                    .flatten()
+                    .copied()
+                    .collect();
+                found.sort_unstable();
+                found.dedup();
+                found
+            }
+            None => (0..terms.len()).collect(),
+        };
+        for term in candidates.into_iter().map(|i| &terms[i]) {
             if term.zh.is_empty() || !lower.contains(term.zh.as_str()) {
                 continue;
             }
@@ -173,6 +199,25 @@ pub fn expand(product: &str, reference: &Reference) -> Expansion {
         }
     }
     e
+}
+
+/// Indexes into the term list by the first character of each term's
+/// Chinese, built once for the bundled list ([`Reference::get`]). A Chinese
+/// phrase used to be searched for every one of the ~860 terms on every call.
+fn zh_by_first_char(reference: &Reference) -> Option<&'static HashMap<char, Vec<usize>>> {
+    static INDEX: OnceLock<HashMap<char, Vec<usize>>> = OnceLock::new();
+    if !std::ptr::eq(reference, Reference::get()) {
+        return None;
+    }
+    Some(INDEX.get_or_init(|| {
+        let mut index: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, term) in reference.terms().iter().enumerate() {
+            if let Some(c) = term.zh.chars().next() {
+                index.entry(c).or_default().push(i);
+            }
+        }
+        index
+    }))
 }
 
 /// Whole-word phrase containment for Latin text ("heat pump" in "air-to-water heat pumps").
@@ -231,6 +276,34 @@ mod tests {
             "{e:?}"
         );
         assert!(!e.ics.iter().any(|c| c.starts_with("11.")), "{e:?}");
+    }
+
+    #[test]
+    fn indexed_expansion_equals_a_scan_of_every_term() {
+        let r = Reference::get();
+        let index = zh_by_first_char(r);
+        assert!(index.is_some());
+        let mut phrases: Vec<String> = r.terms().iter().map(|t| t.zh.clone()).collect();
+        for pair in r.terms().windows(2) {
+            phrases.push(format!("{}和{}", pair[0].zh, pair[1].zh));
+        }
+        phrases.extend(
+            [
+                "家用电器安全",
+                "热泵热水器",
+                "5G基站",
+                "空调 air conditioner",
+                "量子引力探测仪",
+            ]
+            .map(String::from),
+        );
+        for phrase in &phrases {
+            assert_eq!(
+                expand_in(phrase, r, index),
+                expand_in(phrase, r, None),
+                "{phrase}"
+            );
+        }
     }
 
     #[test]

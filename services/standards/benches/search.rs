@@ -11,13 +11,19 @@
 //! - the bare query: QueryParser over the title fields, top 10 addresses,
 //!   no filters, no count;
 //! - the bare page: the same query with what a page of results needs, the
-//!   exact total (`Count`) and each hit's stored document.
+//!   exact total (`Count`) and each hit's stored document;
+//! - our query, bare: the Tantivy query stdnav builds for the request
+//!   (after code detection, cross-language expansion and filters), run bare
+//!   with `TopDocs` only. Like for like: what stdnav adds on top of it
+//!   (status weights, exact total, tokenizing and expansion, highlighting,
+//!   the records) is the cost of our layers.
 //!
 //! Percentiles are also printed per kind of query.
 //!
 //! `STDNAV_BENCH_ROUNDS=n` sets the rounds; `STDNAV_BENCH_STDNAV_ONLY=1`
 //! times stdnav alone and prints each query's median (for profiling and
-//! query-by-query comparisons); `STDNAV_BENCH_DUMP=file` writes each
+//! query-by-query comparisons; with it, `STDNAV_BENCH_KIND` names the kinds
+//! or queries to time, `|`-separated); `STDNAV_BENCH_DUMP=file` writes each
 //! query's first page and total (to compare rankings across a change).
 
 use std::path::{Path, PathBuf};
@@ -383,6 +389,11 @@ fn main() {
         .iter()
         .map(|(q, _, _)| parser.parse_query_lenient(q).0)
         .collect();
+    // The query stdnav builds for each request, built once like the parsed ones.
+    let ours_bare: Vec<Box<dyn Query>> = params
+        .iter()
+        .map(|p| snap.query_for(p).expect("query builds"))
+        .collect();
 
     // STDNAV_BENCH_DUMP=file writes each query's first page (ids and
     // scores) and total, to compare rankings before and after a change.
@@ -400,6 +411,9 @@ fn main() {
         let _ = bare_query(&searcher, q.as_ref());
         let _ = bare_page(&searcher, q.as_ref());
     }
+    for q in &ours_bare {
+        let _ = bare_query(&searcher, q.as_ref());
+    }
     // STDNAV_BENCH_ROUNDS raises the rounds (e.g. to profile the queries
     // alone); STDNAV_BENCH_STDNAV_ONLY=1 skips both bare baselines (to
     // profile stdnav's search alone).
@@ -408,13 +422,33 @@ fn main() {
         .and_then(|r| r.parse().ok())
         .unwrap_or(5);
     let stdnav_only = std::env::var_os("STDNAV_BENCH_STDNAV_ONLY").is_some();
-    // Latencies of stdnav, the bare query and the bare page, in that order:
-    // overall, by kind of query, and stdnav's by query.
-    let mut all: [Vec<Duration>; 3] = Default::default();
-    let mut by_kind: Vec<[Vec<Duration>; 3]> = vec![Default::default(); KINDS.len()];
+    // With STDNAV_BENCH_STDNAV_ONLY, STDNAV_BENCH_KIND=chinese (a kind) or
+    // STDNAV_BENCH_KIND='空调|wind turbines' (queries, `|`-separated) times
+    // only those: to profile a few queries.
+    let only: Option<Vec<String>> = std::env::var("STDNAV_BENCH_KIND")
+        .ok()
+        .filter(|_| stdnav_only)
+        .map(|k| k.split('|').map(str::to_string).collect());
+    let timed = |query: &str, kind: usize| {
+        only.as_ref()
+            .is_none_or(|o| o.iter().any(|k| k == KINDS[kind] || k == query))
+    };
+    // Latencies of stdnav, the bare query, the bare page and our query
+    // bare, in that order: overall, by kind of query, and stdnav's by query.
+    let mut all: [Vec<Duration>; 4] = Default::default();
+    let mut by_kind: Vec<[Vec<Duration>; 4]> = vec![Default::default(); KINDS.len()];
     let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); params.len()];
     for _ in 0..rounds {
-        for (i, ((p, q), (_, _, kind))) in params.iter().zip(&bare).zip(&queries).enumerate() {
+        for (i, (((p, q), ours), (_, _, kind))) in params
+            .iter()
+            .zip(&bare)
+            .zip(&ours_bare)
+            .zip(&queries)
+            .enumerate()
+        {
+            if !timed(&p.query, *kind) {
+                continue;
+            }
             let t = Instant::now();
             std::hint::black_box(domain.search(p).expect("query runs"));
             let mut times = vec![t.elapsed()];
@@ -424,6 +458,9 @@ fn main() {
                 times.push(t.elapsed());
                 let t = Instant::now();
                 std::hint::black_box(bare_page(&searcher, q.as_ref()));
+                times.push(t.elapsed());
+                let t = Instant::now();
+                std::hint::black_box(bare_query(&searcher, ours.as_ref()));
                 times.push(t.elapsed());
             }
             by_query[i].push(times[0]);
@@ -436,6 +473,9 @@ fn main() {
     if stdnav_only {
         // Each query's median, to compare changes query by query.
         for (i, mut t) in by_query.into_iter().enumerate() {
+            if t.is_empty() {
+                continue;
+            }
             t.sort();
             let (q, f, kind) = &queries[i];
             println!(
@@ -452,7 +492,7 @@ fn main() {
     }
     let p50 = |times: &[Duration]| percentile(times, 0.5).as_secs_f64() * 1e3;
     let p99 = |times: &[Duration]| percentile(times, 0.99).as_secs_f64() * 1e3;
-    let [ours, theirs, pages] = &all;
+    let [ours, theirs, pages, ours_bare] = &all;
     println!("corpus: {records} records (ISO + IEC + ETSI + GB sample + bundled demo catalogue)");
     println!("ingest + index build: {:.2} s", build.as_secs_f64());
     println!(
@@ -505,6 +545,11 @@ fn main() {
         p99(pages)
     );
     println!(
+        "our query bare: p50 {:.3} ms, p99 {:.3} ms (the query stdnav builds, after expansion and filters, top 10 by score only)",
+        p50(ours_bare),
+        p99(ours_bare)
+    );
+    println!(
         "ratio (stdnav / bare): p50 {:.2}×, p99 {:.2}×",
         p50(ours) / p50(theirs),
         p99(ours) / p99(theirs)
@@ -514,19 +559,26 @@ fn main() {
         p50(ours) / p50(pages),
         p99(ours) / p99(pages)
     );
+    println!(
+        "ratio (stdnav / our query bare): p50 {:.2}×, p99 {:.2}×",
+        p50(ours) / p50(ours_bare),
+        p99(ours) / p99(ours_bare)
+    );
     for (name, mut times) in KINDS.iter().zip(by_kind) {
         for t in times.iter_mut() {
             t.sort();
         }
-        let [o, b, g] = &times;
+        let [o, b, g, u] = &times;
         println!(
-            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms | bare page p50 {:.3} ms p99 {:.3} ms",
+            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms | bare page p50 {:.3} ms p99 {:.3} ms | our query bare p50 {:.3} ms p99 {:.3} ms",
             p50(o),
             p99(o),
             p50(b),
             p99(b),
             p50(g),
             p99(g),
+            p50(u),
+            p99(u),
         );
     }
     // The slowest queries by their median, to see where time goes.

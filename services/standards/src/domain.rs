@@ -138,10 +138,13 @@ impl Standards {
     }
 
     fn view(snapshot: &Snapshot, s: &Standard) -> StandardView {
+        // `in_degree` is adopters plus referrers: the adopters are looked
+        // up once (each lookup hashes the id; this runs for every hit).
+        let adopted_by = snapshot.catalogue.adopted_by(&s.id);
         StandardView {
             standard: s.clone(),
-            adopted_by: snapshot.catalogue.adopted_by(&s.id).to_vec(),
-            in_degree: snapshot.catalogue.in_degree(&s.id),
+            adopted_by: adopted_by.to_vec(),
+            in_degree: (adopted_by.len() + snapshot.catalogue.referenced_by(&s.id).len()) as u32,
         }
     }
 
