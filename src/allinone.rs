@@ -1,7 +1,10 @@
 //! The all-in-one server: the four services on one port in one process,
 //! with the embedded store (or Redis) and the local index and model. The
-//! advisor still reaches the other three through gRPC clients — pointed at
-//! this very port — so it runs the same code path as a distributed deployment.
+//! served advisor still reaches the other three through gRPC clients —
+//! pointed at this very port — so it runs the same code path as a
+//! distributed deployment (keys, limits, metrics and traces per backend
+//! call). In-process callers (batch, evaluation) get an advisor that calls
+//! the same handlers directly, without encoding or a loopback hop.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -56,8 +59,9 @@ pub struct Running {
     /// Completes when the catalogue and the model are loaded and every
     /// service reports SERVING.
     pub ready: JoinHandle<anyhow::Result<()>>,
-    /// The advisor the server runs (its backends are this server), for
-    /// in-process callers such as batch and evaluation.
+    /// An advisor calling this server's handlers directly (the served one
+    /// goes through its port), for in-process callers such as batch and
+    /// evaluation.
     pub advisor: Advisor,
 }
 
@@ -154,12 +158,20 @@ pub async fn start(
         standards.clone(),
     ));
     standards.set_ingest_observer(changes.ingest_observer());
-    let profiling = Profiling::new(store).with_peer_artifacts(peer_dir);
-    let advisor = Advisor::new(backends);
-    let routes = Routes::new(ProfilingGrpc::new(Arc::new(profiling)).into_server())
-        .add_service(StandardsGrpc::new(standards.clone()).into_server())
-        .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server())
-        .add_service(AdvisorGrpc::new(advisor.clone()).into_server())
+    let profiling = ProfilingGrpc::new(Arc::new(
+        Profiling::new(store).with_peer_artifacts(peer_dir),
+    ));
+    let standards_grpc = StandardsGrpc::new(standards.clone());
+    let scoring = stdnav_scoring::ScoringGrpc::new(scorer.clone());
+    let advisor = Advisor::new(Backends::in_process(
+        Arc::new(profiling.clone()),
+        Arc::new(standards_grpc.clone()),
+        Arc::new(scoring.clone()),
+    ));
+    let routes = Routes::new(profiling.into_server())
+        .add_service(standards_grpc.into_server())
+        .add_service(scoring.into_server())
+        .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server())
         .add_service(stdnav_changes::ChangesGrpc::new(changes.clone()).into_server());
     // The fan-out of change events stops with the server.
     let (stop, mut stopped) = tokio::sync::watch::channel(false);

@@ -6,6 +6,7 @@ pub mod code;
 pub mod demo;
 pub mod enterprise;
 pub mod industry;
+pub mod market;
 pub mod population;
 pub mod reference;
 pub mod standard;

@@ -2,7 +2,7 @@
 //! transport, no I/O, so every rule here is unit-tested.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use stdnav_core::catalogue::base_of;
 
@@ -31,13 +31,13 @@ pub struct StandardInfo {
     /// The standard's line (code without year), parsed once: holdings,
     /// peer shares and references are all matched by line, hundreds of
     /// times per answer.
-    pub line: OnceLock<String>,
+    pub line: OnceLock<Arc<str>>,
 }
 
 impl StandardInfo {
     /// The line of the standard (`IEC 60335-2-40` for `IEC 60335-2-40:2018`).
     pub fn line(&self) -> &str {
-        self.line.get_or_init(|| base_of(&self.id))
+        self.line.get_or_init(|| line_of(&self.id))
     }
 
     pub fn title(&self) -> &str {
@@ -51,6 +51,26 @@ impl StandardInfo {
     pub fn is_mandatory(&self) -> bool {
         self.nature == "mandatory"
     }
+}
+
+/// Codes whose lines are kept: a chain's answers name a few thousand.
+const LINE_CACHE_ENTRIES: u64 = 65_536;
+
+/// The line of a standard code (`base_of`), parsed once per process: the
+/// same codes (candidates, references, adoptions, held standards) recur in
+/// every answer, and parsing one costs more than the rest of its use.
+pub fn line_of(code: &str) -> Arc<str> {
+    static LINES: LazyLock<moka::sync::Cache<String, Arc<str>>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(LINE_CACHE_ENTRIES)
+            .build()
+    });
+    if let Some(line) = LINES.get(code) {
+        return line;
+    }
+    let line: Arc<str> = base_of(code).into();
+    LINES.insert(code.to_string(), line.clone());
+    line
 }
 
 #[derive(Debug, Clone, Default)]
@@ -84,12 +104,12 @@ pub struct HeldInfo {
     pub current: Option<StandardInfo>,
     pub path: Vec<String>,
     /// The line of `code`, parsed once (see [`StandardInfo::line`]).
-    pub line: OnceLock<String>,
+    pub line: OnceLock<Arc<str>>,
 }
 
 impl HeldInfo {
     pub fn line(&self) -> &str {
-        self.line.get_or_init(|| base_of(&self.code))
+        self.line.get_or_init(|| line_of(&self.code))
     }
 }
 
@@ -170,7 +190,7 @@ const MANAGEMENT_SYSTEMS: &[&str] = &[
 ];
 
 fn is_management_system(id: &str) -> bool {
-    MANAGEMENT_SYSTEMS.contains(&base_of(id).as_str())
+    MANAGEMENT_SYSTEMS.contains(&&*line_of(id))
 }
 
 fn mandatory_reason(c: &CandidateInfo) -> String {
@@ -398,13 +418,13 @@ pub fn compose(input: &Inputs) -> Solution {
             continue;
         };
         for (intl, degree) in &s.adopts {
-            let intl_line = base_of(intl);
+            let intl_line = line_of(intl);
             let current_intl = input
                 .held
                 .iter()
                 .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
                 .chain(current_candidates())
-                .find(|x| x.line() == intl_line && x.status == "current");
+                .find(|x| x.line() == &*intl_line && x.status == "current");
             if let Some(ci) = current_intl
                 && ci.id != *intl
             {
@@ -434,7 +454,7 @@ pub fn compose(input: &Inputs) -> Solution {
             peer_adoption: input
                 .peers
                 .shares
-                .get(&base_of(&m.id))
+                .get(&*line_of(&m.id))
                 .copied()
                 .unwrap_or(0.0),
             mandatory: true,
@@ -447,7 +467,7 @@ pub fn compose(input: &Inputs) -> Solution {
             peer_adoption: input
                 .peers
                 .shares
-                .get(&base_of(&s.id))
+                .get(&*line_of(&s.id))
                 .copied()
                 .unwrap_or(0.0),
             mandatory: false,
@@ -659,7 +679,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
     }
     // Normative references before the standards that cite them.
     let ids: Vec<String> = steps.iter().map(|s| s.standard_id.clone()).collect();
-    let id_lines: Vec<String> = ids.iter().map(|id| base_of(id)).collect();
+    let id_lines: Vec<Arc<str>> = ids.iter().map(|id| line_of(id)).collect();
     #[allow(clippy::needless_range_loop)] // steps[i] is read and written in the body
     for i in 0..steps.len() {
         let Some(s) = info.get(steps[i].standard_id.as_str()) else {
@@ -669,7 +689,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
             .normative_refs
             .iter()
             .filter_map(|r| {
-                let line = base_of(r);
+                let line = line_of(r);
                 let at = id_lines.iter().position(|l| *l == line)?;
                 Some(ids[at].clone())
             })

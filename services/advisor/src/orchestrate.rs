@@ -9,12 +9,16 @@ use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 use tonic::{Code, Status};
 
+use stdnav_core::market::Regimes;
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+use stdnav_proto::profiling::v1::profiling_service_server::ProfilingService;
 use stdnav_proto::scoring::v1 as spb;
 use stdnav_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
+use stdnav_proto::scoring::v1::scoring_service_server::ScoringService;
 use stdnav_proto::standards::v1 as stpb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
+use stdnav_proto::standards::v1::standards_service_server::StandardsService;
 use stdnav_runtime::client::lazy_channel;
 use stdnav_runtime::tenant::set_tenant;
 
@@ -36,30 +40,85 @@ pub struct BackendAddrs {
     pub tls: Option<tonic::transport::ClientTlsConfig>,
 }
 
+/// How the advisor reaches one backend: over gRPC (its own process, or a
+/// port of this one), or by calling the service's handlers in this process
+/// — the same handlers, validation and answers, without encoding messages
+/// or a loopback HTTP/2 hop (for one-shot commands such as `stdnav batch`).
+enum Link<C, S: ?Sized> {
+    Remote(C),
+    Local(Arc<S>),
+}
+
+impl<C: Clone, S: ?Sized> Clone for Link<C, S> {
+    fn clone(&self) -> Self {
+        match self {
+            Link::Remote(c) => Link::Remote(c.clone()),
+            Link::Local(s) => Link::Local(s.clone()),
+        }
+    }
+}
+
+/// One call through a [`Link`]. A local call keeps the request's deadline
+/// (its `grpc-timeout`) as the server's timeout layer would.
+macro_rules! call {
+    ($link:expr, $method:ident, $request:expr) => {{
+        let request = $request;
+        match $link {
+            Link::Remote(client) => client.clone().$method(request).await,
+            Link::Local(service) => {
+                let budget = stdnav_runtime::deadline::deadline_of(request.metadata())
+                    .map(|d| d.saturating_duration_since(Instant::now()));
+                let call = service.$method(request);
+                match budget {
+                    Some(budget) => tokio::time::timeout(budget, call)
+                        .await
+                        .unwrap_or_else(|_| Err(Status::deadline_exceeded("deadline exceeded"))),
+                    None => call.await,
+                }
+            }
+        }
+    }};
+}
+
 #[derive(Clone)]
 pub struct Backends {
-    profiling: ProfilingServiceClient<Channel>,
-    standards: StandardsServiceClient<Channel>,
-    scoring: ScoringServiceClient<Channel>,
+    profiling: Link<ProfilingServiceClient<Channel>, dyn ProfilingService>,
+    standards: Link<StandardsServiceClient<Channel>, dyn StandardsService>,
+    scoring: Link<ScoringServiceClient<Channel>, dyn ScoringService>,
 }
 
 impl Backends {
     pub fn connect_lazy(addrs: &BackendAddrs) -> Result<Self, tonic::transport::Error> {
         const MAX: usize = stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
         Ok(Self {
-            profiling: ProfilingServiceClient::new(lazy_channel(
-                &addrs.profiling,
-                addrs.tls.as_ref(),
-            )?)
-            .max_decoding_message_size(MAX),
-            standards: StandardsServiceClient::new(lazy_channel(
-                &addrs.standards,
-                addrs.tls.as_ref(),
-            )?)
-            .max_decoding_message_size(MAX),
-            scoring: ScoringServiceClient::new(lazy_channel(&addrs.scoring, addrs.tls.as_ref())?)
-                .max_decoding_message_size(MAX),
+            profiling: Link::Remote(
+                ProfilingServiceClient::new(lazy_channel(&addrs.profiling, addrs.tls.as_ref())?)
+                    .max_decoding_message_size(MAX),
+            ),
+            standards: Link::Remote(
+                StandardsServiceClient::new(lazy_channel(&addrs.standards, addrs.tls.as_ref())?)
+                    .max_decoding_message_size(MAX),
+            ),
+            scoring: Link::Remote(
+                ScoringServiceClient::new(lazy_channel(&addrs.scoring, addrs.tls.as_ref())?)
+                    .max_decoding_message_size(MAX),
+            ),
         })
+    }
+
+    /// The services' handlers in this process, called directly. Calls skip
+    /// the server layers (API keys, admission, per-RPC metrics): the caller
+    /// is this process, not a client.
+    pub fn in_process(
+        profiling: Arc<dyn ProfilingService>,
+        standards: Arc<dyn StandardsService>,
+        scoring: Arc<dyn ScoringService>,
+    ) -> Self {
+        Self {
+            profiling: Link::Local(profiling),
+            standards: Link::Local(standards),
+            scoring: Link::Local(scoring),
+        }
     }
 }
 
@@ -382,10 +441,11 @@ impl Advisor {
         let standards = &self.backends.standards;
         let response = Arc::new(RetrievedSet::from_response(
             self.retry
-                .read(ctx, request, |r| {
-                    let mut client = standards.clone();
-                    async move { client.candidates(r).await }
-                })
+                .read(
+                    ctx,
+                    request,
+                    |r| async move { call!(standards, candidates, r) },
+                )
                 .await?
                 .into_inner(),
         ));
@@ -411,10 +471,11 @@ impl Advisor {
             };
             let resolved = self
                 .retry
-                .read(ctx, request, |r| {
-                    let mut client = standards.clone();
-                    async move { client.resolve(r).await }
-                })
+                .read(
+                    ctx,
+                    request,
+                    |r| async move { call!(standards, resolve, r) },
+                )
                 .await?
                 .into_inner();
             if resolved.resolutions.len() != unknown.len() {
@@ -439,9 +500,8 @@ impl Advisor {
         match subject {
             Subject::Uscc(uscc) => Ok(self
                 .retry
-                .read(ctx, ppb::GetEnterpriseRequest { uscc }, |r| {
-                    let mut client = profiling.clone();
-                    async move { client.get_enterprise(r).await }
+                .read(ctx, ppb::GetEnterpriseRequest { uscc }, |r| async move {
+                    call!(profiling, get_enterprise, r)
                 })
                 .await?
                 .into_inner()),
@@ -452,10 +512,7 @@ impl Advisor {
                     ppb::EnrichEnterpriseRequest {
                         enterprise: Some(*e),
                     },
-                    |r| {
-                        let mut client = profiling.clone();
-                        async move { client.enrich_enterprise(r).await }
-                    },
+                    |r| async move { call!(profiling, enrich_enterprise, r) },
                 )
                 .await
                 .map(|r| r.into_inner())
@@ -480,8 +537,7 @@ impl Advisor {
         let (record, peer) = tokio::join!(
             self.profile(ctx, subject),
             self.retry.read(ctx, peer_req, |r| {
-                let mut client = profiling.clone();
-                async move { client.peer_group(r).await }
+                async move { call!(profiling, peer_group, r) }
             }),
         );
         let record = record?;
@@ -493,7 +549,10 @@ impl Advisor {
             products: enterprise.products.clone(),
             industries: enrichment.industries.clone(),
             ics_groups: enrichment.ics_groups.clone(),
-            markets: enterprise.markets.clone(),
+            // Only the regimes decide what is retrieved (mandatory in China,
+            // harmonised in the EU): enterprises selling to the US or to
+            // Japan share one cached answer with those selling in China alone.
+            markets: Regimes::of(&enterprise.markets).markets(),
             limit: self.candidate_limit,
         };
         let (candidates, resolved) = tokio::join!(
@@ -573,10 +632,9 @@ impl Advisor {
         let scoring = &self.backends.scoring;
         // Only candidates that can be recommended are read by their score:
         // the rest are `must`, held in some edition, or not in force.
-        let recommendable: Vec<spb::CandidateSignals> =
-            batch.iter().filter(|c| recommendable(c)).cloned().collect();
+        let (recommendable, others): (Vec<_>, Vec<_>) = batch.into_iter().partition(recommendable);
         let batch = if recommendable.is_empty() {
-            batch // scored all the same, for the model id the answer names
+            others // scored all the same, for the model id the answer names
         } else {
             recommendable
         };
@@ -590,10 +648,7 @@ impl Advisor {
                     as_of_year: 0,
                     explain_top,
                 },
-                |r| {
-                    let mut client = scoring.clone();
-                    async move { client.score(r).await }
-                },
+                |r| async move { call!(scoring, score, r) },
             )
             .await
         {
@@ -725,9 +780,8 @@ impl Advisor {
             };
             let page = self
                 .retry
-                .read(ctx, request, |r| {
-                    let mut client = profiling.clone();
-                    async move { client.list_enterprises(r).await }
+                .read(ctx, request, |r| async move {
+                    call!(profiling, list_enterprises, r)
                 })
                 .await?
                 .into_inner();
