@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
-use tantivy::schema::Field;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{DocId, Index, IndexReader, Searcher, SegmentReader};
+use tantivy::{DocId, DocSet, Index, IndexReader, Searcher, SegmentReader, TERMINATED, Term};
 
 use stdnav_core::catalogue::Catalogue;
 use stdnav_core::reference::Reference;
@@ -22,6 +22,31 @@ pub(crate) type StatusWeights = HashMap<SegmentId, Arc<[f32]>>;
 
 /// The `ord` fast field of every segment, opened once.
 pub(crate) type OrdColumns = HashMap<SegmentId, Column<u64>>;
+
+/// The published year of every document, per segment (`i32::MIN`: none).
+pub(crate) type Years = HashMap<SegmentId, Arc<[i32]>>;
+
+/// A set of documents of one segment, one bit per document.
+pub(crate) struct DocBits(Box<[u64]>);
+
+impl DocBits {
+    fn new(max_doc: DocId) -> Self {
+        Self(vec![0; (max_doc as usize).div_ceil(64)].into())
+    }
+
+    fn insert(&mut self, doc: DocId) {
+        self.0[doc as usize / 64] |= 1 << (doc % 64);
+    }
+
+    pub(crate) fn contains(&self, doc: DocId) -> bool {
+        self.0
+            .get(doc as usize / 64)
+            .is_some_and(|word| word >> (doc % 64) & 1 == 1)
+    }
+}
+
+/// The documents that carry a term, per segment (in the searcher's order).
+pub(crate) type TermDocs = Arc<[DocBits]>;
 
 pub struct Snapshot {
     pub catalogue: Catalogue,
@@ -53,6 +78,12 @@ pub struct Snapshot {
     /// query.
     pub(crate) field_tokens: HashMap<Field, u64>,
     pub(crate) num_docs: u64,
+    /// Filters read per document ([`Snapshot::docs_with`], `years`)
+    /// instead of intersecting postings: the documents of each filter value
+    /// (a status, an ICS prefix …), made on first use, and every
+    /// document's year.
+    term_docs: moka::sync::Cache<Term, TermDocs>,
+    pub(crate) years: Years,
 }
 
 /// A product's retrieval: the product, the enterprise's ICS groups (they
@@ -79,6 +110,9 @@ pub(crate) struct ProductHit {
 const PRODUCT_HITS_KEPT: u64 = 20_000;
 /// Records whose references in force are kept per snapshot.
 const REFERENCES_KEPT: u64 = 100_000;
+/// Filter values whose documents are kept per snapshot (about 12 KiB each
+/// for the whole catalogue).
+const TERM_DOCS_KEPT: u64 = 1_000;
 
 impl Snapshot {
     pub fn new(catalogue: Catalogue, index: Index, reader: IndexReader, fields: Fields) -> Self {
@@ -137,6 +171,23 @@ impl Snapshot {
             .iter()
             .map(|segment| u64::from(segment.max_doc()))
             .sum();
+        let years = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let column = segment.fast_fields().i64("year").ok();
+                let years: Arc<[i32]> = (0..segment.max_doc())
+                    .map(|doc| {
+                        column
+                            .as_ref()
+                            .and_then(|c| c.first(doc))
+                            .and_then(|y| i32::try_from(y).ok())
+                            .unwrap_or(i32::MIN)
+                    })
+                    .collect();
+                (segment.segment_id(), years)
+            })
+            .collect();
         let mut term_tokens_en = HashMap::new();
         let mut term_tokens_zh = HashMap::new();
         for term in Reference::get().terms() {
@@ -164,7 +215,37 @@ impl Snapshot {
             term_tokens_zh,
             field_tokens,
             num_docs,
+            term_docs: moka::sync::Cache::new(TERM_DOCS_KEPT),
+            years,
         }
+    }
+
+    /// The documents that carry `term` (a filter value), per segment.
+    pub(crate) fn docs_with(&self, term: &Term) -> tantivy::Result<TermDocs> {
+        if let Some(docs) = self.term_docs.get(term) {
+            return Ok(docs);
+        }
+        let docs: TermDocs = self
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let mut bits = DocBits::new(segment.max_doc());
+                let postings = segment
+                    .inverted_index(term.field())?
+                    .read_postings(term, IndexRecordOption::Basic)?;
+                if let Some(mut postings) = postings {
+                    let mut doc = postings.doc();
+                    while doc != TERMINATED {
+                        bits.insert(doc);
+                        doc = postings.advance();
+                    }
+                }
+                Ok(bits)
+            })
+            .collect::<tantivy::Result<_>>()?;
+        self.term_docs.insert(term.clone(), docs.clone());
+        Ok(docs)
     }
 
     /// The catalogue ordinal of a document of a segment.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use stdnav_core::standard::Status;
+use stdnav_core::standard::{Level, Status};
 use stdnav_standards::domain::{EdgeKind, Standards};
 use stdnav_standards::progress::Silent;
 use stdnav_standards::search::{CandidateParams, FacetKind, Filters, SearchParams};
@@ -313,6 +313,58 @@ fn pruned_search_ranks_and_counts_as_the_full_pass() {
         let (_, long) = page(&d, q, Filters::default(), 1, 30, false);
         assert_same_page(&first, &long[..10], q);
         assert_same_page(&third, &long[20..], q);
+    }
+}
+
+/// Broad filters are read per document when no facet is asked for, and
+/// intersected with the text query when one is: both give the same pages,
+/// scores and exact totals. Status, ICS, year, level and family filters,
+/// alone and together, broad and narrow.
+#[test]
+fn filters_read_per_document_rank_and_count_as_the_intersection() {
+    let Some(d) = real() else { return };
+    let filters = [
+        Filters {
+            statuses: vec![Status::Current],
+            ..Default::default()
+        },
+        Filters {
+            statuses: vec![Status::Current, Status::Replaced],
+            from_year: Some(2010),
+            ..Default::default()
+        },
+        Filters {
+            ics_prefixes: vec!["97".into()],
+            from_year: Some(2000),
+            ..Default::default()
+        },
+        Filters {
+            to_year: Some(1999),
+            ..Default::default()
+        },
+        Filters {
+            levels: vec![Level::International],
+            families: vec!["IEC".into(), "ISO".into()],
+            from_year: Some(2015),
+            to_year: Some(2020),
+            ..Default::default()
+        },
+    ];
+    for q in [
+        "air conditioner safety",
+        "household refrigerator",
+        "电动汽车",
+        "welding",
+    ] {
+        for f in &filters {
+            for (p, size) in [(1, 10), (2, 10), (1, 25)] {
+                let per_doc = page(&d, q, f.clone(), p, size, false);
+                let intersected = page(&d, q, f.clone(), p, size, true);
+                let what = format!("{q} {f:?} page {p} of {size}");
+                assert_eq!(per_doc.0, intersected.0, "{what}: total");
+                assert_same_page(&per_doc.1, &intersected.1, &what);
+            }
+        }
     }
 }
 
