@@ -160,12 +160,13 @@ fn expand_in(
             None => (0..terms.len()).collect(),
         };
         for term in candidates.into_iter().map(|i| &terms[i]) {
-            if term.zh.is_empty() || !lower.contains(term.zh.as_str()) {
-                continue;
+            // Every place of the term, left to right without overlaps.
+            let mut places: Vec<(usize, usize)> = Vec::new();
+            while let Some(at) = find_from(&lower, &term.zh, places.last().map_or(0, |p| p.1)) {
+                places.push((at, at + term.zh.len()));
             }
-            let fresh: Vec<(usize, usize)> = lower
-                .match_indices(term.zh.as_str())
-                .map(|(at, m)| (at, at + m.len()))
+            let fresh: Vec<(usize, usize)> = places
+                .into_iter()
                 .filter(|(a, b)| !covered.iter().any(|(x, y)| x <= a && b <= y))
                 .collect();
             if fresh.is_empty() {
@@ -220,14 +221,33 @@ fn zh_by_first_char(reference: &Reference) -> Option<&'static HashMap<char, Vec<
     }))
 }
 
+/// The first place of `needle` in `haystack` at or after `from` (a
+/// character boundary), as `haystack[from..].find(needle)` gives it, but
+/// `None` for an empty needle. It finds the needle's first character with
+/// `memchr` and compares the rest: for the short texts and words searched
+/// here, on every query, `str::find` spent more setting up its two-way
+/// searcher than searching.
+pub fn find_from(haystack: &str, needle: &str, from: usize) -> Option<usize> {
+    let first = needle.chars().next()?;
+    let width = first.len_utf8();
+    let mut at = from;
+    while let Some(skip) = haystack.get(at..)?.find(first) {
+        at += skip;
+        if haystack.as_bytes()[at..].starts_with(needle.as_bytes()) {
+            return Some(at);
+        }
+        at += width;
+    }
+    None
+}
+
 /// Whole-word phrase containment for Latin text ("heat pump" in "air-to-water heat pumps").
 fn contains_phrase(text: &str, phrase: &str) -> bool {
     if phrase.is_empty() {
         return false;
     }
     let mut start = 0;
-    while let Some(pos) = text[start..].find(phrase) {
-        let at = start + pos;
+    while let Some(at) = find_from(text, phrase, start) {
         let before_ok = text[..at]
             .chars()
             .next_back()
@@ -304,6 +324,41 @@ mod tests {
                 "{phrase}"
             );
         }
+    }
+
+    #[test]
+    fn find_from_finds_as_str_find() {
+        let texts = [
+            "air-to-water heat pumps",
+            "热泵热水器和热泵",
+            "aaa",
+            "",
+            "é e é",
+        ];
+        let needles = [
+            "heat",
+            "pump",
+            "热泵",
+            "热水器",
+            "a",
+            "aa",
+            "é",
+            " e",
+            "x",
+            "热",
+        ];
+        for text in texts {
+            for needle in needles {
+                for from in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+                    assert_eq!(
+                        find_from(text, needle, from),
+                        text[from..].find(needle).map(|p| p + from),
+                        "{text:?} {needle:?} {from}"
+                    );
+                }
+            }
+        }
+        assert_eq!(find_from("abc", "", 0), None);
     }
 
     #[test]

@@ -690,9 +690,10 @@ impl Snapshot {
                 let query = self.text_query(&p.filters, parts);
                 self.run(&*query, offset, page_size as usize, &p.facets, &stats)?
             };
+        let highlighter = Highlighter::new(&terms);
         for h in &mut result.hits {
             if let Some(s) = self.record(h.ord) {
-                h.highlighted_title = highlight(display_title(s), &terms);
+                h.highlighted_title = highlighter.mark(display_title(s));
             }
         }
         Ok(result)
@@ -1151,101 +1152,107 @@ pub fn display_title(s: &Standard) -> &str {
 
 /// Wraps words of `title` that match query terms in `<b>…</b>`: Chinese
 /// terms by substring, English words by their stem prefix.
-///
-/// This runs for every hit of every query, so it copies runs of the title
-/// instead of pushing characters one by one, finds a term by its first
-/// character ([`find_from`]: titles and terms are short, and setting up
-/// `str::find`'s two-way searcher on every call cost more than the search)
-/// and only lower-cases a title that has upper-case letters.
 pub fn highlight(title: &str, terms: &[String]) -> String {
-    let mut out = String::with_capacity(title.len() + 16);
-    let lower: std::borrow::Cow<str> = if !title.is_ascii() {
-        title.to_lowercase().into()
-    } else if title.bytes().any(|b| b.is_ascii_uppercase()) {
-        title.to_ascii_lowercase().into()
-    } else {
-        title.into()
-    };
-    // Lower-casing that changed the length would shift the marks: such a
-    // title is shown unmarked.
-    let mut marks: Vec<bool> = Vec::new();
-    if lower.len() == title.len() {
-        for term in terms
-            .iter()
-            .filter(|t| t.chars().count() >= 2 || text::has_cjk(t))
-        {
-            let cjk = text::has_cjk(term);
-            let mut start = 0;
-            while let Some(at) = find_from(&lower, term, start) {
-                let lower = lower.as_bytes();
-                start = at + term.len();
-                // Extend English matches to the end of the word (stems are prefixes).
-                let mut end = at + term.len();
-                if !cjk {
-                    if at > 0 && lower[at - 1].is_ascii_alphanumeric() {
-                        continue;
-                    }
-                    while end < lower.len() && lower[end].is_ascii_alphanumeric() {
-                        end += 1;
-                    }
-                }
-                if marks.is_empty() {
-                    marks = vec![false; title.len()];
-                }
-                marks[at..end].fill(true);
-            }
+    Highlighter::new(terms).mark(title)
+}
+
+/// A query's terms, prepared once to highlight the title of every hit
+/// ([`highlight`]).
+///
+/// This runs for every hit of every query, so it finds a term by its first
+/// character ([`text::find_from`]: titles and terms are short, and setting
+/// up `str::find`'s two-way searcher on every call cost more than the
+/// search), only lower-cases a title that has upper-case letters, and
+/// copies runs of the title rather than characters.
+struct Highlighter<'a> {
+    /// The terms long enough to mark, and whether each is Chinese.
+    terms: Vec<(&'a str, bool)>,
+}
+
+impl<'a> Highlighter<'a> {
+    fn new(terms: &'a [String]) -> Self {
+        Self {
+            terms: terms
+                .iter()
+                .filter(|t| t.chars().count() >= 2 || text::has_cjk(t))
+                .map(|t| (t.as_str(), text::has_cjk(t)))
+                .collect(),
         }
     }
-    // Marks start and end on character boundaries (a match of UTF-8 in
-    // UTF-8 does, and words extend over ASCII), and `&<>` are ASCII, so
-    // the title is cut only between characters.
-    let bytes = title.as_bytes();
-    let mut open = false;
+
+    fn mark(&self, title: &str) -> String {
+        let mut out = String::with_capacity(title.len() + 16);
+        let lower: std::borrow::Cow<str> = if !title.is_ascii() {
+            title.to_lowercase().into()
+        } else if title.bytes().any(|b| b.is_ascii_uppercase()) {
+            title.to_ascii_lowercase().into()
+        } else {
+            title.into()
+        };
+        // Lower-casing that changed the length would shift the marks: such
+        // a title is shown unmarked.
+        let mut marks: Vec<bool> = Vec::new();
+        if lower.len() == title.len() {
+            for &(term, cjk) in &self.terms {
+                let mut start = 0;
+                while let Some(at) = text::find_from(&lower, term, start) {
+                    start = at + term.len();
+                    let lower = lower.as_bytes();
+                    // Extend English matches to the end of the word (stems are prefixes).
+                    let mut end = at + term.len();
+                    if !cjk {
+                        if at > 0 && lower[at - 1].is_ascii_alphanumeric() {
+                            continue;
+                        }
+                        while end < lower.len() && lower[end].is_ascii_alphanumeric() {
+                            end += 1;
+                        }
+                    }
+                    if marks.is_empty() {
+                        marks = vec![false; title.len()];
+                    }
+                    marks[at..end].fill(true);
+                }
+            }
+        }
+        // Marks start and end on character boundaries (a match of UTF-8 in
+        // UTF-8 does, and words extend over ASCII), so runs of equal marks
+        // are runs of characters.
+        let mut at = 0;
+        while at < title.len() {
+            let marked = marks.get(at).copied().unwrap_or(false);
+            let end = marks
+                .get(at..)
+                .and_then(|rest| rest.iter().position(|&m| m != marked))
+                .map_or(title.len(), |n| at + n);
+            if marked {
+                out.push_str("<b>");
+            }
+            push_escaped(&mut out, &title[at..end]);
+            if marked {
+                out.push_str("</b>");
+            }
+            at = end;
+        }
+        out
+    }
+}
+
+/// `text` with `&`, `<` and `>` escaped.
+fn push_escaped(out: &mut String, text: &str) {
     let mut run = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let marked = marks.get(i).copied().unwrap_or(false);
+    for (i, b) in text.bytes().enumerate() {
         let escaped = match b {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
-            _ => "",
+            _ => continue,
         };
-        if marked == open && escaped.is_empty() {
-            continue;
-        }
-        out.push_str(&title[run..i]);
-        run = i;
-        if marked != open {
-            out.push_str(if marked { "<b>" } else { "</b>" });
-            open = marked;
-        }
-        if !escaped.is_empty() {
-            out.push_str(escaped);
-            run = i + 1;
-        }
+        out.push_str(&text[run..i]);
+        out.push_str(escaped);
+        run = i + 1;
     }
-    out.push_str(&title[run..]);
-    if open {
-        out.push_str("</b>");
-    }
-    out
-}
-
-/// The first place of `needle` in `haystack` at or after `from` (a
-/// character boundary), as `haystack[from..].find(needle)` gives it: the
-/// needle's first character is found with `memchr`, then the rest compared.
-fn find_from(haystack: &str, needle: &str, from: usize) -> Option<usize> {
-    let first = needle.chars().next()?;
-    let width = first.len_utf8();
-    let mut at = from;
-    while let Some(skip) = haystack.get(at..)?.find(first) {
-        at += skip;
-        if haystack.as_bytes()[at..].starts_with(needle.as_bytes()) {
-            return Some(at);
-        }
-        at += width;
-    }
-    None
+    out.push_str(&text[run..]);
 }
 
 /// What an enterprise brings to candidate retrieval.
