@@ -314,9 +314,10 @@ pub fn compose(input: &Inputs) -> Solution {
         (a.holding == Holding::Held, &a.id).cmp(&(b.holding == Holding::Held, &b.id))
     });
 
-    // should: everything else in force, not already held in this edition, ranked.
+    // should: everything else in force, not already held in this edition,
+    // ranked; items are made for the `top` best only.
     let scoring_available = !input.scores.is_empty();
-    let mut should: Vec<ShouldItem> = Vec::new();
+    let mut ranked: Vec<(f64, &CandidateInfo, Option<&Scored>)> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for c in input.candidates {
         let s = &c.standard;
@@ -334,32 +335,41 @@ pub fn compose(input: &Inputs) -> Solution {
         if holding_of(s, input.held).0 != Holding::NotHeld {
             continue;
         }
-        let (score, mut reasons) = match input.scores.get(&s.id) {
-            Some(sc) => (sc.score, sc.reasons.clone()),
+        match input.scores.get(&s.id) {
+            Some(sc) => ranked.push((sc.score, c, Some(sc))),
             None if scoring_available => continue,
             // Scoring unavailable: rank by retrieval relevance, and say so.
-            None => (
-                (c.text_score as f64 / 20.0).min(1.0),
-                vec!["ranked by text relevance only (scoring unavailable)".into()],
-            ),
-        };
-        if reasons.is_empty()
-            && let Some(p) = c.matched_products.first()
-        {
-            reasons.push(format!("matches your product {p}"));
+            None => ranked.push(((c.text_score as f64 / 20.0).min(1.0), c, None)),
         }
-        should.push(ShouldItem {
-            id: s.id.clone(),
-            title: s.title().to_string(),
-            score,
-            reasons,
-            level: s.level.clone(),
-            nature: s.nature.clone(),
-        });
     }
-    should.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    should.truncate(input.top);
-    solution.should = should;
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.standard.id.cmp(&b.1.standard.id))
+    });
+    ranked.truncate(input.top);
+    solution.should = ranked
+        .into_iter()
+        .map(|(score, c, scored)| {
+            let s = &c.standard;
+            let mut reasons = match scored {
+                Some(sc) => sc.reasons.clone(),
+                None => vec!["ranked by text relevance only (scoring unavailable)".into()],
+            };
+            if reasons.is_empty()
+                && let Some(p) = c.matched_products.first()
+            {
+                reasons.push(format!("matches your product {p}"));
+            }
+            ShouldItem {
+                id: s.id.clone(),
+                title: s.title().to_string(),
+                score,
+                reasons,
+                level: s.level.clone(),
+                nature: s.nature.clone(),
+            }
+        })
+        .collect();
 
     // upgrades and edition gaps: held editions no longer in force.
     for h in input.held {
