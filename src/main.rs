@@ -9,6 +9,9 @@ mod population;
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let args = cli::Cli::parse();
     // A server logs what it does; a one-shot command keeps stderr for

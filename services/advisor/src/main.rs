@@ -8,6 +8,9 @@ use tonic::service::Routes;
 use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends, SERVICE_NAME};
 use stdnav_runtime::server::{self, Health};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();

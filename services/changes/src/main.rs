@@ -13,6 +13,9 @@ use stdnav_changes::{Changes, ChangesGrpc, SERVICE_NAME, open_log};
 use stdnav_runtime::server::{self, Health};
 use stdnav_standards::store::default_sources;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();

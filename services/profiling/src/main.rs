@@ -12,6 +12,9 @@ use stdnav_core::industry::IndustryData;
 use stdnav_profiling::{Profiling, ProfilingGrpc, SERVICE_NAME, open_store};
 use stdnav_runtime::server::{self, Health};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();

@@ -12,6 +12,9 @@ use tonic::service::Routes;
 use stdnav_runtime::server::{self, Health};
 use stdnav_scoring::{SERVICE_NAME, Scorer, ScoringGrpc, default_model_path};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();

@@ -13,6 +13,9 @@ use stdnav_standards::progress::Silent;
 use stdnav_standards::store::{CatalogueStore, default_sources};
 use stdnav_standards::{SERVICE_NAME, Standards, StandardsGrpc};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
