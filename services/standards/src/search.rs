@@ -13,6 +13,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use stdnav_core::code::{StdCode, number_key};
+use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
 use stdnav_core::standard::{Level, Nature, Standard, Status};
 use stdnav_core::text;
@@ -1336,8 +1337,7 @@ impl Snapshot {
         };
         let in_force =
             || -> Box<dyn Query> { any_of(f.status, ["current".into(), "upcoming".into()]) };
-        let china = p.markets.iter().any(|m| m == "CN");
-        let eu = p.markets.iter().any(|m| m == "EU" || is_eu_country(m));
+        let Regimes { china, eu } = Regimes::of(&p.markets);
         let mut ics_groups: Vec<String> = p.ics_groups.clone();
         let reference = Reference::get();
         for industry in &p.industries {
@@ -1586,15 +1586,6 @@ impl Snapshot {
         }
         m
     }
-}
-
-const EU_MEMBERS: &[&str] = &[
-    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
-];
-
-pub fn is_eu_country(code: &str) -> bool {
-    EU_MEMBERS.contains(&code)
 }
 
 #[cfg(test)]
