@@ -62,6 +62,13 @@ fn split_list(s: &str, sep: char) -> Vec<String> {
 }
 
 impl Reference {
+    /// The text of the bundled tables an index is built from (Chinese ICS
+    /// titles, the term list): a cached index built with other tables is
+    /// stale, so its fingerprint includes them.
+    pub fn indexed_tables() -> [&'static str; 2] {
+        [ICS_ZH, TERMS]
+    }
+
     /// The bundled tables, parsed once per process.
     pub fn get() -> &'static Reference {
         static REFERENCE: OnceLock<Reference> = OnceLock::new();

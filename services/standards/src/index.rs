@@ -25,7 +25,7 @@ pub const EN: &str = "en_stem";
 
 /// Bumped whenever the schema or what is indexed changes: a cached index
 /// with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -34,6 +34,9 @@ pub struct Fields {
     pub title_zh: Field,
     pub title_en: Field,
     pub title_fr: Field,
+    /// The term list's English wordings of two or more words found in the
+    /// English title ([`TitlePhrases`]), one key per occurrence.
+    pub title_phrases: Field,
     pub scope: Field,
     pub keywords: Field,
     pub ics_zh: Field,
@@ -65,6 +68,17 @@ pub fn schema() -> (Schema, Fields) {
         title_zh: b.add_text_field("title_zh", text(JIEBA)),
         title_en: b.add_text_field("title_en", text(EN)),
         title_fr: b.add_text_field("title_fr", text("default")),
+        // Keys, not text: no positions. Its length is the English title's
+        // (see `phrase_field_text`), so BM25 normalizes a key's score by
+        // the title's length as it did the phrase's.
+        title_phrases: b.add_text_field(
+            "title_phrases",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("whitespace")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         scope: b.add_text_field("scope", text(EN)),
         keywords: b.add_text_field("keywords", text(EN)),
         ics_zh: b.add_text_field("ics_zh", text(JIEBA)),
@@ -184,7 +198,98 @@ pub fn year_of(s: &Standard) -> Option<i64> {
         })
 }
 
-fn document(f: &Fields, ord: usize, s: &Standard, reference: &Reference) -> TantivyDocument {
+/// Tokens of `text` as an analyzer makes them, in order (repeats kept, so
+/// a sequence of them is a phrase).
+pub fn token_seq(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(token) = stream.next() {
+        out.push(token.text.clone());
+    }
+    out
+}
+
+/// The key under which a phrase of English tokens is indexed in
+/// `title_phrases` (its stemmed words are letters and digits only).
+pub fn phrase_key(tokens: &[String]) -> String {
+    tokens.join("_")
+}
+
+/// Pads `title_phrases` to the title's length; never a key.
+const PHRASE_PAD: &str = "_";
+
+/// What `title_phrases` indexes for a title of `title_len` English tokens
+/// holding `keys`: the keys, padded with [`PHRASE_PAD`] to the title's
+/// length. A field's length is its token count, and BM25 weighs a match
+/// by how long the field is against the average: padded, a key scores
+/// exactly as the phrase query on `title_en` scored (with the words' IDFs,
+/// [`crate::snapshot::Wording`]), and rankings are unchanged.
+fn phrase_field_text(keys: &[String], title_len: usize) -> String {
+    let pads = title_len.saturating_sub(keys.len());
+    let mut text = keys.join(" ");
+    for _ in 0..pads {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(PHRASE_PAD);
+    }
+    text
+}
+
+/// The term list's English wordings of two or more words, found in titles
+/// when a record is indexed. A Chinese query reaches English-titled records
+/// through these wordings ("空调" → "air conditioner"): looked up as one
+/// key each in `title_phrases`, where a phrase query over `title_en` read
+/// the positions of every word of every wording, a third of a Chinese
+/// query's time (docs/BENCHMARKS.md). The same documents match: a key is
+/// indexed where the wording's stemmed tokens follow each other in the
+/// title, which is what the phrase query matched.
+pub struct TitlePhrases {
+    /// First token → the wordings (as tokens) that start with it.
+    by_first: std::collections::HashMap<String, Vec<Vec<String>>>,
+}
+
+impl TitlePhrases {
+    /// The multi-word wordings of `reference`'s term list, tokenized by the
+    /// English analyzer `en`.
+    pub fn new(en: &mut TextAnalyzer, reference: &Reference) -> Self {
+        let mut by_first: std::collections::HashMap<String, Vec<Vec<String>>> =
+            std::collections::HashMap::new();
+        for wording in reference.terms().iter().flat_map(|t| &t.en) {
+            let tokens = token_seq(en, wording);
+            if tokens.len() < 2 {
+                continue;
+            }
+            let entry = by_first.entry(tokens[0].clone()).or_default();
+            if !entry.contains(&tokens) {
+                entry.push(tokens);
+            }
+        }
+        Self { by_first }
+    }
+
+    /// The key of each wording in the tokens of a title, once per place.
+    pub fn in_tokens(&self, title: &[String]) -> Vec<String> {
+        let mut keys = Vec::new();
+        for (at, token) in title.iter().enumerate() {
+            for wording in self.by_first.get(token).into_iter().flatten() {
+                if title[at..].starts_with(wording) {
+                    keys.push(phrase_key(wording));
+                }
+            }
+        }
+        keys
+    }
+}
+
+fn document(
+    f: &Fields,
+    ord: usize,
+    s: &Standard,
+    reference: &Reference,
+    phrases: &TitlePhrases,
+    en: &mut TextAnalyzer,
+) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &s.id);
     for key in code_keys(&s.id) {
@@ -195,6 +300,9 @@ fn document(f: &Fields, ord: usize, s: &Standard, reference: &Reference) -> Tant
     }
     if !s.title_en.is_empty() {
         doc.add_text(f.title_en, &s.title_en);
+        let title = token_seq(en, &s.title_en);
+        let keys = phrases.in_tokens(&title);
+        doc.add_text(f.title_phrases, phrase_field_text(&keys, title.len()));
     }
     if !s.title_fr.is_empty() {
         doc.add_text(f.title_fr, &s.title_fr);
@@ -262,13 +370,18 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
     let index = Index::create_in_dir(dir, schema)?;
     register_tokenizers(&index);
     let reference = Reference::get();
+    let mut en = index
+        .tokenizers()
+        .get(EN)
+        .expect("en_stem is a tantivy default tokenizer");
+    let phrases = TitlePhrases::new(&mut en, reference);
     // One indexing thread and an arena large enough for the whole corpus:
     // one segment with documents in catalogue order, so equal scores rank
     // the same way in every build (two threads interleave documents into
     // segments at random, and ties at the edge of a page then differ).
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 1024 * 1024 * 1024)?;
     for (ord, s) in catalogue.records().iter().enumerate() {
-        writer.add_document(document(&fields, ord, s, reference))?;
+        writer.add_document(document(&fields, ord, s, reference, &phrases, &mut en))?;
         if ord % 1000 == 999 {
             progress(1000);
         }
@@ -370,6 +483,41 @@ mod tests {
         ] {
             assert!(keys.contains(&k.to_string()), "{k} not in {keys:?}");
         }
+    }
+
+    fn en() -> TextAnalyzer {
+        tantivy::tokenizer::TokenizerManager::default()
+            .get(EN)
+            .expect("en_stem")
+    }
+
+    #[test]
+    fn title_phrases_are_found_where_their_words_follow_each_other() {
+        let mut en = en();
+        let phrases = TitlePhrases::new(&mut en, Reference::get());
+        let keys = |title: &str| phrases.in_tokens(&token_seq(&mut en.clone(), title));
+        // Stemmed, and a wording with a repeated word ("milk and milk
+        // products") is matched whole.
+        let milk = keys("Milk and milk products — Determination of fat content");
+        assert!(
+            milk.contains(&"milk_and_milk_product".to_string()),
+            "{milk:?}"
+        );
+        assert!(milk.contains(&"milk_product".to_string()), "{milk:?}");
+        let ac = keys("Non-ducted air conditioners and heat pumps — Testing");
+        assert!(ac.contains(&"air_condition".to_string()), "{ac:?}");
+        // Words of a wording apart are not the wording.
+        let apart = keys("Air quality — Conditioners of samples");
+        assert!(!apart.contains(&"air_condition".to_string()), "{apart:?}");
+    }
+
+    #[test]
+    fn phrase_field_is_as_long_as_the_title() {
+        let keys = vec!["air_condition".to_string()];
+        let text = phrase_field_text(&keys, 4);
+        assert_eq!(text, "air_condition _ _ _");
+        assert_eq!(phrase_field_text(&[], 2), "_ _");
+        assert_eq!(phrase_field_text(&[], 0), "");
     }
 
     #[test]

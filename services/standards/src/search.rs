@@ -20,7 +20,7 @@ use stdnav_core::text;
 
 use crate::error::StandardsError;
 use crate::index::{self, level_str, nature_str, status_str};
-use crate::snapshot::{ProductHit, ProductHits, Snapshot, TermDocs};
+use crate::snapshot::{ProductHit, ProductHits, Snapshot, TermDocs, Wording};
 
 /// Limits on requests, documented in docs/API.md.
 pub const MAX_QUERY_CHARS: usize = 1000;
@@ -594,9 +594,16 @@ impl Snapshot {
             }
         }
         let expansion = text::expand(query, Reference::get());
-        // A phrase of the catalogue's English wording, on titles.
-        for phrase in expansion.en.iter().take(24) {
-            clauses.add(f.title_en, &self.term_en_tokens(phrase), 0.8);
+        // The catalogue's English wordings, on titles: a word on
+        // `title_en`, a phrase by its key, indexed where it is in a title.
+        for wording in expansion.en.iter().take(24) {
+            match &*self.wording(wording) {
+                Wording::Word(word) => clauses.add(f.title_en, std::slice::from_ref(word), 0.8),
+                Wording::Phrase { key, boost } => {
+                    clauses.add(f.title_phrases, std::slice::from_ref(key), 0.8 * boost)
+                }
+                Wording::Nothing => {}
+            }
         }
         if !text::has_cjk(query) {
             for zh in expansion.zh.iter().take(12) {
@@ -1515,7 +1522,11 @@ impl Snapshot {
         clauses.extend(ics_boost.iter().map(|(o, q)| (*o, q.box_clone())));
         let q = BooleanQuery::new(clauses);
         let top = searcher
-            .search(&q, &TopDocs::with_limit(per_product).order_by_score())
+            .search_with_statistics_provider(
+                &q,
+                &TopDocs::with_limit(per_product).order_by_score(),
+                &QueryStats::new(self, Vec::new()),
+            )
             .map_err(StandardsError::index)?;
         // A product word that also appears in unrelated titles should not
         // drag in the whole catalogue.

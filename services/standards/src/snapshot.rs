@@ -67,11 +67,11 @@ pub struct Snapshot {
     /// Both live as long as the snapshot (an ingest makes a new one).
     pub(crate) product_hits: moka::sync::Cache<ProductKey, Arc<ProductHits>>,
     pub(crate) references: moka::sync::Cache<u64, Arc<[u64]>>,
-    /// The English tokens of every English wording of the bundled term
-    /// list, and the Chinese tokens of every Chinese term, made once: a
-    /// query's expansion adds up to 24 wordings and 12 terms, and
-    /// tokenizing them (stemming, jieba) cost about a tenth of a query.
-    term_tokens_en: HashMap<&'static str, Vec<String>>,
+    /// Every English wording of the bundled term list as a query clause,
+    /// and the Chinese tokens of every Chinese term, made once: a query's
+    /// expansion adds up to 24 wordings and 12 terms, and tokenizing them
+    /// (stemming, jieba) cost about a tenth of a query.
+    wordings: HashMap<&'static str, Wording>,
     term_tokens_zh: HashMap<&'static str, Vec<String>>,
     /// BM25's per-field token totals and document count, which a snapshot
     /// never changes: summed once here instead of for every term of every
@@ -84,6 +84,20 @@ pub struct Snapshot {
     /// document's year.
     term_docs: moka::sync::Cache<Term, TermDocs>,
     pub(crate) years: Years,
+}
+
+/// A wording of the term list as a query on English titles.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Wording {
+    /// One word: a term of `title_en`.
+    Word(String),
+    /// Several words: their key in `title_phrases`, and the boost that
+    /// makes a match score as the phrase query on `title_en` did. BM25
+    /// weighs a phrase by the sum of its words' IDFs in `title_en`, a key
+    /// by its own IDF: the boost is the first over the second.
+    Phrase { key: String, boost: f32 },
+    /// No English token (cannot match).
+    Nothing,
 }
 
 /// A product's retrieval: the product, the enterprise's ICS groups (they
@@ -152,7 +166,7 @@ impl Snapshot {
             })
             .collect();
         let searcher = reader.searcher();
-        let field_tokens = index
+        let field_tokens: HashMap<Field, u64> = index
             .schema()
             .fields()
             .filter(|(_, entry)| entry.is_indexed())
@@ -188,13 +202,13 @@ impl Snapshot {
                 (segment.segment_id(), years)
             })
             .collect();
-        let mut term_tokens_en = HashMap::new();
+        let mut wordings = HashMap::new();
         let mut term_tokens_zh = HashMap::new();
         for term in Reference::get().terms() {
             for wording in &term.en {
-                term_tokens_en
-                    .entry(wording.as_str())
-                    .or_insert_with(|| tokens(&mut en.clone(), wording));
+                wordings.entry(wording.as_str()).or_insert_with(|| {
+                    wording_of(&searcher, &fields, num_docs, &mut en.clone(), wording)
+                });
             }
             term_tokens_zh
                 .entry(term.zh.as_str())
@@ -211,7 +225,7 @@ impl Snapshot {
             ord_columns,
             product_hits: moka::sync::Cache::new(PRODUCT_HITS_KEPT),
             references: moka::sync::Cache::new(REFERENCES_KEPT),
-            term_tokens_en,
+            wordings,
             term_tokens_zh,
             field_tokens,
             num_docs,
@@ -274,11 +288,18 @@ impl Snapshot {
         tokens(&mut self.en.clone(), text)
     }
 
-    /// [`Self::en_tokens`] of a wording of the term list, made once.
-    pub(crate) fn term_en_tokens(&self, wording: &str) -> Cow<'_, [String]> {
-        match self.term_tokens_en.get(wording) {
-            Some(tokens) => Cow::Borrowed(tokens),
-            None => Cow::Owned(self.en_tokens(wording)),
+    /// A wording of the term list as a query clause on English titles,
+    /// made once per snapshot.
+    pub(crate) fn wording(&self, wording: &str) -> Cow<'_, Wording> {
+        match self.wordings.get(wording) {
+            Some(w) => Cow::Borrowed(w),
+            None => Cow::Owned(wording_of(
+                &self.searcher(),
+                &self.fields,
+                self.num_docs,
+                &mut self.en.clone(),
+                wording,
+            )),
         }
     }
 
@@ -287,6 +308,43 @@ impl Snapshot {
         match self.term_tokens_zh.get(term) {
             Some(tokens) => Cow::Borrowed(tokens),
             None => Cow::Owned(self.zh_tokens(term)),
+        }
+    }
+}
+
+/// BM25's inverse document frequency, as Tantivy computes it.
+fn idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let x = (num_docs.saturating_sub(doc_freq) as f32 + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}
+
+fn wording_of(
+    searcher: &Searcher,
+    fields: &Fields,
+    num_docs: u64,
+    en: &mut TextAnalyzer,
+    wording: &str,
+) -> Wording {
+    let mut words = crate::index::token_seq(en, wording);
+    match words.len() {
+        0 => Wording::Nothing,
+        1 => Wording::Word(words.remove(0)),
+        _ => {
+            let doc_freq = |field: Field, text: &str| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, text))
+                    .unwrap_or(0)
+            };
+            let key = crate::index::phrase_key(&words);
+            let words_idf: f32 = words
+                .iter()
+                .map(|w| idf(doc_freq(fields.title_en, w), num_docs))
+                .sum();
+            let key_idf = idf(doc_freq(fields.title_phrases, &key), num_docs);
+            Wording::Phrase {
+                key,
+                boost: words_idf / key_idf,
+            }
         }
     }
 }

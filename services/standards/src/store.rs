@@ -262,6 +262,9 @@ fn read_records(path: &Path) -> Result<Vec<Standard>, StandardsError> {
 fn base_fingerprint(sources: &[Source]) -> String {
     let mut h = Sha256::new();
     h.update(SCHEMA_VERSION.to_le_bytes());
+    for table in stdnav_core::reference::Reference::indexed_tables() {
+        h.update(table.as_bytes());
+    }
     for s in sources {
         h.update(s.fingerprint().as_bytes());
         h.update(b"\n");
