@@ -34,6 +34,12 @@ use tantivy::query::{Query, QueryParser};
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use stdnav_core::standard::Status;
+
+/// The allocator the shipped binaries use (`stdnav`, `stdnav-standards`):
+/// the bench measures search as it runs there, stdnav and the bare
+/// baselines alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use stdnav_standards::domain::Standards;
 use stdnav_standards::progress::Silent;
 use stdnav_standards::search::{Filters, SearchParams};
