@@ -610,19 +610,24 @@ impl Catalogue {
     }
 
     pub fn adopted_by(&self, id: &str) -> &[String] {
-        self.by_id
-            .get(id)
-            .and_then(|i| self.adopted_by.get(i))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.by_id.get(id).map_or(&[], |&i| self.adopted_by_at(i))
     }
 
     pub fn referenced_by(&self, id: &str) -> &[String] {
         self.by_id
             .get(id)
-            .and_then(|i| self.referenced_by.get(i))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+            .map_or(&[], |&i| self.referenced_by_at(i))
+    }
+
+    /// [`Self::adopted_by`] of the record at `index` in [`Self::records`]
+    /// (without hashing its id: search makes a view of every hit).
+    pub fn adopted_by_at(&self, index: usize) -> &[String] {
+        self.adopted_by.get(&index).map_or(&[], Vec::as_slice)
+    }
+
+    /// [`Self::referenced_by`] of the record at `index` in [`Self::records`].
+    pub fn referenced_by_at(&self, index: usize) -> &[String] {
+        self.referenced_by.get(&index).map_or(&[], Vec::as_slice)
     }
 
     /// How many records adopt or normatively reference this one.

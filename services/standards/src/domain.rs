@@ -138,13 +138,32 @@ impl Standards {
     }
 
     fn view(snapshot: &Snapshot, s: &Standard) -> StandardView {
-        // `in_degree` is adopters plus referrers: the adopters are looked
-        // up once (each lookup hashes the id; this runs for every hit).
-        let adopted_by = snapshot.catalogue.adopted_by(&s.id);
+        let catalogue = &snapshot.catalogue;
+        Self::view_of(
+            s,
+            catalogue.adopted_by(&s.id),
+            catalogue.referenced_by(&s.id),
+        )
+    }
+
+    /// The view of the record at catalogue ordinal `ord` (a search hit):
+    /// its links are found by ordinal, without hashing its id.
+    fn view_at(snapshot: &Snapshot, ord: u64) -> Option<StandardView> {
+        let s = snapshot.record(ord)?;
+        let (catalogue, at) = (&snapshot.catalogue, ord as usize);
+        Some(Self::view_of(
+            s,
+            catalogue.adopted_by_at(at),
+            catalogue.referenced_by_at(at),
+        ))
+    }
+
+    /// `in_degree` is adopters plus referrers.
+    fn view_of(s: &Standard, adopted_by: &[String], referenced_by: &[String]) -> StandardView {
         StandardView {
             standard: s.clone(),
             adopted_by: adopted_by.to_vec(),
-            in_degree: (adopted_by.len() + snapshot.catalogue.referenced_by(&s.id).len()) as u32,
+            in_degree: (adopted_by.len() + referenced_by.len()) as u32,
         }
     }
 
@@ -155,8 +174,8 @@ impl Standards {
             .hits
             .into_iter()
             .filter_map(|h| {
-                snap.record(h.ord).map(|s| SearchHitView {
-                    standard: Self::view(&snap, s),
+                Self::view_at(&snap, h.ord).map(|standard| SearchHitView {
+                    standard,
                     score: h.score,
                     highlighted_title: h.highlighted_title,
                 })

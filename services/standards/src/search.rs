@@ -1190,6 +1190,12 @@ impl<'a> Highlighter<'a> {
 
     fn mark(&self, title: &str) -> String {
         let mut out = String::with_capacity(title.len() + 16);
+        // Nothing to mark, or only Chinese terms and an English title (a
+        // Chinese query's English hits): the title, escaped.
+        if self.terms.iter().all(|&(_, cjk)| cjk) && title.is_ascii() {
+            push_escaped(&mut out, title);
+            return out;
+        }
         let lower: std::borrow::Cow<str> = if !title.is_ascii() {
             title.to_lowercase().into()
         } else if title.bytes().any(|b| b.is_ascii_uppercase()) {
