@@ -6,7 +6,7 @@
 //! time to reopen it from the cache on disk, its size, resident memory
 //! (while building, and of a fresh process serving it), and latency of a
 //! fixed set of mixed queries (Chinese, English, codes, with filters)
-//! through stdnav's search and, on the same index, through two bare Tantivy
+//! through stdnav's search and, on the same index, through three bare Tantivy
 //! baselines, so the cost of our layers shows as a ratio:
 //! - the bare query: QueryParser over the title fields, top 10 addresses,
 //!   no filters, no count;
@@ -16,7 +16,10 @@
 //!   (after code detection, cross-language expansion and filters), run bare
 //!   with `TopDocs` only. Like for like: what stdnav adds on top of it
 //!   (status weights, exact total, tokenizing and expansion, highlighting,
-//!   the records) is the cost of our layers.
+//!   the records) is the cost of our layers;
+//! - and, on a plain index of the same records (code and titles with
+//!   Tantivy's default tokenizer), the bare page: DESIGN.md's reference
+//!   figure, checked.
 //!
 //! Percentiles are also printed per kind of query.
 //!
@@ -320,6 +323,44 @@ fn bare_page(searcher: &Searcher, q: &dyn Query) -> (usize, Vec<TantivyDocument>
     (total, docs)
 }
 
+/// A plain Tantivy index of the same records, to check DESIGN.md §8's
+/// reference figure ("a bare index of these records builds in ≈1 s,
+/// answers p50 ≈0.2 ms, p99 ≈1.2 ms"): the code and the titles as text
+/// with Tantivy's default tokenizer and writer, queried like the bare page.
+/// Returns it, the parsed queries (QueryParser over all its fields) and its
+/// build time.
+fn plain_index(
+    records: &[stdnav_core::standard::Standard],
+    queries: &[(String, Filters, usize)],
+    dir: &Path,
+) -> (tantivy::Index, Vec<Box<dyn Query>>, Duration) {
+    use tantivy::schema::{STORED, Schema, TEXT};
+    let mut schema = Schema::builder();
+    let id = schema.add_text_field("id", TEXT | STORED);
+    let title_zh = schema.add_text_field("title_zh", TEXT);
+    let title_en = schema.add_text_field("title_en", TEXT);
+    let title_fr = schema.add_text_field("title_fr", TEXT);
+    let started = Instant::now();
+    let index = tantivy::Index::create_in_dir(dir, schema.build()).expect("plain index");
+    let mut writer: tantivy::IndexWriter = index.writer(200_000_000).expect("writer");
+    for s in records {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(id, &s.id);
+        doc.add_text(title_zh, &s.title_zh);
+        doc.add_text(title_en, &s.title_en);
+        doc.add_text(title_fr, &s.title_fr);
+        writer.add_document(doc).expect("document added");
+    }
+    writer.commit().expect("commit");
+    let build = started.elapsed();
+    let parser = QueryParser::for_index(&index, vec![id, title_zh, title_en, title_fr]);
+    let parsed = queries
+        .iter()
+        .map(|(q, _, _)| parser.parse_query_lenient(q).0)
+        .collect();
+    (index, parsed, build)
+}
+
 fn main() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let Some(data) = stdnav_core::demo::find_shared_data(&manifest) else {
@@ -395,6 +436,12 @@ fn main() {
         .iter()
         .map(|(q, _, _)| parser.parse_query_lenient(q).0)
         .collect();
+    // DESIGN.md's reference: a plain index of the same records.
+    let plain_dir = dir.path().join("plain");
+    std::fs::create_dir_all(&plain_dir).expect("plain dir");
+    let (plain, plain_queries, plain_build) =
+        plain_index(snap.catalogue.records(), &queries, &plain_dir);
+    let plain_searcher = plain.reader().expect("plain reader").searcher();
     // The query stdnav builds for each request, built once like the parsed ones.
     let ours_bare: Vec<Box<dyn Query>> = params
         .iter()
@@ -420,6 +467,9 @@ fn main() {
     for q in &ours_bare {
         let _ = bare_query(&searcher, q.as_ref());
     }
+    for q in &plain_queries {
+        let _ = bare_query(&plain_searcher, q.as_ref());
+    }
     // STDNAV_BENCH_ROUNDS raises the rounds (e.g. to profile the queries
     // alone); STDNAV_BENCH_STDNAV_ONLY=1 skips both bare baselines (to
     // profile stdnav's search alone).
@@ -441,14 +491,15 @@ fn main() {
     };
     // Latencies of stdnav, the bare query, the bare page and our query
     // bare, in that order: overall, by kind of query, and stdnav's by query.
-    let mut all: [Vec<Duration>; 4] = Default::default();
-    let mut by_kind: Vec<[Vec<Duration>; 4]> = vec![Default::default(); KINDS.len()];
+    let mut all: [Vec<Duration>; 5] = Default::default();
+    let mut by_kind: Vec<[Vec<Duration>; 5]> = vec![Default::default(); KINDS.len()];
     let mut by_query: Vec<Vec<Duration>> = vec![Vec::new(); params.len()];
     for _ in 0..rounds {
-        for (i, (((p, q), ours), (_, _, kind))) in params
+        for (i, ((((p, q), ours), plain_q), (_, _, kind))) in params
             .iter()
             .zip(&bare)
             .zip(&ours_bare)
+            .zip(&plain_queries)
             .zip(&queries)
             .enumerate()
         {
@@ -467,6 +518,9 @@ fn main() {
                 times.push(t.elapsed());
                 let t = Instant::now();
                 std::hint::black_box(bare_query(&searcher, ours.as_ref()));
+                times.push(t.elapsed());
+                let t = Instant::now();
+                std::hint::black_box(bare_page(&plain_searcher, plain_q.as_ref()));
                 times.push(t.elapsed());
             }
             by_query[i].push(times[0]);
@@ -498,7 +552,7 @@ fn main() {
     }
     let p50 = |times: &[Duration]| percentile(times, 0.5).as_secs_f64() * 1e3;
     let p99 = |times: &[Duration]| percentile(times, 0.99).as_secs_f64() * 1e3;
-    let [ours, theirs, pages, ours_bare] = &all;
+    let [ours, theirs, pages, ours_bare, plain_times] = &all;
     println!("corpus: {records} records (ISO + IEC + ETSI + GB sample + bundled demo catalogue)");
     println!("ingest + index build: {:.2} s", build.as_secs_f64());
     println!(
@@ -570,13 +624,24 @@ fn main() {
         p50(ours) / p50(ours_bare),
         p99(ours) / p99(ours_bare)
     );
+    println!(
+        "plain index  : built in {:.2} s; p50 {:.3} ms, p99 {:.3} ms (DESIGN.md's reference: the records in a plain Tantivy index, default tokenizer, QueryParser over code and titles; a page: top 10, exact total, stored documents)",
+        plain_build.as_secs_f64(),
+        p50(plain_times),
+        p99(plain_times)
+    );
+    println!(
+        "ratio (stdnav / plain index): p50 {:.2}×, p99 {:.2}×",
+        p50(ours) / p50(plain_times),
+        p99(ours) / p99(plain_times)
+    );
     for (name, mut times) in KINDS.iter().zip(by_kind) {
         for t in times.iter_mut() {
             t.sort();
         }
-        let [o, b, g, u] = &times;
+        let [o, b, g, u, plain] = &times;
         println!(
-            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms | bare page p50 {:.3} ms p99 {:.3} ms | our query bare p50 {:.3} ms p99 {:.3} ms",
+            "  {name:<9} stdnav p50 {:.3} ms p99 {:.3} ms | bare p50 {:.3} ms p99 {:.3} ms | bare page p50 {:.3} ms p99 {:.3} ms | our query bare p50 {:.3} ms p99 {:.3} ms | plain index p50 {:.3} ms p99 {:.3} ms",
             p50(o),
             p99(o),
             p50(b),
@@ -585,6 +650,8 @@ fn main() {
             p99(g),
             p50(u),
             p99(u),
+            p50(plain),
+            p99(plain),
         );
     }
     // The slowest queries by their median, to see where time goes.
