@@ -289,7 +289,9 @@ impl Snapshot {
     }
 
     /// A wording of the term list as a query clause on English titles,
-    /// made once per snapshot.
+    /// made once per snapshot. (Expansions only bring wordings of the
+    /// bundled list, whose phrases the index holds; another wording's
+    /// phrase would have no key in the index and match nothing.)
     pub(crate) fn wording(&self, wording: &str) -> Cow<'_, Wording> {
         match self.wordings.get(wording) {
             Some(w) => Cow::Borrowed(w),

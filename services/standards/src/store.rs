@@ -137,8 +137,24 @@ pub fn default_sources(data_dir: Option<&Path>) -> Vec<Source> {
 struct Manifest {
     schema_version: u32,
     base_fingerprint: String,
+    /// [`tables_fingerprint`] of the binary that built the index (empty in
+    /// caches from before it was recorded).
+    #[serde(default)]
+    tables_fingerprint: String,
     index_dir: String,
     records: usize,
+}
+
+/// The bundled tables the index is built from (term list, Chinese ICS
+/// titles; [`Reference::indexed_tables`]): also part of [`base_fingerprint`].
+///
+/// [`Reference::indexed_tables`]: stdnav_core::reference::Reference::indexed_tables
+fn tables_fingerprint() -> String {
+    let mut h = Sha256::new();
+    for table in stdnav_core::reference::Reference::indexed_tables() {
+        h.update(table.as_bytes());
+    }
+    hex::encode(&h.finalize()[..16])
 }
 
 /// Counts of one ingestion.
@@ -262,9 +278,7 @@ fn read_records(path: &Path) -> Result<Vec<Standard>, StandardsError> {
 fn base_fingerprint(sources: &[Source]) -> String {
     let mut h = Sha256::new();
     h.update(SCHEMA_VERSION.to_le_bytes());
-    for table in stdnav_core::reference::Reference::indexed_tables() {
-        h.update(table.as_bytes());
-    }
+    h.update(tables_fingerprint().as_bytes());
     for s in sources {
         h.update(s.fingerprint().as_bytes());
         h.update(b"\n");
@@ -353,6 +367,17 @@ impl CatalogueStore {
                 SCHEMA_VERSION
             )));
         }
+        if manifest.tables_fingerprint != tables_fingerprint() {
+            // Served as it is (this mode never rebuilds), but say so: a
+            // Chinese query finds English titles only through the phrases
+            // of the term list the index was built with.
+            tracing::warn!(
+                dir = %dir.display(),
+                "the catalogue cache was built with another term list or other Chinese ICS \
+                 titles than this binary's: searches use the ones it was built with until \
+                 the index job rebuilds it"
+            );
+        }
         progress.stage("loading cached catalogue (read-only)", None);
         let records = read_records(&dir.join("records.jsonl"))?;
         let catalogue = Catalogue::build(records);
@@ -393,6 +418,7 @@ impl CatalogueStore {
         let manifest = Manifest {
             schema_version: SCHEMA_VERSION,
             base_fingerprint: fingerprint.to_string(),
+            tables_fingerprint: tables_fingerprint(),
             index_dir: index_dir.clone(),
             records: records.len(),
         };

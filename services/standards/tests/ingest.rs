@@ -682,3 +682,33 @@ async fn a_read_only_index_is_served_without_writing_and_refuses_ingest() {
     assert!(CatalogueStore::open_read_only(empty.path(), &Silent).is_err());
     assert_eq!(listing(empty.path()).len(), 1, "the empty directory alone");
 }
+
+/// A cache built with another term list (or other Chinese ICS titles) is
+/// still served read-only, as that mode serves what it is given (a warning
+/// says the index job should rebuild it); a writable open rebuilds it, as
+/// it does for other sources.
+#[test]
+fn a_cache_built_with_other_tables_is_served_read_only_and_rebuilt_when_writable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = all_ids(&demo_store(tmp.path()));
+    let manifest_path = tmp.path().join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    let built_with = manifest["tables_fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(built_with.len(), 32, "{manifest}");
+    let index_dir = manifest["index_dir"].as_str().unwrap().to_string();
+    manifest["tables_fingerprint"] = "another term list".into();
+    manifest["base_fingerprint"] = "built from other tables".into();
+    std::fs::write(&manifest_path, manifest.to_string()).unwrap();
+
+    let store = CatalogueStore::open_read_only(tmp.path(), &Silent).expect("served as it is");
+    assert_eq!(all_ids(&store), ids);
+    drop(store);
+
+    let store = demo_store(tmp.path());
+    assert_eq!(all_ids(&store), ids);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    assert_eq!(manifest["tables_fingerprint"], built_with.as_str());
+    assert_ne!(manifest["index_dir"], index_dir.as_str(), "rebuilt");
+}
