@@ -215,6 +215,11 @@ pub fn phrase_key(tokens: &[String]) -> String {
     tokens.join("_")
 }
 
+/// The words of a phrase key, in order.
+pub fn phrase_words(key: &str) -> impl Iterator<Item = &str> {
+    key.split('_')
+}
+
 /// Pads `title_phrases` to the title's length; never a key.
 const PHRASE_PAD: &str = "_";
 

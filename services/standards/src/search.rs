@@ -565,16 +565,20 @@ impl Snapshot {
     /// Should-clauses for free text in either language, expanded across
     /// languages through the term list.
     fn text_clauses(&self, query: &str) -> (Clauses, Vec<String>) {
-        let (clauses, terms) = self.text_parts(query);
+        let (clauses, terms, _) = self.text_parts(query);
         (clauses.into_clauses(), terms)
     }
 
-    /// The (field, words, boost) items behind [`Self::text_clauses`], and
-    /// the words to highlight.
-    fn text_parts(&self, query: &str) -> (TextClauses, Vec<String>) {
+    /// The (field, words, boost) items behind [`Self::text_clauses`], the
+    /// query's words, and the English words its Chinese terms reached
+    /// (`空调` → `air`, `condition`, `heat`, `pump` …): both are marked in
+    /// the titles of a search's hits, so an English title found by a
+    /// Chinese query shows why.
+    fn text_parts(&self, query: &str) -> (TextClauses, Vec<String>, Vec<String>) {
         let f = &self.fields;
         let mut clauses = TextClauses::default();
         let mut terms = Vec::new();
+        let mut reached: Vec<String> = Vec::new();
         for t in self.zh_tokens(query) {
             let word = std::slice::from_ref(&t);
             clauses.add(f.title_zh, word, 1.5);
@@ -597,10 +601,20 @@ impl Snapshot {
         // The catalogue's English wordings, on titles: a word on
         // `title_en`, a phrase by its key, indexed where it is in a title.
         for wording in expansion.en.iter().take(24) {
-            match &*self.wording(wording) {
-                Wording::Word(word) => clauses.add(f.title_en, std::slice::from_ref(word), 0.8),
+            let wording = self.wording(wording);
+            let mut reach = |word: &str| {
+                if !reached.iter().any(|w| w == word) {
+                    reached.push(word.to_string());
+                }
+            };
+            match &*wording {
+                Wording::Word(word) => {
+                    clauses.add(f.title_en, std::slice::from_ref(word), 0.8);
+                    reach(word);
+                }
                 Wording::Phrase { key, boost } => {
-                    clauses.add(f.title_phrases, std::slice::from_ref(key), 0.8 * boost)
+                    clauses.add(f.title_phrases, std::slice::from_ref(key), 0.8 * boost);
+                    index::phrase_words(key).for_each(reach);
                 }
                 Wording::Nothing => {}
             }
@@ -612,7 +626,7 @@ impl Snapshot {
                 }
             }
         }
-        (clauses, terms)
+        (clauses, terms, reached)
     }
 
     pub fn search(&self, p: &SearchParams) -> Result<SearchResult, StandardsError> {
@@ -670,7 +684,7 @@ impl Snapshot {
             }
         }
 
-        let (mut parts, terms) = self.text_parts(&p.query);
+        let (mut parts, mut terms, reached) = self.text_parts(&p.query);
         let searcher = self.searcher();
         let (matches_bound, doc_freqs) = self.drop_absent_terms(&searcher, &mut parts);
         let stats = QueryStats::new(self, doc_freqs);
@@ -698,6 +712,11 @@ impl Snapshot {
                 let query = self.text_query(&p.filters, parts);
                 self.run(&*query, offset, page_size as usize, &p.facets, &stats)?
             };
+        for word in reached {
+            if !terms.contains(&word) {
+                terms.push(word);
+            }
+        }
         let highlighter = Highlighter::new(&terms);
         for h in &mut result.hits {
             if let Some(s) = self.record(h.ord) {
@@ -753,7 +772,7 @@ impl Snapshot {
                 return Ok(Box::new(q));
             }
         }
-        let (mut parts, _) = self.text_parts(&p.query);
+        let (mut parts, _, _) = self.text_parts(&p.query);
         self.drop_absent_terms(&searcher, &mut parts);
         Ok(self.text_query(&p.filters, parts))
     }
@@ -1173,59 +1192,91 @@ pub fn highlight(title: &str, terms: &[String]) -> String {
 /// search), only lower-cases a title that has upper-case letters, and
 /// copies runs of the title rather than characters.
 struct Highlighter<'a> {
-    /// The terms long enough to mark, and whether each is Chinese.
-    terms: Vec<(&'a str, bool)>,
+    /// English terms of letters and digits (most of them: stems), marked
+    /// where a word of the title starts with one, found in one pass over
+    /// the title's words however many there are (a Chinese query brings a
+    /// dozen English words from the term list).
+    words: Vec<&'a str>,
+    /// The lower-cased first bytes of `words`, one bit each: most words of
+    /// a title start with none of them and are passed over at once.
+    word_starts: u128,
+    /// The other terms long enough to mark, and whether each is Chinese.
+    others: Vec<(&'a str, bool)>,
 }
 
 impl<'a> Highlighter<'a> {
     fn new(terms: &'a [String]) -> Self {
+        let mut words = Vec::new();
+        let mut others = Vec::new();
+        for t in terms {
+            let cjk = text::has_cjk(t);
+            if t.chars().count() < 2 && !cjk {
+                continue;
+            }
+            if !cjk && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                words.push(t.as_str());
+            } else {
+                others.push((t.as_str(), cjk));
+            }
+        }
+        let word_starts = words.iter().fold(0, |bits, w| {
+            bits | 1u128 << w.as_bytes()[0].to_ascii_lowercase()
+        });
         Self {
-            terms: terms
-                .iter()
-                .filter(|t| t.chars().count() >= 2 || text::has_cjk(t))
-                .map(|t| (t.as_str(), text::has_cjk(t)))
-                .collect(),
+            words,
+            word_starts,
+            others,
         }
     }
 
     fn mark(&self, title: &str) -> String {
         let mut out = String::with_capacity(title.len() + 16);
-        // Nothing to mark, or only Chinese terms and an English title (a
-        // Chinese query's English hits): the title, escaped.
-        if self.terms.iter().all(|&(_, cjk)| cjk) && title.is_ascii() {
+        // Nothing to mark, or only Chinese terms and an English title: the
+        // title, escaped.
+        if self.words.is_empty() && self.others.iter().all(|&(_, cjk)| cjk) && title.is_ascii() {
             push_escaped(&mut out, title);
             return out;
         }
-        let lower: std::borrow::Cow<str> = if !title.is_ascii() {
-            title.to_lowercase().into()
-        } else if title.bytes().any(|b| b.is_ascii_uppercase()) {
-            title.to_ascii_lowercase().into()
-        } else {
-            title.into()
-        };
-        // Lower-casing that changed the length would shift the marks: such
-        // a title is shown unmarked.
         let mut marks: Vec<bool> = Vec::new();
-        if lower.len() == title.len() {
-            for &(term, cjk) in &self.terms {
-                let mut start = 0;
-                while let Some(at) = text::find_from(&lower, term, start) {
-                    start = at + term.len();
-                    let lower = lower.as_bytes();
-                    // Extend English matches to the end of the word (stems are prefixes).
-                    let mut end = at + term.len();
-                    if !cjk {
-                        if at > 0 && lower[at - 1].is_ascii_alphanumeric() {
-                            continue;
+        let mut mark = |from: usize, to: usize| {
+            if marks.is_empty() {
+                marks = vec![false; title.len()];
+            }
+            marks[from..to].fill(true);
+        };
+        // An English title, and no term but English words that could be in
+        // it: no lower-cased copy (the words compare without case).
+        if title.is_ascii() && self.others.iter().all(|&(_, cjk)| cjk) {
+            self.mark_words(title.as_bytes(), &mut mark);
+        } else {
+            let lower: std::borrow::Cow<str> = if !title.is_ascii() {
+                title.to_lowercase().into()
+            } else if title.bytes().any(|b| b.is_ascii_uppercase()) {
+                title.to_ascii_lowercase().into()
+            } else {
+                title.into()
+            };
+            // Lower-casing that changed the length would shift the marks:
+            // such a title is shown unmarked.
+            if lower.len() == title.len() {
+                self.mark_words(lower.as_bytes(), &mut mark);
+                for &(term, cjk) in &self.others {
+                    let mut start = 0;
+                    while let Some(at) = text::find_from(&lower, term, start) {
+                        start = at + term.len();
+                        let lower = lower.as_bytes();
+                        // Extend English matches to the end of the word (stems are prefixes).
+                        let mut end = at + term.len();
+                        if !cjk {
+                            if at > 0 && lower[at - 1].is_ascii_alphanumeric() {
+                                continue;
+                            }
+                            while end < lower.len() && lower[end].is_ascii_alphanumeric() {
+                                end += 1;
+                            }
                         }
-                        while end < lower.len() && lower[end].is_ascii_alphanumeric() {
-                            end += 1;
-                        }
+                        mark(at, end);
                     }
-                    if marks.is_empty() {
-                        marks = vec![false; title.len()];
-                    }
-                    marks[at..end].fill(true);
                 }
             }
         }
@@ -1249,6 +1300,35 @@ impl<'a> Highlighter<'a> {
             at = end;
         }
         out
+    }
+
+    /// Marks each word (a run of ASCII letters and digits) of `title` that
+    /// starts with one of [`Self::words`], ignoring case: where the other
+    /// terms' search would find an English term at a word's start and
+    /// extend the mark to the word's end.
+    fn mark_words(&self, title: &[u8], mark: &mut impl FnMut(usize, usize)) {
+        if self.words.is_empty() {
+            return;
+        }
+        let mut at = 0;
+        while at < title.len() {
+            if !title[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < title.len() && title[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            let word = &title[start..at];
+            if self.word_starts & 1u128 << word[0].to_ascii_lowercase() != 0
+                && self.words.iter().any(|w| {
+                    word.len() >= w.len() && word[..w.len()].eq_ignore_ascii_case(w.as_bytes())
+                })
+            {
+                mark(start, at);
+            }
+        }
     }
 }
 
@@ -1712,7 +1792,7 @@ mod tests {
             "Safety safety SAFETY safetyfirst unsafety",
             "Radio equipment 2,4 GHz; RLAN 5 GHz wide band",
         ];
-        let term_sets: [&[&str]; 9] = [
+        let term_sets: [&[&str]; 10] = [
             &[],
             &["manag", "system", "requir"],
             &["safeti", "safety", "air", "condition", "heat", "pump"],
@@ -1722,6 +1802,16 @@ mod tests {
             &["2", "4", "ghz", "rlan", "5"],
             &["é", "sécurité", "appar", "i̇stanbul", "i̇i̇"],
             &["quality", "of", "the", "test", "managem"],
+            // A Chinese query with the English words its terms reached.
+            &[
+                "空调",
+                "air",
+                "condition",
+                "heat",
+                "pump",
+                "dehumidifi",
+                "电器",
+            ],
         ];
         for title in titles {
             for terms in term_sets {

@@ -404,3 +404,37 @@ fn a_filtered_page_is_the_unfiltered_ranking_filtered() {
         assert_same_page(&filtered, &expected, q);
     }
 }
+
+/// A Chinese query finds English titles through the term list, and their
+/// highlighted titles mark the English words its terms reached.
+#[test]
+fn chinese_queries_mark_the_english_words_they_reached() {
+    let Some(d) = real() else { return };
+    let page = d
+        .search(&SearchParams {
+            query: "空调".into(),
+            page_size: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let hit = page
+        .hits
+        .iter()
+        .find(|h| h.standard.standard.id.starts_with("IEC 60335-2-40:"))
+        .expect("IEC 60335-2-40 on the first page of 空调");
+    let marked = &hit.highlighted_title;
+    for word in ["<b>heat</b> <b>pumps</b>", "<b>air</b>-<b>conditioners</b>"] {
+        assert!(marked.contains(word), "{word} in {marked}");
+    }
+    // A Chinese title is marked with the Chinese word itself.
+    let gb = page
+        .hits
+        .iter()
+        .find(|h| h.standard.standard.id.starts_with("GB 4706.32"))
+        .expect("GB 4706.32 on the first page of 空调");
+    assert!(
+        gb.highlighted_title.contains("<b>空调</b>"),
+        "{}",
+        gb.highlighted_title
+    );
+}
