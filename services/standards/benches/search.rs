@@ -609,32 +609,23 @@ fn main() {
         p50(ours_bare),
         p99(ours_bare)
     );
-    println!(
-        "ratio (stdnav / bare): p50 {:.2}×, p99 {:.2}×",
-        p50(ours) / p50(theirs),
-        p99(ours) / p99(theirs)
-    );
-    println!(
-        "ratio (stdnav / bare page): p50 {:.2}×, p99 {:.2}×",
-        p50(ours) / p50(pages),
-        p99(ours) / p99(pages)
-    );
-    println!(
-        "ratio (stdnav / our query bare): p50 {:.2}×, p99 {:.2}×",
-        p50(ours) / p50(ours_bare),
-        p99(ours) / p99(ours_bare)
-    );
+    let ratio = |baseline: &str, times: &[Duration]| {
+        println!(
+            "ratio (stdnav / {baseline}): p50 {:.2}×, p99 {:.2}×",
+            p50(ours) / p50(times),
+            p99(ours) / p99(times)
+        )
+    };
+    ratio("bare", theirs);
+    ratio("bare page", pages);
+    ratio("our query bare", ours_bare);
     println!(
         "plain index  : built in {:.2} s; p50 {:.3} ms, p99 {:.3} ms (DESIGN.md's reference: the records in a plain Tantivy index, default tokenizer, QueryParser over code and titles; a page: top 10, exact total, stored documents)",
         plain_build.as_secs_f64(),
         p50(plain_times),
         p99(plain_times)
     );
-    println!(
-        "ratio (stdnav / plain index): p50 {:.2}×, p99 {:.2}×",
-        p50(ours) / p50(plain_times),
-        p99(ours) / p99(plain_times)
-    );
+    ratio("plain index", plain_times);
     for (name, mut times) in KINDS.iter().zip(by_kind) {
         for t in times.iter_mut() {
             t.sort();

@@ -6,6 +6,7 @@
 //! (jieba for Chinese, stemmed English); ICS codes are indexed with all
 //! their prefixes so a prefix filter is one term lookup.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use tantivy::schema::{
@@ -251,15 +252,14 @@ fn phrase_field_text(keys: &[String], title_len: usize) -> String {
 /// title, which is what the phrase query matched.
 pub struct TitlePhrases {
     /// First token → the wordings (as tokens) that start with it.
-    by_first: std::collections::HashMap<String, Vec<Vec<String>>>,
+    by_first: HashMap<String, Vec<Vec<String>>>,
 }
 
 impl TitlePhrases {
     /// The multi-word wordings of `reference`'s term list, tokenized by the
     /// English analyzer `en`.
     pub fn new(en: &mut TextAnalyzer, reference: &Reference) -> Self {
-        let mut by_first: std::collections::HashMap<String, Vec<Vec<String>>> =
-            std::collections::HashMap::new();
+        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
         for wording in reference.terms().iter().flat_map(|t| &t.en) {
             let tokens = token_seq(en, wording);
             if tokens.len() < 2 {

@@ -1202,6 +1202,9 @@ struct Highlighter<'a> {
     word_starts: u128,
     /// The other terms long enough to mark, and whether each is Chinese.
     others: Vec<(&'a str, bool)>,
+    /// Whether some of `others` is not Chinese (so could be in an English
+    /// title).
+    latin_others: bool,
 }
 
 impl<'a> Highlighter<'a> {
@@ -1222,21 +1225,17 @@ impl<'a> Highlighter<'a> {
         let word_starts = words.iter().fold(0, |bits, w| {
             bits | 1u128 << w.as_bytes()[0].to_ascii_lowercase()
         });
+        let latin_others = others.iter().any(|&(_, cjk)| !cjk);
         Self {
             words,
             word_starts,
             others,
+            latin_others,
         }
     }
 
     fn mark(&self, title: &str) -> String {
         let mut out = String::with_capacity(title.len() + 16);
-        // Nothing to mark, or only Chinese terms and an English title: the
-        // title, escaped.
-        if self.words.is_empty() && self.others.iter().all(|&(_, cjk)| cjk) && title.is_ascii() {
-            push_escaped(&mut out, title);
-            return out;
-        }
         let mut marks: Vec<bool> = Vec::new();
         let mut mark = |from: usize, to: usize| {
             if marks.is_empty() {
@@ -1246,7 +1245,7 @@ impl<'a> Highlighter<'a> {
         };
         // An English title, and no term but English words that could be in
         // it: no lower-cased copy (the words compare without case).
-        if title.is_ascii() && self.others.iter().all(|&(_, cjk)| cjk) {
+        if title.is_ascii() && !self.latin_others {
             self.mark_words(title.as_bytes(), &mut mark);
         } else {
             let lower: std::borrow::Cow<str> = if !title.is_ascii() {

@@ -87,7 +87,7 @@ pub struct Snapshot {
 }
 
 /// A wording of the term list as a query on English titles.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Wording {
     /// One word: a term of `title_en`.
     Word(String),
