@@ -168,6 +168,16 @@ pub enum Command {
         /// The artifact to evaluate (default: --home/models/scoring.json).
         #[arg(long)]
         model: Option<PathBuf>,
+        /// Which half of the real-world check set to run (dev: the half
+        /// model selection uses; test: reported, never tuned on).
+        #[arg(long, value_enum, default_value = "all")]
+        set: crate::evaluate::SetChoice,
+        /// Skip the held-out synthetic enterprises (the check set only).
+        #[arg(long)]
+        check_only: bool,
+        /// Also write the rows as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
     },
     /// Score every enterprise of an industry chain (产业链): per-enterprise
     /// JSON Lines and CSV plus the chain summary (coverage per segment, most
@@ -388,6 +398,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate {
             population: crate::evaluate::PopulationArgs { count, seed },
             model,
+            set,
+            check_only,
+            json,
         } => {
             let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home));
             let loaded = stdnav_models::Model::load(&path).with_context(|| {
@@ -397,14 +410,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )
             })?;
             describe_catalogue(data.as_deref());
-            let rows = crate::evaluate::evaluate(&cli.home, data, count, seed, &loaded).await?;
+            let options = crate::evaluate::EvalOptions {
+                set,
+                held_out: !check_only,
+            };
+            let rows =
+                crate::evaluate::evaluate(&cli.home, data, count, seed, &loaded, options).await?;
+            if let Some(file) = json {
+                let doc = serde_json::json!({
+                    "model": loaded.id(),
+                    "kind": loaded.kind().to_string(),
+                    "count": count,
+                    "seed": seed,
+                    "k": crate::evaluate::K,
+                    "checkset_cases": stdnav_models::checkset::cases().len(),
+                    "rows": rows,
+                });
+                std::fs::write(&file, serde_json::to_string_pretty(&doc)? + "\n")
+                    .with_context(|| format!("writing {}", file.display()))?;
+            }
             println!(
                 "model {} ({}), demo population of {count} (seed {seed}), k = {}\n",
                 loaded.id(),
                 loaded.kind(),
                 crate::evaluate::K
             );
-            print!("{}", crate::evaluate::markdown(&rows));
+            print!("{}", crate::evaluate::markdown(&rows, seed));
             Ok(ExitCode::SUCCESS)
         }
         Command::Keys { command, file } => {

@@ -22,7 +22,9 @@ use stdnav_advisor::Advisor;
 use stdnav_advisor::orchestrate::{CallContext, Subject};
 use stdnav_core::catalogue::base_of;
 use stdnav_core::enterprise::Profile;
+use stdnav_core::market::Regimes;
 use stdnav_core::population;
+use stdnav_models::checkset::{CheckCase, DivisionGroup, Half, Lang};
 use stdnav_models::metrics::{RankingMetrics, ranking};
 use stdnav_models::{Model, Signals, features};
 use stdnav_proto::standards::v1 as stpb;
@@ -328,7 +330,14 @@ pub async fn train(
     );
     let kind = match kind {
         Some(kind) => kind,
-        None => choose_kind(&train_cases, &gathered, seed, year).await?,
+        None => {
+            // The check set's dev half takes part in model selection; its
+            // test half is never gathered here.
+            let mut client =
+                StandardsServiceClient::connect(format!("http://{}", bench.addr)).await?;
+            let dev = check_runs(&bench.advisor, &mut client, &[Half::Dev], &bar).await?;
+            choose_kind(&train_cases, &gathered, &dev, seed, year).await?
+        }
     };
     let model = tokio::task::spawn_blocking(move || stdnav_models::train_kind(&x, &y, seed, kind))
         .await?
@@ -340,17 +349,23 @@ pub async fn train(
 type WithSignals<'a> = (&'a Case, &'a Gathered);
 
 /// Picks the model kind by what the product does with a model — rank an
-/// enterprise's candidates: both kinds are fitted on 80 % of the training
-/// enterprises and the one with the higher NDCG@10 on the other 20 % is
-/// kept (logistic on a tie). Row-level AUC rewarded the logistic model
+/// enterprise's candidates. Both kinds are fitted on 80 % of the training
+/// enterprises and judged by NDCG@10 on two rankings: the other 20 % of the
+/// training enterprises (synthetic validation) and the dev half of the
+/// real-world check set (every case in each of its languages). The kind with
+/// the higher mean of the two NDCG@10 is kept (logistic on a tie; the
+/// synthetic one alone when no dev run has a catalogued line). The check
+/// set's test half is never used. Row-level AUC rewarded the logistic model
 /// while the tree ranked better.
 async fn choose_kind(
     cases: &[&Case],
     gathered: &[Gathered],
+    dev: &[CheckRun<'_>],
     seed: u64,
     year: i32,
 ) -> anyhow::Result<stdnav_models::ModelKind> {
     use stdnav_models::ModelKind;
+    debug_assert!(dev.iter().all(|r| r.case.half() == Half::Dev));
     let is_validation = |c: &Case| {
         hash64(&[
             &seed.to_le_bytes(),
@@ -372,21 +387,38 @@ async fn choose_kind(
             tokio::task::spawn_blocking(move || stdnav_models::train_kind(&x, &y, seed, kind))
                 .await?
                 .context("training for model selection")?;
-        let ndcg: Vec<RankingMetrics> = val
+        let synthetic: Vec<RankingMetrics> = val
             .iter()
             .map(|(c, g)| {
                 let exclude = visible_lines(&c.profile);
                 ranking(&model_ranking(&model, g, &exclude, year), &c.relevant, K)
             })
             .collect();
-        let ndcg = average(&ndcg).ndcg;
+        let synthetic = average(&synthetic).ndcg;
+        let real: Vec<RankingMetrics> = dev
+            .iter()
+            .map(|r| {
+                ranking(
+                    &model_ranking(&model, &r.gathered, &BTreeSet::new(), year),
+                    &r.relevant,
+                    K,
+                )
+            })
+            .collect();
+        let score = if real.is_empty() {
+            synthetic
+        } else {
+            (synthetic + average(&real).ndcg) / 2.0
+        };
         eprintln!(
-            "model selection: {} NDCG@{K} {ndcg:.3} on {} validation enterprises",
+            "model selection: {} NDCG@{K} {synthetic:.3} on {} validation enterprises, {:.3} on {} check-set dev runs; mean {score:.3}",
             kind.as_str(),
-            val.len()
+            val.len(),
+            average(&real).ndcg,
+            real.len(),
         );
-        if ndcg > best.1 {
-            best = (kind, ndcg);
+        if score > best.1 {
+            best = (kind, score);
         }
     }
     Ok(best.0)
@@ -403,10 +435,12 @@ pub struct Averages {
 
 fn average(all: &[RankingMetrics]) -> Averages {
     let n = all.len().max(1) as f64;
+    // `+ 0.0` turns a sum of no hits (-0.0 in IEEE) into 0.0 for printing.
+    let mean = |f: fn(&RankingMetrics) -> f64| all.iter().map(f).sum::<f64>() / n + 0.0;
     Averages {
-        recall: all.iter().map(|m| m.recall).sum::<f64>() / n,
-        ndcg: all.iter().map(|m| m.ndcg).sum::<f64>() / n,
-        mrr: all.iter().map(|m| m.reciprocal_rank).sum::<f64>() / n,
+        recall: mean(|m| m.recall),
+        ndcg: mean(|m| m.ndcg),
+        mrr: mean(|m| m.reciprocal_rank),
         cases: all.len(),
     }
 }
@@ -564,27 +598,284 @@ async fn keep_catalogued(
     Ok((total - kept, total))
 }
 
-/// The evaluation table: one row per (set, method).
-#[derive(Debug, Clone)]
+/// Which halves of the real-world check set `evaluate` runs.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetChoice {
+    /// The dev half only (the one tuning and model selection may use).
+    Dev,
+    /// The test half only (reported, never tuned on).
+    Test,
+    /// Both halves.
+    All,
+}
+
+impl SetChoice {
+    fn halves(self) -> Vec<Half> {
+        match self {
+            SetChoice::Dev => vec![Half::Dev],
+            SetChoice::Test => vec![Half::Test],
+            SetChoice::All => vec![Half::Dev, Half::Test],
+        }
+    }
+}
+
+/// What `evaluate` measures besides the model.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalOptions {
+    /// The check set's halves to run.
+    pub set: SetChoice,
+    /// Also the held-out synthetic enterprises.
+    pub held_out: bool,
+}
+
+/// One row of the evaluation: a method's averages on one slice of one set.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Row {
+    /// `held-out`, `dev` or `test`.
     pub set: String,
+    /// `all`, `regime:CN|EU|other`, `lang:zh|en`, `group:13-16` … (`group:none` outside 13–43).
+    pub slice: String,
+    /// `model`, `bm25` or `popularity`.
     pub method: String,
-    pub averages: Averages,
+    /// The model's kind for `model`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Enterprises (held-out) or runs (a check case in one language).
+    pub n: usize,
+    pub recall: f64,
+    pub ndcg: f64,
+    pub mrr: f64,
+}
+
+/// The three methods in report order.
+const METHODS: [&str; 3] = ["model", "bm25", "popularity"];
+
+/// One evaluated case: the three methods' metrics and what the report
+/// slices it by.
+struct Scored {
+    /// The slices it counts in besides `all`.
+    slices: Vec<String>,
+    /// Model, BM25, popularity.
+    metrics: [RankingMetrics; 3],
+}
+
+/// The report's slices of a check-set run: its market regimes (CN and EU
+/// both when it sells in both; `other` when neither), its language, and its
+/// main class's division group.
+fn run_slices(case: &CheckCase, lang: Lang) -> Vec<String> {
+    let regimes = Regimes::of(&case.markets);
+    let mut out = Vec::new();
+    if regimes.china {
+        out.push("regime:CN".to_string());
+    }
+    if regimes.eu {
+        out.push("regime:EU".to_string());
+    }
+    if !regimes.china && !regimes.eu {
+        out.push("regime:other".to_string());
+    }
+    out.push(format!("lang:{}", lang.as_str()));
+    out.push(match case.division_group() {
+        Some(g) => format!("group:{}", g.key),
+        None => "group:none".to_string(),
+    });
+    out
+}
+
+/// Slice keys in report order.
+fn slice_order() -> Vec<String> {
+    let mut keys: Vec<String> = [
+        "all",
+        "regime:CN",
+        "regime:EU",
+        "regime:other",
+        "lang:zh",
+        "lang:en",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    keys.extend(
+        stdnav_models::checkset::DIVISION_GROUPS
+            .iter()
+            .map(|g| format!("group:{}", g.key)),
+    );
+    keys.push("group:none".into());
+    keys
+}
+
+/// A slice key as the Markdown table names it.
+fn slice_label(key: &str) -> String {
+    let group = |k: &str| -> Option<&'static DivisionGroup> {
+        stdnav_models::checkset::DIVISION_GROUPS
+            .iter()
+            .find(|g| g.key == k)
+    };
+    match key.split_once(':') {
+        Some(("regime", r)) => format!("market regime {r}"),
+        Some(("lang", "zh")) => "Chinese product names".into(),
+        Some(("lang", "en")) => "English product names".into(),
+        Some(("group", "none")) => "outside manufacturing (13–43)".into(),
+        Some(("group", k)) => match group(k) {
+            Some(g) => format!("divisions {}–{} {}", g.divisions.0, g.divisions.1, g.name),
+            None => key.to_string(),
+        },
+        _ => "all".into(),
+    }
+}
+
+fn set_label(set: &str, seed: u64) -> String {
+    match set {
+        "held-out" => format!("held-out synthetic enterprises (seed {seed})"),
+        "dev" => "real-world check set, dev half (case × language runs)".into(),
+        "test" => "real-world check set, test half (case × language runs)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Rows of every non-empty slice of one set.
+fn rows_of(set: &str, kind: &str, scored: &[Scored], rows: &mut Vec<Row>) {
+    for slice in slice_order() {
+        let members: Vec<&Scored> = scored
+            .iter()
+            .filter(|s| slice == "all" || s.slices.contains(&slice))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        for (m, method) in METHODS.iter().enumerate() {
+            let metrics: Vec<RankingMetrics> = members.iter().map(|s| s.metrics[m]).collect();
+            let a = average(&metrics);
+            rows.push(Row {
+                set: set.to_string(),
+                slice: slice.clone(),
+                method: method.to_string(),
+                kind: (m == 0).then(|| kind.to_string()),
+                n: a.cases,
+                recall: a.recall,
+                ndcg: a.ndcg,
+                mrr: a.mrr,
+            });
+        }
+    }
+}
+
+/// One check-set case in one language: an inline enterprise declaring the
+/// case's class, markets and only that language's product names.
+pub struct CheckRun<'a> {
+    pub case: &'a CheckCase,
+    pub lang: Lang,
+    pub products: Vec<String>,
+    /// The named lines the catalogue has.
+    pub relevant: BTreeSet<String>,
+    pub gathered: Gathered,
+}
+
+/// The runs of the check set's `halves`: every case in each language it has
+/// product names in, gathered through the advisor, judged on the named lines
+/// the catalogue has (cases with none are left out). Prints on stderr, per
+/// half, the lines not counted and the runs left out.
+async fn check_runs(
+    advisor: &Advisor,
+    client: &mut StandardsServiceClient<tonic::transport::Channel>,
+    halves: &[Half],
+    progress: &dyn Progress,
+) -> anyhow::Result<Vec<CheckRun<'static>>> {
+    let all = stdnav_models::checkset::cases();
+    let mut runs = Vec::new();
+    for &half in halves {
+        let cases: Vec<(usize, &'static CheckCase)> = all
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.half() == half)
+            .collect();
+        let mut sets: Vec<BTreeSet<String>> = cases
+            .iter()
+            .map(|(_, c)| c.relevant_lines().into_iter().collect())
+            .collect();
+        let (dropped, total) = keep_catalogued(client, &mut sets).await?;
+        let h = half.as_str();
+        eprintln!(
+            "check set {h}: {dropped} of {total} regulation-named lines are not in the catalogue and not counted"
+        );
+        let empty = sets.iter().filter(|s| s.is_empty()).count();
+        if empty > 0 {
+            eprintln!(
+                "check set {h}: {empty} of {} cases have no named line in the catalogue and are left out",
+                cases.len()
+            );
+        }
+        let mut planned = Vec::new();
+        let mut missing = [0usize; 2];
+        for ((i, case), relevant) in cases.iter().zip(sets) {
+            if relevant.is_empty() {
+                continue;
+            }
+            for (l, lang) in Lang::ALL.iter().enumerate() {
+                let products = case.products_in(*lang);
+                if products.is_empty() {
+                    missing[l] += 1;
+                    continue;
+                }
+                planned.push((*i, *case, *lang, products, relevant.clone()));
+            }
+        }
+        for (l, lang) in Lang::ALL.iter().enumerate() {
+            if missing[l] > 0 {
+                eprintln!(
+                    "check set {h}: {} cases have no {} product name (no {} run)",
+                    missing[l],
+                    if *lang == Lang::Zh {
+                        "Chinese"
+                    } else {
+                        "English"
+                    },
+                    lang.as_str()
+                );
+            }
+        }
+        let subjects: Vec<Subject> = planned
+            .iter()
+            .map(|(i, case, _, products, _)| {
+                Subject::Inline(Box::new(check_profile(*i, case, products)))
+            })
+            .collect();
+        let gathered = gather_all(
+            advisor,
+            subjects,
+            progress,
+            &format!("gathering check-set {h} signals"),
+        )
+        .await?;
+        for ((_, case, lang, products, relevant), gathered) in planned.into_iter().zip(gathered) {
+            runs.push(CheckRun {
+                case,
+                lang,
+                products,
+                relevant,
+                gathered,
+            });
+        }
+    }
+    Ok(runs)
 }
 
 /// Evaluates `model` and both baselines on the held-out demo enterprises
-/// and on the real-world check set.
+/// (when `options.held_out`) and on the chosen halves of the real-world
+/// check set, each overall and by slice.
 pub async fn evaluate(
     home: &Path,
     data: Option<PathBuf>,
     count: usize,
     seed: u64,
     model: &Model,
+    options: EvalOptions,
 ) -> anyhow::Result<Vec<Row>> {
     let survey = load_survey(data.as_deref())?;
     let all = cases(count, seed, survey.as_ref());
     let bench = start(home, data, &all).await?;
     let year = stdnav_models::time::current_year();
+    let kind = model.kind().to_string();
     let popularity = Popularity::fit(
         &all.iter()
             .filter(|c| !c.test)
@@ -595,104 +886,90 @@ pub async fn evaluate(
     let bar = Bar::new();
     let mut rows = Vec::new();
 
-    // Held-out synthetic enterprises, judged on the lines the catalogue has.
-    let mut test: Vec<Case> = all.iter().filter(|c| c.test).cloned().collect();
-    let mut sets: Vec<BTreeSet<String>> = test.iter().map(|c| c.relevant.clone()).collect();
-    let (dropped, total) = keep_catalogued(&mut client, &mut sets).await?;
-    eprintln!(
-        "held-out: {dropped} of {total} hidden lines are not in the catalogue and not counted"
-    );
-    for (case, set) in test.iter_mut().zip(sets) {
-        case.relevant = set;
-    }
-    let test: Vec<&Case> = test.iter().filter(|c| !c.relevant.is_empty()).collect();
-    let gathered = gather_all(
-        &bench.advisor,
-        stored(&test),
-        &bar,
-        "gathering test signals",
-    )
-    .await?;
-    let (mut m, mut b, mut p) = (Vec::new(), Vec::new(), Vec::new());
-    let mut ceiling = Vec::new();
-    for (case, g) in test.iter().zip(&gathered) {
-        let exclude = visible_lines(&case.profile);
-        let ranked = model_ranking(model, g, &exclude, year);
-        ceiling.push(ranking(&ranked, &case.relevant, usize::MAX));
-        m.push(ranking(&ranked, &case.relevant, K));
-        let bm25 = bm25_ranking(&mut client, &case.profile.products, &exclude).await?;
-        b.push(ranking(&bm25, &case.relevant, K));
-        let pop = popularity.rank(&first_class(&case.profile), &exclude);
-        p.push(ranking(&pop, &case.relevant, K));
-    }
-    let set = format!("held-out synthetic enterprises (seed {seed})");
-    rows.push(row(&set, &format!("model ({})", model.kind()), &m));
-    rows.push(row(&set, "BM25 over product text", &b));
-    rows.push(row(&set, "popularity in the industry", &p));
-    let c = average(&ceiling);
-    eprintln!(
-        "held-out: the model's candidates contain {:.1}% of the relevant lines (its Recall@10 ceiling)",
-        100.0 * c.recall
-    );
-
-    // The real-world check set: inline enterprises declaring the category.
-    let check = stdnav_models::checkset::cases();
-    let subjects: Vec<Subject> = check
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Subject::Inline(Box::new(check_profile(i, c))))
-        .collect();
-    let gathered = gather_all(
-        &bench.advisor,
-        subjects,
-        &bar,
-        "gathering check-set signals",
-    )
-    .await?;
-    let (mut m, mut b, mut p) = (Vec::new(), Vec::new(), Vec::new());
-    let none = BTreeSet::new();
-    let mut sets: Vec<BTreeSet<String>> = check
-        .iter()
-        .map(|c| c.relevant_lines().into_iter().collect())
-        .collect();
-    let (dropped, total) = keep_catalogued(&mut client, &mut sets).await?;
-    eprintln!(
-        "check set: {dropped} of {total} regulation-named lines are not in the catalogue and not counted"
-    );
-    for ((case, g), relevant) in check.iter().zip(&gathered).zip(sets) {
-        if relevant.is_empty() {
-            continue;
+    if options.held_out {
+        // Held-out synthetic enterprises, judged on the lines the catalogue has.
+        let mut test: Vec<Case> = all.iter().filter(|c| c.test).cloned().collect();
+        let mut sets: Vec<BTreeSet<String>> = test.iter().map(|c| c.relevant.clone()).collect();
+        let (dropped, total) = keep_catalogued(&mut client, &mut sets).await?;
+        eprintln!(
+            "held-out: {dropped} of {total} hidden lines are not in the catalogue and not counted"
+        );
+        for (case, set) in test.iter_mut().zip(sets) {
+            case.relevant = set;
         }
-        m.push(ranking(&model_ranking(model, g, &none, year), &relevant, K));
-        let products: Vec<String> = case.products.clone();
-        b.push(ranking(
-            &bm25_ranking(&mut client, &products, &none).await?,
-            &relevant,
-            K,
-        ));
-        let class = case.industries.first().cloned().unwrap_or_default();
-        p.push(ranking(&popularity.rank(&class, &none), &relevant, K));
+        let test: Vec<&Case> = test.iter().filter(|c| !c.relevant.is_empty()).collect();
+        let gathered = gather_all(
+            &bench.advisor,
+            stored(&test),
+            &bar,
+            "gathering test signals",
+        )
+        .await?;
+        let mut scored = Vec::new();
+        let mut ceiling = Vec::new();
+        for (case, g) in test.iter().zip(&gathered) {
+            let exclude = visible_lines(&case.profile);
+            let ranked = model_ranking(model, g, &exclude, year);
+            ceiling.push(ranking(&ranked, &case.relevant, usize::MAX));
+            let bm25 = bm25_ranking(&mut client, &case.profile.products, &exclude).await?;
+            let pop = popularity.rank(&first_class(&case.profile), &exclude);
+            scored.push(Scored {
+                slices: Vec::new(),
+                metrics: [
+                    ranking(&ranked, &case.relevant, K),
+                    ranking(&bm25, &case.relevant, K),
+                    ranking(&pop, &case.relevant, K),
+                ],
+            });
+        }
+        rows_of("held-out", &kind, &scored, &mut rows);
+        let c = average(&ceiling);
+        eprintln!(
+            "held-out: the model's candidates contain {:.1}% of the relevant lines (its Recall@10 ceiling)",
+            100.0 * c.recall
+        );
     }
-    let set = "real-world check set (regulation-named standards)".to_string();
-    rows.push(row(&set, &format!("model ({})", model.kind()), &m));
-    rows.push(row(&set, "BM25 over product text", &b));
-    rows.push(row(&set, "popularity in the industry", &p));
-    Ok(rows)
-}
 
-fn row(set: &str, method: &str, metrics: &[RankingMetrics]) -> Row {
-    Row {
-        set: set.to_string(),
-        method: method.to_string(),
-        averages: average(metrics),
+    // The real-world check set: inline enterprises declaring the category,
+    // each case once per language.
+    let runs = check_runs(&bench.advisor, &mut client, &options.set.halves(), &bar).await?;
+    let none = BTreeSet::new();
+    for half in options.set.halves() {
+        let mut scored = Vec::new();
+        let mut ceiling = Vec::new();
+        for run in runs.iter().filter(|r| r.case.half() == half) {
+            let ranked = model_ranking(model, &run.gathered, &none, year);
+            ceiling.push(ranking(&ranked, &run.relevant, usize::MAX));
+            let bm25 = bm25_ranking(&mut client, &run.products, &none).await?;
+            let class = run.case.industries.first().cloned().unwrap_or_default();
+            let pop = popularity.rank(&class, &none);
+            scored.push(Scored {
+                slices: run_slices(run.case, run.lang),
+                metrics: [
+                    ranking(&ranked, &run.relevant, K),
+                    ranking(&bm25, &run.relevant, K),
+                    ranking(&pop, &run.relevant, K),
+                ],
+            });
+        }
+        rows_of(half.as_str(), &kind, &scored, &mut rows);
+        if !ceiling.is_empty() {
+            eprintln!(
+                "check set {}: the model's candidates contain {:.1}% of the relevant lines (its Recall@10 ceiling)",
+                half.as_str(),
+                100.0 * average(&ceiling).recall
+            );
+        }
     }
+    Ok(rows)
 }
 
 /// An inline profile for a check-set case: a synthetic enterprise in Jinan
 /// declaring the category's industry and products.
 fn check_profile(
     i: usize,
-    case: &stdnav_models::checkset::CheckCase,
+    case: &CheckCase,
+    products: &[String],
 ) -> stdnav_proto::profiling::v1::Enterprise {
     let body = format!("91370100MA{:07}", 1_000_000 + i);
     let check = stdnav_core::uscc::check_character(&body).unwrap_or('0');
@@ -701,7 +978,7 @@ fn check_profile(
         name: format!("核验示例企业{i}（{}）", case.category_zh),
         region: "370100".into(),
         industries: case.industries.clone(),
-        products: case.products.clone(),
+        products: products.to_vec(),
         markets: case.markets.clone(),
         employees: 300,
         flags: vec![population::SYNTHETIC_FLAG.to_string()],
@@ -710,17 +987,149 @@ fn check_profile(
     stdnav_profiling::convert::profile_to_pb(&profile)
 }
 
-/// The table as Markdown.
-pub fn markdown(rows: &[Row]) -> String {
+fn method_label(method: &str, kind: Option<&str>) -> String {
+    match method {
+        "model" => format!("model ({})", kind.unwrap_or("?")),
+        "bm25" => "BM25 over product text".into(),
+        "popularity" => "popularity in the industry".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The report as Markdown: the overall table (each set, each method), then
+/// for each half of the check set its slices with the three methods side
+/// by side (the best of the three in bold).
+pub fn markdown(rows: &[Row], seed: u64) -> String {
     let mut out = String::from(
-        "| set | method | cases | Recall@10 | NDCG@10 | MRR |\n|---|---|---|---|---|---|\n",
+        "| set | method | n | Recall@10 | NDCG@10 | MRR |\n|---|---|---|---|---|---|\n",
     );
-    for r in rows {
-        let a = r.averages;
+    for r in rows.iter().filter(|r| r.slice == "all") {
         out.push_str(&format!(
             "| {} | {} | {} | {:.3} | {:.3} | {:.3} |\n",
-            r.set, r.method, a.cases, a.recall, a.ndcg, a.mrr
+            set_label(&r.set, seed),
+            method_label(&r.method, r.kind.as_deref()),
+            r.n,
+            r.recall,
+            r.ndcg,
+            r.mrr
         ));
     }
+    for set in ["test", "dev"] {
+        let of_set: Vec<&Row> = rows.iter().filter(|r| r.set == set).collect();
+        if of_set.is_empty() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n{}, by slice (model / BM25 / popularity):\n\n",
+            set_label(set, seed)
+        ));
+        out.push_str(
+            "| slice | runs | Recall@10 model | BM25 | popularity | NDCG@10 model | BM25 | popularity | MRR model | BM25 | popularity |\n\
+             |---|---|---|---|---|---|---|---|---|---|---|\n",
+        );
+        for slice in slice_order() {
+            let of_slice: Vec<&&Row> = of_set.iter().filter(|r| r.slice == slice).collect();
+            let by = |method: &str| of_slice.iter().find(|r| r.method == method);
+            let (Some(m), Some(b), Some(p)) = (by("model"), by("bm25"), by("popularity")) else {
+                continue;
+            };
+            let cells = |f: fn(&Row) -> f64| -> String {
+                let v = [f(m), f(b), f(p)];
+                let best = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                v.iter()
+                    .map(|x| {
+                        if *x == best && best > 0.0 {
+                            format!("**{x:.3}**")
+                        } else {
+                            format!("{x:.3}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            };
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                slice_label(&slice),
+                m.n,
+                cells(|r| r.recall),
+                cells(|r| r.ndcg),
+                cells(|r| r.mrr)
+            ));
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: &str, class: &str, markets: &[&str]) -> CheckCase {
+        let json = format!(
+            r#"{{"about": "t", "as_of": "2026-11", "cases": [{{
+            "id": "{id}", "category_zh": "空调", "category_en": "AC",
+            "industries": ["{class}"], "products": ["空调器", "air conditioner"],
+            "markets": {markets:?}, "standards": ["GB 4706.1-2024", "GB 21455-2019"],
+            "source": {{"title": "t", "issuer": "i"}}}}]}}"#
+        );
+        stdnav_models::checkset::parse(&json).unwrap().remove(0)
+    }
+
+    fn metrics(recall: f64) -> RankingMetrics {
+        RankingMetrics {
+            recall,
+            ndcg: recall,
+            reciprocal_rank: recall,
+        }
+    }
+
+    #[test]
+    fn runs_are_sliced_by_regime_language_and_group() {
+        let both = case("a", "3852", &["CN", "DE"]);
+        assert_eq!(
+            run_slices(&both, Lang::En),
+            ["regime:CN", "regime:EU", "lang:en", "group:38-40"]
+        );
+        let elsewhere = case("b", "0511", &["US"]);
+        assert_eq!(
+            run_slices(&elsewhere, Lang::Zh),
+            ["regime:other", "lang:zh", "group:none"]
+        );
+    }
+
+    #[test]
+    fn rows_average_each_slice_and_the_table_shows_them() {
+        let scored = vec![
+            Scored {
+                slices: vec!["regime:CN".into(), "lang:zh".into()],
+                metrics: [metrics(1.0), metrics(0.0), metrics(0.5)],
+            },
+            Scored {
+                slices: vec!["regime:EU".into(), "lang:en".into()],
+                metrics: [metrics(0.5), metrics(0.0), metrics(0.5)],
+            },
+        ];
+        let mut rows = Vec::new();
+        rows_of("test", "decision_tree", &scored, &mut rows);
+        // all, CN, EU, zh, en: three methods each; empty slices left out.
+        assert_eq!(rows.len(), 15);
+        let all = &rows[0];
+        assert_eq!(
+            (all.slice.as_str(), all.method.as_str(), all.n),
+            ("all", "model", 2)
+        );
+        assert!((all.recall - 0.75).abs() < 1e-12);
+        assert!(rows.iter().all(|r| r.slice != "regime:other"));
+        let table = markdown(&rows, 42);
+        assert!(table.contains("| real-world check set, test half (case × language runs) | model (decision_tree) | 2 | 0.750 |"), "{table}");
+        assert!(
+            table.contains("| market regime EU | 1 | **0.500** | 0.000 | **0.500** |"),
+            "{table}"
+        );
+        // No -0.000 for a method that found nothing.
+        assert!(!table.contains("-0.000"), "{table}");
+        let json = serde_json::to_value(&rows).unwrap();
+        assert_eq!(json[0]["kind"], "decision_tree");
+        assert!(json[1].get("kind").is_none());
+    }
 }

@@ -220,16 +220,26 @@ fn train_then_evaluate_prints_the_table() {
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The overall table: the held-out set and each half of the check set
+    // that has a catalogued case (both with the real catalogues).
     let rows: Vec<Vec<&str>> = stdout
         .lines()
-        .filter(|l| l.starts_with("| ") && !l.starts_with("| set"))
+        .filter(|l| l.starts_with("| held-out") || l.starts_with("| real-world"))
         .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
         .collect();
-    assert_eq!(rows.len(), 6, "{stdout}");
+    let held_out = rows.iter().filter(|r| r[0].starts_with("held-out")).count();
+    assert_eq!(held_out, 3, "{stdout}");
+    let halves = (rows.len() - held_out) / 3;
+    assert!(rows.len().is_multiple_of(3) && halves >= 1, "{stdout}");
+    if stdnav_core::demo::find_shared_data(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .is_some()
+    {
+        assert_eq!(halves, 2, "dev and test halves: {stdout}");
+    }
     for method in ["model", "BM25", "popularity"] {
         assert_eq!(
             rows.iter().filter(|r| r[1].starts_with(method)).count(),
-            2,
+            1 + halves,
             "{stdout}"
         );
     }
@@ -239,6 +249,10 @@ fn train_then_evaluate_prints_the_table() {
             assert!((0.0..=1.0).contains(&v), "{stdout}");
         }
     }
+    // Each half is also broken down by slice, the three methods side by side.
+    let overall_slices = stdout.lines().filter(|l| l.starts_with("| all | ")).count();
+    assert_eq!(overall_slices, halves, "{stdout}");
+    assert!(stdout.contains("| Chinese product names |"), "{stdout}");
 
     // A missing artifact is a clear error, not a fallback.
     let out = stdnav()

@@ -165,6 +165,183 @@ fn is_chinese_prefix(prefix: &str) -> bool {
         && !FOREIGN.iter().any(|f| prefix.split('/').any(|p| p == *f))
 }
 
+/// Salt of the dev/test split; changing it reshuffles the halves (don't).
+pub const SPLIT_SALT: &str = "stdnav-checkset-v1:";
+
+/// The half of the check set a case belongs to: **dev** cases may steer
+/// tuning and model selection (`stdnav train` ranks them); **test** cases
+/// are only reported, never tuned on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Half {
+    Dev,
+    Test,
+}
+
+impl Half {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Half::Dev => "dev",
+            Half::Test => "test",
+        }
+    }
+}
+
+/// The split, made once: SHA-256 of [`SPLIT_SALT`] followed by the case id;
+/// the digest's first 8 bytes read as a little-endian integer, even → dev,
+/// odd → test. It depends on the id alone, so a case keeps its half however
+/// the set grows or is reordered, and about half of any set falls each way.
+pub fn half_of(id: &str) -> Half {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(SPLIT_SALT.as_bytes())
+        .chain_update(id.as_bytes())
+        .finalize();
+    let n = u64::from_le_bytes(digest[..8].try_into().unwrap_or([0; 8]));
+    if n.is_multiple_of(2) {
+        Half::Dev
+    } else {
+        Half::Test
+    }
+}
+
+/// The language of a product name: Chinese when it has any CJK character,
+/// else English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Zh, Lang::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn of(text: &str) -> Lang {
+        if text.chars().any(is_cjk) {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// CJK unified ideographs (with extension A and the compatibility block)
+/// and the CJK punctuation, full-width forms and extensions B onwards.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303f}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{ff00}'..='\u{ffef}'
+        | '\u{20000}'..='\u{3134f}')
+}
+
+impl CheckCase {
+    /// The half of the split this case is in ([`half_of`] its id).
+    pub fn half(&self) -> Half {
+        half_of(&self.id)
+    }
+
+    /// The case's product names in one language (may be empty: then the
+    /// case is not run in that language).
+    pub fn products_in(&self, lang: Lang) -> Vec<String> {
+        self.products
+            .iter()
+            .filter(|p| Lang::of(p) == lang)
+            .cloned()
+            .collect()
+    }
+
+    /// The division group of the case's first (main) GB/T 4754 class.
+    pub fn division_group(&self) -> Option<&'static DivisionGroup> {
+        self.industries.first().and_then(|c| division_group(c))
+    }
+}
+
+/// A group of GB/T 4754-2017 manufacturing divisions (13–43), for
+/// reporting: divisions too small to report alone are grouped with their
+/// neighbours in the classification.
+#[derive(Debug, PartialEq, Eq)]
+pub struct DivisionGroup {
+    /// Short key, `13-16`.
+    pub key: &'static str,
+    pub name: &'static str,
+    /// First and last division (inclusive).
+    pub divisions: (u8, u8),
+}
+
+/// The reporting groups, in division order; every division 13–43 is in one.
+pub const DIVISION_GROUPS: &[DivisionGroup] = &[
+    DivisionGroup {
+        key: "13-16",
+        name: "food, beverages, tobacco",
+        divisions: (13, 16),
+    },
+    DivisionGroup {
+        key: "17-19",
+        name: "textiles, apparel, leather, footwear",
+        divisions: (17, 19),
+    },
+    DivisionGroup {
+        key: "20-24",
+        name: "wood, furniture, paper, printing, stationery, sports goods, toys",
+        divisions: (20, 24),
+    },
+    DivisionGroup {
+        key: "25-28",
+        name: "petroleum, chemicals, pharmaceuticals, chemical fibres",
+        divisions: (25, 28),
+    },
+    DivisionGroup {
+        key: "29-30",
+        name: "rubber, plastics, non-metallic minerals",
+        divisions: (29, 30),
+    },
+    DivisionGroup {
+        key: "31-33",
+        name: "metals and metal products",
+        divisions: (31, 33),
+    },
+    DivisionGroup {
+        key: "34-35",
+        name: "general and special-purpose machinery",
+        divisions: (34, 35),
+    },
+    DivisionGroup {
+        key: "36-37",
+        name: "motor vehicles, railway, ships, aircraft, other transport",
+        divisions: (36, 37),
+    },
+    DivisionGroup {
+        key: "38-40",
+        name: "electrical machinery, electronics, instruments",
+        divisions: (38, 40),
+    },
+    DivisionGroup {
+        key: "41-43",
+        name: "other manufacturing, recycling, repair",
+        divisions: (41, 43),
+    },
+];
+
+/// The group of a GB/T 4754 code (its division is the first two digits);
+/// none outside manufacturing or for a malformed code.
+pub fn division_group(class: &str) -> Option<&'static DivisionGroup> {
+    let division: u8 = class.get(..2)?.parse().ok()?;
+    DIVISION_GROUPS
+        .iter()
+        .find(|g| (g.divisions.0..=g.divisions.1).contains(&division))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +568,62 @@ mod tests {
         let typo = CHECKSET_JSON.replacen("\"standards\"", "\"standard\"", 1);
         let err = parse(&typo).unwrap_err().to_string();
         assert!(err.contains("standard"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    /// The split is fixed: these ids keep their halves forever (a changed
+    /// salt or hash would move them and fail here).
+    #[test]
+    fn the_split_is_stable() {
+        for (id, half) in [
+            ("ccc-room-air-conditioner", Half::Test),
+            ("ev-passenger-car", Half::Test),
+            ("infant-formula", Half::Test),
+            ("ccc-plastic-toys", Half::Dev),
+            ("ccc-microwave-oven", Half::Dev),
+            ("ev-traction-battery", Half::Dev),
+        ] {
+            assert_eq!(half_of(id), half, "{id}");
+        }
+        // The same as SHA-256 computed elsewhere: the first byte's parity.
+        use sha2::{Digest, Sha256};
+        let d = Sha256::digest(b"stdnav-checkset-v1:ccc-plastic-toys");
+        assert_eq!(d[0] % 2, 0);
+    }
+
+    #[test]
+    fn the_split_is_about_half_and_half() {
+        let dev = (0..2000)
+            .filter(|i| half_of(&format!("case-{i}")) == Half::Dev)
+            .count();
+        assert!((900..=1100).contains(&dev), "{dev} of 2000 in dev");
+        let halves: Vec<Half> = cases().iter().map(CheckCase::half).collect();
+        assert!(halves.contains(&Half::Dev) && halves.contains(&Half::Test));
+    }
+
+    #[test]
+    fn languages_and_groups() {
+        assert_eq!(Lang::of("房间空调器"), Lang::Zh);
+        assert_eq!(Lang::of("EV DC charger"), Lang::En);
+        assert_eq!(Lang::of("PVC 管材"), Lang::Zh);
+        assert_eq!(Lang::ALL.map(|l| l.as_str()), ["zh", "en"], "report order");
+        for d in 13..=43u8 {
+            let g = division_group(&format!("{d}11")).expect("every manufacturing division");
+            assert!((g.divisions.0..=g.divisions.1).contains(&d));
+        }
+        assert!(division_group("0511").is_none() && division_group("x").is_none());
+        assert_eq!(division_group("3852").map(|g| g.key), Some("38-40"));
+        let keys: Vec<u8> = DIVISION_GROUPS
+            .iter()
+            .flat_map(|g| [g.divisions.0, g.divisions.1])
+            .collect();
+        assert!(
+            keys.windows(2).all(|w| w[0] <= w[1]),
+            "groups in order, not overlapping"
+        );
     }
 }

@@ -1,0 +1,104 @@
+//! Regression guard on real-world quality (issue 18, item 7): the dev half
+//! of the real-world check set (models/data/checkset.json, split by
+//! `stdnav_models::checkset::half_of`) through the real services — the real
+//! catalogues indexed, the demo population stored, the advisor's own
+//! `gather` and a model trained by `stdnav train` — must keep its Recall@10
+//! above a floor. It runs the `stdnav` binary exactly as docs/EVALUATION.md
+//! tells a user to (`train`, then `evaluate --set dev`), skipping the
+//! held-out synthetic enterprises, and reads the rows from `--json`.
+//!
+//! Skipped, with the reason printed, when ../shared/data is absent (the
+//! bundled demo catalogue alone has too few of the named standards for the
+//! floor to mean anything).
+
+mod support;
+
+use std::path::Path;
+use std::time::Instant;
+
+/// Recall@10 of the model on the check set's dev half (every case once in
+/// Chinese and once in English), below which the test fails. Set from
+/// measurement: 0.524 with the 18-case set (14 dev runs) on commit 53f75a6
+/// plus the split (decision tree, seed 42, 1,000 enterprises); the floor
+/// leaves room for one run's worth of noise and is to be raised by the lead
+/// from the final measurement of issue 18.
+const DEV_RECALL_FLOOR: f64 = 0.45;
+
+fn stdnav(home: &Path, data: &Path, args: &[&str]) -> String {
+    let started = Instant::now();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stdnav"))
+        .env_remove("STDNAV_REDIS_URL")
+        .arg("--home")
+        .arg(home)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("stdnav runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    // The notes, without the progress bars' redraws.
+    for line in stderr.split(['\n', '\r']) {
+        if line.starts_with("check set") || line.starts_with("model selection") {
+            eprintln!("{line}");
+        }
+    }
+    eprintln!("stdnav {} took {:.1?}", args[0], started.elapsed());
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn check_set_dev_recall_stays_above_the_floor() {
+    let Some(data) = support::shared_data() else {
+        eprintln!("skipping: ../shared/data is absent (the check set needs the real catalogues)");
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    stdnav(home.path(), &data, &["train"]);
+    let json = home.path().join("evaluation.json");
+    let table = stdnav(
+        home.path(),
+        &data,
+        &[
+            "evaluate",
+            "--set",
+            "dev",
+            "--check-only",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+    );
+    eprintln!("{table}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let rows = doc["rows"].as_array().expect("rows");
+    assert!(
+        rows.iter().all(|r| r["set"] == "dev"),
+        "only the dev half was asked for"
+    );
+    let overall = |method: &str| {
+        rows.iter()
+            .find(|r| r["slice"] == "all" && r["method"] == method)
+            .unwrap_or_else(|| panic!("no overall {method} row: {rows:?}"))
+    };
+    let model = overall("model");
+    let recall = model["recall"].as_f64().unwrap();
+    assert!(model["n"].as_u64().unwrap() > 0);
+    assert!(
+        recall >= DEV_RECALL_FLOOR,
+        "check-set dev Recall@10 {recall:.3} fell below the floor {DEV_RECALL_FLOOR}"
+    );
+    // Every slice's row has all three methods, and the runs of the two
+    // languages add up to the overall count.
+    let runs = |slice: &str| {
+        rows.iter()
+            .find(|r| r["slice"] == slice && r["method"] == "model")
+            .and_then(|r| r["n"].as_u64())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        runs("lang:zh") + runs("lang:en"),
+        model["n"].as_u64().unwrap()
+    );
+    assert_eq!(rows.len() % 3, 0);
+}
