@@ -160,7 +160,9 @@ pub enum Command {
     },
     /// Measure the model against two baselines (BM25 over product text,
     /// popularity in the industry): Recall@10, NDCG@10 and MRR on held-out
-    /// demo enterprises and on the real-world check set; prints a Markdown table.
+    /// demo enterprises and on the real-world check set's dev and test
+    /// halves, each case once per language, overall and by market regime,
+    /// language and division group; prints Markdown tables.
     Evaluate {
         /// As for `train`: the held-out enterprises are those train left out.
         #[command(flatten)]
