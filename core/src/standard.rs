@@ -66,6 +66,124 @@ pub enum AdoptionDegree {
     /// Not equivalent.
     #[serde(rename = "NEQ")]
     Neq,
+    /// Equivalent: the degree Chinese catalogues recorded before 2001
+    /// (等效采用), between IDT and MOD.
+    #[serde(rename = "EQV")]
+    Eqv,
+}
+
+impl AdoptionDegree {
+    /// The degree from its code (`IDT`) or the Chinese catalogue's wording (`等同采用`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "IDT" | "等同采用" | "等同" => Some(Self::Idt),
+            "MOD" | "修改采用" | "修改" => Some(Self::Mod),
+            "NEQ" | "非等效采用" | "非等效" => Some(Self::Neq),
+            "EQV" | "等效采用" | "等效" => Some(Self::Eqv),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Idt => "IDT",
+            Self::Mod => "MOD",
+            Self::Neq => "NEQ",
+            Self::Eqv => "EQV",
+        }
+    }
+}
+
+/// Where a field's value came from, when not from the record's own source.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// Stated by the source the record came from.
+    #[default]
+    Source,
+    /// Taken from the international standard the record adopts (its ICS,
+    /// its English title, the catalogue's Chinese name of it, 采标中文名称).
+    Adopted,
+    /// Inferred from the editions of the same number: the newest is taken
+    /// as current, each older one as superseded by the next.
+    Inferred,
+}
+
+impl Provenance {
+    pub fn is_source(&self) -> bool {
+        *self == Provenance::Source
+    }
+}
+
+/// The Chinese catalogue's category of a standard (标准类别).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    /// 产品
+    Product,
+    /// 方法
+    Method,
+    /// 基础
+    Basic,
+    /// 安全
+    Safety,
+    /// 管理
+    Management,
+    /// 卫生
+    Hygiene,
+    /// 环保
+    Environment,
+    /// 其他
+    Other,
+}
+
+impl Category {
+    pub const ALL: [Category; 8] = [
+        Self::Product,
+        Self::Method,
+        Self::Basic,
+        Self::Safety,
+        Self::Management,
+        Self::Hygiene,
+        Self::Environment,
+        Self::Other,
+    ];
+
+    /// The category from the catalogue's Chinese label (`产品`) or its English name (`product`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|c| c.label_zh() == s || c.name() == s.to_ascii_lowercase())
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Product => "product",
+            Self::Method => "method",
+            Self::Basic => "basic",
+            Self::Safety => "safety",
+            Self::Management => "management",
+            Self::Hygiene => "hygiene",
+            Self::Environment => "environment",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Product => "产品",
+            Self::Method => "方法",
+            Self::Basic => "基础",
+            Self::Safety => "安全",
+            Self::Management => "管理",
+            Self::Hygiene => "卫生",
+            Self::Environment => "环保",
+            Self::Other => "其他",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -121,16 +239,30 @@ pub struct Standard {
     pub title_en: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title_fr: String,
+    /// Where the titles came from: `adopted` when a record without titles
+    /// of its own took those of the standard it adopts.
+    #[serde(default, skip_serializing_if = "Provenance::is_source")]
+    pub title_source: Provenance,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub scope: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ics: Vec<String>,
+    /// `adopted` when the ICS codes are those of the adopted standard.
+    #[serde(default, skip_serializing_if = "Provenance::is_source")]
+    pub ics_source: Provenance,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ccs: Vec<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub committee: String,
     #[serde(default)]
     pub status: Status,
+    /// `inferred` when the source gave no status and it was inferred from
+    /// the editions of the same number; a known status always wins.
+    #[serde(default, skip_serializing_if = "Provenance::is_source")]
+    pub status_source: Provenance,
+    /// The Chinese catalogue's category (产品, 方法, 基础 …), where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
     /// ISO 8601 date, possibly partial (`2016-12`, `2016`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
@@ -142,6 +274,9 @@ pub struct Standard {
     pub replaces: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub replaced_by: Vec<String>,
+    /// Editions that replace part of this one (部分代替); this edition may stay in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partly_replaced_by: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub normative_refs: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -6,6 +6,7 @@
 //! supersession where a source only gives editions and dates, and lets
 //! national standards inherit the ICS codes of what they adopt.
 
+pub mod national;
 pub mod relaton;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -15,7 +16,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::code::StdCode;
-use crate::standard::{Adoption, AdoptionDegree, Standard, Status};
+use crate::standard::{Adoption, AdoptionDegree, Provenance, Standard, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -23,7 +24,10 @@ pub enum Format {
     StdnavJsonl,
     /// Relaton-derived JSON Lines (ISO, IEC, ETSI).
     RelatonJsonl,
-    /// The GB sample CSV (code,title_zh,title_en,status,replaces,replaced_by,adopts,degree).
+    /// Chinese catalogue CSV, told apart by its header: the GB sample
+    /// (code,title_zh,title_en,status,replaces,replaced_by,adopts,degree), the
+    /// national list, the national platform's export, titled lists of every
+    /// level ([`national::Shape`]).
     GbCsv,
 }
 
@@ -59,6 +63,16 @@ pub struct Parsed {
     pub rejections: Vec<Rejection>,
     /// Lines deliberately skipped (drafts, listings without an edition).
     pub skipped: u64,
+    /// Rows naming an adopted international standard, and how many of those
+    /// name nothing the code normalizer reads.
+    pub adoptions: AdoptionRows,
+}
+
+/// Rows of a source that name an adopted standard.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct AdoptionRows {
+    pub rows: u64,
+    pub unparsed: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,8 +196,15 @@ pub fn normalize_record(mut s: Standard) -> Result<Standard, String> {
     s.replaces = canonical_list(&s.replaces)?;
     s.replaced_by = canonical_list(&s.replaced_by)?;
     s.normative_refs = canonical_list(&s.normative_refs)?;
+    s.partly_replaced_by = canonical_list(&s.partly_replaced_by)?;
     for a in &mut s.adopts {
-        a.id = canonical_edition(&a.id)?;
+        // An adoption may name a line without its year (`ISO 2647`).
+        let code = StdCode::parse(&a.id).map_err(|e| format!("adopts {:?}: {e}", a.id))?;
+        a.id = if code.year.is_some() {
+            code.edition_id()
+        } else {
+            code.base()
+        };
     }
     Ok(s)
 }
@@ -230,6 +251,10 @@ fn parse_gb_csv(text: &str, source: &str, parsed: &mut Parsed) {
             return;
         }
     };
+    if let Some(shape) = national::Shape::of(&headers) {
+        national::parse_csv(shape, &mut reader, &headers, source, parsed);
+        return;
+    }
     let col = |name: &str| headers.iter().position(|h| h == name);
     let Some(code_col) = col("code") else {
         parsed.rejections.push(Rejection {
@@ -277,12 +302,7 @@ fn parse_gb_csv(text: &str, source: &str, parsed: &mut Parsed) {
                 continue;
             }
         };
-        let degree = match get(&rec, "degree").as_str() {
-            "IDT" => Some(AdoptionDegree::Idt),
-            "MOD" => Some(AdoptionDegree::Mod),
-            "NEQ" => Some(AdoptionDegree::Neq),
-            _ => None,
-        };
+        let degree = AdoptionDegree::parse(&get(&rec, "degree"));
         let adopts = split(get(&rec, "adopts"))
             .into_iter()
             .map(|id| Adoption { id, degree })
@@ -398,6 +418,38 @@ pub struct Catalogue {
     adopted_by: HashMap<usize, Vec<String>>,
     /// `referenced_by[i]`: records that reference record i normatively.
     referenced_by: HashMap<usize, Vec<String>>,
+    adoption_links: AdoptionLinks,
+}
+
+/// How the catalogue's adoption links resolved (each adopted code of each record).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct AdoptionLinks {
+    /// The adopted edition is in the catalogue.
+    pub resolved: u64,
+    /// The catalogue has the line but not the edition named.
+    pub edition_missing: u64,
+    /// The catalogue has nothing of that number (another body's standard, a withdrawn line …).
+    pub not_in_catalogue: u64,
+}
+
+/// The edition of `id`'s line closest to it: the newest no later than its
+/// year, else the oldest; for an undated id, the newest.
+fn nearest_edition(
+    records: &[Standard],
+    by_base: &HashMap<String, Vec<usize>>,
+    id: &str,
+) -> Option<usize> {
+    let list = by_base.get(&base_of(id))?;
+    let year = StdCode::parse(id).ok().and_then(|c| c.year);
+    match year {
+        None => list.last().copied(),
+        Some(y) => list
+            .iter()
+            .rev()
+            .find(|&&i| year_of(&records[i]) <= y)
+            .or(list.first())
+            .copied(),
+    }
 }
 
 fn year_of(s: &Standard) -> u16 {
@@ -441,7 +493,11 @@ impl Catalogue {
         for list in by_base.values() {
             for pair in list.windows(2) {
                 let (older, newer) = (pair[0], pair[1]);
-                if records[older].status != Status::Current
+                // A status the source did not give (the national list has
+                // none) is inferred: each older edition is superseded by the
+                // next. A status the source gave is never overridden.
+                let inferred = records[older].status_source == Provenance::Inferred;
+                if (records[older].status != Status::Current || inferred)
                     && records[older].replaced_by.is_empty()
                     && records[newer].status != Status::Draft
                     && year_of(&records[newer]) >= year_of(&records[older])
@@ -459,8 +515,9 @@ impl Catalogue {
                 records[older].replaced_by.push(newer_id);
             }
             if records[older].status == Status::Current
-                && records[newer].status == Status::Current
                 && year_of(&records[newer]) > year_of(&records[older])
+                && (records[newer].status == Status::Current
+                    || records[older].status_source == Provenance::Inferred)
             {
                 records[older].status = Status::Replaced;
             }
@@ -476,16 +533,45 @@ impl Catalogue {
             }
         }
 
-        // National standards inherit the ICS of what they adopt.
+        // National standards without ICS codes or an English title of their
+        // own take those of what they adopt, marked as derived. An adoption
+        // naming an edition the catalogue lacks links to the nearest edition
+        // of that line for these (ICS and wording rarely change between
+        // editions) but is counted apart.
         let mut adopted_by: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut adoption_links = AdoptionLinks::default();
         for i in 0..records.len() {
             let adopts: Vec<String> = records[i].adopts.iter().map(|a| a.id.clone()).collect();
             for a in adopts {
-                if let Some(&j) = by_id.get(&a) {
-                    adopted_by.entry(j).or_default().push(records[i].id.clone());
-                    if records[i].ics.is_empty() {
-                        records[i].ics = records[j].ics.clone();
+                let target = match by_id.get(&a) {
+                    Some(&j) => {
+                        adoption_links.resolved += 1;
+                        Some(j)
                     }
+                    None => {
+                        let nearest = nearest_edition(&records, &by_base, &a);
+                        if nearest.is_some() {
+                            adoption_links.edition_missing += 1;
+                        } else {
+                            adoption_links.not_in_catalogue += 1;
+                        }
+                        nearest
+                    }
+                };
+                let Some(j) = target else { continue };
+                if i == j {
+                    continue;
+                }
+                if by_id.contains_key(&a) {
+                    adopted_by.entry(j).or_default().push(records[i].id.clone());
+                }
+                if records[i].ics.is_empty() && !records[j].ics.is_empty() {
+                    records[i].ics = records[j].ics.clone();
+                    records[i].ics_source = Provenance::Adopted;
+                }
+                if records[i].title_en.is_empty() && !records[j].title_en.is_empty() {
+                    records[i].title_en = records[j].title_en.clone();
+                    records[i].title_source = Provenance::Adopted;
                 }
             }
         }
@@ -506,11 +592,17 @@ impl Catalogue {
             by_base,
             adopted_by,
             referenced_by,
+            adoption_links,
         }
     }
 
     pub fn len(&self) -> usize {
         self.records.len()
+    }
+
+    /// How the adoption links of all records resolved.
+    pub fn adoption_links(&self) -> AdoptionLinks {
+        self.adoption_links
     }
 
     pub fn is_empty(&self) -> bool {

@@ -85,7 +85,16 @@ fn degree_to_pb(d: Option<AdoptionDegree>) -> pb::AdoptionDegree {
         Some(AdoptionDegree::Idt) => pb::AdoptionDegree::Idt,
         Some(AdoptionDegree::Mod) => pb::AdoptionDegree::Mod,
         Some(AdoptionDegree::Neq) => pb::AdoptionDegree::Neq,
+        Some(AdoptionDegree::Eqv) => pb::AdoptionDegree::Eqv,
         None => pb::AdoptionDegree::Unspecified,
+    }
+}
+
+fn provenance_to_pb(p: core::Provenance) -> pb::Provenance {
+    match p {
+        core::Provenance::Source => pb::Provenance::Source,
+        core::Provenance::Adopted => pb::Provenance::Adopted,
+        core::Provenance::Inferred => pb::Provenance::Inferred,
     }
 }
 
@@ -142,6 +151,11 @@ pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
         checksum: s.checksum.clone(),
         illustrative: s.illustrative,
         in_degree: v.in_degree,
+        title_source: provenance_to_pb(s.title_source) as i32,
+        ics_source: provenance_to_pb(s.ics_source) as i32,
+        status_source: provenance_to_pb(s.status_source) as i32,
+        category: s.category.map(|c| c.name().to_string()).unwrap_or_default(),
+        partly_replaced_by: s.partly_replaced_by.clone(),
     }
 }
 
@@ -154,6 +168,8 @@ fn facet_from_pb(value: i32, field: &str) -> Result<FacetKind, Violation> {
         Ok(pb::FacetField::IcsField) => Ok(FacetKind::IcsField),
         Ok(pb::FacetField::PublishedYear) => Ok(FacetKind::Year),
         Ok(pb::FacetField::Committee) => Ok(FacetKind::Committee),
+        Ok(pb::FacetField::Category) => Ok(FacetKind::Category),
+        Ok(pb::FacetField::Adoption) => Ok(FacetKind::Adoption),
         _ => Err(Violation::new(
             field,
             format!("unknown facet field {value}"),
@@ -170,6 +186,8 @@ fn facet_to_pb(k: FacetKind) -> pb::FacetField {
         FacetKind::IcsField => pb::FacetField::IcsField,
         FacetKind::Year => pb::FacetField::PublishedYear,
         FacetKind::Committee => pb::FacetField::Committee,
+        FacetKind::Category => pb::FacetField::Category,
+        FacetKind::Adoption => pb::FacetField::Adoption,
     }
 }
 

@@ -26,7 +26,7 @@ pub const EN: &str = "en_stem";
 
 /// Bumped whenever the schema or what is indexed changes: a cached index
 /// with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -303,7 +303,10 @@ fn document(
     if !s.title_zh.is_empty() {
         doc.add_text(f.title_zh, &s.title_zh);
     }
-    if !s.title_en.is_empty() {
+    // An English title taken from the adopted standard is shown, not
+    // indexed: English queries find the original (whose adopters lineage
+    // lists), and thousands of copies would dilute the English terms' IDF.
+    if !s.title_en.is_empty() && s.title_source != stdnav_core::standard::Provenance::Adopted {
         doc.add_text(f.title_en, &s.title_en);
         let title = token_seq(en, &s.title_en);
         let keys = phrases.in_tokens(&title);
@@ -349,6 +352,16 @@ fn document(
     doc.add_facet(f.facets, Facet::from_path(["level", level_str(s.level)]));
     doc.add_facet(f.facets, Facet::from_path(["nature", nature_str(s.nature)]));
     doc.add_facet(f.facets, Facet::from_path(["status", status_str(s.status)]));
+    if let Some(c) = s.category {
+        doc.add_facet(f.facets, Facet::from_path(["category", c.name()]));
+    }
+    match s.adopts.first() {
+        Some(a) => {
+            let degree = a.degree.map(|d| d.code()).unwrap_or("unspecified");
+            doc.add_facet(f.facets, Facet::from_path(["adoption", degree]));
+        }
+        None => doc.add_facet(f.facets, Facet::from_path(["adoption", "none"])),
+    }
     if let Some(y) = year {
         doc.add_facet(f.facets, Facet::from_path(["year", y.to_string().as_str()]));
     }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use stdnav_core::catalogue::{self, Catalogue, Format, Parsed, Rejection};
-use stdnav_core::standard::Standard;
+use stdnav_core::standard::{Provenance, Standard};
 
 use crate::error::StandardsError;
 use crate::index::{self, SCHEMA_VERSION};
@@ -122,12 +122,22 @@ pub fn default_sources(data_dir: Option<&Path>) -> Vec<Source> {
         format: Format::StdnavJsonl,
     });
     if let Some(dir) = data_dir {
-        let path = dir.join("gb-sample/gb_sample.csv");
-        if path.is_file() {
-            sources.push(Source::File {
-                path,
-                format: Some(Format::GbCsv),
-            });
+        // The national list comes last: its statuses are inferred and its
+        // titles derived, so the sample and the platform export's known
+        // statuses, dates and relations win over it (docs/DATA.md).
+        for rel in [
+            "gb-sample/gb_sample.csv",
+            "cn-gb-national/gb_temporal_sample.csv",
+            "cn-gb-national/cn_titled_sports.csv",
+            "cn-gb-national/gb_national.csv",
+        ] {
+            let path = dir.join(rel);
+            if path.is_file() {
+                sources.push(Source::File {
+                    path,
+                    format: Some(Format::GbCsv),
+                });
+            }
         }
     }
     sources
@@ -177,6 +187,24 @@ pub struct CatalogueStore {
 }
 
 fn fill_empty(into: &mut Standard, from: &Standard) {
+    // A known status always wins over one inferred from editions.
+    if into.status_source == Provenance::Inferred && from.status_source != Provenance::Inferred {
+        into.status = from.status;
+        into.status_source = from.status_source;
+    }
+    // Derived values travel with their mark.
+    if into.title_zh.is_empty() && into.title_en.is_empty() {
+        into.title_source = from.title_source;
+    }
+    if into.ics.is_empty() {
+        into.ics_source = from.ics_source;
+    }
+    if into.category.is_none() {
+        into.category = from.category;
+    }
+    if into.withdrawn.is_none() {
+        into.withdrawn = from.withdrawn.clone();
+    }
     macro_rules! fill {
         ($($f:ident),*) => {$(
             if into.$f.is_empty() && !from.$f.is_empty() {
@@ -197,7 +225,8 @@ fn fill_empty(into: &mut Standard, from: &Standard) {
         indicators,
         keywords,
         replaces,
-        replaced_by
+        replaced_by,
+        partly_replaced_by
     );
     if into.published.is_none() {
         into.published = from.published.clone();

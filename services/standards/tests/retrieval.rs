@@ -115,7 +115,14 @@ fn bilingual_text_search() {
     let Some(d) = real() else { return };
     let ids = top_ids(&d, "质量管理体系", 5);
     assert!(ids.contains(&"GB/T 19001-2016".to_string()), "{ids:?}");
-    let ids = top_ids(&d, "air conditioner safety", 10);
+    // The national list's Chinese titles bring the Chinese adoptions of the
+    // line forward (GB 4706.32 adopts IEC 60335-2-40, through the term
+    // list's 空调器): either is the answer, and the IEC line stays close.
+    let ids = top_ids(&d, "air conditioner safety", 15);
+    assert!(
+        ids[..10].iter().any(|id| id.starts_with("GB 4706.32-")),
+        "{ids:?}"
+    );
     assert!(
         ids.iter().any(|id| id.starts_with("IEC 60335-2-40:")),
         "{ids:?}"

@@ -1,0 +1,236 @@
+//! The Chinese national catalogue (../shared/data/cn-gb-national): the
+//! national list, the platform export sample and the titled list of every
+//! level, ingested beside ISO, IEC and ETSI. Skips (with a printed reason)
+//! when the data is absent.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use stdnav_core::catalogue::{self, Catalogue, Format};
+use stdnav_core::standard::{AdoptionDegree, Category, Level, Nature, Provenance, Status};
+use stdnav_standards::domain::{EdgeKind, Standards};
+use stdnav_standards::progress::Silent;
+use stdnav_standards::search::{FacetKind, SearchParams};
+use stdnav_standards::store::{CatalogueStore, default_sources};
+
+fn data() -> Option<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = stdnav_core::demo::find_shared_data(&manifest);
+    match data {
+        Some(d) if d.join("cn-gb-national/gb_national.csv").is_file() => Some(d),
+        _ => {
+            eprintln!("skipping: ../shared/data/cn-gb-national is absent");
+            None
+        }
+    }
+}
+
+type Real = (Arc<CatalogueStore>, Arc<Standards>);
+
+fn real() -> Option<Real> {
+    static DOMAIN: OnceLock<Option<Real>> = OnceLock::new();
+    DOMAIN
+        .get_or_init(|| {
+            let data = data()?;
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("standards-real");
+            let store = CatalogueStore::open(&dir, &default_sources(Some(&data)), &Silent)
+                .expect("catalogue builds");
+            let store = Arc::new(store);
+            Some((store.clone(), Arc::new(Standards::with_store(store))))
+        })
+        .clone()
+}
+
+fn read(path: &Path) -> catalogue::Parsed {
+    catalogue::read_file(path, Some(Format::GbCsv)).expect("readable")
+}
+
+#[test]
+fn the_three_files_parse_with_level_nature_and_category_from_the_code() {
+    let Some(data) = data() else { return };
+    let list = read(&data.join("cn-gb-national/gb_national.csv"));
+    eprintln!(
+        "national list: {} records, {} rejected, {} rows name an adoption ({} unparsed)",
+        list.standards.len(),
+        list.rejections.len(),
+        list.adoptions.rows,
+        list.adoptions.unparsed
+    );
+    assert!(list.standards.len() >= 72_000, "{}", list.standards.len());
+    assert!(list.rejections.len() < 50, "{:?}", &list.rejections[..5]);
+    assert!(list.adoptions.rows >= 25_000);
+    let by_id: HashMap<&str, _> = list.standards.iter().map(|s| (s.id.as_str(), s)).collect();
+    // The odd spelling of the source, through the one normalizer.
+    assert!(by_id.contains_key("GB 19147-2013"));
+    let gb = by_id["GB 4706.32-2012"];
+    assert_eq!((gb.level, gb.nature), (Level::National, Nature::Mandatory));
+    assert_eq!(gb.status_source, Provenance::Inferred);
+    assert_eq!(gb.adopts[0].id, "IEC 60335-2-40:2005");
+    assert_eq!(gb.adopts[0].degree, Some(AdoptionDegree::Idt));
+    assert_eq!(gb.title_source, Provenance::Adopted);
+    assert!(gb.title_zh.contains("热泵"), "{}", gb.title_zh);
+    let t = by_id["GB/T 19001-2016"];
+    assert_eq!(
+        (t.nature, t.category),
+        (Nature::Recommended, Some(Category::Management))
+    );
+    assert!(list.standards.iter().any(|s| s.nature == Nature::Guidance));
+    assert!(list.standards.iter().any(|s| {
+        s.adopts
+            .iter()
+            .any(|a| a.degree == Some(AdoptionDegree::Eqv))
+    }));
+
+    let sample = read(&data.join("cn-gb-national/gb_temporal_sample.csv"));
+    assert!(
+        sample.standards.len() >= 1_990,
+        "{}",
+        sample.standards.len()
+    );
+    assert!(sample.rejections.len() < 10, "{:?}", sample.rejections);
+    let s: HashMap<&str, _> = sample
+        .standards
+        .iter()
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    let old = s["GB/T 1.1-2009"];
+    assert_eq!(old.status, Status::Replaced);
+    assert_eq!(old.status_source, Provenance::Source);
+    assert_eq!(old.replaced_by, ["GB/T 1.1-2020"]);
+    assert_eq!(old.withdrawn.as_deref(), Some("2020-10-01"));
+    // 代替标准 with "(全部代替)": wholly replaces both.
+    assert_eq!(old.replaces, ["GB/T 1.1-2000", "GB/T 1.2-2002"]);
+
+    let titled = read(&data.join("cn-gb-national/cn_titled_sports.csv"));
+    assert!(
+        titled.standards.len() >= 1_300,
+        "{}",
+        titled.standards.len()
+    );
+    let levels: std::collections::BTreeSet<Level> =
+        titled.standards.iter().map(|s| s.level).collect();
+    for l in [Level::National, Level::Industry, Level::Local, Level::Group] {
+        assert!(levels.contains(&l), "{l:?} missing: {levels:?}");
+    }
+    assert!(titled.standards.iter().any(|s| s.id.starts_with("DB37")));
+}
+
+/// The inference (newest edition current, each older one superseded) against
+/// the statuses the platform export records. docs/DATA.md quotes the figure.
+#[test]
+fn inferred_status_agrees_with_the_known_statuses() {
+    let Some(data) = data() else { return };
+    let list = read(&data.join("cn-gb-national/gb_national.csv"));
+    let inferred = Catalogue::build(list.standards);
+    let sample = read(&data.join("cn-gb-national/gb_temporal_sample.csv"));
+    let (mut agree, mut total) = (0u32, 0u32);
+    let mut confusion: HashMap<(&str, &str), u32> = HashMap::new();
+    for known in &sample.standards {
+        let Some(guess) = inferred.get(&known.id) else {
+            continue;
+        };
+        let k = if known.status.is_in_force() || known.status == Status::Upcoming {
+            "in force"
+        } else {
+            "not in force"
+        };
+        let g = if guess.status.is_in_force() {
+            "in force"
+        } else {
+            "not in force"
+        };
+        total += 1;
+        agree += u32::from(k == g);
+        *confusion.entry((k, g)).or_default() += 1;
+    }
+    let share = f64::from(agree) / f64::from(total);
+    eprintln!(
+        "inferred status agrees on {agree} of {total} ({:.1}%): {confusion:?}",
+        100.0 * share
+    );
+    assert!(total >= 1_900, "{total}");
+    assert!(share >= 0.80, "{share}");
+}
+
+#[test]
+fn adoptions_link_gb_to_iso_iec_with_derived_titles_and_drift() {
+    let Some((store, d)) = real() else { return };
+    let snapshot = store.snapshot();
+    let cat = &snapshot.catalogue;
+    let links = cat.adoption_links();
+    eprintln!("adoption links: {links:?}");
+    assert!(links.resolved >= 10_000, "{links:?}");
+    let gb = cat.get("GB 4706.25-2008").expect("GB 4706.25-2008");
+    assert_eq!(gb.adopts[0].id, "IEC 60335-2-5:2005");
+    assert_eq!(gb.ics_source, Provenance::Adopted);
+    assert!(!gb.ics.is_empty());
+    assert_eq!(gb.title_source, Provenance::Adopted);
+    assert!(
+        gb.title_en.to_lowercase().contains("dishwashers"),
+        "{}",
+        gb.title_en
+    );
+    // Drift: IEC has revised what the GB adopts.
+    let latest = cat.latest_of("IEC 60335-2-5").expect("IEC line");
+    assert!(latest.id.as_str() > "IEC 60335-2-5:2005", "{}", latest.id);
+    // Lineage: the GB's adoption edge, and an adopted IEC edition lists its adopters.
+    let lineage = d.lineage("GB 4706.25-2008", 1).expect("lineage");
+    assert!(
+        lineage.edges.iter().any(|e| e.kind == EdgeKind::Adopts),
+        "{:?}",
+        lineage.edges
+    );
+    let adopters = cat.adopted_by("ISO 9001:2015");
+    assert!(
+        adopters.iter().any(|a| a == "GB/T 19001-2016"),
+        "{adopters:?}"
+    );
+}
+
+#[test]
+fn known_status_wins_and_supersession_is_found() {
+    let Some((store, _)) = real() else { return };
+    let snapshot = store.snapshot();
+    let cat = &snapshot.catalogue;
+    let old = cat.get("GB/T 2828.1-2003").expect("GB/T 2828.1-2003");
+    assert_ne!(old.status, Status::Current);
+    assert!(
+        old.replaced_by.iter().any(|r| r == "GB/T 2828.1-2012"),
+        "{:?}",
+        old.replaced_by
+    );
+    // Known from the platform export (the sample): never overridden.
+    let known = cat.get("GB/T 1.1-2009").expect("GB/T 1.1-2009");
+    assert_eq!(known.status_source, Provenance::Source);
+    assert_eq!(known.withdrawn.as_deref(), Some("2020-10-01"));
+    // The newest edition of a number without a known status is current, inferred.
+    let newest = cat.latest_of("GB 4706.32").expect("GB 4706.32");
+    assert_eq!(newest.status, Status::Current);
+}
+
+#[test]
+fn a_chinese_query_finds_the_gb_that_carries_a_particular_requirement() {
+    let Some((_, d)) = real() else { return };
+    let page = d
+        .search(&SearchParams {
+            query: "洗碗机的特殊要求".into(),
+            page_size: 10,
+            facets: vec![FacetKind::Category, FacetKind::Adoption],
+            ..Default::default()
+        })
+        .unwrap();
+    let ids: Vec<&str> = page
+        .hits
+        .iter()
+        .map(|h| h.standard.standard.id.as_str())
+        .collect();
+    assert!(ids.iter().any(|id| id.starts_with("GB 4706.25")), "{ids:?}");
+    let facets: HashMap<_, _> = page.facets.iter().cloned().collect();
+    assert!(
+        facets[&FacetKind::Category]
+            .iter()
+            .any(|(k, _)| k == "product" || k == "safety")
+    );
+    assert!(facets[&FacetKind::Adoption].iter().any(|(k, _)| k == "IDT"));
+}
