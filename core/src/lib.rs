@@ -12,3 +12,4 @@ pub mod reference;
 pub mod standard;
 pub mod text;
 pub mod uscc;
+pub mod vocab;
