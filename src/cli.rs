@@ -206,6 +206,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::changes::ChangesCommand,
     },
+    /// Mine a zh↔en term list from aligned titles: the Chinese titles of the
+    /// ISO/IEC standards China adopts (cn-gb-national/gb_national.csv under
+    /// --data) beside their English titles (relaton ISO/IEC); writes
+    /// core/data/terms_mined.tsv and prints the counts (core/data/README.md).
+    MineTerms(crate::mine_terms::MineTermsArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -496,6 +501,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::changes::run(&cli.home, data.as_deref(), command).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::MineTerms(args) => {
+            crate::mine_terms::run(data.as_deref(), &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ingest {
             files,
             format,
@@ -583,6 +592,10 @@ fn print_search(result: &stdnav_standards::domain::SearchPage, format: OutputFor
                         "title_zh": h.standard.standard.title_zh,
                         "title_en": h.standard.standard.title_en,
                         "status": h.standard.standard.status,
+                        "status_source": h.standard.standard.status_source,
+                        "title_source": h.standard.standard.title_source,
+                        "ics_source": h.standard.standard.ics_source,
+                        "category": h.standard.standard.category,
                         "level": h.standard.standard.level,
                         "nature": h.standard.standard.nature,
                         "ics": h.standard.standard.ics,
@@ -604,7 +617,19 @@ fn print_search(result: &stdnav_standards::domain::SearchPage, format: OutputFor
                 } else {
                     &s.title_zh
                 };
-                println!("  {:<32} [{:?}] {}", s.id, s.status, title);
+                // An inferred status or a title taken from the adopted
+                // standard is marked, so nobody reads it as the catalogue's word.
+                let inferred = if s.status_source == stdnav_core::standard::Provenance::Inferred {
+                    ", inferred"
+                } else {
+                    ""
+                };
+                let adopted = if s.title_source == stdnav_core::standard::Provenance::Adopted {
+                    " (title of the adopted standard)"
+                } else {
+                    ""
+                };
+                println!("  {:<32} [{:?}{inferred}] {title}{adopted}", s.id, s.status);
             }
         }
     }
