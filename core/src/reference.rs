@@ -1,6 +1,8 @@
 //! The project's own reference data, compiled into the binary (core/data/):
 //! GB/T 2260 regions, Chinese ICS titles, the GB/T 4754 → ICS concordance and
-//! the zh↔en term list. See core/data/README.md for how each was made.
+//! the zh↔en term list (hand-written, plus the terms mined from aligned
+//! titles for Chinese words it lacks). See core/data/README.md for how each
+//! was made.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -9,6 +11,8 @@ const REGIONS: &str = include_str!("../data/regions.tsv");
 const ICS_ZH: &str = include_str!("../data/ics_zh.tsv");
 const GBT4754_ICS: &str = include_str!("../data/gbt4754_ics.tsv");
 const TERMS: &str = include_str!("../data/terms.tsv");
+/// Written by `stdnav mine-terms` (crate::vocab); under the hand-written list.
+const TERMS_MINED: &str = include_str!("../data/terms_mined.tsv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionLevel {
@@ -61,12 +65,45 @@ fn split_list(s: &str, sep: char) -> Vec<String> {
         .collect()
 }
 
+/// Rows of a term-list file (terms.tsv, terms_mined.tsv): zh, en ('|'
+/// separated, lower-cased), ics (';' separated), domain; further columns
+/// (the mined file's evidence) are not read.
+fn parse_terms(text: &str) -> Vec<Term> {
+    rows(text)
+        .filter(|r| r.len() >= 2 && !r[0].is_empty())
+        .map(|r| Term {
+            zh: r[0].to_string(),
+            en: split_list(r[1], '|')
+                .into_iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
+            ics: r.get(2).map(|s| split_list(s, ';')).unwrap_or_default(),
+            domain: r.get(3).map(|s| s.to_string()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The hand-written terms, then the mined ones for Chinese terms the
+/// hand-written list lacks: where both have a term, the hand-written one
+/// wins whole (its wordings, ICS codes and domain).
+fn merge_terms(hand: Vec<Term>, mined: Vec<Term>) -> Vec<Term> {
+    let known: std::collections::HashSet<String> = hand.iter().map(|t| t.zh.clone()).collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = hand;
+    out.extend(
+        mined
+            .into_iter()
+            .filter(|t| !known.contains(&t.zh) && seen.insert(t.zh.clone())),
+    );
+    out
+}
+
 impl Reference {
     /// The text of the bundled tables an index is built from (Chinese ICS
     /// titles, the term list): a cached index built with other tables is
     /// stale, so its fingerprint includes them.
-    pub fn indexed_tables() -> [&'static str; 2] {
-        [ICS_ZH, TERMS]
+    pub fn indexed_tables() -> [&'static str; 3] {
+        [ICS_ZH, TERMS, TERMS_MINED]
     }
 
     /// The bundled tables, parsed once per process.
@@ -103,19 +140,7 @@ impl Reference {
             .filter(|r| r.len() >= 2)
             .map(|r| (r[0].to_string(), split_list(r[1], ';')))
             .collect();
-        let terms: Vec<Term> = rows(TERMS)
-            .filter(|r| r.len() >= 2 && !r[0].is_empty())
-            .map(|r| Term {
-                zh: r[0].to_string(),
-                en: split_list(r[1], '|')
-                    .into_iter()
-                    .map(|s| s.to_lowercase())
-                    .collect(),
-                ics: r.get(2).map(|s| split_list(s, ';')).unwrap_or_default(),
-                domain: r.get(3).map(|s| s.to_string()).unwrap_or_default(),
-            })
-            .collect();
-        let mut terms = terms;
+        let mut terms = merge_terms(parse_terms(TERMS), parse_terms(TERMS_MINED));
         terms.sort_by_key(|t: &Term| std::cmp::Reverse(t.zh.chars().count()));
         let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in terms.iter().enumerate() {
@@ -197,7 +222,8 @@ impl Reference {
             .unwrap_or_default()
     }
 
-    /// The term list, longest Chinese term first.
+    /// The term list (hand-written, then mined for Chinese terms it lacks;
+    /// domain `mined`), longest Chinese term first.
     pub fn terms(&self) -> &[Term] {
         &self.terms
     }
@@ -265,5 +291,55 @@ mod tests {
         assert!(r.terms().len() >= 300);
         let ac = r.terms().iter().find(|t| t.zh == "空调").expect("空调");
         assert!(ac.en.iter().any(|e| e.contains("air-conditioner")));
+    }
+
+    #[test]
+    fn mined_terms_only_add_what_the_hand_written_list_lacks() {
+        let term = |zh: &str, en: &str, domain: &str| Term {
+            zh: zh.into(),
+            en: vec![en.into()],
+            ics: vec![],
+            domain: domain.into(),
+        };
+        let merged = merge_terms(
+            vec![term("空调", "air-conditioner", "appliances")],
+            vec![
+                term("空调", "heat pumps", "mined"),
+                term("除湿机", "dehumidifiers", "mined"),
+                term("除湿机", "dryers", "mined"),
+            ],
+        );
+        let got: Vec<(&str, &str, &str)> = merged
+            .iter()
+            .map(|t| (t.zh.as_str(), t.en[0].as_str(), t.domain.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("空调", "air-conditioner", "appliances"),
+                ("除湿机", "dehumidifiers", "mined")
+            ]
+        );
+
+        // The bundled lists: every hand-written row is there as written,
+        // and a mined row only for a Chinese term the hand list lacks.
+        let hand = parse_terms(TERMS);
+        let mined = parse_terms(TERMS_MINED);
+        let r = Reference::get();
+        assert_eq!(
+            r.terms().len(),
+            merge_terms(hand.clone(), mined.clone()).len()
+        );
+        for h in &hand {
+            let t = r
+                .terms()
+                .iter()
+                .find(|t| t.zh == h.zh)
+                .expect("hand-written term");
+            assert_eq!((&t.en, &t.domain), (&h.en, &h.domain), "{}", h.zh);
+        }
+        assert!(mined.iter().all(|m| m.domain == "mined"));
+        let zh: std::collections::HashSet<&str> = r.terms().iter().map(|t| t.zh.as_str()).collect();
+        assert_eq!(zh.len(), r.terms().len(), "one row per Chinese term");
     }
 }
