@@ -254,9 +254,18 @@ async fn stored_enterprises_get_gaps_and_chain_scores() {
         .await
         .unwrap()
         .into_inner();
+    // Its classes (3852, 3464) and groups (385, 346) have fewer than 5
+    // peers, so the peers are its division's (38): the refrigerator and the
+    // battery maker, never the dairy or the ICT maker of other divisions.
+    assert_eq!(group.size, 2, "division 38 only: {group:?}");
+    let basis = group.basis.clone().unwrap();
     assert_eq!(
-        group.size, 4,
-        "five stored, widened to all but itself: {group:?}"
+        (
+            ppb::IndustryLevel::try_from(basis.level),
+            basis.code.as_str()
+        ),
+        (Ok(ppb::IndustryLevel::Division), "38"),
+        "{group:?}"
     );
     assert_eq!(group.model.unwrap().population_hash, info.population_hash);
     let mut other = tonic::Request::new(ppb::PeerGroupRequest {

@@ -44,12 +44,59 @@ pub const MAX_PAGE_SIZE: usize = 1000;
 /// Peer groups are computed over at most this many stored enterprises.
 pub const MAX_POPULATION: usize = 100_000;
 
+/// The GB/T 4754-2017 level peers share: a class (4 digits, `3852`), a
+/// group (3 digits, `385`) or a division (2 digits, `38`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PeerLevel {
+    Class,
+    Group,
+    Division,
+}
+
+impl PeerLevel {
+    /// Narrowest first: the order in which peers are looked for.
+    pub const ALL: [PeerLevel; 3] = [PeerLevel::Class, PeerLevel::Group, PeerLevel::Division];
+
+    /// Digits of a code at this level.
+    pub fn digits(self) -> usize {
+        match self {
+            PeerLevel::Class => 4,
+            PeerLevel::Group => 3,
+            PeerLevel::Division => 2,
+        }
+    }
+
+    /// `class`, `group`, `division`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PeerLevel::Class => "class",
+            PeerLevel::Group => "group",
+            PeerLevel::Division => "division",
+        }
+    }
+}
+
+/// What an enterprise and its peers have in common.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerBasis {
+    pub level: PeerLevel,
+    /// The GB/T 4754-2017 code at `level`, e.g. `3852`.
+    pub code: String,
+    /// The industry set was large and was narrowed to the enterprise's
+    /// k-means cluster inside it (never beyond the code).
+    pub narrowed: bool,
+}
+
 /// An enterprise's peer group and the distributions the advisor needs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeerGroup {
     pub group_id: String,
     pub method: String,
+    /// Peers in the group, the enterprise itself excluded; 0 with no basis.
     pub size: u32,
+    /// `None` when no enterprise shares even the division: the peer signal
+    /// is then absent, not "held by 0 % of peers".
+    pub basis: Option<PeerBasis>,
     /// (standard line, e.g. `GB/T 19001`, share of peers holding any edition).
     pub shares: Vec<(String, f64)>,
     pub coverage_percentile: f64,

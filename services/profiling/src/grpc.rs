@@ -16,7 +16,7 @@ use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
 
 use crate::convert::{profile_from_pb, record_to_pb};
-use crate::domain::{PeerModelSummary, Profiling, ProfilingError, Subject};
+use crate::domain::{PeerLevel, PeerModelSummary, Profiling, ProfilingError, Subject};
 use crate::store::ListFilter;
 
 pub const SERVICE_NAME: &str = "stdnav.profiling.v1.ProfilingService";
@@ -213,6 +213,11 @@ impl ProfilingService for ProfilingGrpc {
                 .collect(),
             coverage_percentile: group.coverage_percentile,
             model: group.model.as_ref().map(model_info),
+            basis: group.basis.map(|b| pb::PeerBasis {
+                level: industry_level(b.level) as i32,
+                code: b.code,
+                narrowed: b.narrowed,
+            }),
         }))
     }
 
@@ -228,6 +233,14 @@ impl ProfilingService for ProfilingGrpc {
             .await
             .map_err(|e| to_status(e, ""))?;
         Ok(Response::new(model_info(&PeerModelSummary::of(&model))))
+    }
+}
+
+fn industry_level(level: PeerLevel) -> pb::IndustryLevel {
+    match level {
+        PeerLevel::Class => pb::IndustryLevel::Class,
+        PeerLevel::Group => pb::IndustryLevel::Group,
+        PeerLevel::Division => pb::IndustryLevel::Division,
     }
 }
 

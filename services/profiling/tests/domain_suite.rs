@@ -116,13 +116,28 @@ async fn suite(store: Arc<dyn EnterpriseStore>, artifacts: &std::path::Path) {
         .count();
     assert_eq!(seen, expected);
 
-    // Peer groups: from a's population, at least MIN_PEERS, never itself.
+    // Peer groups: from a's population, of the enterprise's industry
+    // (class, group or division), at least MIN_PEERS when its division has
+    // them, never itself.
+    let division = |p: &Profile| p.industries[0].get(..2).unwrap_or("").to_string();
+    let me = people
+        .iter()
+        .position(|p| people.iter().filter(|q| division(q) == division(p)).count() > MIN_PEERS)
+        .expect("a division with enough enterprises among 120");
     let group = profiling
-        .peer_group(a, Subject::Stored(people[3].uscc.clone()))
+        .peer_group(a, Subject::Stored(people[me].uscc.clone()))
         .await
         .unwrap();
     assert!(group.size as usize >= MIN_PEERS, "{group:?}");
-    assert!(group.method.starts_with("kmeans"), "{group:?}");
+    assert!(group.method.starts_with("gbt4754"), "{group:?}");
+    let basis = group.basis.clone().unwrap();
+    assert!(
+        people[me]
+            .industries
+            .iter()
+            .any(|i| i.starts_with(&basis.code)),
+        "{group:?}"
+    );
     let model = group.model.clone().unwrap();
     assert_eq!(model.population, people.len());
     assert!((0.0..=100.0).contains(&group.coverage_percentile));
@@ -131,16 +146,19 @@ async fn suite(store: Arc<dyn EnterpriseStore>, artifacts: &std::path::Path) {
     // A new process over the same store and artifacts reuses the model…
     let again = Profiling::new(store.clone()).with_peer_artifacts(artifacts);
     let reused = again
-        .peer_group(a, Subject::Stored(people[3].uscc.clone()))
+        .peer_group(a, Subject::Stored(people[me].uscc.clone()))
         .await
         .unwrap();
     assert_eq!(reused.model.unwrap().trained_at_ms, model.trained_at_ms);
     assert_eq!(reused.shares, group.shares);
     // …unless the population changed since, then it retrains.
-    again.delete(a, &people[4].uscc, None).await.unwrap();
+    again
+        .delete(a, &people[(me + 1) % people.len()].uscc, None)
+        .await
+        .unwrap();
     let third = Profiling::new(store).with_peer_artifacts(artifacts);
     let retrained = third
-        .peer_group(a, Subject::Stored(people[3].uscc.clone()))
+        .peer_group(a, Subject::Stored(people[me].uscc.clone()))
         .await
         .unwrap();
     assert_eq!(retrained.model.unwrap().population, people.len() - 1);
