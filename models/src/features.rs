@@ -83,6 +83,51 @@ pub enum Holding {
     HeldOldEdition,
 }
 
+/// The GB/T 4754-2017 level an enterprise shares with its peers, with the
+/// codes of `stdnav.scoring.v1.PeerLevel` (the digits of a code at that level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum PeerLevel {
+    /// No peers: no peer signal at all.
+    #[default]
+    None = 0,
+    Division = 2,
+    Group = 3,
+    Class = 4,
+}
+
+impl PeerLevel {
+    /// The level of a proto code, `None` (the Rust one) for an unknown code.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Some(match code {
+            0 => Self::None,
+            2 => Self::Division,
+            3 => Self::Group,
+            4 => Self::Class,
+            _ => return None,
+        })
+    }
+
+    /// How close the peers are: 0 none, ⅓ same division, ⅔ same group, 1 same class.
+    pub fn closeness(self) -> f64 {
+        match self {
+            Self::None => 0.0,
+            Self::Division => 1.0 / 3.0,
+            Self::Group => 2.0 / 3.0,
+            Self::Class => 1.0,
+        }
+    }
+
+    /// `class`, `group`, `division` (empty for none), for reasons.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Division => "division",
+            Self::Group => "group",
+            Self::Class => "class",
+        }
+    }
+}
+
 /// Raw signals about one candidate for one enterprise, mirroring
 /// `stdnav.scoring.v1.CandidateSignals`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -106,8 +151,16 @@ pub struct Signals {
     pub published_year: i32,
     /// How many standards reference it normatively.
     pub in_degree: u32,
-    /// Share of the enterprise's peers holding it, 0..=1.
+    /// Share of the enterprise's peers holding it, 0..=1; ignored when
+    /// `peer_count` is 0.
     pub peer_adoption: f64,
+    /// How many peers `peer_adoption` was measured on; 0 when the
+    /// enterprise has no peers (the peer signal is absent, not 0 %).
+    pub peer_count: u32,
+    /// What the enterprise shares with its peers.
+    pub peer_level: PeerLevel,
+    /// The GB/T 4754 code at `peer_level`, e.g. `3852` (for reasons).
+    pub peer_code: String,
     /// Adopts, or is adopted as, an international standard.
     pub international_alignment: bool,
     pub holding: Holding,
@@ -134,7 +187,9 @@ pub struct Signals {
 /// | `in_force` | 1 if current or upcoming (or status unknown), 0 if withdrawn, replaced or draft |
 /// | `age` | years since publication, clamped to 0..=30, divided by 30; an unknown year counts as 10 years |
 /// | `in_degree_log` | `ln(1 + in_degree)`: how many standards build on it |
-/// | `peer_adoption` | share of peers holding it, clamped to 0..=1 |
+/// | `peer_adoption` | share of peers holding it, clamped to 0..=1; 0 when there are no peers |
+/// | `peer_count_log` | `ln(1 + peers) / ln(1 + 1000)`, peers capped at 1,000: how much evidence the share rests on (0: no peers) |
+/// | `peer_closeness` | how close the peers' industry is: 1 same GB/T 4754 class, ⅔ same group, ⅓ same division, 0 no peers |
 /// | `international_alignment` | 1 if it adopts or is adopted as an international standard |
 /// | `held_current` | 1 if the enterprise already holds this edition |
 /// | `held_old_edition` | 1 if the enterprise holds an older edition |
@@ -155,6 +210,8 @@ pub const FEATURES: &[&str] = &[
     "held_current",
     "held_old_edition",
     "referenced",
+    "peer_count_log",
+    "peer_closeness",
 ];
 
 /// Number of features.
@@ -177,7 +234,12 @@ pub mod idx {
     pub const HELD_CURRENT: usize = 12;
     pub const HELD_OLD_EDITION: usize = 13;
     pub const REFERENCED: usize = 14;
+    pub const PEER_COUNT_LOG: usize = 15;
+    pub const PEER_CLOSENESS: usize = 16;
 }
+
+/// Peers beyond this many add no evidence.
+const MAX_PEERS: f64 = 1000.0;
 
 /// Years assumed since publication when the year is unknown.
 const UNKNOWN_AGE_YEARS: f64 = 10.0;
@@ -203,10 +265,17 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
     } else {
         f64::from(as_of_year - s.published_year).clamp(0.0, MAX_AGE_YEARS)
     };
-    let peers = if s.peer_adoption.is_finite() {
-        s.peer_adoption.clamp(0.0, 1.0)
+    // No peers, no peer signal: a share without peers is not "0 % of peers".
+    let (peers, peer_count, closeness) = if s.peer_count == 0 {
+        (0.0, 0.0, 0.0)
     } else {
-        0.0
+        let share = if s.peer_adoption.is_finite() {
+            s.peer_adoption.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let count = f64::from(s.peer_count).min(MAX_PEERS).ln_1p() / MAX_PEERS.ln_1p();
+        (share, count, s.peer_level.closeness())
     };
     [
         text.ln_1p(),
@@ -224,6 +293,8 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         flag(s.holding == Holding::HeldCurrent),
         flag(s.holding == Holding::HeldOldEdition),
         flag(s.referenced),
+        peer_count,
+        closeness,
     ]
 }
 
@@ -247,6 +318,8 @@ mod tests {
             ics_match_depth: 9,
             published_year: 1950,
             peer_adoption: 3.0,
+            peer_count: 5000,
+            peer_level: PeerLevel::Group,
             status: Status::Withdrawn,
             level: Level::National,
             holding: Holding::HeldOldEdition,
@@ -258,6 +331,8 @@ mod tests {
         assert_eq!(f[idx::ICS_DEPTH], 1.0);
         assert_eq!(f[idx::AGE], 1.0);
         assert_eq!(f[idx::PEER_ADOPTION], 1.0);
+        assert_eq!(f[idx::PEER_COUNT_LOG], 1.0);
+        assert!((f[idx::PEER_CLOSENESS] - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(f[idx::IN_FORCE], 0.0);
         assert_eq!(f[idx::IS_NATIONAL], 1.0);
         assert_eq!(f[idx::HELD_OLD_EDITION], 1.0);
@@ -274,6 +349,33 @@ mod tests {
     }
 
     #[test]
+    fn no_peers_is_no_peer_signal_not_zero_percent() {
+        let none = Signals {
+            peer_adoption: 0.4,
+            ..Default::default()
+        };
+        let f = features(&none, 2025);
+        assert_eq!(
+            (
+                f[idx::PEER_ADOPTION],
+                f[idx::PEER_COUNT_LOG],
+                f[idx::PEER_CLOSENESS]
+            ),
+            (0.0, 0.0, 0.0)
+        );
+        let twenty = Signals {
+            peer_adoption: 0.0,
+            peer_count: 20,
+            peer_level: PeerLevel::Class,
+            ..Default::default()
+        };
+        let f = features(&twenty, 2025);
+        assert_eq!(f[idx::PEER_ADOPTION], 0.0);
+        assert!(f[idx::PEER_COUNT_LOG] > 0.4 && f[idx::PEER_COUNT_LOG] < 0.5);
+        assert_eq!(f[idx::PEER_CLOSENESS], 1.0);
+    }
+
+    #[test]
     fn proto_codes_round_trip() {
         for code in 0..=7 {
             assert_eq!(Level::from_code(code).map(|l| l as i32), Some(code));
@@ -281,6 +383,10 @@ mod tests {
         for code in 0..=5 {
             assert_eq!(Status::from_code(code).map(|s| s as i32), Some(code));
         }
+        for code in [0, 2, 3, 4] {
+            assert_eq!(PeerLevel::from_code(code).map(|l| l as i32), Some(code));
+        }
+        assert_eq!(PeerLevel::from_code(1), None);
         assert_eq!(Level::from_code(8), None);
         assert_eq!(Status::from_code(-1), None);
     }

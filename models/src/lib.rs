@@ -21,7 +21,7 @@ pub mod synthetic;
 pub mod time;
 pub mod train;
 
-pub use features::{FEATURES, Holding, Level, NUM_FEATURES, Signals, Status, features};
+pub use features::{FEATURES, Holding, Level, NUM_FEATURES, PeerLevel, Signals, Status, features};
 pub use model::{
     Artifact, Contribution, FORMAT_VERSION, Model, ModelError, Params, Scored, TreeNode,
 };

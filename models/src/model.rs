@@ -447,7 +447,8 @@ impl Model {
     ///    each moving the log-odds by at least 0.25, and only those that
     ///    pushed the way the verdict went: towards relevance when the score
     ///    is above the base rate of the training data (`validation_base_rate`,
-    ///    ½ when unknown), away from it otherwise — "held by 64% of peers" for
+    ///    ½ when unknown), away from it otherwise — "held by 12 of 20 peers
+    ///    in class 3852" for
     ///    a recommendation, "published in 1990" for a rejection;
     /// 3. the international standard it adopts or is adopted as, when named.
     ///
@@ -553,14 +554,8 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
                 if s.in_degree == 1 { "" } else { "s" }
             )
         }
-        idx::PEER_ADOPTION => {
-            let percent = (s.peer_adoption.clamp(0.0, 1.0) * 100.0).round();
-            if percent < 1.0 {
-                "not held by your peers".into()
-            } else {
-                format!("held by {percent:.0}% of peers")
-            }
-        }
+        // No peers: no peer reason (never "held by 0 % of peers").
+        idx::PEER_ADOPTION if s.peer_count > 0 => peer_reason(s),
         idx::INTERNATIONAL_ALIGNMENT if s.international_alignment => {
             if s.adopted_as.is_empty() {
                 "aligned with an international standard".into()
@@ -583,4 +578,22 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
         }
         _ => return None,
     })
+}
+
+/// "held by 12 of 20 peers in class 3852": how many of the peers hold it,
+/// and what they share with the enterprise (the GB/T 4754 level and code).
+fn peer_reason(s: &Signals) -> String {
+    let count = s.peer_count;
+    let held = (s.peer_adoption.clamp(0.0, 1.0) * f64::from(count)).round() as u32;
+    let peers = if count == 1 { "peer" } else { "peers" };
+    let basis = match s.peer_level {
+        crate::features::PeerLevel::None => String::new(),
+        level if s.peer_code.is_empty() => format!(" in your industry {}", level.name()),
+        level => format!(" in {} {}", level.name(), s.peer_code),
+    };
+    if held == 0 {
+        format!("held by none of {count} {peers}{basis}")
+    } else {
+        format!("held by {held} of {count} {peers}{basis}")
+    }
 }

@@ -44,11 +44,23 @@
 //!   have `in_degree` = exp(N(0.7, 1.0)) − 1 and `referenced` 6 %.
 //! - `international_alignment`: 55 % of international, 60 % of regional,
 //!   45 % of national, 5 % of other standards.
-//! - `peer_adoption` = m × base + N(0, 0.08), clamped to 0..=1, with base
+//! - the enterprise's **peers** (drawn once per enterprise, as the profiling
+//!   service forms them): the same GB/T 4754 class 60 %, group 15 %,
+//!   division 15 %, none 10 %; `peer_count` = round(exp(N(ln μ, 0.8))),
+//!   at least 1, with μ = 15 class, 20 group, 30 division (0 with none).
+//! - the hidden **true share** of enterprises like this one holding the
+//!   candidate = m × base + N(0, 0.08), clamped to 0..=1, with base
 //!   0.35 core, 0.12 related, 0.02 unrelated, 0.75 when mandatory in the
 //!   market, +0.15 for a referenced general part, halved when withdrawn or
-//!   replaced — peer adoption is correlated with relevance, not a copy of it.
-//! - `holding`: held with probability 0.05 + 0.8 × peer_adoption (0.01 for
+//!   replaced — correlated with relevance, not a copy of it.
+//! - `peer_adoption` is what the peers show of it: each of `peer_count`
+//!   peers holds the candidate with probability true share (class), 0.7 ×
+//!   true share + 0.3 × m × 0.06 (group) or 0.4 × true share + 0.6 × m ×
+//!   0.06 (division: a wider industry dilutes the signal), and the share is
+//!   the holders over `peer_count`; 0 with no peers. Small and distant peer
+//!   groups thus give noisy shares, which `peer_count_log` and
+//!   `peer_closeness` let the model weigh.
+//! - `holding`: held with probability 0.05 + 0.8 × true share (0.01 for
 //!   unrelated); a held current edition is held in an older edition 35 % of
 //!   the time (an upgrade is due), otherwise this very edition.
 //!
@@ -62,7 +74,7 @@
 //!
 //! ```text
 //! u = −2.3 + topic (2.7 core, 0.9 related, −2.2 unrelated)
-//!     + 2.5 × peer_adoption + 0.9 × referenced + 0.35 × international_alignment
+//!     + 2.5 × true share + 0.9 × referenced + 0.35 × international_alignment
 //!     + level (0.25 international, 0.1 regional, 0.3 national, 0 industry,
 //!              −0.4 local, −0.3 group, −1.2 enterprise, −0.5 unknown)
 //!     + 0.2 × ln(1 + in_degree) − 0.04 × max(0, age − 12)
@@ -78,7 +90,7 @@ use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::features::{Holding, Level, NUM_FEATURES, Signals, Status, features};
+use crate::features::{Holding, Level, NUM_FEATURES, PeerLevel, Signals, Status, features};
 
 /// Candidates generated for each synthetic enterprise.
 pub const CANDIDATES_PER_ENTERPRISE: usize = 50;
@@ -130,6 +142,33 @@ struct Enterprise {
     in_cn: bool,
     in_eu: bool,
     maturity: f64,
+    peer_level: PeerLevel,
+    peer_count: u32,
+}
+
+/// The peers of a synthetic enterprise: their level and number.
+fn peers(rng: &mut ChaCha8Rng) -> (PeerLevel, u32) {
+    let (level, median) = match pick(rng, &[60, 15, 15, 10]) {
+        0 => (PeerLevel::Class, 15.0f64),
+        1 => (PeerLevel::Group, 20.0),
+        2 => (PeerLevel::Division, 30.0),
+        _ => return (PeerLevel::None, 0),
+    };
+    let count = (median.ln() + 0.8 * normal(rng))
+        .exp()
+        .round()
+        .clamp(1.0, 1000.0);
+    (level, count as u32)
+}
+
+/// The share of `count` peers holding a candidate each holds with probability `p`.
+fn observed_share(rng: &mut ChaCha8Rng, count: u32, p: f64) -> f64 {
+    if count == 0 {
+        return 0.0;
+    }
+    let p = p.clamp(0.0, 1.0);
+    let holders = (0..count).filter(|_| rng.random_bool(p)).count();
+    holders as f64 / f64::from(count)
 }
 
 fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) {
@@ -238,10 +277,21 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
     if matches!(status, Status::Withdrawn | Status::Replaced) {
         base *= 0.5;
     }
-    let peer_adoption = (e.maturity * base + 0.08 * normal(rng)).clamp(0.0, 1.0);
+    let true_share = (e.maturity * base + 0.08 * normal(rng)).clamp(0.0, 1.0);
+    let industry_rate = e.maturity * 0.06;
+    let peer_adoption = match e.peer_level {
+        PeerLevel::None => 0.0,
+        PeerLevel::Class => observed_share(rng, e.peer_count, true_share),
+        PeerLevel::Group => {
+            observed_share(rng, e.peer_count, 0.7 * true_share + 0.3 * industry_rate)
+        }
+        PeerLevel::Division => {
+            observed_share(rng, e.peer_count, 0.4 * true_share + 0.6 * industry_rate)
+        }
+    };
 
     let p_held = if on_topic {
-        0.05 + 0.8 * peer_adoption
+        0.05 + 0.8 * true_share
     } else {
         0.01
     };
@@ -268,7 +318,7 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
                 Topic::Core => 2.7,
                 Topic::Related => 0.9,
                 Topic::Unrelated => -2.2,
-            } + 2.5 * peer_adoption
+            } + 2.5 * true_share
                 + if referenced { 0.9 } else { 0.0 }
                 + if international_alignment { 0.35 } else { 0.0 }
                 + match level {
@@ -300,6 +350,9 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
         published_year,
         in_degree,
         peer_adoption,
+        peer_count: e.peer_count,
+        peer_level: e.peer_level,
+        peer_code: String::new(),
         international_alignment,
         holding,
         referenced,
@@ -318,6 +371,14 @@ pub fn synthetic_candidates(seed: u64, n: usize) -> Vec<(Signals, bool)> {
             in_cn: rng.random_bool(0.75),
             in_eu: rng.random_bool(0.3),
             maturity: rng.random_range(0.4..1.0),
+            peer_level: PeerLevel::None,
+            peer_count: 0,
+        };
+        let (peer_level, peer_count) = peers(&mut rng);
+        let enterprise = Enterprise {
+            peer_level,
+            peer_count,
+            ..enterprise
         };
         for _ in 0..CANDIDATES_PER_ENTERPRISE.min(n - out.len()) {
             let i = out.len();

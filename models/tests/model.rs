@@ -3,8 +3,8 @@
 use std::sync::OnceLock;
 
 use stdnav_models::{
-    FEATURES, Holding, Level, Model, ModelError, ModelKind, Params, Signals, Status, features,
-    synthetic_training_set, train, train_default, train_kind,
+    FEATURES, Holding, Level, Model, ModelError, ModelKind, Params, PeerLevel, Signals, Status,
+    features, synthetic_training_set, train, train_default, train_kind,
 };
 
 /// The default model, trained once for the whole test binary.
@@ -34,6 +34,9 @@ fn relevant() -> Signals {
         published_year: 2012,
         in_degree: 4,
         peer_adoption: 0.64,
+        peer_count: 25,
+        peer_level: PeerLevel::Class,
+        peer_code: "3852".into(),
         international_alignment: true,
         holding: Holding::NotHeld,
         referenced: false,
@@ -171,7 +174,7 @@ fn reasons_name_the_facts() {
     for expected in [
         "matches your product 房间空调器",
         "mandatory in your market",
-        "held by 64% of peers",
+        "held by 16 of 25 peers in class 3852",
         "adopted as IEC 60335-2-40:2018",
     ] {
         assert!(
@@ -201,6 +204,37 @@ fn reasons_name_the_facts() {
         reasons.contains(&"matches your product 房间空调器".to_string()),
         "{reasons:?}"
     );
+}
+
+#[test]
+fn no_peers_give_no_peer_reason() {
+    let m = default_model();
+    let alone = Signals {
+        peer_adoption: 0.0,
+        peer_count: 0,
+        peer_level: PeerLevel::None,
+        peer_code: String::new(),
+        mandatory_in_market: false,
+        ..relevant()
+    };
+    let reasons = m.reasons(&alone, &m.score(&alone, 2025));
+    assert!(!reasons.iter().any(|r| r.contains("peer")), "{reasons:?}");
+    // Peers that hold it rarely are a reason against, with their basis.
+    let few = Signals {
+        peer_adoption: 0.0,
+        peer_count: 30,
+        peer_level: PeerLevel::Group,
+        peer_code: "385".into(),
+        ..alone
+    };
+    let s = m.score(&few, 2025);
+    let reasons = m.reasons(&few, &s);
+    if s.score < 0.5 {
+        assert!(
+            reasons.contains(&"held by none of 30 peers in group 385".to_string()),
+            "{reasons:?}"
+        );
+    }
 }
 
 #[test]

@@ -119,6 +119,17 @@ pub struct Peers {
     /// Standard line (code without year) → share of peers holding it.
     pub shares: HashMap<String, f64>,
     pub coverage_percentile: f64,
+    /// What the peers share with the enterprise; `None` when it has no
+    /// peers (then there is no peer signal, not "0 % of peers").
+    pub basis: Option<PeerBasis>,
+}
+
+/// The GB/T 4754-2017 code an enterprise shares with its peers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerBasis {
+    /// `class` (4 digits), `group` (3) or `division` (2).
+    pub level: &'static str,
+    pub code: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -492,6 +503,9 @@ pub fn compose(input: &Inputs) -> Solution {
     solution.gaps.portfolio = portfolio;
     solution.gaps.coverage_percentile = input.peers.coverage_percentile;
     solution.gaps.peer_group_size = input.peers.size;
+    if let Some(b) = &input.peers.basis {
+        solution.gaps.peer_basis = format!("{} {}", b.level, b.code);
+    }
 
     // indicator gaps against thresholds of relevant and held standards.
     let mut sources: Vec<&StandardInfo> = input.candidates.iter().map(|c| &c.standard).collect();

@@ -139,6 +139,7 @@ pub fn gaps_to_pb(g: &Gaps) -> pb::Gaps {
             .collect(),
         coverage_percentile: g.coverage_percentile,
         peer_group_size: g.peer_group_size,
+        peer_basis: g.peer_basis.clone(),
     }
 }
 
@@ -192,6 +193,7 @@ pub fn gaps_from_pb(g: pb::Gaps) -> Gaps {
             .collect(),
         coverage_percentile: g.coverage_percentile,
         peer_group_size: g.peer_group_size,
+        peer_basis: g.peer_basis,
     }
 }
 

@@ -23,7 +23,7 @@ use stdnav_runtime::client::lazy_channel;
 use stdnav_runtime::tenant::set_tenant;
 
 use crate::compose::{
-    self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, Peers, Scored,
+    self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, PeerBasis, Peers, Scored,
     StandardInfo,
 };
 use crate::convert::{level_from_pb, nature_from_pb, status_from_pb};
@@ -260,6 +260,9 @@ impl Retrieved {
             published_year: info.standard.published_year,
             in_degree: s.in_degree,
             peer_adoption: 0.0,
+            peer_count: 0,
+            peer_level: spb::PeerLevel::None as i32,
+            peer_code: String::new(),
             international_alignment: !s.adopts.is_empty()
                 || !s.adopted_by.is_empty()
                 || s.level == stpb::Level::International as i32,
@@ -291,12 +294,44 @@ impl Retrieved {
         } else {
             spb::Holding::NotHeld
         };
+        let (peer_level, peer_code) = match &peers.basis {
+            Some(b) => (peer_level(b.level), b.code.clone()),
+            None => (spb::PeerLevel::None, String::new()),
+        };
         spb::CandidateSignals {
             holding: holding as i32,
             peer_adoption: peers.shares.get(line).copied().unwrap_or(0.0),
+            // No basis, no peers: the peer signal is absent.
+            peer_count: if peers.basis.is_some() { peers.size } else { 0 },
+            peer_level: peer_level as i32,
+            peer_code,
             ..self.signals.clone()
         }
     }
+}
+
+fn peer_level(level: &str) -> spb::PeerLevel {
+    match level {
+        "class" => spb::PeerLevel::Class,
+        "group" => spb::PeerLevel::Group,
+        "division" => spb::PeerLevel::Division,
+        _ => spb::PeerLevel::None,
+    }
+}
+
+/// What the peers share, from the profiling answer; `None` without peers.
+fn peer_basis(basis: Option<ppb::PeerBasis>, size: u32) -> Option<PeerBasis> {
+    let b = basis.filter(|_| size > 0)?;
+    let level = match ppb::IndustryLevel::try_from(b.level) {
+        Ok(ppb::IndustryLevel::Class) => "class",
+        Ok(ppb::IndustryLevel::Group) => "group",
+        Ok(ppb::IndustryLevel::Division) => "division",
+        _ => return None,
+    };
+    Some(PeerBasis {
+        level,
+        code: b.code,
+    })
 }
 
 /// The candidates of one request, converted once.
@@ -566,6 +601,7 @@ impl Advisor {
             Ok(p) => {
                 let p = p.into_inner();
                 Peers {
+                    basis: peer_basis(p.basis, p.size),
                     size: p.size,
                     shares: p.shares.into_iter().map(|s| (s.id, s.share)).collect(),
                     coverage_percentile: p.coverage_percentile,

@@ -121,8 +121,69 @@ fn action(a: Action, lang: Lang) -> &'static str {
     }
 }
 
+/// A GB/T 4754-2017 level in Chinese: 小类 (class), 中类 (group), 大类 (division).
+fn level_zh(level: &str) -> Option<&'static str> {
+    Some(match level {
+        "class" => "小类",
+        "group" => "中类",
+        "division" => "大类",
+        _ => return None,
+    })
+}
+
+/// "held by 12 of 20 peers in class 3852" in Chinese:
+/// "行业小类 3852 的 20 家同行中 12 家采用"; `None` for other reasons.
+fn peer_reason_zh(reason: &str) -> Option<String> {
+    let rest = reason.strip_prefix("held by ")?;
+    let (held, rest) = rest.split_once(" of ")?;
+    let (count, rest) = rest.split_once(' ')?;
+    let count: u32 = count.parse().ok()?;
+    let rest = rest
+        .strip_prefix("peers")
+        .or_else(|| rest.strip_prefix("peer"))?;
+    let basis = match rest.strip_prefix(" in ") {
+        None if rest.is_empty() => String::new(),
+        None => return None,
+        // "class 3852", or "your industry class" when the code is unknown.
+        Some(b) => match b.rsplit_once(' ')? {
+            ("your industry", level) => format!("同行业{}的", level_zh(level)?),
+            (level, code) => format!("行业{} {code} 的 ", level_zh(level)?),
+        },
+    };
+    Some(if held == "none" {
+        format!("{basis}{count} 家同行均未采用")
+    } else {
+        let held: u32 = held.parse().ok()?;
+        format!("{basis}{count} 家同行中 {held} 家采用")
+    })
+}
+
+/// A reason in the report's language. Reasons come from the model in
+/// English; those about peers are given in Chinese too, the others as
+/// they are.
+fn reason(r: &str, lang: Lang) -> std::borrow::Cow<'_, str> {
+    match lang {
+        Lang::Zh => peer_reason_zh(r).map_or(r.into(), Into::into),
+        Lang::En => r.into(),
+    }
+}
+
+/// What the peers share, for the gaps section: `class 3852` →
+/// "（行业小类 3852）" / " (class 3852)"; no peers is said so.
+fn peer_basis(g: &Gaps, lang: Lang) -> String {
+    let (level, code) = g.peer_basis.split_once(' ').unwrap_or(("", ""));
+    match (lang, level_zh(level)) {
+        (Lang::Zh, Some(l)) => format!("（行业{l} {code}）"),
+        (Lang::En, Some(_)) => format!(" ({level} {code})"),
+        (Lang::Zh, None) => "（同一行业大类中没有同行企业，不作同行比较）".into(),
+        (Lang::En, None) => {
+            " (no enterprise of the same industry division: no peer comparison)".into()
+        }
+    }
+}
+
 /// Renders the report. Reasons are generated in English by the model and
-/// shown as they are.
+/// shown as they are, apart from the peer reasons (see [`reason`]).
 pub fn render(s: &Solution, lang: Lang) -> String {
     let w = if lang == Lang::Zh { &ZH } else { &EN };
     let mut out = String::new();
@@ -157,7 +218,7 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     for (i, x) in s.should.iter().enumerate() {
         let _ = writeln!(out, "  {:>2}. {} {} ({:.2})", i + 1, x.id, x.title, x.score);
         for r in x.reasons.iter().take(3) {
-            let _ = writeln!(out, "      - {r}");
+            let _ = writeln!(out, "      - {}", reason(r, lang));
         }
     }
     let _ = writeln!(out, "\n{}", w.upgrades);
@@ -172,7 +233,13 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     }
     let _ = writeln!(out, "\n{}", w.gaps);
     let g = &s.gaps;
-    let _ = writeln!(out, "  {}: {}", w.peers, g.peer_group_size);
+    let _ = writeln!(
+        out,
+        "  {}: {}{}",
+        w.peers,
+        g.peer_group_size,
+        peer_basis(g, lang)
+    );
     if !g.edition.is_empty() {
         let _ = writeln!(out, "  {}:", w.edition_gap);
         for e in &g.edition {
@@ -239,4 +306,46 @@ pub fn render(s: &Solution, lang: Lang) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peer_reasons_read_in_chinese() {
+        let zh = |r: &str| reason(r, Lang::Zh).into_owned();
+        assert_eq!(
+            zh("held by 12 of 20 peers in class 3852"),
+            "行业小类 3852 的 20 家同行中 12 家采用"
+        );
+        assert_eq!(
+            zh("held by none of 7 peers in division 35"),
+            "行业大类 35 的 7 家同行均未采用"
+        );
+        assert_eq!(
+            zh("held by 1 of 1 peer in group 385"),
+            "行业中类 385 的 1 家同行中 1 家采用"
+        );
+        assert_eq!(zh("held by 3 of 9 peers"), "9 家同行中 3 家采用");
+        // Other reasons stay as the model wrote them.
+        assert_eq!(zh("mandatory in your market"), "mandatory in your market");
+        assert_eq!(
+            reason("held by 12 of 20 peers in class 3852", Lang::En),
+            "held by 12 of 20 peers in class 3852"
+        );
+    }
+
+    #[test]
+    fn the_gaps_say_what_the_peers_share_or_that_there_are_none() {
+        let g = Gaps {
+            peer_group_size: 20,
+            peer_basis: "class 3852".into(),
+            ..Default::default()
+        };
+        assert_eq!(peer_basis(&g, Lang::Zh), "（行业小类 3852）");
+        assert_eq!(peer_basis(&g, Lang::En), " (class 3852)");
+        let none = Gaps::default();
+        assert!(peer_basis(&none, Lang::Zh).contains("没有同行企业"));
+    }
 }

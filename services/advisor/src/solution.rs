@@ -101,6 +101,10 @@ pub struct Gaps {
     /// The enterprise's coverage percentile among its peers, 0..100.
     pub coverage_percentile: f64,
     pub peer_group_size: u32,
+    /// What the peers share: `class 3852`, `group 385`, `division 38`;
+    /// empty when the enterprise has no peers.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub peer_basis: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

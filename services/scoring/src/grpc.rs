@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
-use stdnav_models::{Holding, Level, Signals, Status as StdStatus};
+use stdnav_models::{Holding, Level, PeerLevel, Signals, Status as StdStatus};
 use stdnav_proto::scoring::v1 as pb;
 use stdnav_proto::scoring::v1::scoring_service_server::{ScoringService, ScoringServiceServer};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
@@ -72,6 +72,13 @@ pub fn signals_from_pb(
             Holding::NotHeld
         }
     };
+    let peer_level = PeerLevel::from_code(c.peer_level).unwrap_or_else(|| {
+        bad.push((
+            format!("candidates[{i}].peer_level"),
+            format!("unknown peer level {} (0, 2, 3 or 4)", c.peer_level),
+        ));
+        PeerLevel::None
+    });
     Signals {
         id: c.id,
         text_score: f64::from(c.text_score),
@@ -83,6 +90,9 @@ pub fn signals_from_pb(
         published_year: c.published_year,
         in_degree: c.in_degree,
         peer_adoption: c.peer_adoption,
+        peer_count: c.peer_count,
+        peer_level,
+        peer_code: c.peer_code,
         international_alignment: c.international_alignment,
         holding,
         referenced: c.referenced,

@@ -81,6 +81,9 @@ fn relevant(id: &str) -> pb::CandidateSignals {
         referenced: false,
         matched_product: "房间空调器".into(),
         adopted_as: "IEC 60335-2-40:2018".into(),
+        peer_count: 25,
+        peer_level: pb::PeerLevel::Class as i32,
+        peer_code: "3852".into(),
     }
 }
 
