@@ -1,5 +1,7 @@
 //! A seeded generator of a synthetic demo population: enterprises of Shandong's
-//! 16 prefecture-level cities in four industry chains (docs/DEMO_DATA.md).
+//! 16 prefecture-level cities in fourteen industry chains — the four demo
+//! chains and ten named after Shandong's key chains, so that every GB/T
+//! 4754-2017 manufacturing division occurs (docs/DEMO_DATA.md).
 //!
 //! Every enterprise is made up (its name carries 示例, its flags "synthetic"),
 //! but its codes are real: GB/T 2260 regions, GB/T 4754-2017 classes, standard
@@ -37,7 +39,7 @@ pub const SYNTHETIC_FLAG: &str = "synthetic";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainSpec {
-    /// `nev`, `appliances`, `food`, `chemicals`.
+    /// `nev`, `appliances`, `food`, `chemicals`, `textiles`, `machinery` …
     pub id: String,
     /// The name profiles use in `chains[].chain`, e.g. `家电产业链`.
     pub name_zh: String,
@@ -1070,7 +1072,10 @@ mod tests {
         let parsed = parse_chain_data(CHAINS_JSON);
         assert!(parsed.is_ok(), "{:?}", parsed.err());
         let ids: Vec<&str> = chains().iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["nev", "appliances", "food", "chemicals"]);
+        // The four demo chains first (their behaviour is what the examples
+        // show), then the chains that cover every manufacturing division.
+        assert_eq!(ids[..4], ["nev", "appliances", "food", "chemicals"]);
+        assert!(ids.len() >= 14, "{ids:?}");
         for chain in chains() {
             let segments: Vec<Segment> = chain.segments.iter().map(|s| s.segment).collect();
             assert_eq!(
@@ -1305,6 +1310,36 @@ mod tests {
         assert!(in_city("3702") > in_city("3711"));
     }
 
+    /// Every GB/T 4754-2017 manufacturing division (13-43) is some
+    /// archetype's main class, and a default population of 1,000 has at
+    /// least 5 enterprises in each, so each finds peers in its division.
+    #[test]
+    fn every_manufacturing_division_has_enough_enterprises() {
+        let mains: BTreeSet<String> = archetypes()
+            .filter_map(|(_, a)| a.industries.first())
+            .map(|c| c.code[..2].to_string())
+            .collect();
+        let population = generate(1_000, DEFAULT_SEED);
+        let mut per_division: BTreeMap<&str, usize> = BTreeMap::new();
+        for p in &population {
+            if let Some(d) = p.industries.first().and_then(|c| c.get(..2)) {
+                *per_division.entry(d).or_insert(0) += 1;
+            }
+        }
+        for d in 13..=43 {
+            let d = d.to_string();
+            assert!(
+                mains.contains(&d),
+                "division {d} is no archetype's main class"
+            );
+            let n = per_division.get(d.as_str()).copied().unwrap_or(0);
+            assert!(
+                n >= 5,
+                "division {d}: {n} of 1,000 enterprises; {per_division:?}"
+            );
+        }
+    }
+
     #[test]
     fn some_enterprises_hold_old_editions() {
         let parsed = crate::catalogue::parse(
@@ -1346,7 +1381,11 @@ mod tests {
             Some("appliances")
         );
         assert!(chain_by_id_or_name("").is_none());
-        assert!(chain_by_id_or_name("纺织产业链").is_none());
+        assert_eq!(
+            chain_by_id_or_name("纺织服装").map(|c| c.id.as_str()),
+            Some("textiles")
+        );
+        assert!(chain_by_id_or_name("航天产业链").is_none());
     }
 
     #[test]
