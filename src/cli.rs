@@ -125,8 +125,9 @@ pub enum Command {
         changes: crate::changes::LogArgs,
     },
     /// Generate the synthetic demo population: enterprises across Shandong's
-    /// 16 prefecture cities in four chains (new-energy vehicles, household
-    /// appliances, food, chemicals), labelled synthetic (docs/DEMO_DATA.md).
+    /// 16 prefecture cities in fourteen chains (new-energy vehicles, household
+    /// appliances, food, chemicals, and ten more so that every manufacturing
+    /// division occurs), labelled synthetic (docs/DEMO_DATA.md).
     DemoData {
         /// How many enterprises.
         #[arg(long, default_value_t = 1000)]
