@@ -30,7 +30,14 @@ pub enum Shape {
     PlatformExport,
     /// `code,title,type,isMandatory,category,status,issueDate,implementDate,issuedBy,replaces,replacedBy`.
     TitledList,
+    /// `code,title_zh,title_en` and nothing about status: titles only (the
+    /// project's `core/data/gb_titles.csv`); the status stays to be inferred.
+    Titles,
 }
+
+/// Titles of mandatory national standards the national list gives without
+/// one, written by the project (core/data/README.md).
+pub const BUNDLED_TITLES: &str = include_str!("../../data/gb_titles.csv");
 
 impl Shape {
     pub fn of(headers: &csv::StringRecord) -> Option<Shape> {
@@ -45,6 +52,8 @@ impl Shape {
             Some(Shape::NationalList)
         } else if has("code") && has("title") && has("type") {
             Some(Shape::TitledList)
+        } else if has("code") && has("title_zh") && !has("status") {
+            Some(Shape::Titles)
         } else {
             None
         }
@@ -270,6 +279,14 @@ pub fn parse_csv(
                 Shape::NationalList => national_row(&cols, &rec, source, parsed),
                 Shape::PlatformExport => platform_row(&cols, &rec, source, parsed),
                 Shape::TitledList => titled_row(&cols, &rec, source),
+                Shape::Titles => Ok(Standard {
+                    id: cols.get(&rec, &["code"]).to_string(),
+                    title_zh: cols.get(&rec, &["title_zh"]).to_string(),
+                    title_en: cols.get(&rec, &["title_en"]).to_string(),
+                    status_source: Provenance::Inferred,
+                    source: source.to_string(),
+                    ..Default::default()
+                }),
             })
             .and_then(normalize_record);
         match result {

@@ -185,6 +185,7 @@ fn degree_str(v: i32) -> &'static str {
         Ok(stpb::AdoptionDegree::Idt) => "IDT",
         Ok(stpb::AdoptionDegree::Mod) => "MOD",
         Ok(stpb::AdoptionDegree::Neq) => "NEQ",
+        Ok(stpb::AdoptionDegree::Eqv) => "EQV",
         _ => "",
     }
 }

@@ -132,12 +132,22 @@ pub fn default_sources(data_dir: Option<&Path>) -> Vec<Source> {
             "cn-gb-national/gb_national.csv",
         ] {
             let path = dir.join(rel);
-            if path.is_file() {
-                sources.push(Source::File {
-                    path,
-                    format: Some(Format::GbCsv),
+            if !path.is_file() {
+                continue;
+            }
+            if rel.ends_with("gb_national.csv") {
+                // The project's titles for mandatory standards the list
+                // gives without one; they fill titles only.
+                sources.push(Source::Bundled {
+                    name: "stdnav core/data/gb_titles.csv".into(),
+                    content: stdnav_core::catalogue::national::BUNDLED_TITLES,
+                    format: Format::GbCsv,
                 });
             }
+            sources.push(Source::File {
+                path,
+                format: Some(Format::GbCsv),
+            });
         }
     }
     sources

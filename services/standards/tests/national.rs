@@ -234,3 +234,26 @@ fn a_chinese_query_finds_the_gb_that_carries_a_particular_requirement() {
     );
     assert!(facets[&FacetKind::Adoption].iter().any(|(k, _)| k == "IDT"));
 }
+
+#[test]
+fn the_project_titles_make_mandatory_standards_findable() {
+    let Some((store, d)) = real() else { return };
+    let snapshot = store.snapshot();
+    let cement = snapshot.catalogue.get("GB 175-2023").expect("GB 175-2023");
+    assert_eq!(cement.title_zh, "通用硅酸盐水泥");
+    // Titles only: the status is still inferred and the list's category kept.
+    assert_eq!(cement.status_source, Provenance::Inferred);
+    assert_eq!(cement.category, Some(Category::Product));
+    let ids: Vec<String> = d
+        .search(&SearchParams {
+            query: "硅酸盐水泥".into(),
+            page_size: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.standard.standard.id)
+        .collect();
+    assert!(ids.iter().any(|id| id == "GB 175-2023"), "{ids:?}");
+}
