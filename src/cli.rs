@@ -593,6 +593,10 @@ fn print_search(result: &stdnav_standards::domain::SearchPage, format: OutputFor
                         "title_zh": h.standard.standard.title_zh,
                         "title_en": h.standard.standard.title_en,
                         "status": h.standard.standard.status,
+                        "status_source": h.standard.standard.status_source,
+                        "title_source": h.standard.standard.title_source,
+                        "ics_source": h.standard.standard.ics_source,
+                        "category": h.standard.standard.category,
                         "level": h.standard.standard.level,
                         "nature": h.standard.standard.nature,
                         "ics": h.standard.standard.ics,
@@ -614,7 +618,19 @@ fn print_search(result: &stdnav_standards::domain::SearchPage, format: OutputFor
                 } else {
                     &s.title_zh
                 };
-                println!("  {:<32} [{:?}] {}", s.id, s.status, title);
+                // An inferred status or a title taken from the adopted
+                // standard is marked, so nobody reads it as the catalogue's word.
+                let inferred = if s.status_source == stdnav_core::standard::Provenance::Inferred {
+                    ", inferred"
+                } else {
+                    ""
+                };
+                let adopted = if s.title_source == stdnav_core::standard::Provenance::Adopted {
+                    " (title of the adopted standard)"
+                } else {
+                    ""
+                };
+                println!("  {:<32} [{:?}{inferred}] {title}{adopted}", s.id, s.status);
             }
         }
     }
