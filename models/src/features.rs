@@ -137,6 +137,9 @@ pub struct Signals {
     /// Retrieval score of the candidate against the enterprise's products and
     /// industry (BM25-like, ≥ 0; 0 when found only through ICS or a reference).
     pub text_score: f64,
+    /// The candidate's best product match relative to the best hit of that
+    /// product, 0..=1 (0 when found through ICS, peers or a reference only).
+    pub match_strength: f64,
     /// How deep the candidate's ICS code matches the enterprise's ICS groups:
     /// 0 none, 1 field, 2 group, 3 sub-group.
     pub ics_match_depth: u32,
@@ -194,6 +197,7 @@ pub struct Signals {
 /// | `held_current` | 1 if the enterprise already holds this edition |
 /// | `held_old_edition` | 1 if the enterprise holds an older edition |
 /// | `referenced` | 1 if it is a normative reference of another candidate |
+/// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
 pub const FEATURES: &[&str] = &[
     "text_score_log",
     "ics_depth",
@@ -212,6 +216,7 @@ pub const FEATURES: &[&str] = &[
     "referenced",
     "peer_count_log",
     "peer_closeness",
+    "match_strength",
 ];
 
 /// Number of features.
@@ -236,6 +241,7 @@ pub mod idx {
     pub const REFERENCED: usize = 14;
     pub const PEER_COUNT_LOG: usize = 15;
     pub const PEER_CLOSENESS: usize = 16;
+    pub const MATCH_STRENGTH: usize = 17;
 }
 
 /// Peers beyond this many add no evidence.
@@ -295,6 +301,11 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         flag(s.referenced),
         peer_count,
         closeness,
+        if s.match_strength.is_finite() {
+            s.match_strength.clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
     ]
 }
 

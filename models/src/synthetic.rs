@@ -26,6 +26,9 @@
 //! - `text_score` = exp(N(μ, σ)) with (μ, σ) = (2.0, 0.45) core, (1.3, 0.5)
 //!   related, (0.5, 0.6) unrelated; a non-core candidate found only through
 //!   ICS or a reference has 0 (10 %).
+//! - `match_strength` (relative to the product's best hit) = N(0.75, 0.2)
+//!   core, N(0.45, 0.2) related, N(0.25, 0.2) unrelated, clamped to 0..=1;
+//!   0 when `text_score` is 0.
 //! - `ics_match_depth` 0..=3 with weights (5, 15, 35, 45) % core,
 //!   (15, 35, 35, 15) % related, (55, 30, 12, 3) % unrelated.
 //! - `level`: international 35 %, regional 5 %, national 35 %, industry 12 %,
@@ -339,9 +342,21 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
     };
     let relevant = relevant ^ rng.random_bool(LABEL_NOISE);
 
+    // Relative to a product's best hit: core topics near the top.
+    let match_strength = if text_score == 0.0 {
+        0.0
+    } else {
+        let top = match topic {
+            Topic::Core => 0.75,
+            Topic::Related => 0.45,
+            Topic::Unrelated => 0.25,
+        };
+        (top + 0.2 * normal(rng)).clamp(0.0, 1.0)
+    };
     let signals = Signals {
         id: format!("SYN-{n}"),
         text_score,
+        match_strength,
         ics_match_depth,
         mandatory,
         mandatory_in_market,

@@ -26,6 +26,7 @@ fn relevant() -> Signals {
     Signals {
         id: "GB 4706.32-2012".into(),
         text_score: 12.0,
+        match_strength: 1.0,
         ics_match_depth: 3,
         mandatory: true,
         mandatory_in_market: true,
@@ -49,6 +50,7 @@ fn irrelevant() -> Signals {
     Signals {
         id: "ISO 1234:1990".into(),
         text_score: 0.4,
+        match_strength: 0.1,
         ics_match_depth: 0,
         level: Level::International,
         status: Status::Withdrawn,

@@ -253,6 +253,7 @@ impl Retrieved {
         let signals = spb::CandidateSignals {
             id: s.id.clone(),
             text_score: info.text_score,
+            match_strength: info.match_strength,
             ics_match_depth: info.ics_match_depth,
             mandatory: s.nature == stpb::Nature::Mandatory as i32,
             mandatory_in_market: info.mandatory_in_market,

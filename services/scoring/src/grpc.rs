@@ -82,6 +82,7 @@ pub fn signals_from_pb(
     Signals {
         id: c.id,
         text_score: f64::from(c.text_score),
+        match_strength: f64::from(c.match_strength),
         ics_match_depth: c.ics_match_depth,
         mandatory: c.mandatory,
         mandatory_in_market: c.mandatory_in_market,
