@@ -20,6 +20,9 @@ pub struct StandardInfo {
     pub nature: String,
     /// "current", "replaced", "withdrawn", "upcoming", "draft".
     pub status: String,
+    /// The status was inferred from the editions of the number, not stated
+    /// by the catalogue (the national list gives none).
+    pub status_inferred: bool,
     pub published_year: i32,
     pub normative_refs: Vec<String>,
     /// (adopted id, degree such as "IDT").
@@ -411,6 +414,7 @@ pub fn compose(input: &Inputs) -> Solution {
             current: cur.id.clone(),
             title: cur.title().to_string(),
             held_status: s.status.clone(),
+            status_inferred: s.status_inferred,
             path: h.path.clone(),
             years_between: years,
             note,
@@ -946,6 +950,23 @@ mod tests {
         assert_eq!(s.upgrades.len(), 1);
         assert_eq!(s.upgrades[0].current, "GB/T 19001-2016");
         assert!(s.upgrades[0].note.contains("ISO 9001:2015"));
+        assert!(!s.upgrades[0].status_inferred);
+
+        // An upgrade resting on a status inferred from editions says so.
+        let mut inferred_held = held.clone();
+        if let Some(old) = inferred_held[0].standard.as_mut() {
+            old.status_inferred = true;
+        }
+        let s2 = compose(&Inputs {
+            enterprise: &enterprise,
+            candidates: &candidates,
+            held: &inferred_held,
+            peers: &peers,
+            scores: &scores,
+            unmatched_products: &[],
+            top: 10,
+        });
+        assert!(s2.upgrades[0].status_inferred);
         let must: Vec<_> = s.must.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(must, ["GB 4706.1-2024", "GB 4706.32-2012"]);
         let order: Vec<_> = s.roadmap.iter().map(|r| r.standard_id.as_str()).collect();

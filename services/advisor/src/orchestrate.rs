@@ -198,6 +198,7 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
         level: level_from_pb(s.level),
         nature: nature_from_pb(s.nature),
         status: status_from_pb(s.status),
+        status_inferred: s.status_source == stpb::Provenance::Inferred as i32,
         published_year: s
             .published
             .get(..4)

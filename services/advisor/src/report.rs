@@ -230,6 +230,18 @@ pub fn render(s: &Solution, lang: Lang) -> String {
         if !u.note.is_empty() {
             let _ = writeln!(out, "      - {}", u.note);
         }
+        if u.status_inferred {
+            let _ = writeln!(
+                out,
+                "      - {}",
+                match lang {
+                    Lang::Zh =>
+                        "状态系按同号标准的版本推断（国家标准目录未给出状态），请以官方公告为准",
+                    Lang::En =>
+                        "status inferred from the editions of the number (the national list gives none); confirm against the official notice",
+                }
+            );
+        }
     }
     let _ = writeln!(out, "\n{}", w.gaps);
     let g = &s.gaps;

@@ -41,6 +41,9 @@ pub struct Upgrade {
     pub current: String,
     pub title: String,
     pub held_status: String,
+    /// `held_status` rests on an inference from editions, not on the catalogue's word.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub status_inferred: bool,
     pub path: Vec<String>,
     pub years_between: f64,
     #[serde(skip_serializing_if = "String::is_empty")]
