@@ -17,13 +17,12 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Recall@10 of the model on the check set's dev half (every case once in
-/// Chinese and once in English), below which the test fails. A conservative
-/// start, from measurement (decision tree, seed 42, 1,000 enterprises, the
-/// code of commit bba79a5): 0.524 with the 18-case set (14 dev runs), and
-/// 0.205 with a preview of the grown set (414 cases, 230 dev runs: most EU
-/// and machinery cases are not yet found) — so the floor holds while the set
-/// grows. The lead raises it from the final measurement of issue 18.
-const DEV_RECALL_FLOOR: f64 = 0.18;
+/// Chinese and once in English), below which the test fails. Measured 0.321
+/// (logistic, seed 42, 1,000 enterprises, 414 cases, session 7,
+/// docs/EVALUATION.md); the dev half is trained on, so this guards against
+/// a change that breaks retrieval, features or training, with room for the
+/// variance of a retrained model.
+const DEV_RECALL_FLOOR: f64 = 0.28;
 
 fn stdnav(home: &Path, data: &Path, args: &[&str]) -> String {
     let started = Instant::now();
