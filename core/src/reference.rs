@@ -65,6 +65,10 @@ fn split_list(s: &str, sep: char) -> Vec<String> {
         .collect()
 }
 
+fn mined_terms_on() -> bool {
+    std::env::var("STDNAV_TERMS_MINED").map_or(true, |v| v != "off")
+}
+
 /// Rows of a term-list file (terms.tsv, terms_mined.tsv): zh, en ('|'
 /// separated, lower-cased), ics (';' separated), domain; further columns
 /// (the mined file's evidence) are not read.
@@ -103,7 +107,11 @@ impl Reference {
     /// titles, the term list): a cached index built with other tables is
     /// stale, so its fingerprint includes them.
     pub fn indexed_tables() -> [&'static str; 3] {
-        [ICS_ZH, TERMS, TERMS_MINED]
+        [
+            ICS_ZH,
+            TERMS,
+            if mined_terms_on() { TERMS_MINED } else { "" },
+        ]
     }
 
     /// The bundled tables, parsed once per process.
@@ -140,7 +148,14 @@ impl Reference {
             .filter(|r| r.len() >= 2)
             .map(|r| (r[0].to_string(), split_list(r[1], ';')))
             .collect();
-        let mut terms = merge_terms(parse_terms(TERMS), parse_terms(TERMS_MINED));
+        // `STDNAV_TERMS_MINED=off` leaves the mined terms out, to measure
+        // what they add (docs/EVALUATION.md); the index fingerprint follows.
+        let mined = if mined_terms_on() {
+            parse_terms(TERMS_MINED)
+        } else {
+            Vec::new()
+        };
+        let mut terms = merge_terms(parse_terms(TERMS), mined);
         terms.sort_by_key(|t: &Term| std::cmp::Reverse(t.zh.chars().count()));
         let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, t) in terms.iter().enumerate() {
