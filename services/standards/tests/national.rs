@@ -150,7 +150,7 @@ fn inferred_status_agrees_with_the_known_statuses() {
         100.0 * share
     );
     assert!(total >= 1_900, "{total}");
-    assert!(share >= 0.80, "{share}");
+    assert!(share >= 0.88, "{share}");
 }
 
 #[test]
