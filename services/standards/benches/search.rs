@@ -109,20 +109,57 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters, usize)> {
         };
         out.push((q, Filters::default(), 0));
     }
+    // 40 national standards (GB, GB/T, GB/Z) from the national list, when
+    // it is loaded, in canonical, compact (`gb/t19001-2016`) and undated
+    // spellings.
+    let national: Vec<&str> = records
+        .iter()
+        .filter(|s| s.family.starts_with("GB"))
+        .map(|s| s.id.as_str())
+        .collect();
+    let step = (national.len() / 40).max(1);
+    for (k, id) in national.iter().step_by(step).take(40).enumerate() {
+        let q = match k % 3 {
+            0 => id.to_string(),
+            1 => id.to_lowercase().replace(' ', ""),
+            _ => stdnav_core::catalogue::base_of(id),
+        };
+        out.push((q, Filters::default(), 0));
+    }
     english_and_chinese(&mut out);
     out
 }
 
-/// The records the code queries were made from, in the same order.
+/// The records the code queries should find first, in the same order: the
+/// record each was made from (an undated national code: its newest edition).
 fn code_targets(store: &CatalogueStore) -> Vec<String> {
     let snap = store.snapshot();
-    snap.catalogue
-        .records()
+    let records = snap.catalogue.records();
+    let mut out: Vec<String> = records
         .iter()
         .step_by(1500)
         .take(60)
         .map(|s| s.id.clone())
-        .collect()
+        .collect();
+    let national: Vec<&str> = records
+        .iter()
+        .filter(|s| s.family.starts_with("GB"))
+        .map(|s| s.id.as_str())
+        .collect();
+    let step = (national.len() / 40).max(1);
+    for (k, id) in national.iter().step_by(step).take(40).enumerate() {
+        let target = if k % 3 == 2 {
+            let base = stdnav_core::catalogue::base_of(id);
+            snap.catalogue
+                .latest_of(&base)
+                .map(|s| s.id.clone())
+                .unwrap_or_else(|| id.to_string())
+        } else {
+            id.to_string()
+        };
+        out.push(target);
+    }
+    out
 }
 
 fn english_and_chinese(out: &mut Vec<(String, Filters, usize)>) {
