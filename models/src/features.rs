@@ -197,6 +197,7 @@ pub struct Signals {
 /// | `held_current` | 1 if the enterprise already holds this edition |
 /// | `held_old_edition` | 1 if the enterprise holds an older edition |
 /// | `referenced` | 1 if it is a normative reference of another candidate |
+/// | `peer_adoption_close` | `peer_adoption × peer_closeness`: the share counts fully among peers of the same class, a third among peers of the same division only |
 /// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
 pub const FEATURES: &[&str] = &[
     "text_score_log",
@@ -217,6 +218,7 @@ pub const FEATURES: &[&str] = &[
     "peer_count_log",
     "peer_closeness",
     "match_strength",
+    "peer_adoption_close",
 ];
 
 /// Number of features.
@@ -242,6 +244,7 @@ pub mod idx {
     pub const PEER_COUNT_LOG: usize = 15;
     pub const PEER_CLOSENESS: usize = 16;
     pub const MATCH_STRENGTH: usize = 17;
+    pub const PEER_ADOPTION_CLOSE: usize = 18;
 }
 
 /// Peers beyond this many add no evidence.
@@ -306,6 +309,7 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         } else {
             0.0
         },
+        peers * closeness,
     ]
 }
 

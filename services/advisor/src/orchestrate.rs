@@ -313,6 +313,12 @@ impl Retrieved {
     }
 }
 
+/// Whether a code is a Chinese standard (GB, GB/T, industry, local, group).
+fn is_chinese_standard(id: &str) -> bool {
+    stdnav_core::code::StdCode::parse(id)
+        .is_ok_and(|c| stdnav_core::catalogue::is_chinese_family(c.family()))
+}
+
 fn peer_level(level: &str) -> spb::PeerLevel {
     match level {
         "class" => spb::PeerLevel::Class,
@@ -639,7 +645,18 @@ impl Advisor {
                 Vec::new()
             }
         };
-        let all = || candidates.candidates.iter().chain(from_peers.iter());
+        // Chinese national, industry, local and group standards serve an
+        // enterprise that sells in China; one that only exports gets its
+        // markets' standards (peers at home may hold GB ones all the same).
+        let domestic =
+            enterprise.markets.is_empty() || enterprise.markets.iter().any(|m| m == "CN");
+        let all = || {
+            candidates
+                .candidates
+                .iter()
+                .chain(from_peers.iter())
+                .filter(move |r| domestic || !is_chinese_standard(&r.info.standard.id))
+        };
         let batch: Vec<spb::CandidateSignals> = all().map(|r| r.signals(&held, &peers)).collect();
         let infos: Vec<Arc<CandidateInfo>> = all().map(|r| r.info.clone()).collect();
         Ok(Gathered {
