@@ -240,7 +240,10 @@ pub fn compose(input: &Inputs) -> Solution {
     };
 
     // must: mandatory in a market, current, and really about this
-    // enterprise (matched a product, shares an ICS group, or is referenced).
+    // enterprise: it names one of its products, or a standard that does
+    // references it. Sharing an ICS sub-group is not enough: since the
+    // national list gives hundreds of GB editions the ICS of what they adopt,
+    // a sub-group such as 97.040 holds every appliance's safety part.
     let mut must_ids: HashSet<&str> = HashSet::new();
     for c in input.candidates {
         let s = &c.standard;
@@ -248,7 +251,7 @@ pub fn compose(input: &Inputs) -> Solution {
         // (a product matched, a matched standard references it, or it sits
         // in the enterprise's ICS sub-group).
         let strong_match = !c.matched_products.is_empty() && c.match_strength >= STRONG_MATCH;
-        let relevant = strong_match || c.ics_match_depth >= 3 || !c.referenced_by.is_empty();
+        let relevant = strong_match || !c.referenced_by.is_empty();
         if !(c.mandatory_in_market
             && s.status == "current"
             && relevant
@@ -263,9 +266,6 @@ pub fn compose(input: &Inputs) -> Solution {
         }
         if !c.referenced_by.is_empty() {
             reasons.push(format!("normatively referenced by {}", c.referenced_by));
-        }
-        if !strong_match && c.referenced_by.is_empty() {
-            reasons.push("classified in your industry's ICS sub-group".into());
         }
         if let Some((a, d)) = s.adopts.first() {
             reasons.push(format!(

@@ -191,6 +191,8 @@ const QUALIFIER_GROUPS: &[&[&[&str]]] = &[
         &["gas", "燃气"],
         &["electric", "电器", "电热", "电动", "电气"],
     ],
+    // Heat source of a water heater or boiler: gas-fired against heat pump.
+    &[&["gas", "燃气"], &["heat pump", "热泵"]],
     // Material worked.
     &[
         &["woodworking", "wood", "木工", "木材", "人造板"],
@@ -1823,6 +1825,17 @@ mod tests {
                 "cement",
                 "Cement - Test methods - Determination of strength"
             ),
+            1.0
+        );
+        assert_eq!(
+            q(
+                "热泵热水器",
+                "家用燃气快速热水器和燃气采暖热水炉能效限定值及能效等级"
+            ),
+            0.3
+        );
+        assert_eq!(
+            q("热泵热水器", "家用和类似用途电器的安全 第1部分：通用要求"),
             1.0
         );
     }
