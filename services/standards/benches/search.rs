@@ -112,13 +112,7 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters, usize)> {
     // 40 national standards (GB, GB/T, GB/Z) from the national list, when
     // it is loaded, in canonical, compact (`gb/t19001-2016`) and undated
     // spellings.
-    let national: Vec<&str> = records
-        .iter()
-        .filter(|s| s.family.starts_with("GB"))
-        .map(|s| s.id.as_str())
-        .collect();
-    let step = (national.len() / 40).max(1);
-    for (k, id) in national.iter().step_by(step).take(40).enumerate() {
+    for (k, id) in national_sample(records).into_iter().enumerate() {
         let q = match k % 3 {
             0 => id.to_string(),
             1 => id.to_lowercase().replace(' ', ""),
@@ -128,6 +122,17 @@ fn queries(store: &CatalogueStore) -> Vec<(String, Filters, usize)> {
     }
     english_and_chinese(&mut out);
     out
+}
+
+/// 40 national standards (GB, GB/T, GB/Z) spread evenly over the catalogue.
+fn national_sample(records: &[stdnav_core::standard::Standard]) -> Vec<&str> {
+    let national: Vec<&str> = records
+        .iter()
+        .filter(|s| s.family.starts_with("GB"))
+        .map(|s| s.id.as_str())
+        .collect();
+    let step = (national.len() / 40).max(1);
+    national.into_iter().step_by(step).take(40).collect()
 }
 
 /// The records the code queries should find first, in the same order: the
@@ -141,13 +146,7 @@ fn code_targets(store: &CatalogueStore) -> Vec<String> {
         .take(60)
         .map(|s| s.id.clone())
         .collect();
-    let national: Vec<&str> = records
-        .iter()
-        .filter(|s| s.family.starts_with("GB"))
-        .map(|s| s.id.as_str())
-        .collect();
-    let step = (national.len() / 40).max(1);
-    for (k, id) in national.iter().step_by(step).take(40).enumerate() {
+    for (k, id) in national_sample(records).into_iter().enumerate() {
         let target = if k % 3 == 2 {
             let base = stdnav_core::catalogue::base_of(id);
             snap.catalogue
