@@ -339,3 +339,119 @@ async fn stored_enterprises_get_gaps_and_chain_scores() {
     assert_eq!(summary.enterprises as usize, members.len());
     assert!(!summary.segments.is_empty());
 }
+
+/// Issue 18: over 50 enterprises of every manufacturing division, stored
+/// beside the demo population, no top-10 recommendation rests on peers
+/// outside the enterprise's division, and every `must` item says which
+/// product, reference or holding makes it apply, besides its market.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn varied_enterprises_get_peers_of_their_division_and_reasoned_musts() {
+    let services = support::four_services().await;
+    let mut profiling = ProfilingServiceClient::connect(format!("http://{}", services.profiling))
+        .await
+        .unwrap();
+    let mut advisor = AdvisorServiceClient::connect(format!("http://{}", services.advisor))
+        .await
+        .unwrap();
+    let population = stdnav_core::population::generate(1000, 42);
+    for p in &population {
+        profiling
+            .upsert_enterprise(ppb::UpsertEnterpriseRequest {
+                enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
+                expected_version: None,
+            })
+            .await
+            .expect("upsert");
+    }
+    // One enterprise of each manufacturing division in turn, until 50.
+    let division = |p: &stdnav_core::enterprise::Profile| {
+        p.industries
+            .first()
+            .map(|c| c.chars().take(2).collect::<String>())
+            .unwrap_or_default()
+    };
+    let mut by_division: std::collections::BTreeMap<
+        String,
+        Vec<&stdnav_core::enterprise::Profile>,
+    > = Default::default();
+    for p in &population {
+        let d = division(p);
+        if ("13".."44").contains(&d.as_str()) {
+            by_division.entry(d).or_default().push(p);
+        }
+    }
+    assert!(
+        by_division.len() >= 31,
+        "divisions: {:?}",
+        by_division.keys()
+    );
+    let mut chosen = Vec::new();
+    for round in 0.. {
+        let before = chosen.len();
+        for list in by_division.values() {
+            if let Some(p) = list.get(round) {
+                chosen.push(*p);
+            }
+        }
+        if chosen.len() >= 50 || chosen.len() == before {
+            break;
+        }
+    }
+    chosen.truncate(50);
+    assert_eq!(chosen.len(), 50);
+
+    let (mut peer_reasons, mut musts) = (0, 0);
+    for p in chosen {
+        let divisions: Vec<String> = p
+            .industries
+            .iter()
+            .map(|c| c.chars().take(2).collect())
+            .collect();
+        let s = advisor
+            .advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Uscc(p.uscc.clone())),
+                top: 10,
+            })
+            .await
+            .expect("advise")
+            .into_inner();
+        for item in &s.should {
+            for reason in item.reasons.iter().filter(|r| r.contains("peer")) {
+                peer_reasons += 1;
+                // "held by 5 of 12 peers in class 3852" / "group 385" / "division 38"
+                let code = reason
+                    .rsplit(' ')
+                    .next()
+                    .filter(|c| c.chars().all(|ch| ch.is_ascii_digit()))
+                    .unwrap_or_else(|| {
+                        panic!("{}: {} has no peer basis: {reason}", p.uscc, item.id)
+                    });
+                assert!(
+                    divisions.iter().any(|d| code.starts_with(d.as_str())),
+                    "{} (divisions {divisions:?}): {} rests on peers outside them: {reason}",
+                    p.uscc,
+                    item.id
+                );
+            }
+        }
+        for item in &s.must {
+            musts += 1;
+            assert!(
+                item.reasons
+                    .iter()
+                    .any(|r| r.contains("applies to your product")
+                        || r.contains("normatively referenced by")
+                        || r.contains("you hold")
+                        || r.contains("you declare")),
+                "{}: must {} has no product, reference or holding reason: {:?}",
+                p.uscc,
+                item.id,
+                item.reasons
+            );
+        }
+    }
+    // The checks above ran on real answers, not on empty ones.
+    eprintln!("{peer_reasons} peer reasons and {musts} must items checked");
+    assert!(peer_reasons >= 25, "{peer_reasons} peer reasons");
+    assert!(musts > 0);
+}
