@@ -370,13 +370,14 @@ fn dev_rows<'a>(
     runs: impl IntoIterator<Item = &'a CheckRun<'a>>,
     as_of_year: i32,
 ) -> (Vec<f64>, Vec<bool>) {
+    let weight = dev_weight();
     let mut rows = Vec::new();
     let mut labels = Vec::new();
     for run in runs {
         for s in &run.gathered.signals {
             let f = features(s, as_of_year);
             let label = run.relevant.contains(&base_of(&s.id));
-            for _ in 0..dev_weight() {
+            for _ in 0..weight {
                 rows.extend_from_slice(&f);
                 labels.push(label);
             }
@@ -386,17 +387,12 @@ fn dev_rows<'a>(
 }
 
 fn append_rows(x: &mut Array2<f64>, y: &mut Array1<bool>, rows: &[f64], labels: &[bool]) {
-    if labels.is_empty() {
-        return;
-    }
-    let mut all: Vec<f64> = x.iter().copied().collect();
-    all.extend_from_slice(rows);
-    let mut l: Vec<bool> = y.to_vec();
-    l.extend_from_slice(labels);
-    let n = l.len();
-    *x = Array2::from_shape_vec((n, stdnav_models::NUM_FEATURES), all)
-        .unwrap_or_else(|_| Array2::zeros((0, stdnav_models::NUM_FEATURES)));
-    *y = Array1::from(l);
+    let more = ndarray::ArrayView2::from_shape((labels.len(), stdnav_models::NUM_FEATURES), rows)
+        .expect("rows are whole feature vectors");
+    x.append(ndarray::Axis(0), more)
+        .expect("same number of features");
+    y.append(ndarray::Axis(0), ndarray::ArrayView1::from(labels))
+        .expect("one axis");
 }
 
 /// An enterprise and its gathered candidates.

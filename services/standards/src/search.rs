@@ -1708,29 +1708,33 @@ impl Snapshot {
         // application the product does not (oil-well cements for cement)
         // shares words with it but is not about it.
         let product_lower = product.to_lowercase();
-        let mut hits = self.hits(searcher, top)?;
-        for h in &mut hits {
-            if let Some(s) = self.record(h.ord) {
-                let title = format!("{} {}", s.title_zh, s.title_en).to_lowercase();
+        // Each hit with its titles, lower case, read once for the qualifier
+        // check and the matched terms.
+        let mut hits: Vec<(Hit, String)> = self
+            .hits(searcher, top)?
+            .into_iter()
+            .map(|mut h| {
+                let title = self
+                    .record(h.ord)
+                    .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
+                    .unwrap_or_default();
                 h.score *= qualifier_factor(&product_lower, &title);
-            }
-        }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
+                (h, title)
+            })
+            .collect();
+        hits.sort_by(|(a, _), (b, _)| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
         // A product word that also appears in unrelated titles should not
         // drag in the whole catalogue.
-        out.best = hits.first().map(|h| h.score).unwrap_or(0.0);
+        out.best = hits.first().map(|(h, _)| h.score).unwrap_or(0.0);
         let best = out.best;
         out.kept = hits
             .into_iter()
-            .filter(|h| h.score >= best * 0.25)
-            .map(|h| {
+            .filter(|(h, _)| h.score >= best * 0.25)
+            .map(|(h, title)| {
                 let mut matched_terms: Vec<String> = Vec::new();
-                if let Some(s) = self.record(h.ord) {
-                    let title = format!("{} {}", s.title_zh, s.title_en).to_lowercase();
-                    for t in &terms {
-                        if title.contains(t.as_str()) && !matched_terms.contains(t) {
-                            matched_terms.push(t.clone());
-                        }
+                for t in &terms {
+                    if title.contains(t.as_str()) && !matched_terms.contains(t) {
+                        matched_terms.push(t.clone());
                     }
                 }
                 ProductHit {
