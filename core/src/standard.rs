@@ -19,6 +19,22 @@ pub enum Level {
     Unknown,
 }
 
+impl Level {
+    /// The level's name as the JSON form and the search index spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::International => "international",
+            Level::Regional => "regional",
+            Level::National => "national",
+            Level::Industry => "industry",
+            Level::Local => "local",
+            Level::Group => "group",
+            Level::Enterprise => "enterprise",
+            Level::Unknown => "unknown",
+        }
+    }
+}
+
 /// Legal force of a standard. In China a `GB` code without `/T` or `/Z` is mandatory.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
@@ -29,6 +45,17 @@ pub enum Nature {
     #[default]
     Recommended,
     Guidance,
+}
+
+impl Nature {
+    /// The nature's name as the JSON form and the search index spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Nature::Mandatory => "mandatory",
+            Nature::Recommended => "recommended",
+            Nature::Guidance => "guidance",
+        }
+    }
 }
 
 /// Life-cycle status of one edition.
@@ -51,6 +78,23 @@ impl Status {
     /// Whether an enterprise can adopt this edition today.
     pub fn is_in_force(self) -> bool {
         matches!(self, Status::Current)
+    }
+
+    /// The status's name as the JSON form and the search index spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Current => "current",
+            Status::Withdrawn => "withdrawn",
+            Status::Replaced => "replaced",
+            Status::Upcoming => "upcoming",
+            Status::Draft => "draft",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -194,15 +238,28 @@ pub struct Adoption {
 }
 
 /// How an indicator's value is compared with its threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparator {
     /// The measured value must be at most `value` (e.g. standby power ≤ 0.5 W).
     Le,
     /// The measured value must be at least `value` (e.g. APF ≥ 5.00).
     Ge,
-    /// The measured value must lie in `value..=max`.
+    /// The measured value must lie in `value..=max`. The default: the
+    /// advisor has always read an unknown comparator as a range.
+    #[default]
     Range,
+}
+
+impl Comparator {
+    /// The comparator as a report writes it: `≤`, `≥`, `∈` (a range).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::Le => "≤",
+            Comparator::Ge => "≥",
+            Comparator::Range => "∈",
+        }
+    }
 }
 
 /// A key technical indicator a standard sets for a product.
@@ -301,4 +358,12 @@ pub struct Standard {
     /// True when some content (e.g. an indicator value) is illustrative demo data, not taken from the standard.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub illustrative: bool,
+}
+
+impl Standard {
+    /// The standard's line: its code without year (`IEC 60335-2-40` for
+    /// `IEC 60335-2-40:2018`), which editions, holdings and peer shares share.
+    pub fn line(&self) -> String {
+        crate::catalogue::base_of(&self.id)
+    }
 }

@@ -5,72 +5,7 @@
 //! feature names it was trained with and [`crate::Model::load`] refuses one
 //! whose list differs from [`FEATURES`].
 
-/// Level of a standard, with the codes of `stdnav.standards.v1.Level`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum Level {
-    #[default]
-    Unknown = 0,
-    International = 1,
-    Regional = 2,
-    National = 3,
-    Industry = 4,
-    Local = 5,
-    Group = 6,
-    Enterprise = 7,
-}
-
-impl Level {
-    /// The level of a proto code, `None` for a code outside 0..=7.
-    pub fn from_code(code: i32) -> Option<Self> {
-        Some(match code {
-            0 => Self::Unknown,
-            1 => Self::International,
-            2 => Self::Regional,
-            3 => Self::National,
-            4 => Self::Industry,
-            5 => Self::Local,
-            6 => Self::Group,
-            7 => Self::Enterprise,
-            _ => return None,
-        })
-    }
-}
-
-/// Status of a standard, with the codes of `stdnav.standards.v1.Status`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum Status {
-    /// Not given by the caller. Treated as in force: the catalogue marks every
-    /// withdrawn or replaced record, so an unmarked one is normally current.
-    #[default]
-    Unknown = 0,
-    Current = 1,
-    Withdrawn = 2,
-    Replaced = 3,
-    /// Published, not yet in force.
-    Upcoming = 4,
-    /// Under development.
-    Draft = 5,
-}
-
-impl Status {
-    /// The status of a proto code, `None` for a code outside 0..=5.
-    pub fn from_code(code: i32) -> Option<Self> {
-        Some(match code {
-            0 => Self::Unknown,
-            1 => Self::Current,
-            2 => Self::Withdrawn,
-            3 => Self::Replaced,
-            4 => Self::Upcoming,
-            5 => Self::Draft,
-            _ => return None,
-        })
-    }
-
-    /// Current or upcoming (or not said): something an enterprise can adopt.
-    pub fn in_force(self) -> bool {
-        matches!(self, Self::Unknown | Self::Current | Self::Upcoming)
-    }
-}
+pub use stdnav_core::standard::{Level, Status};
 
 /// Whether the enterprise already holds the candidate, as `stdnav.scoring.v1.Holding`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
@@ -128,6 +63,11 @@ impl PeerLevel {
     }
 }
 
+/// Current or upcoming (or not said): something an enterprise can adopt.
+pub fn in_force(status: Option<Status>) -> bool {
+    status.is_none_or(|s| matches!(s, Status::Current | Status::Upcoming))
+}
+
 /// Raw signals about one candidate for one enterprise, mirroring
 /// `stdnav.scoring.v1.CandidateSignals`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -149,7 +89,9 @@ pub struct Signals {
     /// enterprise sells, for a product it makes.
     pub mandatory_in_market: bool,
     pub level: Level,
-    pub status: Status,
+    /// `None` when the caller did not say: treated as in force, since the
+    /// catalogue marks every withdrawn or replaced record.
+    pub status: Option<Status>,
     /// Year of publication, 0 when unknown.
     pub published_year: i32,
     /// How many standards reference it normatively.
@@ -294,7 +236,7 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         flag(s.level == Level::International),
         flag(s.level == Level::Regional),
         flag(s.level == Level::National),
-        flag(s.status.in_force()),
+        flag(in_force(s.status)),
         age / MAX_AGE_YEARS,
         f64::from(s.in_degree).ln_1p(),
         peers,
@@ -335,7 +277,7 @@ mod tests {
             peer_adoption: 3.0,
             peer_count: 5000,
             peer_level: PeerLevel::Group,
-            status: Status::Withdrawn,
+            status: Some(Status::Withdrawn),
             level: Level::National,
             holding: Holding::HeldOldEdition,
             ..Default::default()
@@ -392,17 +334,9 @@ mod tests {
 
     #[test]
     fn proto_codes_round_trip() {
-        for code in 0..=7 {
-            assert_eq!(Level::from_code(code).map(|l| l as i32), Some(code));
-        }
-        for code in 0..=5 {
-            assert_eq!(Status::from_code(code).map(|s| s as i32), Some(code));
-        }
         for code in [0, 2, 3, 4] {
             assert_eq!(PeerLevel::from_code(code).map(|l| l as i32), Some(code));
         }
         assert_eq!(PeerLevel::from_code(1), None);
-        assert_eq!(Level::from_code(8), None);
-        assert_eq!(Status::from_code(-1), None);
     }
 }

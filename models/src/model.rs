@@ -510,7 +510,7 @@ fn is_forced(i: usize, s: &Signals) -> bool {
         idx::MANDATORY_IN_MARKET => s.mandatory_in_market,
         idx::HELD_CURRENT => s.holding == Holding::HeldCurrent,
         idx::HELD_OLD_EDITION => s.holding == Holding::HeldOldEdition,
-        idx::IN_FORCE => !s.status.in_force(),
+        idx::IN_FORCE => !crate::features::in_force(s.status),
         idx::INTERNATIONAL_ALIGNMENT => s.international_alignment && !s.adopted_as.is_empty(),
         _ => false,
     }
@@ -535,10 +535,10 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
         idx::IS_REGIONAL if effect > 0.0 => "a regional standard".into(),
         idx::IS_NATIONAL if effect > 0.0 => "a national standard".into(),
         idx::IN_FORCE => match s.status {
-            Status::Withdrawn => "withdrawn".into(),
-            Status::Replaced => "replaced by a newer edition".into(),
-            Status::Draft => "still a draft".into(),
-            Status::Upcoming if effect > 0.0 => "published, coming into force".into(),
+            Some(Status::Withdrawn) => "withdrawn".into(),
+            Some(Status::Replaced) => "replaced by a newer edition".into(),
+            Some(Status::Draft) => "still a draft".into(),
+            Some(Status::Upcoming) if effect > 0.0 => "published, coming into force".into(),
             _ => return None,
         },
         idx::AGE if effect < 0.0 && s.published_year > 0 => {

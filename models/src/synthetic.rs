@@ -306,7 +306,7 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
         Holding::HeldCurrent
     };
 
-    let relevant = if !status.in_force() || holding == Holding::HeldCurrent {
+    let relevant = if !crate::features::in_force(Some(status)) || holding == Holding::HeldCurrent {
         false
     } else if holding == Holding::HeldOldEdition || mandatory_in_market {
         true
@@ -361,7 +361,7 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
         mandatory,
         mandatory_in_market,
         level,
-        status,
+        status: Some(status),
         published_year,
         in_degree,
         peer_adoption,
@@ -443,12 +443,12 @@ mod tests {
             assert!(!sel.is_empty());
             sel.iter().filter(|(_, l)| *l).count() as f64 / sel.len() as f64
         };
-        assert!(rate(&|s| s.status == Status::Withdrawn) < 0.05);
+        assert!(rate(&|s| s.status == Some(Status::Withdrawn)) < 0.05);
         assert!(rate(&|s| s.holding == Holding::HeldCurrent) < 0.05);
         assert!(rate(&|s| s.holding == Holding::HeldOldEdition) > 0.95);
         assert!(
             rate(&|s| s.mandatory_in_market
-                && s.status.in_force()
+                && crate::features::in_force(s.status)
                 && s.holding != Holding::HeldCurrent)
                 > 0.95
         );

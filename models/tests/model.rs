@@ -31,7 +31,7 @@ fn relevant() -> Signals {
         mandatory: true,
         mandatory_in_market: true,
         level: Level::National,
-        status: Status::Current,
+        status: Some(Status::Current),
         published_year: 2012,
         in_degree: 4,
         peer_adoption: 0.64,
@@ -53,7 +53,7 @@ fn irrelevant() -> Signals {
         match_strength: 0.1,
         ics_match_depth: 0,
         level: Level::International,
-        status: Status::Withdrawn,
+        status: Some(Status::Withdrawn),
         published_year: 1990,
         peer_adoption: 0.0,
         ..Default::default()

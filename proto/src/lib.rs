@@ -33,5 +33,7 @@ pub mod changes {
     }
 }
 
+pub mod convert;
+
 /// Encoded `FileDescriptorSet` of every stdnav package, for server reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("stdnav_descriptor");

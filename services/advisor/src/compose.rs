@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use stdnav_core::catalogue::base_of;
+use stdnav_core::management::is_management_system;
+use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Status};
 
 use crate::solution::*;
 
@@ -14,26 +16,23 @@ pub struct StandardInfo {
     pub id: String,
     pub title_zh: String,
     pub title_en: String,
-    /// "international", "national", …
-    pub level: String,
-    /// "mandatory", "recommended", "guidance".
-    pub nature: String,
-    /// "current", "replaced", "withdrawn", "upcoming", "draft".
-    pub status: String,
+    pub level: Level,
+    pub nature: Nature,
+    pub status: Status,
     /// The status was inferred from the editions of the number, not stated
     /// by the catalogue (the national list gives none).
     pub status_inferred: bool,
     pub published_year: i32,
     pub normative_refs: Vec<String>,
-    /// (adopted id, degree such as "IDT").
-    pub adopts: Vec<(String, String)>,
+    /// (adopted id, degree of adoption where known).
+    pub adopts: Vec<(String, Option<AdoptionDegree>)>,
     pub adopted_by: Vec<String>,
     pub indicators: Vec<IndicatorSpec>,
     pub illustrative: bool,
     pub keywords: Vec<String>,
-    /// The standard's line (code without year), parsed once: holdings,
-    /// peer shares and references are all matched by line, hundreds of
-    /// times per answer.
+    /// The standard's line (code without year), as the catalogue gives it
+    /// or else parsed once: holdings, peer shares and references are all
+    /// matched by line, hundreds of times per answer.
     pub line: OnceLock<Arc<str>>,
 }
 
@@ -52,7 +51,7 @@ impl StandardInfo {
     }
 
     pub fn is_mandatory(&self) -> bool {
-        self.nature == "mandatory"
+        self.nature == Nature::Mandatory
     }
 }
 
@@ -80,8 +79,7 @@ pub fn line_of(code: &str) -> Arc<str> {
 pub struct IndicatorSpec {
     pub name: String,
     pub unit: String,
-    /// "le", "ge" or "range".
-    pub comparator: String,
+    pub comparator: Comparator,
     pub value: f64,
     pub max: Option<f64>,
     pub product: String,
@@ -190,21 +188,11 @@ fn holding_of(s: &StandardInfo, held: &[HeldInfo]) -> (Holding, Option<String>) 
     (Holding::NotHeld, None)
 }
 
-const MANAGEMENT_SYSTEMS: &[&str] = &[
-    "ISO 9001",
-    "ISO 14001",
-    "ISO 45001",
-    "ISO/IEC 27001",
-    "ISO 50001",
-    "GB/T 19001",
-    "GB/T 24001",
-    "GB/T 45001",
-    "GB/T 23331",
-    "GB/T 22080",
-];
-
-fn is_management_system(id: &str) -> bool {
-    MANAGEMENT_SYSTEMS.contains(&&*line_of(id))
+/// ` (IDT)` after an adopted code, or nothing when the degree is not known.
+fn degree_note(degree: Option<AdoptionDegree>) -> String {
+    degree
+        .map(|d| format!(" ({})", d.code()))
+        .unwrap_or_default()
 }
 
 fn mandatory_reason(c: &CandidateInfo) -> String {
@@ -253,7 +241,7 @@ pub fn compose(input: &Inputs) -> Solution {
         let strong_match = !c.matched_products.is_empty() && c.match_strength >= STRONG_MATCH;
         let relevant = strong_match || !c.referenced_by.is_empty();
         if !(c.mandatory_in_market
-            && s.status == "current"
+            && s.status == Status::Current
             && relevant
             && must_ids.insert(s.id.as_str()))
         {
@@ -268,14 +256,7 @@ pub fn compose(input: &Inputs) -> Solution {
             reasons.push(format!("normatively referenced by {}", c.referenced_by));
         }
         if let Some((a, d)) = s.adopts.first() {
-            reasons.push(format!(
-                "adopts {a}{}",
-                if d.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({d})")
-                }
-            ));
+            reasons.push(format!("adopts {a}{}", degree_note(*d)));
         }
         if holding == Holding::HeldOldEdition {
             reasons.push(format!(
@@ -289,7 +270,7 @@ pub fn compose(input: &Inputs) -> Solution {
             holding,
             held_as,
             reasons,
-            level: s.level.clone(),
+            level: s.level,
         });
     }
     // The current editions of mandatory standards the enterprise holds
@@ -299,8 +280,8 @@ pub fn compose(input: &Inputs) -> Solution {
             continue;
         };
         let applies = cur.is_mandatory()
-            && cur.status == "current"
-            && cur.level == "national"
+            && cur.status == Status::Current
+            && cur.level == Level::National
             && e.markets.iter().any(|m| m == "CN");
         if !applies || !must_ids.insert(cur.id.as_str()) {
             continue;
@@ -321,7 +302,7 @@ pub fn compose(input: &Inputs) -> Solution {
             holding,
             held_as,
             reasons,
-            level: cur.level.clone(),
+            level: cur.level,
         });
     }
     solution.must.sort_by(|a, b| {
@@ -340,7 +321,7 @@ pub fn compose(input: &Inputs) -> Solution {
         // other products.
         if must_ids.contains(s.id.as_str())
             || c.mandatory_in_market
-            || s.status != "current"
+            || s.status != Status::Current
             || !seen.insert(s.id.as_str())
         {
             continue;
@@ -379,8 +360,8 @@ pub fn compose(input: &Inputs) -> Solution {
                 title: s.title().to_string(),
                 score,
                 reasons,
-                level: s.level.clone(),
-                nature: s.nature.clone(),
+                level: s.level,
+                nature: s.nature,
             }
         })
         .collect();
@@ -390,30 +371,20 @@ pub fn compose(input: &Inputs) -> Solution {
         let (Some(s), Some(cur)) = (&h.standard, &h.current) else {
             continue;
         };
-        if s.status == "current" || cur.id == s.id {
+        if s.status == Status::Current || cur.id == s.id {
             continue;
         }
         let years = year_diff(s, cur);
         let note = cur
             .adopts
             .first()
-            .map(|(a, d)| {
-                format!(
-                    "{} adopts {a}{}",
-                    cur.id,
-                    if d.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({d})")
-                    }
-                )
-            })
+            .map(|(a, d)| format!("{} adopts {a}{}", cur.id, degree_note(*d)))
             .unwrap_or_default();
         solution.upgrades.push(Upgrade {
             held: s.id.clone(),
             current: cur.id.clone(),
             title: cur.title().to_string(),
-            held_status: s.status.clone(),
+            held_status: s.status,
             status_inferred: s.status_inferred,
             path: h.path.clone(),
             years_between: years,
@@ -436,7 +407,7 @@ pub fn compose(input: &Inputs) -> Solution {
             .iter()
             .rev()
             .map(|c| &c.standard)
-            .filter(|s| s.status == "current")
+            .filter(|s| s.status == Status::Current)
     };
     for h in input.held {
         let Some(s) = h.current.as_ref().or(h.standard.as_ref()) else {
@@ -449,7 +420,7 @@ pub fn compose(input: &Inputs) -> Solution {
                 .iter()
                 .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
                 .chain(current_candidates())
-                .find(|x| x.line() == &*intl_line && x.status == "current");
+                .find(|x| x.line() == &*intl_line && x.status == Status::Current);
             if let Some(ci) = current_intl
                 && ci.id != *intl
             {
@@ -460,7 +431,7 @@ pub fn compose(input: &Inputs) -> Solution {
                         note: format!(
                             "{} adopts {intl}{}; the international standard has since been revised as {}",
                             s.id,
-                            if degree.is_empty() { String::new() } else { format!(" ({degree})") },
+                            degree_note(*degree),
                             ci.id
                         ),
                     });
@@ -528,7 +499,7 @@ pub fn compose(input: &Inputs) -> Solution {
                     || !done.insert((
                         s.id.clone(),
                         spec.name.clone(),
-                        spec.comparator.clone(),
+                        spec.comparator,
                         spec.value.to_bits(),
                     ))
                 {
@@ -557,10 +528,10 @@ pub fn indicator_gap(
     spec: &IndicatorSpec,
     s: &StandardInfo,
 ) -> IndicatorGap {
-    let (absolute_gap, meets) = match spec.comparator.as_str() {
-        "le" => (value - spec.value, value <= spec.value),
-        "ge" => (value - spec.value, value >= spec.value),
-        _ => {
+    let (absolute_gap, meets) = match spec.comparator {
+        Comparator::Le => (value - spec.value, value <= spec.value),
+        Comparator::Ge => (value - spec.value, value >= spec.value),
+        Comparator::Range => {
             let max = spec.max.unwrap_or(f64::INFINITY);
             if value < spec.value {
                 (value - spec.value, false)
@@ -588,7 +559,7 @@ pub fn indicator_gap(
         },
         value,
         threshold: spec.value,
-        comparator: spec.comparator.clone(),
+        comparator: spec.comparator,
         max: spec.max,
         absolute_gap,
         relative_gap: round(relative_gap),
@@ -639,7 +610,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
         if steps.iter().any(|s| s.standard_id == u.current) {
             continue;
         }
-        let withdrawn = u.held_status == "withdrawn";
+        let withdrawn = u.held_status == Status::Withdrawn;
         let mandatory = input
             .held
             .iter()
@@ -673,7 +644,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
         if steps.iter().any(|x| x.standard_id == s.id) {
             continue;
         }
-        let certify = is_management_system(&s.id);
+        let certify = is_management_system(&line_of(&s.id));
         steps.push(RoadmapStep {
             phase: if i < 5 {
                 Phase::Within6Months
@@ -785,7 +756,11 @@ pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
     let known: Vec<&HeldInfo> = input.held.iter().filter(|h| h.standard.is_some()).collect();
     let current_held = known
         .iter()
-        .filter(|h| h.standard.as_ref().is_some_and(|s| s.status == "current"))
+        .filter(|h| {
+            h.standard
+                .as_ref()
+                .is_some_and(|s| s.status == Status::Current)
+        })
         .count();
     let edition_currency = if known.is_empty() {
         0.0
@@ -796,7 +771,7 @@ pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
         .iter()
         .filter(|h| {
             h.standard.as_ref().is_some_and(|s| {
-                s.level == "international" || s.level == "regional" || !s.adopts.is_empty()
+                matches!(s.level, Level::International | Level::Regional) || !s.adopts.is_empty()
             })
         })
         .count();
@@ -808,7 +783,7 @@ pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
         .chain(input.held.iter().map(|h| &h.code))
         .filter_map(|c| stdnav_core::code::StdCode::parse(c).ok())
         .map(|c| c.base())
-        .filter(|b| MANAGEMENT_SYSTEMS.contains(&b.as_str()))
+        .filter(|b| is_management_system(b))
         .collect();
     let certification_part = (certified.len() as f64 / 3.0).min(1.0);
     // Own enterprise standards (Q/…) count fully only when the enterprise
@@ -858,13 +833,18 @@ pub fn maturity(solution: &Solution, input: &Inputs) -> Maturity {
 mod tests {
     use super::*;
 
+    /// A level, nature or status by its name (`mandatory`, `current` …).
+    fn named<T: serde::de::DeserializeOwned>(name: &str) -> T {
+        serde_json::from_value(serde_json::Value::from(name)).unwrap()
+    }
+
     fn std_info(id: &str, nature: &str, status: &str, year: i32) -> StandardInfo {
         StandardInfo {
             id: id.into(),
             title_en: format!("title of {id}"),
-            level: "national".into(),
-            nature: nature.into(),
-            status: status.into(),
+            level: Level::National,
+            nature: named(nature),
+            status: named(status),
             published_year: year,
             ..Default::default()
         }
@@ -875,7 +855,7 @@ mod tests {
         let s = std_info("GB 21455-2019", "mandatory", "current", 2019);
         let ge = IndicatorSpec {
             name: "APF".into(),
-            comparator: "ge".into(),
+            comparator: Comparator::Ge,
             value: 5.0,
             ..Default::default()
         };
@@ -885,7 +865,7 @@ mod tests {
         assert!(g.meets && g.absolute_gap == 0.5);
         let le = IndicatorSpec {
             name: "standby".into(),
-            comparator: "le".into(),
+            comparator: Comparator::Le,
             value: 0.5,
             ..Default::default()
         };
@@ -894,7 +874,7 @@ mod tests {
         assert!(indicator_gap("standby", "W", 0.4, &le, &s).meets);
         let range = IndicatorSpec {
             name: "pH".into(),
-            comparator: "range".into(),
+            comparator: Comparator::Range,
             value: 6.0,
             max: Some(8.0),
             ..Default::default()
@@ -907,7 +887,7 @@ mod tests {
     #[test]
     fn upgrades_must_and_roadmap_order() {
         let mut gb2016 = std_info("GB/T 19001-2016", "recommended", "current", 2016);
-        gb2016.adopts = vec![("ISO 9001:2015".into(), "IDT".into())];
+        gb2016.adopts = vec![("ISO 9001:2015".into(), Some(AdoptionDegree::Idt))];
         let held = vec![HeldInfo {
             input: "GB/T19001-2008".into(),
             code: "GB/T 19001-2008".into(),
@@ -982,9 +962,9 @@ mod tests {
 
     fn held(code: &str, status: &str, level: &str, adopts: bool) -> HeldInfo {
         let mut info = std_info(code, "recommended", status, 2016);
-        info.level = level.into();
+        info.level = named(level);
         if adopts {
-            info.adopts = vec![("ISO 9001:2015".into(), "IDT".into())];
+            info.adopts = vec![("ISO 9001:2015".into(), Some(AdoptionDegree::Idt))];
         }
         HeldInfo {
             input: code.into(),
@@ -1006,7 +986,7 @@ mod tests {
                     holding: *h,
                     held_as: None,
                     reasons: Vec::new(),
-                    level: String::new(),
+                    level: Level::Unknown,
                 })
                 .collect(),
             ..Default::default()

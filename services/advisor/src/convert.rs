@@ -1,93 +1,31 @@
 //! Solution: domain ↔ proto. The CLI turns the proto it receives back into
 //! the domain form to print JSON or a text report.
 
+use stdnav_core::standard::{Comparator, Level, Nature, Status};
 use stdnav_proto::advisor::v1 as pb;
-use stdnav_proto::standards::v1 as stpb;
+use stdnav_proto::convert::{
+    comparator_from_pb, comparator_to_pb, level_from_pb, level_to_pb, nature_from_pb, nature_to_pb,
+    status_from_pb, status_to_pb,
+};
 
 use crate::solution::*;
 
-fn level_to_pb(s: &str) -> i32 {
-    (match s {
-        "international" => stpb::Level::International,
-        "regional" => stpb::Level::Regional,
-        "national" => stpb::Level::National,
-        "industry" => stpb::Level::Industry,
-        "local" => stpb::Level::Local,
-        "group" => stpb::Level::Group,
-        "enterprise" => stpb::Level::Enterprise,
-        _ => stpb::Level::Unspecified,
-    }) as i32
+// Unset or unknown codes read as the core defaults, as a standard record
+// without them does: level unknown, recommended, current, a range.
+pub(crate) fn level_from(v: i32) -> Level {
+    level_from_pb(v).unwrap_or_default()
 }
 
-pub(crate) fn level_from_pb(v: i32) -> String {
-    match stpb::Level::try_from(v) {
-        Ok(stpb::Level::International) => "international",
-        Ok(stpb::Level::Regional) => "regional",
-        Ok(stpb::Level::National) => "national",
-        Ok(stpb::Level::Industry) => "industry",
-        Ok(stpb::Level::Local) => "local",
-        Ok(stpb::Level::Group) => "group",
-        Ok(stpb::Level::Enterprise) => "enterprise",
-        _ => "unknown",
-    }
-    .into()
+pub(crate) fn nature_from(v: i32) -> Nature {
+    nature_from_pb(v).unwrap_or_default()
 }
 
-fn nature_to_pb(s: &str) -> i32 {
-    (match s {
-        "mandatory" => stpb::Nature::Mandatory,
-        "guidance" => stpb::Nature::Guidance,
-        _ => stpb::Nature::Recommended,
-    }) as i32
+pub(crate) fn status_from(v: i32) -> Status {
+    status_from_pb(v).unwrap_or_default()
 }
 
-pub(crate) fn nature_from_pb(v: i32) -> String {
-    match stpb::Nature::try_from(v) {
-        Ok(stpb::Nature::Mandatory) => "mandatory",
-        Ok(stpb::Nature::Guidance) => "guidance",
-        _ => "recommended",
-    }
-    .into()
-}
-
-fn status_to_pb(s: &str) -> i32 {
-    (match s {
-        "current" => stpb::Status::Current,
-        "withdrawn" => stpb::Status::Withdrawn,
-        "replaced" => stpb::Status::Replaced,
-        "upcoming" => stpb::Status::Upcoming,
-        "draft" => stpb::Status::Draft,
-        _ => stpb::Status::Unspecified,
-    }) as i32
-}
-
-pub(crate) fn status_from_pb(v: i32) -> String {
-    match stpb::Status::try_from(v) {
-        Ok(stpb::Status::Withdrawn) => "withdrawn",
-        Ok(stpb::Status::Replaced) => "replaced",
-        Ok(stpb::Status::Upcoming) => "upcoming",
-        Ok(stpb::Status::Draft) => "draft",
-        _ => "current",
-    }
-    .into()
-}
-
-fn comparator_to_pb(s: &str) -> i32 {
-    (match s {
-        "le" => stpb::Comparator::Le,
-        "ge" => stpb::Comparator::Ge,
-        "range" => stpb::Comparator::Range,
-        _ => stpb::Comparator::Unspecified,
-    }) as i32
-}
-
-fn comparator_from_pb(v: i32) -> String {
-    match stpb::Comparator::try_from(v) {
-        Ok(stpb::Comparator::Le) => "le",
-        Ok(stpb::Comparator::Ge) => "ge",
-        _ => "range",
-    }
-    .into()
+pub(crate) fn comparator_from(v: i32) -> Comparator {
+    comparator_from_pb(v).unwrap_or(Comparator::Range)
 }
 
 pub fn gaps_to_pb(g: &Gaps) -> pb::Gaps {
@@ -129,7 +67,7 @@ pub fn gaps_to_pb(g: &Gaps) -> pb::Gaps {
                 unit: i.unit.clone(),
                 value: i.value,
                 threshold: i.threshold,
-                comparator: comparator_to_pb(&i.comparator),
+                comparator: comparator_to_pb(i.comparator) as i32,
                 absolute_gap: i.absolute_gap,
                 relative_gap: i.relative_gap,
                 meets: i.meets,
@@ -182,7 +120,7 @@ pub fn gaps_from_pb(g: pb::Gaps) -> Gaps {
                 unit: i.unit,
                 value: i.value,
                 threshold: i.threshold,
-                comparator: comparator_from_pb(i.comparator),
+                comparator: comparator_from(i.comparator),
                 max: None,
                 absolute_gap: i.absolute_gap,
                 relative_gap: i.relative_gap,
@@ -260,7 +198,7 @@ pub fn solution_to_pb(s: &Solution) -> pb::Solution {
                 holding: holding_to_pb(m.holding),
                 held_as: m.held_as.clone().unwrap_or_default(),
                 reasons: m.reasons.clone(),
-                level: level_to_pb(&m.level),
+                level: level_to_pb(m.level) as i32,
             })
             .collect(),
         should: s
@@ -271,8 +209,8 @@ pub fn solution_to_pb(s: &Solution) -> pb::Solution {
                 title: x.title.clone(),
                 score: x.score,
                 reasons: x.reasons.clone(),
-                level: level_to_pb(&x.level),
-                nature: nature_to_pb(&x.nature),
+                level: level_to_pb(x.level) as i32,
+                nature: nature_to_pb(x.nature) as i32,
             })
             .collect(),
         upgrades: s
@@ -281,7 +219,7 @@ pub fn solution_to_pb(s: &Solution) -> pb::Solution {
             .map(|u| pb::Upgrade {
                 held: u.held.clone(),
                 current: u.current.clone(),
-                held_status: status_to_pb(&u.held_status),
+                held_status: status_to_pb(u.held_status) as i32,
                 status_inferred: u.status_inferred,
                 path: u.path.clone(),
                 years_between: u.years_between,
@@ -338,7 +276,7 @@ pub fn solution_from_pb(s: pb::Solution) -> Solution {
                 holding: holding_from_pb(m.holding),
                 held_as: (!m.held_as.is_empty()).then_some(m.held_as),
                 reasons: m.reasons,
-                level: level_from_pb(m.level),
+                level: level_from(m.level),
             })
             .collect(),
         should: s
@@ -349,8 +287,8 @@ pub fn solution_from_pb(s: pb::Solution) -> Solution {
                 title: x.title,
                 score: x.score,
                 reasons: x.reasons,
-                level: level_from_pb(x.level),
-                nature: nature_from_pb(x.nature),
+                level: level_from(x.level),
+                nature: nature_from(x.nature),
             })
             .collect(),
         upgrades: s
@@ -360,7 +298,7 @@ pub fn solution_from_pb(s: pb::Solution) -> Solution {
                 held: u.held,
                 current: u.current,
                 title: u.title,
-                held_status: status_from_pb(u.held_status),
+                held_status: status_from(u.held_status),
                 status_inferred: u.status_inferred,
                 path: u.path,
                 years_between: u.years_between,

@@ -26,7 +26,7 @@ use crate::compose::{
     self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, PeerBasis, Peers, Scored,
     StandardInfo,
 };
-use crate::convert::{level_from_pb, nature_from_pb, status_from_pb};
+use crate::convert::{comparator_from, level_from, nature_from, status_from};
 use crate::retry::ReadRetry;
 use crate::solution::Solution;
 
@@ -180,24 +180,14 @@ fn remap_fields(status: Status, from: &str, to: &str) -> Status {
     }
 }
 
-fn degree_str(v: i32) -> &'static str {
-    match stpb::AdoptionDegree::try_from(v) {
-        Ok(stpb::AdoptionDegree::Idt) => "IDT",
-        Ok(stpb::AdoptionDegree::Mod) => "MOD",
-        Ok(stpb::AdoptionDegree::Neq) => "NEQ",
-        Ok(stpb::AdoptionDegree::Eqv) => "EQV",
-        _ => "",
-    }
-}
-
 pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
     StandardInfo {
         id: s.id.clone(),
         title_zh: s.title_zh.clone(),
         title_en: s.title_en.clone(),
-        level: level_from_pb(s.level),
-        nature: nature_from_pb(s.nature),
-        status: status_from_pb(s.status),
+        level: level_from(s.level),
+        nature: nature_from(s.nature),
+        status: status_from(s.status),
         status_inferred: s.status_source == stpb::Provenance::Inferred as i32,
         published_year: s
             .published
@@ -208,7 +198,12 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
         adopts: s
             .adopts
             .iter()
-            .map(|a| (a.id.clone(), degree_str(a.degree).to_string()))
+            .map(|a| {
+                (
+                    a.id.clone(),
+                    stdnav_proto::convert::degree_from_pb(a.degree),
+                )
+            })
             .collect(),
         adopted_by: s.adopted_by.clone(),
         indicators: s
@@ -217,12 +212,7 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
             .map(|i| IndicatorSpec {
                 name: i.name.clone(),
                 unit: i.unit.clone(),
-                comparator: match stpb::Comparator::try_from(i.comparator) {
-                    Ok(stpb::Comparator::Le) => "le",
-                    Ok(stpb::Comparator::Ge) => "ge",
-                    _ => "range",
-                }
-                .into(),
+                comparator: comparator_from(i.comparator),
                 value: i.value,
                 max: i.max,
                 product: i.product.clone(),
@@ -230,7 +220,13 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
             .collect(),
         illustrative: s.illustrative,
         keywords: s.keywords.clone(),
-        line: Default::default(),
+        // A standards service older than the `line` field leaves it empty:
+        // the line is then parsed from the id when first asked for.
+        line: if s.line.is_empty() {
+            Default::default()
+        } else {
+            std::sync::OnceLock::from(std::sync::Arc::<str>::from(s.line.as_str()))
+        },
     }
 }
 
@@ -409,21 +405,13 @@ pub const PEER_CANDIDATES: usize = 60;
 /// Resolutions of codes (held codes, peer-held lines) kept.
 pub const RESOLUTION_CACHE_ENTRIES: u64 = 16_384;
 
-/// How deep a standard's ICS codes match the enterprise's ICS groups:
-/// 0 none, 1 field (`97`), 2 group (`97.040`), 3 sub-group (`97.040.30`).
+/// How deep a peer-held standard's ICS codes match the enterprise's ICS
+/// groups, as the scoring model reads it: capped at the sub-group
+/// ([`stdnav_core::ics::MAX_DEPTH`]), as the model was trained. Retrieval's
+/// own candidates carry the standards service's uncapped depth; the two
+/// agree on every well-formed ICS code, which has at most three parts.
 fn ics_depth(standard_ics: &[String], groups: &[String]) -> u32 {
-    let depth = |a: &str, b: &str| {
-        a.split('.')
-            .zip(b.split('.'))
-            .take_while(|(x, y)| x == y)
-            .count() as u32
-    };
-    standard_ics
-        .iter()
-        .flat_map(|a| groups.iter().map(move |b| depth(a, b)))
-        .max()
-        .unwrap_or(0)
-        .min(3)
+    stdnav_core::ics::match_depth(standard_ics, groups).min(stdnav_core::ics::MAX_DEPTH)
 }
 
 /// What [`Advisor::gather`] collects for one enterprise.

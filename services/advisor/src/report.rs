@@ -277,11 +277,7 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     if !g.indicators.is_empty() {
         let _ = writeln!(out, "  {}:", w.indicator_gap);
         for i in &g.indicators {
-            let op = match i.comparator.as_str() {
-                "le" => "≤",
-                "ge" => "≥",
-                _ => "∈",
-            };
+            let op = i.comparator.symbol();
             let _ = writeln!(
                 out,
                 "    {} = {} {} — {} {op} {} ({}): {} ({:+.2}, {:+.1}%){}",

@@ -3,6 +3,7 @@
 //! prints; docs/SOLUTION.md documents it.
 
 use serde::Serialize;
+use stdnav_core::standard::{Comparator, Level, Nature, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,7 +22,7 @@ pub struct MustItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_as: Option<String>,
     pub reasons: Vec<String>,
-    pub level: String,
+    pub level: Level,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,8 +32,8 @@ pub struct ShouldItem {
     /// Probability of relevance from the scoring model, 0..1.
     pub score: f64,
     pub reasons: Vec<String>,
-    pub level: String,
-    pub nature: String,
+    pub level: Level,
+    pub nature: Nature,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,7 +41,7 @@ pub struct Upgrade {
     pub held: String,
     pub current: String,
     pub title: String,
-    pub held_status: String,
+    pub held_status: Status,
     /// `held_status` rests on an inference from editions, not on the catalogue's word.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub status_inferred: bool,
@@ -81,8 +82,8 @@ pub struct IndicatorGap {
     pub unit: String,
     pub value: f64,
     pub threshold: f64,
-    /// "le" (value must be ≤ threshold), "ge" or "range".
-    pub comparator: String,
+    /// `le` (value must be ≤ threshold), `ge` or `range` (in JSON).
+    pub comparator: Comparator,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
     /// value − threshold (for a range: distance outside it, signed).

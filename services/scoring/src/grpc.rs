@@ -6,7 +6,8 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
-use stdnav_models::{Holding, Level, PeerLevel, Signals, Status as StdStatus};
+use stdnav_models::{Holding, Level, PeerLevel, Signals};
+use stdnav_proto::convert::{level_from_pb, status_from_pb};
 use stdnav_proto::scoring::v1 as pb;
 use stdnav_proto::scoring::v1::scoring_service_server::{ScoringService, ScoringServiceServer};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
@@ -46,20 +47,27 @@ pub fn signals_from_pb(
     i: usize,
     bad: &mut Vec<(String, String)>,
 ) -> Signals {
-    let level = Level::from_code(c.level).unwrap_or_else(|| {
-        bad.push((
-            format!("candidates[{i}].level"),
-            format!("unknown level {} (0 to 7)", c.level),
-        ));
-        Level::Unknown
-    });
-    let status = StdStatus::from_code(c.status).unwrap_or_else(|| {
-        bad.push((
-            format!("candidates[{i}].status"),
-            format!("unknown status {} (0 to 5)", c.status),
-        ));
-        StdStatus::Unknown
-    });
+    // Code 0 (unset) is a level unknown and a status not said.
+    let level = match c.level {
+        0 => Level::Unknown,
+        code => level_from_pb(code).unwrap_or_else(|| {
+            bad.push((
+                format!("candidates[{i}].level"),
+                format!("unknown level {code} (0 to 7)"),
+            ));
+            Level::Unknown
+        }),
+    };
+    let status = match c.status {
+        0 => None,
+        code => status_from_pb(code).or_else(|| {
+            bad.push((
+                format!("candidates[{i}].status"),
+                format!("unknown status {code} (0 to 5)"),
+            ));
+            None
+        }),
+    };
     let holding = match pb::Holding::try_from(c.holding) {
         Ok(pb::Holding::Unspecified | pb::Holding::NotHeld) => Holding::NotHeld,
         Ok(pb::Holding::HeldCurrent) => Holding::HeldCurrent,

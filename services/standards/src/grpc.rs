@@ -7,7 +7,10 @@ use tonic::{Request, Response, Status};
 use tracing::instrument;
 
 use stdnav_core::catalogue::Format;
-use stdnav_core::standard::{self as core, AdoptionDegree, Comparator};
+use stdnav_proto::convert::{
+    comparator_to_pb, degree_to_pb, level_from_pb, level_to_pb, nature_from_pb, nature_to_pb,
+    provenance_to_pb, status_from_pb, status_to_pb,
+};
 use stdnav_proto::standards::v1 as pb;
 use stdnav_proto::standards::v1::standards_service_server::{
     StandardsService, StandardsServiceServer,
@@ -49,55 +52,6 @@ impl StandardsGrpc {
 
 pub const SERVICE_NAME: &str = "stdnav.standards.v1.StandardsService";
 
-pub fn level_to_pb(l: core::Level) -> pb::Level {
-    match l {
-        core::Level::International => pb::Level::International,
-        core::Level::Regional => pb::Level::Regional,
-        core::Level::National => pb::Level::National,
-        core::Level::Industry => pb::Level::Industry,
-        core::Level::Local => pb::Level::Local,
-        core::Level::Group => pb::Level::Group,
-        core::Level::Enterprise => pb::Level::Enterprise,
-        core::Level::Unknown => pb::Level::Unspecified,
-    }
-}
-
-pub fn nature_to_pb(n: core::Nature) -> pb::Nature {
-    match n {
-        core::Nature::Mandatory => pb::Nature::Mandatory,
-        core::Nature::Recommended => pb::Nature::Recommended,
-        core::Nature::Guidance => pb::Nature::Guidance,
-    }
-}
-
-pub fn status_to_pb(s: core::Status) -> pb::Status {
-    match s {
-        core::Status::Current => pb::Status::Current,
-        core::Status::Withdrawn => pb::Status::Withdrawn,
-        core::Status::Replaced => pb::Status::Replaced,
-        core::Status::Upcoming => pb::Status::Upcoming,
-        core::Status::Draft => pb::Status::Draft,
-    }
-}
-
-fn degree_to_pb(d: Option<AdoptionDegree>) -> pb::AdoptionDegree {
-    match d {
-        Some(AdoptionDegree::Idt) => pb::AdoptionDegree::Idt,
-        Some(AdoptionDegree::Mod) => pb::AdoptionDegree::Mod,
-        Some(AdoptionDegree::Neq) => pb::AdoptionDegree::Neq,
-        Some(AdoptionDegree::Eqv) => pb::AdoptionDegree::Eqv,
-        None => pb::AdoptionDegree::Unspecified,
-    }
-}
-
-fn provenance_to_pb(p: core::Provenance) -> pb::Provenance {
-    match p {
-        core::Provenance::Source => pb::Provenance::Source,
-        core::Provenance::Adopted => pb::Provenance::Adopted,
-        core::Provenance::Inferred => pb::Provenance::Inferred,
-    }
-}
-
 pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
     let s = &v.standard;
     pb::Standard {
@@ -136,11 +90,7 @@ pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
             .map(|i| pb::Indicator {
                 name: i.name.clone(),
                 unit: i.unit.clone(),
-                comparator: match i.comparator {
-                    Comparator::Le => pb::Comparator::Le,
-                    Comparator::Ge => pb::Comparator::Ge,
-                    Comparator::Range => pb::Comparator::Range,
-                } as i32,
+                comparator: comparator_to_pb(i.comparator) as i32,
                 value: i.value,
                 max: i.max,
                 product: i.product.clone(),
@@ -156,6 +106,7 @@ pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
         status_source: provenance_to_pb(s.status_source) as i32,
         category: s.category.map(|c| c.name().to_string()).unwrap_or_default(),
         partly_replaced_by: s.partly_replaced_by.clone(),
+        line: s.line(),
     }
 }
 
@@ -205,39 +156,27 @@ fn filters_from_pb(f: Option<pb::Filters>) -> Result<Filters, Status> {
         ..Default::default()
     };
     for (i, v) in f.levels.iter().enumerate() {
-        match pb::Level::try_from(*v) {
-            Ok(pb::Level::International) => out.levels.push(core::Level::International),
-            Ok(pb::Level::Regional) => out.levels.push(core::Level::Regional),
-            Ok(pb::Level::National) => out.levels.push(core::Level::National),
-            Ok(pb::Level::Industry) => out.levels.push(core::Level::Industry),
-            Ok(pb::Level::Local) => out.levels.push(core::Level::Local),
-            Ok(pb::Level::Group) => out.levels.push(core::Level::Group),
-            Ok(pb::Level::Enterprise) => out.levels.push(core::Level::Enterprise),
-            _ => bad.push(Violation::new(
+        match level_from_pb(*v) {
+            Some(l) => out.levels.push(l),
+            None => bad.push(Violation::new(
                 format!("filters.levels[{i}]"),
                 format!("unknown level {v}"),
             )),
         }
     }
     for (i, v) in f.natures.iter().enumerate() {
-        match pb::Nature::try_from(*v) {
-            Ok(pb::Nature::Mandatory) => out.natures.push(core::Nature::Mandatory),
-            Ok(pb::Nature::Recommended) => out.natures.push(core::Nature::Recommended),
-            Ok(pb::Nature::Guidance) => out.natures.push(core::Nature::Guidance),
-            _ => bad.push(Violation::new(
+        match nature_from_pb(*v) {
+            Some(n) => out.natures.push(n),
+            None => bad.push(Violation::new(
                 format!("filters.natures[{i}]"),
                 format!("unknown nature {v}"),
             )),
         }
     }
     for (i, v) in f.statuses.iter().enumerate() {
-        match pb::Status::try_from(*v) {
-            Ok(pb::Status::Current) => out.statuses.push(core::Status::Current),
-            Ok(pb::Status::Withdrawn) => out.statuses.push(core::Status::Withdrawn),
-            Ok(pb::Status::Replaced) => out.statuses.push(core::Status::Replaced),
-            Ok(pb::Status::Upcoming) => out.statuses.push(core::Status::Upcoming),
-            Ok(pb::Status::Draft) => out.statuses.push(core::Status::Draft),
-            _ => bad.push(Violation::new(
+        match status_from_pb(*v) {
+            Some(s) => out.statuses.push(s),
+            None => bad.push(Violation::new(
                 format!("filters.statuses[{i}]"),
                 format!("unknown status {v}"),
             )),

@@ -108,35 +108,18 @@ pub fn register_tokenizers(index: &Index) {
     );
 }
 
+// The index spells levels, natures and statuses by their core names; the
+// search module names these functions.
 pub fn level_str(l: Level) -> &'static str {
-    match l {
-        Level::International => "international",
-        Level::Regional => "regional",
-        Level::National => "national",
-        Level::Industry => "industry",
-        Level::Local => "local",
-        Level::Group => "group",
-        Level::Enterprise => "enterprise",
-        Level::Unknown => "unknown",
-    }
+    l.name()
 }
 
 pub fn nature_str(n: Nature) -> &'static str {
-    match n {
-        Nature::Mandatory => "mandatory",
-        Nature::Recommended => "recommended",
-        Nature::Guidance => "guidance",
-    }
+    n.name()
 }
 
 pub fn status_str(s: Status) -> &'static str {
-    match s {
-        Status::Current => "current",
-        Status::Withdrawn => "withdrawn",
-        Status::Replaced => "replaced",
-        Status::Upcoming => "upcoming",
-        Status::Draft => "draft",
-    }
+    s.name()
 }
 
 /// Ranking weight by status: editions in force first.

@@ -1468,33 +1468,6 @@ pub struct CandidatesResult {
     pub expanded_terms: Vec<String>,
 }
 
-/// Cross-industry management-system standards (the ISO Survey certifies them
-/// in every sector), offered to every enterprise; scoring decides their rank.
-const MANAGEMENT_SYSTEMS: &[&str] = &[
-    "ISO 9001",
-    "ISO 14001",
-    "ISO 45001",
-    "ISO/IEC 27001",
-    "ISO 50001",
-];
-const MANAGEMENT_SYSTEMS_CN: &[&str] = &["GB/T 19001", "GB/T 24001", "GB/T 45001", "GB/T 23331"];
-
-/// Depth of the longest shared ICS prefix: 0 none, 1 field, 2 group, 3 sub-group.
-pub fn ics_match_depth(record: &[String], enterprise: &[String]) -> u32 {
-    let mut best = 0;
-    for a in record {
-        for b in enterprise {
-            let depth = a
-                .split('.')
-                .zip(b.split('.'))
-                .take_while(|(x, y)| x == y)
-                .count() as u32;
-            best = best.max(depth);
-        }
-    }
-    best
-}
-
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
 fn general_part_base(id: &str) -> Option<String> {
     let code = StdCode::parse(id).ok()?;
@@ -1606,11 +1579,7 @@ impl Snapshot {
         }
 
         // Management systems every enterprise is offered.
-        let mut bases: Vec<&str> = MANAGEMENT_SYSTEMS.to_vec();
-        if china {
-            bases.extend_from_slice(MANAGEMENT_SYSTEMS_CN);
-        }
-        for base in bases {
+        for base in stdnav_core::management::offered(china) {
             if let Some(s) = self.catalogue.latest_of(base)
                 && s.status == Status::Current
                 && let Some(ord) = self.ord_of(&s.id)
@@ -1655,7 +1624,7 @@ impl Snapshot {
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
-                c.ics_match_depth = ics_match_depth(&s.ics, &ics_groups);
+                c.ics_match_depth = stdnav_core::ics::match_depth(&s.ics, &ics_groups);
                 c.mandatory_in_market =
                     (china && s.nature == Nature::Mandatory && s.level == Level::National)
                         || (eu && s.keywords.iter().any(|k| k == "Harmonised Standard"));
@@ -1983,15 +1952,7 @@ mod tests {
     }
 
     #[test]
-    fn ics_depth_and_general_parts() {
-        assert_eq!(
-            ics_match_depth(&["97.040.30".into()], &["97.040".into()]),
-            2
-        );
-        assert_eq!(
-            ics_match_depth(&["97.040.30".into()], &["13.120".into()]),
-            0
-        );
+    fn ics_codes_and_general_parts() {
         assert_eq!(
             general_part_base("IEC 60335-2-40:2022").as_deref(),
             Some("IEC 60335-1")

@@ -1,0 +1,185 @@
+//! The one place where core's vocabulary of a standard (level, nature,
+//! status, comparator, adoption degree, provenance) meets its protobuf enums.
+//! Every service and client converts through here, so a new variant is added
+//! once and the compiler names every match that misses it.
+
+use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenance, Status};
+
+use crate::standards::v1 as pb;
+
+pub fn level_to_pb(l: Level) -> pb::Level {
+    match l {
+        Level::International => pb::Level::International,
+        Level::Regional => pb::Level::Regional,
+        Level::National => pb::Level::National,
+        Level::Industry => pb::Level::Industry,
+        Level::Local => pb::Level::Local,
+        Level::Group => pb::Level::Group,
+        Level::Enterprise => pb::Level::Enterprise,
+        Level::Unknown => pb::Level::Unspecified,
+    }
+}
+
+/// `None` for LEVEL_UNSPECIFIED and for a code outside the enum.
+pub fn level_from_pb(v: i32) -> Option<Level> {
+    Some(match pb::Level::try_from(v).ok()? {
+        pb::Level::International => Level::International,
+        pb::Level::Regional => Level::Regional,
+        pb::Level::National => Level::National,
+        pb::Level::Industry => Level::Industry,
+        pb::Level::Local => Level::Local,
+        pb::Level::Group => Level::Group,
+        pb::Level::Enterprise => Level::Enterprise,
+        pb::Level::Unspecified => return None,
+    })
+}
+
+pub fn nature_to_pb(n: Nature) -> pb::Nature {
+    match n {
+        Nature::Mandatory => pb::Nature::Mandatory,
+        Nature::Recommended => pb::Nature::Recommended,
+        Nature::Guidance => pb::Nature::Guidance,
+    }
+}
+
+/// `None` for NATURE_UNSPECIFIED and for a code outside the enum.
+pub fn nature_from_pb(v: i32) -> Option<Nature> {
+    Some(match pb::Nature::try_from(v).ok()? {
+        pb::Nature::Mandatory => Nature::Mandatory,
+        pb::Nature::Recommended => Nature::Recommended,
+        pb::Nature::Guidance => Nature::Guidance,
+        pb::Nature::Unspecified => return None,
+    })
+}
+
+pub fn status_to_pb(s: Status) -> pb::Status {
+    match s {
+        Status::Current => pb::Status::Current,
+        Status::Withdrawn => pb::Status::Withdrawn,
+        Status::Replaced => pb::Status::Replaced,
+        Status::Upcoming => pb::Status::Upcoming,
+        Status::Draft => pb::Status::Draft,
+    }
+}
+
+/// `None` for STATUS_UNSPECIFIED and for a code outside the enum.
+pub fn status_from_pb(v: i32) -> Option<Status> {
+    Some(match pb::Status::try_from(v).ok()? {
+        pb::Status::Current => Status::Current,
+        pb::Status::Withdrawn => Status::Withdrawn,
+        pb::Status::Replaced => Status::Replaced,
+        pb::Status::Upcoming => Status::Upcoming,
+        pb::Status::Draft => Status::Draft,
+        pb::Status::Unspecified => return None,
+    })
+}
+
+pub fn comparator_to_pb(c: Comparator) -> pb::Comparator {
+    match c {
+        Comparator::Le => pb::Comparator::Le,
+        Comparator::Ge => pb::Comparator::Ge,
+        Comparator::Range => pb::Comparator::Range,
+    }
+}
+
+/// `None` for COMPARATOR_UNSPECIFIED and for a code outside the enum.
+pub fn comparator_from_pb(v: i32) -> Option<Comparator> {
+    Some(match pb::Comparator::try_from(v).ok()? {
+        pb::Comparator::Le => Comparator::Le,
+        pb::Comparator::Ge => Comparator::Ge,
+        pb::Comparator::Range => Comparator::Range,
+        pb::Comparator::Unspecified => return None,
+    })
+}
+
+pub fn degree_to_pb(d: Option<AdoptionDegree>) -> pb::AdoptionDegree {
+    match d {
+        Some(AdoptionDegree::Idt) => pb::AdoptionDegree::Idt,
+        Some(AdoptionDegree::Mod) => pb::AdoptionDegree::Mod,
+        Some(AdoptionDegree::Neq) => pb::AdoptionDegree::Neq,
+        Some(AdoptionDegree::Eqv) => pb::AdoptionDegree::Eqv,
+        None => pb::AdoptionDegree::Unspecified,
+    }
+}
+
+/// `None` for ADOPTION_DEGREE_UNSPECIFIED and for a code outside the enum.
+pub fn degree_from_pb(v: i32) -> Option<AdoptionDegree> {
+    Some(match pb::AdoptionDegree::try_from(v).ok()? {
+        pb::AdoptionDegree::Idt => AdoptionDegree::Idt,
+        pb::AdoptionDegree::Mod => AdoptionDegree::Mod,
+        pb::AdoptionDegree::Neq => AdoptionDegree::Neq,
+        pb::AdoptionDegree::Eqv => AdoptionDegree::Eqv,
+        pb::AdoptionDegree::Unspecified => return None,
+    })
+}
+
+pub fn provenance_to_pb(p: Provenance) -> pb::Provenance {
+    match p {
+        Provenance::Source => pb::Provenance::Source,
+        Provenance::Adopted => pb::Provenance::Adopted,
+        Provenance::Inferred => pb::Provenance::Inferred,
+    }
+}
+
+/// `None` for a code outside the enum (PROVENANCE_SOURCE is 0).
+pub fn provenance_from_pb(v: i32) -> Option<Provenance> {
+    Some(match pb::Provenance::try_from(v).ok()? {
+        pb::Provenance::Source => Provenance::Source,
+        pb::Provenance::Adopted => Provenance::Adopted,
+        pb::Provenance::Inferred => Provenance::Inferred,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_round_trips() {
+        for l in [
+            Level::International,
+            Level::Regional,
+            Level::National,
+            Level::Industry,
+            Level::Local,
+            Level::Group,
+            Level::Enterprise,
+        ] {
+            assert_eq!(level_from_pb(level_to_pb(l) as i32), Some(l));
+        }
+        assert_eq!(level_from_pb(level_to_pb(Level::Unknown) as i32), None);
+        for n in [Nature::Mandatory, Nature::Recommended, Nature::Guidance] {
+            assert_eq!(nature_from_pb(nature_to_pb(n) as i32), Some(n));
+        }
+        for s in [
+            Status::Current,
+            Status::Withdrawn,
+            Status::Replaced,
+            Status::Upcoming,
+            Status::Draft,
+        ] {
+            assert_eq!(status_from_pb(status_to_pb(s) as i32), Some(s));
+        }
+        for c in [Comparator::Le, Comparator::Ge, Comparator::Range] {
+            assert_eq!(comparator_from_pb(comparator_to_pb(c) as i32), Some(c));
+        }
+        for d in [
+            AdoptionDegree::Idt,
+            AdoptionDegree::Mod,
+            AdoptionDegree::Neq,
+            AdoptionDegree::Eqv,
+        ] {
+            assert_eq!(degree_from_pb(degree_to_pb(Some(d)) as i32), Some(d));
+        }
+        for p in [
+            Provenance::Source,
+            Provenance::Adopted,
+            Provenance::Inferred,
+        ] {
+            assert_eq!(provenance_from_pb(provenance_to_pb(p) as i32), Some(p));
+        }
+        assert_eq!(status_from_pb(0), None);
+        assert_eq!(status_from_pb(99), None);
+        assert_eq!(level_from_pb(-1), None);
+    }
+}
