@@ -22,6 +22,8 @@ use stdnav_standards::progress::Progress;
 use stdnav_standards::store::{CatalogueStore, default_sources};
 use stdnav_standards::{Standards, StandardsGrpc};
 
+use crate::in_process::{LocalProfiles, LocalScoring, LocalStandards};
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// stdnav's own state: index cache, embedded store, model artifact.
@@ -163,10 +165,10 @@ pub async fn start(
     ));
     let standards_grpc = StandardsGrpc::new(standards.clone());
     let scoring = stdnav_scoring::ScoringGrpc::new(scorer.clone());
-    let advisor = Advisor::new(Backends::in_process(
-        Arc::new(profiling.clone()),
-        Arc::new(standards_grpc.clone()),
-        Arc::new(scoring.clone()),
+    let advisor = Advisor::new(Backends::new(
+        Arc::new(LocalProfiles(Arc::new(profiling.clone()))),
+        Arc::new(LocalStandards(Arc::new(standards_grpc.clone()))),
+        Arc::new(LocalScoring(Arc::new(scoring.clone()))),
     ));
     let routes = Routes::new(profiling.into_server())
         .add_service(standards_grpc.into_server())

@@ -153,7 +153,7 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
     let mut members = advisor
         .chain_members(&ctx, &chain)
         .await
-        .map_err(|s| anyhow::anyhow!("listing the chain's enterprises: {}", s.message()))?;
+        .map_err(|e| anyhow::anyhow!("listing the chain's enterprises: {e}"))?;
     if shard.count > 1 {
         members.retain(|m| {
             m.enterprise

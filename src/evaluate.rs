@@ -255,7 +255,7 @@ pub async fn gather_all(
                 let g = advisor
                     .gather(&context(), subject)
                     .await
-                    .map_err(|s| anyhow::anyhow!("gathering signals: {}", s.message()))?;
+                    .map_err(|e| anyhow::anyhow!("gathering signals: {e}"))?;
                 progress.inc(1);
                 Ok(Gathered {
                     signals: to_signals(g.batch),

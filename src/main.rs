@@ -5,6 +5,7 @@ mod batch;
 mod changes;
 mod cli;
 mod evaluate;
+mod in_process;
 mod mine_terms;
 mod population;
 

@@ -121,7 +121,7 @@ pub async fn score_member(
     };
     match (&mut task.0).await {
         Ok(Ok(s)) => MemberResult::from_solution(&s, segment, top),
-        Ok(Err(status)) => MemberResult::failed(uscc, name, segment, status.message().to_string()),
+        Ok(Err(e)) => MemberResult::failed(uscc, name, segment, e.to_string()),
         Err(e) => MemberResult::failed(uscc, name, segment, format!("internal error: {e}")),
     }
 }

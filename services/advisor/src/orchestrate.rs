@@ -6,121 +6,21 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tonic::transport::Channel;
-use tonic::{Code, Status};
-
 use stdnav_core::market::Regimes;
 use stdnav_proto::profiling::v1 as ppb;
-use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
-use stdnav_proto::profiling::v1::profiling_service_server::ProfilingService;
 use stdnav_proto::scoring::v1 as spb;
-use stdnav_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
-use stdnav_proto::scoring::v1::scoring_service_server::ScoringService;
 use stdnav_proto::standards::v1 as stpb;
-use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
-use stdnav_proto::standards::v1::standards_service_server::StandardsService;
-use stdnav_runtime::client::lazy_channel;
 use stdnav_runtime::tenant::set_tenant;
 
+use crate::backend::Backends;
 use crate::compose::{
     self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, PeerBasis, Peers, Scored,
     StandardInfo,
 };
 use crate::convert::{comparator_from, level_from, nature_from, status_from};
+use crate::error::AdvisorError;
 use crate::retry::ReadRetry;
 use crate::solution::Solution;
-
-/// Addresses of the services the advisor composes.
-#[derive(Debug, Clone)]
-pub struct BackendAddrs {
-    pub profiling: String,
-    pub standards: String,
-    pub scoring: String,
-    /// TLS towards the backends (None: plaintext).
-    pub tls: Option<tonic::transport::ClientTlsConfig>,
-}
-
-/// How the advisor reaches one backend: over gRPC (its own process, or a
-/// port of this one), or by calling the service's handlers in this process
-/// — the same handlers, validation and answers, without encoding messages
-/// or a loopback HTTP/2 hop (for one-shot commands such as `stdnav batch`).
-enum Link<C, S: ?Sized> {
-    Remote(C),
-    Local(Arc<S>),
-}
-
-impl<C: Clone, S: ?Sized> Clone for Link<C, S> {
-    fn clone(&self) -> Self {
-        match self {
-            Link::Remote(c) => Link::Remote(c.clone()),
-            Link::Local(s) => Link::Local(s.clone()),
-        }
-    }
-}
-
-/// One call through a [`Link`]. A local call keeps the request's deadline
-/// (its `grpc-timeout`) as the server's timeout layer would.
-macro_rules! call {
-    ($link:expr, $method:ident, $request:expr) => {{
-        let request = $request;
-        match $link {
-            Link::Remote(client) => client.clone().$method(request).await,
-            Link::Local(service) => {
-                let budget = stdnav_runtime::deadline::deadline_of(request.metadata())
-                    .map(|d| d.saturating_duration_since(Instant::now()));
-                let call = service.$method(request);
-                match budget {
-                    Some(budget) => tokio::time::timeout(budget, call)
-                        .await
-                        .unwrap_or_else(|_| Err(Status::deadline_exceeded("deadline exceeded"))),
-                    None => call.await,
-                }
-            }
-        }
-    }};
-}
-
-#[derive(Clone)]
-pub struct Backends {
-    profiling: Link<ProfilingServiceClient<Channel>, dyn ProfilingService>,
-    standards: Link<StandardsServiceClient<Channel>, dyn StandardsService>,
-    scoring: Link<ScoringServiceClient<Channel>, dyn ScoringService>,
-}
-
-impl Backends {
-    pub fn connect_lazy(addrs: &BackendAddrs) -> Result<Self, tonic::transport::Error> {
-        const MAX: usize = stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
-        Ok(Self {
-            profiling: Link::Remote(
-                ProfilingServiceClient::new(lazy_channel(&addrs.profiling, addrs.tls.as_ref())?)
-                    .max_decoding_message_size(MAX),
-            ),
-            standards: Link::Remote(
-                StandardsServiceClient::new(lazy_channel(&addrs.standards, addrs.tls.as_ref())?)
-                    .max_decoding_message_size(MAX),
-            ),
-            scoring: Link::Remote(
-                ScoringServiceClient::new(lazy_channel(&addrs.scoring, addrs.tls.as_ref())?)
-                    .max_decoding_message_size(MAX),
-            ),
-        })
-    }
-
-    /// The services' handlers in this process, called directly. Calls skip
-    /// the server layers (API keys, admission, per-RPC metrics): the caller
-    /// is this process, not a client.
-    pub fn in_process(
-        profiling: Arc<dyn ProfilingService>,
-        standards: Arc<dyn StandardsService>,
-        scoring: Arc<dyn ScoringService>,
-    ) -> Self {
-        Self {
-            profiling: Link::Local(profiling),
-            standards: Link::Local(standards),
-            scoring: Link::Local(scoring),
-        }
-    }
-}
 
 /// Who is calling and by when the answer is due.
 #[derive(Debug, Clone)]
@@ -136,10 +36,12 @@ pub struct CallContext {
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
 
 impl CallContext {
-    pub(crate) fn request<T>(&self, message: T) -> Result<tonic::Request<T>, Status> {
+    /// A backend request carrying the tenant, the caller's key, the time
+    /// left and the trace context.
+    pub fn request<T>(&self, message: T) -> Result<tonic::Request<T>, AdvisorError> {
         let remaining = stdnav_runtime::deadline::remaining(self.deadline, DEFAULT_BUDGET);
         if remaining.is_zero() {
-            return Err(Status::deadline_exceeded(
+            return Err(AdvisorError::DeadlineExceeded(
                 "the deadline passed before the call",
             ));
         }
@@ -155,29 +57,6 @@ impl CallContext {
 pub enum Subject {
     Uscc(String),
     Inline(Box<ppb::Enterprise>),
-}
-
-/// Renames the request prefix of field violations (`enterprise.x` in the
-/// profiling call is `profile.x` in the caller's Advise request).
-fn remap_fields(status: Status, from: &str, to: &str) -> Status {
-    if status.code() != Code::InvalidArgument {
-        return status;
-    }
-    let violations: Vec<stdnav_runtime::status::Violation> =
-        stdnav_runtime::status::field_violations(&status)
-            .into_iter()
-            .map(|mut v| {
-                if let Some(rest) = v.field.strip_prefix(from) {
-                    v.field = format!("{to}{rest}");
-                }
-                v
-            })
-            .collect();
-    if violations.is_empty() {
-        status
-    } else {
-        stdnav_runtime::status::invalid_argument(&violations)
-    }
 }
 
 pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
@@ -465,7 +344,7 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         request: stpb::CandidatesRequest,
-    ) -> Result<Arc<RetrievedSet>, Status> {
+    ) -> Result<Arc<RetrievedSet>, AdvisorError> {
         let key = prost::Message::encode_to_vec(&request);
         if let Some(hit) = self.candidates.get(&key) {
             return Ok(hit);
@@ -473,13 +352,8 @@ impl Advisor {
         let standards = &self.backends.standards;
         let response = Arc::new(RetrievedSet::from_response(
             self.retry
-                .read(
-                    ctx,
-                    request,
-                    |r| async move { call!(standards, candidates, r) },
-                )
-                .await?
-                .into_inner(),
+                .read(ctx, || standards.candidates(ctx, request.clone()))
+                .await?,
         ));
         self.candidates.insert(key, response.clone());
         Ok(response)
@@ -492,28 +366,23 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         codes: Vec<String>,
-    ) -> Result<Vec<Arc<stpb::Resolution>>, Status> {
+    ) -> Result<Vec<Arc<stpb::Resolution>>, AdvisorError> {
         let mut out: Vec<Option<Arc<stpb::Resolution>>> =
             codes.iter().map(|c| self.resolutions.get(c)).collect();
         let unknown: Vec<usize> = (0..codes.len()).filter(|&i| out[i].is_none()).collect();
         if !unknown.is_empty() {
             let standards = &self.backends.standards;
-            let request = stpb::ResolveRequest {
-                codes: unknown.iter().map(|&i| codes[i].clone()).collect(),
-            };
+            let asked: Vec<String> = unknown.iter().map(|&i| codes[i].clone()).collect();
             let resolved = self
                 .retry
-                .read(
-                    ctx,
-                    request,
-                    |r| async move { call!(standards, resolve, r) },
-                )
-                .await?
-                .into_inner();
-            if resolved.resolutions.len() != unknown.len() {
-                return Err(Status::internal("Resolve answered another number of codes"));
+                .read(ctx, || standards.resolve(ctx, asked.clone()))
+                .await?;
+            if resolved.len() != unknown.len() {
+                return Err(AdvisorError::Internal(
+                    "Resolve answered another number of codes",
+                ));
             }
-            for (&i, r) in unknown.iter().zip(resolved.resolutions) {
+            for (&i, r) in unknown.iter().zip(resolved) {
                 let r = Arc::new(r);
                 self.resolutions.insert(codes[i].clone(), r.clone());
                 out[i] = Some(r);
@@ -527,28 +396,19 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         subject: Subject,
-    ) -> Result<ppb::EnterpriseRecord, Status> {
-        let profiling = &self.backends.profiling;
+    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+        let profiles = &self.backends.profiles;
         match subject {
-            Subject::Uscc(uscc) => Ok(self
-                .retry
-                .read(ctx, ppb::GetEnterpriseRequest { uscc }, |r| async move {
-                    call!(profiling, get_enterprise, r)
-                })
-                .await?
-                .into_inner()),
+            Subject::Uscc(uscc) => {
+                self.retry
+                    .read(ctx, || profiles.get(ctx, uscc.clone()))
+                    .await
+            }
             Subject::Inline(e) => self
                 .retry
-                .read(
-                    ctx,
-                    ppb::EnrichEnterpriseRequest {
-                        enterprise: Some(*e),
-                    },
-                    |r| async move { call!(profiling, enrich_enterprise, r) },
-                )
+                .read(ctx, || profiles.enrich(ctx, (*e).clone()))
                 .await
-                .map(|r| r.into_inner())
-                .map_err(|s| remap_fields(s, "enterprise.", "profile.")),
+                .map_err(|e| e.rename_fields("enterprise.", "profile.")),
         }
     }
 
@@ -556,7 +416,11 @@ impl Advisor {
     /// candidates, held standards resolved, peers, and the raw signals of
     /// every candidate — the same signals whether they are then scored for
     /// an answer or used to train and evaluate a model.
-    pub async fn gather(&self, ctx: &CallContext, subject: Subject) -> Result<Gathered, Status> {
+    pub async fn gather(
+        &self,
+        ctx: &CallContext,
+        subject: Subject,
+    ) -> Result<Gathered, AdvisorError> {
         // The peer group needs only the subject: asked beside the profile,
         // not after it (one hop less on the way to an answer).
         let peer_req = ppb::PeerGroupRequest {
@@ -565,12 +429,11 @@ impl Advisor {
                 Subject::Uscc(uscc) => ppb::peer_group_request::Subject::Uscc(uscc.clone()),
             }),
         };
-        let profiling = &self.backends.profiling;
+        let profiles = &self.backends.profiles;
         let (record, peer) = tokio::join!(
             self.profile(ctx, subject),
-            self.retry.read(ctx, peer_req, |r| {
-                async move { call!(profiling, peer_group, r) }
-            }),
+            self.retry
+                .read(ctx, || profiles.peer_group(ctx, peer_req.clone())),
         );
         let record = record?;
         let enterprise = record.enterprise.clone().unwrap_or_default();
@@ -595,15 +458,12 @@ impl Advisor {
         let resolved = resolved?;
         let mut missing = Vec::new();
         let peers = match peer {
-            Ok(p) => {
-                let p = p.into_inner();
-                Peers {
+            Ok(p) => Peers {
                     basis: peer_basis(p.basis, p.size),
                     size: p.size,
                     shares: p.shares.into_iter().map(|s| (s.id, s.share)).collect(),
                     coverage_percentile: p.coverage_percentile,
-                }
-            }
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "peer group unavailable; answering without it");
                 missing.push("peer_group".to_string());
@@ -663,7 +523,7 @@ impl Advisor {
         ctx: &CallContext,
         subject: Subject,
         top: usize,
-    ) -> Result<Solution, Status> {
+    ) -> Result<Solution, AdvisorError> {
         let Gathered {
             enterprise,
             infos,
@@ -683,21 +543,17 @@ impl Advisor {
             recommendable
         };
         let explain_top = explain_top(&batch, top);
+        let request = spb::ScoreRequest {
+            candidates: batch,
+            as_of_year: 0,
+            explain_top,
+        };
         let (scores, model_id) = match self
             .retry
-            .read(
-                ctx,
-                spb::ScoreRequest {
-                    candidates: batch,
-                    as_of_year: 0,
-                    explain_top,
-                },
-                |r| async move { call!(scoring, score, r) },
-            )
+            .read(ctx, || scoring.score(ctx, request.clone()))
             .await
         {
             Ok(r) => {
-                let r = r.into_inner();
                 (
                     r.scored
                         .into_iter()
@@ -714,8 +570,8 @@ impl Advisor {
                     r.model_id,
                 )
             }
-            Err(e) if e.code() == Code::InvalidArgument => {
-                return Err(Status::internal("scoring rejected the candidates"));
+            Err(e) if e.is_invalid_argument() => {
+                return Err(AdvisorError::Internal("scoring rejected the candidates"));
             }
             Err(e) => {
                 tracing::warn!(error = %e, "scoring unavailable; ranking by retrieval only");
@@ -761,7 +617,7 @@ impl Advisor {
         peers: &Peers,
         retrieved: &RetrievedSet,
         ics_groups: &[String],
-    ) -> Result<Vec<Retrieved>, Status> {
+    ) -> Result<Vec<Retrieved>, AdvisorError> {
         let known: HashSet<&str> = retrieved
             .candidates
             .iter()
@@ -811,8 +667,8 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         chain: &str,
-    ) -> Result<Vec<ppb::EnterpriseRecord>, Status> {
-        let profiling = &self.backends.profiling;
+    ) -> Result<Vec<ppb::EnterpriseRecord>, AdvisorError> {
+        let profiles = &self.backends.profiles;
         let mut all = Vec::new();
         let mut token = String::new();
         loop {
@@ -824,11 +680,8 @@ impl Advisor {
             };
             let page = self
                 .retry
-                .read(ctx, request, |r| async move {
-                    call!(profiling, list_enterprises, r)
-                })
-                .await?
-                .into_inner();
+                .read(ctx, || profiles.list(ctx, request.clone()))
+                .await?;
             all.extend(page.enterprises);
             if page.next_page_token.is_empty() {
                 return Ok(all);

@@ -12,9 +12,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tonic::{Code, Status};
 use tower::retry::budget::{Budget, TpsBudget};
 
+use crate::error::AdvisorError;
 use crate::orchestrate::CallContext;
 
 /// Pause before the retry: long enough for a reconnect to start, short
@@ -41,32 +41,26 @@ impl ReadRetry {
         }
     }
 
-    /// Runs one idempotent read: `call` gets a fresh request (tenant, key,
-    /// deadline, trace context) for each attempt.
-    pub async fn read<T, R, F, Fut>(
-        &self,
-        ctx: &CallContext,
-        message: T,
-        mut call: F,
-    ) -> Result<tonic::Response<R>, Status>
+    /// Runs one idempotent read; `call` makes each attempt afresh (a
+    /// backend builds a new request, with the time then left, each time).
+    pub async fn read<R, F, Fut>(&self, ctx: &CallContext, mut call: F) -> Result<R, AdvisorError>
     where
-        T: Clone,
-        F: FnMut(tonic::Request<T>) -> Fut,
-        Fut: Future<Output = Result<tonic::Response<R>, Status>>,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<R, AdvisorError>>,
     {
         self.budget.deposit();
-        match call(ctx.request(message.clone())?).await {
-            Err(status) if self.may_retry(ctx, &status) => {
-                tracing::debug!(code = ?status.code(), "retrying an idempotent read");
+        match call().await {
+            Err(e) if self.may_retry(ctx, &e) => {
+                tracing::debug!(error = %e, "retrying an idempotent read");
                 tokio::time::sleep(BACKOFF).await;
-                call(ctx.request(message)?).await
+                call().await
             }
             other => other,
         }
     }
 
-    fn may_retry(&self, ctx: &CallContext, status: &Status) -> bool {
-        status.code() == Code::Unavailable
+    fn may_retry(&self, ctx: &CallContext, error: &AdvisorError) -> bool {
+        error.is_unavailable()
             && stdnav_runtime::deadline::remaining(ctx.deadline, crate::orchestrate::DEFAULT_BUDGET)
                 > MIN_LEFT + BACKOFF
             && self.budget.withdraw()
@@ -77,6 +71,8 @@ impl ReadRetry {
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Instant;
+
+    use tonic::{Code, Status};
 
     use super::*;
 
@@ -97,20 +93,18 @@ mod tests {
     ) -> (Result<u32, Code>, usize) {
         let calls = AtomicUsize::new(0);
         let result = retry
-            .read(ctx, 7u32, |request: tonic::Request<u32>| {
+            .read(ctx, || {
                 let n = calls.fetch_add(1, Ordering::SeqCst);
-                let value = *request.get_ref();
                 async move {
                     if n < failures {
-                        Err(Status::new(code, "down"))
+                        Err(AdvisorError::from_backend(Status::new(code, "down")))
                     } else {
-                        Ok(tonic::Response::new(value))
+                        Ok(7u32)
                     }
                 }
             })
             .await
-            .map(|r| r.into_inner())
-            .map_err(|s| s.code());
+            .map_err(|e| Status::from(e).code());
         (result, calls.load(Ordering::SeqCst))
     }
 

@@ -1,0 +1,382 @@
+//! `gather` and `advise` against in-memory backends: the orchestration
+//! (what is asked of whom, what a failure costs) without any server.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use stdnav_core::standard::Status;
+use stdnav_proto::profiling::v1 as ppb;
+use stdnav_proto::scoring::v1 as spb;
+use stdnav_proto::standards::v1 as stpb;
+use stdnav_runtime::status::Violation;
+
+use crate::backend::{Backends, ProfilesBackend, ScoringBackend, StandardsBackend};
+use crate::error::AdvisorError;
+use crate::orchestrate::{Advisor, CallContext, Subject};
+use crate::solution::Holding;
+
+fn standard(id: &str, level: stpb::Level, nature: stpb::Nature, status: stpb::Status) -> stpb::Standard {
+    stpb::Standard {
+        id: id.into(),
+        title_en: format!("title of {id}"),
+        level: level as i32,
+        nature: nature as i32,
+        status: status as i32,
+        published: id.rsplit(['-', ':']).next().unwrap_or_default().into(),
+        ..Default::default()
+    }
+}
+
+fn mandatory_gb(id: &str) -> stpb::Standard {
+    standard(id, stpb::Level::National, stpb::Nature::Mandatory, stpb::Status::Current)
+}
+
+fn unavailable() -> AdvisorError {
+    AdvisorError::from_backend(tonic::Status::unavailable("down"))
+}
+
+struct Profiles {
+    /// `None`: the inline profile is invalid (its USCC).
+    record: Option<ppb::EnterpriseRecord>,
+    peers: Option<ppb::PeerGroupResponse>,
+}
+
+#[async_trait]
+impl ProfilesBackend for Profiles {
+    async fn get(&self, _: &CallContext, _: String) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+        self.record
+            .clone()
+            .ok_or_else(|| AdvisorError::from_backend(tonic::Status::not_found("no such enterprise")))
+    }
+
+    async fn enrich(
+        &self,
+        _: &CallContext,
+        _: ppb::Enterprise,
+    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+        self.record.clone().ok_or_else(|| {
+            AdvisorError::InvalidArgument(vec![Violation::new("enterprise.uscc", "bad check character")])
+        })
+    }
+
+    async fn peer_group(
+        &self,
+        _: &CallContext,
+        _: ppb::PeerGroupRequest,
+    ) -> Result<ppb::PeerGroupResponse, AdvisorError> {
+        self.peers.clone().ok_or_else(unavailable)
+    }
+
+    async fn list(
+        &self,
+        _: &CallContext,
+        _: ppb::ListEnterprisesRequest,
+    ) -> Result<ppb::ListEnterprisesResponse, AdvisorError> {
+        Ok(ppb::ListEnterprisesResponse {
+            enterprises: self.record.clone().into_iter().collect(),
+            ..Default::default()
+        })
+    }
+}
+
+struct Standards {
+    candidates: Vec<stpb::Candidate>,
+    resolutions: HashMap<String, stpb::Resolution>,
+}
+
+#[async_trait]
+impl StandardsBackend for Standards {
+    async fn candidates(
+        &self,
+        _: &CallContext,
+        _: stpb::CandidatesRequest,
+    ) -> Result<stpb::CandidatesResponse, AdvisorError> {
+        Ok(stpb::CandidatesResponse {
+            candidates: self.candidates.clone(),
+            ..Default::default()
+        })
+    }
+
+    async fn resolve(
+        &self,
+        _: &CallContext,
+        codes: Vec<String>,
+    ) -> Result<Vec<stpb::Resolution>, AdvisorError> {
+        Ok(codes
+            .iter()
+            .map(|c| self.resolutions.get(c).cloned().unwrap_or_default())
+            .collect())
+    }
+}
+
+enum Scoring {
+    Scores(Vec<(&'static str, f64)>),
+    Down,
+    Rejects,
+}
+
+#[async_trait]
+impl ScoringBackend for Scoring {
+    async fn score(
+        &self,
+        _: &CallContext,
+        request: spb::ScoreRequest,
+    ) -> Result<spb::ScoreResponse, AdvisorError> {
+        match self {
+            Scoring::Scores(scores) => Ok(spb::ScoreResponse {
+                scored: scores
+                    .iter()
+                    .filter(|(id, _)| request.candidates.iter().any(|c| c.id == *id))
+                    .map(|(id, score)| spb::Scored {
+                        id: id.to_string(),
+                        score: *score,
+                        reasons: vec!["fits".into()],
+                        ..Default::default()
+                    })
+                    .collect(),
+                model_id: "fake-1".into(),
+            }),
+            Scoring::Down => Err(unavailable()),
+            Scoring::Rejects => Err(AdvisorError::from_backend(tonic::Status::invalid_argument(
+                "candidates[0].level: unknown level",
+            ))),
+        }
+    }
+}
+
+/// A room air-conditioner maker selling in China that holds a replaced
+/// edition of GB/T 19001.
+fn record() -> ppb::EnterpriseRecord {
+    ppb::EnterpriseRecord {
+        enterprise: Some(ppb::Enterprise {
+            uscc: "91440400MA4UXXXX0X".into(),
+            name: "示例空调".into(),
+            products: vec!["房间空调器".into()],
+            markets: vec!["CN".into()],
+            ..Default::default()
+        }),
+        enrichment: Some(ppb::Enrichment {
+            held: vec![ppb::HeldStandard {
+                input: "GB/T19001-2008".into(),
+                code: "GB/T 19001-2008".into(),
+            }],
+            ics_groups: vec!["97.040".into()],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn peers() -> ppb::PeerGroupResponse {
+    ppb::PeerGroupResponse {
+        size: 12,
+        shares: vec![ppb::StandardShare {
+            id: "ISO 9001".into(),
+            share: 0.5,
+        }],
+        coverage_percentile: 40.0,
+        basis: Some(ppb::PeerBasis {
+            level: ppb::IndustryLevel::Class as i32,
+            code: "3851".into(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn standards() -> Standards {
+    let safety = stpb::Candidate {
+        standard: Some(mandatory_gb("GB 4706.32-2012")),
+        matched_products: vec!["房间空调器".into()],
+        match_strength: 1.0,
+        mandatory_in_market: true,
+        ..Default::default()
+    };
+    let quality = stpb::Candidate {
+        standard: Some(standard(
+            "ISO 9001:2015",
+            stpb::Level::International,
+            stpb::Nature::Recommended,
+            stpb::Status::Current,
+        )),
+        text_score: 3.0,
+        ..Default::default()
+    };
+    let noise = stpb::Candidate {
+        standard: Some(standard(
+            "GB/T 19606-2004",
+            stpb::Level::National,
+            stpb::Nature::Recommended,
+            stpb::Status::Current,
+        )),
+        text_score: 5.0,
+        ..Default::default()
+    };
+    let held = stpb::Resolution {
+        input: "GB/T 19001-2008".into(),
+        standard: Some(standard(
+            "GB/T 19001-2008",
+            stpb::Level::National,
+            stpb::Nature::Recommended,
+            stpb::Status::Replaced,
+        )),
+        current: Some(standard(
+            "GB/T 19001-2016",
+            stpb::Level::National,
+            stpb::Nature::Recommended,
+            stpb::Status::Current,
+        )),
+        path: vec!["GB/T 19001-2008".into(), "GB/T 19001-2016".into()],
+        ..Default::default()
+    };
+    Standards {
+        candidates: vec![safety, quality, noise],
+        resolutions: HashMap::from([("GB/T 19001-2008".to_string(), held)]),
+    }
+}
+
+fn advisor(profiles: Profiles, scoring: Scoring) -> Advisor {
+    Advisor::new(Backends::new(
+        Arc::new(profiles),
+        Arc::new(standards()),
+        Arc::new(scoring),
+    ))
+}
+
+fn ctx() -> CallContext {
+    CallContext {
+        tenant: "t".into(),
+        deadline: None,
+        credentials: Default::default(),
+    }
+}
+
+fn inline() -> Subject {
+    Subject::Inline(Box::new(record().enterprise.unwrap_or_default()))
+}
+
+fn healthy(scores: Vec<(&'static str, f64)>) -> Advisor {
+    advisor(
+        Profiles {
+            record: Some(record()),
+            peers: Some(peers()),
+        },
+        Scoring::Scores(scores),
+    )
+}
+
+#[tokio::test]
+async fn gather_resolves_holdings_and_gives_every_candidate_signals() {
+    let g = healthy(Vec::new()).gather(&ctx(), inline()).await.unwrap();
+    assert_eq!(g.infos.len(), 3);
+    assert_eq!(g.batch.len(), g.infos.len());
+    assert_eq!(g.held.len(), 1);
+    let held = g.held[0].standard.as_ref().unwrap();
+    assert_eq!(held.status, Status::Replaced);
+    assert_eq!(g.held[0].current.as_ref().unwrap().id, "GB/T 19001-2016");
+    let quality = g.batch.iter().find(|c| c.id == "ISO 9001:2015").unwrap();
+    // 6 of 12 peers hold the line, in the same GB/T 4754 class.
+    assert_eq!(quality.peer_adoption, 0.5);
+    assert_eq!(quality.peer_count, 12);
+    assert_eq!(quality.peer_level, spb::PeerLevel::Class as i32);
+    assert!(quality.international_alignment);
+    assert!(g.missing.is_empty());
+}
+
+#[tokio::test]
+async fn advise_composes_must_should_and_upgrades() {
+    let s = healthy(vec![("ISO 9001:2015", 0.9), ("GB/T 19606-2004", 0.4)])
+        .advise(&ctx(), inline(), 10)
+        .await
+        .unwrap();
+    let must: Vec<_> = s.must.iter().map(|m| (m.id.as_str(), m.holding)).collect();
+    assert_eq!(must, [("GB 4706.32-2012", Holding::NotHeld)]);
+    let should: Vec<_> = s.should.iter().map(|x| (x.id.as_str(), x.score)).collect();
+    assert_eq!(should, [("ISO 9001:2015", 0.9), ("GB/T 19606-2004", 0.4)]);
+    assert_eq!(s.upgrades.len(), 1);
+    assert_eq!(s.upgrades[0].held, "GB/T 19001-2008");
+    assert_eq!(s.upgrades[0].held_status, Status::Replaced);
+    assert_eq!(s.gaps.peer_basis, "class 3851");
+    assert_eq!(s.model_id, "fake-1");
+    assert!(!s.partial);
+}
+
+#[tokio::test]
+async fn a_missing_peer_group_or_model_gives_a_partial_answer() {
+    let s = advisor(
+        Profiles {
+            record: Some(record()),
+            peers: None,
+        },
+        Scoring::Down,
+    )
+    .advise(&ctx(), inline(), 10)
+    .await
+    .unwrap();
+    assert!(s.partial);
+    assert_eq!(s.missing, ["peer_group", "scoring"]);
+    // Ranked by retrieval alone, and said so.
+    assert_eq!(s.should[0].id, "GB/T 19606-2004");
+    assert!(s.should[0].reasons[0].contains("scoring unavailable"));
+    assert_eq!(s.must.len(), 1);
+}
+
+#[tokio::test]
+async fn an_invalid_inline_profile_names_the_callers_fields() {
+    let e = advisor(
+        Profiles {
+            record: None,
+            peers: Some(peers()),
+        },
+        Scoring::Scores(Vec::new()),
+    )
+    .advise(&ctx(), inline(), 10)
+    .await
+    .err()
+    .unwrap();
+    match e {
+        AdvisorError::InvalidArgument(v) => {
+            assert_eq!(v, [Violation::new("profile.uscc", "bad check character")])
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unknown_enterprises_and_rejected_candidates_are_errors() {
+    let missing = advisor(
+        Profiles {
+            record: None,
+            peers: None,
+        },
+        Scoring::Scores(Vec::new()),
+    )
+    .advise(&ctx(), Subject::Uscc("x".into()), 10)
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(tonic::Status::from(missing).code(), tonic::Code::NotFound);
+
+    let rejected = advisor(
+        Profiles {
+            record: Some(record()),
+            peers: Some(peers()),
+        },
+        Scoring::Rejects,
+    )
+    .advise(&ctx(), inline(), 10)
+    .await
+    .err()
+    .unwrap();
+    assert!(matches!(rejected, AdvisorError::Internal(_)));
+}
+
+#[tokio::test]
+async fn chain_members_are_listed_through_the_profiles_backend() {
+    let members = healthy(Vec::new())
+        .chain_members(&ctx(), "appliances")
+        .await
+        .unwrap();
+    assert_eq!(members.len(), 1);
+}
