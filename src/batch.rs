@@ -178,8 +178,11 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         .collect();
     let todo: Vec<_> = members
         .iter()
-        .filter_map(|m| m.enterprise.as_ref())
-        .filter(|e| !done.contains(&e.uscc))
+        .filter(|m| {
+            m.enterprise
+                .as_ref()
+                .is_some_and(|e| !done.contains(&e.uscc))
+        })
         .cloned()
         .collect();
     eprintln!(
@@ -235,20 +238,7 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         },
     );
     let results = paced
-        .map(|e| {
-            let advisor = &advisor;
-            let ctx = &ctx;
-            let chain = &chain;
-            async move {
-                let segment = e
-                    .chains
-                    .iter()
-                    .find(|c| &c.chain == chain)
-                    .map(|c| chain::segment_name(c.segment))
-                    .unwrap_or("");
-                chain::score_member(advisor, ctx, &e.uscc, &e.name, segment, args.top).await
-            }
-        })
+        .map(|record| chain::score_member(&advisor, &ctx, record, &chain, args.top))
         .buffer_unordered(usize::from(args.concurrency));
     let mut results = std::pin::pin!(results);
     while let Some(result) = results.next().await {

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use stdnav_advisor::convert::solution_from_pb;
+use stdnav_advisor::AdvisorError;
+use stdnav_advisor::orchestrate::{CallContext, Subject};
 use stdnav_advisor::report::{self, Lang};
 use stdnav_core::catalogue::Format;
 use stdnav_core::enterprise::Profile;
-use stdnav_proto::advisor::v1 as apb;
-use stdnav_proto::advisor::v1::advisor_service_client::AdvisorServiceClient;
 use stdnav_runtime::telemetry::LogFormat;
 use stdnav_standards::domain::Standards;
 use stdnav_standards::progress::{Bar, Progress, Silent};
@@ -67,7 +66,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: OutputFormat,
         /// Recommendations to list in `should` (1-200).
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(stdnav_advisor::grpc::MAX_TOP)))]
         top: u32,
         /// Language of the text report: zh or en.
         #[arg(long, default_value = "zh")]
@@ -654,23 +654,18 @@ async fn advise(
     if demo_peers {
         crate::population::seed_demo_if_empty(local.addr()).await?;
     }
-    let mut client = AdvisorServiceClient::connect(format!("http://{}", local.addr())).await?;
-    let request = apb::AdviseRequest {
-        subject: Some(apb::advise_request::Subject::Profile(
-            stdnav_profiling::convert::profile_to_pb(&profile),
-        )),
-        top,
-    };
-    let result = client.advise(request).await;
+    // The in-process advisor: the answer the Advise RPC gives, without
+    // encoding it and decoding it again in the same process.
+    let subject = Subject::Inline(Box::new(stdnav_profiling::convert::profile_to_pb(&profile)));
+    let result = local
+        .advisor()
+        .advise(&local_context(), subject, top as usize)
+        .await;
     local.shutdown().await;
     let solution = match result {
-        Ok(r) => solution_from_pb(r.into_inner()),
-        Err(status) if status.code() == tonic::Code::InvalidArgument => {
+        Ok(solution) => solution,
+        Err(AdvisorError::InvalidArgument(violations)) => {
             eprintln!("the profile is invalid:");
-            let violations = stdnav_runtime::status::field_violations(&status);
-            if violations.is_empty() {
-                eprintln!("  {}", status.message());
-            }
             for v in violations {
                 eprintln!(
                     "  {}: {}",
@@ -680,11 +675,25 @@ async fn advise(
             }
             return Ok(ExitCode::from(2));
         }
-        Err(status) => bail!("advise failed: {}", status.message()),
+        Err(e) if e.is_invalid_argument() => {
+            eprintln!("the profile is invalid:\n  {e}");
+            return Ok(ExitCode::from(2));
+        }
+        Err(e) => bail!("advise failed: {e}"),
     };
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&solution)?),
         OutputFormat::Text => print!("{}", report::render(&solution, lang)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The context of a one-shot command's calls: the default tenant (as a
+/// call without `x-stdnav-tenant` has), no deadline beyond each call's own.
+fn local_context() -> CallContext {
+    CallContext {
+        tenant: stdnav_runtime::tenant::DEFAULT_TENANT.to_string(),
+        deadline: None,
+        credentials: Default::default(),
+    }
 }

@@ -24,8 +24,11 @@ use crate::orchestrate::CallContext;
 #[async_trait]
 pub trait ProfilesBackend: Send + Sync {
     /// A stored enterprise's record.
-    async fn get(&self, ctx: &CallContext, uscc: String)
-    -> Result<ppb::EnterpriseRecord, AdvisorError>;
+    async fn get(
+        &self,
+        ctx: &CallContext,
+        uscc: String,
+    ) -> Result<ppb::EnterpriseRecord, AdvisorError>;
     /// An inline profile validated and enriched, not stored.
     async fn enrich(
         &self,
@@ -188,7 +191,8 @@ impl StandardsBackend for StandardsServiceClient<Channel> {
         codes: Vec<String>,
     ) -> Result<Vec<stpb::Resolution>, AdvisorError> {
         let request = ctx.request(stpb::ResolveRequest { codes })?;
-        answer(StandardsServiceClient::resolve(&mut self.clone(), request).await).map(|r| r.resolutions)
+        answer(StandardsServiceClient::resolve(&mut self.clone(), request).await)
+            .map(|r| r.resolutions)
     }
 }
 

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use stdnav_proto::profiling::v1::EnterpriseRecord;
+
 use crate::orchestrate::{Advisor, CallContext, Subject};
 use crate::solution::{Holding, Solution};
 
@@ -100,29 +102,43 @@ impl MemberResult {
     }
 }
 
-/// Advises one stored member of `chain` and reduces the solution to its
-/// result; a failure is recorded in the result, not returned, so one bad
-/// enterprise never stops a chain.
+/// Advises one stored member of `chain`, from the record the chain's
+/// listing gave (not read again), and reduces the solution to its result; a
+/// failure is recorded in the result, not returned, so one bad enterprise
+/// never stops a chain.
 pub async fn score_member(
     advisor: &Advisor,
     ctx: &CallContext,
-    uscc: &str,
-    name: &str,
-    segment: &str,
+    record: EnterpriseRecord,
+    chain: &str,
     top: usize,
 ) -> MemberResult {
+    let (uscc, name, segment) = match &record.enterprise {
+        Some(e) => (
+            e.uscc.clone(),
+            e.name.clone(),
+            e.chains
+                .iter()
+                .find(|c| c.chain == chain)
+                .map(|c| segment_name(c.segment))
+                .unwrap_or(""),
+        ),
+        None => Default::default(),
+    };
     // A task of its own: the members advised at once then run on all the
     // runtime's threads, where a stream of futures is polled by one.
     let mut task = {
-        let (advisor, ctx, uscc) = (advisor.clone(), ctx.clone(), uscc.to_string());
+        let (advisor, ctx) = (advisor.clone(), ctx.clone());
         AbortOnDrop(tokio::spawn(async move {
-            advisor.advise(&ctx, Subject::Uscc(uscc), top).await
+            advisor
+                .advise(&ctx, Subject::Record(Box::new(record)), top)
+                .await
         }))
     };
     match (&mut task.0).await {
         Ok(Ok(s)) => MemberResult::from_solution(&s, segment, top),
-        Ok(Err(e)) => MemberResult::failed(uscc, name, segment, e.to_string()),
-        Err(e) => MemberResult::failed(uscc, name, segment, format!("internal error: {e}")),
+        Ok(Err(e)) => MemberResult::failed(&uscc, &name, segment, e.to_string()),
+        Err(e) => MemberResult::failed(&uscc, &name, segment, format!("internal error: {e}")),
     }
 }
 

@@ -212,7 +212,17 @@ fn mandatory_reason(c: &CandidateInfo) -> String {
 /// word ("电池") but not the subject.
 pub const STRONG_MATCH: f32 = 0.5;
 
+/// The whole solution: [`assess`], then the roadmap and the maturity score.
 pub fn compose(input: &Inputs) -> Solution {
+    let mut solution = assess(input);
+    solution.roadmap = roadmap(&solution, input);
+    solution.maturity = maturity(&solution, input);
+    solution
+}
+
+/// Must, should, upgrades and gaps, without the roadmap and the maturity
+/// score (benchmarking needs no more).
+pub fn assess(input: &Inputs) -> Solution {
     let e = input.enterprise;
     let mut solution = Solution {
         uscc: e.uscc.clone(),
@@ -513,8 +523,6 @@ pub fn compose(input: &Inputs) -> Solution {
         }
     }
 
-    solution.roadmap = roadmap(&solution, input);
-    solution.maturity = maturity(&solution, input);
     solution
 }
 

@@ -1,5 +1,4 @@
-//! Solution: domain ↔ proto. The CLI turns the proto it receives back into
-//! the domain form to print JSON or a text report.
+//! Solution: domain → proto, for the Advise and BenchmarkGaps answers.
 
 use stdnav_core::standard::{Comparator, Level, Nature, Status};
 use stdnav_proto::advisor::v1 as pb;
@@ -73,65 +72,12 @@ pub fn gaps_to_pb(g: &Gaps) -> pb::Gaps {
                 meets: i.meets,
                 standard_id: i.standard_id.clone(),
                 illustrative: i.illustrative,
+                max: i.max,
             })
             .collect(),
         coverage_percentile: g.coverage_percentile,
         peer_group_size: g.peer_group_size,
         peer_basis: g.peer_basis.clone(),
-    }
-}
-
-pub fn gaps_from_pb(g: pb::Gaps) -> Gaps {
-    Gaps {
-        edition: g
-            .edition
-            .into_iter()
-            .map(|e| EditionGap {
-                held: e.held,
-                current: e.current,
-                years_between: e.years_between,
-            })
-            .collect(),
-        alignment: g
-            .alignment
-            .into_iter()
-            .map(|a| AlignmentGap {
-                national: a.national,
-                international: a.international,
-                international_current: a.international_current,
-                note: a.note,
-            })
-            .collect(),
-        portfolio: g
-            .portfolio
-            .into_iter()
-            .map(|p| PortfolioGap {
-                id: p.id,
-                title: p.title,
-                peer_adoption: p.peer_adoption,
-                mandatory: p.mandatory,
-            })
-            .collect(),
-        indicators: g
-            .indicators
-            .into_iter()
-            .map(|i| IndicatorGap {
-                indicator: i.indicator,
-                unit: i.unit,
-                value: i.value,
-                threshold: i.threshold,
-                comparator: comparator_from(i.comparator),
-                max: None,
-                absolute_gap: i.absolute_gap,
-                relative_gap: i.relative_gap,
-                meets: i.meets,
-                standard_id: i.standard_id,
-                illustrative: i.illustrative,
-            })
-            .collect(),
-        coverage_percentile: g.coverage_percentile,
-        peer_group_size: g.peer_group_size,
-        peer_basis: g.peer_basis,
     }
 }
 
@@ -143,28 +89,12 @@ fn holding_to_pb(h: Holding) -> i32 {
     }) as i32
 }
 
-fn holding_from_pb(v: i32) -> Holding {
-    match pb::HoldingState::try_from(v) {
-        Ok(pb::HoldingState::Held) => Holding::Held,
-        Ok(pb::HoldingState::HeldOldEdition) => Holding::HeldOldEdition,
-        _ => Holding::NotHeld,
-    }
-}
-
 fn phase_to_pb(p: Phase) -> i32 {
     (match p {
         Phase::Now => pb::Phase::Now,
         Phase::Within6Months => pb::Phase::Within6Months,
         Phase::Within12Months => pb::Phase::Within12Months,
     }) as i32
-}
-
-fn phase_from_pb(v: i32) -> Phase {
-    match pb::Phase::try_from(v) {
-        Ok(pb::Phase::Within6Months) => Phase::Within6Months,
-        Ok(pb::Phase::Within12Months) => Phase::Within12Months,
-        _ => Phase::Now,
-    }
 }
 
 fn action_to_pb(a: Action) -> i32 {
@@ -174,15 +104,6 @@ fn action_to_pb(a: Action) -> i32 {
         Action::Certify => pb::Action::Certify,
         Action::DraftEnterpriseStandard => pb::Action::DraftEnterpriseStandard,
     }) as i32
-}
-
-fn action_from_pb(v: i32) -> Action {
-    match pb::Action::try_from(v) {
-        Ok(pb::Action::Upgrade) => Action::Upgrade,
-        Ok(pb::Action::Certify) => Action::Certify,
-        Ok(pb::Action::DraftEnterpriseStandard) => Action::DraftEnterpriseStandard,
-        _ => Action::Adopt,
-    }
 }
 
 pub fn solution_to_pb(s: &Solution) -> pb::Solution {
@@ -259,82 +180,5 @@ pub fn solution_to_pb(s: &Solution) -> pb::Solution {
         model_id: s.model_id.clone(),
         partial: s.partial,
         missing: s.missing.clone(),
-    }
-}
-
-pub fn solution_from_pb(s: pb::Solution) -> Solution {
-    let maturity = s.maturity.unwrap_or_default();
-    Solution {
-        uscc: s.uscc,
-        name: s.name,
-        must: s
-            .must
-            .into_iter()
-            .map(|m| MustItem {
-                id: m.id,
-                title: m.title,
-                holding: holding_from_pb(m.holding),
-                held_as: (!m.held_as.is_empty()).then_some(m.held_as),
-                reasons: m.reasons,
-                level: level_from(m.level),
-            })
-            .collect(),
-        should: s
-            .should
-            .into_iter()
-            .map(|x| ShouldItem {
-                id: x.id,
-                title: x.title,
-                score: x.score,
-                reasons: x.reasons,
-                level: level_from(x.level),
-                nature: nature_from(x.nature),
-            })
-            .collect(),
-        upgrades: s
-            .upgrades
-            .into_iter()
-            .map(|u| Upgrade {
-                held: u.held,
-                current: u.current,
-                title: u.title,
-                held_status: status_from(u.held_status),
-                status_inferred: u.status_inferred,
-                path: u.path,
-                years_between: u.years_between,
-                note: u.note,
-            })
-            .collect(),
-        gaps: gaps_from_pb(s.gaps.unwrap_or_default()),
-        roadmap: s
-            .roadmap
-            .into_iter()
-            .map(|r| RoadmapStep {
-                phase: phase_from_pb(r.phase),
-                standard_id: r.standard_id,
-                title: r.title,
-                action: action_from_pb(r.action),
-                why: r.why,
-                after: r.after,
-            })
-            .collect(),
-        maturity: Maturity {
-            score: maturity.score,
-            percentile: maturity.percentile,
-            parts: maturity
-                .parts
-                .into_iter()
-                .map(|p| MaturityPart {
-                    name: p.name,
-                    score: p.score,
-                    weight: p.weight,
-                })
-                .collect(),
-        },
-        unmatched_products: s.unmatched_products,
-        unknown_held: s.unknown_held,
-        model_id: s.model_id,
-        partial: s.partial,
-        missing: s.missing,
     }
 }

@@ -101,8 +101,8 @@ impl AdvisorService for AdvisorGrpc {
     ) -> Result<Response<pb::Gaps>, Status> {
         let ctx = context(&request)?;
         let (subject, top) = subject_and_top(request.into_inner())?;
-        let solution = self.advisor.advise(&ctx, subject, top).await?;
-        Ok(Response::new(gaps_to_pb(&solution.gaps)))
+        let gaps = self.advisor.benchmark_gaps(&ctx, subject, top).await?;
+        Ok(Response::new(gaps_to_pb(&gaps)))
     }
 
     type ScoreChainStream = ChainStream;
@@ -130,24 +130,7 @@ impl AdvisorService for AdvisorGrpc {
                 let advisor = advisor.clone();
                 let ctx = ctx.clone();
                 let chain = chain.clone();
-                async move {
-                    let e = m.enterprise.unwrap_or_default();
-                    let segment = e
-                        .chains
-                        .iter()
-                        .find(|c| c.chain == chain)
-                        .map(|c| c.segment)
-                        .unwrap_or(0);
-                    chain::score_member(
-                        &advisor,
-                        &ctx,
-                        &e.uscc,
-                        &e.name,
-                        chain::segment_name(segment),
-                        top,
-                    )
-                    .await
-                }
+                async move { chain::score_member(&advisor, &ctx, m, &chain, top).await }
             })
             .buffered(CHAIN_CONCURRENCY);
         Ok(Response::new(chain_stream(results, r.chain)))

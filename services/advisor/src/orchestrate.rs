@@ -20,7 +20,7 @@ use crate::compose::{
 use crate::convert::{comparator_from, level_from, nature_from, status_from};
 use crate::error::AdvisorError;
 use crate::retry::ReadRetry;
-use crate::solution::Solution;
+use crate::solution::{Gaps, Solution};
 
 /// Who is calling and by when the answer is due.
 #[derive(Debug, Clone)]
@@ -55,8 +55,20 @@ impl CallContext {
 }
 
 pub enum Subject {
+    /// A stored enterprise, read from the profiling service.
     Uscc(String),
+    /// A profile given in the request, validated and enriched first.
     Inline(Box<ppb::Enterprise>),
+    /// A stored enterprise's record the caller has already read (a chain
+    /// run's listing): not read again.
+    Record(Box<ppb::EnterpriseRecord>),
+}
+
+/// How much of a solution a call needs.
+#[derive(Clone, Copy)]
+enum Scope {
+    Whole,
+    Gaps,
 }
 
 pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
@@ -391,7 +403,7 @@ impl Advisor {
         Ok(out.into_iter().flatten().collect())
     }
 
-    /// The enterprise record: stored, or validated and enriched inline.
+    /// The enterprise record: given, stored, or validated and enriched inline.
     async fn profile(
         &self,
         ctx: &CallContext,
@@ -409,6 +421,7 @@ impl Advisor {
                 .read(ctx, || profiles.enrich(ctx, (*e).clone()))
                 .await
                 .map_err(|e| e.rename_fields("enterprise.", "profile.")),
+            Subject::Record(record) => Ok(*record),
         }
     }
 
@@ -427,6 +440,12 @@ impl Advisor {
             subject: Some(match &subject {
                 Subject::Inline(e) => ppb::peer_group_request::Subject::Enterprise(*e.clone()),
                 Subject::Uscc(uscc) => ppb::peer_group_request::Subject::Uscc(uscc.clone()),
+                Subject::Record(r) => ppb::peer_group_request::Subject::Uscc(
+                    r.enterprise
+                        .as_ref()
+                        .map(|e| e.uscc.clone())
+                        .unwrap_or_default(),
+                ),
             }),
         };
         let profiles = &self.backends.profiles;
@@ -459,10 +478,10 @@ impl Advisor {
         let mut missing = Vec::new();
         let peers = match peer {
             Ok(p) => Peers {
-                    basis: peer_basis(p.basis, p.size),
-                    size: p.size,
-                    shares: p.shares.into_iter().map(|s| (s.id, s.share)).collect(),
-                    coverage_percentile: p.coverage_percentile,
+                basis: peer_basis(p.basis, p.size),
+                size: p.size,
+                shares: p.shares.into_iter().map(|s| (s.id, s.share)).collect(),
+                coverage_percentile: p.coverage_percentile,
             },
             Err(e) => {
                 tracing::warn!(error = %e, "peer group unavailable; answering without it");
@@ -518,11 +537,34 @@ impl Advisor {
         })
     }
 
+    /// The enterprise's solution with `top` recommendations.
     pub async fn advise(
         &self,
         ctx: &CallContext,
         subject: Subject,
         top: usize,
+    ) -> Result<Solution, AdvisorError> {
+        self.solve(ctx, subject, top, Scope::Whole).await
+    }
+
+    /// The enterprise's benchmarking gaps: the solution's `gaps`, without
+    /// the roadmap, the maturity score or the reasons of recommendations
+    /// (the portfolio gap needs their ranking, not their explanations).
+    pub async fn benchmark_gaps(
+        &self,
+        ctx: &CallContext,
+        subject: Subject,
+        top: usize,
+    ) -> Result<Gaps, AdvisorError> {
+        Ok(self.solve(ctx, subject, top, Scope::Gaps).await?.gaps)
+    }
+
+    async fn solve(
+        &self,
+        ctx: &CallContext,
+        subject: Subject,
+        top: usize,
+        scope: Scope,
     ) -> Result<Solution, AdvisorError> {
         let Gathered {
             enterprise,
@@ -542,7 +584,11 @@ impl Advisor {
         } else {
             recommendable
         };
-        let explain_top = explain_top(&batch, top);
+        let explain_top = match scope {
+            Scope::Whole => explain_top(&batch, top),
+            // 0 would explain every candidate: one is the fewest.
+            Scope::Gaps => 1,
+        };
         let request = spb::ScoreRequest {
             candidates: batch,
             as_of_year: 0,
@@ -553,23 +599,21 @@ impl Advisor {
             .read(ctx, || scoring.score(ctx, request.clone()))
             .await
         {
-            Ok(r) => {
-                (
-                    r.scored
-                        .into_iter()
-                        .map(|s| {
-                            (
-                                s.id.clone(),
-                                Scored {
-                                    score: s.score,
-                                    reasons: s.reasons,
-                                },
-                            )
-                        })
-                        .collect::<HashMap<_, _>>(),
-                    r.model_id,
-                )
-            }
+            Ok(r) => (
+                r.scored
+                    .into_iter()
+                    .map(|s| {
+                        (
+                            s.id.clone(),
+                            Scored {
+                                score: s.score,
+                                reasons: s.reasons,
+                            },
+                        )
+                    })
+                    .collect::<HashMap<_, _>>(),
+                r.model_id,
+            ),
             Err(e) if e.is_invalid_argument() => {
                 return Err(AdvisorError::Internal("scoring rejected the candidates"));
             }
@@ -590,7 +634,7 @@ impl Advisor {
                 .map(|i| (i.name.clone(), i.unit.clone(), i.value))
                 .collect(),
         };
-        let mut solution = compose::compose(&Inputs {
+        let inputs = Inputs {
             enterprise: &info,
             candidates: &infos,
             held: &held,
@@ -598,7 +642,11 @@ impl Advisor {
             scores: &scores,
             unmatched_products: &unmatched_products,
             top,
-        });
+        };
+        let mut solution = match scope {
+            Scope::Whole => compose::compose(&inputs),
+            Scope::Gaps => compose::assess(&inputs),
+        };
         solution.model_id = model_id;
         solution.partial = !missing.is_empty();
         solution.missing = missing;

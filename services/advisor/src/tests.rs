@@ -16,7 +16,12 @@ use crate::error::AdvisorError;
 use crate::orchestrate::{Advisor, CallContext, Subject};
 use crate::solution::Holding;
 
-fn standard(id: &str, level: stpb::Level, nature: stpb::Nature, status: stpb::Status) -> stpb::Standard {
+fn standard(
+    id: &str,
+    level: stpb::Level,
+    nature: stpb::Nature,
+    status: stpb::Status,
+) -> stpb::Standard {
     stpb::Standard {
         id: id.into(),
         title_en: format!("title of {id}"),
@@ -29,7 +34,12 @@ fn standard(id: &str, level: stpb::Level, nature: stpb::Nature, status: stpb::St
 }
 
 fn mandatory_gb(id: &str) -> stpb::Standard {
-    standard(id, stpb::Level::National, stpb::Nature::Mandatory, stpb::Status::Current)
+    standard(
+        id,
+        stpb::Level::National,
+        stpb::Nature::Mandatory,
+        stpb::Status::Current,
+    )
 }
 
 fn unavailable() -> AdvisorError {
@@ -45,9 +55,9 @@ struct Profiles {
 #[async_trait]
 impl ProfilesBackend for Profiles {
     async fn get(&self, _: &CallContext, _: String) -> Result<ppb::EnterpriseRecord, AdvisorError> {
-        self.record
-            .clone()
-            .ok_or_else(|| AdvisorError::from_backend(tonic::Status::not_found("no such enterprise")))
+        self.record.clone().ok_or_else(|| {
+            AdvisorError::from_backend(tonic::Status::not_found("no such enterprise"))
+        })
     }
 
     async fn enrich(
@@ -56,7 +66,10 @@ impl ProfilesBackend for Profiles {
         _: ppb::Enterprise,
     ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
         self.record.clone().ok_or_else(|| {
-            AdvisorError::InvalidArgument(vec![Violation::new("enterprise.uscc", "bad check character")])
+            AdvisorError::InvalidArgument(vec![Violation::new(
+                "enterprise.uscc",
+                "bad check character",
+            )])
         })
     }
 
@@ -379,4 +392,34 @@ async fn chain_members_are_listed_through_the_profiles_backend() {
         .await
         .unwrap();
     assert_eq!(members.len(), 1);
+}
+
+#[tokio::test]
+async fn benchmark_gaps_are_the_gaps_of_the_whole_answer() {
+    let advisor = healthy(vec![("ISO 9001:2015", 0.9), ("GB/T 19606-2004", 0.4)]);
+    let whole = advisor.advise(&ctx(), inline(), 10).await.unwrap();
+    let gaps = advisor.benchmark_gaps(&ctx(), inline(), 10).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&gaps).unwrap(),
+        serde_json::to_value(&whole.gaps).unwrap()
+    );
+    assert!(!gaps.portfolio.is_empty());
+}
+
+#[tokio::test]
+async fn a_listed_record_is_advised_without_reading_it_again() {
+    // No stored record to get: the listed one is used as it is.
+    let advisor = advisor(
+        Profiles {
+            record: None,
+            peers: Some(peers()),
+        },
+        Scoring::Scores(vec![("ISO 9001:2015", 0.9)]),
+    );
+    let s = advisor
+        .advise(&ctx(), Subject::Record(Box::new(record())), 10)
+        .await
+        .unwrap();
+    assert_eq!(s.uscc, "91440400MA4UXXXX0X");
+    assert_eq!(s.should[0].id, "ISO 9001:2015");
 }
