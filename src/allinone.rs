@@ -174,7 +174,11 @@ pub async fn start(
         .add_service(standards_grpc.into_server())
         .add_service(scoring.into_server())
         .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server())
-        .add_service(stdnav_changes::ChangesGrpc::new(changes.clone()).into_server());
+        .add_service(
+            stdnav_changes::ChangesGrpc::new(changes.clone())
+                .with_stop_streams(options.stop_streams.clone())
+                .into_server(),
+        );
     // The fan-out of change events stops with the server.
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     changes.spawn_fanout(async move {

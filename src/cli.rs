@@ -193,8 +193,9 @@ pub enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
-        /// The key file (default: --home/keys.json).
-        #[arg(long, env = "STDNAV_KEYS")]
+        /// The key file (default: --home/keys.json); before or after the
+        /// subcommand (`stdnav keys create --file keys.json …`).
+        #[arg(long, env = "STDNAV_KEYS", global = true)]
         file: Option<PathBuf>,
     },
     /// Peer groups: the tenant's k-means peer model.

@@ -22,6 +22,13 @@ pub mod limits {
     pub const INDICATORS: usize = 500;
     pub const FLAGS: usize = 20;
     pub const TEXT_CHARS: usize = 200;
+    /// HS codes: at most 50, each at most 20 characters (`8415.10.10`).
+    pub const HS_CODES: usize = 50;
+    pub const HS_CODE_CHARS: usize = 20;
+    /// An industry code as declared (`NACE C27.51`, `NAICS 335220`).
+    pub const INDUSTRY_CHARS: usize = 50;
+    /// A held standard's code as declared (the normalizer's own limit).
+    pub const STANDARD_CHARS: usize = crate::code::MAX_CODE_LEN;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -236,8 +243,8 @@ pub fn validate_with(
         errors.push(FieldError::new(
             "region",
             format!(
-                "{:?} is not a known GB/T 2260 division code (6 digits of a province, prefecture or county)",
-                profile.region
+                "{} is not a known GB/T 2260 division code (6 digits of a province, prefecture or county)",
+                crate::text::quote(&profile.region)
             ),
         ));
     }
@@ -256,8 +263,24 @@ pub fn validate_with(
         profile.industries.len(),
         INDUSTRIES,
     ) {
-        (industries, industry_mappings) =
-            resolve_industries(&profile.industries, industry_data, &mut errors);
+        let before = errors.len();
+        for (i, code) in profile.industries.iter().enumerate() {
+            check_text(
+                &mut errors,
+                format!("industries[{i}]"),
+                code,
+                INDUSTRY_CHARS,
+            );
+        }
+        if errors.len() == before {
+            (industries, industry_mappings) =
+                resolve_industries(&profile.industries, industry_data, &mut errors);
+        }
+    }
+    if check_count(&mut errors, "hs_codes", profile.hs_codes.len(), HS_CODES) {
+        for (i, code) in profile.hs_codes.iter().enumerate() {
+            check_text(&mut errors, format!("hs_codes[{i}]"), code, HS_CODE_CHARS);
+        }
     }
 
     profile.products = profile
@@ -286,7 +309,10 @@ pub fn validate_with(
             if !(m.len() == 2 && m.bytes().all(|b| b.is_ascii_uppercase())) {
                 errors.push(FieldError::new(
                     format!("markets[{i}]"),
-                    format!("{m:?} is not an ISO 3166 alpha-2 country code or \"EU\""),
+                    format!(
+                        "{} is not an ISO 3166 alpha-2 country code or \"EU\"",
+                        crate::text::quote(m)
+                    ),
                 ));
             }
         }
@@ -329,19 +355,27 @@ pub fn validate_with(
                 }
                 Err(e) => errors.push(FieldError::new(
                     format!("standards_held[{i}]"),
-                    format!("{input:?} is not a standard code: {e}"),
+                    format!("{} is not a standard code: {e}", crate::text::quote(input)),
                 )),
             }
         }
     }
 
-    check_count(
+    if check_count(
         &mut errors,
         "certifications",
         profile.certifications.len(),
         CERTIFICATIONS,
-    );
-    check_count(&mut errors, "flags", profile.flags.len(), FLAGS);
+    ) {
+        for (i, c) in profile.certifications.iter().enumerate() {
+            check_text(&mut errors, format!("certifications[{i}]"), c, TEXT_CHARS);
+        }
+    }
+    if check_count(&mut errors, "flags", profile.flags.len(), FLAGS) {
+        for (i, f) in profile.flags.iter().enumerate() {
+            check_text(&mut errors, format!("flags[{i}]"), f, TEXT_CHARS);
+        }
+    }
     if check_count(
         &mut errors,
         "indicators",
@@ -352,6 +386,24 @@ pub fn validate_with(
             if ind.name.trim().is_empty() {
                 errors.push(FieldError::new(format!("indicators[{i}].name"), "is empty"));
             }
+            check_text(
+                &mut errors,
+                format!("indicators[{i}].name"),
+                &ind.name,
+                TEXT_CHARS,
+            );
+            check_text(
+                &mut errors,
+                format!("indicators[{i}].unit"),
+                &ind.unit,
+                TEXT_CHARS,
+            );
+            check_text(
+                &mut errors,
+                format!("indicators[{i}].product"),
+                &ind.product,
+                TEXT_CHARS,
+            );
             if !ind.value.is_finite() {
                 errors.push(FieldError::new(
                     format!("indicators[{i}].value"),

@@ -266,9 +266,42 @@ fn contains_phrase(text: &str, phrase: &str) -> bool {
     false
 }
 
+/// How many characters of a caller's value an error message quotes.
+pub const QUOTE_CHARS: usize = 40;
+
+/// A caller's value as error messages quote it: escaped like `{:?}`, and
+/// when longer than [`QUOTE_CHARS`] characters only its prefix, followed by
+/// `…` and its length — so a 5 MB field never comes back in an error
+/// (issue 20). The one quoting helper: core's validators use it here, the
+/// services through `stdnav_runtime::status::quote`.
+pub fn quote(value: &str) -> String {
+    let mut chars = value.char_indices();
+    match chars.nth(QUOTE_CHARS) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => {
+            let n = value.chars().count();
+            format!("{:?}… ({n} characters)", &value[..cut])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_bounds_a_value_and_escapes_it() {
+        assert_eq!(quote("GB/T 1"), "\"GB/T 1\"");
+        assert_eq!(quote("a\u{0}b"), "\"a\\0b\"");
+        let huge = "区".repeat(5_000_000);
+        let q = quote(&huge);
+        assert!(q.chars().count() < QUOTE_CHARS + 40, "{q}");
+        assert!(q.ends_with("… (5000000 characters)"), "{q}");
+        assert_eq!(
+            quote(&"x".repeat(QUOTE_CHARS)),
+            format!("{:?}", "x".repeat(QUOTE_CHARS))
+        );
+    }
 
     #[test]
     fn chinese_keywords_are_cut() {

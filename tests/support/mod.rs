@@ -132,6 +132,26 @@ impl FourServices {
 }
 
 pub async fn four_services() -> FourServices {
+    four_services_with(catalogue).await
+}
+
+/// The bundled demo catalogue alone (141 standards; built once per test
+/// binary), for tests that need a catalogue but not the real corpus.
+pub fn demo_catalogue() -> Arc<CatalogueStore> {
+    static STORE: OnceLock<Arc<CatalogueStore>> = OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("catalogue-demo");
+            Arc::new(
+                CatalogueStore::open(&dir, &default_sources(None), &Silent)
+                    .expect("catalogue builds"),
+            )
+        })
+        .clone()
+}
+
+/// [`four_services`] over the catalogue `catalogue` gives.
+pub async fn four_services_with(catalogue: fn() -> Arc<CatalogueStore>) -> FourServices {
     let dir = tempfile::tempdir().unwrap();
 
     let store = stdnav_profiling::open_store(None, "t", dir.path())

@@ -8,6 +8,7 @@ use tracing::instrument;
 
 use stdnav_proto::advisor::v1 as pb;
 use stdnav_proto::advisor::v1::advisor_service_server::{AdvisorService, AdvisorServiceServer};
+use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{Violation, invalid_argument};
 use stdnav_runtime::tenant::tenant_of;
@@ -18,6 +19,23 @@ use crate::orchestrate::{Advisor, CallContext, Subject};
 
 pub const SERVICE_NAME: &str = "stdnav.advisor.v1.AdvisorService";
 pub const MAX_TOP: u32 = 200;
+/// Longest chain id or name ScoreChain takes, in characters.
+pub const MAX_CHAIN_CHARS: usize = 200;
+/// Longest USCC Advise takes (the code has 18 characters; spaces around
+/// it are trimmed).
+pub const MAX_USCC_CHARS: usize = 64;
+
+/// Limits on every request field of the service (docs/API.md, "Limits",
+/// is tested against this table; the handlers enforce it). An inline
+/// profile is held to the `Enterprise` rows of the profiling service.
+pub const LIMITS: &[FieldLimit] = &[
+    limits::max("Advise", "top", MAX_TOP as u64),
+    limits::chars("Advise", "uscc", MAX_USCC_CHARS),
+    limits::max("BenchmarkGaps", "top", MAX_TOP as u64),
+    limits::chars("BenchmarkGaps", "uscc", MAX_USCC_CHARS),
+    limits::chars("ScoreChain", "chain", MAX_CHAIN_CHARS),
+    limits::max("ScoreChain", "top", MAX_TOP as u64),
+];
 /// Enterprises of a chain advised at once.
 pub const CHAIN_CONCURRENCY: usize = 4;
 
@@ -55,15 +73,15 @@ fn context<T>(request: &Request<T>) -> Result<CallContext, Status> {
     })
 }
 
-fn subject_and_top(r: pb::AdviseRequest) -> Result<(Subject, usize), Status> {
+fn subject_and_top(rpc: &'static str, r: pb::AdviseRequest) -> Result<(Subject, usize), Status> {
+    let mut c = Checker::new(LIMITS, rpc);
+    c.number("top", r.top.into());
+    if let Some(pb::advise_request::Subject::Uscc(u)) = &r.subject {
+        c.text("uscc", u);
+    }
+    c.finish()?;
     let top = match r.top {
         0 => 20,
-        n if n > MAX_TOP => {
-            return Err(invalid_argument(&[Violation::new(
-                "top",
-                format!("at most {MAX_TOP}"),
-            )]));
-        }
         n => n as usize,
     };
     let subject = match r.subject {
@@ -89,7 +107,7 @@ impl AdvisorService for AdvisorGrpc {
         request: Request<pb::AdviseRequest>,
     ) -> Result<Response<pb::Solution>, Status> {
         let ctx = context(&request)?;
-        let (subject, top) = subject_and_top(request.into_inner())?;
+        let (subject, top) = subject_and_top("Advise", request.into_inner())?;
         let solution = self.advisor.advise(&ctx, subject, top).await?;
         Ok(Response::new(solution_to_pb(&solution)))
     }
@@ -100,7 +118,7 @@ impl AdvisorService for AdvisorGrpc {
         request: Request<pb::AdviseRequest>,
     ) -> Result<Response<pb::Gaps>, Status> {
         let ctx = context(&request)?;
-        let (subject, top) = subject_and_top(request.into_inner())?;
+        let (subject, top) = subject_and_top("BenchmarkGaps", request.into_inner())?;
         let gaps = self.advisor.benchmark_gaps(&ctx, subject, top).await?;
         Ok(Response::new(gaps_to_pb(&gaps)))
     }
@@ -114,14 +132,13 @@ impl AdvisorService for AdvisorGrpc {
     ) -> Result<Response<Self::ScoreChainStream>, Status> {
         let ctx = context(&request)?;
         let r = request.into_inner();
+        let mut c = Checker::new(LIMITS, "ScoreChain");
+        c.text("chain", &r.chain).number("top", r.top.into());
         if r.chain.trim().is_empty() {
-            return Err(invalid_argument(&[Violation::new("chain", "is empty")]));
+            c.violation(Violation::new("chain", "is empty"));
         }
-        let top = if r.top == 0 {
-            10
-        } else {
-            r.top.min(MAX_TOP) as usize
-        };
+        c.finish()?;
+        let top = if r.top == 0 { 10 } else { r.top as usize };
         let members = self.advisor.chain_members(&ctx, &r.chain).await?;
         let advisor = self.advisor.clone();
         let chain = r.chain.clone();

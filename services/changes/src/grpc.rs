@@ -12,7 +12,9 @@ use tracing::instrument;
 
 use stdnav_proto::changes::v1 as pb;
 use stdnav_proto::changes::v1::changes_service_server::{ChangesService, ChangesServiceServer};
+use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
+use stdnav_runtime::shutdown::StopStreams;
 use stdnav_runtime::tenant::tenant_of;
 
 use crate::domain::Changes;
@@ -23,14 +25,52 @@ use crate::subscription::{Subscription, TargetKind};
 
 pub const SERVICE_NAME: &str = "stdnav.changes.v1.ChangesService";
 
+/// Longest id, cursor or page token a request may give (those the service
+/// gives out are far shorter).
+pub const MAX_ID_CHARS: usize = 100;
+/// Most subscription ids one WatchChanges may filter on.
+pub const MAX_WATCHED_SUBSCRIPTIONS: usize = 100;
+
+/// Limits on every request field of the service (docs/API.md, "Limits",
+/// is tested against this table; the handlers enforce it).
+pub const LIMITS: &[FieldLimit] = &[
+    limits::chars("Subscribe", "target.value", crate::subscription::MAX_VALUE),
+    limits::chars("Subscribe", "note", crate::subscription::MAX_NOTE),
+    limits::chars("Unsubscribe", "id", MAX_ID_CHARS),
+    limits::chars("WatchChanges", "cursor", MAX_ID_CHARS),
+    limits::items(
+        "WatchChanges",
+        "subscription_ids",
+        MAX_WATCHED_SUBSCRIPTIONS,
+    ),
+    limits::chars("WatchChanges", "subscription_ids", MAX_ID_CHARS),
+    limits::chars("ListChanges", "since", 40),
+    limits::max("ListChanges", "page_size", crate::domain::MAX_PAGE as u64),
+    limits::chars("ListChanges", "page_token", MAX_ID_CHARS),
+];
+
 #[derive(Clone)]
 pub struct ChangesGrpc {
     changes: Arc<Changes>,
+    /// Raised by the server when it stops accepting calls: open watches end.
+    stop_streams: StopStreams,
 }
 
 impl ChangesGrpc {
     pub fn new(changes: Arc<Changes>) -> Self {
-        Self { changes }
+        Self {
+            changes,
+            stop_streams: StopStreams::default(),
+        }
+    }
+
+    /// Ends open WatchChanges streams when `stop` is raised (the server's
+    /// [`stdnav_runtime::ServeOptions::stop_streams`]), with UNAVAILABLE
+    /// `SHUTTING_DOWN` and the cursor to resume from, so the server's
+    /// shutdown does not wait on them.
+    pub fn with_stop_streams(mut self, stop: StopStreams) -> Self {
+        self.stop_streams = stop;
+        self
     }
 
     pub fn into_server(self) -> ChangesServiceServer<Self> {
@@ -160,6 +200,51 @@ pub fn feed_to_pb(e: FeedEntry) -> pb::FeedEvent {
 
 type FeedStream = Pin<Box<dyn Stream<Item = Result<pb::FeedEvent, Status>> + Send>>;
 
+/// `entries` until `stop` is raised; then one UNAVAILABLE `SHUTTING_DOWN`
+/// naming the cursor of the last entry sent (or the one the watch began
+/// at), from which a new WatchChanges on another replica resumes.
+fn until_stopped(
+    entries: impl Stream<Item = Result<pb::FeedEvent, Status>> + Send + 'static,
+    stop: StopStreams,
+    start: String,
+) -> FeedStream {
+    struct State<S> {
+        entries: Pin<Box<S>>,
+        stopped: Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+        cursor: String,
+        done: bool,
+    }
+    let state = State {
+        entries: Box::pin(entries),
+        stopped: Box::pin(stop.wait()),
+        cursor: start,
+        done: false,
+    };
+    Box::pin(futures::stream::unfold(state, |mut state| async move {
+        if state.done {
+            return None;
+        }
+        tokio::select! {
+            biased;
+            () = &mut state.stopped => {
+                state.done = true;
+                let status = stdnav_runtime::shutdown::shutting_down(
+                    "server shutting down; resume WatchChanges from this cursor",
+                    &[("cursor", state.cursor.as_str())],
+                );
+                Some((Err(status), state))
+            }
+            item = state.entries.next() => {
+                let item = item?;
+                if let Ok(event) = &item {
+                    state.cursor = event.cursor.clone();
+                }
+                Some((item, state))
+            }
+        }
+    }))
+}
+
 #[tonic::async_trait]
 impl ChangesService for ChangesGrpc {
     #[instrument(skip(self, request))]
@@ -170,6 +255,10 @@ impl ChangesService for ChangesGrpc {
         let tenant = tenant_of(request.metadata())?;
         let r = request.into_inner();
         let target = r.target.unwrap_or_default();
+        Checker::new(LIMITS, "Subscribe")
+            .text("target.value", &target.value)
+            .text("note", &r.note)
+            .finish()?;
         let sub = self
             .changes
             .subscribe(
@@ -188,10 +277,11 @@ impl ChangesService for ChangesGrpc {
         request: Request<pb::UnsubscribeRequest>,
     ) -> Result<Response<pb::UnsubscribeResponse>, Status> {
         let tenant = tenant_of(request.metadata())?;
-        let removed = self
-            .changes
-            .unsubscribe(&tenant, &request.into_inner().id)
-            .await?;
+        let id = request.into_inner().id;
+        Checker::new(LIMITS, "Unsubscribe")
+            .text("id", &id)
+            .finish()?;
+        let removed = self.changes.unsubscribe(&tenant, &id).await?;
         Ok(Response::new(pb::UnsubscribeResponse { removed }))
     }
 
@@ -216,12 +306,21 @@ impl ChangesService for ChangesGrpc {
     ) -> Result<Response<Self::WatchChangesStream>, Status> {
         let tenant = tenant_of(request.metadata())?;
         let r = request.into_inner();
+        Checker::new(LIMITS, "WatchChanges")
+            .text("cursor", &r.cursor)
+            .strings("subscription_ids", &r.subscription_ids)
+            .finish()?;
         let rx = self
             .changes
             .watch(&tenant, &r.cursor, r.subscription_ids, r.from_now)
             .await?;
-        let stream = ReceiverStream::new(rx).map(|item| item.map(feed_to_pb).map_err(Status::from));
-        Ok(Response::new(Box::pin(stream)))
+        let entries =
+            ReceiverStream::new(rx).map(|item| item.map(feed_to_pb).map_err(Status::from));
+        Ok(Response::new(until_stopped(
+            entries,
+            self.stop_streams.clone(),
+            r.cursor,
+        )))
     }
 
     #[instrument(skip(self, request))]
@@ -231,6 +330,11 @@ impl ChangesService for ChangesGrpc {
     ) -> Result<Response<pb::ListChangesResponse>, Status> {
         let tenant = tenant_of(request.metadata())?;
         let r = request.into_inner();
+        Checker::new(LIMITS, "ListChanges")
+            .text("since", &r.since)
+            .number("page_size", r.page_size.into())
+            .text("page_token", &r.page_token)
+            .finish()?;
         let (entries, next) = self
             .changes
             .list_changes(&tenant, &r.since, r.page_size, &r.page_token)

@@ -36,7 +36,12 @@ async fn main() -> anyhow::Result<()> {
     ));
     let kind = log.kind();
     let changes = Arc::new(Changes::new(log, profiles, catalogue.clone()));
-    let routes = Routes::new(ChangesGrpc::new(changes.clone()).into_server());
+    let options = args.serve.options()?;
+    let routes = Routes::new(
+        ChangesGrpc::new(changes.clone())
+            .with_stop_streams(options.stop_streams.clone())
+            .into_server(),
+    );
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let shutdown = async move {
         stdnav_runtime::shutdown::signal().await;
@@ -47,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
         routes,
         health.clone(),
         health_service,
-        args.serve.options()?,
+        options,
         shutdown,
     )?;
     tracing::info!(addr = %handle.local_addr, log = kind, "changes service listening (NOT_SERVING until the catalogue is loaded)");

@@ -64,8 +64,9 @@ impl Subscription {
     }
 }
 
-const MAX_VALUE: usize = 100;
-const MAX_NOTE: usize = 200;
+/// Longest watched value (`target.value`) and note, in characters.
+pub const MAX_VALUE: usize = 100;
+pub const MAX_NOTE: usize = 200;
 
 impl Target {
     /// Validates and normalizes: a USCC with its check character, a

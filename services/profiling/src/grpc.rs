@@ -11,6 +11,7 @@ use stdnav_proto::profiling::v1::profiling_service_server::{
     ProfilingService, ProfilingServiceServer,
 };
 use stdnav_runtime::auth::key_id_of;
+use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
@@ -20,6 +21,54 @@ use crate::domain::{PeerLevel, PeerModelSummary, Profiling, ProfilingError, Subj
 use crate::store::ListFilter;
 
 pub const SERVICE_NAME: &str = "stdnav.profiling.v1.ProfilingService";
+
+/// Longest USCC a request may give (the code has 18 characters; spaces
+/// around it are trimmed).
+pub const MAX_USCC_CHARS: usize = 64;
+
+/// Limits on every request field of the service (docs/API.md, "Limits",
+/// is tested against this table). `Enterprise` rows hold wherever an
+/// enterprise is given (UpsertEnterprise, EnrichEnterprise, PeerGroup, and
+/// Advise's inline profile) and are enforced by the profile's validation
+/// ([`stdnav_core::enterprise::validate`]); the others by the handlers.
+pub const LIMITS: &[FieldLimit] = &{
+    use stdnav_core::enterprise::limits::*;
+    [
+        limits::chars("Enterprise", "name", NAME_CHARS),
+        limits::items("Enterprise", "industries", INDUSTRIES),
+        limits::chars("Enterprise", "industries", INDUSTRY_CHARS),
+        limits::items("Enterprise", "products", PRODUCTS),
+        limits::chars("Enterprise", "products", PRODUCT_CHARS),
+        limits::items("Enterprise", "hs_codes", HS_CODES),
+        limits::chars("Enterprise", "hs_codes", HS_CODE_CHARS),
+        limits::items("Enterprise", "markets", MARKETS),
+        limits::items("Enterprise", "chains", CHAINS),
+        limits::chars("Enterprise", "chains.chain", TEXT_CHARS),
+        limits::items("Enterprise", "standards_held", STANDARDS_HELD),
+        limits::chars("Enterprise", "standards_held", STANDARD_CHARS),
+        limits::items("Enterprise", "certifications", CERTIFICATIONS),
+        limits::chars("Enterprise", "certifications", TEXT_CHARS),
+        limits::items("Enterprise", "indicators", INDICATORS),
+        limits::chars("Enterprise", "indicators.name", TEXT_CHARS),
+        limits::chars("Enterprise", "indicators.unit", TEXT_CHARS),
+        limits::chars("Enterprise", "indicators.product", TEXT_CHARS),
+        limits::items("Enterprise", "flags", FLAGS),
+        limits::chars("Enterprise", "flags", TEXT_CHARS),
+        limits::max("Enterprise", "dcmm_level", 5),
+        limits::chars("GetEnterprise", "uscc", MAX_USCC_CHARS),
+        limits::chars("DeleteEnterprise", "uscc", MAX_USCC_CHARS),
+        limits::chars("PeerGroup", "uscc", MAX_USCC_CHARS),
+        limits::chars("ListEnterprises", "chain", TEXT_CHARS),
+        limits::chars("ListEnterprises", "region_prefix", 6),
+        limits::chars("ListEnterprises", "industry_prefix", 8),
+        limits::max(
+            "ListEnterprises",
+            "page_size",
+            crate::domain::MAX_PAGE_SIZE as u64,
+        ),
+        limits::chars("ListEnterprises", "page_token", 200),
+    ]
+};
 
 /// Field errors as INVALID_ARGUMENT, each field under `prefix`.
 pub fn invalid(errors: &[FieldError], prefix: &str) -> Status {
@@ -44,7 +93,7 @@ fn to_status(e: ProfilingError, prefix: &str) -> Status {
         ProfilingError::NotFound(uscc) => status::with_reason(
             tonic::Code::NotFound,
             "ENTERPRISE_NOT_FOUND",
-            format!("no enterprise {uscc} for this tenant"),
+            format!("no enterprise {} for this tenant", status::quote(&uscc)),
         ),
         ProfilingError::Conflict { expected, actual } => status::with_reason(
             tonic::Code::Aborted,
@@ -131,6 +180,9 @@ impl ProfilingService for ProfilingGrpc {
         let tenant = tenant_of(request.metadata())?;
         let key = key_id_of(request.metadata());
         let r = request.into_inner();
+        Checker::new(LIMITS, "GetEnterprise")
+            .text("uscc", &r.uscc)
+            .finish()?;
         let result = self.domain.get(&tenant, &r.uscc).await;
         audit(&key, &tenant, "GetEnterprise", &r.uscc, &result);
         let record = result.map_err(|e| to_status(e, ""))?;
@@ -145,6 +197,13 @@ impl ProfilingService for ProfilingGrpc {
         let tenant = tenant_of(request.metadata())?;
         let key = key_id_of(request.metadata());
         let r = request.into_inner();
+        Checker::new(LIMITS, "ListEnterprises")
+            .text("chain", &r.chain)
+            .text("region_prefix", &r.region_prefix)
+            .text("industry_prefix", &r.industry_prefix)
+            .number("page_size", r.page_size.into())
+            .text("page_token", &r.page_token)
+            .finish()?;
         let filter = ListFilter {
             chain: r.chain,
             region_prefix: r.region_prefix,
@@ -170,6 +229,9 @@ impl ProfilingService for ProfilingGrpc {
         let tenant = tenant_of(request.metadata())?;
         let key = key_id_of(request.metadata());
         let r = request.into_inner();
+        Checker::new(LIMITS, "DeleteEnterprise")
+            .text("uscc", &r.uscc)
+            .finish()?;
         let result = self
             .domain
             .delete(&tenant, &r.uscc, r.expected_version)
@@ -186,7 +248,12 @@ impl ProfilingService for ProfilingGrpc {
     ) -> Result<Response<pb::PeerGroupResponse>, Status> {
         let tenant = tenant_of(request.metadata())?;
         let subject = match request.into_inner().subject {
-            Some(pb::peer_group_request::Subject::Uscc(u)) => Subject::Stored(u),
+            Some(pb::peer_group_request::Subject::Uscc(u)) => {
+                Checker::new(LIMITS, "PeerGroup")
+                    .text("uscc", &u)
+                    .finish()?;
+                Subject::Stored(u)
+            }
             Some(pb::peer_group_request::Subject::Enterprise(e)) => Subject::Inline(Box::new(
                 profile_from_pb(e, "enterprise.").map_err(|e| invalid(&e, "enterprise."))?,
             )),

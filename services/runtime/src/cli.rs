@@ -72,10 +72,23 @@ pub struct ServeFlags {
     /// Calls a tenant may make in a burst above its rate (default: the rate).
     #[arg(long, env = "STDNAV_TENANT_BURST", default_value_t = 0)]
     pub tenant_burst: u32,
+    /// Calls in flight one tenant may hold; over it, RESOURCE_EXHAUSTED
+    /// TENANT_IN_FLIGHT (0: only --max-in-flight).
+    #[arg(long, env = "STDNAV_TENANT_MAX_IN_FLIGHT", default_value_t = crate::admission::DEFAULT_TENANT_MAX_IN_FLIGHT)]
+    pub tenant_max_in_flight: usize,
+    /// Seconds a request body may take to arrive after its headers; a call
+    /// takes its place in flight only once its body is complete.
+    #[arg(long, env = "STDNAV_BODY_TIMEOUT_SECS", default_value_t = crate::admission::DEFAULT_BODY_TIMEOUT.as_secs_f64())]
+    pub body_timeout_secs: f64,
     /// Seconds health reports NOT_SERVING after SIGTERM before the listener
     /// closes, so load balancers stop routing first; calls in flight finish.
     #[arg(long, env = "STDNAV_DRAIN_SECS", default_value_t = 5.0)]
     pub drain_secs: f64,
+    /// Seconds calls still open when the listener closes may take to finish
+    /// before the process exits without them (watch streams are ended at
+    /// the close and told to resume elsewhere).
+    #[arg(long, env = "STDNAV_GRACE_SECS", default_value_t = crate::server::DEFAULT_GRACE.as_secs_f64())]
+    pub grace_secs: f64,
 }
 
 impl Default for ServeFlags {
@@ -90,8 +103,11 @@ impl Default for ServeFlags {
             max_in_flight: Limits::default().max_in_flight,
             tenant_rate: 0,
             tenant_burst: 0,
+            tenant_max_in_flight: crate::admission::DEFAULT_TENANT_MAX_IN_FLIGHT,
+            body_timeout_secs: crate::admission::DEFAULT_BODY_TIMEOUT.as_secs_f64(),
             // Local and test servers stop at once.
             drain_secs: 0.0,
+            grace_secs: crate::server::DEFAULT_GRACE.as_secs_f64(),
         }
     }
 }
@@ -108,9 +124,14 @@ impl ServeFlags {
             max_in_flight: self.max_in_flight,
             tenant_rate: self.tenant_rate,
             tenant_burst: self.tenant_burst,
+            tenant_max_in_flight: self.tenant_max_in_flight,
+            body_timeout: Duration::try_from_secs_f64(self.body_timeout_secs)
+                .context("--body-timeout-secs must be a number of seconds ≥ 0")?,
         };
         options.drain = Duration::try_from_secs_f64(self.drain_secs)
             .context("--drain-secs must be a number of seconds ≥ 0")?;
+        options.grace = Duration::try_from_secs_f64(self.grace_secs)
+            .context("--grace-secs must be a number of seconds ≥ 0")?;
         options.metrics_listen = self.metrics_listen;
         options.health_listen = self.health_listen;
         if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+use tokio_stream::StreamExt;
 use tonic::service::Routes;
 use tonic::transport::Server;
 use tonic::transport::server::TcpIncoming;
@@ -18,6 +19,15 @@ use tonic_health::server::HealthReporter;
 /// Ingest carries catalogue files, everything else is far smaller.
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
 
+/// How long calls still open when the listener closes may take to finish,
+/// by default: room for calls near their end, without a rollout waiting on
+/// a stuck one; with the default drain (5 s) it fits the manifests'
+/// `terminationGracePeriodSeconds` of 45.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(10);
+
+/// How long an accepted connection may stay silent before it is closed.
+pub const DEFAULT_PREFACE_TIMEOUT: Duration = Duration::from_secs(10);
+
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// Upper bound on any call; the caller's `grpc-timeout` can only shorten it.
@@ -26,7 +36,18 @@ pub struct ServeOptions {
     /// How long health reports NOT_SERVING before the listener closes, so
     /// load balancers stop sending new calls first.
     pub drain: Duration,
+    /// After the drain, how long calls still open may take to finish before
+    /// the server stops waiting for them and returns (their connections are
+    /// dropped with the process). Long-lived streams are told to end when
+    /// the drain ends ([`crate::shutdown::StopStreams`]), so this bounds only
+    /// calls that do not end by themselves.
+    pub grace: Duration,
+    /// Raised when the drain ends; long-lived streams end on it.
+    pub stop_streams: crate::shutdown::StopStreams,
     pub max_connection_age: Duration,
+    /// A connection that has not sent the HTTP/2 preface (or a TLS
+    /// ClientHello) this long after it was accepted is closed; zero: never.
+    pub preface_timeout: Duration,
     /// API keys; None serves every caller (local use, tests).
     pub keys: Option<std::sync::Arc<crate::auth::KeyStore>>,
     /// Load shedding and per-tenant rate limits.
@@ -59,7 +80,10 @@ impl Default for ServeOptions {
             request_timeout: Duration::from_secs(30),
             concurrency_limit_per_connection: 256,
             drain: Duration::from_millis(0),
+            grace: DEFAULT_GRACE,
+            stop_streams: Default::default(),
             max_connection_age: Duration::from_secs(30 * 60),
+            preface_timeout: DEFAULT_PREFACE_TIMEOUT,
             keys: None,
             limits: crate::admission::Limits::default(),
             tls: None,
@@ -164,25 +188,66 @@ pub fn spawn(
         }
         None => None,
     };
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(stdnav_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()
+    // Reflection in both versions (stock v1alpha clients such as older
+    // grpcurl builds still ask for it), advertising only the services this
+    // server serves — the names its health reports — plus health and
+    // reflection themselves.
+    let reflection = || {
+        let mut builder = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(stdnav_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET);
+        for name in health.names.iter().filter(|n| !n.is_empty()) {
+            builder = builder.with_service_name(name.clone());
+        }
+        builder
+            .with_service_name("grpc.health.v1.Health")
+            .with_service_name("grpc.reflection.v1.ServerReflection")
+            .with_service_name("grpc.reflection.v1alpha.ServerReflection")
+    };
+    let reflection_v1 = reflection().build_v1().map_err(std::io::Error::other)?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
         .map_err(std::io::Error::other)?;
-    let routes = routes.add_service(health_service).add_service(reflection);
+    let routes = routes
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha);
     let drain = options.drain;
+    let grace = options.grace;
+    let stop_streams = options.stop_streams.clone();
     let shutdown_health = health.clone();
+    let (closed, closing) = tokio::sync::oneshot::channel::<()>();
+    // SIGTERM → NOT_SERVING → drain (calls still accepted) → streams told
+    // to end, listener closed, GOAWAY → open calls get `grace` to finish.
     let shutdown = async move {
         shutdown.await;
         shutdown_health.set_all(ServingStatus::NotServing).await;
         if !drain.is_zero() {
             tokio::time::sleep(drain).await;
         }
+        tracing::info!(
+            grace_ms = grace.as_millis() as u64,
+            "drain over: listener closing, streams ending"
+        );
+        stop_streams.raise();
+        let _ = closed.send(());
+    };
+    let grace_over = async move {
+        if closing.await.is_err() {
+            // The server ended before shutting down (it failed).
+            std::future::pending::<()>().await;
+        }
+        tokio::time::sleep(grace).await;
     };
     // The builder's tcp_nodelay only applies to listeners tonic binds itself;
     // accepted sockets need it set here, or Nagle's algorithm meets delayed
     // ACKs and a response written in two parts waits 40 ms.
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let preface_timeout = options.preface_timeout;
+    let incoming = TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .map(move |accepted| {
+            accepted.map(|stream| crate::conn::PrefaceTimeout::new(stream, preface_timeout))
+        });
     let auth = crate::auth::AuthLayer::new(options.keys.clone());
     let admission = crate::admission::AdmissionLayer::new(options.limits);
     let mut builder = Server::builder();
@@ -190,7 +255,7 @@ pub fn spawn(
         builder = builder.tls_config(tls).map_err(std::io::Error::other)?;
     }
     let join = tokio::spawn(async move {
-        builder
+        let serving = builder
             .timeout(options.request_timeout)
             .concurrency_limit_per_connection(options.concurrency_limit_per_connection)
             .max_connection_age(options.max_connection_age)
@@ -204,8 +269,20 @@ pub fn spawn(
             .layer(auth)
             .layer(admission)
             .add_routes(routes)
-            .serve_with_incoming_shutdown(incoming, shutdown)
-            .await
+            .serve_with_incoming_shutdown(incoming, shutdown);
+        // tonic's graceful shutdown waits for every connection without a
+        // bound; past the grace, stop waiting (the connections' tasks end
+        // with the process).
+        tokio::select! {
+            served = serving => served,
+            () = grace_over => {
+                tracing::warn!(
+                    grace_ms = grace.as_millis() as u64,
+                    "calls still open after the grace period; stopping without them"
+                );
+                Ok(())
+            }
+        }
     });
     Ok(ServerHandle {
         local_addr,

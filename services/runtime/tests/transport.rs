@@ -80,6 +80,14 @@ impl tower::Service<http::Request<tonic::body::Body>> for Slow {
 }
 
 async fn start(flags: &ServeFlags, delay: Duration) -> ServerHandle {
+    start_until(flags, delay, std::future::pending()).await
+}
+
+async fn start_until(
+    flags: &ServeFlags,
+    delay: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> ServerHandle {
     let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let (reporter, health_service) = tonic_health::server::health_reporter();
     let health = Health::new(reporter, &["test.Slow"]).await;
@@ -90,7 +98,7 @@ async fn start(flags: &ServeFlags, delay: Duration) -> ServerHandle {
         health,
         health_service,
         flags.options().expect("server options"),
-        std::future::pending(),
+        shutdown,
     )
     .expect("server starts")
 }
@@ -456,4 +464,176 @@ async fn every_error_carries_a_stable_reason_and_no_internals() {
         status.get_details_error_info().unwrap().reason,
         "UNIMPLEMENTED"
     );
+}
+
+/// A call that outlives the shutdown does not hold the server for ever
+/// (issue 20, 1): after the drain, calls still open get the grace and no
+/// more; a call that ends within the grace is answered.
+#[tokio::test]
+async fn shutdown_waits_for_open_calls_at_most_the_grace() {
+    for (delay, answered) in [
+        (Duration::from_secs(60), false),
+        (Duration::from_millis(300), true),
+    ] {
+        let flags = ServeFlags {
+            drain_secs: 0.2,
+            grace_secs: 1.0,
+            ..ServeFlags::default()
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = start_until(&flags, delay, async {
+            let _ = stopped.await;
+        })
+        .await;
+        let channel = plain_channel(handle.local_addr).await;
+        let open = tokio::spawn(call(channel, "t"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let term = Instant::now();
+        stop.send(()).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), handle.join)
+            .await
+            .expect("the server returns within drain + grace")
+            .unwrap()
+            .unwrap();
+        let took = term.elapsed();
+        assert!(
+            took >= Duration::from_millis(200) && took < Duration::from_millis(2_000),
+            "drain 0.2 s + grace 1 s, took {took:?}"
+        );
+        if answered {
+            open.await
+                .unwrap()
+                .expect("a call ending within the grace is answered");
+        } else {
+            assert!(
+                took >= Duration::from_millis(1_100),
+                "waited the grace: {took:?}"
+            );
+            open.abort();
+        }
+    }
+}
+
+/// A stalled upload: headers, then the first byte of a message framed as
+/// 1,000 bytes, then nothing.
+struct Stalled(bool);
+
+impl http_body::Body for Stalled {
+    type Data = tonic::codegen::Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Infallible>>> {
+        if self.0 {
+            return std::task::Poll::Pending;
+        }
+        self.0 = true;
+        let first = tonic::codegen::Bytes::from_static(&[0, 0, 0, 0x03, 0xE8, 0x08]);
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(first))))
+    }
+}
+
+/// Sends a stalled upload as `tenant`; its status and how long it took.
+async fn stalled_call(channel: Channel, tenant: &str) -> (Status, Duration) {
+    use tonic::codegen::Service;
+    let started = Instant::now();
+    let mut channel = channel;
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("http://localhost/test.Slow/Call")
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("x-stdnav-tenant", tenant)
+        .body(tonic::body::Body::new(Stalled(false)))
+        .unwrap();
+    futures::future::poll_fn(|cx| channel.poll_ready(cx))
+        .await
+        .unwrap();
+    let response = channel.call(request).await.expect("an HTTP response");
+    let status = Status::from_header_map(response.headers()).expect("trailers-only status");
+    (status, started.elapsed())
+}
+
+/// Fair admission (issue 20, 3): one tenant's stalled uploads hold no place
+/// in flight — another tenant is served meanwhile — and end after the body
+/// timeout; and one tenant's complete calls take at most its share.
+#[tokio::test]
+async fn a_tenant_stalling_uploads_cannot_shed_another() {
+    let flags = ServeFlags {
+        max_in_flight: 8,
+        tenant_max_in_flight: 4,
+        body_timeout_secs: 1.0,
+        ..ServeFlags::default()
+    };
+    let handle = start(&flags, Duration::ZERO).await;
+    let attacker = plain_channel(handle.local_addr).await;
+    let stalled: Vec<_> = (0..20)
+        .map(|_| tokio::spawn(stalled_call(attacker.clone(), "a")))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let victim = plain_channel(handle.local_addr).await;
+    for _ in 0..5 {
+        call(victim.clone(), "b")
+            .await
+            .expect("tenant b is served while tenant a stalls 20 uploads");
+    }
+    for s in stalled {
+        let (status, took) = tokio::time::timeout(Duration::from_secs(5), s)
+            .await
+            .expect("a stalled upload ends")
+            .unwrap();
+        assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+        assert_eq!(reason(&status), "REQUEST_BODY_TIMEOUT");
+        assert!(
+            took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+            "ended after the 1 s body timeout: {took:?}"
+        );
+    }
+
+    // Complete calls: a tenant holds at most 4 of the 8 places.
+    let slow = start(&flags, Duration::from_millis(500)).await;
+    let a = plain_channel(slow.local_addr).await;
+    let b = plain_channel(slow.local_addr).await;
+    let calls: Vec<_> =
+        (0..8)
+            .map(|i| {
+                let (channel, tenant) = if i % 2 == 0 {
+                    (a.clone(), "a")
+                } else {
+                    (b.clone(), "b")
+                };
+                let burst = if tenant == "a" { 3 } else { 1 };
+                tokio::spawn(async move {
+                    let mut out = Vec::new();
+                    for _ in 0..burst {
+                        out.push((tenant, channel.clone()));
+                    }
+                    futures::future::join_all(out.into_iter().map(|(tenant, channel)| async move {
+                        (tenant, call(channel, tenant).await)
+                    }))
+                    .await
+                })
+            })
+            .collect();
+    let mut served = std::collections::BTreeMap::<&str, usize>::new();
+    let mut refused = 0;
+    for c in calls {
+        for (tenant, result) in c.await.unwrap() {
+            match result {
+                Ok(()) => *served.entry(tenant).or_default() += 1,
+                Err(status) => {
+                    assert_eq!(tenant, "a", "{status:?}");
+                    assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+                    assert_eq!(reason(&status), "TENANT_IN_FLIGHT");
+                    refused += 1;
+                }
+            }
+        }
+    }
+    // a: 12 calls at once, 4 served; b: 4 calls, all served.
+    assert_eq!(served.get("a"), Some(&4), "{served:?}");
+    assert_eq!(served.get("b"), Some(&4), "{served:?}");
+    assert_eq!(refused, 8);
 }

@@ -10,12 +10,24 @@ use stdnav_models::{Holding, Level, PeerLevel, Signals};
 use stdnav_proto::convert::{level_from_pb, status_from_pb};
 use stdnav_proto::scoring::v1 as pb;
 use stdnav_proto::scoring::v1::scoring_service_server::{ScoringService, ScoringServiceServer};
+use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 
 use crate::domain::{self, MAX_CANDIDATES, ScoreBatch, Scorer};
 use crate::error::ScoringError;
 
 pub const SERVICE_NAME: &str = "stdnav.scoring.v1.ScoringService";
+
+/// Limits on every request field of the service (docs/API.md, "Limits",
+/// is tested against this table; the handlers enforce it).
+pub const LIMITS: &[FieldLimit] = &[
+    limits::items("Score", "candidates", MAX_CANDIDATES),
+    limits::chars("Score", "candidates.id", 200),
+    limits::chars("Score", "candidates.matched_product", 200),
+    limits::chars("Score", "candidates.adopted_as", 200),
+    limits::chars("Score", "candidates.peer_code", 20),
+    limits::max("Score", "explain_top", MAX_CANDIDATES as u64),
+];
 
 /// Batches up to this size are scored on the calling task (about 0.3 µs a
 /// candidate, docs/BENCHMARKS.md, so at most ~0.15 ms: less than the hop to
@@ -152,6 +164,15 @@ impl ScoringService for ScoringGrpc {
             )
             .into());
         }
+        let mut c = Checker::new(LIMITS, "Score");
+        c.number("explain_top", r.explain_top.into());
+        for (i, s) in r.candidates.iter().enumerate() {
+            c.text_at("candidates.id", i, &s.id)
+                .text_at("candidates.matched_product", i, &s.matched_product)
+                .text_at("candidates.adopted_as", i, &s.adopted_as)
+                .text_at("candidates.peer_code", i, &s.peer_code);
+        }
+        c.finish()?;
         let mut bad = Vec::new();
         let batch: Vec<Signals> = r
             .candidates
@@ -194,7 +215,12 @@ impl ScoringService for ScoringGrpc {
                 .into_iter()
                 .map(|(name, value)| pb::Metric { name, value })
                 .collect(),
-            path: info.path,
+            // The artifact's file name only: the server's directories are
+            // none of a caller's business (issue 20).
+            path: std::path::Path::new(&info.path)
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         }))
     }
 }

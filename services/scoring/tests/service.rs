@@ -141,7 +141,9 @@ async fn first_run_trains_then_scores_in_request_order() {
         .into_inner();
     assert!(["logistic", "decision_tree"].contains(&info.kind.as_str()));
     assert_eq!(info.features, stdnav_models::FEATURES);
-    assert_eq!(info.path, path.display().to_string());
+    // The artifact's name, never the server's directories (issue 20).
+    assert_eq!(info.path, "scoring.json");
+    assert!(!info.path.contains(&*dir.path().to_string_lossy()));
     assert_eq!(info.training_data_hash.len(), 64);
     assert!(!info.trained_at.is_empty());
     let auc = info

@@ -45,7 +45,7 @@ impl From<StandardsError> for tonic::Status {
             StandardsError::NotFound(id) => status::with_reason(
                 tonic::Code::NotFound,
                 "STANDARD_NOT_FOUND",
-                format!("no standard {id:?} in the catalogue"),
+                format!("no standard {} in the catalogue", status::quote(&id)),
             ),
             StandardsError::NotReady => status::with_reason(
                 tonic::Code::Unavailable,

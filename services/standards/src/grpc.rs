@@ -15,6 +15,7 @@ use stdnav_proto::standards::v1 as pb;
 use stdnav_proto::standards::v1::standards_service_server::{
     StandardsService, StandardsServiceServer,
 };
+use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{Violation, invalid_argument};
 
@@ -51,6 +52,98 @@ impl StandardsGrpc {
 }
 
 pub const SERVICE_NAME: &str = "stdnav.standards.v1.StandardsService";
+
+/// Longest code or id a request may give (a code is at most
+/// [`stdnav_core::code::MAX_CODE_LEN`] characters; this leaves room for
+/// spaces and spellings the normalizer reads).
+pub const MAX_ID_CHARS: usize = 200;
+
+/// Limits on every request field of the service (docs/API.md, "Limits",
+/// is tested against this table; the handlers enforce it).
+pub const LIMITS: &[FieldLimit] = &[
+    limits::chars("Search", "query", crate::search::MAX_QUERY_CHARS),
+    limits::max("Search", "page", crate::search::MAX_PAGE as u64),
+    limits::max("Search", "page_size", crate::search::MAX_PAGE_SIZE as u64),
+    limits::items("Search", "facets", 20),
+    limits::items("Search", "filters.levels", crate::search::MAX_FILTER_VALUES),
+    limits::items(
+        "Search",
+        "filters.natures",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::items(
+        "Search",
+        "filters.statuses",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::items(
+        "Search",
+        "filters.ics_prefixes",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::chars("Search", "filters.ics_prefixes", 20),
+    limits::items(
+        "Search",
+        "filters.families",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::chars("Search", "filters.families", 20),
+    limits::chars("GetStandard", "id", MAX_ID_CHARS),
+    limits::items("Resolve", "codes", crate::domain::MAX_RESOLVE),
+    limits::chars("Resolve", "codes", MAX_ID_CHARS),
+    limits::chars("Lineage", "id", MAX_ID_CHARS),
+    limits::max("Lineage", "depth", crate::domain::MAX_LINEAGE_DEPTH as u64),
+    limits::chars("Statistics", "query", crate::search::MAX_QUERY_CHARS),
+    limits::max("Statistics", "limit", 1000),
+    limits::items(
+        "Statistics",
+        "filters.levels",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::items(
+        "Statistics",
+        "filters.natures",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::items(
+        "Statistics",
+        "filters.statuses",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::items(
+        "Statistics",
+        "filters.ics_prefixes",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::chars("Statistics", "filters.ics_prefixes", 20),
+    limits::items(
+        "Statistics",
+        "filters.families",
+        crate::search::MAX_FILTER_VALUES,
+    ),
+    limits::chars("Statistics", "filters.families", 20),
+    limits::items("Candidates", "products", 200),
+    limits::chars("Candidates", "products", 200),
+    limits::items("Candidates", "industries", 200),
+    limits::chars("Candidates", "industries", 50),
+    limits::items("Candidates", "ics_groups", 500),
+    limits::chars("Candidates", "ics_groups", 20),
+    limits::items("Candidates", "markets", 50),
+    limits::chars("Candidates", "markets", 10),
+    limits::max("Candidates", "limit", crate::search::MAX_CANDIDATES as u64),
+    limits::chars("Ingest", "source", 200),
+];
+
+/// The filters of a Search or Statistics request within their limits.
+fn check_filters(c: &mut Checker, f: Option<&pb::Filters>) {
+    if let Some(f) = f {
+        c.count("filters.levels", &f.levels)
+            .count("filters.natures", &f.natures)
+            .count("filters.statuses", &f.statuses)
+            .strings("filters.ics_prefixes", &f.ics_prefixes)
+            .strings("filters.families", &f.families);
+    }
+}
 
 pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
     let s = &v.standard;
@@ -197,6 +290,13 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::SearchRequest>,
     ) -> Result<Response<pb::SearchResponse>, Status> {
         let r = request.into_inner();
+        let mut c = Checker::new(LIMITS, "Search");
+        c.text("query", &r.query)
+            .number("page", r.page.into())
+            .number("page_size", r.page_size.into())
+            .count("facets", &r.facets);
+        check_filters(&mut c, r.filters.as_ref());
+        c.finish()?;
         let filters = filters_from_pb(r.filters)?;
         let facets = r
             .facets
@@ -246,6 +346,9 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::GetStandardRequest>,
     ) -> Result<Response<pb::Standard>, Status> {
         let id = request.into_inner().id;
+        Checker::new(LIMITS, "GetStandard")
+            .text("id", &id)
+            .finish()?;
         let view = self.blocking(move |d| d.get(&id)).await?;
         Ok(Response::new(standard_to_pb(&view)))
     }
@@ -256,6 +359,9 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::ResolveRequest>,
     ) -> Result<Response<pb::ResolveResponse>, Status> {
         let codes = request.into_inner().codes;
+        Checker::new(LIMITS, "Resolve")
+            .strings("codes", &codes)
+            .finish()?;
         let resolutions = self.blocking(move |d| d.resolve(&codes)).await?;
         Ok(Response::new(pb::ResolveResponse {
             resolutions: resolutions
@@ -278,6 +384,10 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::LineageRequest>,
     ) -> Result<Response<pb::LineageResponse>, Status> {
         let r = request.into_inner();
+        Checker::new(LIMITS, "Lineage")
+            .text("id", &r.id)
+            .number("depth", r.depth.into())
+            .finish()?;
         let lineage = self.blocking(move |d| d.lineage(&r.id, r.depth)).await?;
         Ok(Response::new(pb::LineageResponse {
             root: lineage.root,
@@ -315,6 +425,10 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::StatisticsRequest>,
     ) -> Result<Response<pb::StatisticsResponse>, Status> {
         let r = request.into_inner();
+        let mut c = Checker::new(LIMITS, "Statistics");
+        c.text("query", &r.query).number("limit", r.limit.into());
+        check_filters(&mut c, r.filters.as_ref());
+        c.finish()?;
         let filters = filters_from_pb(r.filters)?;
         let group_by = facet_from_pb(r.group_by, "group_by").map_err(|v| invalid_argument(&[v]))?;
         let (total, buckets) = self
@@ -335,6 +449,13 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::CandidatesRequest>,
     ) -> Result<Response<pb::CandidatesResponse>, Status> {
         let r = request.into_inner();
+        Checker::new(LIMITS, "Candidates")
+            .strings("products", &r.products)
+            .strings("industries", &r.industries)
+            .strings("ics_groups", &r.ics_groups)
+            .strings("markets", &r.markets)
+            .number("limit", r.limit.into())
+            .finish()?;
         let params = CandidateParams {
             products: r.products,
             industries: r.industries,
@@ -369,6 +490,9 @@ impl StandardsService for StandardsGrpc {
         request: Request<pb::IngestRequest>,
     ) -> Result<Response<pb::IngestResponse>, Status> {
         let r = request.into_inner();
+        Checker::new(LIMITS, "Ingest")
+            .text("source", &r.source)
+            .finish()?;
         let format = match pb::SourceFormat::try_from(r.format) {
             Ok(pb::SourceFormat::StdnavJsonl) => Format::StdnavJsonl,
             Ok(pb::SourceFormat::RelatonJsonl) => Format::RelatonJsonl,
