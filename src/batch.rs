@@ -17,11 +17,11 @@ use anyhow::{Context, bail};
 use futures::StreamExt;
 
 use stdnav_advisor::chain::{self, ChainSummary, MemberResult};
-use stdnav_advisor::checkpoint::{Checkpoint, EmbeddedCheckpoint, RedisCheckpoint, run_id};
 use stdnav_advisor::orchestrate::CallContext;
 use stdnav_standards::progress::{Bar, Progress};
 
 use crate::allinone;
+use crate::checkpoint::{Checkpoint, EmbeddedCheckpoint, RedisCheckpoint, run_id};
 use crate::population::StoreArgs;
 
 /// File names in the output directory.
@@ -112,7 +112,7 @@ pub fn shard_of(uscc: &str, count: u64) -> u64 {
 
 /// The chain's name as profiles spell it.
 fn chain_name(given: &str) -> String {
-    stdnav_core::population::chain_by_id_or_name(given)
+    stdnav_core::chains::chain_by_id_or_name(given)
         .map(|c| c.name_zh.clone())
         .unwrap_or_else(|| given.trim().to_string())
 }

@@ -3,6 +3,7 @@
 mod allinone;
 mod batch;
 mod changes;
+mod checkpoint;
 mod cli;
 mod evaluate;
 mod in_process;

@@ -2,6 +2,7 @@
 //! project's own reference data, and catalogue loaders. No transport types here.
 
 pub mod catalogue;
+pub mod chains;
 pub mod code;
 pub mod demo;
 pub mod enterprise;

@@ -7,7 +7,6 @@
 
 pub mod backend;
 pub mod chain;
-pub mod checkpoint;
 pub mod cli;
 pub mod compose;
 pub mod convert;

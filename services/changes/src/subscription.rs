@@ -127,7 +127,7 @@ impl Target {
                     }
                 }
             },
-            TargetKind::Chain => stdnav_core::population::chain_by_id_or_name(value)
+            TargetKind::Chain => stdnav_core::chains::chain_by_id_or_name(value)
                 .map(|c| c.name_zh.clone())
                 .unwrap_or_else(|| value.to_string()),
         };

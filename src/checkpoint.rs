@@ -3,6 +3,7 @@
 //! any point and started again skips what is done and still ends with
 //! exactly one result per enterprise. In Redis (a hash per run) when the
 //! deployment has Redis, else in a redb file in the output directory.
+//! Only `stdnav batch` keeps one (tests/batch.rs reads it too).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use redis::AsyncCommands;
 use redis::aio::ConnectionManager;
 
-use crate::chain::MemberResult;
+use stdnav_advisor::chain::MemberResult;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
@@ -42,10 +43,6 @@ pub trait Checkpoint: Send + Sync {
     /// or none; durable when this returns. A batch commits many at once: one
     /// commit per result would cost a disk sync each.
     async fn put_all(&self, results: &[MemberResult]) -> Result<(), CheckpointError>;
-    /// Stores one result; see [`Checkpoint::put_all`].
-    async fn put(&self, result: &MemberResult) -> Result<(), CheckpointError> {
-        self.put_all(std::slice::from_ref(result)).await
-    }
     /// Every stored result, in USCC order.
     async fn all(&self) -> Result<Vec<MemberResult>, CheckpointError>;
     /// Forgets every result of the run.
@@ -231,9 +228,9 @@ mod tests {
 
     async fn suite(c: &dyn Checkpoint) {
         c.clear().await.unwrap();
-        c.put(&result("B", 1.0)).await.unwrap();
-        c.put(&result("A", 2.0)).await.unwrap();
-        c.put(&result("B", 3.0)).await.unwrap();
+        c.put_all(&[result("B", 1.0)]).await.unwrap();
+        c.put_all(&[result("A", 2.0)]).await.unwrap();
+        c.put_all(&[result("B", 3.0)]).await.unwrap();
         let all = c.all().await.unwrap();
         let got: Vec<(&str, f64)> = all.iter().map(|r| (r.uscc.as_str(), r.maturity)).collect();
         assert_eq!(got, [("A", 2.0), ("B", 3.0)]);
@@ -256,7 +253,7 @@ mod tests {
         {
             let c = EmbeddedCheckpoint::open(&path, &run).unwrap();
             suite(&c).await;
-            c.put(&result("C", 4.0)).await.unwrap();
+            c.put_all(&[result("C", 4.0)]).await.unwrap();
         }
         // Reopened (a restarted run) it still holds what was put.
         let c = EmbeddedCheckpoint::open(&path, &run).unwrap();
