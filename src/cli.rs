@@ -181,6 +181,11 @@ pub enum Command {
         /// Also write the rows as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Write each check-set run's relevant lines and their rank in the
+        /// model's ranking (null: not among its candidates) to this file,
+        /// as JSON Lines: what retrieval and ranking miss, case by case.
+        #[arg(long)]
+        misses: Option<PathBuf>,
     },
     /// Score every enterprise of an industry chain (产业链): per-enterprise
     /// JSON Lines and CSV plus the chain summary (coverage per segment, most
@@ -410,6 +415,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             set,
             check_only,
             json,
+            misses,
         } => {
             let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home));
             let loaded = stdnav_models::Model::load(&path).with_context(|| {
@@ -422,6 +428,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let options = crate::evaluate::EvalOptions {
                 set,
                 held_out: !check_only,
+                misses,
             };
             let rows =
                 crate::evaluate::evaluate(&cli.home, data, count, seed, &loaded, options).await?;

@@ -10,7 +10,7 @@
 //! what a good recommender should surface for it. Enterprises are split by
 //! a hash of their USCC: 80 % train the model, 20 % are held out.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -680,12 +680,15 @@ impl SetChoice {
 }
 
 /// What `evaluate` measures besides the model.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct EvalOptions {
     /// The check set's halves to run.
     pub set: SetChoice,
     /// Also the held-out synthetic enterprises.
     pub held_out: bool,
+    /// Write each check-set run's relevant lines with their rank in the
+    /// model's ranking (absent: not among the candidates) as JSON Lines.
+    pub misses: Option<std::path::PathBuf>,
 }
 
 /// One row of the evaluation: a method's averages on one slice of one set.
@@ -994,12 +997,30 @@ pub async fn evaluate(
     // each case once per language.
     let runs = check_runs(&bench.advisor, &mut client, &options.set.halves(), &bar).await?;
     let none = BTreeSet::new();
+    let mut misses = String::new();
     for half in options.set.halves() {
         let mut scored = Vec::new();
         let mut ceiling = Vec::new();
         for run in runs.iter().filter(|r| r.case.half() == half) {
             let ranked = model_ranking(model, &run.gathered, &none, year);
             ceiling.push(ranking(&ranked, &run.relevant, usize::MAX));
+            if options.misses.is_some() {
+                let ranks: BTreeMap<&str, Option<usize>> = run
+                    .relevant
+                    .iter()
+                    .map(|l| (l.as_str(), ranked.iter().position(|r| r == l).map(|i| i + 1)))
+                    .collect();
+                let line = serde_json::json!({
+                    "id": run.case.id,
+                    "half": half.as_str(),
+                    "lang": run.lang.as_str(),
+                    "products": run.products,
+                    "candidates": ranked.len(),
+                    "ranks": ranks,
+                });
+                misses.push_str(&line.to_string());
+                misses.push('\n');
+            }
             let bm25 = bm25_ranking(&mut client, &run.products, &none).await?;
             let class = run.case.industries.first().cloned().unwrap_or_default();
             let pop = popularity.rank(&class, &none);
@@ -1020,6 +1041,9 @@ pub async fn evaluate(
                 100.0 * average(&ceiling).recall
             );
         }
+    }
+    if let Some(path) = &options.misses {
+        std::fs::write(path, misses).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(rows)
 }
