@@ -218,6 +218,11 @@ pub enum Command {
     /// --data) beside their English titles (relaton ISO/IEC); writes
     /// core/data/terms_mined.tsv and prints the counts (core/data/README.md).
     MineTerms(crate::mine_terms::MineTermsArgs),
+    /// Mine which standard lines regulations name together from the dev half
+    /// of the real-world check set (models/data/checkset.json); writes
+    /// core/data/cocited.tsv, which retrieval uses to add the horizontal
+    /// standards (EMC, radio, contaminants …) a product standard keeps company with.
+    MineCocited(crate::mine_cocited::MineCocitedArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -512,6 +517,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::MineTerms(args) => {
             crate::mine_terms::run(data.as_deref(), &args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::MineCocited(args) => {
+            crate::mine_cocited::run(&args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Ingest {

@@ -1008,7 +1008,12 @@ pub async fn evaluate(
                 let ranks: BTreeMap<&str, Option<usize>> = run
                     .relevant
                     .iter()
-                    .map(|l| (l.as_str(), ranked.iter().position(|r| r == l).map(|i| i + 1)))
+                    .map(|l| {
+                        (
+                            l.as_str(),
+                            ranked.iter().position(|r| r == l).map(|i| i + 1),
+                        )
+                    })
                     .collect();
                 let line = serde_json::json!({
                     "id": run.case.id,

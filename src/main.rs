@@ -7,6 +7,7 @@ mod checkpoint;
 mod cli;
 mod evaluate;
 mod in_process;
+mod mine_cocited;
 mod mine_terms;
 mod population;
 

@@ -17,12 +17,12 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Recall@10 of the model on the check set's dev half (every case once in
-/// Chinese and once in English), below which the test fails. Measured 0.363
-/// (logistic, seed 42, 1,000 enterprises, 414 cases, session 7,
-/// docs/EVALUATION.md); the dev half is trained on, so this guards against
+/// Chinese and once in English), below which the test fails. Measured 0.405
+/// (logistic, seed 42, 1,000 enterprises, 414 cases, with the co-cited
+/// standards, docs/EVALUATION.md); the dev half is trained on, so this guards against
 /// a change that breaks retrieval, features or training, with room for the
 /// variance of a retrained model.
-const DEV_RECALL_FLOOR: f64 = 0.32;
+const DEV_RECALL_FLOOR: f64 = 0.37;
 
 fn stdnav(home: &Path, data: &Path, args: &[&str]) -> String {
     let started = Instant::now();

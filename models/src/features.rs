@@ -80,6 +80,9 @@ pub struct Signals {
     /// The candidate's best product match relative to the best hit of that
     /// product, 0..=1 (0 when found through ICS, peers or a reference only).
     pub match_strength: f64,
+    /// How strongly regulations name it together with a standard matched by
+    /// a product, 0..=1 (0 when no regulation we know does).
+    pub cocitation: f64,
     /// How deep the candidate's ICS code matches the enterprise's ICS groups:
     /// 0 none, 1 field, 2 group, 3 sub-group.
     pub ics_match_depth: u32,
@@ -140,6 +143,7 @@ pub struct Signals {
 /// | `held_old_edition` | 1 if the enterprise holds an older edition |
 /// | `referenced` | 1 if it is a normative reference of another candidate |
 /// | `peer_adoption_close` | `peer_adoption × peer_closeness`: the share counts fully among peers of the same class, a third among peers of the same division only |
+/// | `cocitation` | how strongly regulations name it together with a standard the enterprise's products match, 0..=1 (the horizontal standards — EMC, radio, contaminants — product words do not reach) |
 /// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
 pub const FEATURES: &[&str] = &[
     "text_score_log",
@@ -161,6 +165,7 @@ pub const FEATURES: &[&str] = &[
     "peer_closeness",
     "match_strength",
     "peer_adoption_close",
+    "cocitation",
 ];
 
 /// Number of features.
@@ -187,6 +192,7 @@ pub mod idx {
     pub const PEER_CLOSENESS: usize = 16;
     pub const MATCH_STRENGTH: usize = 17;
     pub const PEER_ADOPTION_CLOSE: usize = 18;
+    pub const COCITATION: usize = 19;
 }
 
 /// Peers beyond this many add no evidence.
@@ -252,6 +258,11 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
             0.0
         },
         peers * closeness,
+        if s.cocitation.is_finite() {
+            s.cocitation.clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
     ]
 }
 

@@ -569,6 +569,9 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
         idx::HELD_OLD_EDITION if s.holding == Holding::HeldOldEdition => {
             "you hold an older edition".into()
         }
+        idx::COCITATION if s.cocitation > 0.0 && effect > 0.0 => {
+            "named in regulations together with a standard for your product".into()
+        }
         idx::REFERENCED if s.referenced => {
             if s.in_degree >= 10 {
                 "general part referenced by a matched standard".into()

@@ -357,6 +357,7 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
         id: format!("SYN-{n}"),
         text_score,
         match_strength,
+        cocitation: 0.0,
         ics_match_depth,
         mandatory,
         mandatory_in_market,

@@ -95,6 +95,8 @@ pub struct CandidateInfo {
     pub referenced_by: String,
     /// Relevance relative to the best match of the same product, 0..1.
     pub match_strength: f32,
+    /// How strongly regulations name it with a product-matched standard, 0..1.
+    pub cocitation: f32,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -142,6 +142,7 @@ impl Retrieved {
             id: s.id.clone(),
             text_score: info.text_score,
             match_strength: info.match_strength,
+            cocitation: info.cocitation,
             ics_match_depth: info.ics_match_depth,
             mandatory: s.nature == stpb::Nature::Mandatory as i32,
             mandatory_in_market: info.mandatory_in_market,
@@ -251,6 +252,7 @@ impl RetrievedSet {
                     mandatory_in_market: c.mandatory_in_market,
                     referenced_by: c.referenced_by.clone(),
                     match_strength: c.match_strength,
+                    cocitation: c.cocitation,
                 };
                 Some(Retrieved::new(info, s))
             })
@@ -704,6 +706,7 @@ impl Advisor {
                     mandatory_in_market: false,
                     referenced_by: String::new(),
                     match_strength: 0.0,
+                    cocitation: 0.0,
                 };
                 Retrieved::new(info, &s)
             })

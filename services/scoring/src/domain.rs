@@ -103,6 +103,12 @@ pub fn validate(batch: &[Signals], as_of_year: i32) -> Vec<(String, String)> {
                 format!("must be a share between 0 and 1, got {}", s.peer_adoption),
             ));
         }
+        if !(s.cocitation.is_finite() && (0.0..=1.0).contains(&s.cocitation)) {
+            bad.push((
+                format!("candidates[{i}].cocitation"),
+                format!("must be a strength between 0 and 1, got {}", s.cocitation),
+            ));
+        }
         if s.published_year != 0 && !(1800..=2200).contains(&s.published_year) {
             bad.push((
                 format!("candidates[{i}].published_year"),

@@ -103,6 +103,7 @@ pub fn signals_from_pb(
         id: c.id,
         text_score: f64::from(c.text_score),
         match_strength: f64::from(c.match_strength),
+        cocitation: f64::from(c.cocitation),
         ics_match_depth: c.ics_match_depth,
         mandatory: c.mandatory,
         mandatory_in_market: c.mandatory_in_market,

@@ -477,6 +477,7 @@ impl StandardsService for StandardsGrpc {
                     mandatory_in_market: c.mandatory_in_market,
                     referenced_by: c.referenced_by.clone(),
                     match_strength: c.match_strength,
+                    cocitation: c.cocitation,
                 })
                 .collect(),
             unmatched_products: result.unmatched_products,

@@ -12,6 +12,8 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
+use stdnav_core::catalogue::base_of;
+use stdnav_core::cocited::CoCited;
 use stdnav_core::code::{StdCode, number_key};
 use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
@@ -1459,6 +1461,10 @@ pub struct CandidateHit {
     pub referenced_by: String,
     /// Score relative to the best hit of the same product, 0..1.
     pub match_strength: f32,
+    /// How strongly regulations name it together with a standard matched by
+    /// a product, 0..1: the link's confidence × that standard's match strength
+    /// (the strongest over the matched standards; 0 when none).
+    pub cocitation: f32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -1467,6 +1473,9 @@ pub struct CandidatesResult {
     pub unmatched_products: Vec<String>,
     pub expanded_terms: Vec<String>,
 }
+
+/// Most candidates added for the company they keep in regulations.
+const MAX_COCITED: usize = 40;
 
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
 fn general_part_base(id: &str) -> Option<String> {
@@ -1621,6 +1630,7 @@ impl Snapshot {
             }
         }
         list.extend(referenced);
+        self.add_cocited(&mut list, &mut have);
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
@@ -1635,6 +1645,77 @@ impl Snapshot {
             unmatched_products: unmatched,
             expanded_terms: expanded,
         })
+    }
+
+    /// Standards regulations name together with the candidates
+    /// (`stdnav_core::cocited`): each in-force edition of a linked line gets
+    /// the strongest `confidence × (0.5 + 0.5 × match strength)` over its
+    /// links (a reference counts with its referrer's strength), and those
+    /// not yet candidates are added (at most [`MAX_COCITED`]), carrying the
+    /// products of the standard that brought them.
+    fn add_cocited(&self, list: &mut Vec<CandidateHit>, have: &mut HashSet<u64>) {
+        let table = CoCited::get();
+        if table.is_empty() {
+            return;
+        }
+        // A general part or normative reference stands for the product its
+        // referrer matched (IEC 60335-1 for the heat pump of IEC 60335-2-40).
+        let matched: HashMap<&str, f32> = list
+            .iter()
+            .filter(|c| c.match_strength > 0.0)
+            .filter_map(|c| Some((self.record(c.ord)?.id.as_str(), c.match_strength)))
+            .collect();
+        let mut strength: HashMap<u64, (f32, usize)> = HashMap::new();
+        for (i, c) in list.iter().enumerate() {
+            let trigger = matched
+                .get(c.referenced_by.as_str())
+                .map_or(c.match_strength, |m| m.max(c.match_strength));
+            // Any candidate brings its company (a contaminants standard found
+            // through the food ICS group brings the others); one its product
+            // names, twice as strongly as one found otherwise.
+            let weight = 0.5 + 0.5 * trigger.clamp(0.0, 1.0);
+            let Some(s) = self.record(c.ord) else {
+                continue;
+            };
+            for (line, confidence) in table.of(&base_of(&s.id)) {
+                let Some(edition) = self.catalogue.latest_of(line) else {
+                    continue;
+                };
+                if !matches!(edition.status, Status::Current | Status::Upcoming) {
+                    continue;
+                }
+                let Some(ord) = self.ord_of(&edition.id) else {
+                    continue;
+                };
+                let value = confidence * weight;
+                let entry = strength.entry(ord).or_insert((0.0, i));
+                if value > entry.0 {
+                    *entry = (value, i);
+                }
+            }
+        }
+        for c in list.iter_mut() {
+            if let Some((value, _)) = strength.get(&c.ord) {
+                c.cocitation = *value;
+            }
+        }
+        let mut added: Vec<(u64, f32, usize)> = strength
+            .into_iter()
+            .filter(|(ord, _)| !have.contains(ord))
+            .map(|(ord, (value, i))| (ord, value, i))
+            .collect();
+        added.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        added.truncate(MAX_COCITED);
+        for (ord, value, i) in added {
+            have.insert(ord);
+            let from = &list[i];
+            list.push(CandidateHit {
+                ord,
+                matched_products: from.matched_products.clone(),
+                cocitation: value,
+                ..Default::default()
+            });
+        }
     }
 
     /// One product's retrieval (see [`Snapshot::candidates`]): its words in

@@ -11,7 +11,7 @@ use stdnav_core::catalogue::{self, Catalogue, Format};
 use stdnav_core::standard::{AdoptionDegree, Category, Level, Nature, Provenance, Status};
 use stdnav_standards::domain::{EdgeKind, Standards};
 use stdnav_standards::progress::Silent;
-use stdnav_standards::search::{FacetKind, SearchParams};
+use stdnav_standards::search::{CandidateParams, FacetKind, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
 fn data() -> Option<PathBuf> {
@@ -256,4 +256,37 @@ fn the_project_titles_make_mandatory_standards_findable() {
         .map(|h| h.standard.standard.id)
         .collect();
     assert!(ids.iter().any(|id| id == "GB 175-2023"), "{ids:?}");
+}
+
+#[test]
+fn candidates_bring_the_standards_regulations_name_with_them() {
+    let Some((store, d)) = real() else { return };
+    let snapshot = store.snapshot();
+    let params = CandidateParams {
+        products: vec!["household dishwasher".into()],
+        markets: vec!["EU".into()],
+        limit: 200,
+        ..Default::default()
+    };
+    let found = d.candidates(&params).unwrap().candidates;
+    let line_of = |ord: u64| catalogue::base_of(&snapshot.record(ord).unwrap().id);
+    let cocited = |line: &str| {
+        found
+            .iter()
+            .find(|(c, _)| line_of(c.ord) == line)
+            .map(|(c, _)| c.cocitation)
+    };
+    // The dishwasher part brings its general part, IEC 60335-1; the lists of
+    // harmonised standards name the appliance EMC standards with it, which
+    // no dishwasher word reaches.
+    for line in ["CISPR 14-1", "CISPR 14-2", "IEC 61000-3-2"] {
+        let strength = cocited(line).unwrap_or_else(|| panic!("{line} is not a candidate"));
+        assert!(strength > 0.3, "{line}: {strength}");
+    }
+    // ... brought by the part the product names.
+    let dishwasher = found
+        .iter()
+        .find(|(c, _)| line_of(c.ord) == "IEC 60335-2-5")
+        .expect("the dishwasher part is found");
+    assert!(dishwasher.0.match_strength > 0.5);
 }

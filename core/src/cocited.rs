@@ -1,0 +1,194 @@
+//! Standards that regulations name together.
+//!
+//! A certification rule or a list of harmonised standards names a product
+//! standard together with the horizontal ones the product must also meet
+//! (electromagnetic compatibility, radio, food contaminants, machinery
+//! safety). Product words rarely reach the horizontal ones; the company they
+//! keep in regulations does. The links are mined from the dev half of the
+//! real-world check set only (`stdnav mine-cocited`), so the test half still
+//! judges them, and kept as the project's data file `core/data/cocited.tsv`.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+/// Written by `stdnav mine-cocited`.
+const COCITED: &str = include_str!("../data/cocited.tsv");
+/// The data file's header row.
+const COLUMNS: &str = "from\tto\tsupport\tconfidence";
+
+/// Mining thresholds.
+#[derive(Debug, Clone, Copy)]
+pub struct MineParams {
+    /// Fewest lists naming both lines.
+    pub min_support: u32,
+    /// Lowest share of the lists naming the first line that also name the
+    /// second.
+    pub min_confidence: f64,
+}
+
+impl Default for MineParams {
+    fn default() -> Self {
+        Self {
+            min_support: 2,
+            min_confidence: 0.3,
+        }
+    }
+}
+
+/// One directed link: lists that name `from` also name `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub from: String,
+    pub to: String,
+    /// Lists naming both.
+    pub support: u32,
+    /// `support` over the lists naming `from`.
+    pub confidence: f64,
+}
+
+/// Links between the lines of `lists` (each a set of standard lines named
+/// together) that meet `params`, ordered by `from`, then confidence.
+pub fn mine(lists: &[BTreeSet<String>], params: MineParams) -> Vec<Link> {
+    let mut naming: HashMap<&str, u32> = HashMap::new();
+    let mut both: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    for list in lists {
+        for a in list {
+            *naming.entry(a).or_default() += 1;
+            for b in list {
+                if a != b {
+                    *both.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut links: Vec<Link> = both
+        .into_iter()
+        .filter_map(|((from, to), support)| {
+            let confidence = f64::from(support) / f64::from(naming[from]);
+            (support >= params.min_support && confidence >= params.min_confidence).then(|| Link {
+                from: from.to_string(),
+                to: to.to_string(),
+                support,
+                confidence,
+            })
+        })
+        .collect();
+    links.sort_by(|a, b| {
+        a.from
+            .cmp(&b.from)
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.to.cmp(&b.to))
+    });
+    links
+}
+
+/// The links as the data file: `header` (each line prefixed with `#`), the
+/// column names, then `from<TAB>to<TAB>support<TAB>confidence` rows.
+pub fn render(links: &[Link], header: &str) -> String {
+    let mut out: String = header.lines().map(|l| format!("# {l}\n")).collect();
+    out.push_str(COLUMNS);
+    out.push('\n');
+    for l in links {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{:.3}\n",
+            l.from, l.to, l.support, l.confidence
+        ));
+    }
+    out
+}
+
+/// The lines named together with a line, with the link's confidence.
+#[derive(Debug, Default)]
+pub struct CoCited {
+    links: HashMap<String, Vec<(String, f32)>>,
+}
+
+impl CoCited {
+    /// The bundled table; empty when `STDNAV_COCITED=off` (to measure what it
+    /// adds, docs/EVALUATION.md).
+    pub fn get() -> &'static CoCited {
+        static TABLE: OnceLock<CoCited> = OnceLock::new();
+        TABLE.get_or_init(|| {
+            if std::env::var("STDNAV_COCITED").is_ok_and(|v| v == "off") {
+                CoCited::default()
+            } else {
+                CoCited::parse(COCITED)
+            }
+        })
+    }
+
+    /// Reads the data file's rows; comment lines and malformed rows are
+    /// skipped (the file is the project's own, written by `render`).
+    pub fn parse(text: &str) -> Self {
+        let mut links: HashMap<String, Vec<(String, f32)>> = HashMap::new();
+        for row in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && *l != COLUMNS)
+        {
+            let mut cols = row.split('\t');
+            let (Some(from), Some(to), Some(_), Some(conf)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
+                continue;
+            };
+            if let Ok(conf) = conf.trim().parse::<f32>() {
+                links
+                    .entry(from.to_string())
+                    .or_default()
+                    .push((to.to_string(), conf));
+            }
+        }
+        Self { links }
+    }
+
+    /// Lines that lists naming `line` also name, most confident first.
+    pub fn of(&self, line: &str) -> &[(String, f32)] {
+        self.links.get(line).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.links.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(lines: &[&str]) -> BTreeSet<String> {
+        lines.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn links_need_support_and_confidence() {
+        let lists = vec![
+            set(&["IEC 60335-2-6", "CISPR 14-1", "IEC 61000-3-2"]),
+            set(&["IEC 60335-2-40", "CISPR 14-1", "IEC 61000-3-2"]),
+            set(&["IEC 60335-2-40", "CISPR 14-1"]),
+            set(&["ISO 12100"]),
+        ];
+        let links = mine(&lists, MineParams::default());
+        let find = |a: &str, b: &str| links.iter().find(|l| l.from == a && l.to == b);
+        // Named together twice, and in every list naming the first.
+        let l = find("IEC 60335-2-40", "CISPR 14-1").unwrap();
+        assert_eq!((l.support, l.confidence), (2, 1.0));
+        // Once only: below the support.
+        assert!(find("IEC 60335-2-6", "CISPR 14-1").is_none());
+        // Two of three lists naming CISPR 14-1 name IEC 61000-3-2.
+        let l = find("CISPR 14-1", "IEC 61000-3-2").unwrap();
+        assert!((l.confidence - 2.0 / 3.0).abs() < 1e-9);
+        assert!(links.iter().all(|l| l.from != "ISO 12100"));
+
+        let table = CoCited::parse(&render(&links, "test\nsecond line"));
+        assert_eq!(table.of("IEC 60335-2-40")[0].0, "CISPR 14-1");
+        assert!(table.of("ISO 12100").is_empty());
+        let strict = mine(
+            &lists,
+            MineParams {
+                min_support: 2,
+                min_confidence: 0.9,
+            },
+        );
+        assert!(strict.iter().all(|l| l.confidence >= 0.9));
+    }
+}
