@@ -27,6 +27,7 @@ fn relevant() -> Signals {
         id: "GB 4706.32-2012".into(),
         text_score: 12.0,
         match_strength: 1.0,
+        cocitation: 0.0,
         ics_match_depth: 3,
         mandatory: true,
         mandatory_in_market: true,

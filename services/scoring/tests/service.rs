@@ -69,6 +69,7 @@ fn relevant(id: &str) -> pb::CandidateSignals {
         id: id.into(),
         text_score: 11.0,
         match_strength: 1.0,
+        cocitation: 0.0,
         ics_match_depth: 3,
         mandatory: true,
         mandatory_in_market: true,
