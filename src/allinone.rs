@@ -1,7 +1,9 @@
 //! The all-in-one server: the four services on one port in one process,
 //! with the embedded store (or Redis) and the local index and model. The
 //! served advisor still reaches the other three through gRPC clients —
-//! pointed at this very port — so it runs the same code path as a
+//! pointed at a loopback port of this process serving them, which closes
+//! only after the public port has finished (so calls accepted before a
+//! SIGTERM keep their backends) — so it runs the same code path as a
 //! distributed deployment (keys, limits, metrics and traces per backend
 //! call). In-process callers (batch, evaluation) get an advisor that calls
 //! the same handlers directly, without encoding or a loopback hop.
@@ -17,7 +19,7 @@ use tonic_health::ServingStatus;
 
 use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends};
 use stdnav_profiling::{Profiling, ProfilingGrpc, open_store};
-use stdnav_runtime::server::{self, Health, ServerHandle};
+use stdnav_runtime::server::{self, Health, ServeOptions, ServerHandle};
 use stdnav_standards::progress::Progress;
 use stdnav_standards::store::{CatalogueStore, default_sources};
 use stdnav_standards::{Standards, StandardsGrpc};
@@ -135,10 +137,16 @@ pub async fn start(
              on this server through it"
         );
     }
+    // The served advisor reaches the other three through a loopback port of
+    // their own, which stays open until the public server has finished: a
+    // ScoreChain accepted before SIGTERM keeps its backends through the
+    // drain and the grace, when the public port is already closed (issue 20).
+    let internal_listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    let internal_addr = internal_listener.local_addr()?;
     let backends = Backends::connect_lazy(&BackendAddrs {
-        profiling: addr.to_string(),
-        standards: addr.to_string(),
-        scoring: addr.to_string(),
+        profiling: internal_addr.to_string(),
+        standards: internal_addr.to_string(),
+        scoring: internal_addr.to_string(),
         tls: client_tls,
     })?;
     // A temporary store keeps its peer model beside it, not in --home.
@@ -170,6 +178,9 @@ pub async fn start(
         Arc::new(LocalStandards(Arc::new(standards_grpc.clone()))),
         Arc::new(LocalScoring(Arc::new(scoring.clone()))),
     ));
+    let internal_routes = Routes::new(profiling.clone().into_server())
+        .add_service(standards_grpc.clone().into_server())
+        .add_service(scoring.clone().into_server());
     let routes = Routes::new(profiling.into_server())
         .add_service(standards_grpc.into_server())
         .add_service(scoring.into_server())
@@ -188,7 +199,14 @@ pub async fn start(
         shutdown.await;
         let _ = stop.send(true);
     };
-    let handle = server::spawn(
+    let internal_options = ServeOptions {
+        drain: std::time::Duration::ZERO,
+        metrics_listen: None,
+        health_listen: None,
+        stop_streams: Default::default(),
+        ..options.clone()
+    };
+    let public = server::spawn(
         listener,
         routes,
         health.clone(),
@@ -196,6 +214,45 @@ pub async fn start(
         options,
         shutdown,
     )?;
+    let (internal_reporter, internal_health_service) = tonic_health::server::health_reporter();
+    let internal_health = Health::new(
+        internal_reporter,
+        &[
+            stdnav_profiling::SERVICE_NAME,
+            stdnav_standards::SERVICE_NAME,
+            stdnav_scoring::SERVICE_NAME,
+        ],
+    )
+    .await;
+    internal_health.set_all(ServingStatus::Serving).await;
+    let (stop_internal, internal_stopped) = tokio::sync::oneshot::channel::<()>();
+    let internal = server::spawn(
+        internal_listener,
+        internal_routes,
+        internal_health,
+        internal_health_service,
+        internal_options,
+        async {
+            let _ = internal_stopped.await;
+        },
+    )?;
+    let public_join = public.join;
+    let join = tokio::spawn(async move {
+        let served = public_join.await;
+        let _ = stop_internal.send(());
+        let _ = internal.join.await;
+        match served {
+            Ok(result) => result,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(_) => Ok(()),
+        }
+    });
+    let handle = ServerHandle {
+        local_addr: public.local_addr,
+        metrics_addr: public.metrics_addr,
+        health_addr: public.health_addr,
+        join,
+    };
     health.set_serving(stdnav_profiling::SERVICE_NAME).await;
     tracing::info!(%addr, store = store_kind, "stdnav all-in-one listening");
 

@@ -50,13 +50,31 @@ fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::pr
 /// SIGTERM on `stdnav serve` with WatchChanges streams open (issue 20, 1):
 /// the streams end with UNAVAILABLE `SHUTTING_DOWN` carrying the cursor to
 /// resume from, and the process exits 0 within the drain plus the grace —
-/// it used to stay alive until SIGKILL.
+/// it used to stay alive until SIGKILL. A ScoreChain accepted before the
+/// SIGTERM (issue 20, 2) finishes with every enterprise advised, though most
+/// of them are advised after the public port has closed — the served
+/// advisor's backends used to be that port ("tcp connect error").
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_with_open_watch_streams_exits_within_drain_and_grace() {
+    use stdnav_proto::advisor::v1 as apb;
     let home = tempfile::tempdir().unwrap();
     let addr = free_addr();
-    let drain = Duration::from_millis(500);
-    let grace = Duration::from_secs(3);
+    let drain = Duration::from_millis(200);
+    let grace = Duration::from_secs(20);
+    let demo = Command::new(env!("CARGO_BIN_EXE_stdnav"))
+        .current_dir(home.path())
+        .env_remove("STDNAV_DATA")
+        .env_remove("STDNAV_REDIS_URL")
+        .arg("--home")
+        .arg(home.path())
+        .args(["demo-data", "--count", "800", "--upsert"])
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
     let log = std::fs::File::create(home.path().join("serve.log")).unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_stdnav"))
         .current_dir(home.path())
@@ -151,15 +169,39 @@ async fn sigterm_with_open_watch_streams_exits_within_drain_and_grace() {
         .expect("an event");
     assert!(!first.cursor.is_empty());
 
+    // A chain batch, accepted (its stream open) before the SIGTERM.
+    let mut chain =
+        apb::advisor_service_client::AdvisorServiceClient::connect(format!("http://{addr}"))
+            .await
+            .unwrap()
+            .score_chain(apb::ScoreChainRequest {
+                chain: "家电产业链".into(),
+                top: 5,
+            })
+            .await
+            .expect("ScoreChain accepted")
+            .into_inner();
+
     let term = Instant::now();
     let killed = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
+    // Read the chain as it comes, noting when each result arrives.
+    let chain = tokio::spawn(async move {
+        let mut items = Vec::new();
+        while let Some(item) = tokio::time::timeout(grace, chain.next())
+            .await
+            .expect("the chain finishes within the grace")
+        {
+            items.push((term.elapsed(), item.expect("the chain stream ends OK").item));
+        }
+        items
+    });
 
     for (stream, cursor) in [(&mut seen, first.cursor.as_str()), (&mut idle, "")] {
-        let end = tokio::time::timeout(drain + grace, stream.next())
+        let end = tokio::time::timeout(drain + Duration::from_secs(3), stream.next())
             .await
             .expect("the watch is ended within the drain and grace");
         let status = end.expect("an end status").expect_err("not an event");
@@ -177,6 +219,35 @@ async fn sigterm_with_open_watch_streams_exits_within_drain_and_grace() {
     assert!(
         ended >= drain,
         "streams served through the drain: ended after {ended:?}"
+    );
+    let (mut advised, mut after_close, mut failed, mut summary) = (0, 0, Vec::new(), None);
+    for (at, item) in chain.await.unwrap() {
+        match item {
+            Some(apb::score_chain_response::Item::Result(r)) => {
+                advised += 1;
+                if at > drain {
+                    after_close += 1;
+                }
+                if !r.error.is_empty() {
+                    failed.push(format!("{}: {}", r.uscc, r.error));
+                }
+            }
+            Some(apb::score_chain_response::Item::Summary(s)) => summary = Some(s),
+            None => {}
+        }
+    }
+    assert!(summary.is_some(), "the chain summary arrives");
+    assert!(
+        failed.is_empty(),
+        "{} of {advised} failed: {failed:?}",
+        failed.len()
+    );
+    assert!(
+        after_close > 0,
+        "the test needs enterprises advised after the close: {advised} all before it"
+    );
+    eprintln!(
+        "ScoreChain across the SIGTERM: {advised} advised, {after_close} after the close, none failed"
     );
     let exit = wait_exit(&mut server, drain + grace + Duration::from_secs(2));
     let took = term.elapsed();
