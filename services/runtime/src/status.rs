@@ -221,20 +221,9 @@ fn complete(headers: &mut tonic::codegen::http::HeaderMap) {
         let bounded_status = if status.details().len() <= MAX_DETAILS_BYTES {
             Status::with_details(status.code(), message, status.details().to_vec().into())
         } else {
-            Status::with_error_details(
-                status.code(),
-                message,
-                ErrorDetails::with_error_info(
-                    reason_of(status.code()),
-                    DOMAIN,
-                    std::collections::HashMap::<String, String>::new(),
-                ),
-            )
+            with_error_info(status.code(), message)
         };
-        for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
-            headers.remove(name);
-        }
-        let _ = bounded_status.add_header(headers);
+        replace_status(headers, &bounded_status);
         return;
     }
     if let Some(why) = malformed_request(&status) {
@@ -244,10 +233,7 @@ fn complete(headers: &mut tonic::codegen::http::HeaderMap) {
             "request",
             format!("not a valid protobuf message of this RPC's request type: {why}"),
         )]);
-        for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
-            headers.remove(name);
-        }
-        let _ = invalid.add_header(headers);
+        replace_status(headers, &invalid);
         return;
     }
     let message = match status.code() {
@@ -257,19 +243,28 @@ fn complete(headers: &mut tonic::codegen::http::HeaderMap) {
         }
         _ => bounded(status.message(), MAX_MESSAGE_BYTES).into_owned(),
     };
-    let complete = Status::with_error_details(
-        status.code(),
+    replace_status(headers, &with_error_info(status.code(), message));
+}
+
+/// `code` and `message` with the ErrorInfo (reason and domain) every error carries.
+fn with_error_info(code: Code, message: String) -> Status {
+    Status::with_error_details(
+        code,
         message,
         ErrorDetails::with_error_info(
-            reason_of(status.code()),
+            reason_of(code),
             DOMAIN,
             std::collections::HashMap::<String, String>::new(),
         ),
-    );
+    )
+}
+
+/// Replaces the status trailers in `headers` with `status`'s.
+fn replace_status(headers: &mut tonic::codegen::http::HeaderMap, status: &Status) {
     for name in ["grpc-status", "grpc-message", "grpc-status-details-bin"] {
         headers.remove(name);
     }
-    let _ = complete.add_header(headers);
+    let _ = status.add_header(headers);
 }
 
 #[cfg(test)]
