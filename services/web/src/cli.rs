@@ -1,0 +1,34 @@
+//! Command-line flags of `stdnav-web`, public so tests and tooling can read them.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+use stdnav_runtime::cli::{ClientFlags, LogFlags};
+
+/// Serves stdnav's web face (JSON API, OpenAPI, pages) over the gRPC
+/// services: API keys are passed on to them, so they decide tenant and scope.
+#[derive(Parser, Debug)]
+#[command(version)]
+pub struct Args {
+    /// HTTP address to listen on.
+    #[arg(long, env = "STDNAV_HTTP_LISTEN", default_value = "127.0.0.1:8080")]
+    pub http_listen: SocketAddr,
+    /// Address of the advisor service.
+    #[arg(long, env = "STDNAV_ADVISOR_ADDR", default_value = "127.0.0.1:50060")]
+    pub advisor: String,
+    /// Address of the profiling service.
+    #[arg(long, env = "STDNAV_PROFILING_ADDR", default_value = "127.0.0.1:50061")]
+    pub profiling: String,
+    /// Address of the standards service.
+    #[arg(long, env = "STDNAV_STANDARDS_ADDR", default_value = "127.0.0.1:50062")]
+    pub standards: String,
+    /// Address of the changes service.
+    #[arg(long, env = "STDNAV_CHANGES_ADDR", default_value = "127.0.0.1:50064")]
+    pub changes: String,
+    /// TLS towards the services.
+    #[command(flatten)]
+    pub client: ClientFlags,
+    #[command(flatten)]
+    pub log: LogFlags,
+}

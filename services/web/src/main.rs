@@ -1,0 +1,32 @@
+//! `stdnav-web`: the web face as its own process, over the gRPC services.
+
+use std::sync::Arc;
+
+use clap::Parser;
+
+use stdnav_web::cli::Args;
+use stdnav_web::{GrpcBackend, ServiceAddrs};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let _telemetry = args.log.init("stdnav-web")?;
+    let backend = GrpcBackend::connect_lazy(&ServiceAddrs {
+        advisor: args.advisor,
+        standards: args.standards,
+        profiling: args.profiling,
+        changes: args.changes,
+        tls: args.client.tls()?,
+    })?;
+    let listener = tokio::net::TcpListener::bind(args.http_listen).await?;
+    let handle = stdnav_web::spawn(
+        listener,
+        Arc::new(backend),
+        stdnav_runtime::shutdown::signal(),
+    )?;
+    handle.join.await??;
+    Ok(())
+}

@@ -1,0 +1,904 @@
+//! The server-rendered pages: each handler reads its parameters, asks the
+//! [`crate::backend::Backend`] (through the same calls as the JSON API),
+//! shapes a view and renders a template. Templates escape every value
+//! (minijinja's HTML auto-escape); the one value marked safe is a search
+//! hit's highlighted title, checked here to hold no tag but `<b>`.
+
+use std::sync::OnceLock;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::Environment;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use stdnav_proto::changes::v1 as cpb;
+use stdnav_proto::standards::v1 as stpb;
+
+use crate::api::{self, AppState, QueryParams, SearchParams, Who};
+use crate::error::ApiError;
+use crate::i18n::{Lang, words};
+use crate::index::{self, CityIndex, SHANDONG};
+use crate::model::{self, Enterprise, Solution};
+
+fn templates() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in [
+            ("base.html", include_str!("../templates/base.html")),
+            ("error.html", include_str!("../templates/error.html")),
+            ("map.html", include_str!("../templates/map.html")),
+            ("city.html", include_str!("../templates/city.html")),
+            ("index.html", include_str!("../templates/index.html")),
+            (
+                "enterprise.html",
+                include_str!("../templates/enterprise.html"),
+            ),
+            ("search.html", include_str!("../templates/search.html")),
+            ("standard.html", include_str!("../templates/standard.html")),
+            ("changes.html", include_str!("../templates/changes.html")),
+        ] {
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name}: {e}"));
+        }
+        env
+    })
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `path?k=v&…` from pairs, empty values left out.
+fn url(path: &str, pairs: &[(&str, String)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// The page's own address in the other language.
+fn switch_url(uri: &Uri, lang: Lang) -> String {
+    let pairs: Vec<(String, String)> = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let mut kept: Vec<(&str, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "lang")
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    kept.push(("lang", lang.other().code().to_string()));
+    url(uri.path(), &kept)
+}
+
+/// Renders `name` with the page's words, language and switch link.
+fn render(name: &str, lang: Lang, uri: &Uri, status: StatusCode, mut ctx: Value) -> Response {
+    if let Value::Object(map) = &mut ctx {
+        map.insert("t".into(), json!(words(lang)));
+        map.insert("lang".into(), json!(lang.code()));
+        map.insert("switch_url".into(), json!(switch_url(uri, lang)));
+    }
+    match templates().get_template(name).and_then(|t| t.render(&ctx)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, template = name, "page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
+    render(
+        "error.html",
+        lang,
+        uri,
+        e.status(),
+        json!({ "error": e.body() }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LangParam {
+    pub lang: Option<String>,
+    pub part: Option<String>,
+}
+
+fn lang_of(p: &Option<String>) -> Lang {
+    Lang::from_param(p.as_deref())
+}
+
+fn city_name(c: &CityIndex, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => c.name_zh.clone(),
+        Lang::En => c.name_en.clone(),
+    }
+}
+
+fn part_label(part: &str, lang: Lang) -> String {
+    words(lang).get(part).copied().unwrap_or(part).to_string()
+}
+
+fn fmt1(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.1}")).unwrap_or_default()
+}
+
+/// `/`: the province map, one tile per prefecture city, coloured by the
+/// index or one of its parts.
+pub async fn map(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(p): Query<LangParam>,
+) -> Response {
+    let lang = lang_of(&p.lang);
+    let part = p
+        .part
+        .filter(|p| index::PARTS.iter().any(|(k, _)| k == p))
+        .unwrap_or_else(|| "index".into());
+    let data = match api::map_index(&*s.backend, &c).await {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    const W: u32 = 100;
+    const H: u32 = 80;
+    const GAP: u32 = 6;
+    let no_data = words(lang)["no_data"];
+    let cells: Vec<Value> = SHANDONG
+        .iter()
+        .zip(&data.cities)
+        .map(|(cell, city)| {
+            let value = city.part(&part);
+            let (x, y) = (cell.col * (W + GAP), cell.row * (H + GAP));
+            json!({
+                "code": city.code,
+                "name": city_name(city, lang),
+                "enterprises": city.enterprises,
+                "x": x, "y": y, "w": W, "h": H,
+                "cx": x + W / 2, "cy": y + H / 2 - 4, "cy2": y + H / 2 + 16,
+                "fill": index::colour(value),
+                "text_class": if value.unwrap_or(0.0) >= 60.0 { "light" } else { "dark" },
+                "value_text": value.map(|v| format!("{v:.1}")).unwrap_or_else(|| no_data.to_string()),
+            })
+        })
+        .collect();
+    let mut parts = vec![json!({"key": "index", "label": part_label("index", lang)})];
+    parts.extend(
+        index::PARTS
+            .iter()
+            .map(|(k, _)| json!({"key": k, "label": part_label(k, lang)})),
+    );
+    let legend: Vec<Value> = [
+        (0.0, "0–20"),
+        (20.0, "20–40"),
+        (40.0, "40–60"),
+        (60.0, "60–80"),
+        (80.0, "80–100"),
+    ]
+    .iter()
+    .map(|(v, label)| json!({"fill": index::colour(Some(*v)), "label": label}))
+    .chain(std::iter::once(
+        json!({"fill": index::colour(None), "label": no_data}),
+    ))
+    .collect();
+    render(
+        "map.html",
+        lang,
+        &uri,
+        StatusCode::OK,
+        json!({
+            "cells": cells, "parts": parts, "part": part, "legend": legend,
+            "total": data.enterprises,
+            "width": 7 * (W + GAP), "height": 4 * (H + GAP),
+        }),
+    )
+}
+
+/// `/city/{code}`: one city's index, industries, chains and the enterprises
+/// holding the fewest standards.
+pub async fn city(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Path(code): Path<String>,
+    Query(p): Query<LangParam>,
+) -> Response {
+    let lang = lang_of(&p.lang);
+    if index::city_by_code(&code).is_none() {
+        return error_page(
+            lang,
+            &uri,
+            ApiError::not_found("CITY_NOT_FOUND", "not a prefecture city of Shandong"),
+        );
+    }
+    let records = match api::province_records(&*s.backend, &c).await {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let cities = index::compute(&records);
+    let Some(city) = cities.iter().find(|x| x.code == code) else {
+        return error_page(
+            lang,
+            &uri,
+            ApiError::not_found("CITY_NOT_FOUND", "no such city"),
+        );
+    };
+    let mut members: Vec<_> = records
+        .iter()
+        .filter(|r| r.enterprise.region.starts_with(&code[..4]))
+        .collect();
+    members.sort_by_key(|r| (r.enterprise.standards_held.len(), r.enterprise.uscc.clone()));
+    let laggards: Vec<Value> = members
+        .iter()
+        .take(10)
+        .map(|r| json!({"name": r.enterprise.name, "uscc": r.enterprise.uscc, "held": r.enterprise.standards_held.len()}))
+        .collect();
+    let mut parts = vec![json!({"label": part_label("index", lang), "value": fmt1(city.index)})];
+    parts.extend(
+        index::PARTS
+            .iter()
+            .map(|(k, _)| json!({"label": part_label(k, lang), "value": fmt1(city.part(k))})),
+    );
+    render(
+        "city.html",
+        lang,
+        &uri,
+        StatusCode::OK,
+        json!({
+            "city": {
+                "name": city_name(city, lang), "enterprises": city.enterprises,
+                "parts": parts, "industries": city.industries, "chains": city.chains,
+            },
+            "laggards": laggards,
+        }),
+    )
+}
+
+/// `/index`: the development index table and chart.
+pub async fn index_page(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(p): Query<LangParam>,
+) -> Response {
+    let lang = lang_of(&p.lang);
+    let data = match api::map_index(&*s.backend, &c).await {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let mut sorted: Vec<&CityIndex> = data.cities.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.index
+            .unwrap_or(-1.0)
+            .total_cmp(&a.index.unwrap_or(-1.0))
+            .then(a.code.cmp(&b.code))
+    });
+    const LEFT: f64 = 90.0;
+    const SCALE: f64 = 5.0;
+    let bars: Vec<Value> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({
+                "name": city_name(c, lang), "y": i * 22 + 4,
+                "w": (c.index.unwrap_or(0.0) * SCALE).round(),
+                "fill": index::colour(c.index), "value_text": fmt1(c.index),
+            })
+        })
+        .collect();
+    let rows: Vec<Value> = sorted
+        .iter()
+        .map(|c| {
+            json!({
+                "code": c.code, "name": city_name(c, lang), "enterprises": c.enterprises,
+                "index": fmt1(c.index),
+                "parts": index::PARTS.iter().map(|(k, _)| fmt1(c.part(k))).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let weights: Vec<Value> = index::PARTS
+        .iter()
+        .map(|(k, w)| json!({"label": part_label(k, lang), "weight": w}))
+        .collect();
+    render(
+        "index.html",
+        lang,
+        &uri,
+        StatusCode::OK,
+        json!({
+            "chart": {"width": LEFT + 100.0 * SCALE + 60.0, "height": sorted.len() * 22 + 8, "left": LEFT, "bars": bars},
+            "rows": rows, "weights": weights,
+        }),
+    )
+}
+
+/// `/index.csv`: the index table for download.
+pub async fn index_csv(State(s): State<AppState>, Who(c): Who) -> Response {
+    match api::map_index(&*s.backend, &c).await {
+        Ok(d) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"stdnav-index.csv\"",
+                ),
+            ],
+            index::to_csv(&d.cities),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The profile form's fields as typed (lists as text).
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub uscc: String,
+    pub name: String,
+    pub region: String,
+    pub industries: String,
+    pub products: String,
+    pub markets: String,
+    pub standards_held: String,
+    pub lang: Option<String>,
+}
+
+fn split(text: &str, by: &[char]) -> Vec<String> {
+    text.split(|c| by.contains(&c))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+impl ProfileForm {
+    fn enterprise(&self) -> Enterprise {
+        Enterprise {
+            name: self.name.trim().to_string(),
+            region: self.region.trim().to_string(),
+            industries: split(&self.industries, &[',', '，', ' ', '\n']),
+            products: split(&self.products, &['\n', '；', ';']),
+            markets: split(&self.markets, &[',', '，', ' ', '\n']),
+            standards_held: split(&self.standards_held, &['\n', '；', ';']),
+            ..Enterprise::default()
+        }
+    }
+}
+
+/// The solution shaped for the page: the roadmap by phase, labels in `lang`.
+fn solution_view(solution: &Solution, lang: Lang) -> Value {
+    let t = words(lang);
+    let phases: Vec<Value> = ["now", "within_6_months", "within_12_months"]
+        .iter()
+        .map(|phase| {
+            let steps: Vec<Value> = solution
+                .roadmap
+                .iter()
+                .filter(|s| s.phase == *phase)
+                .map(|s| {
+                    let action = t
+                        .get(format!("action_{}", s.action).as_str())
+                        .copied()
+                        .unwrap_or(s.action.as_str());
+                    json!({"action": action, "standard_id": s.standard_id, "title": s.title, "why": s.why})
+                })
+                .collect();
+            json!({"label": t.get(format!("phase_{phase}").as_str()).copied().unwrap_or(phase), "steps": steps})
+        })
+        .collect();
+    json!({ "solution": solution, "phases": phases })
+}
+
+async fn enterprise_page(
+    s: AppState,
+    c: crate::backend::Caller,
+    uri: Uri,
+    form: ProfileForm,
+    request: Option<api::AdviseBody>,
+) -> Response {
+    let lang = lang_of(&form.lang);
+    let mut ctx = json!({ "form": form });
+    let mut status = StatusCode::OK;
+    if let Some(body) = request {
+        let answer = match body.to_pb() {
+            Ok(r) => s.backend.advise(&c, r).await.map_err(ApiError::from),
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(solution) => {
+                let solution: Solution = solution.into();
+                if let (Value::Object(ctx), Value::Object(view)) =
+                    (&mut ctx, solution_view(&solution, lang))
+                {
+                    ctx.extend(view);
+                }
+            }
+            Err(e) => {
+                status = e.status();
+                ctx["error"] = json!(e.body());
+            }
+        }
+    }
+    render("enterprise.html", lang, &uri, status, ctx)
+}
+
+/// `GET /enterprise[?uscc=…]`: the form, and a stored enterprise's solution.
+pub async fn enterprise_get(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(form): Query<ProfileForm>,
+) -> Response {
+    let request = (!form.uscc.trim().is_empty()).then(|| api::AdviseBody {
+        uscc: Some(form.uscc.trim().to_string()),
+        ..Default::default()
+    });
+    enterprise_page(s, c, uri, form, request).await
+}
+
+/// `POST /enterprise`: the solution for the profile typed in the form
+/// (advised inline, not stored).
+pub async fn enterprise_post(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(p): Query<LangParam>,
+    Form(mut form): Form<ProfileForm>,
+) -> Response {
+    if form.lang.is_none() {
+        form.lang = p.lang;
+    }
+    let request = api::AdviseBody {
+        profile: Some(form.enterprise()),
+        ..Default::default()
+    };
+    enterprise_page(s, c, uri, form, Some(request)).await
+}
+
+/// A highlighted title as HTML when it holds no tag but `<b>` and `</b>`
+/// (the standards service escapes the rest); else the plain title escaped.
+pub fn safe_highlight(highlighted: &str, plain: &str) -> String {
+    let stripped = highlighted.replace("<b>", "").replace("</b>", "");
+    if highlighted.is_empty() || stripped.contains('<') || stripped.contains('>') {
+        escape(plain)
+    } else {
+        highlighted.to_string()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Which search parameter a facet filters, if any.
+fn facet_param(field: &str) -> Option<&'static str> {
+    match field {
+        "level" => Some("level"),
+        "nature" => Some("nature"),
+        "status" => Some("status"),
+        "ics_field" => Some("ics"),
+        "family" => Some("family"),
+        "published_year" => Some("year"),
+        _ => None,
+    }
+}
+
+/// The current filters as URL pairs.
+fn search_pairs(p: &SearchParams, lang: Lang) -> Vec<(&'static str, String)> {
+    vec![
+        ("q", p.q.clone()),
+        ("level", p.level.clone()),
+        ("nature", p.nature.clone()),
+        ("status", p.status.clone()),
+        ("ics", p.ics.clone()),
+        ("family", p.family.clone()),
+        (
+            "from_year",
+            p.from_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        (
+            "to_year",
+            p.to_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        (
+            "lang",
+            if lang == Lang::En {
+                "en".into()
+            } else {
+                String::new()
+            },
+        ),
+    ]
+}
+
+fn with(pairs: &[(&'static str, String)], key: &str, value: String) -> Vec<(&'static str, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (*k, if *k == key { value.clone() } else { v.clone() }))
+        .collect()
+}
+
+/// `/search`: the catalogue with facets that filter (one value per field,
+/// a second click clears it) and highlighted titles.
+pub async fn search(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(lp): Query<LangParam>,
+    QueryParams(p): QueryParams<SearchParams>,
+) -> Response {
+    let lang = lang_of(&lp.lang);
+    let pairs = search_pairs(&p, lang);
+    let filtered = [&p.level, &p.nature, &p.status, &p.ics, &p.family]
+        .iter()
+        .any(|v| !v.is_empty())
+        || p.from_year.is_some()
+        || p.to_year.is_some();
+    let hidden: Vec<Value> = pairs
+        .iter()
+        .filter(|(k, v)| *k != "q" && *k != "lang" && !v.is_empty())
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
+    let mut ctx = json!({ "q": p.q, "hidden": hidden, "filtered": filtered });
+    if p.q.trim().is_empty() && !filtered {
+        return render("search.html", lang, &uri, StatusCode::OK, ctx);
+    }
+    let request = match p.to_pb() {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let result: model::SearchResult = match s.backend.search(&c, request).await {
+        Ok(r) => r.into(),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let t = words(lang);
+    let facets: Vec<Value> = result
+        .facets
+        .iter()
+        .map(|f| {
+            let param = facet_param(&f.field);
+            let values: Vec<Value> = f
+                .counts
+                .iter()
+                .take(12)
+                .map(|v| {
+                    let (on, url_) = match param {
+                        Some("year") => {
+                            let on = p.from_year.map(|y| y.to_string()) == Some(v.value.clone())
+                                && p.to_year == p.from_year;
+                            let year = if on { String::new() } else { v.value.clone() };
+                            let pairs = with(&with(&pairs, "from_year", year.clone()), "to_year", year);
+                            (on, url("/search", &pairs))
+                        }
+                        Some(param) => {
+                            let current = pairs.iter().find(|(k, _)| *k == param).map(|(_, v)| v.clone()).unwrap_or_default();
+                            let on = current == v.value;
+                            let next = if on { String::new() } else { v.value.clone() };
+                            (on, url("/search", &with(&pairs, param, next)))
+                        }
+                        None => (false, String::new()),
+                    };
+                    json!({"value": v.value, "count": v.count, "on": on, "url": url_})
+                })
+                .collect();
+            json!({
+                "field": f.field,
+                "label": t.get(format!("facet_{}", f.field).as_str()).copied().unwrap_or(f.field.as_str()),
+                "values": values,
+            })
+        })
+        .collect();
+    let hits: Vec<Value> = result
+        .hits
+        .iter()
+        .map(|h| {
+            let s = &h.standard;
+            let plain = if lang == Lang::En && !s.title_en.is_empty() || s.title_zh.is_empty() {
+                &s.title_en
+            } else {
+                &s.title_zh
+            };
+            json!({
+                "id": s.id, "title_html": safe_highlight(&h.highlighted_title, plain),
+                "level": s.level, "nature": s.nature, "status": s.status, "published": s.published,
+            })
+        })
+        .collect();
+    let page = result.page.max(1);
+    let pages = result.total.div_ceil(u64::from(result.page_size.max(1)));
+    let page_url = |n: u32| {
+        let mut pp = pairs.clone();
+        pp.push(("page", n.to_string()));
+        url("/search", &pp)
+    };
+    let clear: Vec<(&str, String)> = vec![
+        ("q", p.q.clone()),
+        (
+            "lang",
+            if lang == Lang::En {
+                "en".into()
+            } else {
+                String::new()
+            },
+        ),
+    ];
+    if let Value::Object(m) = &mut ctx {
+        m.insert("result".into(), json!({"total": result.total}));
+        m.insert("facets".into(), json!(facets));
+        m.insert("hits".into(), json!(hits));
+        m.insert("clear_url".into(), json!(url("/search", &clear)));
+        m.insert(
+            "prev_url".into(),
+            json!((page > 1).then(|| page_url(page - 1))),
+        );
+        m.insert(
+            "next_url".into(),
+            json!((u64::from(page) < pages).then(|| page_url(page + 1))),
+        );
+    }
+    render("search.html", lang, &uri, StatusCode::OK, ctx)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StandardParam {
+    pub id: String,
+    pub lang: Option<String>,
+}
+
+/// The lineage graph laid out in three columns: references on the left,
+/// editions in the middle (the root among them), adoptions on the right.
+fn lineage_graph(lineage: &model::Lineage) -> Value {
+    const NODE_W: u32 = 230;
+    const COLS: [u32; 3] = [10, 265, 520];
+    const MAX_NODES: usize = 60;
+    let mut column: Vec<(String, usize)> = vec![(lineage.root.clone(), 1)];
+    let mut changed = true;
+    while changed && column.len() < MAX_NODES {
+        changed = false;
+        for e in &lineage.edges {
+            let placed =
+                |id: &str, column: &Vec<(String, usize)>| column.iter().any(|(n, _)| n == id);
+            let (a, b) = (placed(&e.from, &column), placed(&e.to, &column));
+            if a == b {
+                continue;
+            }
+            let new = if a { &e.to } else { &e.from };
+            let col = match e.kind.as_str() {
+                "replaces" => 1,
+                "adopts" if a => 2,
+                "adopts" => 0,
+                _ if a => 0,
+                _ => 2,
+            };
+            column.push((new.clone(), col));
+            changed = true;
+            if column.len() >= MAX_NODES {
+                break;
+            }
+        }
+    }
+    let mut rows = [0u32; 3];
+    let mut nodes = Vec::new();
+    let mut at = std::collections::HashMap::new();
+    for (id, col) in &column {
+        let (x, y) = (COLS[*col], 10 + rows[*col] * 40);
+        rows[*col] += 1;
+        at.insert(id.clone(), (x, y));
+        let node = lineage.nodes.iter().find(|n| &n.id == id);
+        nodes.push(json!({
+            "id": id, "x": x, "y": y, "root": *id == lineage.root,
+            "known": node.is_none_or(|n| n.known),
+            "title": node.map(|n| n.title.clone()).unwrap_or_default(),
+        }));
+    }
+    let edges: Vec<Value> = lineage
+        .edges
+        .iter()
+        .filter_map(|e| {
+            let (x1, y1) = at.get(&e.from)?;
+            let (x2, y2) = at.get(&e.to)?;
+            Some(json!({
+                "x1": x1 + NODE_W / 2, "y1": y1 + 14, "x2": x2 + NODE_W / 2, "y2": y2 + 14, "kind": e.kind,
+            }))
+        })
+        .collect();
+    let height = rows.iter().max().copied().unwrap_or(1).max(1) * 40 + 20;
+    json!({"nodes": nodes, "edges": edges, "width": 760, "height": height, "node_w": NODE_W})
+}
+
+/// `/standard?id=…`: one standard and its lineage drawn as a graph.
+pub async fn standard(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(p): Query<StandardParam>,
+) -> Response {
+    let lang = lang_of(&p.lang);
+    let standard = match s.backend.get_standard(&c, p.id.clone()).await {
+        Ok(st) => model::Standard::from(st),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let lineage = match s
+        .backend
+        .lineage(
+            &c,
+            stpb::LineageRequest {
+                id: standard.id.clone(),
+                depth: 2,
+            },
+        )
+        .await
+    {
+        Ok(l) => model::Lineage::from(l),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    render(
+        "standard.html",
+        lang,
+        &uri,
+        StatusCode::OK,
+        json!({"s": standard, "graph": lineage_graph(&lineage)}),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangesParam {
+    pub since: String,
+    pub page_token: String,
+    pub lang: Option<String>,
+}
+
+/// `/changes`: the tenant's change feed with the enterprises affected.
+pub async fn changes(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(p): Query<ChangesParam>,
+) -> Response {
+    let lang = lang_of(&p.lang);
+    let page: model::ChangesPage = match s
+        .backend
+        .list_changes(
+            &c,
+            cpb::ListChangesRequest {
+                since: p.since.clone(),
+                page_size: 100,
+                page_token: p.page_token.clone(),
+            },
+        )
+        .await
+    {
+        Ok(r) => r.into(),
+        Err(e) => return error_page(lang, &uri, e.into()),
+    };
+    let events: Vec<Value> = page
+        .events
+        .iter()
+        .map(|f| {
+            let e = &f.event;
+            let title = if lang == Lang::En && !e.title_en.is_empty() || e.title_zh.is_empty() {
+                &e.title_en
+            } else {
+                &e.title_zh
+            };
+            let detected = humantime_date(e.detected_ms);
+            json!({"detected": detected, "kind": e.kind, "standard": e.standard, "title": title, "impacts": f.impacts})
+        })
+        .collect();
+    let next_url = (!page.next_page_token.is_empty()).then(|| {
+        url(
+            "/changes",
+            &[
+                ("since", p.since.clone()),
+                ("page_token", page.next_page_token.clone()),
+                (
+                    "lang",
+                    if lang == Lang::En {
+                        "en".into()
+                    } else {
+                        String::new()
+                    },
+                ),
+            ],
+        )
+    });
+    render(
+        "changes.html",
+        lang,
+        &uri,
+        StatusCode::OK,
+        json!({"events": events, "next_url": next_url}),
+    )
+}
+
+/// `YYYY-MM-DD` of a Unix time in milliseconds (UTC).
+fn humantime_date(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_hold_only_bold_tags() {
+        assert_eq!(
+            safe_highlight("<b>air</b> &amp; heat", "x"),
+            "<b>air</b> &amp; heat"
+        );
+        assert_eq!(
+            safe_highlight("<script>alert(1)</script>", "<script>"),
+            "&lt;script&gt;"
+        );
+        assert_eq!(safe_highlight("", "a<b"), "a&lt;b");
+    }
+
+    #[test]
+    fn urls_and_dates() {
+        assert_eq!(encode("GB/T 1 中"), "GB%2FT%201%20%E4%B8%AD");
+        assert_eq!(
+            url("/s", &[("q", "a b".into()), ("x", String::new())]),
+            "/s?q=a%20b"
+        );
+        let uri: Uri = "/search?q=%E7%A9%BA%E8%B0%83&lang=en".parse().unwrap();
+        assert_eq!(
+            switch_url(&uri, Lang::En),
+            "/search?q=%E7%A9%BA%E8%B0%83&lang=zh"
+        );
+        assert_eq!(humantime_date(0), "1970-01-01");
+        assert_eq!(humantime_date(1_767_225_600_000), "2026-01-01");
+    }
+
+    #[test]
+    fn every_template_parses() {
+        for name in [
+            "map.html",
+            "city.html",
+            "index.html",
+            "enterprise.html",
+            "search.html",
+            "standard.html",
+            "changes.html",
+            "error.html",
+        ] {
+            templates().get_template(name).unwrap();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! The HTTP server: the JSON API, the pages, the OpenAPI document, static
+//! files and health on one router, with the security headers and the body
+//! limit on every answer. The entry takes an already bound listener and a
+//! shutdown signal, like the gRPC servers.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use crate::api::{self, AppState, BODY_LIMIT};
+use crate::backend::Backend;
+use crate::pages;
+
+/// The Content-Security-Policy of every answer: nothing but this origin's
+/// own files, no inline script or style, no framing.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const APP_JS: &str = include_str!("../static/app.js");
+const STYLE_CSS: &str = include_str!("../static/style.css");
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn healthz(State(s): State<AppState>) -> Response {
+    if s.backend.ready().await {
+        (StatusCode::OK, "SERVING\n").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "NOT_SERVING\n").into_response()
+    }
+}
+
+async fn openapi() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        DOC.get_or_init(api::openapi_json).clone(),
+    )
+        .into_response()
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn not_found() -> Response {
+    crate::error::ApiError::not_found("NOT_FOUND", "no such page or route").into_response()
+}
+
+/// Every route of the web face over `backend`.
+pub fn router(backend: Arc<dyn Backend>) -> Router {
+    let state = AppState { backend };
+    Router::new()
+        .merge(api::routes())
+        .route("/", get(pages::map))
+        .route("/city/{code}", get(pages::city))
+        .route("/index", get(pages::index_page))
+        .route("/index.csv", get(pages::index_csv))
+        .route(
+            "/enterprise",
+            get(pages::enterprise_get).post(pages::enterprise_post),
+        )
+        .route("/search", get(pages::search))
+        .route("/standard", get(pages::standard))
+        .route("/changes", get(pages::changes))
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi))
+        .route(
+            "/static/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/static/style.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
+        )
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// A running HTTP server.
+pub struct WebHandle {
+    pub local_addr: SocketAddr,
+    pub join: JoinHandle<std::io::Result<()>>,
+}
+
+/// Serves the web face on `listener` until `shutdown` completes.
+pub fn spawn(
+    listener: TcpListener,
+    backend: Arc<dyn Backend>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<WebHandle> {
+    let local_addr = listener.local_addr()?;
+    let app = router(backend);
+    let join = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    tracing::info!(addr = %local_addr, "web face on http://{local_addr}/");
+    Ok(WebHandle { local_addr, join })
+}
