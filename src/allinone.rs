@@ -48,6 +48,8 @@ pub struct Config {
     /// TLS of the advisor's calls to the other three services on this very
     /// server: needed when the server serves TLS.
     pub client: stdnav_runtime::cli::ClientFlags,
+    /// Where to serve the web face (JSON API, OpenAPI, pages); None: not at all.
+    pub http_listen: Option<std::net::SocketAddr>,
 }
 
 impl Config {
@@ -67,6 +69,8 @@ pub struct Running {
     /// goes through its port), for in-process callers such as batch and
     /// evaluation.
     pub advisor: Advisor,
+    /// Where the web face listens, when it does.
+    pub http_addr: Option<std::net::SocketAddr>,
 }
 
 /// An empty embedded store in a temporary directory (removed with the guard).
@@ -142,12 +146,21 @@ pub async fn start(
     // ScoreChain accepted before SIGTERM keeps its backends through the
     // drain and the grace, when the public port is already closed (issue 20).
     let internal_listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+    // The web face binds now too, so a taken port fails the start.
+    let http_listener = match config.http_listen {
+        Some(http) => Some(
+            TcpListener::bind(http)
+                .await
+                .with_context(|| format!("binding the web face to {http}"))?,
+        ),
+        None => None,
+    };
     let internal_addr = internal_listener.local_addr()?;
     let backends = Backends::connect_lazy(&BackendAddrs {
         profiling: internal_addr.to_string(),
         standards: internal_addr.to_string(),
         scoring: internal_addr.to_string(),
-        tls: client_tls,
+        tls: client_tls.clone(),
     })?;
     // A temporary store keeps its peer model beside it, not in --home.
     let peer_dir = match &fallback {
@@ -192,9 +205,29 @@ pub async fn start(
         );
     // The fan-out of change events stops with the server.
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let mut web_stopped = stop.subscribe();
     changes.spawn_fanout(async move {
         let _ = stopped.wait_for(|s| *s).await;
     });
+    // The web face calls the services through their gRPC clients on the
+    // public port, as a separate `stdnav-web` would: the caller's key,
+    // tenant, limits and metrics apply to every call it makes.
+    let web = match http_listener {
+        Some(listener) => {
+            let backend = stdnav_web::GrpcBackend::connect_lazy(
+                &stdnav_web::ServiceAddrs::all_at(&addr.to_string(), client_tls.clone()),
+            )?;
+            Some(stdnav_web::spawn(
+                listener,
+                Arc::new(backend),
+                async move {
+                    let _ = web_stopped.wait_for(|s| *s).await;
+                },
+            )?)
+        }
+        None => None,
+    };
+    let http_addr = web.as_ref().map(|w| w.local_addr);
     let shutdown = async move {
         shutdown.await;
         let _ = stop.send(true);
@@ -241,6 +274,10 @@ pub async fn start(
         let served = public_join.await;
         let _ = stop_internal.send(());
         let _ = internal.join.await;
+        if let Some(web) = web {
+            // Idle keep-alive connections close at once; a stuck one is not waited for.
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(5), web.join).await;
+        }
         match served {
             Ok(result) => result,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -287,6 +324,7 @@ pub async fn start(
         _fallback: fallback,
         ready,
         advisor,
+        http_addr,
     })
 }
 
@@ -358,6 +396,7 @@ pub async fn start_local_with(
             fresh_store,
             serve: Default::default(),
             client: Default::default(),
+            http_listen: None,
         },
         listener,
         async {

@@ -107,6 +107,9 @@ pub enum Command {
         /// Prefix of every Redis key.
         #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
         redis_prefix: String,
+        /// Address of the web face (JSON API, OpenAPI, pages), or `off`.
+        #[arg(long, env = "STDNAV_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
+        http_listen: HttpListen,
         #[command(flatten)]
         serve: stdnav_runtime::cli::ServeFlags,
         #[command(flatten)]
@@ -346,6 +349,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             redis_url,
             redis_prefix,
+            http_listen,
             serve,
             client,
         } => {
@@ -362,6 +366,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     fresh_store: false,
                     serve,
                     client,
+                    http_listen: http_listen.0,
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),
@@ -372,6 +377,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "stdnav serving on {} (health NOT_SERVING until loaded)",
                 running.handle.local_addr
             );
+            if let Some(http) = running.http_addr {
+                eprintln!("web face on http://{http}/");
+            }
             running.ready.await??;
             eprintln!("ready");
             running.handle.join.await??;
@@ -713,4 +721,17 @@ fn local_context() -> CallContext {
         deadline: None,
         credentials: Default::default(),
     }
+}
+
+/// `--http-listen`: an address, or `off` for no web face.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpListen(pub Option<SocketAddr>);
+
+fn parse_http_listen(s: &str) -> Result<HttpListen, String> {
+    if s.trim().eq_ignore_ascii_case("off") {
+        return Ok(HttpListen(None));
+    }
+    s.parse()
+        .map(|a| HttpListen(Some(a)))
+        .map_err(|e| format!("{s:?}: {e} (an address such as 127.0.0.1:8080, or off)"))
 }

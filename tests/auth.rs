@@ -92,7 +92,7 @@ async fn keys_decide_tenant_and_scope() {
     let addr = format!("127.0.0.1:{port}");
     let _server = Server(
         stdnav(h, d)
-            .args(["serve", "--listen", &addr, "--keys"])
+            .args(["serve", "--listen", &addr, "--http-listen", "off", "--keys"])
             .arg(h.join("keys.json"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

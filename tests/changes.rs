@@ -869,7 +869,13 @@ async fn the_all_in_one_server_serves_change_alerts() {
         .env_remove("STDNAV_REDIS_URL")
         .arg("--home")
         .arg(home.path())
-        .args(["serve", "--listen", &addr.to_string()])
+        .args([
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--http-listen",
+            "off",
+        ])
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();

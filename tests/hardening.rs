@@ -83,7 +83,13 @@ async fn sigterm_with_open_watch_streams_exits_within_drain_and_grace() {
         .env("STDNAV_LOG", "info")
         .arg("--home")
         .arg(home.path())
-        .args(["serve", "--listen", &addr.to_string()])
+        .args([
+            "serve",
+            "--listen",
+            &addr.to_string(),
+            "--http-listen",
+            "off",
+        ])
         .args(["--drain-secs", &drain.as_secs_f64().to_string()])
         .args(["--grace-secs", &grace.as_secs_f64().to_string()])
         .stdout(Stdio::null())

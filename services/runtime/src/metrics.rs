@@ -31,6 +31,17 @@ struct RpcLabels {
 
 type HistogramFamily = Family<RpcLabels, Histogram, fn() -> Histogram>;
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpLabels {
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    route: String,
+}
+
 /// The process's RPC metrics (one registry shared by every server in it).
 pub struct Metrics {
     registry: Registry,
@@ -38,6 +49,8 @@ pub struct Metrics {
     errors: Family<CallLabels, Counter>,
     latency: HistogramFamily,
     in_flight: Family<RpcLabels, Gauge>,
+    http_requests: Family<HttpLabels, Counter>,
+    http_latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -75,12 +88,28 @@ impl Metrics {
                 "gRPC calls being handled",
                 in_flight.clone(),
             );
+            // The web face's requests (services/web), by route pattern.
+            let http_requests = Family::<HttpLabels, Counter>::default();
+            let http_latency: Family<RouteLabels, Histogram, fn() -> Histogram> =
+                Family::new_with_constructor(latency_histogram);
+            registry.register(
+                "http_requests",
+                "HTTP requests answered by the web face, by route and status",
+                http_requests.clone(),
+            );
+            registry.register(
+                "http_request_duration_seconds",
+                "Time from an HTTP request's arrival to its answer's headers",
+                http_latency.clone(),
+            );
             Metrics {
                 registry,
                 calls,
                 errors,
                 latency,
                 in_flight,
+                http_requests,
+                http_latency,
             }
         })
     }
@@ -91,6 +120,23 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
+    }
+
+    /// Records one HTTP request of the web face: `route` is the matched
+    /// route pattern (`/v1/enterprises/{uscc}`), never the raw path, so
+    /// paths cannot grow the series without bound.
+    pub fn observe_http(&self, route: &str, status: u16, started: Instant) {
+        self.http_requests
+            .get_or_create(&HttpLabels {
+                route: route.to_string(),
+                status,
+            })
+            .inc();
+        self.http_latency
+            .get_or_create(&RouteLabels {
+                route: route.to_string(),
+            })
+            .observe(started.elapsed().as_secs_f64());
     }
 
     fn finish(&self, rpc: &str, code: tonic::Code, started: Instant) {

@@ -26,6 +26,9 @@ pub struct Args {
     /// Address of the changes service.
     #[arg(long, env = "STDNAV_CHANGES_ADDR", default_value = "127.0.0.1:50064")]
     pub changes: String,
+    /// Serve Prometheus metrics (the web face's requests) at http://ADDR/metrics.
+    #[arg(long, env = "STDNAV_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     /// TLS towards the services.
     #[command(flatten)]
     pub client: ClientFlags,

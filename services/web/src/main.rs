@@ -21,6 +21,9 @@ async fn main() -> anyhow::Result<()> {
         changes: args.changes,
         tls: args.client.tls()?,
     })?;
+    if let Some(addr) = args.metrics_listen {
+        stdnav_runtime::metrics::serve(std::net::TcpListener::bind(addr)?)?;
+    }
     let listener = tokio::net::TcpListener::bind(args.http_listen).await?;
     let handle = stdnav_web::spawn(
         listener,

@@ -373,6 +373,7 @@ fn split(text: &str, by: &[char]) -> Vec<String> {
 impl ProfileForm {
     fn enterprise(&self) -> Enterprise {
         Enterprise {
+            uscc: self.uscc.trim().to_string(),
             name: self.name.trim().to_string(),
             region: self.region.trim().to_string(),
             industries: split(&self.industries, &[',', '，', ' ', '\n']),

@@ -68,6 +68,27 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// Counts every answer in the process's metrics, by route pattern
+/// (unmatched paths under one label).
+async fn metered(
+    matched: Option<axum::extract::MatchedPath>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let route = matched
+        .as_ref()
+        .map_or("unmatched", |m| m.as_str())
+        .to_string();
+    let response = next.run(request).await;
+    stdnav_runtime::metrics::Metrics::global().observe_http(
+        &route,
+        response.status().as_u16(),
+        started,
+    );
+    response
+}
+
 async fn not_found() -> Response {
     crate::error::ApiError::not_found("NOT_FOUND", "no such page or route").into_response()
 }
@@ -101,6 +122,7 @@ pub fn router(backend: Arc<dyn Backend>) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
+        .route_layer(axum::middleware::from_fn(metered))
         .with_state(state)
 }
 
