@@ -262,6 +262,11 @@ pub fn spawn(
             .max_connection_age_grace(Duration::from_secs(30))
             .tcp_nodelay(true)
             .trace_fn(crate::telemetry::server_span)
+            // gRPC-Web for browser clients (HTTP/1.1 or HTTP/2): translated
+            // first, so metrics, the error model, keys and admission below
+            // see every call as gRPC.
+            .accept_http1(true)
+            .layer(tonic_web::GrpcWebLayer::new())
             // Outermost first: metrics see every call, including those the
             // key check or admission refuse.
             .layer(crate::metrics::METRICS_LAYER)
