@@ -110,8 +110,9 @@ pub enum Command {
         /// Address of the web face (JSON API, OpenAPI, pages), or `off`.
         #[arg(long, env = "STDNAV_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
         http_listen: HttpListen,
+        // Boxed: the largest variant by far (clippy::large_enum_variant).
         #[command(flatten)]
-        serve: stdnav_runtime::cli::ServeFlags,
+        serve: Box<stdnav_runtime::cli::ServeFlags>,
         #[command(flatten)]
         client: stdnav_runtime::cli::ClientFlags,
     },
@@ -364,7 +365,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     redis_prefix,
                     store_fallback: false,
                     fresh_store: false,
-                    serve,
+                    serve: *serve,
                     client,
                     http_listen: http_listen.0,
                 },

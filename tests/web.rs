@@ -454,7 +454,10 @@ fn pages_render_and_escape(s: &WebServer) {
         &json!({"enterprise": profile(&evil, "<script>alert(1)</script>")}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    for path in [format!("/city/370200"), format!("/enterprise?uscc={evil}")] {
+    for path in [
+        "/city/370200".to_string(),
+        format!("/enterprise?uscc={evil}"),
+    ] {
         let body = assert_page(s, &path, a, &["&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"]);
         assert!(!body.contains("<script>alert"), "{path}");
     }

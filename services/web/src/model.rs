@@ -28,67 +28,28 @@ pub fn nature(v: i32) -> String {
 pub fn status(v: i32) -> String {
     status_from_pb(v).map_or("unspecified", |s| s.name()).into()
 }
-fn holding(v: i32) -> String {
-    pb_name(
-        apb::HoldingState::try_from(v).ok().map(|e| e.as_str_name()),
-        "HOLDING_STATE_",
-    )
+/// `fn name(v: i32) -> String` for each protobuf enum: its value's name
+/// without the prefix, lower-case.
+macro_rules! pb_names {
+    ($($(#[$m:meta])* $vis:vis fn $f:ident: $t:ty = $prefix:literal;)*) => {$(
+        $(#[$m])*
+        $vis fn $f(v: i32) -> String {
+            pb_name(<$t>::try_from(v).ok().map(|e| e.as_str_name()), $prefix)
+        }
+    )*};
 }
-fn comparator(v: i32) -> String {
-    pb_name(
-        stpb::Comparator::try_from(v).ok().map(|e| e.as_str_name()),
-        "COMPARATOR_",
-    )
-}
-pub fn phase(v: i32) -> String {
-    pb_name(
-        apb::Phase::try_from(v).ok().map(|e| e.as_str_name()),
-        "PHASE_",
-    )
-}
-fn action(v: i32) -> String {
-    pb_name(
-        apb::Action::try_from(v).ok().map(|e| e.as_str_name()),
-        "ACTION_",
-    )
-}
-pub fn segment(v: i32) -> String {
-    pb_name(
-        ppb::Segment::try_from(v).ok().map(|e| e.as_str_name()),
-        "SEGMENT_",
-    )
-}
-fn edge_kind(v: i32) -> String {
-    pb_name(
-        stpb::EdgeKind::try_from(v).ok().map(|e| e.as_str_name()),
-        "EDGE_KIND_",
-    )
-}
-fn degree(v: i32) -> String {
-    pb_name(
-        stpb::AdoptionDegree::try_from(v)
-            .ok()
-            .map(|e| e.as_str_name()),
-        "ADOPTION_DEGREE_",
-    )
-}
-pub fn change_kind(v: i32) -> String {
-    pb_name(
-        cpb::ChangeKind::try_from(v).ok().map(|e| e.as_str_name()),
-        "CHANGE_KIND_",
-    )
-}
-fn reason_kind(v: i32) -> String {
-    pb_name(
-        cpb::ReasonKind::try_from(v).ok().map(|e| e.as_str_name()),
-        "REASON_KIND_",
-    )
-}
-pub fn facet_field(v: i32) -> String {
-    pb_name(
-        stpb::FacetField::try_from(v).ok().map(|e| e.as_str_name()),
-        "FACET_FIELD_",
-    )
+
+pb_names! {
+    fn holding: apb::HoldingState = "HOLDING_STATE_";
+    fn comparator: stpb::Comparator = "COMPARATOR_";
+    pub fn phase: apb::Phase = "PHASE_";
+    fn action: apb::Action = "ACTION_";
+    pub fn segment: ppb::Segment = "SEGMENT_";
+    fn edge_kind: stpb::EdgeKind = "EDGE_KIND_";
+    fn degree: stpb::AdoptionDegree = "ADOPTION_DEGREE_";
+    pub fn change_kind: cpb::ChangeKind = "CHANGE_KIND_";
+    fn reason_kind: cpb::ReasonKind = "REASON_KIND_";
+    pub fn facet_field: stpb::FacetField = "FACET_FIELD_";
 }
 
 // ---------------------------------------------------------------- solution
@@ -627,8 +588,11 @@ fn segment_from_name(name: &str) -> i32 {
     ppb::Segment::from_str_name(&full).map_or(0, |s| s as i32)
 }
 
-impl From<Enterprise> for ppb::Enterprise {
-    fn from(e: Enterprise) -> Self {
+/// The profile's fields carried across as they are, both ways; only the
+/// chain segment changes form (`$segment` maps it).
+macro_rules! convert_enterprise {
+    ($e:expr, $chain:ident, $indicator:ident, $segment:expr) => {{
+        let e = $e;
         Self {
             uscc: e.uscc,
             name: e.name,
@@ -642,8 +606,8 @@ impl From<Enterprise> for ppb::Enterprise {
             chains: e
                 .chains
                 .into_iter()
-                .map(|c| ppb::ChainMembership {
-                    segment: segment_from_name(&c.segment),
+                .map(|c| $chain {
+                    segment: $segment(c.segment),
                     chain: c.chain,
                 })
                 .collect(),
@@ -652,7 +616,7 @@ impl From<Enterprise> for ppb::Enterprise {
             indicators: e
                 .indicators
                 .into_iter()
-                .map(|i| ppb::MeasuredIndicator {
+                .map(|i| $indicator {
                     name: i.name,
                     unit: i.unit,
                     value: i.value,
@@ -662,44 +626,19 @@ impl From<Enterprise> for ppb::Enterprise {
             dcmm_level: e.dcmm_level,
             flags: e.flags,
         }
+    }};
+}
+
+impl From<Enterprise> for ppb::Enterprise {
+    fn from(e: Enterprise) -> Self {
+        use ppb::{ChainMembership as PbChain, MeasuredIndicator as PbIndicator};
+        convert_enterprise!(e, PbChain, PbIndicator, |s: String| segment_from_name(&s))
     }
 }
 
 impl From<ppb::Enterprise> for Enterprise {
     fn from(e: ppb::Enterprise) -> Self {
-        Self {
-            uscc: e.uscc,
-            name: e.name,
-            region: e.region,
-            industries: e.industries,
-            products: e.products,
-            hs_codes: e.hs_codes,
-            employees: e.employees,
-            revenue_cny: e.revenue_cny,
-            markets: e.markets,
-            chains: e
-                .chains
-                .into_iter()
-                .map(|c| ChainMembership {
-                    segment: segment(c.segment),
-                    chain: c.chain,
-                })
-                .collect(),
-            standards_held: e.standards_held,
-            certifications: e.certifications,
-            indicators: e
-                .indicators
-                .into_iter()
-                .map(|i| MeasuredIndicator {
-                    name: i.name,
-                    unit: i.unit,
-                    value: i.value,
-                    product: i.product,
-                })
-                .collect(),
-            dcmm_level: e.dcmm_level,
-            flags: e.flags,
-        }
+        convert_enterprise!(e, ChainMembership, MeasuredIndicator, segment)
     }
 }
 

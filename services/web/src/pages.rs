@@ -524,14 +524,7 @@ fn search_pairs(p: &SearchParams, lang: Lang) -> Vec<(&'static str, String)> {
             "to_year",
             p.to_year.map(|y| y.to_string()).unwrap_or_default(),
         ),
-        (
-            "lang",
-            if lang == Lang::En {
-                "en".into()
-            } else {
-                String::new()
-            },
-        ),
+        lang_pair(lang),
     ]
 }
 
@@ -617,11 +610,7 @@ pub async fn search(
         .iter()
         .map(|h| {
             let s = &h.standard;
-            let plain = if lang == Lang::En && !s.title_en.is_empty() || s.title_zh.is_empty() {
-                &s.title_en
-            } else {
-                &s.title_zh
-            };
+            let plain = title_in(lang, &s.title_zh, &s.title_en);
             json!({
                 "id": s.id, "title_html": safe_highlight(&h.highlighted_title, plain),
                 "level": s.level, "nature": s.nature, "status": s.status, "published": s.published,
@@ -635,17 +624,7 @@ pub async fn search(
         pp.push(("page", n.to_string()));
         url("/search", &pp)
     };
-    let clear: Vec<(&str, String)> = vec![
-        ("q", p.q.clone()),
-        (
-            "lang",
-            if lang == Lang::En {
-                "en".into()
-            } else {
-                String::new()
-            },
-        ),
-    ];
+    let clear: Vec<(&str, String)> = vec![("q", p.q.clone()), lang_pair(lang)];
     if let Value::Object(m) = &mut ctx {
         m.insert("result".into(), json!({"total": result.total}));
         m.insert("facets".into(), json!(facets));
@@ -802,11 +781,7 @@ pub async fn changes(
         .iter()
         .map(|f| {
             let e = &f.event;
-            let title = if lang == Lang::En && !e.title_en.is_empty() || e.title_zh.is_empty() {
-                &e.title_en
-            } else {
-                &e.title_zh
-            };
+            let title = title_in(lang, &e.title_zh, &e.title_en);
             let detected = humantime_date(e.detected_ms);
             json!({"detected": detected, "kind": e.kind, "standard": e.standard, "title": title, "impacts": f.impacts})
         })
@@ -817,14 +792,7 @@ pub async fn changes(
             &[
                 ("since", p.since.clone()),
                 ("page_token", page.next_page_token.clone()),
-                (
-                    "lang",
-                    if lang == Lang::En {
-                        "en".into()
-                    } else {
-                        String::new()
-                    },
-                ),
+                lang_pair(lang),
             ],
         )
     });
@@ -835,6 +803,21 @@ pub async fn changes(
         StatusCode::OK,
         json!({"events": events, "next_url": next_url}),
     )
+}
+
+/// The `lang` parameter of a link: only English is spelt out.
+fn lang_pair(lang: Lang) -> (&'static str, String) {
+    let value = if lang == Lang::En { "en" } else { "" };
+    ("lang", value.to_string())
+}
+
+/// The title in `lang` when there is one, else the other.
+fn title_in<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    if lang == Lang::En && !en.is_empty() || zh.is_empty() {
+        en
+    } else {
+        zh
+    }
 }
 
 /// `YYYY-MM-DD` of a Unix time in milliseconds (UTC).
