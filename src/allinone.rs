@@ -214,8 +214,16 @@ pub async fn start(
     // tenant, limits and metrics apply to every call it makes.
     let web = match http_listener {
         Some(listener) => {
+            // A wildcard listen address is reached on loopback.
+            let mut target = addr;
+            if target.ip().is_unspecified() {
+                target.set_ip(match target {
+                    std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                    std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                });
+            }
             let backend = stdnav_web::GrpcBackend::connect_lazy(
-                &stdnav_web::ServiceAddrs::all_at(&addr.to_string(), client_tls.clone()),
+                &stdnav_web::ServiceAddrs::all_at(&target.to_string(), client_tls.clone()),
             )?;
             Some(stdnav_web::spawn(
                 listener,
