@@ -71,6 +71,12 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver starts");
+        // Owned from here: dropped (and killed) even if the start fails.
+        let mut driver = Self {
+            child,
+            addr,
+            session: String::new(),
+        };
         let started = Instant::now();
         while web::try_request(addr, "GET", "/status", None, None).is_err() {
             assert!(
@@ -85,11 +91,6 @@ impl Driver {
                 "--headless=new", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--window-size=1200,1000"]}
         }}});
-        let mut driver = Self {
-            child,
-            addr,
-            session: String::new(),
-        };
         let v = call(addr, "POST", "/session", Some(caps));
         driver.session = v["sessionId"].as_str().unwrap().to_string();
         driver
