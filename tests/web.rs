@@ -501,7 +501,14 @@ fn tenants_never_see_each_other(s: &WebServer) {
     assert_eq!(index["enterprises"], 0);
     let a_index = get(s.http, "/v1/index", Some(&s.keys.a_read)).json();
     assert!(a_index["enterprises"].as_u64().unwrap() > 0);
-    for page in ["/", "/city/370200", "/index", "/index.csv"] {
+    for page in [
+        "/",
+        "/city/370200",
+        "/index",
+        "/index.csv",
+        "/changes",
+        "/v1/changes",
+    ] {
         let body = get(s.http, page, b).body;
         assert!(
             !body.contains("alert(1)") && !body.contains("示例网页企业"),
