@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 
 use stdnav_core::catalogue::base_of;
-use stdnav_core::cocited::{self, MineParams};
+use stdnav_core::cocited::{self, MineParams, industry_keys};
 use stdnav_models::checkset::{self, Half};
 
 #[derive(Args, Debug)]
@@ -30,11 +30,19 @@ pub fn run(args: &MineCocitedArgs) -> anyhow::Result<()> {
         min_support: args.min_support,
         min_confidence: args.min_confidence,
     };
-    // Only the dev half: the test half judges what the links add.
+    // Only the dev half: the test half judges what the links add. Each
+    // case's list holds its industry keys too, so the table also says what
+    // regulations name for an industry in a market.
     let lists: Vec<BTreeSet<String>> = checkset::cases()
         .iter()
         .filter(|c| c.half() == Half::Dev)
-        .map(|c| c.standards.iter().map(|s| base_of(s)).collect())
+        .map(|c| {
+            c.standards
+                .iter()
+                .map(|s| base_of(s))
+                .chain(industry_keys(&c.industries, &c.markets))
+                .collect()
+        })
         .collect();
     let links = cocited::mine(&lists, params);
     let from: BTreeSet<&str> = links.iter().map(|l| l.from.as_str()).collect();
@@ -43,7 +51,8 @@ pub fn run(args: &MineCocitedArgs) -> anyhow::Result<()> {
          `stdnav mine-cocited --out core/data/cocited.tsv --min-support {} --min-confidence {}`\n\
          from the {} cases of the DEV half of models/data/checkset.json (each case: the lines one regulation\n\
          or certification rule names for a product category; the test half is never read). Do not edit by hand.\n\
-         {} links from {} lines. Columns: line, line named with it, cases naming both, share of the cases naming the first.",
+         {} links from {} lines and industry keys (@<GB/T 4754 division or group>/<market regime>).\n\
+         Columns: line or industry key, line named with it, cases naming both, share of the cases naming the first.",
         params.min_support,
         params.min_confidence,
         lists.len(),
