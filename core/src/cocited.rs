@@ -16,7 +16,7 @@
 //! standard is found to bring them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::market::Regimes;
 
@@ -149,18 +149,66 @@ pub struct CoCited {
     links: HashMap<String, Vec<(String, f32)>>,
 }
 
+/// The table retrieval reads: the bundled one, or a replacement while a
+/// [`Replaced`] guard lives.
+fn served() -> &'static RwLock<Arc<CoCited>> {
+    static TABLE: OnceLock<RwLock<Arc<CoCited>>> = OnceLock::new();
+    TABLE.get_or_init(|| RwLock::new(Arc::new(CoCited::bundled())))
+}
+
+/// Puts the previous table back when dropped.
+#[must_use = "the replacement lasts while the guard lives"]
+pub struct Replaced(Option<Arc<CoCited>>);
+
+impl Drop for Replaced {
+    fn drop(&mut self) {
+        if let Some(previous) = self.0.take() {
+            *served().write().unwrap_or_else(|e| e.into_inner()) = previous;
+        }
+    }
+}
+
 impl CoCited {
+    /// The table retrieval reads (see [`CoCited::replace`]).
+    pub fn get() -> Arc<CoCited> {
+        served().read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Serves `table` in this process until the guard drops. Only for
+    /// judging the check set's dev half, whose cases the bundled table was
+    /// mined from: `stdnav train` and `stdnav evaluate` retrieve each dev case
+    /// with the links mined without it, so its own naming does not flatter
+    /// it. Servers never call it.
+    pub fn replace(table: CoCited) -> Replaced {
+        let mut current = served().write().unwrap_or_else(|e| e.into_inner());
+        Replaced(Some(std::mem::replace(&mut *current, Arc::new(table))))
+    }
+
     /// The bundled table; empty when `STDNAV_COCITED=off` (to measure what it
     /// adds, docs/EVALUATION.md).
-    pub fn get() -> &'static CoCited {
-        static TABLE: OnceLock<CoCited> = OnceLock::new();
-        TABLE.get_or_init(|| {
-            if std::env::var("STDNAV_COCITED").is_ok_and(|v| v == "off") {
-                CoCited::default()
-            } else {
-                CoCited::parse(COCITED)
-            }
-        })
+    pub fn bundled() -> CoCited {
+        if Self::switched_off() {
+            CoCited::default()
+        } else {
+            CoCited::parse(COCITED)
+        }
+    }
+
+    /// Whether `STDNAV_COCITED=off` leaves the table out.
+    pub fn switched_off() -> bool {
+        std::env::var("STDNAV_COCITED").is_ok_and(|v| v == "off")
+    }
+
+    /// The table of freshly mined links.
+    pub fn from_links(links: &[Link]) -> Self {
+        let mut table: HashMap<String, Vec<(String, f32)>> = HashMap::new();
+        for l in links {
+            table
+                .entry(l.from.clone())
+                .or_default()
+                .push((l.to.clone(), l.confidence as f32));
+        }
+        Self { links: table }
     }
 
     /// Reads the data file's rows; comment lines and malformed rows are
@@ -244,6 +292,22 @@ mod tests {
         let table = CoCited::parse(&render(&links, "test\nsecond line"));
         assert_eq!(table.of("IEC 60335-2-40")[0].0, "CISPR 14-1");
         assert!(table.of("ISO 12100").is_empty());
+        let to = |t: &CoCited| -> Vec<String> {
+            t.of("IEC 60335-2-40")
+                .iter()
+                .map(|(l, _)| l.clone())
+                .collect()
+        };
+        assert_eq!(to(&CoCited::from_links(&links)), to(&table));
+
+        // A replacement is served while its guard lives, then the bundled
+        // table again.
+        let bundled = CoCited::get().links.len();
+        {
+            let _guard = CoCited::replace(CoCited::from_links(&links));
+            assert_eq!(to(&CoCited::get()), to(&table));
+        }
+        assert_eq!(CoCited::get().links.len(), bundled);
         // Industry keys link to lines, never the other way.
         let keyed = vec![
             set(&["@38/EU", "IEC 60335-1", "CISPR 14-1"]),
