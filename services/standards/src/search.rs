@@ -1479,7 +1479,7 @@ const MAX_COCITED: usize = 40;
 
 /// How strongly an industry key brings the lines regulations name for the
 /// industry in a market, against 0.5–1 for a candidate standard.
-const INDUSTRY_WEIGHT: f32 = 0.75;
+const INDUSTRY_WEIGHT: f32 = 1.0;
 
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
 fn general_part_base(id: &str) -> Option<String> {
