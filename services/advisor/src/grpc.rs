@@ -180,6 +180,7 @@ fn summary_to_pb(s: chain::ChainSummary) -> pb::ChainSummary {
     pb::ChainSummary {
         chain: s.chain,
         enterprises: s.enterprises,
+        failed: s.failed,
         segments: s
             .segments
             .into_iter()
@@ -219,4 +220,29 @@ fn chain_stream(
         })
     });
     Box::pin(items.chain(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary a client reads says how many members failed (issue 20):
+    /// a chain whose backends went away mid-run no longer looks whole.
+    #[test]
+    fn the_chain_summary_counts_failed_members() {
+        let ok = chain::MemberResult {
+            maturity: 50.0,
+            mandatory_coverage: 1.0,
+            ..chain::MemberResult::failed("A", "", "upstream", String::new())
+        };
+        let results = [
+            ok,
+            chain::MemberResult::failed("B", "", "upstream", "unavailable".into()),
+            chain::MemberResult::failed("C", "", "", "tcp connect error".into()),
+        ];
+        let pb = summary_to_pb(chain::summarize("家电产业链", &results));
+        assert_eq!((pb.enterprises, pb.failed), (3, 2));
+        assert_eq!(pb.segments.len(), 1);
+        assert_eq!(pb.segments[0].enterprises, 1);
+    }
 }
