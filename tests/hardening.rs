@@ -1083,3 +1083,187 @@ async fn oversized_fields_are_refused_naming_the_field() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Server streams follow their reader (issue 20, item 4): ScoreChain
+/// streams whose client does not read advise only what the client's
+/// flow-control window takes, stop there, and are ended after the stall
+/// timeout — no longer counted in flight, their tenant's places given
+/// back — while Advise is served beside them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unread_chain_streams_stop_computing_and_end_after_the_timeout() {
+    use stdnav_proto::advisor::v1 as apb;
+    use stdnav_proto::advisor::v1::advisor_service_client::AdvisorServiceClient;
+    use stdnav_proto::profiling::v1 as ppb;
+    use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+    use stdnav_runtime::metrics::Metrics;
+    const MEMBERS: usize = 400;
+    const STREAMS: usize = 6;
+    const SCORE_CHAIN: &str = "/stdnav.advisor.v1.AdvisorService/ScoreChain";
+    let stall = Duration::from_secs(3);
+
+    let services = support::four_services_with(support::demo_catalogue).await;
+    let mut profiling = ProfilingServiceClient::connect(format!("http://{}", services.profiling))
+        .await
+        .unwrap();
+    for mut p in stdnav_core::population::generate(MEMBERS, 7) {
+        p.chains = vec![stdnav_core::enterprise::ChainMembership {
+            chain: "stall-chain".into(),
+            segment: stdnav_core::enterprise::Segment::Midstream,
+        }];
+        profiling
+            .upsert_enterprise(with_tenant(
+                ppb::UpsertEnterpriseRequest {
+                    enterprise: Some(stdnav_profiling::convert::profile_to_pb(&p)),
+                    expected_version: None,
+                },
+                "hog",
+            ))
+            .await
+            .expect("upsert");
+    }
+
+    // An advisor of its own: a short stall timeout, and room for exactly
+    // the unread streams in its tenant's share.
+    let backends = stdnav_advisor::Backends::connect_lazy(&stdnav_advisor::BackendAddrs {
+        profiling: services.profiling.to_string(),
+        standards: services.standards.to_string(),
+        scoring: services.scoring.to_string(),
+        tls: None,
+    })
+    .unwrap();
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health =
+        stdnav_runtime::server::Health::new(reporter, &[stdnav_advisor::SERVICE_NAME]).await;
+    health
+        .set_all(tonic_health::ServingStatus::Serving)
+        .await;
+    let mut options = stdnav_runtime::ServeOptions {
+        stall_timeout: stall,
+        ..Default::default()
+    };
+    options.limits.tenant_max_in_flight = STREAMS;
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let advisor = stdnav_runtime::server::spawn(
+        support::listener().await,
+        tonic::service::Routes::new(
+            stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
+        ),
+        health,
+        health_service,
+        options,
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .unwrap()
+    .local_addr;
+
+    // A reader that never reads: a small window, streams never polled.
+    let unread = tonic::transport::Endpoint::from_shared(format!("http://{advisor}"))
+        .unwrap()
+        .initial_stream_window_size(Some(8 * 1024))
+        .connect()
+        .await
+        .unwrap();
+    let before = Metrics::global().chain_members_advised();
+    let mut streams = Vec::new();
+    for _ in 0..STREAMS {
+        streams.push(
+            AdvisorServiceClient::new(unread.clone())
+                .score_chain(with_tenant(
+                    apb::ScoreChainRequest {
+                        chain: "stall-chain".into(),
+                        top: 10,
+                    },
+                    "hog",
+                ))
+                .await
+                .expect("ScoreChain accepted")
+                .into_inner(),
+        );
+    }
+    let mut client = AdvisorServiceClient::connect(format!("http://{advisor}"))
+        .await
+        .unwrap();
+    let advise = |tenant: &str| {
+        with_tenant(
+            apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(
+                    stdnav_profiling::convert::profile_to_pb(&support::demo_profile(
+                        "air-conditioner.json",
+                    )),
+                )),
+                top: 10,
+            },
+            tenant,
+        )
+    };
+    // While they are open: in flight, the hog's share full, another
+    // tenant advised beside them.
+    // (The gauge is the process's: other tests' calls may add to it.)
+    assert!(Metrics::global().in_flight(SCORE_CHAIN) >= STREAMS as i64);
+    let started = Instant::now();
+    client.advise(advise("other")).await.expect("Advise answers");
+    eprintln!("Advise beside the unread streams: {:?}", started.elapsed());
+    let refused = client.advise(advise("hog")).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::ResourceExhausted, "{refused:?}");
+    // The streams fill their windows and stop advising.
+    let mut advised = Metrics::global().chain_members_advised() - before;
+    let settled = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = Metrics::global().chain_members_advised() - before;
+        if now == advised && now > 0 {
+            break;
+        }
+        advised = now;
+        assert!(
+            settled.elapsed() < Duration::from_secs(60),
+            "the unread streams kept advising: {now} members"
+        );
+    }
+    eprintln!(
+        "{STREAMS} unread streams advised {advised} of {} members, then stopped",
+        STREAMS * MEMBERS
+    );
+    assert!(
+        advised < (STREAMS * MEMBERS / 4) as u64,
+        "advised {advised} members for clients that read none"
+    );
+
+    // After the stall timeout the streams are ended: nothing in flight,
+    // the hog's places free again, no more advising.
+    let ended = Instant::now() + stall + Duration::from_secs(5);
+    while Metrics::global().in_flight(SCORE_CHAIN) > 0 {
+        assert!(
+            Instant::now() < ended,
+            "unread streams still in flight after the stall timeout: {}",
+            Metrics::global().in_flight(SCORE_CHAIN)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .advise(advise("hog"))
+        .await
+        .expect("the hog's places are free again");
+    assert_eq!(Metrics::global().chain_members_advised() - before, advised);
+    // Reading now: what was sent, then the end.
+    let mut stream = streams.pop().unwrap();
+    let mut results = 0;
+    let status = loop {
+        match tokio::time::timeout(Duration::from_secs(10), stream.message())
+            .await
+            .expect("the ended stream answers")
+        {
+            Ok(Some(_)) => results += 1,
+            Ok(None) => panic!("the stream ended OK after {results} results"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+    assert_eq!(
+        status.get_details_error_info().expect("ErrorInfo").reason,
+        stdnav_runtime::stall::REASON_NOT_READ
+    );
+    assert!(results < MEMBERS, "{results}");
+}
