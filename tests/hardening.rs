@@ -1267,3 +1267,324 @@ async fn unread_chain_streams_stop_computing_and_end_after_the_timeout() {
     );
     assert!(results < MEMBERS, "{results}");
 }
+
+/// Strings a hostile caller sends: NUL, other controls, bidi overrides,
+/// zero-width and joiner characters, a lone combining mark, a byte-order
+/// mark, a noncharacter, a private-use character, astral characters, a
+/// Chinese code with full-width digits, and only spaces.
+fn odd_strings() -> Vec<(&'static str, String)> {
+    vec![
+        ("NUL", "GB\u{0}T 19001-2016".into()),
+        ("only NUL", "\u{0}\u{0}\u{0}".into()),
+        ("controls", "\u{1}\u{7}\u{1b}[31m\u{7f}\u{85}".into()),
+        ("bidi override", "\u{202e}6102-10091 T/BG\u{202c}".into()),
+        ("zero width", "空\u{200b}调\u{200d}\u{2060}".into()),
+        ("lone combining mark", "\u{301}\u{301}\u{301}".into()),
+        ("BOM", "\u{feff}ISO 9001:2015".into()),
+        ("noncharacter", "\u{fffe}\u{ffff}\u{10ffff}".into()),
+        ("private use", "\u{e000}\u{f8ff}".into()),
+        ("astral", "😀𠀀𝔊𝔅".repeat(10)),
+        ("full-width code", "ＧＢ／Ｔ　１９００１－２０１６".into()),
+        ("spaces only", " \t\u{3000}\u{a0} ".into()),
+        ("surrogate-like text", "\\ud800\\udfff".into()),
+    ]
+}
+
+/// The hostile-input corpus beyond sizes and wire bytes (issue 20): odd
+/// Unicode, NUL and out-of-range numbers on every RPC of the four loaded
+/// services. Whatever comes in, the answer is a status the caller can act
+/// on — OK, INVALID_ARGUMENT, NOT_FOUND — never INTERNAL or UNKNOWN, and
+/// in time; out-of-range numbers are INVALID_ARGUMENT naming the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_unicode_nul_and_out_of_range_numbers_get_caller_statuses() {
+    use stdnav_proto::advisor::v1 as apb;
+    use stdnav_proto::profiling::v1 as ppb;
+    use stdnav_proto::scoring::v1 as cpb;
+    let services = support::four_services_with(support::demo_catalogue).await;
+    let mut standards = StandardsServiceClient::connect(format!("http://{}", services.standards))
+        .await
+        .unwrap();
+    let mut profiling = ppb::profiling_service_client::ProfilingServiceClient::connect(format!(
+        "http://{}",
+        services.profiling
+    ))
+    .await
+    .unwrap();
+    let mut scoring = cpb::scoring_service_client::ScoringServiceClient::connect(format!(
+        "http://{}",
+        services.scoring
+    ))
+    .await
+    .unwrap();
+    let mut advisor = apb::advisor_service_client::AdvisorServiceClient::connect(format!(
+        "http://{}",
+        services.advisor
+    ))
+    .await
+    .unwrap();
+    let valid =
+        stdnav_profiling::convert::profile_to_pb(&support::demo_profile("air-conditioner.json"));
+    let mut failures = Vec::new();
+    let acceptable = [
+        tonic::Code::Ok,
+        tonic::Code::InvalidArgument,
+        tonic::Code::NotFound,
+    ];
+    macro_rules! call {
+        ($what:expr, $call:expr) => {{
+            let what = $what;
+            match tokio::time::timeout(Duration::from_secs(20), $call).await {
+                Err(_) => failures.push(format!("{what}: no answer in 20 s")),
+                Ok(Ok(_)) => {}
+                Ok(Err(status)) if acceptable.contains(&status.code()) => {}
+                Ok(Err(status)) => failures.push(format!("{what}: {status:?}")),
+            }
+        }};
+    }
+    for (name, s) in odd_strings() {
+        call!(
+            format!("Search({name})"),
+            standards.search(spb::SearchRequest {
+                query: s.clone(),
+                filters: Some(spb::Filters {
+                    ics_prefixes: vec![s.clone()],
+                    families: vec![s.clone()],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+        );
+        call!(
+            format!("GetStandard({name})"),
+            standards.get_standard(spb::GetStandardRequest { id: s.clone() })
+        );
+        call!(
+            format!("Resolve({name})"),
+            standards.resolve(spb::ResolveRequest {
+                codes: vec![s.clone()],
+            })
+        );
+        call!(
+            format!("Lineage({name})"),
+            standards.lineage(spb::LineageRequest {
+                id: s.clone(),
+                depth: 3,
+            })
+        );
+        call!(
+            format!("Statistics({name})"),
+            standards.statistics(spb::StatisticsRequest {
+                query: s.clone(),
+                ..Default::default()
+            })
+        );
+        call!(
+            format!("Candidates({name})"),
+            standards.candidates(spb::CandidatesRequest {
+                products: vec![s.clone()],
+                industries: vec![s.clone()],
+                ics_groups: vec![s.clone()],
+                markets: vec![s.clone()],
+                limit: 10,
+            })
+        );
+        call!(
+            format!("GetEnterprise({name})"),
+            profiling.get_enterprise(ppb::GetEnterpriseRequest { uscc: s.clone() })
+        );
+        call!(
+            format!("ListEnterprises({name})"),
+            profiling.list_enterprises(ppb::ListEnterprisesRequest {
+                chain: s.clone(),
+                ..Default::default()
+            })
+        );
+        let odd = ppb::Enterprise {
+            name: s.clone(),
+            products: vec![s.clone(), valid.products[0].clone()],
+            certifications: vec![s.clone()],
+            flags: vec![s.clone()],
+            ..valid.clone()
+        };
+        call!(
+            format!("EnrichEnterprise({name})"),
+            profiling.enrich_enterprise(ppb::EnrichEnterpriseRequest {
+                enterprise: Some(odd.clone()),
+            })
+        );
+        call!(
+            format!("Advise(profile {name})"),
+            advisor.advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(odd.clone())),
+                top: 10,
+            })
+        );
+        call!(
+            format!("Advise(uscc {name})"),
+            advisor.advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Uscc(s.clone())),
+                top: 10,
+            })
+        );
+        call!(
+            format!("Score({name})"),
+            scoring.score(cpb::ScoreRequest {
+                candidates: vec![cpb::CandidateSignals {
+                    id: s.clone(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+        );
+        match tokio::time::timeout(
+            Duration::from_secs(20),
+            advisor.score_chain(apb::ScoreChainRequest {
+                chain: s.clone(),
+                top: 5,
+            }),
+        )
+        .await
+        {
+            Ok(Ok(r)) => {
+                let mut stream = r.into_inner();
+                while let Some(item) = stream.next().await {
+                    if let Err(status) = item {
+                        failures.push(format!("ScoreChain({name}) stream: {status:?}"));
+                    }
+                }
+            }
+            Ok(Err(status)) if acceptable.contains(&status.code()) => {}
+            other => failures.push(format!("ScoreChain({name}): {other:?}")),
+        }
+    }
+
+    // Out-of-range numbers: refused naming the field.
+    let mut refused = |what: &str, field: &str, result: Result<(), tonic::Status>| match result {
+        Err(e) if e.code() == tonic::Code::InvalidArgument && fields(&e).iter().any(|f| f == field) => {
+        }
+        other => failures.push(format!("{what}: {other:?}")),
+    };
+    for (what, value) in [
+        ("NaN", f64::NAN),
+        ("+inf", f64::INFINITY),
+        ("-inf", f64::NEG_INFINITY),
+    ] {
+        let mut e = valid.clone();
+        e.indicators = vec![ppb::MeasuredIndicator {
+            name: "能效比".into(),
+            unit: "W/W".into(),
+            value,
+            product: String::new(),
+        }];
+        refused(
+            &format!("UpsertEnterprise(indicator {what})"),
+            "enterprise.indicators[0].value",
+            profiling
+                .upsert_enterprise(ppb::UpsertEnterpriseRequest {
+                    enterprise: Some(e),
+                    expected_version: None,
+                })
+                .await
+                .map(|_| ()),
+        );
+        refused(
+            &format!("Score(peer_adoption {what})"),
+            "candidates[0].peer_adoption",
+            scoring
+                .score(cpb::ScoreRequest {
+                    candidates: vec![cpb::CandidateSignals {
+                        id: "ISO 9001:2015".into(),
+                        peer_adoption: value,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ()),
+        );
+        refused(
+            &format!("Score(text_score {what})"),
+            "candidates[0].text_score",
+            scoring
+                .score(cpb::ScoreRequest {
+                    candidates: vec![cpb::CandidateSignals {
+                        id: "ISO 9001:2015".into(),
+                        text_score: value as f32,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ()),
+        );
+    }
+    for (what, request, field) in [
+        (
+            "Search(page u32::MAX)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                page: u32::MAX,
+                ..Default::default()
+            },
+            "page",
+        ),
+        (
+            "Search(page_size u32::MAX)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                page_size: u32::MAX,
+                ..Default::default()
+            },
+            "page_size",
+        ),
+        (
+            "Search(published_from_year i32::MIN)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                filters: Some(spb::Filters {
+                    published_from_year: Some(i32::MIN),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "filters.published_from_year",
+        ),
+        (
+            "Search(levels 99)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                filters: Some(spb::Filters {
+                    levels: vec![99],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "filters.levels[0]",
+        ),
+    ] {
+        refused(what, field, standards.search(request).await.map(|_| ()));
+    }
+    refused(
+        "Lineage(depth u32::MAX)",
+        "depth",
+        standards
+            .lineage(spb::LineageRequest {
+                id: "ISO 9001:2015".into(),
+                depth: u32::MAX,
+            })
+            .await
+            .map(|_| ()),
+    );
+    refused(
+        "Advise(top u32::MAX)",
+        "top",
+        advisor
+            .advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(valid.clone())),
+                top: u32::MAX,
+            })
+            .await
+            .map(|_| ()),
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
