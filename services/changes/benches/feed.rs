@@ -38,8 +38,13 @@ fn item(i: usize) -> FeedItem {
         ..Default::default()
     };
     FeedItem {
-        event: ChangeEvent::about(ChangeKind::NewEdition, &s, "bench", stdnav_changes::now_ms())
-            .seal(&[]),
+        event: ChangeEvent::about(
+            ChangeKind::NewEdition,
+            &s,
+            "bench",
+            stdnav_changes::now_ms(),
+        )
+        .seal(&[]),
         impacts: Vec::new(),
         subscriptions: vec!["0123456789abcdef".into()],
     }
@@ -196,7 +201,10 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         if a == "--entries" {
-            entries = args.next().and_then(|n| n.parse().ok()).expect("--entries N");
+            entries = args
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("--entries N");
         }
     }
     let dir = tempfile::tempdir().unwrap();

@@ -88,10 +88,7 @@ impl StallLayer {
 fn sweep(registry: &Registry, timeout: Duration) {
     let mut cut = Vec::new();
     {
-        let mut watched = registry
-            .watched
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut watched = registry.watched.lock().unwrap_or_else(|e| e.into_inner());
         watched.retain(|weak| {
             let Some(shared) = weak.upgrade() else {
                 return false;

@@ -262,11 +262,7 @@ fn filters_from_pb(f: Option<pb::Filters>) -> Result<Filters, Status> {
         {
             bad.push(Violation::new(
                 field,
-                format!(
-                    "a year from {} to {}, not {y}",
-                    YEARS.start(),
-                    YEARS.end()
-                ),
+                format!("a year from {} to {}, not {y}", YEARS.start(), YEARS.end()),
             ));
         }
     }

@@ -111,18 +111,31 @@ struct ItemIdOnly {
     event: IdOnly,
 }
 
+/// The first (or last) key of tenant `t` in a table keyed (tenant, n):
+/// its n.
+fn edge<V: redb::Value + 'static>(
+    table: &impl ReadableTable<(&'static str, u64), V>,
+    t: &str,
+    last: bool,
+) -> Result<Option<u64>, LogError> {
+    let mut range = table.range((t, 0)..=(t, u64::MAX)).map_err(internal)?;
+    let item = if last {
+        range.next_back()
+    } else {
+        range.next()
+    };
+    Ok(item
+        .transpose()
+        .map_err(internal)?
+        .map(|(k, _)| k.value().1))
+}
+
 /// The first and last seq of the tenant's feed.
 fn feed_bounds(
     feed: &impl ReadableTable<(&'static str, u64), &'static [u8]>,
     t: &str,
 ) -> Result<Option<(u64, u64)>, LogError> {
-    let mut range = feed.range((t, 0)..=(t, u64::MAX)).map_err(internal)?;
-    let first = range.next().transpose().map_err(internal)?;
-    let last = range.next_back().transpose().map_err(internal)?;
-    Ok(first.map(|(f, _)| {
-        let f = f.value().1;
-        (f, last.map(|(l, _)| l.value().1).unwrap_or(f))
-    }))
+    Ok(edge(feed, t, false)?.zip(edge(feed, t, true)?))
 }
 
 /// Tenants with a feed, by skipping from one to the next.
@@ -256,9 +269,12 @@ fn trim_catalogue(
         // Nothing acknowledged is left.
         return Ok(0);
     }
-    let over = (retention.max_entries > 0 && last - first + 1 > retention.max_entries)
-        .then(|| last + 1 - retention.max_entries)
-        .unwrap_or(first);
+    // Entries before `over` are beyond the count.
+    let over = if retention.max_entries > 0 && last - first + 1 > retention.max_entries {
+        last + 1 - retention.max_entries
+    } else {
+        first
+    };
     let cutoff = retention.cutoff_ms(now_ms);
     let mut gone = Vec::new();
     for item in log.range(first..=watermark).map_err(internal)? {
@@ -418,15 +434,8 @@ impl ChangeLog for EmbeddedLog {
                 let mut ids = tx.open_table(FEED_IDS).map_err(internal)?;
                 let mut time = tx.open_table(FEED_TIME).map_err(internal)?;
                 let t = tenant.as_str();
-                let next = feed
-                    .range((t, 0)..=(t, u64::MAX))
-                    .map_err(internal)?
-                    .next_back()
-                    .transpose()
-                    .map_err(internal)?
-                    .map(|(k, _)| k.value().1 + 1);
-                let mut next = match next {
-                    Some(n) => n,
+                let mut next = match edge(&feed, t, true)? {
+                    Some(n) => n + 1,
                     None => {
                         tx.open_table(FEED_SEQ)
                             .map_err(internal)?
@@ -452,14 +461,7 @@ impl ChangeLog for EmbeddedLog {
                 if added > 0 {
                     // Instants increase per tenant, so a seek by time is a
                     // seek by seq.
-                    let last_ms = time
-                        .range((t, 0)..=(t, u64::MAX))
-                        .map_err(internal)?
-                        .next_back()
-                        .transpose()
-                        .map_err(internal)?
-                        .map(|(k, _)| k.value().1)
-                        .unwrap_or(0);
+                    let last_ms = edge(&time, t, true)?.unwrap_or(0);
                     let ms = crate::now_ms().max(last_ms);
                     if time.get((t, ms)).map_err(internal)?.is_none() {
                         time.insert((t, ms), first_new).map_err(internal)?;
@@ -510,15 +512,7 @@ impl ChangeLog for EmbeddedLog {
         self.blocking(move |db| {
             let tx = db.begin_read().map_err(internal)?;
             let feed = tx.open_table(FEED).map_err(internal)?;
-            let t = tenant.as_str();
-            let last = feed
-                .range((t, 0)..=(t, u64::MAX))
-                .map_err(internal)?
-                .next_back()
-                .transpose()
-                .map_err(internal)?
-                .map(|(k, _)| cursor(k.value().1));
-            Ok(last)
+            Ok(edge(&feed, &tenant, true)?.map(cursor))
         })
         .await
     }
@@ -529,14 +523,7 @@ impl ChangeLog for EmbeddedLog {
             let tx = db.begin_read().map_err(internal)?;
             let time = tx.open_table(FEED_TIME).map_err(internal)?;
             let t = tenant.as_str();
-            let first = time
-                .range((t, 0)..=(t, u64::MAX))
-                .map_err(internal)?
-                .next()
-                .transpose()
-                .map_err(internal)?
-                .map(|(k, _)| k.value().1);
-            match first {
+            match edge(&time, t, false)? {
                 // No instants (a file from before them), or everything may
                 // be as new: from the start.
                 None => Ok(None),

@@ -336,9 +336,12 @@ pub mod suite {
         };
         let fresh = log.feed(&t1, None, 10).await.unwrap();
         assert_eq!(fresh.len(), 1);
-        assert!(order(&fresh[0].cursor) > order(&last), "{fresh:?} after {last}");
+        assert!(
+            order(&fresh[0].cursor) > order(&last),
+            "{fresh:?} after {last}"
+        );
         assert!(log.catalogue(None, 10).await.unwrap().is_empty());
-        assert_eq!(log.publish(&[a.clone()]).await.unwrap(), 1);
+        assert_eq!(log.publish(std::slice::from_ref(&a)).await.unwrap(), 1);
 
         // Subscriptions, per tenant.
         let target = Target::parse(Some(TargetKind::IcsGroup), "97.040").unwrap();

@@ -449,9 +449,7 @@ impl ChangeLog for RedisLog {
         let old = retention.cutoff_ms(now_ms).map(|ms| (ms, 0));
         let mut tenants: Vec<String> = {
             let mut conn = self.conn.clone();
-            conn.smembers(self.feeds_key())
-                .await
-                .map_err(unavailable)?
+            conn.smembers(self.feeds_key()).await.map_err(unavailable)?
         };
         tenants.extend(self.subscribed_tenants().await?);
         tenants.sort();
