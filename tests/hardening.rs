@@ -1323,27 +1323,18 @@ async fn odd_unicode_nul_and_out_of_range_numbers_get_caller_statuses() {
     use stdnav_proto::profiling::v1 as ppb;
     use stdnav_proto::scoring::v1 as cpb;
     let services = support::four_services_with(support::demo_catalogue).await;
-    let mut standards = StandardsServiceClient::connect(format!("http://{}", services.standards))
-        .await
-        .unwrap();
-    let mut profiling = ppb::profiling_service_client::ProfilingServiceClient::connect(format!(
-        "http://{}",
-        services.profiling
-    ))
-    .await
-    .unwrap();
-    let mut scoring = cpb::scoring_service_client::ScoringServiceClient::connect(format!(
-        "http://{}",
-        services.scoring
-    ))
-    .await
-    .unwrap();
-    let mut advisor = apb::advisor_service_client::AdvisorServiceClient::connect(format!(
-        "http://{}",
-        services.advisor
-    ))
-    .await
-    .unwrap();
+    let channel = |addr: SocketAddr| {
+        tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect_lazy()
+    };
+    let mut standards = StandardsServiceClient::new(channel(services.standards));
+    let mut profiling =
+        ppb::profiling_service_client::ProfilingServiceClient::new(channel(services.profiling));
+    let mut scoring =
+        cpb::scoring_service_client::ScoringServiceClient::new(channel(services.scoring));
+    let mut advisor =
+        apb::advisor_service_client::AdvisorServiceClient::new(channel(services.advisor));
     let valid =
         stdnav_profiling::convert::profile_to_pb(&support::demo_profile("air-conditioner.json"));
     let mut failures = Vec::new();

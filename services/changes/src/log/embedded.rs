@@ -130,6 +130,30 @@ fn edge<V: redb::Value + 'static>(
         .map(|(k, _)| k.value().1))
 }
 
+/// Every seq up to it is acknowledged.
+fn watermark(meta: &impl ReadableTable<&'static str, u64>) -> Result<u64, LogError> {
+    Ok(meta
+        .get(WATERMARK)
+        .map_err(internal)?
+        .map(|v| v.value())
+        .unwrap_or(0))
+}
+
+/// The first seq the tenant's feed appended at or after `ms`.
+fn first_seq_since(
+    time: &impl ReadableTable<(&'static str, u64), u64>,
+    t: &str,
+    ms: u64,
+) -> Result<Option<u64>, LogError> {
+    Ok(time
+        .range((t, ms)..=(t, u64::MAX))
+        .map_err(internal)?
+        .next()
+        .transpose()
+        .map_err(internal)?
+        .map(|(_, seq)| seq.value()))
+}
+
 /// The first and last seq of the tenant's feed.
 fn feed_bounds(
     feed: &impl ReadableTable<(&'static str, u64), &'static [u8]>,
@@ -180,13 +204,7 @@ fn trim_feed(
     if let Some(cutoff) = retention.cutoff_ms(now_ms) {
         // The first instant at or after the cutoff starts what is kept;
         // with none, everything with an instant is older.
-        let young = time
-            .range((t, cutoff)..=(t, u64::MAX))
-            .map_err(internal)?
-            .next()
-            .transpose()
-            .map_err(internal)?
-            .map(|(_, seq)| seq.value());
+        let young = first_seq_since(&time, t, cutoff)?;
         let any_old = time
             .range((t, 0)..(t, cutoff))
             .map_err(internal)?
@@ -251,12 +269,7 @@ fn trim_catalogue(
     retention: Retention,
     now_ms: u64,
 ) -> Result<u64, LogError> {
-    let meta = tx.open_table(META).map_err(internal)?;
-    let watermark = meta
-        .get(WATERMARK)
-        .map_err(internal)?
-        .map(|v| v.value())
-        .unwrap_or(0);
+    let watermark = watermark(&tx.open_table(META).map_err(internal)?)?;
     let mut log = tx.open_table(CATALOGUE).map_err(internal)?;
     let mut ids = tx.open_table(CATALOGUE_IDS).map_err(internal)?;
     let (Some(first), Some(last)) = (
@@ -314,13 +327,7 @@ impl ChangeLog for EmbeddedLog {
                 let mut ids = tx.open_table(CATALOGUE_IDS).map_err(internal)?;
                 // Trimmed entries were all acknowledged: past the
                 // watermark, seqs never repeat.
-                let watermark = tx
-                    .open_table(META)
-                    .map_err(internal)?
-                    .get(WATERMARK)
-                    .map_err(internal)?
-                    .map(|v| v.value())
-                    .unwrap_or(0);
+                let watermark = watermark(&tx.open_table(META).map_err(internal)?)?;
                 let mut next = log
                     .last()
                     .map_err(internal)?
@@ -365,12 +372,7 @@ impl ChangeLog for EmbeddedLog {
     async fn claim(&self, _consumer: &str, limit: usize) -> Result<Vec<Logged>, LogError> {
         self.blocking(move |db| {
             let tx = db.begin_read().map_err(internal)?;
-            let meta = tx.open_table(META).map_err(internal)?;
-            let watermark = meta
-                .get(WATERMARK)
-                .map_err(internal)?
-                .map(|v| v.value())
-                .unwrap_or(0);
+            let watermark = watermark(&tx.open_table(META).map_err(internal)?)?;
             let acked = tx.open_table(ACKED).map_err(internal)?;
             let log = tx.open_table(CATALOGUE).map_err(internal)?;
             let mut out = Vec::new();
@@ -402,11 +404,7 @@ impl ChangeLog for EmbeddedLog {
             {
                 let mut meta = tx.open_table(META).map_err(internal)?;
                 let mut acked = tx.open_table(ACKED).map_err(internal)?;
-                let mut watermark = meta
-                    .get(WATERMARK)
-                    .map_err(internal)?
-                    .map(|v| v.value())
-                    .unwrap_or(0);
+                let mut watermark = watermark(&meta)?;
                 for s in seqs {
                     if s > watermark {
                         acked.insert(s, ()).map_err(internal)?;
@@ -529,14 +527,7 @@ impl ChangeLog for EmbeddedLog {
                 None => Ok(None),
                 Some(ms) if since_ms <= ms => Ok(None),
                 Some(_) => {
-                    let at = time
-                        .range((t, since_ms)..=(t, u64::MAX))
-                        .map_err(internal)?
-                        .next()
-                        .transpose()
-                        .map_err(internal)?
-                        .map(|(_, seq)| seq.value());
-                    match at {
+                    match first_seq_since(&time, t, since_ms)? {
                         Some(seq) => Ok(Some(cursor(seq - 1))),
                         // Nothing as new: from the end.
                         None => {
