@@ -175,11 +175,14 @@ pub async fn start(
         config.store_fallback || config.fresh_store,
     )
     .await?;
-    let changes = Arc::new(stdnav_changes::Changes::new(
-        change_log,
-        store.clone(),
-        standards.clone(),
-    ));
+    // The change log's retention: STDNAV_CHANGES_RETENTION_DAYS and
+    // STDNAV_CHANGES_RETENTION_ENTRIES, as for stdnav-changes.
+    let retention = stdnav_changes::log::Retention::from_env(|k| std::env::var(k).ok())
+        .map_err(anyhow::Error::msg)?;
+    let changes = Arc::new(
+        stdnav_changes::Changes::new(change_log, store.clone(), standards.clone())
+            .with_retention(retention),
+    );
     standards.set_ingest_observer(changes.ingest_observer());
     let profiling = ProfilingGrpc::new(Arc::new(
         Profiling::new(store).with_peer_artifacts(peer_dir),

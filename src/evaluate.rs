@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use stdnav_advisor::Advisor;
 use stdnav_advisor::orchestrate::{CallContext, Subject};
 use stdnav_core::catalogue::base_of;
+use stdnav_core::cocited::CoCited;
 use stdnav_core::enterprise::Profile;
 use stdnav_core::market::Regimes;
 use stdnav_core::population;
@@ -246,8 +247,19 @@ pub async fn gather_all(
     progress: &dyn Progress,
     stage: &str,
 ) -> anyhow::Result<Vec<Gathered>> {
-    use futures::StreamExt;
     progress.stage(stage, Some(subjects.len() as u64));
+    let gathered = gather(advisor, subjects, progress).await;
+    progress.finish();
+    gathered
+}
+
+/// [`gather_all`] within a stage the caller reports.
+async fn gather(
+    advisor: &Advisor,
+    subjects: Vec<Subject>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Vec<Gathered>> {
+    use futures::StreamExt;
     let results: Vec<anyhow::Result<Gathered>> = futures::stream::iter(subjects)
         .map(|subject| {
             let advisor = advisor.clone();
@@ -265,8 +277,44 @@ pub async fn gather_all(
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    progress.finish();
     results.into_iter().collect()
+}
+
+/// A check-set run to gather: the case's index and case, the language, its
+/// product names in that language and the lines judged relevant.
+type PlannedRun = (
+    usize,
+    &'static CheckCase,
+    Lang,
+    Vec<String>,
+    BTreeSet<String>,
+);
+
+/// The dev half's runs, each case retrieved with the co-cited links mined
+/// without it (`CoCited::replace`): the bundled table was mined from these
+/// very cases, and a case's own naming would otherwise bring its lines to it.
+/// Cases run one after another, as the table is the process's. (Two cases
+/// with the same products, industries and markets within a minute would
+/// share the advisor's cached candidates; the check set has none.)
+async fn gather_leaving_each_out(
+    advisor: &Advisor,
+    planned: &[PlannedRun],
+    progress: &dyn Progress,
+    stage: &str,
+) -> anyhow::Result<Vec<Gathered>> {
+    let lists = crate::mine_cocited::dev_lists();
+    progress.stage(stage, Some(planned.len() as u64));
+    let mut gathered = Vec::with_capacity(planned.len());
+    for case in planned.chunk_by(|a, b| a.0 == b.0) {
+        let subjects = case
+            .iter()
+            .map(|(i, c, _, products, _)| Subject::Inline(Box::new(check_profile(*i, c, products))))
+            .collect();
+        let _table = CoCited::replace(crate::mine_cocited::without_case(&lists, &case[0].1.id));
+        gathered.extend(gather(advisor, subjects, progress).await?);
+    }
+    progress.finish();
+    Ok(gathered)
 }
 
 fn stored(cases: &[&Case]) -> Vec<Subject> {
@@ -897,19 +945,18 @@ async fn check_runs(
                 );
             }
         }
-        let subjects: Vec<Subject> = planned
-            .iter()
-            .map(|(i, case, _, products, _)| {
-                Subject::Inline(Box::new(check_profile(*i, case, products)))
-            })
-            .collect();
-        let gathered = gather_all(
-            advisor,
-            subjects,
-            progress,
-            &format!("gathering check-set {h} signals"),
-        )
-        .await?;
+        let stage = format!("gathering check-set {h} signals");
+        let gathered = if half == Half::Dev && !CoCited::get().is_empty() {
+            gather_leaving_each_out(advisor, &planned, progress, &stage).await?
+        } else {
+            let subjects: Vec<Subject> = planned
+                .iter()
+                .map(|(i, case, _, products, _)| {
+                    Subject::Inline(Box::new(check_profile(*i, case, products)))
+                })
+                .collect();
+            gather_all(advisor, subjects, progress, &stage).await?
+        };
         for ((_, case, lang, products, relevant), gathered) in planned.into_iter().zip(gathered) {
             runs.push(CheckRun {
                 case,

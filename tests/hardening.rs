@@ -175,18 +175,24 @@ async fn sigterm_with_open_watch_streams_exits_within_drain_and_grace() {
         .expect("an event");
     assert!(!first.cursor.is_empty());
 
-    // A chain batch, accepted (its stream open) before the SIGTERM.
-    let mut chain =
-        apb::advisor_service_client::AdvisorServiceClient::connect(format!("http://{addr}"))
-            .await
-            .unwrap()
-            .score_chain(apb::ScoreChainRequest {
-                chain: "家电产业链".into(),
-                top: 5,
-            })
-            .await
-            .expect("ScoreChain accepted")
-            .into_inner();
+    // A chain batch, accepted (its stream open) before the SIGTERM, read
+    // through a small window at a reader's pace below: the server advises
+    // members as the reader takes them (issue 20, item 4), so most are
+    // advised after the public port has closed, however fast the machine.
+    let slow = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .initial_stream_window_size(Some(4 * 1024))
+        .connect()
+        .await
+        .unwrap();
+    let mut chain = apb::advisor_service_client::AdvisorServiceClient::new(slow)
+        .score_chain(apb::ScoreChainRequest {
+            chain: "家电产业链".into(),
+            top: 5,
+        })
+        .await
+        .expect("ScoreChain accepted")
+        .into_inner();
 
     let term = Instant::now();
     let killed = Command::new("kill")
@@ -202,6 +208,7 @@ async fn sigterm_with_open_watch_streams_exits_within_drain_and_grace() {
             .expect("the chain finishes within the grace")
         {
             items.push((term.elapsed(), item.expect("the chain stream ends OK").item));
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         items
     });
@@ -1083,6 +1090,518 @@ async fn oversized_fields_are_refused_naming_the_field() {
             .watch_changes(pb::WatchChangesRequest {
                 subscription_ids: many.clone(),
                 ..Default::default()
+            })
+            .await
+            .map(|_| ()),
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Server streams follow their reader (issue 20, item 4): ScoreChain
+/// streams whose client does not read advise only what the client's
+/// flow-control window takes, stop there, and are ended after the stall
+/// timeout — no longer counted in flight, their tenant's places given
+/// back — while Advise is served beside them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unread_chain_streams_stop_computing_and_end_after_the_timeout() {
+    use stdnav_proto::advisor::v1 as apb;
+    use stdnav_proto::advisor::v1::advisor_service_client::AdvisorServiceClient;
+    use stdnav_proto::profiling::v1 as ppb;
+    use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
+    use stdnav_runtime::metrics::Metrics;
+    const MEMBERS: usize = 400;
+    const STREAMS: usize = 6;
+    const SCORE_CHAIN: &str = "/stdnav.advisor.v1.AdvisorService/ScoreChain";
+    let stall = Duration::from_secs(3);
+
+    let services = support::four_services_with(support::demo_catalogue).await;
+    let mut profiling = ProfilingServiceClient::connect(format!("http://{}", services.profiling))
+        .await
+        .unwrap();
+    for mut p in stdnav_core::population::generate(MEMBERS, 7) {
+        p.chains = vec![stdnav_core::enterprise::ChainMembership {
+            chain: "stall-chain".into(),
+            segment: stdnav_core::enterprise::Segment::Midstream,
+        }];
+        profiling
+            .upsert_enterprise(with_tenant(
+                ppb::UpsertEnterpriseRequest {
+                    enterprise: Some(stdnav_profiling::convert::profile_to_pb(&p)),
+                    expected_version: None,
+                },
+                "hog",
+            ))
+            .await
+            .expect("upsert");
+    }
+
+    // An advisor of its own: a short stall timeout, and room for exactly
+    // the unread streams in its tenant's share.
+    let backends = stdnav_advisor::Backends::connect_lazy(&stdnav_advisor::BackendAddrs {
+        profiling: services.profiling.to_string(),
+        standards: services.standards.to_string(),
+        scoring: services.scoring.to_string(),
+        tls: None,
+    })
+    .unwrap();
+    let (reporter, health_service) = tonic_health::server::health_reporter();
+    let health =
+        stdnav_runtime::server::Health::new(reporter, &[stdnav_advisor::SERVICE_NAME]).await;
+    health.set_all(tonic_health::ServingStatus::Serving).await;
+    let mut options = stdnav_runtime::ServeOptions {
+        stall_timeout: stall,
+        ..Default::default()
+    };
+    options.limits.tenant_max_in_flight = STREAMS;
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let advisor = stdnav_runtime::server::spawn(
+        support::listener().await,
+        tonic::service::Routes::new(
+            stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
+        ),
+        health,
+        health_service,
+        options,
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .unwrap()
+    .local_addr;
+
+    // A reader that never reads: a small window, streams never polled.
+    let unread = tonic::transport::Endpoint::from_shared(format!("http://{advisor}"))
+        .unwrap()
+        .initial_stream_window_size(Some(8 * 1024))
+        .connect()
+        .await
+        .unwrap();
+    let before = Metrics::global().chain_members_advised();
+    let mut streams = Vec::new();
+    for _ in 0..STREAMS {
+        streams.push(
+            AdvisorServiceClient::new(unread.clone())
+                .score_chain(with_tenant(
+                    apb::ScoreChainRequest {
+                        chain: "stall-chain".into(),
+                        top: 10,
+                    },
+                    "hog",
+                ))
+                .await
+                .expect("ScoreChain accepted")
+                .into_inner(),
+        );
+    }
+    let mut client = AdvisorServiceClient::connect(format!("http://{advisor}"))
+        .await
+        .unwrap();
+    let advise = |tenant: &str| {
+        with_tenant(
+            apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(
+                    stdnav_profiling::convert::profile_to_pb(&support::demo_profile(
+                        "air-conditioner.json",
+                    )),
+                )),
+                top: 10,
+            },
+            tenant,
+        )
+    };
+    // While they are open: in flight, the hog's share full, another
+    // tenant advised beside them.
+    // (The gauge is the process's: other tests' calls may add to it.)
+    assert!(Metrics::global().in_flight(SCORE_CHAIN) >= STREAMS as i64);
+    let started = Instant::now();
+    client
+        .advise(advise("other"))
+        .await
+        .expect("Advise answers");
+    eprintln!("Advise beside the unread streams: {:?}", started.elapsed());
+    let refused = client.advise(advise("hog")).await.unwrap_err();
+    assert_eq!(
+        refused.code(),
+        tonic::Code::ResourceExhausted,
+        "{refused:?}"
+    );
+    // The streams fill their windows and stop advising (no new member
+    // for 1.5 s: the machine may be loaded).
+    let mut advised = Metrics::global().chain_members_advised() - before;
+    let settled = Instant::now();
+    let mut still = 0;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = Metrics::global().chain_members_advised() - before;
+        still = if now == advised && now > 0 {
+            still + 1
+        } else {
+            0
+        };
+        if still == 3 {
+            break;
+        }
+        advised = now;
+        assert!(
+            settled.elapsed() < Duration::from_secs(60),
+            "the unread streams kept advising: {now} members"
+        );
+    }
+    eprintln!(
+        "{STREAMS} unread streams advised {advised} of {} members, then stopped",
+        STREAMS * MEMBERS
+    );
+    assert!(
+        advised < (STREAMS * MEMBERS / 4) as u64,
+        "advised {advised} members for clients that read none"
+    );
+
+    // After the stall timeout the streams are ended: nothing in flight,
+    // the hog's places free again, no more advising.
+    let ended = Instant::now() + stall + Duration::from_secs(5);
+    while Metrics::global().in_flight(SCORE_CHAIN) > 0 {
+        assert!(
+            Instant::now() < ended,
+            "unread streams still in flight after the stall timeout: {}",
+            Metrics::global().in_flight(SCORE_CHAIN)
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .advise(advise("hog"))
+        .await
+        .expect("the hog's places are free again");
+    // Ended streams advise nothing more.
+    let at_end = Metrics::global().chain_members_advised();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(Metrics::global().chain_members_advised(), at_end);
+    // Reading now: what was sent, then the end.
+    let mut stream = streams.pop().unwrap();
+    let mut results = 0;
+    let status = loop {
+        match tokio::time::timeout(Duration::from_secs(10), stream.message())
+            .await
+            .expect("the ended stream answers")
+        {
+            Ok(Some(_)) => results += 1,
+            Ok(None) => panic!("the stream ended OK after {results} results"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(status.code(), tonic::Code::DeadlineExceeded, "{status:?}");
+    assert_eq!(
+        status.get_details_error_info().expect("ErrorInfo").reason,
+        stdnav_runtime::stall::REASON_NOT_READ
+    );
+    assert!(results < MEMBERS, "{results}");
+}
+
+/// Strings a hostile caller sends: NUL, other controls, bidi overrides,
+/// zero-width and joiner characters, a lone combining mark, a byte-order
+/// mark, a noncharacter, a private-use character, astral characters, a
+/// Chinese code with full-width digits, and only spaces.
+fn odd_strings() -> Vec<(&'static str, String)> {
+    vec![
+        ("NUL", "GB\u{0}T 19001-2016".into()),
+        ("only NUL", "\u{0}\u{0}\u{0}".into()),
+        ("controls", "\u{1}\u{7}\u{1b}[31m\u{7f}\u{85}".into()),
+        ("bidi override", "\u{202e}6102-10091 T/BG\u{202c}".into()),
+        ("zero width", "空\u{200b}调\u{200d}\u{2060}".into()),
+        ("lone combining mark", "\u{301}\u{301}\u{301}".into()),
+        ("BOM", "\u{feff}ISO 9001:2015".into()),
+        ("noncharacter", "\u{fffe}\u{ffff}\u{10ffff}".into()),
+        ("private use", "\u{e000}\u{f8ff}".into()),
+        ("astral", "😀𠀀𝔊𝔅".repeat(10)),
+        ("full-width code", "ＧＢ／Ｔ　１９００１－２０１６".into()),
+        ("spaces only", " \t\u{3000}\u{a0} ".into()),
+        ("surrogate-like text", "\\ud800\\udfff".into()),
+    ]
+}
+
+/// The hostile-input corpus beyond sizes and wire bytes (issue 20): odd
+/// Unicode, NUL and out-of-range numbers on every RPC of the four loaded
+/// services. Whatever comes in, the answer is a status the caller can act
+/// on — OK, INVALID_ARGUMENT, NOT_FOUND — never INTERNAL or UNKNOWN, and
+/// in time; out-of-range numbers are INVALID_ARGUMENT naming the field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_unicode_nul_and_out_of_range_numbers_get_caller_statuses() {
+    use stdnav_proto::advisor::v1 as apb;
+    use stdnav_proto::profiling::v1 as ppb;
+    use stdnav_proto::scoring::v1 as cpb;
+    let services = support::four_services_with(support::demo_catalogue).await;
+    let channel = |addr: SocketAddr| {
+        tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .unwrap()
+            .connect_lazy()
+    };
+    let mut standards = StandardsServiceClient::new(channel(services.standards));
+    let mut profiling =
+        ppb::profiling_service_client::ProfilingServiceClient::new(channel(services.profiling));
+    let mut scoring =
+        cpb::scoring_service_client::ScoringServiceClient::new(channel(services.scoring));
+    let mut advisor =
+        apb::advisor_service_client::AdvisorServiceClient::new(channel(services.advisor));
+    let valid =
+        stdnav_profiling::convert::profile_to_pb(&support::demo_profile("air-conditioner.json"));
+    let mut failures = Vec::new();
+    let acceptable = [
+        tonic::Code::Ok,
+        tonic::Code::InvalidArgument,
+        tonic::Code::NotFound,
+    ];
+    macro_rules! call {
+        ($what:expr, $call:expr) => {{
+            let what = $what;
+            match tokio::time::timeout(Duration::from_secs(20), $call).await {
+                Err(_) => failures.push(format!("{what}: no answer in 20 s")),
+                Ok(Ok(_)) => {}
+                Ok(Err(status)) if acceptable.contains(&status.code()) => {}
+                Ok(Err(status)) => failures.push(format!("{what}: {status:?}")),
+            }
+        }};
+    }
+    for (name, s) in odd_strings() {
+        call!(
+            format!("Search({name})"),
+            standards.search(spb::SearchRequest {
+                query: s.clone(),
+                filters: Some(spb::Filters {
+                    ics_prefixes: vec![s.clone()],
+                    families: vec![s.clone()],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+        );
+        call!(
+            format!("GetStandard({name})"),
+            standards.get_standard(spb::GetStandardRequest { id: s.clone() })
+        );
+        call!(
+            format!("Resolve({name})"),
+            standards.resolve(spb::ResolveRequest {
+                codes: vec![s.clone()],
+            })
+        );
+        call!(
+            format!("Lineage({name})"),
+            standards.lineage(spb::LineageRequest {
+                id: s.clone(),
+                depth: 3,
+            })
+        );
+        call!(
+            format!("Statistics({name})"),
+            standards.statistics(spb::StatisticsRequest {
+                query: s.clone(),
+                ..Default::default()
+            })
+        );
+        call!(
+            format!("Candidates({name})"),
+            standards.candidates(spb::CandidatesRequest {
+                products: vec![s.clone()],
+                industries: vec![s.clone()],
+                ics_groups: vec![s.clone()],
+                markets: vec![s.clone()],
+                limit: 10,
+            })
+        );
+        call!(
+            format!("GetEnterprise({name})"),
+            profiling.get_enterprise(ppb::GetEnterpriseRequest { uscc: s.clone() })
+        );
+        call!(
+            format!("ListEnterprises({name})"),
+            profiling.list_enterprises(ppb::ListEnterprisesRequest {
+                chain: s.clone(),
+                ..Default::default()
+            })
+        );
+        let odd = ppb::Enterprise {
+            name: s.clone(),
+            products: vec![s.clone(), valid.products[0].clone()],
+            certifications: vec![s.clone()],
+            flags: vec![s.clone()],
+            ..valid.clone()
+        };
+        call!(
+            format!("EnrichEnterprise({name})"),
+            profiling.enrich_enterprise(ppb::EnrichEnterpriseRequest {
+                enterprise: Some(odd.clone()),
+            })
+        );
+        call!(
+            format!("Advise(profile {name})"),
+            advisor.advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(odd.clone())),
+                top: 10,
+            })
+        );
+        call!(
+            format!("Advise(uscc {name})"),
+            advisor.advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Uscc(s.clone())),
+                top: 10,
+            })
+        );
+        call!(
+            format!("Score({name})"),
+            scoring.score(cpb::ScoreRequest {
+                candidates: vec![cpb::CandidateSignals {
+                    id: s.clone(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            })
+        );
+        match tokio::time::timeout(
+            Duration::from_secs(20),
+            advisor.score_chain(apb::ScoreChainRequest {
+                chain: s.clone(),
+                top: 5,
+            }),
+        )
+        .await
+        {
+            Ok(Ok(r)) => {
+                let mut stream = r.into_inner();
+                while let Some(item) = stream.next().await {
+                    if let Err(status) = item {
+                        failures.push(format!("ScoreChain({name}) stream: {status:?}"));
+                    }
+                }
+            }
+            Ok(Err(status)) if acceptable.contains(&status.code()) => {}
+            other => failures.push(format!("ScoreChain({name}): {other:?}")),
+        }
+    }
+
+    // Out-of-range numbers: refused naming the field.
+    let mut refused = |what: &str, field: &str, result: Result<(), tonic::Status>| match result {
+        Err(e)
+            if e.code() == tonic::Code::InvalidArgument
+                && fields(&e).iter().any(|f| f == field) => {}
+        other => failures.push(format!("{what}: {other:?}")),
+    };
+    for (what, value) in [
+        ("NaN", f64::NAN),
+        ("+inf", f64::INFINITY),
+        ("-inf", f64::NEG_INFINITY),
+    ] {
+        let mut e = valid.clone();
+        e.indicators = vec![ppb::MeasuredIndicator {
+            name: "能效比".into(),
+            unit: "W/W".into(),
+            value,
+            product: String::new(),
+        }];
+        refused(
+            &format!("UpsertEnterprise(indicator {what})"),
+            "enterprise.indicators[0].value",
+            profiling
+                .upsert_enterprise(ppb::UpsertEnterpriseRequest {
+                    enterprise: Some(e),
+                    expected_version: None,
+                })
+                .await
+                .map(|_| ()),
+        );
+        refused(
+            &format!("Score(peer_adoption {what})"),
+            "candidates[0].peer_adoption",
+            scoring
+                .score(cpb::ScoreRequest {
+                    candidates: vec![cpb::CandidateSignals {
+                        id: "ISO 9001:2015".into(),
+                        peer_adoption: value,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ()),
+        );
+        refused(
+            &format!("Score(text_score {what})"),
+            "candidates[0].text_score",
+            scoring
+                .score(cpb::ScoreRequest {
+                    candidates: vec![cpb::CandidateSignals {
+                        id: "ISO 9001:2015".into(),
+                        text_score: value as f32,
+                        ..Default::default()
+                    }],
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ()),
+        );
+    }
+    for (what, request, field) in [
+        (
+            "Search(page u32::MAX)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                page: u32::MAX,
+                ..Default::default()
+            },
+            "page",
+        ),
+        (
+            "Search(page_size u32::MAX)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                page_size: u32::MAX,
+                ..Default::default()
+            },
+            "page_size",
+        ),
+        (
+            "Search(published_from_year i32::MIN)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                filters: Some(spb::Filters {
+                    published_from_year: Some(i32::MIN),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "filters.published_from_year",
+        ),
+        (
+            "Search(levels 99)",
+            spb::SearchRequest {
+                query: "空调".into(),
+                filters: Some(spb::Filters {
+                    levels: vec![99],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            "filters.levels[0]",
+        ),
+    ] {
+        refused(what, field, standards.search(request).await.map(|_| ()));
+    }
+    refused(
+        "Lineage(depth u32::MAX)",
+        "depth",
+        standards
+            .lineage(spb::LineageRequest {
+                id: "ISO 9001:2015".into(),
+                depth: u32::MAX,
+            })
+            .await
+            .map(|_| ()),
+    );
+    refused(
+        "Advise(top u32::MAX)",
+        "top",
+        advisor
+            .advise(apb::AdviseRequest {
+                subject: Some(apb::advise_request::Subject::Profile(valid.clone())),
+                top: u32::MAX,
             })
             .await
             .map(|_| ()),

@@ -7,14 +7,58 @@
 //! keep in regulations does. The links are mined from the dev half of the
 //! real-world check set only (`stdnav mine-cocited`), so the test half still
 //! judges them, and kept as the project's data file `core/data/cocited.tsv`.
+//!
+//! Besides standard lines, a list holds industry keys ([`industry_keys`]:
+//! the GB/T 4754 division and group in each market regime), so the table
+//! also says which lines regulations name for an industry in a market — the
+//! machinery safety basics for any machine sold in the EU, the contaminant
+//! and labelling standards for any food sold in China — where no product
+//! standard is found to bring them.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use crate::market::Regimes;
 
 /// Written by `stdnav mine-cocited`.
 const COCITED: &str = include_str!("../data/cocited.tsv");
 /// The data file's header row.
 const COLUMNS: &str = "from\tto\tsupport\tconfidence";
+
+/// Marks an industry key, which is never a standard code.
+const INDUSTRY_KEY: char = '@';
+
+/// The industry keys of an enterprise (or a regulation's product category):
+/// `@<division>/<regime>` and `@<group>/<regime>` for each GB/T 4754 class
+/// or group and each market regime (`CN`, `EU`) it sells in; none outside
+/// those regimes.
+pub fn industry_keys(industries: &[String], markets: &[String]) -> Vec<String> {
+    let regimes = Regimes::of(markets).markets();
+    let mut keys = Vec::new();
+    for industry in industries {
+        let digits = industry.trim();
+        if digits.len() < 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        for level in [2, 3] {
+            if digits.len() < level {
+                continue;
+            }
+            for regime in &regimes {
+                let key = format!("{INDUSTRY_KEY}{}/{regime}", &digits[..level]);
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// Whether a list entry is an industry key rather than a standard line.
+pub fn is_industry_key(entry: &str) -> bool {
+    entry.starts_with(INDUSTRY_KEY)
+}
 
 /// Mining thresholds.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +107,8 @@ pub fn mine(lists: &[BTreeSet<String>], params: MineParams) -> Vec<Link> {
     }
     let mut links: Vec<Link> = both
         .into_iter()
+        // An industry key brings lines; a line never brings a key.
+        .filter(|((_, to), _)| !is_industry_key(to))
         .filter_map(|((from, to), support)| {
             let confidence = f64::from(support) / f64::from(naming[from]);
             (support >= params.min_support && confidence >= params.min_confidence).then(|| Link {
@@ -103,18 +149,66 @@ pub struct CoCited {
     links: HashMap<String, Vec<(String, f32)>>,
 }
 
+/// The table retrieval reads: the bundled one, or a replacement while a
+/// [`Replaced`] guard lives.
+fn served() -> &'static RwLock<Arc<CoCited>> {
+    static TABLE: OnceLock<RwLock<Arc<CoCited>>> = OnceLock::new();
+    TABLE.get_or_init(|| RwLock::new(Arc::new(CoCited::bundled())))
+}
+
+/// Puts the previous table back when dropped.
+#[must_use = "the replacement lasts while the guard lives"]
+pub struct Replaced(Option<Arc<CoCited>>);
+
+impl Drop for Replaced {
+    fn drop(&mut self) {
+        if let Some(previous) = self.0.take() {
+            *served().write().unwrap_or_else(|e| e.into_inner()) = previous;
+        }
+    }
+}
+
 impl CoCited {
+    /// The table retrieval reads (see [`CoCited::replace`]).
+    pub fn get() -> Arc<CoCited> {
+        served().read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Serves `table` in this process until the guard drops. Only for
+    /// judging the check set's dev half, whose cases the bundled table was
+    /// mined from: `stdnav train` and `stdnav evaluate` retrieve each dev case
+    /// with the links mined without it, so its own naming does not flatter
+    /// it. Servers never call it.
+    pub fn replace(table: CoCited) -> Replaced {
+        let mut current = served().write().unwrap_or_else(|e| e.into_inner());
+        Replaced(Some(std::mem::replace(&mut *current, Arc::new(table))))
+    }
+
     /// The bundled table; empty when `STDNAV_COCITED=off` (to measure what it
     /// adds, docs/EVALUATION.md).
-    pub fn get() -> &'static CoCited {
-        static TABLE: OnceLock<CoCited> = OnceLock::new();
-        TABLE.get_or_init(|| {
-            if std::env::var("STDNAV_COCITED").is_ok_and(|v| v == "off") {
-                CoCited::default()
-            } else {
-                CoCited::parse(COCITED)
-            }
-        })
+    pub fn bundled() -> CoCited {
+        if Self::switched_off() {
+            CoCited::default()
+        } else {
+            CoCited::parse(COCITED)
+        }
+    }
+
+    /// Whether `STDNAV_COCITED=off` leaves the table out.
+    pub fn switched_off() -> bool {
+        std::env::var("STDNAV_COCITED").is_ok_and(|v| v == "off")
+    }
+
+    /// The table of freshly mined links.
+    pub fn from_links(links: &[Link]) -> Self {
+        let mut table: HashMap<String, Vec<(String, f32)>> = HashMap::new();
+        for l in links {
+            table
+                .entry(l.from.clone())
+                .or_default()
+                .push((l.to.clone(), l.confidence as f32));
+        }
+        Self { links: table }
     }
 
     /// Reads the data file's rows; comment lines and malformed rows are
@@ -155,6 +249,22 @@ impl CoCited {
 mod tests {
     use super::*;
 
+    #[test]
+    fn industry_keys_by_division_group_and_regime() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            industry_keys(&s(&["3435", "3852"]), &s(&["EU"])),
+            s(&["@34/EU", "@343/EU", "@38/EU", "@385/EU"])
+        );
+        assert_eq!(
+            industry_keys(&s(&["14"]), &s(&["CN", "DE"])),
+            s(&["@14/CN", "@14/EU"])
+        );
+        // Outside the regimes, and junk classes: no keys.
+        assert!(industry_keys(&s(&["3435"]), &s(&["US"])).is_empty());
+        assert!(industry_keys(&s(&["x1", "3"]), &s(&["CN"])).is_empty());
+    }
+
     fn set(lines: &[&str]) -> BTreeSet<String> {
         lines.iter().map(|s| s.to_string()).collect()
     }
@@ -182,6 +292,35 @@ mod tests {
         let table = CoCited::parse(&render(&links, "test\nsecond line"));
         assert_eq!(table.of("IEC 60335-2-40")[0].0, "CISPR 14-1");
         assert!(table.of("ISO 12100").is_empty());
+        let to = |t: &CoCited| -> Vec<String> {
+            t.of("IEC 60335-2-40")
+                .iter()
+                .map(|(l, _)| l.clone())
+                .collect()
+        };
+        assert_eq!(to(&CoCited::from_links(&links)), to(&table));
+
+        // A replacement is served while its guard lives, then the bundled
+        // table again.
+        let bundled = CoCited::get().links.len();
+        {
+            let _guard = CoCited::replace(CoCited::from_links(&links));
+            assert_eq!(to(&CoCited::get()), to(&table));
+        }
+        assert_eq!(CoCited::get().links.len(), bundled);
+        // Industry keys link to lines, never the other way.
+        let keyed = vec![
+            set(&["@38/EU", "IEC 60335-1", "CISPR 14-1"]),
+            set(&["@38/EU", "IEC 60335-1"]),
+        ];
+        let links = mine(&keyed, MineParams::default());
+        assert!(
+            links
+                .iter()
+                .any(|l| l.from == "@38/EU" && l.to == "IEC 60335-1")
+        );
+        assert!(links.iter().all(|l| !is_industry_key(&l.to)));
+
         let strict = mine(
             &lists,
             MineParams {

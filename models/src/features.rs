@@ -143,7 +143,7 @@ pub struct Signals {
 /// | `held_old_edition` | 1 if the enterprise holds an older edition |
 /// | `referenced` | 1 if it is a normative reference of another candidate |
 /// | `peer_adoption_close` | `peer_adoption × peer_closeness`: the share counts fully among peers of the same class, a third among peers of the same division only |
-/// | `cocitation` | how strongly regulations name it together with a standard the enterprise's products match, 0..=1 (the horizontal standards — EMC, radio, contaminants — product words do not reach) |
+/// | `cocitation` | how strongly regulations name it together with a standard the enterprise's products match, or for the enterprise's industry in its market, 0..=1 (the horizontal standards — EMC, radio, contaminants, machinery basics — product words do not reach) |
 /// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
 pub const FEATURES: &[&str] = &[
     "text_score_log",

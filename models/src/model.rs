@@ -570,7 +570,7 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
             "you hold an older edition".into()
         }
         idx::COCITATION if s.cocitation > 0.0 && effect > 0.0 => {
-            "named in regulations together with a standard for your product".into()
+            "named in regulations for products like yours".into()
         }
         idx::REFERENCED if s.referenced => {
             if s.in_degree >= 10 {

@@ -35,8 +35,8 @@ pub enum Shape {
     Titles,
 }
 
-/// Titles of mandatory national standards the national list gives without
-/// one, written by the project (core/data/README.md).
+/// Titles of national standards (GB and GB/T) the national list gives
+/// without one, written by the project (core/data/README.md).
 pub const BUNDLED_TITLES: &str = include_str!("../../data/gb_titles.csv");
 
 impl Shape {

@@ -36,17 +36,25 @@ pub const LIMITS: &[FieldLimit] = &[
     limits::chars("ScoreChain", "chain", MAX_CHAIN_CHARS),
     limits::max("ScoreChain", "top", MAX_TOP as u64),
 ];
-/// Enterprises of a chain advised at once.
+/// Enterprises of one chain advised at once.
 pub const CHAIN_CONCURRENCY: usize = 4;
+/// Enterprises advised at once for all ScoreChain streams of the server
+/// together: 200 open chains take no more of the machine than two, so
+/// Advise keeps its latency beside them (issue 20, item 4).
+pub const CHAIN_WORKERS: usize = 8;
 
 #[derive(Clone)]
 pub struct AdvisorGrpc {
     advisor: Advisor,
+    chain_workers: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl AdvisorGrpc {
     pub fn new(advisor: Advisor) -> Self {
-        Self { advisor }
+        Self {
+            advisor,
+            chain_workers: std::sync::Arc::new(tokio::sync::Semaphore::new(CHAIN_WORKERS)),
+        }
     }
 
     pub fn into_server(self) -> AdvisorServiceServer<Self> {
@@ -141,13 +149,27 @@ impl AdvisorService for AdvisorGrpc {
         let top = if r.top == 0 { 10 } else { r.top as usize };
         let members = self.advisor.chain_members(&ctx, &r.chain).await?;
         let advisor = self.advisor.clone();
+        let workers = self.chain_workers.clone();
         let chain = r.chain.clone();
+        // Paced by the reader: the transport asks for the next message only
+        // once the last fits the client's flow-control window, and this
+        // stream advises a member only when asked (at most
+        // CHAIN_CONCURRENCY ahead). A client that stops reading stops the
+        // advising; the server's stall layer ends its stream after the
+        // call timeout.
         let results = futures::stream::iter(members)
             .map(move |m| {
                 let advisor = advisor.clone();
                 let ctx = ctx.clone();
                 let chain = chain.clone();
-                async move { chain::score_member(&advisor, &ctx, m, &chain, top).await }
+                let workers = workers.clone();
+                async move {
+                    // The semaphore is never closed.
+                    let _worker = workers.acquire_owned().await.ok();
+                    let result = chain::score_member(&advisor, &ctx, m, &chain, top).await;
+                    stdnav_runtime::metrics::Metrics::global().chain_member_advised();
+                    result
+                }
             })
             .buffered(CHAIN_CONCURRENCY);
         Ok(Response::new(chain_stream(results, r.chain)))
@@ -180,6 +202,7 @@ fn summary_to_pb(s: chain::ChainSummary) -> pb::ChainSummary {
     pb::ChainSummary {
         chain: s.chain,
         enterprises: s.enterprises,
+        failed: s.failed,
         segments: s
             .segments
             .into_iter()
@@ -219,4 +242,29 @@ fn chain_stream(
         })
     });
     Box::pin(items.chain(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summary a client reads says how many members failed (issue 20):
+    /// a chain whose backends went away mid-run no longer looks whole.
+    #[test]
+    fn the_chain_summary_counts_failed_members() {
+        let ok = chain::MemberResult {
+            maturity: 50.0,
+            mandatory_coverage: 1.0,
+            ..chain::MemberResult::failed("A", "", "upstream", String::new())
+        };
+        let results = [
+            ok,
+            chain::MemberResult::failed("B", "", "upstream", "unavailable".into()),
+            chain::MemberResult::failed("C", "", "", "tcp connect error".into()),
+        ];
+        let pb = summary_to_pb(chain::summarize("家电产业链", &results));
+        assert_eq!((pb.enterprises, pb.failed), (3, 2));
+        assert_eq!(pb.segments.len(), 1);
+        assert_eq!(pb.segments[0].enterprises, 1);
+    }
 }

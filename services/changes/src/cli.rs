@@ -35,8 +35,26 @@ pub struct Args {
     /// service sharing --home (seconds); each change becomes change events.
     #[arg(long, env = "STDNAV_CHANGES_RELOAD_SECS", default_value_t = 5)]
     pub reload_secs: u64,
+    /// Days of change events kept in the log and the feeds (0: no age limit).
+    #[arg(long, env = "STDNAV_CHANGES_RETENTION_DAYS", default_value_t = crate::log::DEFAULT_RETENTION_DAYS as f64)]
+    pub retention_days: f64,
+    /// Entries kept per feed and in the catalogue log (0: no limit).
+    #[arg(long, env = "STDNAV_CHANGES_RETENTION_ENTRIES", default_value_t = crate::log::DEFAULT_RETENTION_ENTRIES)]
+    pub retention_entries: u64,
     #[command(flatten)]
     pub serve: ServeFlags,
     #[command(flatten)]
     pub log: LogFlags,
+}
+
+impl Args {
+    /// The retention the flags ask for.
+    pub fn retention(&self) -> anyhow::Result<crate::log::Retention> {
+        let max_age = std::time::Duration::try_from_secs_f64(self.retention_days * 86_400.0)
+            .map_err(|_| anyhow::anyhow!("--retention-days must be a number of days ≥ 0"))?;
+        Ok(crate::log::Retention {
+            max_age,
+            max_entries: self.retention_entries,
+        })
+    }
 }

@@ -39,6 +39,8 @@ impl CatalogueSource for stdnav_standards::Standards {
 /// Largest page of ListChanges.
 pub const MAX_PAGE: u32 = 500;
 const FANOUT_BATCH: usize = 100;
+/// How often the fan-out applies the retention.
+const TRIM_EVERY: Duration = Duration::from_secs(3600);
 const WATCH_BATCH: usize = 100;
 
 pub struct Changes {
@@ -53,6 +55,8 @@ pub struct Changes {
     consumer: String,
     /// How often watchers and the fan-out look for what other processes wrote.
     poll: Duration,
+    /// What the log keeps; the fan-out trims the rest.
+    retention: crate::log::Retention,
 }
 
 impl Changes {
@@ -70,7 +74,27 @@ impl Changes {
             published: Arc::new(Notify::new()),
             consumer: format!("{host}-{}", std::process::id()),
             poll: Duration::from_millis(500),
+            retention: crate::log::Retention::default(),
         }
+    }
+
+    /// Keeps `retention` of the log instead of the default.
+    pub fn with_retention(mut self, retention: crate::log::Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Applies the retention now.
+    pub async fn trim(&self) -> Result<crate::log::Trimmed, ChangesError> {
+        let trimmed = self.log.trim(self.retention, crate::now_ms()).await?;
+        if trimmed != crate::log::Trimmed::default() {
+            tracing::info!(
+                catalogue = trimmed.catalogue,
+                feeds = trimmed.feeds,
+                "change log trimmed by the retention"
+            );
+        }
+        Ok(trimmed)
     }
 
     /// Names this process in the fan-out consumer group (default: host and pid).
@@ -229,7 +253,14 @@ impl Changes {
         let this = self.clone();
         tokio::spawn(async move {
             tokio::pin!(shutdown);
+            let mut trimmed_at: Option<tokio::time::Instant> = None;
             loop {
+                if trimmed_at.is_none_or(|t| t.elapsed() >= TRIM_EVERY) {
+                    trimmed_at = Some(tokio::time::Instant::now());
+                    if let Err(e) = this.trim().await {
+                        tracing::warn!(error = %e, "trimming the change log failed; retrying later");
+                    }
+                }
                 let woken = this.published.notified();
                 let wait = match this.fan_out().await {
                     Ok(_) => this.poll,
@@ -339,7 +370,19 @@ impl Changes {
             page_size as usize
         };
         let mut out = Vec::new();
-        let mut after = (!page_token.is_empty()).then(|| page_token.to_string());
+        // A page token continues a listing; a time seeks (less the margin
+        // by which the store's clock may run behind the detecting
+        // process's), so `since=now` reads nothing old however long the
+        // feed.
+        let mut after = if !page_token.is_empty() {
+            Some(page_token.to_string())
+        } else if since_ms > 0 {
+            self.log
+                .feed_at(tenant, since_ms.saturating_sub(self.log.clock_margin_ms()))
+                .await?
+        } else {
+            None
+        };
         loop {
             let batch = self.log.feed(tenant, after.as_deref(), size + 1).await?;
             let done = batch.len() < size + 1;

@@ -35,7 +35,8 @@ async fn main() -> anyhow::Result<()> {
         default_sources(args.data.as_deref()),
     ));
     let kind = log.kind();
-    let changes = Arc::new(Changes::new(log, profiles, catalogue.clone()));
+    let changes =
+        Arc::new(Changes::new(log, profiles, catalogue.clone()).with_retention(args.retention()?));
     let options = args.serve.options()?;
     let routes = Routes::new(
         ChangesGrpc::new(changes.clone())

@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod redis;
 pub mod server;
 pub mod shutdown;
+pub mod stall;
 pub mod status;
 pub mod telemetry;
 pub mod tenant;

@@ -49,6 +49,7 @@ pub struct Metrics {
     errors: Family<CallLabels, Counter>,
     latency: HistogramFamily,
     in_flight: Family<RpcLabels, Gauge>,
+    chain_members: Counter,
     http_requests: Family<HttpLabels, Counter>,
     http_latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
 }
@@ -68,6 +69,7 @@ impl Metrics {
             let errors = Family::<CallLabels, Counter>::default();
             let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
             let in_flight = Family::<RpcLabels, Gauge>::default();
+            let chain_members = Counter::default();
             registry.register(
                 "rpc_calls",
                 "gRPC calls handled, by method and status code",
@@ -87,6 +89,11 @@ impl Metrics {
                 "rpc_in_flight",
                 "gRPC calls being handled",
                 in_flight.clone(),
+            );
+            registry.register(
+                "chain_members_advised",
+                "Members of industry chains advised for ScoreChain streams",
+                chain_members.clone(),
             );
             // The web face's requests (services/web), by route pattern.
             let http_requests = Family::<HttpLabels, Counter>::default();
@@ -108,10 +115,30 @@ impl Metrics {
                 errors,
                 latency,
                 in_flight,
+                chain_members,
                 http_requests,
                 http_latency,
             }
         })
+    }
+
+    /// Counts one chain member advised for a ScoreChain stream.
+    pub fn chain_member_advised(&self) {
+        self.chain_members.inc();
+    }
+
+    /// Chain members advised for ScoreChain streams since the start.
+    pub fn chain_members_advised(&self) -> u64 {
+        self.chain_members.get()
+    }
+
+    /// Calls of `rpc` (its path, `/package.Service/Method`) in flight now.
+    pub fn in_flight(&self, rpc: &str) -> i64 {
+        self.in_flight
+            .get_or_create(&RpcLabels {
+                rpc: rpc.to_string(),
+            })
+            .get()
     }
 
     /// Everything in Prometheus text exposition format.

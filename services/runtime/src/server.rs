@@ -32,6 +32,10 @@ pub const DEFAULT_PREFACE_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ServeOptions {
     /// Upper bound on any call; the caller's `grpc-timeout` can only shorten it.
     pub request_timeout: Duration,
+    /// A response whose client has not taken its next frame for this long
+    /// is ended and stops counting in flight ([`crate::stall`]); zero:
+    /// never. By default the call timeout.
+    pub stall_timeout: Duration,
     pub concurrency_limit_per_connection: usize,
     /// How long health reports NOT_SERVING before the listener closes, so
     /// load balancers stop sending new calls first.
@@ -78,6 +82,7 @@ impl Default for ServeOptions {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(30),
             concurrency_limit_per_connection: 256,
             drain: Duration::from_millis(0),
             grace: DEFAULT_GRACE,
@@ -254,6 +259,7 @@ pub fn spawn(
     if let Some(tls) = options.tls.clone() {
         builder = builder.tls_config(tls).map_err(std::io::Error::other)?;
     }
+    let stall_timeout = options.stall_timeout;
     let join = tokio::spawn(async move {
         let serving = builder
             .timeout(options.request_timeout)
@@ -263,12 +269,14 @@ pub fn spawn(
             .tcp_nodelay(true)
             .trace_fn(crate::telemetry::server_span)
             // gRPC-Web for browser clients (HTTP/1.1 or HTTP/2): translated
-            // first, so metrics, the error model, keys and admission below
-            // see every call as gRPC.
+            // first, so everything below sees every call as gRPC.
             .accept_http1(true)
             .layer(tonic_web::GrpcWebLayer::new())
-            // Outermost first: metrics see every call, including those the
-            // key check or admission refuse.
+            // Outermost first: a response cut for not being read drops
+            // everything inside (its metrics, its admission places); metrics
+            // see every call, including those the key check or admission
+            // refuse.
+            .layer(crate::stall::StallLayer::new(stall_timeout))
             .layer(crate::metrics::METRICS_LAYER)
             .layer(crate::status::ERROR_MODEL_LAYER)
             .layer(auth)

@@ -235,7 +235,12 @@ fn facet_to_pb(k: FacetKind) -> pb::FacetField {
     }
 }
 
-/// Converts proto filters, naming every unknown enum value.
+/// Years a filter may name (four digits): beyond them a year is a
+/// caller's mistake, not a filter that matches everything or nothing.
+const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// Converts proto filters, naming every unknown enum value and every year
+/// out of range.
 fn filters_from_pb(f: Option<pb::Filters>) -> Result<Filters, Status> {
     let Some(f) = f else {
         return Ok(Filters::default());
@@ -248,6 +253,19 @@ fn filters_from_pb(f: Option<pb::Filters>) -> Result<Filters, Status> {
         to_year: f.published_to_year,
         ..Default::default()
     };
+    for (field, year) in [
+        ("filters.published_from_year", f.published_from_year),
+        ("filters.published_to_year", f.published_to_year),
+    ] {
+        if let Some(y) = year
+            && !YEARS.contains(&y)
+        {
+            bad.push(Violation::new(
+                field,
+                format!("a year from {} to {}, not {y}", YEARS.start(), YEARS.end()),
+            ));
+        }
+    }
     for (i, v) in f.levels.iter().enumerate() {
         match level_from_pb(*v) {
             Some(l) => out.levels.push(l),

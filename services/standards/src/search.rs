@@ -1477,6 +1477,10 @@ pub struct CandidatesResult {
 /// Most candidates added for the company they keep in regulations.
 const MAX_COCITED: usize = 40;
 
+/// How strongly an industry key brings the lines regulations name for the
+/// industry in a market, against 0.5–1 for a candidate standard.
+const INDUSTRY_WEIGHT: f32 = 1.0;
+
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
 fn general_part_base(id: &str) -> Option<String> {
     let code = StdCode::parse(id).ok()?;
@@ -1630,7 +1634,8 @@ impl Snapshot {
             }
         }
         list.extend(referenced);
-        self.add_cocited(&mut list, &mut have);
+        let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &p.markets);
+        self.add_cocited(&mut list, &mut have, &industry_keys);
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
@@ -1647,13 +1652,20 @@ impl Snapshot {
         })
     }
 
-    /// Standards regulations name together with the candidates
-    /// (`stdnav_core::cocited`): each in-force edition of a linked line gets
-    /// the strongest `confidence × (0.5 + 0.5 × match strength)` over its
-    /// links (a reference counts with its referrer's strength), and those
-    /// not yet candidates are added (at most [`MAX_COCITED`]), carrying the
-    /// products of the standard that brought them.
-    fn add_cocited(&self, list: &mut Vec<CandidateHit>, have: &mut HashSet<u64>) {
+    /// Standards regulations name together with the candidates, and for the
+    /// enterprise's industry in its markets (`stdnav_core::cocited`): each
+    /// in-force edition of a linked line gets the strongest `confidence ×
+    /// weight` over its links — a candidate weighs `0.5 + 0.5 × match
+    /// strength` (a reference counts with its referrer's strength), an
+    /// industry key [`INDUSTRY_WEIGHT`] — and those not yet candidates are
+    /// added (at most [`MAX_COCITED`]), carrying the products of the standard
+    /// that brought them.
+    fn add_cocited(
+        &self,
+        list: &mut Vec<CandidateHit>,
+        have: &mut HashSet<u64>,
+        industry_keys: &[String],
+    ) {
         let table = CoCited::get();
         if table.is_empty() {
             return;
@@ -1665,7 +1677,24 @@ impl Snapshot {
             .filter(|c| c.match_strength > 0.0)
             .filter_map(|c| Some((self.record(c.ord)?.id.as_str(), c.match_strength)))
             .collect();
-        let mut strength: HashMap<u64, (f32, usize)> = HashMap::new();
+        // The strongest value per edition, and the candidate that brought it
+        // (none for an industry key).
+        let mut strength: HashMap<u64, (f32, Option<usize>)> = HashMap::new();
+        let mut link = |line: &str, value: f32, from: Option<usize>| {
+            let Some(edition) = self.catalogue.latest_of(line) else {
+                return;
+            };
+            if !matches!(edition.status, Status::Current | Status::Upcoming) {
+                return;
+            }
+            let Some(ord) = self.ord_of(&edition.id) else {
+                return;
+            };
+            let entry = strength.entry(ord).or_insert((0.0, from));
+            if value > entry.0 {
+                *entry = (value, from);
+            }
+        };
         for (i, c) in list.iter().enumerate() {
             let trigger = matched
                 .get(c.referenced_by.as_str())
@@ -1678,20 +1707,12 @@ impl Snapshot {
                 continue;
             };
             for (line, confidence) in table.of(&base_of(&s.id)) {
-                let Some(edition) = self.catalogue.latest_of(line) else {
-                    continue;
-                };
-                if !matches!(edition.status, Status::Current | Status::Upcoming) {
-                    continue;
-                }
-                let Some(ord) = self.ord_of(&edition.id) else {
-                    continue;
-                };
-                let value = confidence * weight;
-                let entry = strength.entry(ord).or_insert((0.0, i));
-                if value > entry.0 {
-                    *entry = (value, i);
-                }
+                link(line, confidence * weight, Some(i));
+            }
+        }
+        for key in industry_keys {
+            for (line, confidence) in table.of(key) {
+                link(line, confidence * INDUSTRY_WEIGHT, None);
             }
         }
         for c in list.iter_mut() {
@@ -1699,19 +1720,21 @@ impl Snapshot {
                 c.cocitation = *value;
             }
         }
-        let mut added: Vec<(u64, f32, usize)> = strength
+        let mut added: Vec<(u64, f32, Option<usize>)> = strength
             .into_iter()
             .filter(|(ord, _)| !have.contains(ord))
-            .map(|(ord, (value, i))| (ord, value, i))
+            .map(|(ord, (value, from))| (ord, value, from))
             .collect();
         added.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         added.truncate(MAX_COCITED);
-        for (ord, value, i) in added {
+        for (ord, value, from) in added {
             have.insert(ord);
-            let from = &list[i];
+            let matched_products = from
+                .map(|i| list[i].matched_products.clone())
+                .unwrap_or_default();
             list.push(CandidateHit {
                 ord,
-                matched_products: from.matched_products.clone(),
+                matched_products,
                 cocitation: value,
                 ..Default::default()
             });

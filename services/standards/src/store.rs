@@ -136,7 +136,7 @@ pub fn default_sources(data_dir: Option<&Path>) -> Vec<Source> {
                 continue;
             }
             if rel.ends_with("gb_national.csv") {
-                // The project's titles for mandatory standards the list
+                // The project's titles for national standards the list
                 // gives without one; they fill titles only.
                 sources.push(Source::Bundled {
                     name: "stdnav core/data/gb_titles.csv".into(),

@@ -290,3 +290,33 @@ fn candidates_bring_the_standards_regulations_name_with_them() {
         .expect("the dishwasher part is found");
     assert!(dishwasher.0.match_strength > 0.5);
 }
+
+#[test]
+fn candidates_bring_what_regulations_name_for_the_industry_in_its_market() {
+    let Some((store, d)) = real() else { return };
+    let snapshot = store.snapshot();
+    let line_of = |ord: u64| catalogue::base_of(&snapshot.record(ord).unwrap().id);
+    // A machine no catalogued title names, of GB/T 4754 class 3435
+    // (division 34, general-purpose machinery).
+    let params = |markets: &[&str]| CandidateParams {
+        products: vec!["zorbulating machine".into()],
+        industries: vec!["3435".into()],
+        markets: markets.iter().map(|m| m.to_string()).collect(),
+        limit: 200,
+        ..Default::default()
+    };
+    let cocited = |markets: &[&str], line: &str| {
+        d.candidates(&params(markets))
+            .unwrap()
+            .candidates
+            .iter()
+            .find(|(c, _)| line_of(c.ord) == line)
+            .map(|(c, _)| c.cocitation)
+    };
+    // Sold in the EU: the machinery directive's basic standard comes with
+    // the industry, though no product standard was found to bring it.
+    let strength = cocited(&["EU"], "ISO 12100").expect("ISO 12100 is a candidate");
+    assert!(strength > 0.2, "ISO 12100: {strength}");
+    // Sold in the US only: no regime's lists speak for it.
+    assert!(cocited(&["US"], "ISO 12100").is_none_or(|s| s == 0.0));
+}

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged};
+use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged, Retention, Trimmed};
 use crate::event::ChangeEvent;
 use crate::subscription::Subscription;
 
@@ -28,6 +28,13 @@ const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 const FEED: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("feed");
 /// (tenant, event id) → seq.
 const FEED_IDS: TableDefinition<(&str, &str), u64> = TableDefinition::new("feed_ids");
+/// (tenant, ms) → the first seq appended to the tenant's feed at that
+/// instant (instants kept increasing per tenant): ListChanges' `since`
+/// seeks here. Entries of files written before it have no instant.
+const FEED_TIME: TableDefinition<(&str, u64), u64> = TableDefinition::new("feed_time");
+/// tenant → the last seq its feed gave, kept when a trim empties the feed
+/// so that seqs (cursors) never repeat.
+const FEED_SEQ: TableDefinition<&str, u64> = TableDefinition::new("feed_seq");
 /// (tenant, subscription id) → subscription JSON.
 const SUBS: TableDefinition<(&str, &str), &[u8]> = TableDefinition::new("subscriptions");
 
@@ -68,6 +75,8 @@ impl EmbeddedLog {
         tx.open_table(META).map_err(internal)?;
         tx.open_table(FEED).map_err(internal)?;
         tx.open_table(FEED_IDS).map_err(internal)?;
+        tx.open_table(FEED_TIME).map_err(internal)?;
+        tx.open_table(FEED_SEQ).map_err(internal)?;
         tx.open_table(SUBS).map_err(internal)?;
         tx.commit().map_err(internal)?;
         Ok(Self { db: Arc::new(db) })
@@ -88,6 +97,216 @@ fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, LogError> {
     serde_json::from_slice(bytes).map_err(internal)
 }
 
+/// The event id (and detection time) of a stored feed item or catalogue
+/// event, read without decoding the rest.
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: String,
+    #[serde(default)]
+    detected_ms: u64,
+}
+
+#[derive(serde::Deserialize)]
+struct ItemIdOnly {
+    event: IdOnly,
+}
+
+/// The first (or last) key of tenant `t` in a table keyed (tenant, n):
+/// its n.
+fn edge<V: redb::Value + 'static>(
+    table: &impl ReadableTable<(&'static str, u64), V>,
+    t: &str,
+    last: bool,
+) -> Result<Option<u64>, LogError> {
+    let mut range = table.range((t, 0)..=(t, u64::MAX)).map_err(internal)?;
+    let item = if last {
+        range.next_back()
+    } else {
+        range.next()
+    };
+    Ok(item
+        .transpose()
+        .map_err(internal)?
+        .map(|(k, _)| k.value().1))
+}
+
+/// Every seq up to it is acknowledged.
+fn watermark(meta: &impl ReadableTable<&'static str, u64>) -> Result<u64, LogError> {
+    Ok(meta
+        .get(WATERMARK)
+        .map_err(internal)?
+        .map(|v| v.value())
+        .unwrap_or(0))
+}
+
+/// The first seq the tenant's feed appended at or after `ms`.
+fn first_seq_since(
+    time: &impl ReadableTable<(&'static str, u64), u64>,
+    t: &str,
+    ms: u64,
+) -> Result<Option<u64>, LogError> {
+    Ok(time
+        .range((t, ms)..=(t, u64::MAX))
+        .map_err(internal)?
+        .next()
+        .transpose()
+        .map_err(internal)?
+        .map(|(_, seq)| seq.value()))
+}
+
+/// The first and last seq of the tenant's feed.
+fn feed_bounds(
+    feed: &impl ReadableTable<(&'static str, u64), &'static [u8]>,
+    t: &str,
+) -> Result<Option<(u64, u64)>, LogError> {
+    Ok(edge(feed, t, false)?.zip(edge(feed, t, true)?))
+}
+
+/// Tenants with a feed, by skipping from one to the next.
+fn feed_tenants(
+    feed: &impl ReadableTable<(&'static str, u64), &'static [u8]>,
+) -> Result<Vec<String>, LogError> {
+    let mut out: Vec<String> = Vec::new();
+    loop {
+        let next = match out.last() {
+            None => feed.first().map_err(internal)?,
+            Some(t) => feed
+                .range((t.as_str(), u64::MAX)..)
+                .map_err(internal)?
+                .next()
+                .transpose()
+                .map_err(internal)?,
+        };
+        match next {
+            Some((k, _)) => out.push(k.value().0.to_string()),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Trims one tenant's feed; returns how many entries went.
+fn trim_feed(
+    tx: &redb::WriteTransaction,
+    t: &str,
+    retention: Retention,
+    now_ms: u64,
+) -> Result<u64, LogError> {
+    let mut feed = tx.open_table(FEED).map_err(internal)?;
+    let mut ids = tx.open_table(FEED_IDS).map_err(internal)?;
+    let mut time = tx.open_table(FEED_TIME).map_err(internal)?;
+    let Some((first, last)) = feed_bounds(&feed, t)? else {
+        return Ok(0);
+    };
+    let mut keep_from = first;
+    if retention.max_entries > 0 && last - first + 1 > retention.max_entries {
+        keep_from = last + 1 - retention.max_entries;
+    }
+    if let Some(cutoff) = retention.cutoff_ms(now_ms) {
+        // The first instant at or after the cutoff starts what is kept;
+        // with none, everything with an instant is older.
+        let young = first_seq_since(&time, t, cutoff)?;
+        let any_old = time
+            .range((t, 0)..(t, cutoff))
+            .map_err(internal)?
+            .next_back()
+            .transpose()
+            .map_err(internal)?
+            .is_some();
+        match young {
+            Some(seq) => keep_from = keep_from.max(seq),
+            None if any_old => keep_from = last + 1,
+            None => {}
+        }
+    }
+    if keep_from <= first {
+        return Ok(0);
+    }
+    let mut gone = Vec::new();
+    for item in feed.range((t, first)..(t, keep_from)).map_err(internal)? {
+        let (k, v) = item.map_err(internal)?;
+        let id = decode::<ItemIdOnly>(v.value())?.event.id;
+        gone.push((k.value().1, id));
+    }
+    for (seq, id) in &gone {
+        feed.remove((t, *seq)).map_err(internal)?;
+        ids.remove((t, id.as_str())).map_err(internal)?;
+    }
+    if keep_from > last {
+        tx.open_table(FEED_SEQ)
+            .map_err(internal)?
+            .insert(t, last)
+            .map_err(internal)?;
+    }
+    // Instants of trimmed entries go; the last of them moves to the first
+    // entry kept when that entry has no instant of its own.
+    let mut stale = Vec::new();
+    for item in time.range((t, 0)..=(t, u64::MAX)).map_err(internal)? {
+        let (k, seq) = item.map_err(internal)?;
+        if seq.value() >= keep_from {
+            break;
+        }
+        stale.push(k.value().1);
+    }
+    let first_kept_has_instant = time
+        .range((t, 0)..=(t, u64::MAX))
+        .map_err(internal)?
+        .any(|i| i.is_ok_and(|(_, seq)| seq.value() == keep_from));
+    for ms in &stale {
+        time.remove((t, *ms)).map_err(internal)?;
+    }
+    if let Some(ms) = stale.last()
+        && !first_kept_has_instant
+        && keep_from <= last
+    {
+        time.insert((t, *ms), keep_from).map_err(internal)?;
+    }
+    Ok(gone.len() as u64)
+}
+
+/// Trims the catalogue log's acknowledged entries.
+fn trim_catalogue(
+    tx: &redb::WriteTransaction,
+    retention: Retention,
+    now_ms: u64,
+) -> Result<u64, LogError> {
+    let watermark = watermark(&tx.open_table(META).map_err(internal)?)?;
+    let mut log = tx.open_table(CATALOGUE).map_err(internal)?;
+    let mut ids = tx.open_table(CATALOGUE_IDS).map_err(internal)?;
+    let (Some(first), Some(last)) = (
+        log.first().map_err(internal)?.map(|(k, _)| k.value()),
+        log.last().map_err(internal)?.map(|(k, _)| k.value()),
+    ) else {
+        return Ok(0);
+    };
+    if watermark < first {
+        // Nothing acknowledged is left.
+        return Ok(0);
+    }
+    // Entries before `over` are beyond the count.
+    let over = if retention.max_entries > 0 && last - first + 1 > retention.max_entries {
+        last + 1 - retention.max_entries
+    } else {
+        first
+    };
+    let cutoff = retention.cutoff_ms(now_ms);
+    let mut gone = Vec::new();
+    for item in log.range(first..=watermark).map_err(internal)? {
+        let (k, v) = item.map_err(internal)?;
+        let seq = k.value();
+        let event = decode::<IdOnly>(v.value())?;
+        let old = cutoff.is_some_and(|c| event.detected_ms < c);
+        if seq >= over && !old {
+            break;
+        }
+        gone.push((seq, event.id));
+    }
+    for (seq, id) in &gone {
+        log.remove(*seq).map_err(internal)?;
+        ids.remove(id.as_str()).map_err(internal)?;
+    }
+    Ok(gone.len() as u64)
+}
+
 #[async_trait]
 impl ChangeLog for EmbeddedLog {
     fn kind(&self) -> &'static str {
@@ -106,11 +325,15 @@ impl ChangeLog for EmbeddedLog {
             {
                 let mut log = tx.open_table(CATALOGUE).map_err(internal)?;
                 let mut ids = tx.open_table(CATALOGUE_IDS).map_err(internal)?;
+                // Trimmed entries were all acknowledged: past the
+                // watermark, seqs never repeat.
+                let watermark = watermark(&tx.open_table(META).map_err(internal)?)?;
                 let mut next = log
                     .last()
                     .map_err(internal)?
                     .map(|(k, _)| k.value() + 1)
-                    .unwrap_or(1);
+                    .unwrap_or(1)
+                    .max(watermark + 1);
                 for e in &events {
                     if ids.get(e.id.as_str()).map_err(internal)?.is_some() {
                         continue;
@@ -149,12 +372,7 @@ impl ChangeLog for EmbeddedLog {
     async fn claim(&self, _consumer: &str, limit: usize) -> Result<Vec<Logged>, LogError> {
         self.blocking(move |db| {
             let tx = db.begin_read().map_err(internal)?;
-            let meta = tx.open_table(META).map_err(internal)?;
-            let watermark = meta
-                .get(WATERMARK)
-                .map_err(internal)?
-                .map(|v| v.value())
-                .unwrap_or(0);
+            let watermark = watermark(&tx.open_table(META).map_err(internal)?)?;
             let acked = tx.open_table(ACKED).map_err(internal)?;
             let log = tx.open_table(CATALOGUE).map_err(internal)?;
             let mut out = Vec::new();
@@ -186,11 +404,7 @@ impl ChangeLog for EmbeddedLog {
             {
                 let mut meta = tx.open_table(META).map_err(internal)?;
                 let mut acked = tx.open_table(ACKED).map_err(internal)?;
-                let mut watermark = meta
-                    .get(WATERMARK)
-                    .map_err(internal)?
-                    .map(|v| v.value())
-                    .unwrap_or(0);
+                let mut watermark = watermark(&meta)?;
                 for s in seqs {
                     if s > watermark {
                         acked.insert(s, ()).map_err(internal)?;
@@ -216,15 +430,21 @@ impl ChangeLog for EmbeddedLog {
             {
                 let mut feed = tx.open_table(FEED).map_err(internal)?;
                 let mut ids = tx.open_table(FEED_IDS).map_err(internal)?;
+                let mut time = tx.open_table(FEED_TIME).map_err(internal)?;
                 let t = tenant.as_str();
-                let mut next = feed
-                    .range((t, 0)..=(t, u64::MAX))
-                    .map_err(internal)?
-                    .next_back()
-                    .transpose()
-                    .map_err(internal)?
-                    .map(|(k, _)| k.value().1 + 1)
-                    .unwrap_or(1);
+                let mut next = match edge(&feed, t, true)? {
+                    Some(n) => n + 1,
+                    None => {
+                        tx.open_table(FEED_SEQ)
+                            .map_err(internal)?
+                            .get(t)
+                            .map_err(internal)?
+                            .map(|v| v.value())
+                            .unwrap_or(0)
+                            + 1
+                    }
+                };
+                let first_new = next;
                 for item in &items {
                     let id = item.event.id.as_str();
                     if ids.get((t, id)).map_err(internal)?.is_some() {
@@ -235,6 +455,15 @@ impl ChangeLog for EmbeddedLog {
                     ids.insert((t, id), next).map_err(internal)?;
                     next += 1;
                     added += 1;
+                }
+                if added > 0 {
+                    // Instants increase per tenant, so a seek by time is a
+                    // seek by seq.
+                    let last_ms = edge(&time, t, true)?.unwrap_or(0);
+                    let ms = crate::now_ms().max(last_ms);
+                    if time.get((t, ms)).map_err(internal)?.is_none() {
+                        time.insert((t, ms), first_new).map_err(internal)?;
+                    }
                 }
             }
             tx.commit().map_err(internal)?;
@@ -281,15 +510,51 @@ impl ChangeLog for EmbeddedLog {
         self.blocking(move |db| {
             let tx = db.begin_read().map_err(internal)?;
             let feed = tx.open_table(FEED).map_err(internal)?;
+            Ok(edge(&feed, &tenant, true)?.map(cursor))
+        })
+        .await
+    }
+
+    async fn feed_at(&self, tenant: &str, since_ms: u64) -> Result<Option<String>, LogError> {
+        let tenant = tenant.to_string();
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let time = tx.open_table(FEED_TIME).map_err(internal)?;
             let t = tenant.as_str();
-            let last = feed
-                .range((t, 0)..=(t, u64::MAX))
-                .map_err(internal)?
-                .next_back()
-                .transpose()
-                .map_err(internal)?
-                .map(|(k, _)| cursor(k.value().1));
-            Ok(last)
+            match edge(&time, t, false)? {
+                // No instants (a file from before them), or everything may
+                // be as new: from the start.
+                None => Ok(None),
+                Some(ms) if since_ms <= ms => Ok(None),
+                Some(_) => {
+                    match first_seq_since(&time, t, since_ms)? {
+                        Some(seq) => Ok(Some(cursor(seq - 1))),
+                        // Nothing as new: from the end.
+                        None => {
+                            let feed = tx.open_table(FEED).map_err(internal)?;
+                            Ok(feed_bounds(&feed, t)?.map(|(_, last)| cursor(last)))
+                        }
+                    }
+                }
+            }
+        })
+        .await
+    }
+
+    async fn trim(&self, retention: Retention, now_ms: u64) -> Result<Trimmed, LogError> {
+        if retention == Retention::FOREVER {
+            return Ok(Trimmed::default());
+        }
+        self.blocking(move |db| {
+            let tx = db.begin_write().map_err(internal)?;
+            let tenants = feed_tenants(&tx.open_table(FEED).map_err(internal)?)?;
+            let mut trimmed = Trimmed::default();
+            for t in &tenants {
+                trimmed.feeds += trim_feed(&tx, t, retention, now_ms)?;
+            }
+            trimmed.catalogue = trim_catalogue(&tx, retention, now_ms)?;
+            tx.commit().map_err(internal)?;
+            Ok(trimmed)
         })
         .await
     }

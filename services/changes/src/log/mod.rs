@@ -53,6 +53,75 @@ pub struct FeedEntry {
     pub item: FeedItem,
 }
 
+/// How much of the log is kept (issue 20, item 8): entries older than
+/// `max_age`, and beyond the newest `max_entries`, are dropped from the
+/// catalogue log (once fanned out) and from every tenant's feed, with
+/// their ids. Zero keeps everything by that rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub max_age: std::time::Duration,
+    /// Per feed, and for the catalogue log.
+    pub max_entries: u64,
+}
+
+/// Entries kept by default: two years, and 100,000 per feed (catalogue
+/// changes are a few thousand a year; a replay of two years of the real
+/// catalogues is about 11,000 events).
+pub const DEFAULT_RETENTION_DAYS: u64 = 730;
+pub const DEFAULT_RETENTION_ENTRIES: u64 = 100_000;
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            max_age: std::time::Duration::from_secs(DEFAULT_RETENTION_DAYS * 86_400),
+            max_entries: DEFAULT_RETENTION_ENTRIES,
+        }
+    }
+}
+
+impl Retention {
+    /// Keeps everything.
+    pub const FOREVER: Retention = Retention {
+        max_age: std::time::Duration::ZERO,
+        max_entries: 0,
+    };
+
+    /// The default, changed by `STDNAV_CHANGES_RETENTION_DAYS` and
+    /// `STDNAV_CHANGES_RETENTION_ENTRIES` as `env` gives them.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut r = Self::default();
+        if let Some(days) = env("STDNAV_CHANGES_RETENTION_DAYS") {
+            let days: f64 = days
+                .trim()
+                .parse()
+                .ok()
+                .filter(|d: &f64| d.is_finite() && *d >= 0.0)
+                .ok_or_else(|| {
+                    format!("STDNAV_CHANGES_RETENTION_DAYS: not a number of days: {days:?}")
+                })?;
+            r.max_age = std::time::Duration::from_secs_f64(days * 86_400.0);
+        }
+        if let Some(n) = env("STDNAV_CHANGES_RETENTION_ENTRIES") {
+            r.max_entries = n.trim().parse().map_err(|_| {
+                format!("STDNAV_CHANGES_RETENTION_ENTRIES: not a number of entries: {n:?}")
+            })?;
+        }
+        Ok(r)
+    }
+
+    /// Entries appended before this instant are too old (None: no age limit).
+    pub fn cutoff_ms(&self, now_ms: u64) -> Option<u64> {
+        (!self.max_age.is_zero()).then(|| now_ms.saturating_sub(self.max_age.as_millis() as u64))
+    }
+}
+
+/// What a trim dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Trimmed {
+    pub catalogue: u64,
+    pub feeds: u64,
+}
+
 /// A catalogue event with its place in the catalogue log.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Logged {
@@ -97,6 +166,24 @@ pub trait ChangeLog: Send + Sync {
 
     /// The cursor of the tenant's last feed entry.
     async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError>;
+
+    /// A cursor from which the tenant's feed holds every entry appended at
+    /// or after `since_ms`, found by a seek, not a scan (None: from the
+    /// start). Entries after it may be older (the caller filters); none
+    /// before it is as new.
+    async fn feed_at(&self, tenant: &str, since_ms: u64) -> Result<Option<String>, LogError>;
+
+    /// How far this store's clock (the instants `feed_at` seeks by) may run
+    /// behind the clocks of the processes that detect events: the embedded
+    /// store's is the detecting process's own.
+    fn clock_margin_ms(&self) -> u64 {
+        0
+    }
+
+    /// Drops what `retention` no longer keeps, with the ids that
+    /// deduplicate it: from every feed, and from the catalogue log what the
+    /// fan-out has acknowledged. Safe to run from several processes.
+    async fn trim(&self, retention: Retention, now_ms: u64) -> Result<Trimmed, LogError>;
 
     async fn put_subscription(&self, sub: &Subscription) -> Result<(), LogError>;
     async fn delete_subscription(&self, tenant: &str, id: &str) -> Result<bool, LogError>;
@@ -205,6 +292,56 @@ pub mod suite {
         // Another tenant may hold the same event: feeds dedupe per tenant.
         assert_eq!(log.append_feed(&t2, &[item("A:1")]).await.unwrap(), 1);
         assert_eq!(log.feed(&t1, None, 10).await.unwrap().len(), 3);
+
+        // Seeks by time: from a cursor at or before the first entry appended
+        // since then; nothing skipped that is as new.
+        let now = crate::now_ms();
+        let at = log.feed_at(&t1, now + 60_000).await.unwrap();
+        assert!(
+            log.feed(&t1, at.as_deref(), 10).await.unwrap().is_empty(),
+            "nothing appended in the future"
+        );
+        let at = log.feed_at(&t1, now - 600_000).await.unwrap();
+        assert_eq!(log.feed(&t1, at.as_deref(), 10).await.unwrap().len(), 3);
+
+        // Retention: by count, ids dropped with the entries (an event
+        // appended again after its entry was trimmed is new again).
+        let kept = Retention {
+            max_age: std::time::Duration::ZERO,
+            max_entries: 2,
+        };
+        let trimmed = log.trim(kept, now).await.unwrap();
+        assert!(trimmed.feeds >= 1, "{trimmed:?}");
+        let feed = log.feed(&t1, None, 10).await.unwrap();
+        let codes: Vec<_> = feed
+            .iter()
+            .map(|e| e.item.event.standard.as_str())
+            .collect();
+        assert_eq!(codes, ["B:1", "C:1"]);
+        assert_eq!(log.catalogue(None, 10).await.unwrap().len(), 2);
+        assert_eq!(log.append_feed(&t1, &[item("A:1")]).await.unwrap(), 1);
+        // By age: everything appended before the cutoff.
+        let old = Retention {
+            max_age: std::time::Duration::from_secs(1),
+            max_entries: 0,
+        };
+        let last = log.feed_end(&t1).await.unwrap().unwrap();
+        log.trim(old, now + 3_600_000).await.unwrap();
+        assert!(log.feed(&t1, None, 10).await.unwrap().is_empty());
+        // Cursors never repeat, even after the feed was emptied.
+        assert_eq!(log.append_feed(&t1, &[item("D:1")]).await.unwrap(), 1);
+        let order = |c: &str| -> (u64, u64) {
+            let (a, b) = c.split_once('-').unwrap_or((c, "0"));
+            (a.parse().unwrap(), b.parse().unwrap())
+        };
+        let fresh = log.feed(&t1, None, 10).await.unwrap();
+        assert_eq!(fresh.len(), 1);
+        assert!(
+            order(&fresh[0].cursor) > order(&last),
+            "{fresh:?} after {last}"
+        );
+        assert!(log.catalogue(None, 10).await.unwrap().is_empty());
+        assert_eq!(log.publish(std::slice::from_ref(&a)).await.unwrap(), 1);
 
         // Subscriptions, per tenant.
         let target = Target::parse(Some(TargetKind::IcsGroup), "97.040").unwrap();

@@ -8,6 +8,7 @@
 //!   consumer left pending with `XAUTOCLAIM`;
 //! - `{p}:chg:feed:{tenant}` — stream of the tenant's feed, with
 //!   `{p}:chg:feed:{tenant}:ids` for deduplication;
+//! - `{p}:chg:feeds` — the set of tenants with a feed (for retention);
 //! - `{p}:chg:subs:{tenant}` — hash of subscription id → JSON, and
 //!   `{p}:chg:tenants`, the set of tenants with subscriptions.
 //!
@@ -26,7 +27,7 @@ use redis::streams::{
 };
 use redis::{AsyncCommands, Script};
 
-use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged};
+use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged, Retention, Trimmed};
 use crate::event::ChangeEvent;
 use crate::subscription::Subscription;
 
@@ -87,6 +88,15 @@ fn is_stream_id(c: &str) -> bool {
     }
 }
 
+/// A stream entry id as numbers, to compare.
+fn parse_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
+}
+
+/// Entries trimmed per round trip.
+const TRIM_BATCH: usize = 1000;
+
 fn decode<T: serde::de::DeserializeOwned>(entry: &StreamId) -> Result<T, LogError> {
     let data: String = entry
         .get("d")
@@ -133,6 +143,89 @@ impl RedisLog {
 
     fn subs_key(&self, tenant: &str) -> String {
         format!("{}:chg:subs:{tenant}", self.prefix)
+    }
+
+    fn feeds_key(&self) -> String {
+        format!("{}:chg:feeds", self.prefix)
+    }
+
+    /// Deletes the oldest entries of `key` — those over `max_entries` (0:
+    /// no limit) and those before `old` — but none at or after `safe`,
+    /// with their ids from the id set, a batch at a time (each batch one
+    /// MULTI, so an id never goes without its entry).
+    async fn trim_stream(
+        &self,
+        key: &str,
+        old: Option<(u64, u64)>,
+        safe: Option<(u64, u64)>,
+        max_entries: u64,
+    ) -> Result<u64, LogError> {
+        let mut conn = self.conn.clone();
+        let mut gone = 0;
+        loop {
+            let len: u64 = conn.xlen(key).await.map_err(unavailable)?;
+            let over = if max_entries > 0 {
+                len.saturating_sub(max_entries)
+            } else {
+                0
+            };
+            let batch: StreamRangeReply = conn
+                .xrange_count(key, "-", "+", TRIM_BATCH)
+                .await
+                .map_err(unavailable)?;
+            let (mut entries, mut ids) = (Vec::new(), Vec::new());
+            for (i, e) in batch.ids.iter().enumerate() {
+                let Some(at) = parse_id(&e.id) else { break };
+                let expired = (i as u64) < over || old.is_some_and(|o| at < o);
+                if !expired || safe.is_some_and(|s| at >= s) {
+                    break;
+                }
+                entries.push(e.id.clone());
+                if let Some(id) = e.get::<String>("id") {
+                    ids.push(id);
+                }
+            }
+            if entries.is_empty() {
+                return Ok(gone);
+            }
+            let mut pipe = redis::pipe();
+            pipe.atomic().xdel(key, &entries).ignore();
+            if !ids.is_empty() {
+                pipe.srem(format!("{key}:ids"), &ids).ignore();
+            }
+            pipe.query_async::<()>(&mut conn)
+                .await
+                .map_err(unavailable)?;
+            gone += entries.len() as u64;
+            if entries.len() < batch.ids.len() || batch.ids.len() < TRIM_BATCH {
+                return Ok(gone);
+            }
+        }
+    }
+
+    /// The first catalogue entry the fan-out may still need: the oldest
+    /// pending one, or the one after the last delivered.
+    async fn fanout_floor(&self) -> Result<Option<(u64, u64)>, LogError> {
+        let mut conn = self.conn.clone();
+        let groups: redis::streams::StreamInfoGroupsReply = conn
+            .xinfo_groups(self.log_key())
+            .await
+            .map_err(unavailable)?;
+        let Some(group) = groups.groups.iter().find(|g| g.name == GROUP) else {
+            // No group (yet): nothing is known to be fanned out.
+            return Ok(Some((0, 0)));
+        };
+        let mut floor = parse_id(&group.last_delivered_id).map(|(ms, seq)| (ms, seq + 1));
+        let pending: redis::streams::StreamPendingReply = conn
+            .xpending(self.log_key(), GROUP)
+            .await
+            .map_err(unavailable)?;
+        if let redis::streams::StreamPendingReply::Data(p) = pending
+            && let Some(first) = parse_id(&p.start_id)
+        {
+            floor = Some(floor.map_or(first, |f| f.min(first)));
+        }
+        Ok(floor.or(Some((0, 0))))
     }
 
     fn tenants_key(&self) -> String {
@@ -299,7 +392,15 @@ impl ChangeLog for RedisLog {
                 ))
             })
             .collect::<Result<Vec<_>, LogError>>()?;
-        self.append(self.feed_key(tenant), items).await
+        let added = self.append(self.feed_key(tenant), items).await?;
+        if added > 0 {
+            let mut conn = self.conn.clone();
+            let _: usize = conn
+                .sadd(self.feeds_key(), tenant)
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(added)
     }
 
     async fn feed(
@@ -327,6 +428,43 @@ impl ChangeLog for RedisLog {
             .await
             .map_err(unavailable)?;
         Ok(reply.ids.first().map(|e| e.id.clone()))
+    }
+
+    fn clock_margin_ms(&self) -> u64 {
+        // Redis's clock stamps the entry ids; servers kept by NTP agree to
+        // well within this.
+        1_000
+    }
+
+    async fn feed_at(&self, _tenant: &str, since_ms: u64) -> Result<Option<String>, LogError> {
+        // Entry ids are the instants Redis appended them: the cursor just
+        // before `since_ms` is a seek by itself.
+        Ok((since_ms > 0).then(|| format!("{}-{}", since_ms - 1, u64::MAX)))
+    }
+
+    async fn trim(&self, retention: Retention, now_ms: u64) -> Result<Trimmed, LogError> {
+        if retention == Retention::FOREVER {
+            return Ok(Trimmed::default());
+        }
+        let old = retention.cutoff_ms(now_ms).map(|ms| (ms, 0));
+        let mut tenants: Vec<String> = {
+            let mut conn = self.conn.clone();
+            conn.smembers(self.feeds_key()).await.map_err(unavailable)?
+        };
+        tenants.extend(self.subscribed_tenants().await?);
+        tenants.sort();
+        tenants.dedup();
+        let mut trimmed = Trimmed::default();
+        for t in &tenants {
+            trimmed.feeds += self
+                .trim_stream(&self.feed_key(t), old, None, retention.max_entries)
+                .await?;
+        }
+        let safe = self.fanout_floor().await?;
+        trimmed.catalogue = self
+            .trim_stream(&self.log_key(), old, safe, retention.max_entries)
+            .await?;
+        Ok(trimmed)
     }
 
     async fn put_subscription(&self, sub: &Subscription) -> Result<(), LogError> {
