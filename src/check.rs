@@ -138,11 +138,7 @@ pub fn run(standards: &Standards, args: &CheckArgs) -> anyhow::Result<ExitCode> 
 }
 
 /// Opens the catalogue and runs the check (the command's entry).
-pub fn command(
-    home: &Path,
-    data: Option<&Path>,
-    args: &CheckArgs,
-) -> anyhow::Result<ExitCode> {
+pub fn command(home: &Path, data: Option<&Path>, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let store = crate::cli::open_catalogue(home, data)?;
     let standards = Standards::with_store(Arc::new(store));
     run(&standards, args)

@@ -601,10 +601,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-pub(crate) fn open_catalogue(
-    home: &Path,
-    data: Option<&Path>,
-) -> anyhow::Result<CatalogueStore> {
+pub(crate) fn open_catalogue(home: &Path, data: Option<&Path>) -> anyhow::Result<CatalogueStore> {
     describe_catalogue(data);
     let bar = Bar::new();
     let store = CatalogueStore::open(&home.join("standards"), &default_sources(data), &bar)?;

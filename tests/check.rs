@@ -188,16 +188,25 @@ fn every_spelling_in_every_format_with_its_place() {
     // (the sources name 2002 and 2005; the hand-checked sample wins).
     assert_eq!(listed.resolved, "GB 4706.32-2012");
     assert!(
-        listed.adopts.iter().any(|a| a.id.starts_with("IEC 60335-2-40:")
-            && a.revised
-            && a.current.as_deref().is_some_and(|c| c > a.id.as_str())),
+        listed
+            .adopts
+            .iter()
+            .any(|a| a.id.starts_with("IEC 60335-2-40:")
+                && a.revised
+                && a.current.as_deref().is_some_and(|c| c > a.id.as_str())),
         "{:?}",
         listed.adopts
     );
     assert!(listed.notes.iter().any(|n| n.contains("undated")));
     // ISO 9001:2015 in force; EN ISO 13849-1 points at the ISO edition in force.
     assert_eq!(by(&report, "ISO 9001:2015").status, CitationStatus::Current);
-    assert!(en.adopts[0].current.as_deref().unwrap_or("").starts_with("ISO 13849-1:"));
+    assert!(
+        en.adopts[0]
+            .current
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("ISO 13849-1:")
+    );
     // Mandatory first: GB 4706.32-2004 before GB/T 19001-2008.
     let order = &report.summary.update_first;
     let at = |code: &str| order.iter().position(|c| c == code).unwrap();
@@ -266,7 +275,11 @@ async fn check_citations_streams_documents_and_refuses_bad_ones() {
     let mut messages: Vec<pb::CheckCitationsRequest> = Vec::new();
     for (i, c) in pdf.chunks(7).enumerate() {
         messages.push(pb::CheckCitationsRequest {
-            name: if i == 0 { "a.pdf".into() } else { String::new() },
+            name: if i == 0 {
+                "a.pdf".into()
+            } else {
+                String::new()
+            },
             format: 0,
             content: c.to_vec(),
         });
@@ -348,7 +361,11 @@ async fn check_citations_streams_documents_and_refuses_bad_ones() {
         ("empty.txt", Vec::new(), "is empty"),
         ("big.txt", too_large, "60 MiB"),
         ("locked.pdf", encrypted_pdf, "encrypted PDF"),
-        ("broken.pdf", b"%PDF-1.7\n1 0 obj <<".to_vec(), "not a readable PDF"),
+        (
+            "broken.pdf",
+            b"%PDF-1.7\n1 0 obj <<".to_vec(),
+            "not a readable PDF",
+        ),
         ("bomb.docx", bomb, "ZIP bomb"),
         ("noise.bin", garbage, "is not text"),
         ("cells.xlsx", million_cells, "cells"),
@@ -358,7 +375,11 @@ async fn check_citations_streams_documents_and_refuses_bad_ones() {
             .check_citations(chunks(name, &content, 4 << 20))
             .await
             .expect_err(name);
-        assert_eq!(status.code(), tonic::Code::InvalidArgument, "{name}: {status:?}");
+        assert_eq!(
+            status.code(),
+            tonic::Code::InvalidArgument,
+            "{name}: {status:?}"
+        );
         let named = violations(&status);
         assert_eq!(named.len(), 1, "{name}: {named:?}");
         assert_eq!(named[0].0, "content", "{name}");
@@ -411,7 +432,11 @@ fn the_check_command_prints_json_csv_and_reports_and_fails_on_outdated() {
         .arg(&spec)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["documents"][0]["format"], "docx");
     assert_eq!(v["summary"]["total"], 3);
@@ -425,7 +450,10 @@ fn the_check_command_prints_json_csv_and_reports_and_fails_on_outdated() {
     assert!(csv.starts_with("code,status,"), "{csv}");
     assert_eq!(csv.lines().count(), 4);
 
-    for (lang, words) in [("zh", "标准有效性核查报告"), ("en", "Standards validity check")] {
+    for (lang, words) in [
+        ("zh", "标准有效性核查报告"),
+        ("en", "Standards validity check"),
+    ] {
         let out = stdnav()
             .args(["check", "--lang", lang])
             .arg(&spec)
@@ -455,12 +483,20 @@ fn the_check_command_prints_json_csv_and_reports_and_fails_on_outdated() {
         child.wait_with_output().unwrap()
     };
     let fine = run("ISO 9001:2015\n");
-    assert_eq!(fine.status.code(), Some(0), "{}", String::from_utf8_lossy(&fine.stderr));
+    assert_eq!(
+        fine.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fine.stderr)
+    );
     if support::shared_data().is_some() {
         let outdated = run("GB 4706.32-2004\nGB/T 19001-2008\n");
         assert_eq!(outdated.status.code(), Some(4));
         let text = String::from_utf8(outdated.stdout).unwrap();
-        assert!(text.contains("1. GB 4706.32-2004 [mandatory] superseded → GB 4706.32-2012"), "{text}");
+        assert!(
+            text.contains("1. GB 4706.32-2004 [mandatory] superseded → GB 4706.32-2012"),
+            "{text}"
+        );
     }
     // An unreadable document: exit 2 with the reason.
     let empty = dir.path().join("empty.pdf");

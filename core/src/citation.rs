@@ -81,4 +81,3 @@ impl CitationStatus {
         matches!(self, Self::Superseded | Self::Withdrawn)
     }
 }
-

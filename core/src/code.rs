@@ -238,14 +238,18 @@ pub fn number_key(input: &str) -> Option<String> {
 /// The publication variant an IEC id names after its edition (`CSV`, `RLV`, `EXV-CMV`, …),
 /// which [`StdCode::parse`] leaves out of the id.
 pub fn variant_of(input: &str) -> Option<String> {
-    parse_full(input).ok().and_then(|(_, extras)| extras.variant)
+    parse_full(input)
+        .ok()
+        .and_then(|(_, extras)| extras.variant)
 }
 
 /// The edition number a citation names after the code (`IEC 60335-2-40 Ed.6`,
 /// `ISO 9001 edition 5`), which [`StdCode::parse`] leaves out of the id: the
 /// catalogues date editions, they do not number them.
 pub fn edition_of(input: &str) -> Option<u16> {
-    parse_full(input).ok().and_then(|(_, extras)| extras.edition)
+    parse_full(input)
+        .ok()
+        .and_then(|(_, extras)| extras.edition)
 }
 
 /// What a spelling says beside the id: a publication variant, an edition number.
@@ -333,7 +337,11 @@ fn is_anchor(word: &str, next: Option<char>) -> bool {
             is_cn_base(w)
                 || is_body(w)
                 || w.strip_suffix('T').is_some_and(is_cn_base)
-                || (w.len() >= 4 && INTERNATIONAL.iter().chain(REGIONAL).any(|b| w.starts_with(b)))
+                || (w.len() >= 4
+                    && INTERNATIONAL
+                        .iter()
+                        .chain(REGIONAL)
+                        .any(|b| w.starts_with(b)))
         }
     }
 }

@@ -169,13 +169,14 @@ pub fn check(
     let mut by_code: HashMap<String, usize> = HashMap::new();
     let mut truncated = false;
     for (index, doc) in documents.iter().enumerate() {
-        let extracted = extract::extract(&doc.name, &doc.content, doc.format, limits).map_err(
-            |error| DocumentError {
-                index,
-                name: doc.name.clone(),
-                error,
-            },
-        )?;
+        let extracted =
+            extract::extract(&doc.name, &doc.content, doc.format, limits).map_err(|error| {
+                DocumentError {
+                    index,
+                    name: doc.name.clone(),
+                    error,
+                }
+            })?;
         let mut count = 0u32;
         for segment in &extracted.segments {
             for f in code::find_codes(&segment.text) {

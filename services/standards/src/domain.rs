@@ -8,11 +8,11 @@ use stdnav_core::code;
 use stdnav_core::standard::{AdoptionDegree, Standard, Status};
 
 use crate::error::StandardsError;
-use crate::{check, extract};
 use crate::progress::Silent;
 use crate::search::{CandidateHit, CandidateParams, FacetKind, Filters, SearchParams};
 use crate::snapshot::Snapshot;
 use crate::store::{CatalogueStore, IngestReport};
+use crate::{check, extract};
 
 /// A record with what the catalogue graph knows about it.
 #[derive(Debug, Clone)]

@@ -253,12 +253,11 @@ pub fn detect(bytes: &[u8]) -> Result<DocFormat, ExtractError> {
         return Ok(DocFormat::Pdf);
     }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-            ExtractError::CorruptOffice {
+        let archive =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ExtractError::CorruptOffice {
                 format: "ZIP",
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         let names: Vec<String> = archive
             .file_names()
             .filter_map(|n| n.ok().map(|n| n.into_owned()))
@@ -528,7 +527,7 @@ fn pdf(bytes: &[u8], limits: &Limits, doc: &LocationFn<'_>) -> Result<Extracted,
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         lopdf::Document::load_mem_with_options(bytes, options)
     }))
-        .map_err(|_| ExtractError::CorruptPdf("its structure cannot be read".into()))?;
+    .map_err(|_| ExtractError::CorruptPdf("its structure cannot be read".into()))?;
     let document = match loaded {
         Ok(d) => d,
         Err(e) => {
@@ -574,7 +573,9 @@ fn pdf(bytes: &[u8], limits: &Limits, doc: &LocationFn<'_>) -> Result<Extracted,
             match failed {
                 Some(e) if text.is_empty() => Err(e),
                 Some(e) => {
-                    warnings.push(format!("page {number}: part of its text cannot be read ({e})"));
+                    warnings.push(format!(
+                        "page {number}: part of its text cannot be read ({e})"
+                    ));
                     Ok(text)
                 }
                 None => Ok(text),
@@ -721,7 +722,10 @@ mod tests {
     fn pdf_and_docx_text_with_places() {
         let pdf = write_pdf(&[
             vec!["Scope".into()],
-            vec!["Normative references".into(), "GB/T 19001-2008 and ISO 9001:2015".into()],
+            vec![
+                "Normative references".into(),
+                "GB/T 19001-2008 and ISO 9001:2015".into(),
+            ],
         ]);
         let got = extract("spec.pdf", &pdf, None, &Limits::default()).unwrap();
         assert_eq!((got.format, got.pages), (DocFormat::Pdf, 2));
@@ -731,7 +735,11 @@ mod tests {
             .find(|s| s.text.contains("19001"))
             .unwrap();
         assert_eq!((seg.location.page, seg.location.line), (2, 2));
-        let docx = write_docx(&["引用标准".into(), "".into(), "GB 4706.1—2005 & GB 4706.32".into()]);
+        let docx = write_docx(&[
+            "引用标准".into(),
+            "".into(),
+            "GB 4706.1—2005 & GB 4706.32".into(),
+        ]);
         let got = extract("spec.docx", &docx, None, &Limits::default()).unwrap();
         assert_eq!(got.format, DocFormat::Docx);
         let seg = got.segments.last().unwrap();
