@@ -400,20 +400,12 @@ fn resolve(catalogue: &Catalogue, f: Found) -> Citation {
         CitationStatus::Withdrawn => c.notes.push(format!(
             "{} is withdrawn{}, with no replacement in force in the catalogue",
             record.id,
-            if c.withdrawn.is_empty() {
-                String::new()
-            } else {
-                format!(" since {}", c.withdrawn)
-            }
+            dated(" since", &c.withdrawn)
         )),
         CitationStatus::Upcoming => c.notes.push(format!(
             "{} comes into force{}",
             record.id,
-            if c.effective.is_empty() {
-                String::new()
-            } else {
-                format!(" on {}", c.effective)
-            }
+            dated(" on", &c.effective)
         )),
         _ => {}
     }
@@ -439,6 +431,15 @@ fn resolve(catalogue: &Catalogue, f: Found) -> Citation {
         }
     }
     c
+}
+
+/// ` on 2025-01-01`, or nothing without a date.
+fn dated(word: &str, date: &str) -> String {
+    if date.is_empty() {
+        String::new()
+    } else {
+        format!("{word} {date}")
+    }
 }
 
 /// The adopted standard's edition in force and whether it is newer.

@@ -170,7 +170,17 @@ pub fn extract(
         line,
         cell,
     };
-    match format {
+    let cells = |cells: Vec<(String, String)>| -> Vec<Segment> {
+        cells
+            .into_iter()
+            .map(|(cell, text)| Segment {
+                location: doc(0, 0, cell),
+                text,
+            })
+            .collect()
+    };
+    let (segments, encoding) = match format {
+        DocFormat::Pdf => return pdf(bytes, limits, &doc),
         DocFormat::Text => {
             let (text, encoding) = decode_text(bytes)?;
             let segments = lines(&text)
@@ -179,36 +189,15 @@ pub fn extract(
                     text: line.to_string(),
                 })
                 .collect();
-            Ok(Extracted {
-                format,
-                encoding: encoding.to_string(),
-                pages: 0,
-                segments,
-                warnings: Vec::new(),
-            })
+            (segments, encoding)
         }
         DocFormat::Csv => {
             let (text, encoding) = decode_text(bytes)?;
-            let segments = csv_cells(&text, limits)?
-                .into_iter()
-                .map(|(cell, text)| Segment {
-                    location: doc(0, 0, cell),
-                    text,
-                })
-                .collect();
-            Ok(Extracted {
-                format,
-                encoding: encoding.to_string(),
-                pages: 0,
-                segments,
-                warnings: Vec::new(),
-            })
+            (cells(csv_cells(&text, limits)?), encoding)
         }
-        DocFormat::Pdf => pdf(bytes, limits, &doc),
         DocFormat::Docx => {
             check_zip(bytes, limits, "DOCX")?;
-            let paragraphs = docx_paragraphs(bytes)?;
-            let segments = paragraphs
+            let segments = docx_paragraphs(bytes)?
                 .into_iter()
                 .enumerate()
                 .filter(|(_, p)| !p.trim().is_empty())
@@ -217,32 +206,20 @@ pub fn extract(
                     text,
                 })
                 .collect();
-            Ok(Extracted {
-                format,
-                encoding: String::new(),
-                pages: 0,
-                segments,
-                warnings: Vec::new(),
-            })
+            (segments, "")
         }
         DocFormat::Xlsx => {
             check_zip(bytes, limits, "XLSX")?;
-            let segments = xlsx_cells(bytes, limits)?
-                .into_iter()
-                .map(|(cell, text)| Segment {
-                    location: doc(0, 0, cell),
-                    text,
-                })
-                .collect();
-            Ok(Extracted {
-                format,
-                encoding: String::new(),
-                pages: 0,
-                segments,
-                warnings: Vec::new(),
-            })
+            (cells(xlsx_cells(bytes, limits)?), "")
         }
-    }
+    };
+    Ok(Extracted {
+        format,
+        encoding: encoding.to_string(),
+        pages: 0,
+        segments,
+        warnings: Vec::new(),
+    })
 }
 
 /// The format by the first bytes: `%PDF`, a ZIP with `word/` (DOCX) or
