@@ -14,7 +14,7 @@ set -euo pipefail
 
 seconds="${1:-60}"
 shift || true
-targets="${TARGETS:-code_normalizer search_query profile_validation}"
+targets="${TARGETS:-code_normalizer search_query profile_validation document_check}"
 cd "$(dirname "$0")/../fuzz"
 
 if ! command -v cargo-fuzz >/dev/null; then

@@ -77,6 +77,16 @@ pub enum Command {
         #[arg(long)]
         no_demo_peers: bool,
     },
+    /// Check documents (标准有效性核查): every standard code they cite, in
+    /// any spelling (GB/T 19001—2016, ＧＢ４７０６．１－２００５, ISO 9001:2015,
+    /// IEC 60335-2-40 Ed.6, lists like GB 4706.1、4706.32), and whether each
+    /// is still in force — superseded or withdrawn, by what, mandatory or
+    /// not, undated references read as the current edition. Reads text
+    /// (UTF-8, GBK/GB18030), PDF (text layer), DOCX, XLSX and CSV, at most
+    /// 60 MiB each; `-` reads standard input. Exit codes: 0 checked, 2 a
+    /// document cannot be read, 4 with --fail-on outdated when something
+    /// cited is superseded or withdrawn.
+    Check(crate::check::CheckArgs),
     /// Search the catalogue: words in Chinese or English, or a standard code.
     Search {
         /// The query, e.g. "质量管理体系", "air conditioner safety", "IEC 60335-2-40".
@@ -308,6 +318,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             lang,
             no_demo_peers,
         } => advise(&cli.home, data, &profile, format, top, lang, !no_demo_peers).await,
+        Command::Check(args) => crate::check::command(&cli.home, data.as_deref(), &args),
         Command::Search {
             query,
             format,
@@ -599,7 +610,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn open_catalogue(home: &Path, data: Option<&Path>) -> anyhow::Result<CatalogueStore> {
+pub(crate) fn open_catalogue(home: &Path, data: Option<&Path>) -> anyhow::Result<CatalogueStore> {
     describe_catalogue(data);
     let bar = Bar::new();
     let store = CatalogueStore::open(&home.join("standards"), &default_sources(data), &bar)?;

@@ -3,6 +3,7 @@
 mod allinone;
 mod batch;
 mod changes;
+mod check;
 mod checkpoint;
 mod cli;
 mod evaluate;

@@ -564,6 +564,10 @@ async fn malformed_protobuf_is_invalid_argument_on_every_rpc() {
         ("/stdnav.standards.v1.StandardsService/Statistics", Some(s1)),
         ("/stdnav.standards.v1.StandardsService/Candidates", Some(s1)),
         ("/stdnav.standards.v1.StandardsService/Ingest", Some(s1)),
+        (
+            "/stdnav.standards.v1.StandardsService/CheckCitations",
+            Some(s1),
+        ),
         ("/stdnav.scoring.v1.ScoringService/Score", Some(n1)),
         ("/stdnav.scoring.v1.ScoringService/ModelInfo", None),
         ("/stdnav.changes.v1.ChangesService/Subscribe", Some(n1)),

@@ -238,7 +238,221 @@ pub fn number_key(input: &str) -> Option<String> {
 /// The publication variant an IEC id names after its edition (`CSV`, `RLV`, `EXV-CMV`, …),
 /// which [`StdCode::parse`] leaves out of the id.
 pub fn variant_of(input: &str) -> Option<String> {
-    parse_full(input).ok().and_then(|(_, variant)| variant)
+    parse_full(input)
+        .ok()
+        .and_then(|(_, extras)| extras.variant)
+}
+
+/// The edition number a citation names after the code (`IEC 60335-2-40 Ed.6`,
+/// `ISO 9001 edition 5`), which [`StdCode::parse`] leaves out of the id: the
+/// catalogues date editions, they do not number them.
+pub fn edition_of(input: &str) -> Option<u16> {
+    parse_full(input)
+        .ok()
+        .and_then(|(_, extras)| extras.edition)
+}
+
+/// What a spelling says beside the id: a publication variant, an edition number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Extras {
+    variant: Option<String>,
+    edition: Option<u16>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Finding codes in running text.
+
+/// A code found in running text by [`find_codes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Byte range of the citation in the text searched.
+    pub start: usize,
+    pub end: usize,
+    pub code: StdCode,
+    /// The edition number cited (`Ed.6`), see [`edition_of`].
+    pub edition: Option<u16>,
+    /// Read from a list after another code, taking its prefix: `4706.32` in
+    /// `GB 4706.1、4706.32`.
+    pub listed: bool,
+}
+
+/// Longest run of code characters tried as one citation, in characters.
+const MAX_CANDIDATE_CHARS: usize = 80;
+
+/// Every standard code cited in `text`, in order, in any spelling
+/// [`StdCode::parse`] reads: `GB/T 19001—2016`, `ＧＢ４７０６．１－２００５`,
+/// `GB4706.1`, `ISO 9001:2015`, `IEC 60335-2-40 Ed.6`, `EN ISO 13849-1`,
+/// `IEC 60335-2-40:2018+AMD1:2023`, and the numbers of a list that follow a
+/// code with its prefix (`GB 4706.1、4706.32`).
+///
+/// A citation starts at a known prefix written in capitals (so English words
+/// such as "is" or "as" never start one) after a character that is not a
+/// letter or digit, and is the longest run of code characters from there
+/// that parses. Full-width forms count as their ASCII forms; offsets are
+/// those of `text` as given.
+pub fn find_codes(text: &str) -> Vec<Found> {
+    let mut out = Vec::new();
+    let mut prev_alnum = false;
+    let mut skip_to = 0;
+    for (at, c) in text.char_indices() {
+        let f = fold(c);
+        let starts = !prev_alnum && f.is_ascii_uppercase() && at >= skip_to;
+        prev_alnum = f.is_ascii_alphanumeric();
+        if !starts {
+            continue;
+        }
+        let Some(found) = code_at(text, at) else {
+            continue;
+        };
+        skip_to = found.end;
+        let (prefix, end) = (found.code.prefix.clone(), found.end);
+        out.push(found);
+        skip_to = listed_after(text, end, &prefix, &mut out).max(skip_to);
+    }
+    out
+}
+
+/// Full-width ASCII as ASCII, the ideographic space as a space, every dash as `-`.
+fn fold(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' => '-',
+        c => c,
+    }
+}
+
+fn is_code_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || " /-:.+()".contains(c)
+}
+
+/// The first word at `at` (capital letters, folded) opens a citation.
+fn is_anchor(word: &str, next: Option<char>) -> bool {
+    match word {
+        // Capitalised English words that are also bodies open a citation
+        // only as a joint prefix (`AS/NZS 60335.1`).
+        "T" | "Q" | "AS" | "IS" | "SI" | "MS" | "NS" | "DS" | "SS" | "PD" => next == Some('/'),
+        "DB" => true,
+        w => {
+            is_cn_base(w)
+                || is_body(w)
+                || w.strip_suffix('T').is_some_and(is_cn_base)
+                || (w.len() >= 4
+                    && INTERNATIONAL
+                        .iter()
+                        .chain(REGIONAL)
+                        .any(|b| w.starts_with(b)))
+        }
+    }
+}
+
+/// The longest citation starting at byte `at` of `text`.
+fn code_at(text: &str, at: usize) -> Option<Found> {
+    // The run of code characters from `at`: folded chars and their byte offsets.
+    let mut run: Vec<(usize, char)> = Vec::new();
+    let mut word = String::new();
+    let mut in_word = true;
+    for (i, c) in text[at..].char_indices() {
+        let f = fold(c);
+        let space = f == ' ' || f == '\t';
+        if !(is_code_char(f) || space) || run.len() >= MAX_CANDIDATE_CHARS {
+            break;
+        }
+        // One space between parts; a line break or two spaces end the citation.
+        if space && run.last().is_some_and(|&(_, p)| p == ' ') {
+            break;
+        }
+        if in_word {
+            if f.is_ascii_uppercase() {
+                word.push(f);
+            } else {
+                in_word = false;
+                if !is_anchor(&word, Some(f)) {
+                    return None;
+                }
+            }
+        }
+        run.push((at + i, if space { ' ' } else { f }));
+    }
+    if in_word {
+        return None;
+    }
+    // Cut after each letter or digit run, longest first.
+    let folded: String = run.iter().map(|&(_, c)| c).collect();
+    let cuts: Vec<usize> = (0..run.len())
+        .filter(|&k| {
+            run[k].1.is_ascii_alphanumeric()
+                && run.get(k + 1).is_none_or(|n| !n.1.is_ascii_alphanumeric())
+        })
+        .collect();
+    for &k in cuts.iter().rev() {
+        // `folded` is ASCII: char k is byte k.
+        let candidate = &folded[..=k];
+        if !candidate.bytes().any(|b| b.is_ascii_digit()) {
+            break;
+        }
+        if let Ok((code, extras)) = parse_full(candidate) {
+            let last_at = run[k].0;
+            return Some(Found {
+                start: at,
+                end: last_at + text[last_at..].chars().next().map_or(1, char::len_utf8),
+                code,
+                edition: extras.edition,
+                listed: false,
+            });
+        }
+    }
+    None
+}
+
+/// Numbers listed after a code at `end` with its prefix (`、4706.32`,
+/// `，4706.32—2012`, ` 和 4706.2`), pushed to `out`; returns where the list ends.
+fn listed_after(text: &str, mut end: usize, prefix: &str, out: &mut Vec<Found>) -> usize {
+    loop {
+        let rest = &text[end..];
+        let trimmed = rest.trim_start_matches([' ', '\u{3000}']);
+        let Some(sep) = ["、", "，", "；", "和", "及", "与", ", ", "; "]
+            .iter()
+            .find(|s| trimmed.starts_with(**s))
+        else {
+            return end;
+        };
+        let after_sep = &trimmed[sep.len()..];
+        let number = after_sep.trim_start_matches([' ', '\u{3000}']);
+        let start = end + (rest.len() - number.len());
+        // A number: digits, dots and one dash or colon with a year.
+        let mut len = 0;
+        for (i, c) in number.char_indices() {
+            let f = fold(c);
+            if f.is_ascii_digit() || ((f == '.' || f == '-' || f == ':') && i > 0) {
+                len = i + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        let digits = number[..len].trim_end_matches(|c: char| !fold(c).is_ascii_digit());
+        if digits.is_empty() || !fold(digits.chars().next().unwrap_or(' ')).is_ascii_digit() {
+            return end;
+        }
+        let spelled: String = digits.chars().map(fold).collect();
+        // A bare year is not a part number ("GB/T 19001-2016, 2017 edition"),
+        // nor, after an ASCII comma, a number without a part or year.
+        let plain = !spelled.contains(['.', '-', ':']);
+        if plain && (plausible_year(&spelled).is_some() || sep.is_ascii()) {
+            return end;
+        }
+        let Ok((code, extras)) = parse_full(&format!("{prefix} {spelled}")) else {
+            return end;
+        };
+        end = start + digits.len();
+        out.push(Found {
+            start,
+            end,
+            code,
+            edition: extras.edition,
+            listed: true,
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -365,9 +579,9 @@ fn family_of(prefix: &str) -> &str {
 // ---------------------------------------------------------------------------------------
 // Reading.
 
-fn parse_full(input: &str) -> Result<(StdCode, Option<String>), CodeError> {
+fn parse_full(input: &str) -> Result<(StdCode, Extras), CodeError> {
     let norm = prepare(input)?;
-    let (code, variant) = parse_normalized(&norm, input.trim())?;
+    let (code, extras) = parse_normalized(&norm, input.trim())?;
     // The canonical spelling can be longer than the input (spaces, `/AMD1`
     // for `+A1`); it must stay within the limit to read back as itself.
     let len = code.canonical().chars().count();
@@ -377,7 +591,7 @@ fn parse_full(input: &str) -> Result<(StdCode, Option<String>), CodeError> {
             max: MAX_CODE_LEN,
         });
     }
-    Ok((code, variant))
+    Ok((code, extras))
 }
 
 /// NFKC, one kind of dash and space, upper case, wrappers trimmed; rejects what cannot be a code.
@@ -495,13 +709,13 @@ fn lex(s: &str) -> Vec<Tok<'_>> {
     toks
 }
 
-fn parse_normalized(norm: &str, code: &str) -> Result<(StdCode, Option<String>), CodeError> {
+fn parse_normalized(norm: &str, code: &str) -> Result<(StdCode, Extras), CodeError> {
     let mut p = Parser {
         norm,
         toks: lex(norm),
         i: 0,
         code,
-        variant: None,
+        extras: Extras::default(),
     };
     if p.word_at(0).is_none() {
         return Err(CodeError::NoPrefix(code.to_string()));
@@ -526,7 +740,7 @@ fn parse_normalized(norm: &str, code: &str) -> Result<(StdCode, Option<String>),
             style => p.intl_rest(prefix, style)?,
         }
     };
-    Ok((parsed, p.variant))
+    Ok((parsed, p.extras))
 }
 
 struct Parser<'a> {
@@ -535,7 +749,7 @@ struct Parser<'a> {
     i: usize,
     /// The input as given (trimmed), for error messages.
     code: &'a str,
-    variant: Option<String>,
+    extras: Extras,
 }
 
 impl<'a> Parser<'a> {
@@ -961,6 +1175,7 @@ impl<'a> Parser<'a> {
         while self.skip_variants() {
             amendments.extend(self.amendments(style)?);
         }
+        self.skip_edition();
         self.finish()?;
         Ok(StdCode {
             prefix,
@@ -1108,6 +1323,30 @@ impl<'a> Parser<'a> {
         Ok(Some(out))
     }
 
+    /// `Ed.6`, `Ed 6`, `edition 6` after the code: kept aside for [`edition_of`].
+    fn skip_edition(&mut self) {
+        let Some(word @ ("ED" | "EDITION")) = self.word_at(0) else {
+            return;
+        };
+        let k = if word == "ED" && self.sep_at(1, b'.') {
+            2
+        } else {
+            1
+        };
+        if let Some(t) = self.num_at(k)
+            && t.text.len() <= 3
+            && let Ok(n) = t.text.parse::<u16>()
+            && n > 0
+        {
+            self.extras.edition = Some(n);
+            self.i += k + 1;
+            // "Ed.6.0", as IEC writes editions with a minor number.
+            if self.sep_at(0, b'.') && self.num_at(1).is_some_and(|t| t.text.len() <= 2) {
+                self.i += 2;
+            }
+        }
+    }
+
     /// `CSV`, `RLV`, `EXV-CMV` …: kept aside for [`variant_of`]. True if one was read.
     fn skip_variants(&mut self) -> bool {
         let mut variant = String::new();
@@ -1133,7 +1372,7 @@ impl<'a> Parser<'a> {
         if variant.is_empty() {
             return false;
         }
-        self.variant = Some(variant);
+        self.extras.variant = Some(variant);
         true
     }
 
@@ -1495,6 +1734,18 @@ mod tests {
         ("SAE J1772", "SAE J1772"),
         ("AS/NZS 60335.1:2011", "AS/NZS 60335.1:2011"),
         ("OIML R 76-1:2006", "OIML R 76-1:2006"),
+        // As documents cite them (issue 21's list): full width, no space,
+        // an edition number, EN adoptions, an amendment after the edition.
+        ("ＧＢ４７０６．１－２００５", "GB 4706.1-2005"),
+        ("GB4706.1", "GB 4706.1"),
+        ("IEC 60335-2-40 Ed.6", "IEC 60335-2-40"),
+        ("IEC 60335-2-40 Ed 6.0", "IEC 60335-2-40"),
+        ("ISO 9001:2015 edition 5", "ISO 9001:2015"),
+        ("EN ISO 13849-1", "EN ISO 13849-1"),
+        (
+            "IEC 60335-2-40:2018+AMD1:2023",
+            "IEC 60335-2-40:2018/AMD1:2023",
+        ),
     ];
 
     #[test]
@@ -1744,6 +1995,91 @@ mod tests {
     }
 
     #[test]
+    fn editions_are_reported_not_kept() {
+        assert_eq!(edition_of("IEC 60335-2-40 Ed.6"), Some(6));
+        assert_eq!(edition_of("IEC 60335-2-40:2018 ED 7.0"), Some(7));
+        assert_eq!(edition_of("ISO 9001 edition 5"), Some(5));
+        assert_eq!(edition_of("IEC 60335-2-40"), None);
+    }
+
+    /// (text, [(cited text, canonical id)]) for [`find_codes`].
+    const IN_TEXT: &[(&str, &[(&str, &str)])] = &[
+        (
+            "产品应符合GB/T 19001—2016《质量管理体系 要求》的规定。",
+            &[("GB/T 19001—2016", "GB/T 19001-2016")],
+        ),
+        (
+            "安全：ＧＢ４７０６．１－２００５，能效见GB4706.1。",
+            &[
+                ("ＧＢ４７０６．１－２００５", "GB 4706.1-2005"),
+                ("GB4706.1", "GB 4706.1"),
+            ],
+        ),
+        (
+            "Certified to ISO 9001:2015 and tested per IEC 60335-2-40 Ed.6 (2022).",
+            &[
+                ("ISO 9001:2015", "ISO 9001:2015"),
+                ("IEC 60335-2-40 Ed.6", "IEC 60335-2-40"),
+            ],
+        ),
+        (
+            "Safety of machinery: EN ISO 13849-1; IEC 60335-2-40:2018+AMD1:2023.",
+            &[
+                ("EN ISO 13849-1", "EN ISO 13849-1"),
+                (
+                    "IEC 60335-2-40:2018+AMD1:2023",
+                    "IEC 60335-2-40:2018/AMD1:2023",
+                ),
+            ],
+        ),
+        (
+            "引用标准：GB 4706.1、4706.32 和 GB/T 2828.1—2012",
+            &[
+                ("GB 4706.1", "GB 4706.1"),
+                ("4706.32", "GB 4706.32"),
+                ("GB/T 2828.1—2012", "GB/T 2828.1-2012"),
+            ],
+        ),
+        (
+            "(GB/T 19001-2016/ISO 9001:2015), T/CAS 115-2005, DB37/T 1234-2020.",
+            &[
+                ("GB/T 19001-2016/ISO 9001:2015", "GB/T 19001-2016"),
+                ("T/CAS 115-2005", "T/CAS 115-2005"),
+                ("DB37/T 1234-2020", "DB37/T 1234-2020"),
+            ],
+        ),
+        // English words are not prefixes; a year after a comma is not a part.
+        (
+            "It is 2 AS 3 in 2016, see GB/T 19001-2016, 2017 edition.",
+            &[("GB/T 19001-2016", "GB/T 19001-2016")],
+        ),
+        ("THE ISOLATION OF 12 UNITS; ABC123 GB", &[]),
+    ];
+
+    #[test]
+    fn codes_in_text() {
+        for (text, expected) in IN_TEXT {
+            let found: Vec<(&str, String)> = find_codes(text)
+                .iter()
+                .map(|f| (&text[f.start..f.end], f.code.canonical()))
+                .collect();
+            let expected: Vec<(&str, String)> =
+                expected.iter().map(|(t, c)| (*t, c.to_string())).collect();
+            assert_eq!(found, expected, "{text}");
+        }
+        let listed = find_codes("GB 4706.1、4706.32");
+        assert_eq!(
+            listed.iter().map(|f| f.listed).collect::<Vec<_>>(),
+            [false, true]
+        );
+        assert_eq!(find_codes("IEC 60335-2-40 Ed.6")[0].edition, Some(6));
+        // Odd text never panics and finds nothing out of nothing.
+        for odd in ["", "GB", "GB/", "ＧＢ", "T/", "DB", "、4706", "\u{0}GB 1"] {
+            let _ = find_codes(odd);
+        }
+    }
+
+    #[test]
     fn variants_are_reported_not_kept() {
         assert_eq!(variant_of("IEC 60034-11:2020 RLV").as_deref(), Some("RLV"));
         assert_eq!(
@@ -1764,6 +2100,11 @@ mod tests {
     fn exercise(input: &str) {
         let _ = number_key(input);
         let _ = variant_of(input);
+        for found in find_codes(input) {
+            assert!(input.get(found.start..found.end).is_some(), "{input:?}");
+            let canonical = found.code.canonical();
+            assert_eq!(StdCode::parse(&canonical).as_ref(), Ok(&found.code));
+        }
         if let Ok(code) = StdCode::parse(input) {
             let canonical = code.canonical();
             let _ = (code.base(), code.family(), code.level(), code.nature());

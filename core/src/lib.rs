@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod chains;
+pub mod citation;
 pub mod cocited;
 pub mod code;
 pub mod demo;

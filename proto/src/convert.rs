@@ -3,6 +3,7 @@
 //! Every service and client converts through here, so a new variant is added
 //! once and the compiler names every match that misses it.
 
+use stdnav_core::citation::{CitationStatus, DocFormat};
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenance, Status};
 
 use crate::standards::v1 as pb;
@@ -181,5 +182,38 @@ mod tests {
         assert_eq!(status_from_pb(0), None);
         assert_eq!(status_from_pb(99), None);
         assert_eq!(level_from_pb(-1), None);
+    }
+}
+
+pub fn citation_status_to_pb(s: CitationStatus) -> pb::CitationStatus {
+    match s {
+        CitationStatus::Current => pb::CitationStatus::Current,
+        CitationStatus::Superseded => pb::CitationStatus::Superseded,
+        CitationStatus::Withdrawn => pb::CitationStatus::Withdrawn,
+        CitationStatus::Upcoming => pb::CitationStatus::Upcoming,
+        CitationStatus::Unknown => pb::CitationStatus::Unknown,
+    }
+}
+
+/// `None` for a code outside the enum; `Some(None)` for
+/// DOCUMENT_FORMAT_UNSPECIFIED (detect the format).
+pub fn doc_format_from_pb(v: i32) -> Option<Option<DocFormat>> {
+    Some(match pb::DocumentFormat::try_from(v).ok()? {
+        pb::DocumentFormat::Unspecified => None,
+        pb::DocumentFormat::Text => Some(DocFormat::Text),
+        pb::DocumentFormat::Pdf => Some(DocFormat::Pdf),
+        pb::DocumentFormat::Docx => Some(DocFormat::Docx),
+        pb::DocumentFormat::Xlsx => Some(DocFormat::Xlsx),
+        pb::DocumentFormat::Csv => Some(DocFormat::Csv),
+    })
+}
+
+pub fn doc_format_to_pb(f: DocFormat) -> pb::DocumentFormat {
+    match f {
+        DocFormat::Text => pb::DocumentFormat::Text,
+        DocFormat::Pdf => pb::DocumentFormat::Pdf,
+        DocFormat::Docx => pb::DocumentFormat::Docx,
+        DocFormat::Xlsx => pb::DocumentFormat::Xlsx,
+        DocFormat::Csv => pb::DocumentFormat::Csv,
     }
 }

@@ -38,6 +38,9 @@ use tantivy::{DocAddress, Searcher, TantivyDocument};
 
 use stdnav_core::standard::Status;
 
+mod support;
+use support::proc_mib;
+
 /// The allocator the shipped binaries use (`stdnav`, `stdnav-standards`):
 /// the bench measures search as it runs there, stdnav and the bare
 /// baselines alike.
@@ -47,21 +50,6 @@ use stdnav_standards::domain::Standards;
 use stdnav_standards::progress::Silent;
 use stdnav_standards::search::{Filters, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
-
-/// A line of /proc/self/status in MiB: `VmRSS` (resident now) or `VmHWM` (peak resident).
-fn proc_mib(key: &str) -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with(key)).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<f64>().ok())
-            })
-        })
-        .map(|kib| kib / 1024.0)
-        .unwrap_or(0.0)
-}
 
 fn rss_mib() -> f64 {
     proc_mib("VmRSS:")

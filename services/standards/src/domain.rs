@@ -12,6 +12,7 @@ use crate::progress::Silent;
 use crate::search::{CandidateHit, CandidateParams, FacetKind, Filters, SearchParams};
 use crate::snapshot::Snapshot;
 use crate::store::{CatalogueStore, IngestReport};
+use crate::{check, extract};
 
 /// A record with what the catalogue graph knows about it.
 #[derive(Debug, Clone)]
@@ -377,6 +378,27 @@ impl Standards {
             unmatched_products: result.unmatched_products,
             expanded_terms: result.expanded_terms,
         })
+    }
+
+    /// Document check (issue 21): what the documents cite and whether it is
+    /// in force ([`crate::check`]). A document that cannot be read is an
+    /// invalid `content`, naming the document and why.
+    pub fn check_citations(
+        &self,
+        documents: &[check::Document],
+    ) -> Result<check::CheckReport, StandardsError> {
+        if documents.is_empty() {
+            return Err(StandardsError::invalid("content", "no document given"));
+        }
+        if documents.len() > check::MAX_DOCUMENTS {
+            return Err(StandardsError::invalid(
+                "name",
+                format!("at most {} documents per check", check::MAX_DOCUMENTS),
+            ));
+        }
+        let snap = self.snapshot()?;
+        check::check(&snap.catalogue, documents, &extract::Limits::default())
+            .map_err(|e| StandardsError::invalid("content", e.to_string()))
     }
 
     /// Ingests one source's content (possibly gzip-compressed).

@@ -8,8 +8,9 @@ use tracing::instrument;
 
 use stdnav_core::catalogue::Format;
 use stdnav_proto::convert::{
-    comparator_to_pb, degree_to_pb, level_from_pb, level_to_pb, nature_from_pb, nature_to_pb,
-    provenance_to_pb, status_from_pb, status_to_pb,
+    citation_status_to_pb, comparator_to_pb, degree_to_pb, doc_format_from_pb, doc_format_to_pb,
+    level_from_pb, level_to_pb, nature_from_pb, nature_to_pb, provenance_to_pb, status_from_pb,
+    status_to_pb,
 };
 use stdnav_proto::standards::v1 as pb;
 use stdnav_proto::standards::v1::standards_service_server::{
@@ -19,6 +20,7 @@ use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{Violation, invalid_argument};
 
+use crate::check::{CheckReport, Citation, Document};
 use crate::domain::{EdgeKind, StandardView, Standards};
 use crate::error::StandardsError;
 use crate::search::{CandidateParams, FacetKind, Filters, SearchParams};
@@ -132,6 +134,12 @@ pub const LIMITS: &[FieldLimit] = &[
     limits::chars("Candidates", "markets", 10),
     limits::max("Candidates", "limit", crate::search::MAX_CANDIDATES as u64),
     limits::chars("Ingest", "source", 200),
+    limits::chars("CheckCitations", "name", crate::check::MAX_NAME_CHARS),
+    limits::max(
+        "CheckCitations",
+        "content",
+        crate::extract::MAX_INPUT_BYTES as u64,
+    ),
 ];
 
 /// The filters of a Search or Statistics request within their limits.
@@ -300,8 +308,152 @@ fn filters_from_pb(f: Option<pb::Filters>) -> Result<Filters, Status> {
     }
 }
 
+/// Reads a CheckCitations stream into documents, refusing it as soon as it
+/// is over a limit (nothing more is read).
+async fn receive_documents(
+    mut stream: tonic::Streaming<pb::CheckCitationsRequest>,
+) -> Result<Vec<Document>, Status> {
+    let mut documents: Vec<Document> = Vec::new();
+    let mut total = 0usize;
+    while let Some(message) = stream.message().await? {
+        let mut c = Checker::new(LIMITS, "CheckCitations");
+        c.text("name", &message.name);
+        c.finish()?;
+        if !message.name.is_empty() || documents.is_empty() {
+            let Some(format) = doc_format_from_pb(message.format) else {
+                return Err(invalid_argument(&[Violation::new(
+                    "format",
+                    format!("unknown document format {}", message.format),
+                )]));
+            };
+            if documents.len() == crate::check::MAX_DOCUMENTS {
+                return Err(invalid_argument(&[Violation::new(
+                    "name",
+                    format!(
+                        "at most {} documents per check",
+                        crate::check::MAX_DOCUMENTS
+                    ),
+                )]));
+            }
+            let name = if message.name.is_empty() {
+                "document".to_string()
+            } else {
+                message.name.clone()
+            };
+            documents.push(Document {
+                name,
+                content: Vec::new(),
+                format,
+            });
+        }
+        total += message.content.len();
+        if total > crate::extract::MAX_INPUT_BYTES {
+            return Err(invalid_argument(&[Violation::new(
+                "content",
+                format!(
+                    "the documents are more than {} bytes (60 MiB) in all; check fewer or smaller documents per call",
+                    crate::extract::MAX_INPUT_BYTES
+                ),
+            )]));
+        }
+        if let Some(doc) = documents.last_mut() {
+            doc.content.extend_from_slice(&message.content);
+        }
+    }
+    Ok(documents)
+}
+
+fn citation_to_pb(c: &Citation) -> pb::Citation {
+    pb::Citation {
+        code: c.code.clone(),
+        undated: c.undated,
+        edition_number: c.edition_number.map_or(0, u32::from),
+        resolved: c.resolved.clone(),
+        title_zh: c.title_zh.clone(),
+        title_en: c.title_en.clone(),
+        status: citation_status_to_pb(c.status) as i32,
+        status_inferred: c.status_inferred,
+        in_force: c.in_force.clone(),
+        path: c.path.clone(),
+        partly_replaced_by: c.partly_replaced_by.clone(),
+        effective: c.effective.clone(),
+        withdrawn: c.withdrawn.clone(),
+        mandatory: c.mandatory,
+        adopts: c
+            .adopts
+            .iter()
+            .map(|a| pb::CitationAdoption {
+                id: a.id.clone(),
+                degree: degree_to_pb(a.degree) as i32,
+                current: a.current.clone().unwrap_or_default(),
+                revised: a.revised,
+            })
+            .collect(),
+        notes: c.notes.clone(),
+        occurrences: c.occurrences,
+        places: c
+            .places
+            .iter()
+            .map(|p| pb::CitationPlace {
+                document: p.location.document.clone(),
+                page: p.location.page,
+                line: p.location.line,
+                cell: p.location.cell.clone(),
+                cited_as: p.cited_as.clone(),
+                context: p.context.clone(),
+            })
+            .collect(),
+    }
+}
+
+pub fn check_report_to_pb(r: &CheckReport) -> pb::CheckCitationsResponse {
+    pb::CheckCitationsResponse {
+        documents: r
+            .documents
+            .iter()
+            .map(|d| pb::CheckedDocument {
+                name: d.name.clone(),
+                format: doc_format_to_pb(d.format) as i32,
+                encoding: d.encoding.clone(),
+                pages: d.pages,
+                segments: d.segments,
+                citations: d.citations,
+            })
+            .collect(),
+        citations: r.citations.iter().map(citation_to_pb).collect(),
+        unknown: r.unknown.iter().map(citation_to_pb).collect(),
+        summary: Some(pb::CheckSummary {
+            total: r.summary.total,
+            by_status: r
+                .summary
+                .by_status
+                .iter()
+                .map(|(s, n)| pb::CitationStatusCount {
+                    status: citation_status_to_pb(*s) as i32,
+                    count: *n,
+                })
+                .collect(),
+            update_first: r.summary.update_first.clone(),
+        }),
+        warnings: r.warnings.clone(),
+        truncated: r.truncated,
+    }
+}
+
 #[tonic::async_trait]
 impl StandardsService for StandardsGrpc {
+    #[instrument(skip(self, request))]
+    async fn check_citations(
+        &self,
+        request: Request<tonic::Streaming<pb::CheckCitationsRequest>>,
+    ) -> Result<Response<pb::CheckCitationsResponse>, Status> {
+        let documents = receive_documents(request.into_inner()).await?;
+        let report = self
+            .blocking(move |d| d.check_citations(&documents))
+            .await?;
+        Ok(Response::new(check_report_to_pb(&report)))
+    }
+
     #[instrument(skip(self, request))]
     async fn search(
         &self,

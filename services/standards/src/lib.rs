@@ -2,9 +2,11 @@
 //! index over it with bilingual search, lineage, statistics and candidates
 //! for an enterprise. `domain` holds the logic, `grpc` the transport.
 
+pub mod check;
 pub mod cli;
 pub mod domain;
 pub mod error;
+pub mod extract;
 pub mod grpc;
 pub mod index;
 pub mod progress;
