@@ -683,7 +683,10 @@ async fn keep_catalogued(
 ) -> anyhow::Result<(usize, usize)> {
     let all: BTreeSet<String> = sets.iter().flatten().cloned().collect();
     let codes: Vec<String> = all.iter().cloned().collect();
-    let mut known = BTreeSet::new();
+    // Each named line the catalogue knows, counted as the line of its
+    // edition in force: a regulation naming GB 5296.4 is met by
+    // GB/T 5296.4-2012, the number's edition now (the nature changed).
+    let mut known: BTreeMap<String, String> = BTreeMap::new();
     for chunk in codes.chunks(500) {
         let resolved = client
             .resolve(stpb::ResolveRequest {
@@ -693,14 +696,19 @@ async fn keep_catalogued(
             .map_err(|s| anyhow::anyhow!("resolve: {}", s.message()))?
             .into_inner();
         for (code, r) in chunk.iter().zip(resolved.resolutions) {
-            if r.standard.is_some() {
-                known.insert(code.clone());
+            if r.standard.is_none() {
+                continue;
             }
+            let line = r
+                .current
+                .map(|c| base_of(&c.id))
+                .unwrap_or_else(|| code.clone());
+            known.insert(code.clone(), line);
         }
     }
     let total: usize = sets.iter().map(|s| s.len()).sum();
     for set in sets.iter_mut() {
-        set.retain(|l| known.contains(l));
+        *set = set.iter().filter_map(|l| known.get(l).cloned()).collect();
     }
     let kept: usize = sets.iter().map(|s| s.len()).sum();
     Ok((total - kept, total))

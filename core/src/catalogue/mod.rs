@@ -456,6 +456,53 @@ fn nearest_edition(
     }
 }
 
+/// The number of a national standard's line without its nature:
+/// `GB/T 18655` → `18655`. GB, GB/T and GB/Z share one numbering.
+fn national_number(base: &str) -> Option<&str> {
+    ["GB/T ", "GB/Z ", "GB "]
+        .iter()
+        .find_map(|p| base.strip_prefix(p))
+}
+
+/// Supersession inferred across the natures of one national number: the
+/// 2017–2020 review turned most mandatory standards it kept into
+/// recommended ones under the same number (GB 18655-2002 → GB/T
+/// 18655-2010), and some went the other way. The newest edition of one
+/// nature, with no status or successor from a source, is superseded by
+/// the first later edition of another nature.
+fn across_national_prefixes(
+    records: &[Standard],
+    by_base: &HashMap<String, Vec<usize>>,
+) -> Vec<(usize, usize)> {
+    let mut by_number: HashMap<&str, Vec<&Vec<usize>>> = HashMap::new();
+    for (base, list) in by_base {
+        if let Some(number) = national_number(base) {
+            by_number.entry(number).or_default().push(list);
+        }
+    }
+    let mut links = Vec::new();
+    for lines in by_number.values().filter(|l| l.len() > 1) {
+        for line in lines {
+            let Some(&newest) = line.last() else { continue };
+            let old = &records[newest];
+            if old.status_source != Provenance::Inferred || !old.replaced_by.is_empty() {
+                continue;
+            }
+            let year = year_of(old);
+            let successor = lines
+                .iter()
+                .filter(|other| !std::ptr::eq(**other, *line))
+                .flat_map(|other| other.iter().copied())
+                .filter(|&i| year_of(&records[i]) > year && records[i].status != Status::Draft)
+                .min_by_key(|&i| year_of(&records[i]));
+            if let Some(newer) = successor {
+                links.push((newer, newest));
+            }
+        }
+    }
+    links
+}
+
 fn year_of(s: &Standard) -> u16 {
     StdCode::parse(&s.id).ok().and_then(|c| c.year).unwrap_or(0)
 }
@@ -510,6 +557,7 @@ impl Catalogue {
                 }
             }
         }
+        links.extend(across_national_prefixes(&records, &by_base));
         for (newer, older) in links {
             let (newer_id, older_id) = (records[newer].id.clone(), records[older].id.clone());
             if !records[newer].replaces.contains(&older_id) {
@@ -662,7 +710,15 @@ impl Catalogue {
         if code.year.is_none() {
             return self.latest_of(&code.base());
         }
-        None
+        // GB, GB/T and GB/Z share one numbering: `GB 5296.4-2012` cited for
+        // GB/T 5296.4-2012 names that edition under the wrong nature.
+        let base = code.base();
+        let number = national_number(&base)?;
+        let year = code.year?;
+        ["GB ", "GB/T ", "GB/Z "]
+            .iter()
+            .filter_map(|p| self.get(&format!("{p}{number}-{year}")))
+            .next()
     }
 
     /// The current edition of a line, else its latest edition.
@@ -673,6 +729,20 @@ impl Catalogue {
             .map(|&i| &self.records[i])
             .find(|s| s.status == Status::Current)
             .or_else(|| list.last().map(|&i| &self.records[i]))
+    }
+
+    /// The edition of a line one can adopt now: its current (or coming)
+    /// edition, else where its latest edition's successors lead — another
+    /// number, or the same number under another nature (GB 5296.4 →
+    /// GB/T 5296.4-2012). None when the line has no edition in force.
+    pub fn in_force_of_line(&self, base: &str) -> Option<&Standard> {
+        let latest = self.latest_of(base)?;
+        if matches!(latest.status, Status::Current | Status::Upcoming) {
+            return Some(latest);
+        }
+        let path = self.path_to_current(&latest.id);
+        self.get(path.last()?)
+            .filter(|s| s.status == Status::Current)
     }
 
     /// Editions of the line of `id`, oldest first.

@@ -39,6 +39,13 @@ pub enum Shape {
 /// without one, written by the project (core/data/README.md).
 pub const BUNDLED_TITLES: &str = include_str!("../../data/gb_titles.csv");
 
+/// National standards in force that the national list lacks — the food
+/// safety standards the National Health Commission issues (GB 2760, GB 2762,
+/// GB 7718 …) and a few recent editions — in the platform export's shape,
+/// written by the project (core/data/README.md). Known statuses: they win
+/// over the list's inferences and supersede its older editions.
+pub const BUNDLED_SUPPLEMENT: &str = include_str!("../../data/gb_supplement.csv");
+
 impl Shape {
     pub fn of(headers: &csv::StringRecord) -> Option<Shape> {
         let has = |name: &str| {

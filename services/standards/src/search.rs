@@ -1681,12 +1681,9 @@ impl Snapshot {
         // (none for an industry key).
         let mut strength: HashMap<u64, (f32, Option<usize>)> = HashMap::new();
         let mut link = |line: &str, value: f32, from: Option<usize>| {
-            let Some(edition) = self.catalogue.latest_of(line) else {
+            let Some(edition) = self.catalogue.in_force_of_line(line) else {
                 return;
             };
-            if !matches!(edition.status, Status::Current | Status::Upcoming) {
-                return;
-            }
             let Some(ord) = self.ord_of(&edition.id) else {
                 return;
             };

@@ -136,6 +136,13 @@ pub fn default_sources(data_dir: Option<&Path>) -> Vec<Source> {
                 continue;
             }
             if rel.ends_with("gb_national.csv") {
+                // National standards in force the list lacks (food safety
+                // standards, recent editions), with known status.
+                sources.push(Source::Bundled {
+                    name: "stdnav core/data/gb_supplement.csv".into(),
+                    content: stdnav_core::catalogue::national::BUNDLED_SUPPLEMENT,
+                    format: Format::GbCsv,
+                });
                 // The project's titles for national standards the list
                 // gives without one; they fill titles only.
                 sources.push(Source::Bundled {

@@ -42,6 +42,20 @@ fn real() -> Option<Real> {
         .clone()
 }
 
+/// The ids on the first page of a search for `query`.
+fn first_page(d: &Standards, query: &str) -> Vec<String> {
+    d.search(&SearchParams {
+        query: query.into(),
+        page_size: 10,
+        ..Default::default()
+    })
+    .unwrap()
+    .hits
+    .into_iter()
+    .map(|h| h.standard.standard.id)
+    .collect()
+}
+
 fn read(path: &Path) -> catalogue::Parsed {
     catalogue::read_file(path, Some(Format::GbCsv)).expect("readable")
 }
@@ -244,17 +258,7 @@ fn the_project_titles_make_mandatory_standards_findable() {
     // Titles only: the status is still inferred and the list's category kept.
     assert_eq!(cement.status_source, Provenance::Inferred);
     assert_eq!(cement.category, Some(Category::Product));
-    let ids: Vec<String> = d
-        .search(&SearchParams {
-            query: "硅酸盐水泥".into(),
-            page_size: 10,
-            ..Default::default()
-        })
-        .unwrap()
-        .hits
-        .into_iter()
-        .map(|h| h.standard.standard.id)
-        .collect();
+    let ids = first_page(&d, "硅酸盐水泥");
     assert!(ids.iter().any(|id| id == "GB 175-2023"), "{ids:?}");
 }
 
@@ -319,4 +323,57 @@ fn candidates_bring_what_regulations_name_for_the_industry_in_its_market() {
     assert!(strength > 0.2, "ISO 12100: {strength}");
     // Sold in the US only: no regime's lists speak for it.
     assert!(cocited(&["US"], "ISO 12100").is_none_or(|s| s == 0.0));
+}
+
+#[test]
+fn a_mandatory_standard_turned_recommended_is_superseded_under_its_number() {
+    let Some((store, _)) = real() else { return };
+    let snapshot = store.snapshot();
+    let cat = &snapshot.catalogue;
+    // The list holds GB 18655-2002, then GB/T 18655-2010, -2018, -2025: one
+    // number whose nature changed in a revision.
+    let old = cat.get("GB 18655-2002").expect("GB 18655-2002");
+    assert_eq!(old.status, Status::Replaced);
+    assert_eq!(old.replaced_by, ["GB/T 18655-2010"]);
+    let next = cat.get("GB/T 18655-2010").expect("GB/T 18655-2010");
+    assert!(next.replaces.iter().any(|r| r == "GB 18655-2002"));
+    // A line whose editions stop before the change leads to the edition in
+    // force under the other nature, and a dated code cited under the wrong
+    // nature resolves to that number's edition of that year.
+    let now = cat.in_force_of_line("GB 5296.4").expect("in force");
+    assert_eq!(now.id, "GB/T 5296.4-2012");
+    assert_eq!(
+        cat.resolve("GB 5296.4-2012").unwrap().id,
+        "GB/T 5296.4-2012"
+    );
+    assert!(cat.resolve("GB 5296.4-2013").is_none());
+    // A number that kept its nature is untouched by this.
+    let appliance = cat.latest_of("GB 4706.32").expect("GB 4706.32");
+    assert_eq!(appliance.status, Status::Current);
+}
+
+#[test]
+fn food_safety_standards_the_list_lacks_come_from_the_project_supplement() {
+    let Some((store, d)) = real() else { return };
+    let snapshot = store.snapshot();
+    let cat = &snapshot.catalogue;
+    let contaminants = cat.get("GB 2762-2022").expect("GB 2762-2022");
+    assert_eq!(contaminants.status, Status::Current);
+    assert_eq!(contaminants.status_source, Provenance::Source);
+    assert_eq!(contaminants.nature, Nature::Mandatory);
+    assert!(contaminants.ics.iter().any(|i| i == "67.040"));
+    // The list's newest edition of the number is now superseded by it.
+    let listed = cat.get("GB 2762-2005").expect("GB 2762-2005");
+    assert_eq!(listed.status, Status::Replaced);
+    assert_eq!(cat.latest_of("GB 2762").unwrap().id, "GB 2762-2022");
+    // An edition the list holds before 2000 (inferred withdrawn on its own)
+    // has its successor now.
+    assert_eq!(cat.latest_of("GB 14881").unwrap().id, "GB 14881-2013");
+    for query in ["预包装食品标签", "prepackaged food labelling"] {
+        let ids = first_page(&d, query);
+        assert!(
+            ids.iter().any(|id| id == "GB 7718-2011"),
+            "{query}: {ids:?}"
+        );
+    }
 }
