@@ -1477,6 +1477,11 @@ pub struct CandidatesResult {
 /// Most candidates added for the company they keep in regulations.
 const MAX_COCITED: usize = 40;
 
+/// A line brought in at least this strongly brings its own linked lines …
+const SECOND_HOP_FROM: f32 = 0.3;
+/// … at this fraction of its strength times the link's confidence.
+const SECOND_HOP_WEIGHT: f32 = 0.4;
+
 /// How strongly an industry key brings the lines regulations name for the
 /// industry in a market, against 0.5–1 for a candidate standard.
 const INDUSTRY_WEIGHT: f32 = 1.0;
@@ -1654,8 +1659,9 @@ impl Snapshot {
 
     /// Standards regulations name together with the candidates, and for the
     /// enterprise's industry in its markets (`stdnav_core::cocited`): each
-    /// in-force edition of a linked line gets the strongest `confidence ×
-    /// weight` over its links — a candidate weighs `0.5 + 0.5 × match
+    /// in-force edition of a linked line combines (noisy-or) `confidence ×
+    /// weight` over its links, and strongly brought lines bring theirs one
+    /// hop further, damped — a candidate weighs `0.5 + 0.5 × match
     /// strength` (a reference counts with its referrer's strength), an
     /// industry key [`INDUSTRY_WEIGHT`] — and those not yet candidates are
     /// added (at most [`MAX_COCITED`]), carrying the products of the standard
@@ -1679,17 +1685,23 @@ impl Snapshot {
             .collect();
         // The strongest value per edition, and the candidate that brought it
         // (none for an industry key).
-        let mut strength: HashMap<u64, (f32, Option<usize>)> = HashMap::new();
-        let mut link = |line: &str, value: f32, from: Option<usize>| {
+        let mut strength = HashMap::new();
+        type Strengths = HashMap<u64, (f32, Option<usize>, f32)>;
+        let link = |strength: &mut Strengths, line: &str, value: f32, from: Option<usize>| {
             let Some(edition) = self.catalogue.in_force_of_line(line) else {
                 return;
             };
             let Some(ord) = self.ord_of(&edition.id) else {
                 return;
             };
-            let entry = strength.entry(ord).or_insert((0.0, from));
-            if value > entry.0 {
-                *entry = (value, from);
+            // Several links to one line are several regulations' worth of
+            // evidence: combined as independent ones (noisy-or), the
+            // strongest link's candidate kept as the one that brought it.
+            let entry = strength.entry(ord).or_insert((0.0, from, 0.0));
+            entry.0 = 1.0 - (1.0 - entry.0) * (1.0 - value.clamp(0.0, 1.0));
+            if value > entry.2 {
+                entry.1 = from;
+                entry.2 = value;
             }
         };
         for (i, c) in list.iter().enumerate() {
@@ -1704,23 +1716,41 @@ impl Snapshot {
                 continue;
             };
             for (line, confidence) in table.of(&base_of(&s.id)) {
-                link(line, confidence * weight, Some(i));
+                link(&mut strength, line, confidence * weight, Some(i));
             }
         }
         for key in industry_keys {
             for (line, confidence) in table.of(key) {
-                link(line, confidence * INDUSTRY_WEIGHT, None);
+                link(&mut strength, line, confidence * INDUSTRY_WEIGHT, None);
+            }
+        }
+        // One hop further: a line brought in strongly (a horizontal the
+        // industry's regulations name) brings its own company, damped.
+        let first_hop: Vec<(u64, f32, Option<usize>)> = strength
+            .iter()
+            .filter(|(_, (value, _, _))| *value >= SECOND_HOP_FROM)
+            .map(|(ord, (value, from, _))| (*ord, *value, *from))
+            .collect();
+        for (ord, value, from) in first_hop {
+            let Some(s) = self.record(ord) else { continue };
+            for (line, confidence) in table.of(&base_of(&s.id)) {
+                link(
+                    &mut strength,
+                    line,
+                    value * confidence * SECOND_HOP_WEIGHT,
+                    from,
+                );
             }
         }
         for c in list.iter_mut() {
-            if let Some((value, _)) = strength.get(&c.ord) {
+            if let Some((value, _, _)) = strength.get(&c.ord) {
                 c.cocitation = *value;
             }
         }
         let mut added: Vec<(u64, f32, Option<usize>)> = strength
             .into_iter()
             .filter(|(ord, _)| !have.contains(ord))
-            .map(|(ord, (value, from))| (ord, value, from))
+            .map(|(ord, (value, from, _))| (ord, value, from))
             .collect();
         added.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         added.truncate(MAX_COCITED);
