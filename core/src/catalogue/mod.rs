@@ -456,12 +456,14 @@ fn nearest_edition(
     }
 }
 
+/// The prefixes of a national number's three natures (`GB/T` before `GB`
+/// so that stripping finds the longest).
+const NATIONAL_NATURES: [&str; 3] = ["GB/T ", "GB/Z ", "GB "];
+
 /// The number of a national standard's line without its nature:
 /// `GB/T 18655` → `18655`. GB, GB/T and GB/Z share one numbering.
 fn national_number(base: &str) -> Option<&str> {
-    ["GB/T ", "GB/Z ", "GB "]
-        .iter()
-        .find_map(|p| base.strip_prefix(p))
+    NATIONAL_NATURES.iter().find_map(|p| base.strip_prefix(p))
 }
 
 /// Supersession inferred across the natures of one national number: the
@@ -715,10 +717,9 @@ impl Catalogue {
         let base = code.base();
         let number = national_number(&base)?;
         let year = code.year?;
-        ["GB ", "GB/T ", "GB/Z "]
+        NATIONAL_NATURES
             .iter()
-            .filter_map(|p| self.get(&format!("{p}{number}-{year}")))
-            .next()
+            .find_map(|p| self.get(&format!("{p}{number}-{year}")))
     }
 
     /// The current edition of a line, else its latest edition.

@@ -1683,8 +1683,8 @@ impl Snapshot {
             .filter(|c| c.match_strength > 0.0)
             .filter_map(|c| Some((self.record(c.ord)?.id.as_str(), c.match_strength)))
             .collect();
-        // The strongest value per edition, and the candidate that brought it
-        // (none for an industry key).
+        // Per edition: the combined value, the candidate of its strongest
+        // link (none for an industry key) and that link's value.
         let mut strength = HashMap::new();
         type Strengths = HashMap<u64, (f32, Option<usize>, f32)>;
         let link = |strength: &mut Strengths, line: &str, value: f32, from: Option<usize>| {
