@@ -33,6 +33,16 @@ const INDUSTRY_KEY: char = '@';
 /// or group and each market regime (`CN`, `EU`) it sells in; none outside
 /// those regimes.
 pub fn industry_keys(industries: &[String], markets: &[String]) -> Vec<String> {
+    industry_keys_at(industries, markets, &[2, 3])
+}
+
+/// [`industry_keys`] at the given lengths of GB/T 4754 code (2 division,
+/// 3 group, 4 class).
+pub fn industry_keys_at(
+    industries: &[String],
+    markets: &[String],
+    levels: &[usize],
+) -> Vec<String> {
     let regimes = Regimes::of(markets).markets();
     let mut keys = Vec::new();
     for industry in industries {
@@ -40,7 +50,7 @@ pub fn industry_keys(industries: &[String], markets: &[String]) -> Vec<String> {
         if digits.len() < 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             continue;
         }
-        for level in [2, 3] {
+        for &level in levels {
             if digits.len() < level {
                 continue;
             }

@@ -14,6 +14,7 @@ pub mod management;
 pub mod market;
 pub mod population;
 pub mod reference;
+pub mod regulation;
 pub mod standard;
 pub mod text;
 pub mod uscc;

@@ -17,6 +17,7 @@ use stdnav_core::cocited::CoCited;
 use stdnav_core::code::{StdCode, number_key};
 use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
+use stdnav_core::regulation::NamedByRegulation;
 use stdnav_core::standard::{Level, Nature, Standard, Status};
 use stdnav_core::text;
 
@@ -1486,6 +1487,10 @@ const SECOND_HOP_WEIGHT: f32 = 0.4;
 /// industry in a market, against 0.5–1 for a candidate standard.
 const INDUSTRY_WEIGHT: f32 = 1.0;
 
+/// How strongly the lines regulations name for the enterprise's industry in
+/// its markets (`stdnav_core::regulation`) are brought, times their weight.
+const REGULATION_WEIGHT: f32 = 0.6;
+
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
 fn general_part_base(id: &str) -> Option<String> {
     let code = StdCode::parse(id).ok()?;
@@ -1640,7 +1645,8 @@ impl Snapshot {
         }
         list.extend(referenced);
         let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &p.markets);
-        self.add_cocited(&mut list, &mut have, &industry_keys);
+        let regulation = NamedByRegulation::get().for_industries(&p.industries, &p.markets);
+        self.add_cocited(&mut list, &mut have, &industry_keys, &regulation);
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
@@ -1663,7 +1669,8 @@ impl Snapshot {
     /// weight` over its links, and strongly brought lines bring theirs one
     /// hop further, damped — a candidate weighs `0.5 + 0.5 × match
     /// strength` (a reference counts with its referrer's strength), an
-    /// industry key [`INDUSTRY_WEIGHT`] — and those not yet candidates are
+    /// industry key [`INDUSTRY_WEIGHT`], a line the industry's regulations
+    /// name [`REGULATION_WEIGHT`] times its breadth — and those not yet candidates are
     /// added (at most [`MAX_COCITED`]), carrying the products of the standard
     /// that brought them.
     fn add_cocited(
@@ -1671,9 +1678,10 @@ impl Snapshot {
         list: &mut Vec<CandidateHit>,
         have: &mut HashSet<u64>,
         industry_keys: &[String],
+        regulation: &[(&str, f32)],
     ) {
         let table = CoCited::get();
-        if table.is_empty() {
+        if table.is_empty() && regulation.is_empty() {
             return;
         }
         // A general part or normative reference stands for the product its
@@ -1723,6 +1731,9 @@ impl Snapshot {
             for (line, confidence) in table.of(key) {
                 link(&mut strength, line, confidence * INDUSTRY_WEIGHT, None);
             }
+        }
+        for (line, weight) in regulation {
+            link(&mut strength, line, weight * REGULATION_WEIGHT, None);
         }
         // One hop further: a line brought in strongly (a horizontal the
         // industry's regulations name) brings its own company, damped.

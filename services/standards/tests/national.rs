@@ -326,6 +326,34 @@ fn candidates_bring_what_regulations_name_for_the_industry_in_its_market() {
 }
 
 #[test]
+fn candidates_bring_what_the_industry_regulations_name_where_no_case_was_mined() {
+    let Some((store, d)) = real() else { return };
+    let snapshot = store.snapshot();
+    let line_of = |ord: u64| catalogue::base_of(&snapshot.record(ord).unwrap().id);
+    // A furniture maker (class 2110): the mined co-citation table knows no
+    // furniture case; the regulation table names the mandatory limits on
+    // harmful substances for any furniture sold in China.
+    let params = |markets: &[&str]| CandidateParams {
+        products: vec!["zorbulated cabinet".into()],
+        industries: vec!["2110".into()],
+        markets: markets.iter().map(|m| m.to_string()).collect(),
+        limit: 200,
+        ..Default::default()
+    };
+    let brought = |markets: &[&str], line: &str| {
+        d.candidates(&params(markets))
+            .unwrap()
+            .candidates
+            .iter()
+            .find(|(c, _)| line_of(c.ord) == line)
+            .map(|(c, _)| c.cocitation)
+    };
+    let strength = brought(&["CN"], "GB 18584").expect("GB 18584 is a candidate");
+    assert!(strength > 0.3, "GB 18584: {strength}");
+    assert!(brought(&["US"], "GB 18584").is_none_or(|s| s == 0.0));
+}
+
+#[test]
 fn a_mandatory_standard_turned_recommended_is_superseded_under_its_number() {
     let Some((store, _)) = real() else { return };
     let snapshot = store.snapshot();
