@@ -1,7 +1,7 @@
 //! Document check (标准有效性核查, issue 21) with real documents the suite
-//! writes: an English PDF (Helvetica; a Chinese PDF text layer needs an
-//! embedded CID font, which the suite does not make), a Chinese and English
-//! DOCX, a Chinese and English XLSX, GBK text and a pasted list, each
+//! writes: an English PDF (Helvetica), a Chinese PDF (a Type0 font with
+//! Identity-H codes and a ToUnicode CMap, as PDF writers make for CJK
+//! text), a Chinese and English DOCX, a Chinese and English XLSX, GBK text and a pasted list, each
 //! spelling issue 21 lists; statuses checked against the real catalogue when
 //! ../shared/data is present (the bundled demo catalogue otherwise, with the
 //! real-data assertions skipped and the reason printed). Bad input over
@@ -23,7 +23,7 @@ use stdnav_proto::standards::v1 as pb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
 use stdnav_standards::check::{CheckReport, Citation, CitationStatus, Document};
 use stdnav_standards::domain::Standards;
-use stdnav_standards::extract::{DocFormat, write_docx, write_pdf};
+use stdnav_standards::extract::{DocFormat, write_docx, write_pdf, write_pdf_unicode};
 
 fn doc(name: &str, content: Vec<u8>) -> Document {
     Document {
@@ -212,6 +212,40 @@ fn every_spelling_in_every_format_with_its_place() {
     let at = |code: &str| order.iter().position(|c| c == code).unwrap();
     assert!(at("GB 4706.32-2004") < at("GB/T 19001-2008"), "{order:?}");
     assert!(report.has_outdated());
+}
+
+#[test]
+fn a_chinese_pdf_is_read_and_checked() {
+    let pdf = write_pdf_unicode(&[
+        vec!["房间空气调节器技术规范".into()],
+        vec![
+            "2 规范性引用文件".into(),
+            "质量管理体系应符合GB/T 19001—2008《质量管理体系 要求》的规定。".into(),
+            "整机安全按GB 4706.1执行。".into(),
+        ],
+    ]);
+    let standards = Standards::with_store(support::catalogue());
+    let report = standards
+        .check_citations(&[doc("空调器规范.pdf", pdf)])
+        .unwrap();
+    let info = &report.documents[0];
+    assert_eq!((info.format, info.pages), (DocFormat::Pdf, 2));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let old = by(&report, "GB/T 19001-2008");
+    let place = &old.places[0];
+    assert_eq!((place.location.page, place.location.line), (2, 2));
+    assert_eq!(place.cited_as, "GB/T 19001—2008");
+    assert!(place.context.contains("质量管理体系应符合"), "{place:?}");
+    // Both catalogues state it: the bundled one and the national sample.
+    assert_eq!(old.status, CitationStatus::Superseded);
+    assert!(!old.status_inferred);
+    assert_eq!(old.in_force, "GB/T 19001-2016");
+    assert_eq!(old.path, ["GB/T 19001-2008", "GB/T 19001-2016"]);
+    assert_eq!(old.title_zh, "质量管理体系 要求");
+    assert!(report.summary.update_first.contains(&old.code));
+    let safety = by(&report, "GB 4706.1");
+    assert!(safety.undated && safety.mandatory);
+    assert_eq!(safety.places[0].location.line, 3);
 }
 
 /// A standards server over the test catalogue, and a client of it.

@@ -3,7 +3,8 @@
 //! rig's small HTTP client, so no WebDriver crate is needed). The map
 //! renders 16 regions and a click drills down to the city; the language
 //! switch turns the page English; the enterprise form returns a solution;
-//! a search facet filters the hits. Screenshots go to
+//! a search facet filters the hits; a file uploaded on the check page comes
+//! back as a row of the report. Screenshots go to
 //! `target/tmp/web-screenshots/` for review. Skips, saying why, when
 //! Chromium or chromedriver is absent (`.ci/run` installs both).
 
@@ -276,6 +277,23 @@ fn the_pages_work_in_a_real_browser() {
         assert_eq!(b.attribute(&hit, "data-level"), "national");
     }
     b.screenshot("search");
+
+    // The document check: a file uploaded through the page's form.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("list.csv");
+    std::fs::write(&file, "序号,标准号\n1,GB/T 19001-2008\n").unwrap();
+    b.goto(&format!("{base}/check"));
+    let input = b.find("#check-file");
+    b.cmd(
+        "POST",
+        &format!("/element/{input}/value"),
+        Some(json!({ "text": file.to_str().unwrap() })),
+    );
+    b.click(&b.find("#check-submit"));
+    let row = b.find("#citations tr.citation[data-code='GB/T 19001-2008']");
+    assert_eq!(b.attribute(&row, "data-status"), "superseded");
+    assert!(b.text(&row).contains("GB/T 19001-2016"), "{}", b.text(&row));
+    b.screenshot("check");
     drop(b);
     drop(server);
 }

@@ -267,6 +267,28 @@ pub fn post_json(
         .unwrap_or_else(|e| panic!("POST {path}: {e}"))
 }
 
+/// A `multipart/form-data` body of `parts` (field name, file name for a
+/// file, content): its content type and bytes.
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "stdnav-test-7d1f0c";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        let head = match file {
+            Some(file) => format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            ),
+            None => format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"),
+        };
+        body.extend_from_slice(head.as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
 /// A valid USCC (GB 32100 check character) ending in `n`, in Qingdao.
 pub fn uscc(n: u32) -> String {
     let body = format!("91370200MA{n:07}");

@@ -589,21 +589,109 @@ fn pdf(bytes: &[u8], limits: &Limits, doc: &LocationFn<'_>) -> Result<Extracted,
 }
 
 /// A PDF with one page per entry of `pages` and one line of text (Helvetica,
-/// so Latin text only: a Chinese text layer needs an embedded CID font) per
-/// string — for tests, benchmarks and fuzz seeds.
+/// so Latin text only; [`write_pdf_unicode`] for any language) per string —
+/// for tests, benchmarks and fuzz seeds.
 pub fn write_pdf(pages: &[Vec<String>]) -> Vec<u8> {
+    build_pdf(pages, false)
+}
+
+/// A PDF like [`write_pdf`] whose text is in any language (Chinese …): the
+/// text layer a PDF writer makes for CJK text — a Type0 font, encoding
+/// Identity-H (each character's code is its UTF-16 code unit, so characters
+/// of the Basic Multilingual Plane only) and a ToUnicode CMap mapping the
+/// codes used back to Unicode. No font file is embedded (a viewer
+/// substitutes one): it is for tests of text extraction.
+pub fn write_pdf_unicode(pages: &[Vec<String>]) -> Vec<u8> {
+    build_pdf(pages, true)
+}
+
+/// The ToUnicode CMap of the UTF-16 code units `codes` (sorted, distinct),
+/// each mapped to itself.
+fn identity_to_unicode(codes: &[u16]) -> String {
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    // At most 100 entries per section (PDF 32000-1, 9.10.3).
+    for part in codes.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", part.len()));
+        for code in part {
+            cmap.push_str(&format!("<{code:04X}> <{code:04X}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    cmap
+}
+
+fn build_pdf(pages: &[Vec<String>], unicode: bool) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
-    use lopdf::{Object, Stream, dictionary};
+    use lopdf::{Object, Stream, StringFormat, dictionary};
     let mut doc = lopdf::Document::with_version("1.5");
     let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! {
-        "Type" => "Font",
-        "Subtype" => "Type1",
-        "BaseFont" => "Helvetica",
-    });
+    let font_id = if unicode {
+        let mut codes: Vec<u16> = pages
+            .iter()
+            .flatten()
+            .flat_map(|line| line.encode_utf16())
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let to_unicode = doc.add_object(Stream::new(
+            dictionary! {},
+            identity_to_unicode(&codes).into_bytes(),
+        ));
+        let descriptor = doc.add_object(dictionary! {
+            "Type" => "FontDescriptor",
+            "FontName" => "STSong-Light",
+            "Flags" => 6,
+            "FontBBox" => vec![0.into(), (-200).into(), 1000.into(), 900.into()],
+            "ItalicAngle" => 0,
+            "Ascent" => 880,
+            "Descent" => -120,
+            "CapHeight" => 700,
+            "StemV" => 80,
+        });
+        let descendant = doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "CIDFontType2",
+            "BaseFont" => "STSong-Light",
+            "CIDSystemInfo" => dictionary! {
+                "Registry" => Object::string_literal("Adobe"),
+                "Ordering" => Object::string_literal("Identity"),
+                "Supplement" => 0,
+            },
+            "FontDescriptor" => descriptor,
+            "DW" => 1000,
+        });
+        doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type0",
+            "BaseFont" => "STSong-Light",
+            "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![descendant.into()],
+            "ToUnicode" => to_unicode,
+        })
+    } else {
+        doc.add_object(dictionary! {
+            "Type" => "Font",
+            "Subtype" => "Type1",
+            "BaseFont" => "Helvetica",
+        })
+    };
     let resources_id = doc.add_object(dictionary! {
         "Font" => dictionary! { "F1" => font_id },
     });
+    let text = |line: &str| {
+        if unicode {
+            let bytes = line.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            Object::String(bytes, StringFormat::Hexadecimal)
+        } else {
+            Object::string_literal(line)
+        }
+    };
     let mut kids: Vec<Object> = Vec::new();
     for lines in pages {
         let mut operations = Vec::new();
@@ -612,7 +700,7 @@ pub fn write_pdf(pages: &[Vec<String>]) -> Vec<u8> {
                 Operation::new("BT", vec![]),
                 Operation::new("Tf", vec!["F1".into(), 10.into()]),
                 Operation::new("Td", vec![50.into(), (800 - 12 * i as i64).into()]),
-                Operation::new("Tj", vec![Object::string_literal(line.as_str())]),
+                Operation::new("Tj", vec![text(line)]),
                 Operation::new("ET", vec![]),
             ]);
         }
@@ -732,6 +820,31 @@ mod tests {
             extract("bomb.docx", &big, None, &tight).unwrap_err(),
             ExtractError::ZipBomb { max: 1000 }
         );
+    }
+
+    #[test]
+    fn a_chinese_pdf_text_layer() {
+        let pdf = write_pdf_unicode(&[
+            vec!["房间空气调节器技术规范".into()],
+            vec![
+                "2 规范性引用文件".into(),
+                "质量管理体系应符合GB/T 19001—2008《质量管理体系 要求》。".into(),
+            ],
+        ]);
+        let got = extract("规范.pdf", &pdf, None, &Limits::default()).unwrap();
+        assert_eq!((got.format, got.pages), (DocFormat::Pdf, 2));
+        assert!(got.warnings.is_empty(), "{:?}", got.warnings);
+        let seg = got
+            .segments
+            .iter()
+            .find(|s| s.text.contains("19001"))
+            .unwrap();
+        assert_eq!(
+            seg.text,
+            "质量管理体系应符合GB/T 19001—2008《质量管理体系 要求》。"
+        );
+        assert_eq!((seg.location.page, seg.location.line), (2, 2));
+        assert_eq!(got.segments[0].text, "房间空气调节器技术规范");
     }
 
     #[test]

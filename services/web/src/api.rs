@@ -18,6 +18,7 @@ use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::standards::v1 as stpb;
 
 use crate::backend::{Backend, Caller};
+use crate::check::{CheckParams, CheckUpload};
 use crate::error::{ApiError, ErrorBody};
 use crate::index::{self, CityIndex};
 use crate::model::*;
@@ -534,11 +535,26 @@ pub async fn index_json(State(s): State<AppState>, Who(c): Who) -> ApiResult<Map
     Ok(Json(map_index(&*s.backend, &c).await?))
 }
 
+#[utoipa::path(post, path = "/v1/check", tag = "standards", params(CheckParams),
+    request_body(description = "The documents: `multipart/form-data` (`file`, repeatable; `text`, a pasted list; `lang`), or one document as the raw body, named by `name`. 60 MiB of documents in all.",
+        content((CheckUpload = "multipart/form-data"), ("application/octet-stream"))),
+    responses((status = 200, body = CheckReport), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody)))]
+/// Document check (标准有效性核查): every standard the documents cite, whether it
+/// is still in force, what replaced it, and what to update first.
+pub async fn check(
+    State(s): State<AppState>,
+    Who(c): Who,
+    request: Request,
+) -> ApiResult<CheckReport> {
+    let (answer, lang) = crate::check::run(&*s.backend, &c, request).await?;
+    Ok(Json(CheckReport::from_pb(answer, lang)))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "stdnav HTTP API", description = "The JSON face of stdnav (标准领航): the same services, keys, tenants and error reasons as its gRPC API (docs/API.md)."),
     paths(advise, benchmark_gaps, search, statistics, standard, lineage, list_enterprises,
-          get_enterprise, upsert_enterprise, peers, changes, index_json),
+          get_enterprise, upsert_enterprise, peers, changes, index_json, check),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -592,4 +608,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/enterprises/{uscc}/peers", get(peers))
         .route("/v1/changes", get(changes))
         .route("/v1/index", get(index_json))
+        .route(
+            "/v1/check",
+            post(check).layer(axum::extract::DefaultBodyLimit::max(
+                crate::check::BODY_LIMIT,
+            )),
+        )
 }

@@ -81,7 +81,25 @@ impl Caller {
     }
 }
 
-/// The deadline of every call the web face makes.
+/// The client stream of a document check: CheckCitations messages as the
+/// upload produces them (a message with a `name` starts a document). A
+/// named type rather than a boxed `dyn Stream`: with one, rustc cannot prove
+/// the client-streaming call's future `Send` ("higher-ranked lifetime error").
+pub struct DocumentStream(pub tokio::sync::mpsc::Receiver<stpb::CheckCitationsRequest>);
+
+impl futures::Stream for DocumentStream {
+    type Item = stpb::CheckCitationsRequest;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// The deadline of every call the web face makes (a document check's
+/// includes the upload it streams on).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The reads and writes the pages and the JSON API need.
@@ -130,6 +148,13 @@ pub trait Backend: Send + Sync {
         c: &Caller,
         r: cpb::ListChangesRequest,
     ) -> Result<cpb::ListChangesResponse, Status>;
+    /// The document check: `documents` is the client stream, sent on as it
+    /// is produced (a message with a `name` starts a document).
+    async fn check_citations(
+        &self,
+        c: &Caller,
+        documents: DocumentStream,
+    ) -> Result<stpb::CheckCitationsResponse, Status>;
     /// Whether every service behind reports SERVING (grpc.health.v1).
     async fn ready(&self) -> bool;
 }
@@ -286,6 +311,14 @@ impl Backend for GrpcBackend {
         r: cpb::ListChangesRequest,
     ) -> Result<cpb::ListChangesResponse, Status> {
         unary!(self.changes, list_changes, c, r)
+    }
+    async fn check_citations(
+        &self,
+        c: &Caller,
+        documents: DocumentStream,
+    ) -> Result<stpb::CheckCitationsResponse, Status> {
+        // A client stream: the request carries the caller like a unary one.
+        unary!(self.standards, check_citations, c, documents)
     }
     async fn ready(&self) -> bool {
         use tonic_health::pb::HealthCheckRequest;

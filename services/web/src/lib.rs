@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod i18n;

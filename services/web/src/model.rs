@@ -50,6 +50,8 @@ pb_names! {
     pub fn change_kind: cpb::ChangeKind = "CHANGE_KIND_";
     fn reason_kind: cpb::ReasonKind = "REASON_KIND_";
     pub fn facet_field: stpb::FacetField = "FACET_FIELD_";
+    pub fn citation_status: stpb::CitationStatus = "CITATION_STATUS_";
+    fn document_format: stpb::DocumentFormat = "DOCUMENT_FORMAT_";
 }
 
 // ---------------------------------------------------------------- solution
@@ -838,6 +840,219 @@ impl From<cpb::ListChangesResponse> for ChangesPage {
     }
 }
 
+// ---------------------------------------------------------- document check
+
+/// Where a citation was found.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CitationPlace {
+    pub document: String,
+    /// PDF page, from 1; 0 for other formats.
+    pub page: u32,
+    /// Line of a text file or a PDF page, paragraph of a DOCX, from 1; 0 for cells.
+    pub line: u32,
+    /// `Sheet1!B3` (XLSX), `B3` (CSV); empty otherwise.
+    pub cell: String,
+    /// The citation as written there.
+    pub cited_as: String,
+    /// The text around it, on one line.
+    pub context: String,
+}
+
+/// An international standard a cited national one adopts.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CitationAdoption {
+    pub id: String,
+    /// `idt`, `mod`, `neq` or `unspecified`.
+    pub degree: String,
+    /// Its edition in force, empty when unknown.
+    pub current: String,
+    /// The adopted edition has been revised since (`current` is newer).
+    pub revised: bool,
+}
+
+/// One code the documents cite (every place merged) and what it resolves to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Citation {
+    /// Canonical code as cited: `GB/T 19001-2008`, `IEC 60335-2-40`.
+    pub code: String,
+    /// No year cited: resolved to the current edition.
+    pub undated: bool,
+    /// An edition number cited (`Ed.6`), 0 when none; reported, not matched.
+    pub edition_number: u32,
+    /// The catalogue record it resolves to; empty for an unknown code.
+    pub resolved: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// The title in the request's `lang` (the other language when it has none).
+    pub title: String,
+    /// `current`, `superseded`, `withdrawn`, `upcoming` or `unknown`.
+    pub status: String,
+    /// The status in words of the request's `lang` (`被代替`, `superseded`).
+    pub status_label: String,
+    /// The status is inferred from the editions of the number, not stated by the source.
+    pub status_inferred: bool,
+    /// The edition in force now; empty when none is.
+    pub in_force: String,
+    /// Editions from the cited one to the one in force, both included.
+    pub path: Vec<String>,
+    /// Replaced in part only (部分代替).
+    pub partly_replaced_by: Vec<String>,
+    /// Entry into force (of an upcoming edition), ISO 8601 or empty.
+    pub effective: String,
+    pub withdrawn: String,
+    pub mandatory: bool,
+    pub adopts: Vec<CitationAdoption>,
+    /// Why, in English words.
+    pub notes: Vec<String>,
+    /// Times cited over all documents.
+    pub occurrences: u32,
+    /// The first 20 places.
+    pub places: Vec<CitationPlace>,
+}
+
+/// What was read of one document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckedDocument {
+    pub name: String,
+    /// `text`, `pdf`, `docx`, `xlsx` or `csv`.
+    pub format: String,
+    /// Text encoding of a text or CSV document (`UTF-8`, `GB18030`, …).
+    pub encoding: String,
+    pub pages: u32,
+    /// Lines, paragraphs or cells with text.
+    pub segments: u32,
+    /// Citations found (before merging).
+    pub citations: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckSummary {
+    /// Distinct codes cited, known and unknown.
+    pub total: u32,
+    /// Every status, zeros included.
+    pub by_status: Vec<StatusCount>,
+    /// Superseded and withdrawn codes in the order to update them:
+    /// mandatory first, then withdrawn before superseded.
+    pub update_first: Vec<String>,
+}
+
+/// The document check's report (标准有效性核查).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckReport {
+    pub documents: Vec<CheckedDocument>,
+    /// Codes the catalogue knows, in order of first appearance.
+    pub citations: Vec<Citation>,
+    /// Codes it lacks, listed apart.
+    pub unknown: Vec<Citation>,
+    pub summary: CheckSummary,
+    /// What could not be read without failing the check (pages without a text layer …).
+    pub warnings: Vec<String>,
+    /// More than 20,000 distinct codes: the rest are not listed.
+    pub truncated: bool,
+}
+
+/// A status's words (`superseded` → `被代替`).
+pub fn status_label(status: &str, lang: crate::i18n::Lang) -> String {
+    let words = crate::i18n::words(lang);
+    words
+        .get(format!("cstatus_{status}").as_str())
+        .map_or_else(|| status.to_string(), |w| w.to_string())
+}
+
+fn citation(c: stpb::Citation, lang: crate::i18n::Lang) -> Citation {
+    let status = citation_status(c.status);
+    let title = match lang {
+        crate::i18n::Lang::Zh if !c.title_zh.is_empty() => c.title_zh.clone(),
+        _ if !c.title_en.is_empty() => c.title_en.clone(),
+        _ => c.title_zh.clone(),
+    };
+    Citation {
+        status_label: status_label(&status, lang),
+        status,
+        title,
+        code: c.code,
+        undated: c.undated,
+        edition_number: c.edition_number,
+        resolved: c.resolved,
+        title_zh: c.title_zh,
+        title_en: c.title_en,
+        status_inferred: c.status_inferred,
+        in_force: c.in_force,
+        path: c.path,
+        partly_replaced_by: c.partly_replaced_by,
+        effective: c.effective,
+        withdrawn: c.withdrawn,
+        mandatory: c.mandatory,
+        adopts: c
+            .adopts
+            .into_iter()
+            .map(|a| CitationAdoption {
+                degree: degree(a.degree),
+                id: a.id,
+                current: a.current,
+                revised: a.revised,
+            })
+            .collect(),
+        notes: c.notes,
+        occurrences: c.occurrences,
+        places: c
+            .places
+            .into_iter()
+            .map(|p| CitationPlace {
+                document: p.document,
+                page: p.page,
+                line: p.line,
+                cell: p.cell,
+                cited_as: p.cited_as,
+                context: p.context,
+            })
+            .collect(),
+    }
+}
+
+impl CheckReport {
+    /// The service's answer, titles and status words in `lang`.
+    pub fn from_pb(r: stpb::CheckCitationsResponse, lang: crate::i18n::Lang) -> Self {
+        let summary = r.summary.unwrap_or_default();
+        Self {
+            documents: r
+                .documents
+                .into_iter()
+                .map(|d| CheckedDocument {
+                    format: document_format(d.format),
+                    name: d.name,
+                    encoding: d.encoding,
+                    pages: d.pages,
+                    segments: d.segments,
+                    citations: d.citations,
+                })
+                .collect(),
+            citations: r.citations.into_iter().map(|c| citation(c, lang)).collect(),
+            unknown: r.unknown.into_iter().map(|c| citation(c, lang)).collect(),
+            summary: CheckSummary {
+                total: summary.total,
+                by_status: summary
+                    .by_status
+                    .into_iter()
+                    .map(|s| StatusCount {
+                        status: citation_status(s.status),
+                        count: s.count,
+                    })
+                    .collect(),
+                update_first: summary.update_first,
+            },
+            warnings: r.warnings,
+            truncated: r.truncated,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -861,5 +1076,10 @@ mod tests {
             ppb::Segment::Upstream as i32
         );
         assert_eq!(segment_from_name("nowhere"), 0);
+        assert_eq!(
+            citation_status(stpb::CitationStatus::Superseded as i32),
+            "superseded"
+        );
+        assert_eq!(document_format(stpb::DocumentFormat::Xlsx as i32), "xlsx");
     }
 }

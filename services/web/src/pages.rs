@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::Environment;
@@ -21,7 +21,7 @@ use crate::api::{self, AppState, QueryParams, SearchParams, Who};
 use crate::error::ApiError;
 use crate::i18n::{Lang, words};
 use crate::index::{self, CityIndex, SHANDONG};
-use crate::model::{self, Enterprise, Solution};
+use crate::model::{self, CheckReport, Enterprise, Solution};
 
 fn templates() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
@@ -40,6 +40,7 @@ fn templates() -> &'static Environment<'static> {
             ("search.html", include_str!("../templates/search.html")),
             ("standard.html", include_str!("../templates/standard.html")),
             ("changes.html", include_str!("../templates/changes.html")),
+            ("check.html", include_str!("../templates/check.html")),
         ] {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -805,6 +806,206 @@ pub async fn changes(
     )
 }
 
+/// `spec.pdf 第3页第12行` / `spec.pdf p. 3 l. 12`, `list.xlsx Sheet1!B3`.
+fn place_text(p: &model::CitationPlace, lang: Lang) -> String {
+    let document = if p.document == crate::check::PASTED {
+        words(lang)["check_pasted"].to_string()
+    } else {
+        p.document.clone()
+    };
+    let mut out = document;
+    match lang {
+        Lang::Zh => {
+            if p.page > 0 {
+                out.push_str(&format!(" 第{}页", p.page));
+            }
+            if !p.cell.is_empty() {
+                out.push_str(&format!(" {}", p.cell));
+            } else if p.line > 0 {
+                out.push_str(&format!(" 第{}行", p.line));
+            }
+        }
+        Lang::En => {
+            if p.page > 0 {
+                out.push_str(&format!(" p. {}", p.page));
+            }
+            if !p.cell.is_empty() {
+                out.push_str(&format!(" {}", p.cell));
+            } else if p.line > 0 {
+                out.push_str(&format!(" l. {}", p.line));
+            }
+        }
+    }
+    out
+}
+
+/// A citation's notes in `lang`, from its fields (the service words them in English).
+fn citation_notes(c: &model::Citation, lang: Lang) -> Vec<String> {
+    let t = words(lang);
+    let mut notes = Vec::new();
+    if c.undated && !c.resolved.is_empty() {
+        notes.push(format!("{} ({})", t["check_undated"], c.resolved));
+    }
+    if c.edition_number > 0 {
+        notes.push(format!(
+            "{} {}",
+            t["check_edition_number"], c.edition_number
+        ));
+    }
+    if c.status == "withdrawn" && c.in_force.is_empty() {
+        notes.push(t["check_no_replacement"].to_string());
+    }
+    if c.status == "upcoming" && !c.effective.is_empty() {
+        notes.push(format!("{} {}", t["check_effective"], c.effective));
+    }
+    if !c.partly_replaced_by.is_empty() {
+        notes.push(format!(
+            "{} {}",
+            t["check_partly"],
+            c.partly_replaced_by.join(", ")
+        ));
+    }
+    if c.resolved.is_empty() {
+        notes.push(t["check_not_in_catalogue"].to_string());
+    }
+    notes
+}
+
+/// The check report shaped for the page: words in `lang`, places described.
+fn check_view(report: &CheckReport, lang: Lang) -> Value {
+    let t = words(lang);
+    let row = |c: &model::Citation| {
+        let first = c.places.first();
+        let adopts: Vec<String> = c
+            .adopts
+            .iter()
+            .map(|a| {
+                let mut s = a.id.clone();
+                if a.degree != "unspecified" {
+                    s.push_str(&format!(" ({})", a.degree.to_ascii_uppercase()));
+                }
+                if a.revised && !a.current.is_empty() {
+                    s.push_str(&format!(" → {} {}", t["check_revised"], a.current));
+                }
+                s
+            })
+            .collect();
+        let link = if c.resolved.is_empty() {
+            &c.code
+        } else {
+            &c.resolved
+        };
+        // The edition in force is news only when it is not the one cited.
+        let in_force = if c.status == "current" && c.in_force == c.resolved {
+            ""
+        } else {
+            c.in_force.as_str()
+        };
+        let path = if c.path.len() > 1 {
+            c.path.join(" → ")
+        } else {
+            String::new()
+        };
+        json!({
+            "code": c.code,
+            "resolved": link,
+            "title": c.title,
+            "status": c.status,
+            "label": c.status_label,
+            "inferred": c.status_inferred,
+            "mandatory": c.mandatory,
+            "in_force": in_force,
+            "path": path,
+            "adopts": adopts,
+            "where": first.map(|p| place_text(p, lang)).unwrap_or_default(),
+            "context": first.map(|p| p.context.as_str()).unwrap_or_default(),
+            "occurrences": c.occurrences,
+            "notes": citation_notes(c, lang),
+        })
+    };
+    let update_first: Vec<Value> = report
+        .summary
+        .update_first
+        .iter()
+        .filter_map(|code| report.citations.iter().find(|c| &c.code == code))
+        .map(|c| {
+            json!({
+                "code": c.code, "mandatory": c.mandatory, "status": c.status,
+                "label": c.status_label, "in_force": c.in_force,
+            })
+        })
+        .collect();
+    let counts: Vec<Value> = report
+        .summary
+        .by_status
+        .iter()
+        .map(|s| json!({"status": s.status, "label": model::status_label(&s.status, lang), "count": s.count}))
+        .collect();
+    let documents: Vec<Value> = report
+        .documents
+        .iter()
+        .map(|d| {
+            let name = if d.name == crate::check::PASTED {
+                t["check_pasted"].to_string()
+            } else {
+                d.name.clone()
+            };
+            json!({"name": name, "format": d.format, "pages": d.pages, "encoding": d.encoding})
+        })
+        .collect();
+    json!({
+        "documents": documents,
+        "total": report.summary.total,
+        "counts": counts,
+        "update_first": update_first,
+        "citations": report.citations.iter().map(row).collect::<Vec<_>>(),
+        "unknown": report.unknown.iter().map(row).collect::<Vec<_>>(),
+        "warnings": report.warnings,
+        "truncated": report.truncated,
+    })
+}
+
+/// `GET /check`: the document check's form.
+pub async fn check_get(uri: Uri, Query(p): Query<LangParam>) -> Response {
+    render(
+        "check.html",
+        lang_of(&p.lang),
+        &uri,
+        StatusCode::OK,
+        json!({}),
+    )
+}
+
+/// `POST /check`: the uploaded documents and pasted list (multipart)
+/// streamed to the check; the report as a page.
+pub async fn check_post(
+    State(s): State<AppState>,
+    Who(c): Who,
+    uri: Uri,
+    Query(p): Query<LangParam>,
+    request: Request,
+) -> Response {
+    match crate::check::run(&*s.backend, &c, request).await {
+        Ok((answer, lang)) => {
+            let report = CheckReport::from_pb(answer, lang);
+            render(
+                "check.html",
+                lang,
+                &uri,
+                StatusCode::OK,
+                json!({"report": check_view(&report, lang)}),
+            )
+        }
+        Err(e) => render(
+            "check.html",
+            lang_of(&p.lang),
+            &uri,
+            e.status(),
+            json!({"error": e.body()}),
+        ),
+    }
+}
+
 /// The `lang` parameter of a link: only English is spelt out.
 fn lang_pair(lang: Lang) -> (&'static str, String) {
     let value = if lang == Lang::En { "en" } else { "" };
@@ -880,6 +1081,7 @@ mod tests {
             "search.html",
             "standard.html",
             "changes.html",
+            "check.html",
             "error.html",
         ] {
             templates().get_template(name).unwrap();

@@ -109,6 +109,12 @@ pub fn router(backend: Arc<dyn Backend>) -> Router {
         .route("/search", get(pages::search))
         .route("/standard", get(pages::standard))
         .route("/changes", get(pages::changes))
+        .route(
+            "/check",
+            get(pages::check_get)
+                .post(pages::check_post)
+                .layer(DefaultBodyLimit::max(crate::check::BODY_LIMIT)),
+        )
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi))
         .route(
