@@ -284,9 +284,19 @@ pub async fn run(home: &Path, data: Option<&Path>, command: ChangesCommand) -> a
             let mut token = String::new();
             loop {
                 let (page, next) = changes
-                    .list_changes(&store.tenant, &since, 500, &token)
+                    .list_changes(
+                        &store.tenant,
+                        &since,
+                        500,
+                        &token,
+                        Some(stdnav_changes::domain::MAX_ENTRY_IMPACTS),
+                    )
                     .await?;
-                for e in page {
+                for mut e in page {
+                    // Every impact, as the entry stores them apart.
+                    if e.item.impacts.len() < e.item.impact_count {
+                        changes.all_impacts(&store.tenant, &mut e).await?;
+                    }
                     let line = serde_json::json!({ "cursor": e.cursor, "entry": e.item });
                     println!("{line}");
                 }

@@ -958,10 +958,170 @@ async fn a_watch_outlives_the_request_timeout() {
         )
         .seal(&[]),
         impacts: Vec::new(),
+        impact_count: 0,
         subscriptions: Vec::new(),
     };
     stores.log.append_feed("t", &[item]).await.unwrap();
     let got = take(&mut watch, 1).await;
     assert_eq!(got[0].event.clone().unwrap().standard, "ISO 99901:2010");
     let _ = stop.send(());
+}
+
+/// Issue 20, item 8: a feed entry carries `impact_count` and at most
+/// `max_impacts` impacts; ListImpacts pages through all of them, each
+/// exactly once, for the tenant whose entry it is only; bad requests are
+/// INVALID_ARGUMENT with the fields named.
+async fn list_impacts_pages_an_entrys_impacts(dir: &Path, stores: Stores, ns: &str) {
+    let run = start(dir, &stores).await;
+    let (a, b) = (format!("{ns}-imp-a"), format!("{ns}-imp-b"));
+    let affected: Vec<stdnav_changes::impact::Impact> = (0..2000)
+        .map(|n| stdnav_changes::impact::Impact {
+            uscc: uscc(n),
+            name: format!("测试企业{n}"),
+            reasons: vec![stdnav_changes::impact::Reason::Holds {
+                held: "ISO 99901:2010".into(),
+            }],
+        })
+        .collect();
+    let event = stdnav_changes::event::ChangeEvent::about(
+        stdnav_changes::event::ChangeKind::Withdrawn,
+        &stdnav_core::standard::Standard {
+            id: "ISO 99901:2010".into(),
+            ..Default::default()
+        },
+        "test",
+        1,
+    )
+    .seal(&[]);
+    let item = stdnav_changes::log::FeedItem::new(event, affected.clone(), Vec::new());
+    stores.log.append_feed(&a, &[item]).await.unwrap();
+    let mut c = client(run.addr).await;
+
+    let page = |max_impacts: Option<u32>| {
+        with_tenant(
+            pb::ListChangesRequest {
+                max_impacts,
+                ..Default::default()
+            },
+            &a,
+        )
+    };
+    let listed = c.list_changes(page(None)).await.unwrap().into_inner();
+    let entry = &listed.events[0];
+    assert_eq!(entry.impact_count, 2000);
+    assert_eq!(entry.impacts.len(), 10, "the default");
+    let listed = c.list_changes(page(Some(0))).await.unwrap().into_inner();
+    assert!(listed.events[0].impacts.is_empty());
+    let listed = c.list_changes(page(Some(100))).await.unwrap().into_inner();
+    assert_eq!(listed.events[0].impacts.len(), 100);
+    let mut watch = c
+        .watch_changes(with_tenant(
+            pb::WatchChangesRequest {
+                max_impacts: Some(3),
+                ..Default::default()
+            },
+            &a,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    let watched = take(&mut watch, 1).await;
+    assert_eq!(
+        (watched[0].impact_count, watched[0].impacts.len()),
+        (2000, 3)
+    );
+
+    // Pages of 300: every impact exactly once, in order.
+    let cursor = entry.cursor.clone();
+    let mut paged = Vec::new();
+    let mut token = String::new();
+    loop {
+        let page = c
+            .list_impacts(with_tenant(
+                pb::ListImpactsRequest {
+                    cursor: cursor.clone(),
+                    page_size: 300,
+                    page_token: token.clone(),
+                },
+                &a,
+            ))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(page.impact_count, 2000);
+        paged.extend(page.impacts.into_iter().map(|i| i.uscc));
+        if page.next_page_token.is_empty() {
+            break;
+        }
+        token = page.next_page_token;
+    }
+    assert_eq!(
+        paged,
+        affected.iter().map(|i| i.uscc.clone()).collect::<Vec<_>>()
+    );
+
+    // Another tenant: nothing of a's entry.
+    let theirs = c
+        .list_impacts(with_tenant(
+            pb::ListImpactsRequest {
+                cursor: cursor.clone(),
+                ..Default::default()
+            },
+            &b,
+        ))
+        .await
+        .unwrap_err();
+    assert_eq!(theirs.code(), tonic::Code::NotFound);
+
+    // Bad requests name their fields.
+    for (request, expected) in [
+        (
+            pb::ListImpactsRequest {
+                cursor: "nonsense".into(),
+                page_token: "x".into(),
+                ..Default::default()
+            },
+            &["cursor", "page_token"][..],
+        ),
+        (pb::ListImpactsRequest::default(), &["cursor"][..]),
+        (
+            pb::ListImpactsRequest {
+                cursor: cursor.clone(),
+                page_size: 1001,
+                ..Default::default()
+            },
+            &["page_size"][..],
+        ),
+    ] {
+        let bad = c.list_impacts(with_tenant(request, &a)).await.unwrap_err();
+        assert_eq!(bad.code(), tonic::Code::InvalidArgument);
+        let mut fields: Vec<_> = stdnav_runtime::status::field_violations(&bad)
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
+        fields.sort();
+        assert_eq!(fields, expected);
+    }
+    let bad = c.list_changes(page(Some(101))).await.unwrap_err();
+    let fields: Vec<_> = stdnav_runtime::status::field_violations(&bad)
+        .into_iter()
+        .map(|v| v.field)
+        .collect();
+    assert_eq!(fields, ["max_impacts"]);
+}
+
+#[tokio::test]
+async fn embedded_store_list_impacts_pages_an_entrys_impacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let stores = embedded(dir.path()).await;
+    list_impacts_pages_an_entrys_impacts(dir.path(), stores, "e").await;
+}
+
+#[tokio::test]
+async fn redis_store_list_impacts_pages_an_entrys_impacts() {
+    let Some(stores) = redis("changes-impacts").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    list_impacts_pages_an_entrys_impacts(dir.path(), stores, "r").await;
 }

@@ -46,6 +46,7 @@ fn item(i: usize) -> FeedItem {
         )
         .seal(&[]),
         impacts: Vec::new(),
+        impact_count: 0,
         subscriptions: vec!["0123456789abcdef".into()],
     }
 }
@@ -121,7 +122,7 @@ async fn run(kind: &str, log: Arc<dyn ChangeLog>, entries: usize, dir: &std::pat
         time(rounds, || {
             let (c, now) = (c.clone(), now.clone());
             async move {
-                let (page, next) = c.list_changes(TENANT, &now, 100, "").await.unwrap();
+                let (page, next) = c.list_changes(TENANT, &now, 100, "", None).await.unwrap();
                 assert!(page.is_empty() && next.is_none());
             }
         })
@@ -132,7 +133,10 @@ async fn run(kind: &str, log: Arc<dyn ChangeLog>, entries: usize, dir: &std::pat
         time(rounds, || {
             let (c, middle) = (c.clone(), middle.clone());
             async move {
-                let (page, next) = c.list_changes(TENANT, &middle, 100, "").await.unwrap();
+                let (page, next) = c
+                    .list_changes(TENANT, &middle, 100, "", None)
+                    .await
+                    .unwrap();
                 assert_eq!(page.len(), 100);
                 assert!(next.is_some());
             }
@@ -144,7 +148,7 @@ async fn run(kind: &str, log: Arc<dyn ChangeLog>, entries: usize, dir: &std::pat
         time(rounds, || {
             let (c, token) = (c.clone(), near_end.clone());
             async move {
-                let (page, _) = c.list_changes(TENANT, "", 100, &token).await.unwrap();
+                let (page, _) = c.list_changes(TENANT, "", 100, &token, None).await.unwrap();
                 assert_eq!(page.len(), 100);
             }
         })

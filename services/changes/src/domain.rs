@@ -38,6 +38,27 @@ impl CatalogueSource for stdnav_standards::Standards {
 
 /// Largest page of ListChanges.
 pub const MAX_PAGE: u32 = 500;
+/// Impacts a ListChanges or WatchChanges entry carries when the request
+/// does not say (its `impact_count` tells how many there are; ListImpacts
+/// pages through them).
+pub const DEFAULT_ENTRY_IMPACTS: u32 = 10;
+/// Most impacts a ListChanges or WatchChanges entry carries: a page of 500
+/// entries stays well under the 16 MiB message limit.
+pub const MAX_ENTRY_IMPACTS: u32 = 100;
+/// ListImpacts' page size when the request does not say, and its largest.
+pub const DEFAULT_IMPACTS_PAGE: u32 = 100;
+pub const MAX_IMPACTS_PAGE: u32 = 1000;
+
+/// A page of one feed entry's impacts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpactsPage {
+    pub impacts: Vec<crate::impact::Impact>,
+    /// How many the entry has in all.
+    pub impact_count: usize,
+    /// The token of the next page; None on the last.
+    pub next: Option<String>,
+}
+
 const FANOUT_BATCH: usize = 100;
 /// How often the fan-out applies the retention.
 const TRIM_EVERY: Duration = Duration::from_secs(3600);
@@ -212,11 +233,7 @@ impl Changes {
                     .map(|s| s.id.clone())
                     .collect();
                 if !matched.is_empty() {
-                    items.push(FeedItem {
-                        event: event.clone(),
-                        impacts: found,
-                        subscriptions: matched,
-                    });
+                    items.push(FeedItem::new(event.clone(), found, matched));
                 }
             }
             let added = self.log.append_feed(&tenant, &items).await?;
@@ -332,16 +349,121 @@ impl Changes {
         Ok(())
     }
 
+    /// How many impacts an entry carries for a request's `max_impacts`
+    /// (None: the default), or the violation.
+    fn entry_impacts(max_impacts: Option<u32>) -> Result<usize, stdnav_runtime::status::Violation> {
+        match max_impacts {
+            None => Ok(DEFAULT_ENTRY_IMPACTS as usize),
+            Some(n) if n <= MAX_ENTRY_IMPACTS => Ok(n as usize),
+            Some(_) => Err(stdnav_runtime::status::Violation::new(
+                "max_impacts",
+                format!("at most {MAX_ENTRY_IMPACTS} (ListImpacts pages through the rest)"),
+            )),
+        }
+    }
+
+    /// A page of the impacts of the tenant's feed entry at `cursor`
+    /// (`page_size` 0: the default; `page_token` the previous page's next).
+    pub async fn list_impacts(
+        &self,
+        tenant: &str,
+        cursor: &str,
+        page_size: u32,
+        page_token: &str,
+    ) -> Result<ImpactsPage, ChangesError> {
+        use stdnav_runtime::status::Violation;
+        let mut violations = Vec::new();
+        if cursor.is_empty() {
+            violations.push(Violation::new(
+                "cursor",
+                "give the cursor of an entry of the feed",
+            ));
+        } else if !self.log.valid_cursor(cursor) {
+            violations.push(Violation::new(
+                "cursor",
+                "not a cursor this service gave out",
+            ));
+        }
+        if page_size > MAX_IMPACTS_PAGE {
+            violations.push(Violation::new(
+                "page_size",
+                format!("at most {MAX_IMPACTS_PAGE}"),
+            ));
+        }
+        let offset = if page_token.is_empty() {
+            0
+        } else {
+            match page_token.parse::<usize>() {
+                Ok(n) => n,
+                Err(_) => {
+                    violations.push(Violation::new(
+                        "page_token",
+                        "not a token this service gave out",
+                    ));
+                    0
+                }
+            }
+        };
+        if !violations.is_empty() {
+            return Err(ChangesError::InvalidArgument(violations));
+        }
+        let size = if page_size == 0 {
+            DEFAULT_IMPACTS_PAGE
+        } else {
+            page_size
+        } as usize;
+        let (total, impacts) = self
+            .log
+            .impacts(tenant, cursor, offset, size)
+            .await?
+            .ok_or(ChangesError::EntryNotFound)?;
+        let end = offset.saturating_add(impacts.len());
+        let next = (!impacts.is_empty() && end < total).then(|| end.to_string());
+        Ok(ImpactsPage {
+            impacts,
+            impact_count: total,
+            next,
+        })
+    }
+
+    /// Completes `entry`'s impacts (a feed entry carries only some).
+    pub async fn all_impacts(
+        &self,
+        tenant: &str,
+        entry: &mut FeedEntry,
+    ) -> Result<(), ChangesError> {
+        let mut token = String::new();
+        let mut all = Vec::new();
+        loop {
+            let page = self
+                .list_impacts(tenant, &entry.cursor, MAX_IMPACTS_PAGE, &token)
+                .await?;
+            all.extend(page.impacts);
+            match page.next {
+                Some(n) => token = n,
+                None => break,
+            }
+        }
+        entry.item.impacts = all;
+        Ok(())
+    }
+
     /// A page of the tenant's feed: entries detected at or after `since`
     /// (a date or RFC 3339 instant; empty: all), after `page_token`.
+    /// Each entry carries its first `max_impacts` impacts (None: the
+    /// default).
     pub async fn list_changes(
         &self,
         tenant: &str,
         since: &str,
         page_size: u32,
         page_token: &str,
+        max_impacts: Option<u32>,
     ) -> Result<(Vec<FeedEntry>, Option<String>), ChangesError> {
         let mut violations = Vec::new();
+        let entry_impacts = Self::entry_impacts(max_impacts)
+            .map_err(|v| violations.push(v))
+            .unwrap_or(0);
         let since_ms = match parse_since(since) {
             Ok(ms) => ms,
             Err(why) => {
@@ -369,6 +491,19 @@ impl Changes {
         } else {
             page_size as usize
         };
+        let (mut out, next) = self.page(tenant, since_ms, size, page_token).await?;
+        self.log.preview(tenant, &mut out, entry_impacts).await?;
+        Ok((out, next))
+    }
+
+    /// A page of `size` feed entries detected at or after `since_ms`.
+    async fn page(
+        &self,
+        tenant: &str,
+        since_ms: u64,
+        size: usize,
+        page_token: &str,
+    ) -> Result<(Vec<FeedEntry>, Option<String>), ChangesError> {
         let mut out = Vec::new();
         // A page token continues a listing; a time seeks (less the margin
         // by which the store's clock may run behind the detecting
@@ -408,15 +543,19 @@ impl Changes {
     /// appended, until the receiver is dropped. With `only`, entries that
     /// match none of those subscriptions are skipped (reminders pass).
     /// A store outage pauses the stream and it carries on from the same
-    /// cursor, so nothing is skipped.
+    /// cursor, so nothing is skipped. Each entry carries its first
+    /// `max_impacts` impacts (None: the default).
     pub async fn watch(
         self: &Arc<Self>,
         tenant: &str,
         cursor: &str,
         only: Vec<String>,
         from_now: bool,
+        max_impacts: Option<u32>,
     ) -> Result<mpsc::Receiver<Result<FeedEntry, ChangesError>>, ChangesError> {
         self.check_cursor("cursor", cursor)?;
+        let entry_impacts =
+            Self::entry_impacts(max_impacts).map_err(|v| ChangesError::InvalidArgument(vec![v]))?;
         let mut at = if !cursor.is_empty() {
             Some(cursor.to_string())
         } else if from_now {
@@ -430,7 +569,12 @@ impl Changes {
         tokio::spawn(async move {
             loop {
                 let woken = this.feed_grew.notified();
-                let batch = match this.log.feed(&tenant, at.as_deref(), WATCH_BATCH).await {
+                let read = async {
+                    let mut batch = this.log.feed(&tenant, at.as_deref(), WATCH_BATCH).await?;
+                    this.log.preview(&tenant, &mut batch, entry_impacts).await?;
+                    Ok(batch)
+                };
+                let batch = match read.await {
                     Ok(b) => b,
                     Err(crate::log::LogError::Unavailable(e)) => {
                         tracing::warn!(error = %e, "feed unavailable; the watch waits");
@@ -521,11 +665,7 @@ impl Changes {
                 }
                 let found = impacts(&logged.event, &exposures);
                 if !found.is_empty() {
-                    entries.push(FeedItem {
-                        event: logged.event,
-                        impacts: found,
-                        subscriptions: Vec::new(),
-                    });
+                    entries.push(FeedItem::new(logged.event, found, Vec::new()));
                 }
             }
             if done {
@@ -536,12 +676,14 @@ impl Changes {
         loop {
             let batch = self.log.feed(tenant, after.as_deref(), 1000).await?;
             let done = batch.len() < 1000;
-            for entry in batch {
-                after = Some(entry.cursor);
-                if entry.item.event.kind.is_reminder() && entry.item.event.detected_ms >= since_ms {
-                    entries.push(entry.item);
-                }
-            }
+            after = batch.last().map(|e| e.cursor.clone()).or(after);
+            let mut reminders: Vec<FeedEntry> = batch
+                .into_iter()
+                .filter(|e| e.item.event.kind.is_reminder() && e.item.event.detected_ms >= since_ms)
+                .collect();
+            // A reminder is for one enterprise: its one impact.
+            self.log.preview(tenant, &mut reminders, usize::MAX).await?;
+            entries.extend(reminders.into_iter().map(|e| e.item));
             if done {
                 break;
             }

@@ -9,6 +9,9 @@ use crate::log::LogError;
 pub enum ChangesError {
     #[error("invalid argument: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidArgument(Vec<Violation>),
+    /// The tenant's feed has no entry at the cursor given (never, or trimmed).
+    #[error("no such feed entry")]
+    EntryNotFound,
     /// The catalogue is still loading.
     #[error("the catalogue is still loading")]
     NotReady,
@@ -35,6 +38,11 @@ impl From<ChangesError> for tonic::Status {
                 "cursor",
                 "not a cursor this service gave out",
             )]),
+            ChangesError::EntryNotFound => status::with_reason(
+                tonic::Code::NotFound,
+                "ENTRY_NOT_FOUND",
+                "the tenant's feed has no entry at this cursor (or it was trimmed)",
+            ),
             ChangesError::NotReady => status::with_reason(
                 tonic::Code::Unavailable,
                 "CATALOGUE_LOADING",

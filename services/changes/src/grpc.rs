@@ -44,9 +44,26 @@ pub const LIMITS: &[FieldLimit] = &[
         MAX_WATCHED_SUBSCRIPTIONS,
     ),
     limits::chars("WatchChanges", "subscription_ids", MAX_ID_CHARS),
+    limits::max(
+        "WatchChanges",
+        "max_impacts",
+        crate::domain::MAX_ENTRY_IMPACTS as u64,
+    ),
     limits::chars("ListChanges", "since", 40),
     limits::max("ListChanges", "page_size", crate::domain::MAX_PAGE as u64),
     limits::chars("ListChanges", "page_token", MAX_ID_CHARS),
+    limits::max(
+        "ListChanges",
+        "max_impacts",
+        crate::domain::MAX_ENTRY_IMPACTS as u64,
+    ),
+    limits::chars("ListImpacts", "cursor", MAX_ID_CHARS),
+    limits::max(
+        "ListImpacts",
+        "page_size",
+        crate::domain::MAX_IMPACTS_PAGE as u64,
+    ),
+    limits::chars("ListImpacts", "page_token", MAX_ID_CHARS),
 ];
 
 #[derive(Clone)]
@@ -181,7 +198,7 @@ fn reason_to_pb(r: Reason) -> pb::Reason {
     }
 }
 
-fn impact_to_pb(i: Impact) -> pb::Impact {
+pub fn impact_to_pb(i: Impact) -> pb::Impact {
     pb::Impact {
         uscc: i.uscc,
         name: i.name,
@@ -195,6 +212,7 @@ pub fn feed_to_pb(e: FeedEntry) -> pb::FeedEvent {
         event: Some(event_to_pb(e.item.event)),
         impacts: e.item.impacts.into_iter().map(impact_to_pb).collect(),
         subscriptions: e.item.subscriptions,
+        impact_count: u32::try_from(e.item.impact_count).unwrap_or(u32::MAX),
     }
 }
 
@@ -309,10 +327,17 @@ impl ChangesService for ChangesGrpc {
         Checker::new(LIMITS, "WatchChanges")
             .text("cursor", &r.cursor)
             .strings("subscription_ids", &r.subscription_ids)
+            .number("max_impacts", r.max_impacts.unwrap_or(0).into())
             .finish()?;
         let rx = self
             .changes
-            .watch(&tenant, &r.cursor, r.subscription_ids, r.from_now)
+            .watch(
+                &tenant,
+                &r.cursor,
+                r.subscription_ids,
+                r.from_now,
+                r.max_impacts,
+            )
             .await?;
         let entries =
             ReceiverStream::new(rx).map(|item| item.map(feed_to_pb).map_err(Status::from));
@@ -334,14 +359,38 @@ impl ChangesService for ChangesGrpc {
             .text("since", &r.since)
             .number("page_size", r.page_size.into())
             .text("page_token", &r.page_token)
+            .number("max_impacts", r.max_impacts.unwrap_or(0).into())
             .finish()?;
         let (entries, next) = self
             .changes
-            .list_changes(&tenant, &r.since, r.page_size, &r.page_token)
+            .list_changes(&tenant, &r.since, r.page_size, &r.page_token, r.max_impacts)
             .await?;
         Ok(Response::new(pb::ListChangesResponse {
             events: entries.into_iter().map(feed_to_pb).collect(),
             next_page_token: next.unwrap_or_default(),
+        }))
+    }
+
+    #[instrument(skip(self, request))]
+    async fn list_impacts(
+        &self,
+        request: Request<pb::ListImpactsRequest>,
+    ) -> Result<Response<pb::ListImpactsResponse>, Status> {
+        let tenant = tenant_of(request.metadata())?;
+        let r = request.into_inner();
+        Checker::new(LIMITS, "ListImpacts")
+            .text("cursor", &r.cursor)
+            .number("page_size", r.page_size.into())
+            .text("page_token", &r.page_token)
+            .finish()?;
+        let page = self
+            .changes
+            .list_impacts(&tenant, &r.cursor, r.page_size, &r.page_token)
+            .await?;
+        Ok(Response::new(pb::ListImpactsResponse {
+            impacts: page.impacts.into_iter().map(impact_to_pb).collect(),
+            impact_count: u32::try_from(page.impact_count).unwrap_or(u32::MAX),
+            next_page_token: page.next.unwrap_or_default(),
         }))
     }
 }

@@ -103,15 +103,15 @@ fn reminder(kind: ChangeKind, s: &Standard, uscc: &str, due: &str, now_ms: u64) 
 }
 
 fn item(event: ChangeEvent, e: &EnterpriseRecord, reasons: Vec<Reason>) -> FeedItem {
-    FeedItem {
+    FeedItem::new(
         event,
-        impacts: vec![Impact {
+        vec![Impact {
             uscc: e.profile.uscc.clone(),
             name: e.profile.name.clone(),
             reasons,
         }],
-        subscriptions: Vec::new(),
-    }
+        Vec::new(),
+    )
 }
 
 /// Standards not in force today whose effective date is after today.
@@ -198,11 +198,7 @@ pub fn reminders(
         let ev =
             reminder(ChangeKind::ComingIntoForce, s, uscc, effective, today_ms).seal(&[effective]);
         if let Some(found) = exposure.impact(&ev, &ev.base()) {
-            out.push(FeedItem {
-                event: ev,
-                impacts: vec![found],
-                subscriptions: Vec::new(),
-            });
+            out.push(FeedItem::new(ev, vec![found], Vec::new()));
         }
     }
     out

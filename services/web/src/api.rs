@@ -459,6 +459,7 @@ pub async fn changes(
                 since: p.since,
                 page_size: p.page_size.unwrap_or(0),
                 page_token: p.page_token,
+                max_impacts: None,
             },
         )
         .await?;

@@ -770,6 +770,7 @@ pub async fn changes(
                 since: p.since.clone(),
                 page_size: 100,
                 page_token: p.page_token.clone(),
+                max_impacts: None,
             },
         )
         .await

@@ -12,8 +12,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 
-use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged, Retention, Trimmed};
+use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged, Retention, Trimmed, page_of};
 use crate::event::ChangeEvent;
+use crate::impact::Impact;
 use crate::subscription::Subscription;
 
 /// seq → event JSON.
@@ -24,8 +25,13 @@ const CATALOGUE_IDS: TableDefinition<&str, u64> = TableDefinition::new("catalogu
 const ACKED: TableDefinition<u64, ()> = TableDefinition::new("fanout_acked");
 /// "watermark" → every seq ≤ it is acknowledged.
 const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
-/// (tenant, seq) → feed item JSON.
+/// (tenant, seq) → feed item JSON (the event, the impact count, the
+/// subscriptions; entries of files written before `feed_impacts` embed
+/// their impacts).
 const FEED: TableDefinition<(&str, u64), &[u8]> = TableDefinition::new("feed");
+/// (tenant, seq, n) → the n-th impact JSON of the entry at seq: written
+/// in the entry's transaction, removed in its trim's.
+const IMPACTS: TableDefinition<(&str, u64, u32), &[u8]> = TableDefinition::new("feed_impacts");
 /// (tenant, event id) → seq.
 const FEED_IDS: TableDefinition<(&str, &str), u64> = TableDefinition::new("feed_ids");
 /// (tenant, ms) → the first seq appended to the tenant's feed at that
@@ -75,6 +81,7 @@ impl EmbeddedLog {
         tx.open_table(META).map_err(internal)?;
         tx.open_table(FEED).map_err(internal)?;
         tx.open_table(FEED_IDS).map_err(internal)?;
+        tx.open_table(IMPACTS).map_err(internal)?;
         tx.open_table(FEED_TIME).map_err(internal)?;
         tx.open_table(FEED_SEQ).map_err(internal)?;
         tx.open_table(SUBS).map_err(internal)?;
@@ -128,6 +135,29 @@ fn edge<V: redb::Value + 'static>(
         .transpose()
         .map_err(internal)?
         .map(|(k, _)| k.value().1))
+}
+
+/// The impacts of the tenant's entry at `seq`, from the `offset`-th, at most `limit`.
+fn read_impacts(
+    table: &impl ReadableTable<(&'static str, u64, u32), &'static [u8]>,
+    t: &str,
+    seq: u64,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<Impact>, LogError> {
+    let Ok(from) = u32::try_from(offset) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for item in table
+        .range((t, seq, from)..=(t, seq, u32::MAX))
+        .map_err(internal)?
+        .take(limit)
+    {
+        let (_, v) = item.map_err(internal)?;
+        out.push(decode(v.value())?);
+    }
+    Ok(out)
 }
 
 /// Every seq up to it is acknowledged.
@@ -231,6 +261,11 @@ fn trim_feed(
         feed.remove((t, *seq)).map_err(internal)?;
         ids.remove((t, id.as_str())).map_err(internal)?;
     }
+    // Their impacts, in the same transaction.
+    tx.open_table(IMPACTS)
+        .map_err(internal)?
+        .retain_in((t, first, 0)..(t, keep_from, 0), |_, _| false)
+        .map_err(internal)?;
     if keep_from > last {
         tx.open_table(FEED_SEQ)
             .map_err(internal)?
@@ -431,6 +466,7 @@ impl ChangeLog for EmbeddedLog {
                 let mut feed = tx.open_table(FEED).map_err(internal)?;
                 let mut ids = tx.open_table(FEED_IDS).map_err(internal)?;
                 let mut time = tx.open_table(FEED_TIME).map_err(internal)?;
+                let mut impacts = tx.open_table(IMPACTS).map_err(internal)?;
                 let t = tenant.as_str();
                 let mut next = match edge(&feed, t, true)? {
                     Some(n) => n + 1,
@@ -450,9 +486,16 @@ impl ChangeLog for EmbeddedLog {
                     if ids.get((t, id)).map_err(internal)?.is_some() {
                         continue;
                     }
-                    let bytes = serde_json::to_vec(item).map_err(internal)?;
+                    let bytes = serde_json::to_vec(&item.stored()).map_err(internal)?;
                     feed.insert((t, next), bytes.as_slice()).map_err(internal)?;
                     ids.insert((t, id), next).map_err(internal)?;
+                    for (n, impact) in item.impacts.iter().enumerate() {
+                        let n = u32::try_from(n).map_err(internal)?;
+                        let bytes = serde_json::to_vec(impact).map_err(internal)?;
+                        impacts
+                            .insert((t, next, n), bytes.as_slice())
+                            .map_err(internal)?;
+                    }
                     next += 1;
                     added += 1;
                 }
@@ -497,12 +540,85 @@ impl ChangeLog for EmbeddedLog {
                 let (k, v) = item.map_err(internal)?;
                 out.push(FeedEntry {
                     cursor: cursor(k.value().1),
-                    item: decode(v.value())?,
+                    item: decode::<FeedItem>(v.value())?.read(),
                 });
             }
             Ok(out)
         })
         .await
+    }
+
+    async fn impacts(
+        &self,
+        tenant: &str,
+        at: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(usize, Vec<Impact>)>, LogError> {
+        let seq = parse_cursor(at)?;
+        let tenant = tenant.to_string();
+        self.blocking(move |db| {
+            let tx = db.begin_read().map_err(internal)?;
+            let t = tenant.as_str();
+            let Some(stored) = tx
+                .open_table(FEED)
+                .map_err(internal)?
+                .get((t, seq))
+                .map_err(internal)?
+            else {
+                return Ok(None);
+            };
+            let item = decode::<FeedItem>(stored.value())?.read();
+            if item.embeds_impacts() {
+                return Ok(Some((
+                    item.impact_count,
+                    page_of(&item.impacts, offset, limit),
+                )));
+            }
+            let page = read_impacts(
+                &tx.open_table(IMPACTS).map_err(internal)?,
+                t,
+                seq,
+                offset,
+                limit,
+            )?;
+            Ok(Some((item.impact_count, page)))
+        })
+        .await
+    }
+
+    async fn preview(
+        &self,
+        tenant: &str,
+        entries: &mut [FeedEntry],
+        limit: usize,
+    ) -> Result<(), LogError> {
+        let mut wanted = Vec::new();
+        for (i, e) in entries.iter_mut().enumerate() {
+            if e.item.embeds_impacts() {
+                e.item.impacts.truncate(limit);
+            } else if e.item.impact_count > 0 && limit > 0 {
+                wanted.push((i, parse_cursor(&e.cursor)?));
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let tenant = tenant.to_string();
+        let read = self
+            .blocking(move |db| {
+                let tx = db.begin_read().map_err(internal)?;
+                let table = tx.open_table(IMPACTS).map_err(internal)?;
+                wanted
+                    .into_iter()
+                    .map(|(i, seq)| Ok((i, read_impacts(&table, &tenant, seq, 0, limit)?)))
+                    .collect::<Result<Vec<_>, LogError>>()
+            })
+            .await?;
+        for (i, impacts) in read {
+            entries[i].item.impacts = impacts;
+        }
+        Ok(())
     }
 
     async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError> {
@@ -634,6 +750,67 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let log = EmbeddedLog::open(&dir.path().join("changes.redb")).unwrap();
         super::super::suite::run(&log, "t").await;
+    }
+
+    /// A feed entry's stored size does not grow with the enterprises it
+    /// affects, and its impacts go with it (issue 20, item 8).
+    #[tokio::test]
+    async fn impacts_are_stored_apart_and_trimmed_with_their_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EmbeddedLog::open(&dir.path().join("changes.redb")).unwrap();
+        let w = super::super::suite::impacts_written(&log, "t").await;
+        let stored = |t: &str, c: &str| {
+            let tx = log.db.begin_read().unwrap();
+            let feed = tx.open_table(FEED).unwrap();
+            let bytes = feed.get((t, parse_cursor(c).unwrap())).unwrap().unwrap();
+            bytes.value().len()
+        };
+        let rows = |t: &str| {
+            let tx = log.db.begin_read().unwrap();
+            let impacts = tx.open_table(IMPACTS).unwrap();
+            impacts
+                .range((t, 0, 0)..=(t, u64::MAX, u32::MAX))
+                .unwrap()
+                .count()
+        };
+        let (small, large) = (stored(&w.tenant, &w.small), stored(&w.tenant, &w.large));
+        assert!(
+            small < 1024 && large < 1024,
+            "stored entries of {small} and {large} bytes"
+        );
+        assert_eq!(rows(&w.tenant), 2010);
+        super::super::suite::impacts_trimmed(&log, &w).await;
+        assert_eq!(rows(&w.tenant), 2000, "no impact outlives its entry");
+        assert_eq!(rows(&w.other_tenant), 5);
+    }
+
+    /// Entries written before impacts were stored apart embed them: they
+    /// are read, counted and paged as before.
+    #[tokio::test]
+    async fn entries_that_embed_their_impacts_are_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = EmbeddedLog::open(&dir.path().join("changes.redb")).unwrap();
+        let event = super::super::suite::event("GB 1:2000", crate::event::ChangeKind::Withdrawn);
+        let impacts: Vec<Impact> = (0..3).map(super::super::suite::impact).collect();
+        let old = serde_json::json!({ "event": event, "impacts": impacts, "subscriptions": ["s"] });
+        {
+            let tx = log.db.begin_write().unwrap();
+            tx.open_table(FEED)
+                .unwrap()
+                .insert(("t", 1), serde_json::to_vec(&old).unwrap().as_slice())
+                .unwrap();
+            tx.open_table(FEED_IDS)
+                .unwrap()
+                .insert(("t", event.id.as_str()), 1)
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let mut feed = log.feed("t", None, 10).await.unwrap();
+        assert_eq!(feed[0].item.impact_count, 3);
+        log.preview("t", &mut feed, 2).await.unwrap();
+        assert_eq!(feed[0].item.impacts, impacts[..2]);
+        let (total, page) = log.impacts("t", &cursor(1), 1, 10).await.unwrap().unwrap();
+        assert_eq!((total, page.as_slice()), (3, &impacts[1..]));
     }
 
     #[tokio::test]

@@ -8,9 +8,16 @@
 //!   consumer group (Redis: `XREADGROUP` / `XACK`, with `XAUTOCLAIM` for
 //!   entries a dead consumer left unacknowledged), so an event is fanned
 //!   out at least once even when a process dies mid-way;
-//! - one **feed per tenant**: the events that matter to it, with the
-//!   impacts on its enterprises, deduplicated by event id, each entry at a
-//!   cursor (`WatchChanges` and `ListChanges` read from a cursor on);
+//! - one **feed per tenant**: the events that matter to it, deduplicated
+//!   by event id, each entry at a cursor (`WatchChanges` and `ListChanges`
+//!   read from a cursor on). An entry holds the event, the subscriptions it
+//!   matched and how many of the tenant's enterprises it affects; the
+//!   impacts themselves are stored apart, one record each under (tenant,
+//!   entry), written in the same transaction as the entry and trimmed with
+//!   it, so an entry's size does not grow with the enterprises it affects
+//!   (a replay over 2,000 enterprises put up to 74 KB in one entry when
+//!   they were embedded). Entries written before that embed their impacts
+//!   and are still read;
 //! - the tenant's **subscriptions**.
 
 use async_trait::async_trait;
@@ -37,13 +44,61 @@ pub enum LogError {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedItem {
     pub event: ChangeEvent,
-    /// The tenant's enterprises it affects, and why.
+    /// The tenant's enterprises it affects, and why: all of them when
+    /// appended; as read from a feed, only those asked for
+    /// ([`ChangeLog::preview`], [`ChangeLog::impacts`]).
     #[serde(default)]
     pub impacts: Vec<Impact>,
+    /// How many enterprises it affects, however many `impacts` holds
+    /// (set by the store; ignored when appending).
+    #[serde(default)]
+    pub impact_count: usize,
     /// Ids of the tenant's subscriptions it matched (empty for reminders
     /// that were asked for directly).
     #[serde(default)]
     pub subscriptions: Vec<String>,
+}
+
+impl FeedItem {
+    pub fn new(event: ChangeEvent, impacts: Vec<Impact>, subscriptions: Vec<String>) -> Self {
+        Self {
+            event,
+            impact_count: impacts.len(),
+            impacts,
+            subscriptions,
+        }
+    }
+
+    /// The entry as stored: its impacts counted, not embedded (the store
+    /// writes them apart, with the entry).
+    pub(crate) fn stored(&self) -> FeedItem {
+        FeedItem {
+            event: self.event.clone(),
+            impacts: Vec::new(),
+            impact_count: self.impacts.len(),
+            subscriptions: self.subscriptions.clone(),
+        }
+    }
+
+    /// A stored entry as read. An entry written before impacts were stored
+    /// apart embeds them all and has no count.
+    pub(crate) fn read(mut self) -> FeedItem {
+        if !self.impacts.is_empty() {
+            self.impact_count = self.impacts.len();
+        }
+        self
+    }
+
+    /// Whether the stored entry embeds its impacts (written before they
+    /// were stored apart).
+    pub(crate) fn embeds_impacts(&self) -> bool {
+        !self.impacts.is_empty()
+    }
+}
+
+/// The page `offset..offset + limit` of `impacts`.
+pub(crate) fn page_of(impacts: &[Impact], offset: usize, limit: usize) -> Vec<Impact> {
+    impacts.iter().skip(offset).take(limit).cloned().collect()
 }
 
 /// A feed entry with its cursor.
@@ -153,16 +208,40 @@ pub trait ChangeLog: Send + Sync {
     async fn ack(&self, cursors: &[String]) -> Result<(), LogError>;
 
     /// Appends to the tenant's feed the items whose event id is not in it
-    /// yet; returns how many were new.
+    /// yet, each with its impacts (stored apart from the entry, in the same
+    /// transaction); returns how many were new.
     async fn append_feed(&self, tenant: &str, items: &[FeedItem]) -> Result<usize, LogError>;
 
-    /// The tenant's feed after `after`, oldest first.
+    /// The tenant's feed after `after`, oldest first; each entry with its
+    /// `impact_count` and no impacts (entries written before impacts were
+    /// stored apart: all of them). [`ChangeLog::preview`] reads some.
     async fn feed(
         &self,
         tenant: &str,
         after: Option<&str>,
         limit: usize,
     ) -> Result<Vec<FeedEntry>, LogError>;
+
+    /// A page of the impacts of the tenant's feed entry at `cursor`: from
+    /// the `offset`-th, at most `limit`, with how many the entry has in
+    /// all. None when the tenant's feed has no entry there (never, or
+    /// trimmed).
+    async fn impacts(
+        &self,
+        tenant: &str,
+        cursor: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(usize, Vec<Impact>)>, LogError>;
+
+    /// Sets each entry's `impacts` (as [`ChangeLog::feed`] read them) to
+    /// its first `limit`, in one read.
+    async fn preview(
+        &self,
+        tenant: &str,
+        entries: &mut [FeedEntry],
+        limit: usize,
+    ) -> Result<(), LogError>;
 
     /// The cursor of the tenant's last feed entry.
     async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError>;
@@ -209,11 +288,134 @@ pub mod suite {
     }
 
     fn item(code: &str) -> FeedItem {
-        FeedItem {
-            event: event(code, ChangeKind::Withdrawn),
-            impacts: Vec::new(),
-            subscriptions: Vec::new(),
+        FeedItem::new(event(code, ChangeKind::Withdrawn), Vec::new(), Vec::new())
+    }
+
+    /// An impact on enterprise `n`, about as large as a real one.
+    pub fn impact(n: usize) -> Impact {
+        Impact {
+            uscc: format!("91110000{n:010}"),
+            name: format!("示例企业 {n} 有限公司"),
+            reasons: vec![crate::impact::Reason::References {
+                held: "GB 4706.13-2014".into(),
+                path: vec!["GB 4706.13-2014".into(), "GB 4706.1-2005".into()],
+            }],
         }
+    }
+
+    /// The feed entries of [`impacts_written`]: a tenant's entries
+    /// affecting 10 and 2,000 enterprises, and another tenant's.
+    pub struct Written {
+        pub tenant: String,
+        pub small: String,
+        pub large: String,
+        pub other_tenant: String,
+        pub other: String,
+    }
+
+    /// Impacts are stored apart from their entries and paged (issue 20,
+    /// item 8): the entry holds their count; a preview and the pages read
+    /// them back in order, each exactly once, per tenant.
+    pub async fn impacts_written(log: &dyn ChangeLog, ns: &str) -> Written {
+        let t = format!("{ns}-imp");
+        let t2 = format!("{ns}-imp2");
+        let small: Vec<Impact> = (0..10).map(impact).collect();
+        let large: Vec<Impact> = (0..2000).map(impact).collect();
+        let items = [
+            FeedItem::new(
+                event("GB 1:2000", ChangeKind::Withdrawn),
+                small.clone(),
+                vec!["s".into()],
+            ),
+            FeedItem::new(
+                event("GB 2:2000", ChangeKind::Withdrawn),
+                large.clone(),
+                vec!["s".into()],
+            ),
+        ];
+        assert_eq!(log.append_feed(&t, &items).await.unwrap(), 2);
+        // Appended again: nothing new, impacts not doubled.
+        assert_eq!(log.append_feed(&t, &items).await.unwrap(), 0);
+        let theirs: Vec<Impact> = (5000..5005).map(impact).collect();
+        let other = FeedItem::new(
+            event("GB 3:2000", ChangeKind::Withdrawn),
+            theirs.clone(),
+            vec![],
+        );
+        assert_eq!(log.append_feed(&t2, &[other]).await.unwrap(), 1);
+
+        let mut feed = log.feed(&t, None, 10).await.unwrap();
+        assert_eq!(
+            feed.iter()
+                .map(|e| (e.item.impact_count, e.item.impacts.len()))
+                .collect::<Vec<_>>(),
+            [(10, 0), (2000, 0)],
+            "entries count their impacts and hold none"
+        );
+        log.preview(&t, &mut feed, 3).await.unwrap();
+        assert_eq!(feed[0].item.impacts, small[..3]);
+        assert_eq!(feed[1].item.impacts, large[..3]);
+
+        // Pages of 300 through the 2,000: each exactly once, in order.
+        let (large_at, small_at) = (feed[1].cursor.clone(), feed[0].cursor.clone());
+        let mut paged = Vec::new();
+        loop {
+            let (total, page) = log
+                .impacts(&t, &large_at, paged.len(), 300)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(total, 2000);
+            if page.is_empty() {
+                break;
+            }
+            paged.extend(page);
+        }
+        assert_eq!(paged, large);
+        let (total, page) = log.impacts(&t, &small_at, 8, 100).await.unwrap().unwrap();
+        assert_eq!((total, page.as_slice()), (10, &small[8..]));
+
+        // Per tenant: another tenant's cursor names nothing of this one's.
+        let other_at = log.feed(&t2, None, 10).await.unwrap()[0].cursor.clone();
+        let (total, page) = log.impacts(&t2, &other_at, 0, 100).await.unwrap().unwrap();
+        assert_eq!((total, page), (5, theirs));
+        assert_eq!(log.impacts(&t2, &large_at, 0, 100).await.unwrap(), None);
+        assert_eq!(
+            log.impacts("nobody", &small_at, 0, 100).await.unwrap(),
+            None
+        );
+        Written {
+            tenant: t,
+            small: small_at,
+            large: large_at,
+            other_tenant: t2,
+            other: other_at,
+        }
+    }
+
+    /// Retention trims an entry's impacts with it.
+    pub async fn impacts_trimmed(log: &dyn ChangeLog, w: &Written) {
+        let one = Retention {
+            max_age: std::time::Duration::ZERO,
+            max_entries: 1,
+        };
+        log.trim(one, crate::now_ms()).await.unwrap();
+        assert_eq!(
+            log.impacts(&w.tenant, &w.small, 0, 100).await.unwrap(),
+            None
+        );
+        let (total, page) = log
+            .impacts(&w.tenant, &w.large, 0, 5)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((total, page.len()), (2000, 5));
+        assert!(
+            log.impacts(&w.other_tenant, &w.other, 0, 5)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 
     pub async fn run(log: &dyn ChangeLog, ns: &str) {

@@ -6,14 +6,20 @@
 //! - consumer group `fanout` on `{p}:chg:log`: the fan-out reads with
 //!   `XREADGROUP`, acknowledges with `XACK`, and takes over entries a dead
 //!   consumer left pending with `XAUTOCLAIM`;
-//! - `{p}:chg:feed:{tenant}` — stream of the tenant's feed, with
-//!   `{p}:chg:feed:{tenant}:ids` for deduplication;
+//! - `{p}:chg:feed:{tenant}` — stream of the tenant's feed (fields `id`,
+//!   `d` = the entry without its impacts, counted), with
+//!   `{p}:chg:feed:{tenant}:ids` for deduplication, and
+//!   `{p}:chg:feed:{tenant}:imp:{entry id}`, the list of the entry's
+//!   impacts (JSON each), written by the script that adds the entry and
+//!   deleted in the `MULTI` that deletes it;
 //! - `{p}:chg:feeds` — the set of tenants with a feed (for retention);
 //! - `{p}:chg:subs:{tenant}` — hash of subscription id → JSON, and
 //!   `{p}:chg:tenants`, the set of tenants with subscriptions.
 //!
 //! Appends run as one Lua script (`SADD` the id, `XADD` only if it was
-//! new), so a retried append never duplicates an entry. Cursors are stream
+//! new, then `RPUSH` its impacts), so a retried append never duplicates an
+//! entry and an entry is never without its impacts. The scripts name keys
+//! they derive from their `KEYS` (a single Redis, not a cluster). Cursors are stream
 //! entry ids (`1700000000000-0`). Durability is Redis's: with
 //! `appendonly yes` an acknowledged `XADD` survives a restart.
 
@@ -27,8 +33,9 @@ use redis::streams::{
 };
 use redis::{AsyncCommands, Script};
 
-use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged, Retention, Trimmed};
+use super::{ChangeLog, FeedEntry, FeedItem, LogError, Logged, Retention, Trimmed, page_of};
 use crate::event::ChangeEvent;
+use crate::impact::Impact;
 use crate::subscription::Subscription;
 
 const GROUP: &str = "fanout";
@@ -43,6 +50,27 @@ for i = 1, #ARGV, 2 do
     redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'd', ARGV[i + 1])
     added = added + 1
   end
+end
+return added
+"#;
+
+/// KEYS[1] the feed stream, KEYS[2] its id set; ARGV: id, json, n, then
+/// the n impacts' JSON, for each entry. An entry's impacts go to the list
+/// `KEYS[1]:imp:<entry id>`, pushed a thousand at a time (Lua's stack).
+const APPEND_FEED: &str = r#"
+local added = 0
+local i = 1
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 2])
+  if redis.call('SADD', KEYS[2], ARGV[i]) == 1 then
+    local at = redis.call('XADD', KEYS[1], '*', 'id', ARGV[i], 'd', ARGV[i + 1])
+    local last = i + 2 + n
+    for j = i + 3, last, 1000 do
+      redis.call('RPUSH', KEYS[1] .. ':imp:' .. at, unpack(ARGV, j, math.min(j + 999, last)))
+    end
+    added = added + 1
+  end
+  i = i + 3 + n
 end
 return added
 "#;
@@ -62,6 +90,7 @@ pub struct RedisLog {
     conn: ConnectionManager,
     prefix: String,
     append: Script,
+    append_feed: Script,
     unsubscribe: Script,
 }
 
@@ -104,6 +133,26 @@ fn decode<T: serde::de::DeserializeOwned>(entry: &StreamId) -> Result<T, LogErro
     serde_json::from_str(&data).map_err(internal)
 }
 
+/// `n` as a list index.
+fn isize_of(n: usize) -> isize {
+    isize::try_from(n).unwrap_or(isize::MAX)
+}
+
+/// The last index of the page `offset..offset + limit` (`LRANGE` is
+/// inclusive); with `limit` 0, 0 (the caller drops what that reads).
+fn last_of(offset: usize, limit: usize) -> isize {
+    if limit == 0 {
+        return 0;
+    }
+    isize_of(offset.saturating_add(limit - 1))
+}
+
+fn decode_all(list: &[String]) -> Result<Vec<Impact>, LogError> {
+    list.iter()
+        .map(|i| serde_json::from_str(i).map_err(internal))
+        .collect()
+}
+
 fn logged(entries: &[StreamId]) -> Result<Vec<Logged>, LogError> {
     entries
         .iter()
@@ -127,6 +176,7 @@ impl RedisLog {
             conn,
             prefix: prefix.to_string(),
             append: Script::new(APPEND),
+            append_feed: Script::new(APPEND_FEED),
             unsubscribe: Script::new(UNSUBSCRIBE),
         };
         log.ensure_group().await?;
@@ -141,6 +191,11 @@ impl RedisLog {
         format!("{}:chg:feed:{tenant}", self.prefix)
     }
 
+    /// The list of the impacts of the entry `entry` of the feed `feed`.
+    fn impacts_key(feed: &str, entry: &str) -> String {
+        format!("{feed}:imp:{entry}")
+    }
+
     fn subs_key(&self, tenant: &str) -> String {
         format!("{}:chg:subs:{tenant}", self.prefix)
     }
@@ -151,14 +206,16 @@ impl RedisLog {
 
     /// Deletes the oldest entries of `key` — those over `max_entries` (0:
     /// no limit) and those before `old` — but none at or after `safe`,
-    /// with their ids from the id set, a batch at a time (each batch one
-    /// MULTI, so an id never goes without its entry).
+    /// with their ids from the id set and (`impacts`, a feed) their
+    /// impacts, a batch at a time (each batch one MULTI, so an id or an
+    /// impact never goes without its entry, nor outlives it).
     async fn trim_stream(
         &self,
         key: &str,
         old: Option<(u64, u64)>,
         safe: Option<(u64, u64)>,
         max_entries: u64,
+        impacts: bool,
     ) -> Result<u64, LogError> {
         let mut conn = self.conn.clone();
         let mut gone = 0;
@@ -192,6 +249,11 @@ impl RedisLog {
             pipe.atomic().xdel(key, &entries).ignore();
             if !ids.is_empty() {
                 pipe.srem(format!("{key}:ids"), &ids).ignore();
+            }
+            if impacts {
+                let lists: Vec<String> =
+                    entries.iter().map(|e| Self::impacts_key(key, e)).collect();
+                pipe.del(&lists).ignore();
             }
             pipe.query_async::<()>(&mut conn)
                 .await
@@ -383,16 +445,26 @@ impl ChangeLog for RedisLog {
     }
 
     async fn append_feed(&self, tenant: &str, items: &[FeedItem]) -> Result<usize, LogError> {
-        let items = items
-            .iter()
-            .map(|i| {
-                Ok((
-                    i.event.id.clone(),
-                    serde_json::to_string(i).map_err(internal)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, LogError>>()?;
-        let added = self.append(self.feed_key(tenant), items).await?;
+        if items.is_empty() {
+            return Ok(0);
+        }
+        let stream = self.feed_key(tenant);
+        let mut invocation = self.append_feed.key(&stream);
+        invocation.key(format!("{stream}:ids"));
+        for item in items {
+            invocation
+                .arg(&item.event.id)
+                .arg(serde_json::to_string(&item.stored()).map_err(internal)?)
+                .arg(item.impacts.len());
+            for impact in &item.impacts {
+                invocation.arg(serde_json::to_string(impact).map_err(internal)?);
+            }
+        }
+        let mut conn = self.conn.clone();
+        let added: usize = invocation
+            .invoke_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
         if added > 0 {
             let mut conn = self.conn.clone();
             let _: usize = conn
@@ -415,10 +487,81 @@ impl ChangeLog for RedisLog {
             .map(|e| {
                 Ok(FeedEntry {
                     cursor: e.id.clone(),
-                    item: decode(e)?,
+                    item: decode::<FeedItem>(e)?.read(),
                 })
             })
             .collect()
+    }
+
+    async fn impacts(
+        &self,
+        tenant: &str,
+        at: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<(usize, Vec<Impact>)>, LogError> {
+        if !is_stream_id(at) {
+            return Err(LogError::BadCursor);
+        }
+        let feed = self.feed_key(tenant);
+        let mut conn = self.conn.clone();
+        // The entry and a page of its list, read together.
+        let (entry, page): (StreamRangeReply, Vec<String>) = redis::pipe()
+            .atomic()
+            .xrange_count(&feed, at, at, 1)
+            .lrange(
+                Self::impacts_key(&feed, at),
+                isize_of(offset),
+                last_of(offset, limit),
+            )
+            .query_async(&mut conn)
+            .await
+            .map_err(unavailable)?;
+        let Some(entry) = entry.ids.first() else {
+            return Ok(None);
+        };
+        let item = decode::<FeedItem>(entry)?.read();
+        if item.embeds_impacts() {
+            return Ok(Some((
+                item.impact_count,
+                page_of(&item.impacts, offset, limit),
+            )));
+        }
+        let page = if limit == 0 {
+            Vec::new()
+        } else {
+            decode_all(&page)?
+        };
+        Ok(Some((item.impact_count, page)))
+    }
+
+    async fn preview(
+        &self,
+        tenant: &str,
+        entries: &mut [FeedEntry],
+        limit: usize,
+    ) -> Result<(), LogError> {
+        let feed = self.feed_key(tenant);
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        let mut wanted = Vec::new();
+        for (i, e) in entries.iter_mut().enumerate() {
+            if e.item.embeds_impacts() {
+                e.item.impacts.truncate(limit);
+            } else if e.item.impact_count > 0 && limit > 0 {
+                pipe.lrange(Self::impacts_key(&feed, &e.cursor), 0, last_of(0, limit));
+                wanted.push(i);
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        let lists: Vec<Vec<String>> = pipe.query_async(&mut conn).await.map_err(unavailable)?;
+        for (i, list) in wanted.into_iter().zip(lists) {
+            entries[i].item.impacts = decode_all(&list)?;
+        }
+        Ok(())
     }
 
     async fn feed_end(&self, tenant: &str) -> Result<Option<String>, LogError> {
@@ -457,12 +600,12 @@ impl ChangeLog for RedisLog {
         let mut trimmed = Trimmed::default();
         for t in &tenants {
             trimmed.feeds += self
-                .trim_stream(&self.feed_key(t), old, None, retention.max_entries)
+                .trim_stream(&self.feed_key(t), old, None, retention.max_entries, true)
                 .await?;
         }
         let safe = self.fanout_floor().await?;
         trimmed.catalogue = self
-            .trim_stream(&self.log_key(), old, safe, retention.max_entries)
+            .trim_stream(&self.log_key(), old, safe, retention.max_entries, false)
             .await?;
         Ok(trimmed)
     }
@@ -536,6 +679,42 @@ mod tests {
             return;
         };
         super::super::suite::run(&log, "t").await;
+    }
+
+    /// A feed entry's stored size does not grow with the enterprises it
+    /// affects, and its impacts go with it (issue 20, item 8).
+    #[tokio::test]
+    async fn impacts_are_stored_apart_and_trimmed_with_their_entry() {
+        let Some(log) = RedisLog::for_tests("impacts").await else {
+            return;
+        };
+        let w = super::super::suite::impacts_written(&log, "t").await;
+        let feed = log.feed_key(&w.tenant);
+        let mut conn = log.conn.clone();
+        for at in [&w.small, &w.large] {
+            let entry: StreamRangeReply = conn.xrange_count(&feed, at, at, 1).await.unwrap();
+            let data: String = entry.ids[0].get("d").unwrap();
+            assert!(data.len() < 1024, "a stored entry of {} bytes", data.len());
+        }
+        let lists = [
+            RedisLog::impacts_key(&feed, &w.small),
+            RedisLog::impacts_key(&feed, &w.large),
+        ];
+        let lens: (usize, usize) = redis::pipe()
+            .llen(&lists[0])
+            .llen(&lists[1])
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(lens, (10, 2000));
+        super::super::suite::impacts_trimmed(&log, &w).await;
+        let exists: (bool, bool) = redis::pipe()
+            .exists(&lists[0])
+            .exists(&lists[1])
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(exists, (false, true), "no impact outlives its entry");
     }
 
     #[test]
