@@ -15,7 +15,6 @@ mod support;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 
 use tonic::transport::Channel;
 
@@ -253,19 +252,7 @@ async fn server() -> (
     StandardsServiceClient<Channel>,
     tokio::sync::oneshot::Sender<()>,
 ) {
-    let standards = Arc::new(Standards::new());
-    let (handle, health, stop) = support::serve(
-        tonic::service::Routes::new(
-            stdnav_standards::StandardsGrpc::new(standards.clone()).into_server(),
-        ),
-        stdnav_standards::SERVICE_NAME,
-    )
-    .await;
-    let store = tokio::task::spawn_blocking(support::catalogue)
-        .await
-        .unwrap();
-    standards.set_store(store);
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+    let (handle, stop) = support::standards_over_test_catalogue().await;
     let client = StandardsServiceClient::connect(format!("http://{}", handle.local_addr))
         .await
         .unwrap()

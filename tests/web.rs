@@ -926,19 +926,7 @@ async fn the_check_over_http_with_the_real_catalogue() {
         );
         return;
     }
-    let standards = Arc::new(stdnav_standards::Standards::new());
-    let (grpc, health, _stop_grpc) = support::serve(
-        tonic::service::Routes::new(
-            stdnav_standards::StandardsGrpc::new(standards.clone()).into_server(),
-        ),
-        stdnav_standards::SERVICE_NAME,
-    )
-    .await;
-    let store = tokio::task::spawn_blocking(support::catalogue)
-        .await
-        .unwrap();
-    standards.set_store(store);
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+    let (grpc, _stop_grpc) = support::standards_over_test_catalogue().await;
     let backend = stdnav_web::GrpcBackend::connect_lazy(&stdnav_web::ServiceAddrs::all_at(
         &grpc.local_addr.to_string(),
         None,

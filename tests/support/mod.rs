@@ -85,6 +85,22 @@ pub async fn wait_serving(addr: SocketAddr, service: &str) {
     }
 }
 
+/// A standards server over [`catalogue`], serving once the catalogue is
+/// loaded; the service stops when the sender is dropped or sent to.
+#[allow(dead_code)] // not every test binary serves the standards alone
+pub async fn standards_over_test_catalogue() -> (ServerHandle, tokio::sync::oneshot::Sender<()>) {
+    let standards = Arc::new(stdnav_standards::Standards::new());
+    let (handle, health, stop) = serve(
+        Routes::new(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
+        stdnav_standards::SERVICE_NAME,
+    )
+    .await;
+    let store = tokio::task::spawn_blocking(catalogue).await.unwrap();
+    standards.set_store(store);
+    health.set_all(tonic_health::ServingStatus::Serving).await;
+    (handle, stop)
+}
+
 /// Serves one set of routes on its own listener, health named `name`.
 pub async fn serve(
     routes: Routes,
