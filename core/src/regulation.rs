@@ -60,10 +60,11 @@ impl NamedByRegulation {
             let Ok(weight) = weight.trim().parse::<f32>() else {
                 continue;
             };
+            let weight = weight.clamp(0.0, 1.0);
             let lines = by_key.entry(key.trim().to_string()).or_default();
             match lines.iter_mut().find(|(l, _)| l == line.trim()) {
                 Some(entry) => entry.1 = entry.1.max(weight),
-                None => lines.push((line.trim().to_string(), weight.clamp(0.0, 1.0))),
+                None => lines.push((line.trim().to_string(), weight)),
             }
         }
         Self { by_key }
@@ -86,14 +87,11 @@ impl NamedByRegulation {
     }
 
     /// Every (key, line) row, for checks of the data file.
-    pub fn rows(&self) -> impl Iterator<Item = (&str, &str, f32)> {
+    #[cfg(test)]
+    fn rows(&self) -> impl Iterator<Item = (&str, &str, f32)> {
         self.by_key
             .iter()
             .flat_map(|(k, v)| v.iter().map(move |(l, w)| (k.as_str(), l.as_str(), *w)))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
     }
 }
 
