@@ -23,7 +23,8 @@ pub mod train;
 
 pub use features::{FEATURES, Holding, Level, NUM_FEATURES, PeerLevel, Signals, Status, features};
 pub use model::{
-    Artifact, Contribution, FORMAT_VERSION, Model, ModelError, Params, Scored, TreeNode,
+    Artifact, Contribution, FORMAT_VERSION, Linear, Model, ModelError, Params, Scored, TreeNode,
+    WITHIN_LEAF_SHARE,
 };
 pub use synthetic::{SYNTHETIC_AS_OF_YEAR, synthetic_candidates, synthetic_training_set};
 pub use train::{

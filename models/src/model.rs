@@ -117,13 +117,70 @@ impl TreeNode {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Params {
     /// log-odds(relevant) = intercept + Σ weights[i] × features[i].
-    Logistic {
-        weights: Vec<f64>,
-        intercept: f64,
-    },
+    Logistic { weights: Vec<f64>, intercept: f64 },
     DecisionTree {
         tree: TreeNode,
+        /// Orders the candidates that reach one leaf, which share its rate:
+        /// a logistic model fitted on the same rows moves the score by at
+        /// most [`WITHIN_LEAF_SHARE`]. Absent in artifacts of older builds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within_leaf: Option<Linear>,
     },
+}
+
+/// A linear log-odds model: log-odds(relevant) = intercept + Σ weights[i] × features[i].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Linear {
+    pub weights: Vec<f64>,
+    pub intercept: f64,
+}
+
+impl Linear {
+    pub fn probability(&self, x: &[f64]) -> f64 {
+        sigmoid(self.intercept + self.weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>())
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.weights.len() != NUM_FEATURES {
+            return Err(format!(
+                "{} weights for {NUM_FEATURES} features",
+                self.weights.len()
+            ));
+        }
+        if !self
+            .weights
+            .iter()
+            .chain([&self.intercept])
+            .all(|w| w.is_finite())
+        {
+            return Err("a weight is not finite".into());
+        }
+        Ok(())
+    }
+}
+
+/// How far the within-leaf order may move a tree's score:
+/// `(1 − share) × leaf rate + share × linear probability`. Small, so that
+/// leaves keep their order except where their rates barely differ; the
+/// tree alone leaves dozens of an enterprise's candidates tied.
+pub const WITHIN_LEAF_SHARE: f64 = 0.01;
+
+fn within_leaf_share() -> f64 {
+    std::env::var("STDNAV_WITHIN_LEAF_SHARE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(WITHIN_LEAF_SHARE)
+}
+
+fn tree_score(rate: f64, within_leaf: Option<&Linear>, x: &[f64]) -> f64 {
+    match within_leaf {
+        Some(l) => {
+            let share = within_leaf_share();
+            (1.0 - share) * rate + share * l.probability(x)
+        }
+        None => rate,
+    }
 }
 
 /// The artifact as stored on disk (serde JSON).
@@ -218,7 +275,12 @@ impl Model {
                     return Err(invalid("a weight is not finite".into()));
                 }
             }
-            Params::DecisionTree { tree } => tree.validate(0).map_err(invalid)?,
+            Params::DecisionTree { tree, within_leaf } => {
+                tree.validate(0).map_err(invalid)?;
+                if let Some(l) = within_leaf {
+                    l.validate().map_err(invalid)?;
+                }
+            }
         }
         Ok(Self { artifact })
     }
@@ -358,7 +420,7 @@ impl Model {
             Params::Logistic { weights, intercept } => {
                 sigmoid(intercept + weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>())
             }
-            Params::DecisionTree { tree } => {
+            Params::DecisionTree { tree, within_leaf } => {
                 let mut node = tree;
                 while let TreeNode::Split {
                     feature,
@@ -374,7 +436,7 @@ impl Model {
                         above
                     };
                 }
-                node.rate()
+                tree_score(node.rate(), within_leaf.as_ref(), x)
             }
         }
     }
@@ -386,8 +448,10 @@ impl Model {
     /// - decision tree: each split on the path from the root to the leaf is
     ///   credited to its feature with logit(rate after) − logit(rate before)
     ///   (Saabas' path attribution; a feature split on twice gets the sum), so
-    ///   log-odds = logit(root rate, the base rate) + Σ effects. Features not
-    ///   on the path have no effect and are not listed.
+    ///   logit(leaf rate) = logit(root rate, the base rate) + Σ effects, and
+    ///   the score moves from the leaf rate by at most [`WITHIN_LEAF_SHARE`]
+    ///   (the order within the leaf). Features not on the path have no
+    ///   effect and are not listed.
     pub fn score(&self, s: &Signals, as_of_year: i32) -> Scored {
         let x = features(s, as_of_year);
         let mut effects = [0.0; NUM_FEATURES];
@@ -400,7 +464,7 @@ impl Model {
                 }
                 sigmoid(z)
             }
-            Params::DecisionTree { tree } => {
+            Params::DecisionTree { tree, within_leaf } => {
                 let mut node = tree;
                 while let TreeNode::Split {
                     feature,
@@ -419,7 +483,7 @@ impl Model {
                     effects[*feature] += logit(next.rate()) - logit(*rate);
                     node = next;
                 }
-                node.rate()
+                tree_score(node.rate(), within_leaf.as_ref(), &x)
             }
         };
         let mut contributions: Vec<Contribution> = (0..NUM_FEATURES)

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 
 use crate::features::{FEATURES, NUM_FEATURES};
 use crate::metrics;
-use crate::model::{Artifact, FORMAT_VERSION, Model, ModelError, Params, TreeNode};
+use crate::model::{Artifact, FORMAT_VERSION, Linear, Model, ModelError, Params, TreeNode};
 use crate::synthetic::synthetic_training_set;
 
 /// Rows of synthetic data [`train_default`] trains on.
@@ -89,10 +89,15 @@ fn training_error(e: impl std::fmt::Display) -> ModelError {
     ModelError::Training(e.to_string())
 }
 
+fn fit_logistic(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
+    let Linear { weights, intercept } = fit_linear(x, y)?;
+    Ok(Params::Logistic { weights, intercept })
+}
+
 /// Fits on standardised columns (L-BFGS converges in a few dozen steps on
 /// them, against hundreds on the raw ones, and the L2 penalty treats every
 /// feature alike), then folds the scaling back into weights on raw features.
-fn fit_logistic(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
+fn fit_linear(x: &Array2<f64>, y: &Array1<bool>) -> Result<Linear, ModelError> {
     let mean = x
         .mean_axis(Axis(0))
         .ok_or_else(|| training_error("no training rows"))?;
@@ -115,7 +120,7 @@ fn fit_logistic(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError>
         intercept -= w * mean[i];
         weights.push(w);
     }
-    Ok(Params::Logistic { weights, intercept })
+    Ok(Linear { weights, intercept })
 }
 
 /// A tree node with counts, before rates are smoothed.
@@ -223,8 +228,11 @@ fn fit_tree(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
     for (r, l) in x.rows().into_iter().zip(y.iter()) {
         counted.count(r, *l);
     }
+    // Candidates of one enterprise often share a leaf: a linear model on
+    // the same rows orders them.
     Ok(Params::DecisionTree {
         tree: counted.finish(0.5),
+        within_leaf: Some(fit_linear(x, y)?),
     })
 }
 

@@ -4,7 +4,7 @@ use std::sync::OnceLock;
 
 use stdnav_models::{
     FEATURES, Holding, Level, Model, ModelError, ModelKind, Params, PeerLevel, Signals, Status,
-    features, synthetic_training_set, train, train_default, train_kind,
+    WITHIN_LEAF_SHARE, features, synthetic_training_set, train, train_default, train_kind,
 };
 
 /// The default model, trained once for the whole test binary.
@@ -158,14 +158,16 @@ fn logistic_contributions_add_up_and_are_sorted() {
 #[test]
 fn tree_contributions_add_up_to_the_leaf() {
     let m = tree_model();
-    let Params::DecisionTree { tree } = &m.artifact().params else {
+    let Params::DecisionTree { tree, .. } = &m.artifact().params else {
         panic!("tree expected");
     };
     let logit = |p: f64| (p / (1.0 - p)).ln();
     for s in [relevant(), irrelevant()] {
         let scored = m.score(&s, 2025);
         let z = logit(tree.rate()) + scored.contributions.iter().map(|c| c.effect).sum::<f64>();
-        assert!((z - logit(scored.score)).abs() < 1e-9);
+        let leaf_rate = 1.0 / (1.0 + (-z).exp());
+        // The order within the leaf moves the score a little from its rate.
+        assert!((leaf_rate - scored.score).abs() <= WITHIN_LEAF_SHARE + 1e-9);
     }
 }
 
