@@ -87,7 +87,8 @@ pub struct IndicatorSpec {
 
 #[derive(Debug, Clone, Default)]
 pub struct CandidateInfo {
-    pub standard: StandardInfo,
+    /// Shared by every cached candidate answer that holds the standard.
+    pub standard: Arc<StandardInfo>,
     pub text_score: f32,
     pub ics_match_depth: u32,
     pub matched_products: Vec<String>,
@@ -418,7 +419,7 @@ pub fn assess(input: &Inputs) -> Solution {
             .candidates
             .iter()
             .rev()
-            .map(|c| &c.standard)
+            .map(|c| &*c.standard)
             .filter(|s| s.status == Status::Current)
     };
     for h in input.held {
@@ -495,7 +496,7 @@ pub fn assess(input: &Inputs) -> Solution {
     }
 
     // indicator gaps against thresholds of relevant and held standards.
-    let mut sources: Vec<&StandardInfo> = input.candidates.iter().map(|c| &c.standard).collect();
+    let mut sources: Vec<&StandardInfo> = input.candidates.iter().map(|c| &*c.standard).collect();
     sources.extend(
         input
             .held
@@ -586,7 +587,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
     let info: HashMap<&str, &StandardInfo> = input
         .candidates
         .iter()
-        .map(|c| (c.standard.id.as_str(), &c.standard))
+        .map(|c| (c.standard.id.as_str(), &*c.standard))
         .collect();
     let mut steps: Vec<RoadmapStep> = Vec::new();
     for m in &solution.must {
@@ -911,14 +912,14 @@ mod tests {
         let general = std_info("GB 4706.1-2024", "mandatory", "current", 2024);
         let candidates = [
             CandidateInfo {
-                standard: particular,
+                standard: Arc::new(particular),
                 matched_products: vec!["空调".into()],
                 match_strength: 1.0,
                 mandatory_in_market: true,
                 ..Default::default()
             },
             CandidateInfo {
-                standard: general,
+                standard: Arc::new(general),
                 mandatory_in_market: true,
                 referenced_by: "GB 4706.32-2012".into(),
                 ..Default::default()

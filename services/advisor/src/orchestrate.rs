@@ -238,14 +238,17 @@ pub struct RetrievedSet {
 }
 
 impl RetrievedSet {
-    fn from_response(response: stpb::CandidatesResponse) -> Self {
+    fn from_response(
+        response: stpb::CandidatesResponse,
+        standard: impl Fn(&stpb::Standard) -> Arc<StandardInfo>,
+    ) -> Self {
         let candidates = response
             .candidates
             .into_iter()
             .filter_map(|c| {
                 let s = c.standard.as_ref()?;
                 let info = CandidateInfo {
-                    standard: standard_info(s),
+                    standard: standard(s),
                     text_score: c.text_score,
                     ics_match_depth: c.ics_match_depth,
                     matched_products: c.matched_products.clone(),
@@ -295,6 +298,8 @@ pub const CANDIDATE_CACHE_TTL: Duration = Duration::from_secs(60);
 pub const PEER_CANDIDATE_SHARE: f64 = 0.05;
 /// Most candidates taken from the peers.
 pub const PEER_CANDIDATES: usize = 60;
+/// Standards kept as the advisor reads them, shared by cached answers.
+pub const STANDARD_CACHE_ENTRIES: u64 = 65_536;
 /// Resolutions of codes (held codes, peer-held lines) kept.
 pub const RESOLUTION_CACHE_ENTRIES: u64 = 16_384;
 
@@ -329,6 +334,10 @@ pub struct Advisor {
     candidates: moka::sync::Cache<Vec<u8>, Arc<RetrievedSet>>,
     /// Resolutions of held codes and peer-held lines, shared by clones.
     resolutions: moka::sync::Cache<String, Arc<stpb::Resolution>>,
+    /// What the advisor reads of each standard, by id and checksum: the
+    /// cached candidate answers of enterprises of one division hold the same
+    /// standards, and a copy each grew the heap by ~0.4 MB per answer.
+    standards: moka::sync::Cache<(String, String), Arc<StandardInfo>>,
     /// Retries of idempotent reads, one budget for all backends.
     retry: ReadRetry,
 }
@@ -344,6 +353,10 @@ impl Advisor {
                 .build(),
             resolutions: moka::sync::Cache::builder()
                 .max_capacity(RESOLUTION_CACHE_ENTRIES)
+                .time_to_live(CANDIDATE_CACHE_TTL)
+                .build(),
+            standards: moka::sync::Cache::builder()
+                .max_capacity(STANDARD_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
                 .build(),
             retry: ReadRetry::default(),
@@ -368,9 +381,19 @@ impl Advisor {
             self.retry
                 .read(ctx, || standards.candidates(ctx, request.clone()))
                 .await?,
+            |s| self.standard_info(s),
         ));
         self.candidates.insert(key, response.clone());
         Ok(response)
+    }
+
+    /// What the advisor reads of a standard, shared with every answer that
+    /// holds the same edition (same id and checksum).
+    fn standard_info(&self, s: &stpb::Standard) -> Arc<StandardInfo> {
+        self.standards
+            .get_with((s.id.clone(), s.checksum.clone()), || {
+                Arc::new(standard_info(s))
+            })
     }
 
     /// Codes resolved (one resolution per code, in order): from the cache
@@ -699,7 +722,7 @@ impl Advisor {
         Ok(current
             .map(|s| {
                 let info = CandidateInfo {
-                    standard: standard_info(&s),
+                    standard: self.standard_info(&s),
                     text_score: 0.0,
                     ics_match_depth: ics_depth(&s.ics, ics_groups),
                     matched_products: Vec::new(),
