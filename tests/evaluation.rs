@@ -17,13 +17,11 @@ use std::path::Path;
 use std::time::Instant;
 
 /// Recall@10 of the model on the check set's dev half (every case once in
-/// Chinese and once in English), below which the test fails. Measured 0.416
-/// (logistic, seed 42, 1,000 enterprises, 414 cases, with the co-cited
-/// standards and industry keys, each dev case retrieved with the links mined
-/// without it, docs/EVALUATION.md); the dev half is trained on, so this guards against
-/// a change that breaks retrieval, features or training, with room for the
-/// variance of a retrained model.
-const DEV_RECALL_FLOOR: f64 = 0.38;
+/// Chinese and once in English), below which the test fails; the measured
+/// figure is in docs/EVALUATION.md. The dev half is trained on, so this
+/// guards against a change that breaks retrieval, the regulation table,
+/// features or training, with room for the variance of a retrained model.
+const DEV_RECALL_FLOOR: f64 = 0.60;
 
 fn stdnav(home: &Path, data: &Path, args: &[&str]) -> String {
     let started = Instant::now();
