@@ -423,3 +423,26 @@ async fn a_listed_record_is_advised_without_reading_it_again() {
     assert_eq!(s.uscc, "91440400MA4UXXXX0X");
     assert_eq!(s.should[0].id, "ISO 9001:2015");
 }
+
+#[tokio::test]
+async fn answers_for_other_products_share_one_copy_of_each_standard() {
+    let advisor = healthy(Vec::new());
+    let mut other = record();
+    if let Some(e) = other.enterprise.as_mut() {
+        e.products = vec!["热泵热水器".into()];
+    }
+    let first = advisor.gather(&ctx(), inline()).await.unwrap();
+    let second = advisor
+        .gather(&ctx(), Subject::Record(Box::new(other)))
+        .await
+        .unwrap();
+    let safety = |g: &crate::orchestrate::Gathered| {
+        g.infos
+            .iter()
+            .find(|c| c.standard.id == "GB 4706.32-2012")
+            .map(|c| c.standard.clone())
+            .unwrap()
+    };
+    // Two candidate answers (the products differ), one copy of the standard.
+    assert!(Arc::ptr_eq(&safety(&first), &safety(&second)));
+}
