@@ -120,6 +120,9 @@ pub enum Command {
         /// Address of the web face (JSON API, OpenAPI, pages), or `off`.
         #[arg(long, env = "STDNAV_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
         http_listen: HttpListen,
+        /// CORS of the web face's JSON API (off unless origins are given).
+        #[command(flatten)]
+        cors: stdnav_web::cli::CorsFlags,
         // Boxed: the largest variant by far (clippy::large_enum_variant).
         #[command(flatten)]
         serve: Box<stdnav_runtime::cli::ServeFlags>,
@@ -362,6 +365,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             redis_url,
             redis_prefix,
             http_listen,
+            cors,
             serve,
             client,
         } => {
@@ -379,6 +383,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     serve: *serve,
                     client,
                     http_listen: http_listen.0,
+                    cors: cors.cors(),
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),

@@ -900,10 +900,139 @@ fn grpc_web_reaches_the_services(s: &WebServer) {
     assert_eq!(status, "16");
 }
 
+/// A CORS preflight for `path` from `origin` (POST with the two allowed
+/// headers): the status and the answer's `access-control-*` headers,
+/// lower-cased.
+fn preflight(addr: SocketAddr, path: &str, origin: &str) -> (u16, BTreeMap<String, String>) {
+    use std::io::{Read, Write};
+    let mut raw = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        raw,
+        "OPTIONS {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin: {origin}\r\n\
+         Access-Control-Request-Method: POST\r\n\
+         Access-Control-Request-Headers: authorization, content-type\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    raw.read_to_string(&mut out).unwrap();
+    let head = out.split("\r\n\r\n").next().unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
+        .filter(|(k, _)| k.starts_with("access-control-"))
+        .collect();
+    (status, headers)
+}
+
+/// `stdnav serve --cors-origin` allows that origin on the JSON API.
+fn cors_on_the_api(s: &WebServer) {
+    let (status, h) = preflight(s.http, "/v1/advise", web::CORS_ORIGIN);
+    assert_eq!(status, 200);
+    assert_eq!(h["access-control-allow-origin"], web::CORS_ORIGIN);
+    let (_, h) = preflight(s.http, "/v1/advise", "https://elsewhere.example");
+    assert!(!h.contains_key("access-control-allow-origin"), "{h:?}");
+    // A simple GET from the allowed origin is answered with it too.
+    let mut raw = std::net::TcpStream::connect(s.http).unwrap();
+    use std::io::{Read, Write};
+    write!(
+        raw,
+        "GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin: {}\r\n\r\n",
+        web::CORS_ORIGIN
+    )
+    .unwrap();
+    let mut out = String::new();
+    raw.read_to_string(&mut out).unwrap();
+    let head = out.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+    assert!(
+        head.contains(&format!(
+            "access-control-allow-origin: {}",
+            web::CORS_ORIGIN
+        )),
+        "{head}"
+    );
+}
+
+/// CORS over HTTP, in this process (no backend is reached: preflights and
+/// the OpenAPI document need none): allowed origins get the headers on the
+/// JSON API, other origins and the pages do not, and with no origins
+/// configured no CORS header is ever sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_is_off_unless_origins_are_configured() {
+    use std::sync::Arc;
+    let allowed = "https://portal.example.cn";
+    let backend = || {
+        Arc::new(
+            stdnav_web::GrpcBackend::connect_lazy(&stdnav_web::ServiceAddrs::all_at(
+                &web::free_addr().to_string(),
+                None,
+            ))
+            .unwrap(),
+        )
+    };
+    let cors = stdnav_web::Cors::new([
+        stdnav_web::cors::parse_origin(allowed).unwrap(),
+        stdnav_web::cors::parse_origin("http://localhost:3000").unwrap(),
+    ]);
+    let (_stop, stopped) = tokio::sync::watch::channel(());
+    let (mut on_stopped, mut off_stopped) = (stopped.clone(), stopped);
+    let on = stdnav_web::spawn_with(support::listener().await, backend(), &cors, async move {
+        let _ = on_stopped.changed().await;
+    })
+    .unwrap()
+    .local_addr;
+    let off = stdnav_web::spawn(support::listener().await, backend(), async move {
+        let _ = off_stopped.changed().await;
+    })
+    .unwrap()
+    .local_addr;
+    tokio::task::spawn_blocking(move || {
+        for path in [
+            "/v1/advise",
+            "/v1/search",
+            "/openapi.json",
+            "/v1/enterprises/x",
+        ] {
+            let (status, h) = preflight(on, path, allowed);
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(h["access-control-allow-origin"], allowed, "{path}");
+            let methods = &h["access-control-allow-methods"];
+            assert!(
+                methods.contains("get") && methods.contains("post"),
+                "{methods}"
+            );
+            let headers = &h["access-control-allow-headers"];
+            assert!(
+                headers.contains("authorization") && headers.contains("content-type"),
+                "{headers}"
+            );
+            let (_, h) = preflight(on, path, "https://evil.example");
+            assert!(
+                !h.contains_key("access-control-allow-origin"),
+                "{path}: {h:?}"
+            );
+            let (_, h) = preflight(off, path, allowed);
+            assert!(h.is_empty(), "CORS off, yet {path} sent {h:?}");
+        }
+        let (_, h) = preflight(on, "/v1/advise", "http://localhost:3000");
+        assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+        // Pages are not the API's: no CORS headers there.
+        for path in ["/", "/enterprise", "/healthz", "/static/app.js"] {
+            let (_, h) = preflight(on, path, allowed);
+            assert!(h.is_empty(), "{path} sent {h:?}");
+        }
+    })
+    .await
+    .unwrap();
+}
+
 #[test]
 fn the_web_face_end_to_end() {
     let s = web::start();
     health_and_openapi(s.http);
+    cors_on_the_api(&s);
     every_route_answers_as_documented(&s);
     errors_follow_the_grpc_error_model(&s);
     pages_render_and_escape(&s);
