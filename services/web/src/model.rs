@@ -779,7 +779,11 @@ pub struct Impact {
 pub struct FeedEvent {
     pub cursor: String,
     pub event: ChangeEvent,
+    /// The first impacts (10 at most); `impact_count` says how many there are.
     pub impacts: Vec<Impact>,
+    /// How many of the tenant's enterprises the change affects (ListImpacts
+    /// over gRPC lists them all).
+    pub impact_count: u32,
     pub subscriptions: Vec<String>,
 }
 
@@ -831,6 +835,7 @@ impl From<cpb::ListChangesResponse> for ChangesPage {
                                     .collect(),
                             })
                             .collect(),
+                        impact_count: f.impact_count,
                         subscriptions: f.subscriptions,
                     }
                 })
