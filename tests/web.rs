@@ -698,12 +698,13 @@ fn pages_render_and_escape(s: &WebServer) {
         a,
         &["必须采用", "实施路线图", "id=\"must\""],
     );
-    assert_page(
+    let en = assert_page(
         s,
         &format!("/enterprise?uscc={uscc}&lang=en"),
         a,
         &["Must adopt", "Roadmap"],
     );
+    reasons_in_the_pages_language(s, &uscc, &en);
     let form = format!(
         "uscc={}&name=%E7%A4%BA%E4%BE%8B&region=370202&industries=C3851\
          &products=%E5%AE%B6%E7%94%A8%E7%94%B5%E5%86%B0%E7%AE%B1&markets=CN\
@@ -779,6 +780,77 @@ fn pages_render_and_escape(s: &WebServer) {
     }
     // Pages need a key like the API when keys are on.
     assert_eq!(get(s.http, "/", None).status, 401);
+}
+
+/// The texts of an enterprise page's `<span class="reasons">` cells.
+fn reason_cells(page: &str) -> Vec<String> {
+    page.split("<span class=\"reasons\">")
+        .skip(1)
+        .map(|rest| rest.split("</span>").next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Reasons come as codes worded in both languages (JSON), and the page
+/// shows them in its own: no English sentence on the Chinese page.
+fn reasons_in_the_pages_language(s: &WebServer, uscc: &str, en_page: &str) {
+    let a = Some(s.keys.a_read.as_str());
+    let solution = post_json(s.http, "/v1/advise", a, &json!({"uscc": uscc})).json();
+    let items: Vec<&Value> = solution["must"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(solution["should"].as_array().unwrap())
+        .collect();
+    assert!(!items.is_empty(), "{solution}");
+    let mut chinese = Vec::new();
+    for item in &items {
+        let codes = item["reason_codes"].as_array().unwrap();
+        let sentences = item["reasons"].as_array().unwrap();
+        assert_eq!(codes.len(), sentences.len(), "{item}");
+        for (c, sentence) in codes.iter().zip(sentences) {
+            assert_eq!(&c["en"], sentence, "{c}");
+            assert!(
+                stdnav_core::reason::CODES.contains(&c["code"].as_str().unwrap()),
+                "{c}"
+            );
+            chinese.push(c["zh"].as_str().unwrap().to_string());
+        }
+    }
+    let zh_page = get(s.http, &format!("/enterprise?uscc={uscc}"), a).body;
+    let zh_cells = reason_cells(&zh_page).join("；");
+    assert!(!zh_cells.is_empty(), "{zh_page}");
+    for english in [
+        "mandatory",
+        "held by",
+        "your product",
+        "in your industry",
+        "standard",
+        "edition",
+    ] {
+        assert!(!zh_cells.contains(english), "{english:?} in {zh_cells}");
+    }
+    // Pages escape what they show: compare with the JSON's words escaped as
+    // minijinja does.
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;")
+            .replace('/', "&#x2f;")
+    };
+    for zh in &chinese {
+        assert!(zh_cells.contains(&escape(zh)), "{zh:?} not in {zh_cells}");
+    }
+    let en_cells = reason_cells(en_page).join("；");
+    assert!(
+        items.iter().all(|i| i["reason_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| en_cells.contains(&escape(c["en"].as_str().unwrap())))),
+        "{en_cells}"
+    );
 }
 
 fn tenants_never_see_each_other(s: &WebServer) {

@@ -386,6 +386,44 @@ impl ProfileForm {
     }
 }
 
+/// Why a roadmap step, in `lang`. The advisor writes it in English; in
+/// Chinese it is said again from the solution's own items: the must or
+/// should item's first reason, the upgrade's editions.
+fn roadmap_why(solution: &Solution, step: &model::RoadmapStep, lang: Lang) -> String {
+    if lang == Lang::En {
+        return step.why.clone();
+    }
+    let id = step.standard_id.as_str();
+    let first = |codes: &[model::ReasonCode]| codes.first().map(|r| r.zh.clone());
+    if step.action == "draft_enterprise_standard" {
+        return format!(
+            "未找到适用于“{id}”的标准：将其要求制定为企业标准（Q/…），并考虑制定团体标准"
+        );
+    }
+    if let Some(m) = solution.must.iter().find(|m| m.id == id) {
+        return match (m.holding.as_str(), first(&m.reason_codes)) {
+            ("held_old_edition", _) => format!("强制性标准，贵企业持有旧版本 {}", m.held_as),
+            (_, Some(r)) => format!("强制性标准：{r}"),
+            (_, None) => "强制性标准".into(),
+        };
+    }
+    if let Some(u) = solution.upgrades.iter().find(|u| u.current == id) {
+        let status = match u.held_status.as_str() {
+            "withdrawn" => "已废止",
+            "replaced" => "已被代替",
+            "upcoming" => "即将实施",
+            "draft" => "草案",
+            "current" => "现行",
+            other => other,
+        };
+        return format!("{} {status}，现行版本为 {}", u.held, u.current);
+    }
+    if let Some(x) = solution.should.iter().find(|x| x.id == id) {
+        return first(&x.reason_codes).unwrap_or_else(|| "推荐采用".into());
+    }
+    step.why.clone()
+}
+
 /// The solution shaped for the page: the roadmap by phase, labels in `lang`.
 fn solution_view(solution: &Solution, lang: Lang) -> Value {
     let t = words(lang);
@@ -401,7 +439,7 @@ fn solution_view(solution: &Solution, lang: Lang) -> Value {
                         .get(format!("action_{}", s.action).as_str())
                         .copied()
                         .unwrap_or(s.action.as_str());
-                    json!({"action": action, "standard_id": s.standard_id, "title": s.title, "why": s.why})
+                    json!({"action": action, "standard_id": s.standard_id, "title": s.title, "why": roadmap_why(solution, s, lang)})
                 })
                 .collect();
             json!({"label": t.get(format!("phase_{phase}").as_str()).copied().unwrap_or(phase), "steps": steps})
