@@ -50,6 +50,8 @@ pub struct Config {
     pub client: stdnav_runtime::cli::ClientFlags,
     /// Where to serve the web face (JSON API, OpenAPI, pages); None: not at all.
     pub http_listen: Option<std::net::SocketAddr>,
+    /// Origins allowed to call the web face's JSON API from a browser.
+    pub cors: stdnav_web::Cors,
 }
 
 impl Config {
@@ -228,9 +230,10 @@ pub async fn start(
             let backend = stdnav_web::GrpcBackend::connect_lazy(
                 &stdnav_web::ServiceAddrs::all_at(&target.to_string(), client_tls.clone()),
             )?;
-            Some(stdnav_web::spawn(
+            Some(stdnav_web::spawn_with(
                 listener,
                 Arc::new(backend),
+                &config.cors,
                 async move {
                     let _ = web_stopped.wait_for(|s| *s).await;
                 },
@@ -408,6 +411,7 @@ pub async fn start_local_with(
             serve: Default::default(),
             client: Default::default(),
             http_listen: None,
+            cors: Default::default(),
         },
         listener,
         async {

@@ -69,7 +69,8 @@ pub enum Command {
         #[arg(long, default_value_t = 20,
               value_parser = clap::value_parser!(u32).range(1..=i64::from(stdnav_advisor::grpc::MAX_TOP)))]
         top: u32,
-        /// Language of the text report: zh or en.
+        /// Language of the reasons (the text report; in JSON, each reason's
+        /// `text` under `reason_codes`): zh or en.
         #[arg(long, default_value = "zh")]
         lang: Lang,
         /// Do not add the synthetic demo population as peers when the
@@ -120,6 +121,9 @@ pub enum Command {
         /// Address of the web face (JSON API, OpenAPI, pages), or `off`.
         #[arg(long, env = "STDNAV_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
         http_listen: HttpListen,
+        /// CORS of the web face's JSON API (off unless origins are given).
+        #[command(flatten)]
+        cors: stdnav_web::cli::CorsFlags,
         // Boxed: the largest variant by far (clippy::large_enum_variant).
         #[command(flatten)]
         serve: Box<stdnav_runtime::cli::ServeFlags>,
@@ -362,6 +366,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             redis_url,
             redis_prefix,
             http_listen,
+            cors,
             serve,
             client,
         } => {
@@ -379,6 +384,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     serve: *serve,
                     client,
                     http_listen: http_listen.0,
+                    cors: cors.cors(),
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),
@@ -719,10 +725,57 @@ async fn advise(
         Err(e) => bail!("advise failed: {e}"),
     };
     match format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&solution)?),
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&solution_json(&solution, lang)?)?
+        ),
         OutputFormat::Text => print!("{}", report::render(&solution, lang)),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The solution's JSON (docs/SOLUTION.md): `reasons` in English as they
+/// always were, and beside them `reason_codes` — each reason's code, its
+/// arguments and its `text` in `lang`.
+fn solution_json(
+    solution: &stdnav_advisor::solution::Solution,
+    lang: Lang,
+) -> anyhow::Result<serde_json::Value> {
+    use stdnav_core::reason::{Lang as ReasonLang, Reason};
+    let lang: ReasonLang = lang.into();
+    let codes = |reasons: &[Reason]| -> serde_json::Value {
+        reasons
+            .iter()
+            .map(
+                |r| serde_json::json!({"code": r.code(), "args": r.args(), "text": r.render(lang)}),
+            )
+            .collect()
+    };
+    let mut value = serde_json::to_value(solution)?;
+    let items = [
+        (
+            "must",
+            solution
+                .must
+                .iter()
+                .map(|m| codes(&m.reasons))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "should",
+            solution.should.iter().map(|x| codes(&x.reasons)).collect(),
+        ),
+    ];
+    for (key, all) in items {
+        if let Some(list) = value.get_mut(key).and_then(|v| v.as_array_mut()) {
+            for (item, codes) in list.iter_mut().zip(all) {
+                if let Some(object) = item.as_object_mut() {
+                    object.insert("reason_codes".into(), codes);
+                }
+            }
+        }
+    }
+    Ok(value)
 }
 
 /// The context of a one-shot command's calls: the default tenant (as a

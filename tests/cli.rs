@@ -62,7 +62,20 @@ fn advise_prints_a_solution_with_real_fitting_standards() {
             item["title"].is_string() && item["reasons"].is_array(),
             "{item}"
         );
+        // Each reason also as a code, worded in --lang (zh by default).
+        let codes = item["reason_codes"].as_array().expect("reason_codes");
+        assert_eq!(codes.len(), item["reasons"].as_array().unwrap().len());
+        for c in codes {
+            assert!(
+                stdnav_core::reason::CODES.contains(&c["code"].as_str().unwrap()),
+                "{c}"
+            );
+            assert!(c["args"].is_object() && c["text"].is_string(), "{c}");
+        }
     }
+    let first_must = &v["must"][0]["reason_codes"][0];
+    assert_eq!(first_must["code"], "mandatory-gb-china", "{first_must}");
+    assert_eq!(first_must["text"], "我国强制性国家标准（GB）");
     let scores: Vec<f64> = v["should"]
         .as_array()
         .unwrap()
@@ -112,6 +125,71 @@ fn advise_text_report_in_both_languages() {
             "{text}"
         );
     }
+}
+
+/// The Chinese report words every reason in Chinese: none of the model's
+/// or the advisor's English sentences is left.
+#[test]
+fn advise_text_in_chinese_has_no_english_reasons() {
+    let out = stdnav()
+        .args([
+            "advise",
+            "--profile",
+            "examples/enterprises/air-conditioner.json",
+            "--format",
+            "text",
+            "--lang",
+            "zh",
+        ])
+        .output()
+        .expect("stdnav runs");
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for english in [
+        "mandatory national standard",
+        "mandatory in your market",
+        "applies to your product",
+        "matches your product",
+        "normatively referenced by",
+        "you hold an older edition",
+        "held by ",
+        "peers in ",
+        "in your industry",
+        "named in regulations",
+        "mandatory: ",
+        "; the edition in force is",
+    ] {
+        assert!(
+            !text.contains(english),
+            "{english:?} in the zh report:\n{text}"
+        );
+    }
+    for chinese in ["我国强制性国家标准（GB）", "家同行", "强制性标准："] {
+        assert!(text.contains(chinese), "{chinese:?} not in:\n{text}");
+    }
+    // The same reasons in English.
+    let out = stdnav()
+        .args([
+            "advise",
+            "--profile",
+            "examples/enterprises/air-conditioner.json",
+            "--format",
+            "text",
+            "--lang",
+            "en",
+        ])
+        .output()
+        .expect("stdnav runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("mandatory national standard (GB) in China"),
+        "{text}"
+    );
+    assert!(!text.contains("我国强制性国家标准"), "{text}");
 }
 
 #[test]

@@ -46,8 +46,13 @@ struct Accepts {
     env: BTreeSet<String>,
     /// The variable of `--listen`, for servers.
     listen_env: Option<String>,
+    /// The listen flag when it is not `--listen` (`http-listen`).
+    listen_flag: Option<String>,
     /// Names its health service reports ("" for the whole server).
     health: BTreeSet<String>,
+    /// For an HTTP server: the path of its health check, probed over HTTP
+    /// instead of grpc.health.v1.
+    http_health: Option<&'static str>,
 }
 
 impl Accepts {
@@ -65,6 +70,11 @@ impl Accepts {
                 let env = env.to_string_lossy().to_string();
                 if arg.get_id() == "listen" {
                     accepts.listen_env = Some(env.clone());
+                }
+                // The web face listens for HTTP only.
+                if arg.get_id() == "http_listen" && accepts.listen_env.is_none() {
+                    accepts.listen_env = Some(env.clone());
+                    accepts.listen_flag = Some("http-listen".into());
                 }
                 accepts.env.insert(env);
             }
@@ -120,6 +130,7 @@ impl Binaries {
         use stdnav_profiling::cli::Args as Profiling;
         use stdnav_scoring::cli::Args as Scoring;
         use stdnav_standards::cli::Args as Standards;
+        use stdnav_web::cli::Args as Web;
         fn service<A: CommandFactory>(health: &str) -> Accepts {
             Accepts::from_clap(A::command(), &[health])
         }
@@ -143,6 +154,13 @@ impl Binaries {
             (
                 "stdnav-changes",
                 service::<Changes>(stdnav_changes::SERVICE_NAME),
+            ),
+            (
+                "stdnav-web",
+                Accepts {
+                    http_health: Some("/healthz"),
+                    ..Accepts::from_clap(Web::command(), &[])
+                },
             ),
         ]);
         Self {
@@ -439,9 +457,10 @@ impl Container<'_> {
             }
         }
         let listen_env = self.accepts.listen_env.as_deref()?;
-        let Some(listen) = self.setting("listen", Some(listen_env)) else {
+        let listen_flag = self.accepts.listen_flag.as_deref().unwrap_or("listen");
+        let Some(listen) = self.setting(listen_flag, Some(listen_env)) else {
             errors.push(format!(
-                "{place}: listens on loopback by default: set {listen_env} or --listen"
+                "{place}: listens on loopback by default: set {listen_env} or --{listen_flag}"
             ));
             return None;
         };
@@ -774,6 +793,31 @@ fn check_k8s(
                     }
                     continue;
                 };
+                if let Some(path) = accepts.http_health {
+                    // An HTTP server: its health path over HTTP, or (liveness
+                    // only) its port accepting connections.
+                    let (port, asked) = match (p.get("httpGet"), p.get("tcpSocket")) {
+                        (Some(get), _) => (&get["port"], Some(s(&get["path"]))),
+                        (None, Some(tcp)) if probe == "livenessProbe" => (&tcp["port"], None),
+                        _ => {
+                            errors.push(format!("{place}: {probe} is not an HTTP probe of {path}"));
+                            continue;
+                        }
+                    };
+                    if port.as_u64().map(|p| p as u16) != listen {
+                        errors.push(format!(
+                            "{place}: {probe} probes port {port} but the server listens on {listen:?}"
+                        ));
+                    }
+                    if let Some(asked) = asked
+                        && asked != path
+                    {
+                        errors.push(format!(
+                            "{place}: {probe} asks {asked:?}; the server's health is {path:?}"
+                        ));
+                    }
+                    continue;
+                }
                 let Some(grpc) = p.get("grpc") else {
                     errors.push(format!("{place}: {probe} is not a gRPC health probe"));
                     continue;
@@ -1071,6 +1115,30 @@ fn broken_manifests_are_caught() {
             "mountPath: /var/lib/stdnav\n            - name: keys",
             "mountPath: /var/lib/stdnav\n              readOnly: true\n            - name: keys",
             "read-only",
+        ),
+        (
+            "deploy/k8s/web.yaml",
+            "path: /healthz",
+            "path: /health",
+            "the server's health is",
+        ),
+        (
+            "deploy/k8s/web.yaml",
+            "httpGet:\n              port: 8080",
+            "httpGet:\n              port: 8081",
+            "probes port",
+        ),
+        (
+            "deploy/k8s/config.yaml",
+            "STDNAV_HTTP_LISTEN: \"0.0.0.0:8080\"",
+            "STDNAV_HTTP_LISTEN: \"127.0.0.1:8080\"",
+            "unreachable from outside",
+        ),
+        (
+            "deploy/k8s/config.yaml",
+            "stdnav-changes:50064",
+            "stdnav-changes:50065",
+            "is no Service port",
         ),
         (
             "deploy/compose.yaml",

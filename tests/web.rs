@@ -698,12 +698,13 @@ fn pages_render_and_escape(s: &WebServer) {
         a,
         &["必须采用", "实施路线图", "id=\"must\""],
     );
-    assert_page(
+    let en = assert_page(
         s,
         &format!("/enterprise?uscc={uscc}&lang=en"),
         a,
         &["Must adopt", "Roadmap"],
     );
+    reasons_in_the_pages_language(s, &uscc, &en);
     let form = format!(
         "uscc={}&name=%E7%A4%BA%E4%BE%8B&region=370202&industries=C3851\
          &products=%E5%AE%B6%E7%94%A8%E7%94%B5%E5%86%B0%E7%AE%B1&markets=CN\
@@ -779,6 +780,77 @@ fn pages_render_and_escape(s: &WebServer) {
     }
     // Pages need a key like the API when keys are on.
     assert_eq!(get(s.http, "/", None).status, 401);
+}
+
+/// The texts of an enterprise page's `<span class="reasons">` cells.
+fn reason_cells(page: &str) -> Vec<String> {
+    page.split("<span class=\"reasons\">")
+        .skip(1)
+        .map(|rest| rest.split("</span>").next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// Reasons come as codes worded in both languages (JSON), and the page
+/// shows them in its own: no English sentence on the Chinese page.
+fn reasons_in_the_pages_language(s: &WebServer, uscc: &str, en_page: &str) {
+    let a = Some(s.keys.a_read.as_str());
+    let solution = post_json(s.http, "/v1/advise", a, &json!({"uscc": uscc})).json();
+    let items: Vec<&Value> = solution["must"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(solution["should"].as_array().unwrap())
+        .collect();
+    assert!(!items.is_empty(), "{solution}");
+    let mut chinese = Vec::new();
+    for item in &items {
+        let codes = item["reason_codes"].as_array().unwrap();
+        let sentences = item["reasons"].as_array().unwrap();
+        assert_eq!(codes.len(), sentences.len(), "{item}");
+        for (c, sentence) in codes.iter().zip(sentences) {
+            assert_eq!(&c["en"], sentence, "{c}");
+            assert!(
+                stdnav_core::reason::CODES.contains(&c["code"].as_str().unwrap()),
+                "{c}"
+            );
+            chinese.push(c["zh"].as_str().unwrap().to_string());
+        }
+    }
+    let zh_page = get(s.http, &format!("/enterprise?uscc={uscc}"), a).body;
+    let zh_cells = reason_cells(&zh_page).join("；");
+    assert!(!zh_cells.is_empty(), "{zh_page}");
+    for english in [
+        "mandatory",
+        "held by",
+        "your product",
+        "in your industry",
+        "standard",
+        "edition",
+    ] {
+        assert!(!zh_cells.contains(english), "{english:?} in {zh_cells}");
+    }
+    // Pages escape what they show: compare with the JSON's words escaped as
+    // minijinja does.
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#x27;")
+            .replace('/', "&#x2f;")
+    };
+    for zh in &chinese {
+        assert!(zh_cells.contains(&escape(zh)), "{zh:?} not in {zh_cells}");
+    }
+    let en_cells = reason_cells(en_page).join("；");
+    assert!(
+        items.iter().all(|i| i["reason_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| en_cells.contains(&escape(c["en"].as_str().unwrap())))),
+        "{en_cells}"
+    );
 }
 
 fn tenants_never_see_each_other(s: &WebServer) {
@@ -900,10 +972,139 @@ fn grpc_web_reaches_the_services(s: &WebServer) {
     assert_eq!(status, "16");
 }
 
+/// A CORS preflight for `path` from `origin` (POST with the two allowed
+/// headers): the status and the answer's `access-control-*` headers,
+/// lower-cased.
+fn preflight(addr: SocketAddr, path: &str, origin: &str) -> (u16, BTreeMap<String, String>) {
+    use std::io::{Read, Write};
+    let mut raw = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        raw,
+        "OPTIONS {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin: {origin}\r\n\
+         Access-Control-Request-Method: POST\r\n\
+         Access-Control-Request-Headers: authorization, content-type\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    raw.read_to_string(&mut out).unwrap();
+    let head = out.split("\r\n\r\n").next().unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_ascii_lowercase()))
+        .filter(|(k, _)| k.starts_with("access-control-"))
+        .collect();
+    (status, headers)
+}
+
+/// `stdnav serve --cors-origin` allows that origin on the JSON API.
+fn cors_on_the_api(s: &WebServer) {
+    let (status, h) = preflight(s.http, "/v1/advise", web::CORS_ORIGIN);
+    assert_eq!(status, 200);
+    assert_eq!(h["access-control-allow-origin"], web::CORS_ORIGIN);
+    let (_, h) = preflight(s.http, "/v1/advise", "https://elsewhere.example");
+    assert!(!h.contains_key("access-control-allow-origin"), "{h:?}");
+    // A simple GET from the allowed origin is answered with it too.
+    let mut raw = std::net::TcpStream::connect(s.http).unwrap();
+    use std::io::{Read, Write};
+    write!(
+        raw,
+        "GET /openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\nOrigin: {}\r\n\r\n",
+        web::CORS_ORIGIN
+    )
+    .unwrap();
+    let mut out = String::new();
+    raw.read_to_string(&mut out).unwrap();
+    let head = out.split("\r\n\r\n").next().unwrap().to_ascii_lowercase();
+    assert!(
+        head.contains(&format!(
+            "access-control-allow-origin: {}",
+            web::CORS_ORIGIN
+        )),
+        "{head}"
+    );
+}
+
+/// CORS over HTTP, in this process (no backend is reached: preflights and
+/// the OpenAPI document need none): allowed origins get the headers on the
+/// JSON API, other origins and the pages do not, and with no origins
+/// configured no CORS header is ever sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_is_off_unless_origins_are_configured() {
+    use std::sync::Arc;
+    let allowed = "https://portal.example.cn";
+    let backend = || {
+        Arc::new(
+            stdnav_web::GrpcBackend::connect_lazy(&stdnav_web::ServiceAddrs::all_at(
+                &web::free_addr().to_string(),
+                None,
+            ))
+            .unwrap(),
+        )
+    };
+    let cors = stdnav_web::Cors::new([
+        stdnav_web::cors::parse_origin(allowed).unwrap(),
+        stdnav_web::cors::parse_origin("http://localhost:3000").unwrap(),
+    ]);
+    let (_stop, stopped) = tokio::sync::watch::channel(());
+    let (mut on_stopped, mut off_stopped) = (stopped.clone(), stopped);
+    let on = stdnav_web::spawn_with(support::listener().await, backend(), &cors, async move {
+        let _ = on_stopped.changed().await;
+    })
+    .unwrap()
+    .local_addr;
+    let off = stdnav_web::spawn(support::listener().await, backend(), async move {
+        let _ = off_stopped.changed().await;
+    })
+    .unwrap()
+    .local_addr;
+    tokio::task::spawn_blocking(move || {
+        for path in [
+            "/v1/advise",
+            "/v1/search",
+            "/openapi.json",
+            "/v1/enterprises/x",
+        ] {
+            let (status, h) = preflight(on, path, allowed);
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(h["access-control-allow-origin"], allowed, "{path}");
+            let methods = &h["access-control-allow-methods"];
+            assert!(
+                methods.contains("get") && methods.contains("post"),
+                "{methods}"
+            );
+            let headers = &h["access-control-allow-headers"];
+            assert!(
+                headers.contains("authorization") && headers.contains("content-type"),
+                "{headers}"
+            );
+            let (_, h) = preflight(on, path, "https://evil.example");
+            assert!(
+                !h.contains_key("access-control-allow-origin"),
+                "{path}: {h:?}"
+            );
+            let (_, h) = preflight(off, path, allowed);
+            assert!(h.is_empty(), "CORS off, yet {path} sent {h:?}");
+        }
+        let (_, h) = preflight(on, "/v1/advise", "http://localhost:3000");
+        assert_eq!(h["access-control-allow-origin"], "http://localhost:3000");
+        // Pages are not the API's: no CORS headers there.
+        for path in ["/", "/enterprise", "/healthz", "/static/app.js"] {
+            let (_, h) = preflight(on, path, allowed);
+            assert!(h.is_empty(), "{path} sent {h:?}");
+        }
+    })
+    .await
+    .unwrap();
+}
+
 #[test]
 fn the_web_face_end_to_end() {
     let s = web::start();
     health_and_openapi(s.http);
+    cors_on_the_api(&s);
     every_route_answers_as_documented(&s);
     errors_follow_the_grpc_error_model(&s);
     pages_render_and_escape(&s);

@@ -13,6 +13,7 @@ pub mod industry;
 pub mod management;
 pub mod market;
 pub mod population;
+pub mod reason;
 pub mod reference;
 pub mod regulation;
 pub mod standard;

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
+use stdnav_core::reason::{IcsDepth, Reason};
+
 use crate::features::{FEATURES, Holding, NUM_FEATURES, Signals, Status, features, idx};
 
 /// Version of the artifact layout this build reads and writes.
@@ -518,8 +520,17 @@ impl Model {
     ///
     /// Each reason appears once.
     pub fn reasons(&self, s: &Signals, scored: &Scored) -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let push = |out: &mut Vec<String>, reason: Option<String>| {
+        self.reason_codes(s, scored)
+            .iter()
+            .map(Reason::en)
+            .collect()
+    }
+
+    /// [`Model::reasons`] as reason codes, to be worded in the reader's
+    /// language (`stdnav_core::reason`).
+    pub fn reason_codes(&self, s: &Signals, scored: &Scored) -> Vec<Reason> {
+        let mut out: Vec<Reason> = Vec::new();
+        let push = |out: &mut Vec<Reason>, reason: Option<Reason>| {
             if let Some(r) = reason
                 && !out.contains(&r)
             {
@@ -581,66 +592,62 @@ fn is_forced(i: usize, s: &Signals) -> bool {
 }
 
 /// The reason feature `i` gives for `s`, if any, given its effect.
-fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
+fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<Reason> {
     Some(match i {
-        idx::TEXT_SCORE_LOG if !s.matched_product.is_empty() => {
-            format!("matches your product {}", s.matched_product)
-        }
-        idx::TEXT_SCORE_LOG if effect > 0.0 => "matches your products or industry".into(),
-        idx::ICS_DEPTH if effect > 0.0 => match s.ics_match_depth {
-            0 => return None,
-            1 => "in your industry's ICS field".into(),
-            2 => "in your industry's ICS group".into(),
-            _ => "in your industry's ICS sub-group".into(),
+        idx::TEXT_SCORE_LOG if !s.matched_product.is_empty() => Reason::MatchesProduct {
+            product: s.matched_product.clone(),
         },
-        idx::MANDATORY_IN_MARKET if s.mandatory_in_market => "mandatory in your market".into(),
-        idx::MANDATORY if s.mandatory && !s.mandatory_in_market => "a mandatory standard".into(),
-        idx::IS_INTERNATIONAL if effect > 0.0 => "an international standard".into(),
-        idx::IS_REGIONAL if effect > 0.0 => "a regional standard".into(),
-        idx::IS_NATIONAL if effect > 0.0 => "a national standard".into(),
+        idx::TEXT_SCORE_LOG if effect > 0.0 => Reason::MatchesProductsOrIndustry,
+        idx::ICS_DEPTH if effect > 0.0 => Reason::IcsMatch {
+            depth: match s.ics_match_depth {
+                0 => return None,
+                1 => IcsDepth::Field,
+                2 => IcsDepth::Group,
+                _ => IcsDepth::SubGroup,
+            },
+        },
+        idx::MANDATORY_IN_MARKET if s.mandatory_in_market => Reason::MandatoryInMarket,
+        idx::MANDATORY if s.mandatory && !s.mandatory_in_market => Reason::MandatoryStandard,
+        idx::IS_INTERNATIONAL if effect > 0.0 => Reason::InternationalStandard,
+        idx::IS_REGIONAL if effect > 0.0 => Reason::RegionalStandard,
+        idx::IS_NATIONAL if effect > 0.0 => Reason::NationalStandard,
         idx::IN_FORCE => match s.status {
-            Some(Status::Withdrawn) => "withdrawn".into(),
-            Some(Status::Replaced) => "replaced by a newer edition".into(),
-            Some(Status::Draft) => "still a draft".into(),
-            Some(Status::Upcoming) if effect > 0.0 => "published, coming into force".into(),
+            Some(Status::Withdrawn) => Reason::Withdrawn,
+            Some(Status::Replaced) => Reason::Replaced,
+            Some(Status::Draft) => Reason::Draft,
+            Some(Status::Upcoming) if effect > 0.0 => Reason::ComingIntoForce,
             _ => return None,
         },
-        idx::AGE if effect < 0.0 && s.published_year > 0 => {
-            format!("published in {}", s.published_year)
-        }
-        idx::AGE if effect > 0.0 && s.published_year > 0 => {
-            format!("recent edition ({})", s.published_year)
-        }
+        idx::AGE if effect < 0.0 && s.published_year > 0 => Reason::PublishedIn {
+            year: s.published_year,
+        },
+        idx::AGE if effect > 0.0 && s.published_year > 0 => Reason::RecentEdition {
+            year: s.published_year,
+        },
         idx::IN_DEGREE_LOG if s.in_degree > 0 && effect > 0.0 => {
-            format!(
-                "referenced by {} standard{}",
-                s.in_degree,
-                if s.in_degree == 1 { "" } else { "s" }
-            )
+            Reason::ReferencedByStandards { n: s.in_degree }
         }
         // No peers: no peer reason (never "held by 0 % of peers").
         idx::PEER_ADOPTION if s.peer_count > 0 => peer_reason(s),
         idx::INTERNATIONAL_ALIGNMENT if s.international_alignment => {
             if s.adopted_as.is_empty() {
-                "aligned with an international standard".into()
+                Reason::InternationalAlignment
             } else {
-                format!("adopted as {}", s.adopted_as)
+                Reason::AdoptedAs {
+                    standard: s.adopted_as.clone(),
+                }
             }
         }
-        idx::HELD_CURRENT if s.holding == Holding::HeldCurrent => {
-            "you already hold this edition".into()
-        }
-        idx::HELD_OLD_EDITION if s.holding == Holding::HeldOldEdition => {
-            "you hold an older edition".into()
-        }
-        idx::COCITATION if s.cocitation > 0.0 && effect > 0.0 => {
-            "named in regulations for products like yours".into()
-        }
+        idx::HELD_CURRENT if s.holding == Holding::HeldCurrent => Reason::HeldCurrent,
+        idx::HELD_OLD_EDITION if s.holding == Holding::HeldOldEdition => Reason::OlderEditionHeld {
+            held: String::new(),
+        },
+        idx::COCITATION if s.cocitation > 0.0 && effect > 0.0 => Reason::RegulationNames,
         idx::REFERENCED if s.referenced => {
             if s.in_degree >= 10 {
-                "general part referenced by a matched standard".into()
+                Reason::GeneralPartReferenced
             } else {
-                "normative reference of a matched standard".into()
+                Reason::ReferenceOfMatched
             }
         }
         _ => return None,
@@ -649,18 +656,17 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<String> {
 
 /// "held by 12 of 20 peers in class 3852": how many of the peers hold it,
 /// and what they share with the enterprise (the GB/T 4754 level and code).
-fn peer_reason(s: &Signals) -> String {
+fn peer_reason(s: &Signals) -> Reason {
     let count = s.peer_count;
     let held = (s.peer_adoption.clamp(0.0, 1.0) * f64::from(count)).round() as u32;
-    let peers = if count == 1 { "peer" } else { "peers" };
-    let basis = match s.peer_level {
-        crate::features::PeerLevel::None => String::new(),
-        level if s.peer_code.is_empty() => format!(" in your industry {}", level.name()),
-        level => format!(" in {} {}", level.name(), s.peer_code),
-    };
-    if held == 0 {
-        format!("held by none of {count} {peers}{basis}")
-    } else {
-        format!("held by {held} of {count} {peers}{basis}")
+    Reason::PeersHold {
+        held,
+        of: count,
+        level: s.peer_level.name().to_string(),
+        code: if s.peer_level == crate::features::PeerLevel::None {
+            String::new()
+        } else {
+            s.peer_code.clone()
+        },
     }
 }

@@ -3,7 +3,10 @@
 //! Every service and client converts through here, so a new variant is added
 //! once and the compiler names every match that misses it.
 
+use std::collections::BTreeMap;
+
 use stdnav_core::citation::{CitationStatus, DocFormat};
+use stdnav_core::reason::Reason;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenance, Status};
 
 use crate::standards::v1 as pb;
@@ -216,4 +219,49 @@ pub fn doc_format_to_pb(f: DocFormat) -> pb::DocumentFormat {
         DocFormat::Xlsx => pb::DocumentFormat::Xlsx,
         DocFormat::Csv => pb::DocumentFormat::Csv,
     }
+}
+
+// ----------------------------------------------------------------- reasons
+
+/// A reason's wire form in the scoring package: its code and arguments.
+pub fn reason_to_scoring_pb(r: &Reason) -> crate::scoring::v1::Reason {
+    crate::scoring::v1::Reason {
+        code: r.code().to_string(),
+        args: r.args().into_iter().collect(),
+    }
+}
+
+/// A reason's wire form in the advisor package.
+pub fn reason_to_advisor_pb(r: &Reason) -> crate::advisor::v1::Reason {
+    crate::advisor::v1::Reason {
+        code: r.code().to_string(),
+        args: r.args().into_iter().collect(),
+    }
+}
+
+fn sorted(args: &std::collections::HashMap<String, String>) -> BTreeMap<String, String> {
+    args.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// The reasons of a scored candidate: its codes, or its English sentences
+/// as text when the server sent none (an older one).
+pub fn reasons_from_scoring_pb(
+    codes: &[crate::scoring::v1::Reason],
+    sentences: &[String],
+) -> Vec<Reason> {
+    Reason::list_from_wire(
+        codes.iter().map(|c| (c.code.as_str(), sorted(&c.args))),
+        sentences,
+    )
+}
+
+/// The reasons of a must or should item, as [`reasons_from_scoring_pb`].
+pub fn reasons_from_advisor_pb(
+    codes: &[crate::advisor::v1::Reason],
+    sentences: &[String],
+) -> Vec<Reason> {
+    Reason::list_from_wire(
+        codes.iter().map(|c| (c.code.as_str(), sorted(&c.args))),
+        sentences,
+    )
 }

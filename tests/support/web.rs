@@ -67,6 +67,9 @@ fn run(cmd: &mut Command) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
+/// The origin `start` allows to call the JSON API from a browser.
+pub const CORS_ORIGIN: &str = "https://portal.example.cn";
+
 /// Enterprises of agency-a's synthetic population.
 pub const POPULATION: usize = 120;
 
@@ -103,7 +106,8 @@ pub fn start_with(with_keys: bool) -> WebServer {
     let mut serve = stdnav(h, d, w);
     serve
         .args(["serve", "--listen", &grpc.to_string()])
-        .args(["--http-listen", &http.to_string()]);
+        .args(["--http-listen", &http.to_string()])
+        .args(["--cors-origin", CORS_ORIGIN]);
     if with_keys {
         serve.arg("--keys").arg(h.join("keys.json"));
     }

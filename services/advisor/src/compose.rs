@@ -6,6 +6,7 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use stdnav_core::catalogue::base_of;
 use stdnav_core::management::is_management_system;
+use stdnav_core::reason::Reason;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Status};
 
 use crate::solution::*;
@@ -139,7 +140,7 @@ pub struct PeerBasis {
 #[derive(Debug, Clone, Default)]
 pub struct Scored {
     pub score: f64,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -191,6 +192,11 @@ fn holding_of(s: &StandardInfo, held: &[HeldInfo]) -> (Holding, Option<String>) 
     (Holding::NotHeld, None)
 }
 
+/// `IDT` (the adoption degree's code), or empty when it is not known.
+fn degree_code(degree: Option<AdoptionDegree>) -> String {
+    degree.map(|d| d.code().to_string()).unwrap_or_default()
+}
+
 /// ` (IDT)` after an adopted code, or nothing when the degree is not known.
 fn degree_note(degree: Option<AdoptionDegree>) -> String {
     degree
@@ -198,15 +204,15 @@ fn degree_note(degree: Option<AdoptionDegree>) -> String {
         .unwrap_or_default()
 }
 
-fn mandatory_reason(c: &CandidateInfo) -> String {
+fn mandatory_reason(c: &CandidateInfo) -> Reason {
     if c.standard
         .keywords
         .iter()
         .any(|k| k == "Harmonised Standard")
     {
-        "harmonised European standard: presumption of conformity in the EU".into()
+        Reason::HarmonisedEu
     } else {
-        "mandatory national standard (GB) in China".into()
+        Reason::MandatoryGbChina
     }
 }
 
@@ -263,19 +269,23 @@ pub fn assess(input: &Inputs) -> Solution {
         let (holding, held_as) = holding_of(s, input.held);
         let mut reasons = vec![mandatory_reason(c)];
         if let Some(p) = c.matched_products.first().filter(|_| strong_match) {
-            reasons.push(format!("applies to your product {p}"));
+            reasons.push(Reason::AppliesToProduct { product: p.clone() });
         }
         if !c.referenced_by.is_empty() {
-            reasons.push(format!("normatively referenced by {}", c.referenced_by));
+            reasons.push(Reason::ReferencedBy {
+                standard: c.referenced_by.clone(),
+            });
         }
         if let Some((a, d)) = s.adopts.first() {
-            reasons.push(format!("adopts {a}{}", degree_note(*d)));
+            reasons.push(Reason::Adopts {
+                standard: a.clone(),
+                degree: degree_code(*d),
+            });
         }
         if holding == Holding::HeldOldEdition {
-            reasons.push(format!(
-                "you hold an older edition ({})",
-                held_as.clone().unwrap_or_default()
-            ));
+            reasons.push(Reason::OlderEditionHeld {
+                held: held_as.clone().unwrap_or_default(),
+            });
         }
         solution.must.push(MustItem {
             id: s.id.clone(),
@@ -300,14 +310,13 @@ pub fn assess(input: &Inputs) -> Solution {
             continue;
         }
         let (holding, held_as) = holding_of(cur, input.held);
-        let mut reasons = vec!["mandatory national standard (GB) in China".to_string()];
+        let mut reasons = vec![Reason::MandatoryGbChina];
         if holding == Holding::HeldOldEdition {
-            reasons.push(format!(
-                "you hold an older edition ({})",
-                held_as.clone().unwrap_or_default()
-            ));
+            reasons.push(Reason::OlderEditionHeld {
+                held: held_as.clone().unwrap_or_default(),
+            });
         } else {
-            reasons.push("you declare it among your standards".into());
+            reasons.push(Reason::DeclaredHeld);
         }
         solution.must.push(MustItem {
             id: cur.id.clone(),
@@ -361,12 +370,12 @@ pub fn assess(input: &Inputs) -> Solution {
             let s = &c.standard;
             let mut reasons = match scored {
                 Some(sc) => sc.reasons.clone(),
-                None => vec!["ranked by text relevance only (scoring unavailable)".into()],
+                None => vec![Reason::TextRelevanceOnly],
             };
             if reasons.is_empty()
                 && let Some(p) = c.matched_products.first()
             {
-                reasons.push(format!("matches your product {p}"));
+                reasons.push(Reason::MatchesProduct { product: p.clone() });
             }
             ShouldItem {
                 id: s.id.clone(),
@@ -600,7 +609,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
                 action: Action::Adopt,
                 why: format!(
                     "mandatory: {}",
-                    m.reasons.first().cloned().unwrap_or_default()
+                    m.reasons.first().map(Reason::en).unwrap_or_default()
                 ),
                 after: Vec::new(),
             }),
@@ -672,8 +681,7 @@ fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
             why: s
                 .reasons
                 .first()
-                .cloned()
-                .unwrap_or_else(|| "recommended".into()),
+                .map_or_else(|| "recommended".into(), Reason::en),
             after: Vec::new(),
         });
     }

@@ -1,10 +1,11 @@
 //! Solution: domain → proto, for the Advise and BenchmarkGaps answers.
 
+use stdnav_core::reason::Reason;
 use stdnav_core::standard::{Comparator, Level, Nature, Status};
 use stdnav_proto::advisor::v1 as pb;
 use stdnav_proto::convert::{
     comparator_from_pb, comparator_to_pb, level_from_pb, level_to_pb, nature_from_pb, nature_to_pb,
-    status_from_pb, status_to_pb,
+    reason_to_advisor_pb, status_from_pb, status_to_pb,
 };
 
 use crate::solution::*;
@@ -118,8 +119,9 @@ pub fn solution_to_pb(s: &Solution) -> pb::Solution {
                 title: m.title.clone(),
                 holding: holding_to_pb(m.holding),
                 held_as: m.held_as.clone().unwrap_or_default(),
-                reasons: m.reasons.clone(),
+                reasons: m.reasons.iter().map(Reason::en).collect(),
                 level: level_to_pb(m.level) as i32,
+                reason_codes: m.reasons.iter().map(reason_to_advisor_pb).collect(),
             })
             .collect(),
         should: s
@@ -129,9 +131,10 @@ pub fn solution_to_pb(s: &Solution) -> pb::Solution {
                 id: x.id.clone(),
                 title: x.title.clone(),
                 score: x.score,
-                reasons: x.reasons.clone(),
+                reasons: x.reasons.iter().map(Reason::en).collect(),
                 level: level_to_pb(x.level) as i32,
                 nature: nature_to_pb(x.nature) as i32,
+                reason_codes: x.reasons.iter().map(reason_to_advisor_pb).collect(),
             })
             .collect(),
         upgrades: s

@@ -632,7 +632,10 @@ impl Advisor {
                             s.id.clone(),
                             Scored {
                                 score: s.score,
-                                reasons: s.reasons,
+                                reasons: stdnav_proto::convert::reasons_from_scoring_pb(
+                                    &s.reason_codes,
+                                    &s.reasons,
+                                ),
                             },
                         )
                     })

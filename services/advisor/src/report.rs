@@ -3,6 +3,9 @@
 
 use std::fmt::Write;
 
+use stdnav_core::reason::{Lang as ReasonLang, Reason};
+use stdnav_core::standard::Status;
+
 use crate::solution::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,41 +134,100 @@ fn level_zh(level: &str) -> Option<&'static str> {
     })
 }
 
-/// "held by 12 of 20 peers in class 3852" in Chinese:
-/// "行业小类 3852 的 20 家同行中 12 家采用"; `None` for other reasons.
-fn peer_reason_zh(reason: &str) -> Option<String> {
-    let rest = reason.strip_prefix("held by ")?;
-    let (held, rest) = rest.split_once(" of ")?;
-    let (count, rest) = rest.split_once(' ')?;
-    let count: u32 = count.parse().ok()?;
-    let rest = rest
-        .strip_prefix("peers")
-        .or_else(|| rest.strip_prefix("peer"))?;
-    let basis = match rest.strip_prefix(" in ") {
-        None if rest.is_empty() => String::new(),
-        None => return None,
-        // "class 3852", or "your industry class" when the code is unknown.
-        Some(b) => match b.rsplit_once(' ')? {
-            ("your industry", level) => format!("同行业{}的", level_zh(level)?),
-            (level, code) => format!("行业{} {code} 的 ", level_zh(level)?),
-        },
-    };
-    Some(if held == "none" {
-        format!("{basis}{count} 家同行均未采用")
-    } else {
-        let held: u32 = held.parse().ok()?;
-        format!("{basis}{count} 家同行中 {held} 家采用")
-    })
+/// A reason in the report's language (`stdnav_core::reason`).
+fn reason(r: &Reason, lang: Lang) -> String {
+    r.render(lang.into())
 }
 
-/// A reason in the report's language. Reasons come from the model in
-/// English; those about peers are given in Chinese too, the others as
-/// they are.
-fn reason(r: &str, lang: Lang) -> std::borrow::Cow<'_, str> {
-    match lang {
-        Lang::Zh => peer_reason_zh(r).map_or(r.into(), Into::into),
-        Lang::En => r.into(),
+impl From<Lang> for ReasonLang {
+    fn from(l: Lang) -> Self {
+        match l {
+            Lang::Zh => ReasonLang::Zh,
+            Lang::En => ReasonLang::En,
+        }
     }
+}
+
+/// A status in Chinese, for the roadmap.
+fn status_zh(s: Status) -> &'static str {
+    match s {
+        Status::Current => "现行",
+        Status::Withdrawn => "已废止",
+        Status::Replaced => "已被代替",
+        Status::Upcoming => "即将实施",
+        Status::Draft => "草案",
+    }
+}
+
+/// ` (IDT)` in a note written by compose → `（IDT）`; empty when absent.
+fn degree_zh(note: &str) -> String {
+    ["IDT", "MOD", "NEQ", "EQV"]
+        .iter()
+        .find(|d| note.contains(&format!("({d})")))
+        .map(|d| format!("（{d}）"))
+        .unwrap_or_default()
+}
+
+/// An upgrade's note (`GB 4706.1-2024 adopts IEC 60335-1:2020 (IDT)`) in
+/// the report's language.
+fn upgrade_note(note: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => note.to_string(),
+        Lang::Zh => match note.split_once(" adopts ") {
+            Some((national, rest)) => {
+                let intl = rest.split(" (").next().unwrap_or(rest);
+                format!("{national} 采用 {intl}{}", degree_zh(rest))
+            }
+            None => note.to_string(),
+        },
+    }
+}
+
+/// Why a roadmap step, in the report's language: the advisor writes it in
+/// English; in Chinese it is said again from the solution's own items (the
+/// must or should item's first reason, the upgrade's editions).
+fn roadmap_why(r: &RoadmapStep, s: &Solution, lang: Lang) -> String {
+    if lang == Lang::En {
+        return r.why.clone();
+    }
+    let id = r.standard_id.as_str();
+    if r.action == Action::DraftEnterpriseStandard {
+        return format!(
+            "未找到适用于“{id}”的标准：将其要求制定为企业标准（Q/…），并考虑制定团体标准"
+        );
+    }
+    if let Some(m) = s.must.iter().find(|m| m.id == id) {
+        return match m.holding {
+            Holding::HeldOldEdition => format!(
+                "强制性标准，贵企业持有旧版本 {}",
+                m.held_as.clone().unwrap_or_default()
+            ),
+            _ => match m.reasons.first() {
+                Some(first) => format!("强制性标准：{}", reason(first, lang)),
+                None => "强制性标准".into(),
+            },
+        };
+    }
+    if let Some(u) = s.upgrades.iter().find(|u| u.current == id) {
+        let note = if u.note.is_empty() {
+            String::new()
+        } else {
+            format!("（{}）", upgrade_note(&u.note, lang))
+        };
+        return format!(
+            "{} {}，现行版本为 {}{note}",
+            u.held,
+            status_zh(u.held_status),
+            u.current
+        );
+    }
+    if let Some(x) = s.should.iter().find(|x| x.id == id) {
+        return x
+            .reasons
+            .first()
+            .map_or_else(|| "推荐采用".into(), |first| reason(first, lang));
+    }
+    r.why.clone()
 }
 
 /// What the peers share, for the gaps section: `class 3852` →
@@ -182,8 +244,7 @@ fn peer_basis(g: &Gaps, lang: Lang) -> String {
     }
 }
 
-/// Renders the report. Reasons are generated in English by the model and
-/// shown as they are, apart from the peer reasons (see [`reason`]).
+/// Renders the report, every reason worded in `lang`.
 pub fn render(s: &Solution, lang: Lang) -> String {
     let w = if lang == Lang::Zh { &ZH } else { &EN };
     let mut out = String::new();
@@ -208,7 +269,7 @@ pub fn render(s: &Solution, lang: Lang) -> String {
         };
         let _ = writeln!(out, "  [{state}] {} {}", m.id, m.title);
         for r in &m.reasons {
-            let _ = writeln!(out, "      - {r}");
+            let _ = writeln!(out, "      - {}", reason(r, lang));
         }
     }
     let _ = writeln!(out, "\n{}", w.should);
@@ -228,7 +289,7 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     for u in &s.upgrades {
         let _ = writeln!(out, "  {} → {} ({})", u.held, u.current, u.path.join(" → "));
         if !u.note.is_empty() {
-            let _ = writeln!(out, "      - {}", u.note);
+            let _ = writeln!(out, "      - {}", upgrade_note(&u.note, lang));
         }
         if u.status_inferred {
             let _ = writeln!(
@@ -265,7 +326,21 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     if !g.alignment.is_empty() {
         let _ = writeln!(out, "  {}:", w.alignment_gap);
         for a in &g.alignment {
-            let _ = writeln!(out, "    {}", a.note);
+            match lang {
+                Lang::En => {
+                    let _ = writeln!(out, "    {}", a.note);
+                }
+                Lang::Zh => {
+                    let _ = writeln!(
+                        out,
+                        "    {} 采用 {}{}；该国际标准已修订为 {}",
+                        a.national,
+                        a.international,
+                        degree_zh(&a.note),
+                        a.international_current
+                    );
+                }
+            }
         }
     }
     if !g.portfolio.is_empty() {
@@ -302,7 +377,7 @@ pub fn render(s: &Solution, lang: Lang) -> String {
             phase(r.phase, lang),
             action(r.action, lang),
             r.standard_id,
-            r.why
+            roadmap_why(r, s, lang)
         );
     }
     if !s.unmatched_products.is_empty() {
@@ -321,26 +396,90 @@ mod tests {
     use super::*;
 
     #[test]
-    fn peer_reasons_read_in_chinese() {
-        let zh = |r: &str| reason(r, Lang::Zh).into_owned();
-        assert_eq!(
-            zh("held by 12 of 20 peers in class 3852"),
-            "行业小类 3852 的 20 家同行中 12 家采用"
+    fn reasons_and_the_roadmap_read_in_the_reports_language() {
+        let must = MustItem {
+            id: "GB 4706.1-2024".into(),
+            title: "家用和类似用途电器的安全 第1部分：通用要求".into(),
+            holding: Holding::NotHeld,
+            held_as: None,
+            reasons: vec![
+                Reason::MandatoryGbChina,
+                Reason::AppliesToProduct {
+                    product: "房间空调器".into(),
+                },
+            ],
+            level: stdnav_core::standard::Level::National,
+        };
+        let should = ShouldItem {
+            id: "GB/T 7725-2022".into(),
+            title: "房间空气调节器".into(),
+            score: 0.9,
+            reasons: vec![Reason::PeersHold {
+                held: 12,
+                of: 20,
+                level: "class".into(),
+                code: "3852".into(),
+            }],
+            level: stdnav_core::standard::Level::National,
+            nature: stdnav_core::standard::Nature::Recommended,
+        };
+        let step = |id: &str, action, why: &str| RoadmapStep {
+            phase: Phase::Now,
+            standard_id: id.into(),
+            title: String::new(),
+            action,
+            why: why.into(),
+            after: Vec::new(),
+        };
+        let s = Solution {
+            must: vec![must],
+            should: vec![should],
+            roadmap: vec![
+                step(
+                    "GB 4706.1-2024",
+                    Action::Adopt,
+                    "mandatory: mandatory national standard (GB) in China",
+                ),
+                step(
+                    "GB/T 7725-2022",
+                    Action::Adopt,
+                    "held by 12 of 20 peers in class 3852",
+                ),
+                step(
+                    "扫地机器人",
+                    Action::DraftEnterpriseStandard,
+                    "no standard was found",
+                ),
+            ],
+            ..Default::default()
+        };
+        let zh = render(&s, Lang::Zh);
+        for english in [
+            "mandatory national standard",
+            "applies to your product",
+            "held by",
+            "no standard was found",
+        ] {
+            assert!(!zh.contains(english), "{english:?} in {zh}");
+        }
+        for chinese in [
+            "我国强制性国家标准（GB）",
+            "适用于贵企业产品“房间空调器”",
+            "行业小类 3852 的 20 家同行中 12 家采用",
+            "强制性标准：我国强制性国家标准（GB）",
+            "未找到适用于“扫地机器人”的标准",
+        ] {
+            assert!(zh.contains(chinese), "{chinese:?} not in {zh}");
+        }
+        let en = render(&s, Lang::En);
+        assert!(en.contains("applies to your product 房间空调器"), "{en}");
+        assert!(
+            en.contains("mandatory: mandatory national standard (GB) in China"),
+            "{en}"
         );
         assert_eq!(
-            zh("held by none of 7 peers in division 35"),
-            "行业大类 35 的 7 家同行均未采用"
-        );
-        assert_eq!(
-            zh("held by 1 of 1 peer in group 385"),
-            "行业中类 385 的 1 家同行中 1 家采用"
-        );
-        assert_eq!(zh("held by 3 of 9 peers"), "9 家同行中 3 家采用");
-        // Other reasons stay as the model wrote them.
-        assert_eq!(zh("mandatory in your market"), "mandatory in your market");
-        assert_eq!(
-            reason("held by 12 of 20 peers in class 3852", Lang::En),
-            "held by 12 of 20 peers in class 3852"
+            upgrade_note("GB 4706.1-2024 adopts IEC 60335-1:2020 (IDT)", Lang::Zh),
+            "GB 4706.1-2024 采用 IEC 60335-1:2020（IDT）"
         );
     }
 

@@ -3,7 +3,15 @@
 //! prints; docs/SOLUTION.md documents it.
 
 use serde::Serialize;
+use stdnav_core::reason::Reason;
 use stdnav_core::standard::{Comparator, Level, Nature, Status};
+
+/// Reasons serialize as their English sentences, as they always did; the
+/// codes are in the gRPC answer (`reason_codes`) and in `stdnav advise`'s
+/// JSON (added by the CLI in the chosen language).
+fn english<S: serde::Serializer>(reasons: &[Reason], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(reasons.iter().map(Reason::en))
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -21,7 +29,8 @@ pub struct MustItem {
     pub holding: Holding,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_as: Option<String>,
-    pub reasons: Vec<String>,
+    #[serde(serialize_with = "english")]
+    pub reasons: Vec<Reason>,
     pub level: Level,
 }
 
@@ -31,7 +40,8 @@ pub struct ShouldItem {
     pub title: String,
     /// Probability of relevance from the scoring model, 0..1.
     pub score: f64,
-    pub reasons: Vec<String>,
+    #[serde(serialize_with = "english")]
+    pub reasons: Vec<Reason>,
     pub level: Level,
     pub nature: Nature,
 }

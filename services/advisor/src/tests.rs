@@ -331,7 +331,7 @@ async fn a_missing_peer_group_or_model_gives_a_partial_answer() {
     assert_eq!(s.missing, ["peer_group", "scoring"]);
     // Ranked by retrieval alone, and said so.
     assert_eq!(s.should[0].id, "GB/T 19606-2004");
-    assert!(s.should[0].reasons[0].contains("scoring unavailable"));
+    assert!(s.should[0].reasons[0].en().contains("scoring unavailable"));
     assert_eq!(s.must.len(), 1);
 }
 

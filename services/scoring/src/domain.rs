@@ -32,7 +32,7 @@ pub struct ScoredCandidate {
     pub score: f64,
     /// Largest |effect| first.
     pub contributions: Vec<Contribution>,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<stdnav_core::reason::Reason>,
 }
 
 /// The scores of one batch, in the order of the batch.
@@ -220,7 +220,7 @@ impl Scorer {
             .map(|(s, scored)| {
                 let explained = scored.score >= threshold;
                 let reasons = if explained {
-                    model.reasons(s, &scored)
+                    model.reason_codes(s, &scored)
                 } else {
                     Vec::new()
                 };

@@ -141,7 +141,12 @@ fn batch_to_pb(batch: ScoreBatch) -> pb::ScoreResponse {
                         effect: c.effect,
                     })
                     .collect(),
-                reasons: s.reasons,
+                reasons: s.reasons.iter().map(|r| r.en()).collect(),
+                reason_codes: s
+                    .reasons
+                    .iter()
+                    .map(stdnav_proto::convert::reason_to_scoring_pb)
+                    .collect(),
             })
             .collect(),
     }

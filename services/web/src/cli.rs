@@ -26,6 +26,8 @@ pub struct Args {
     /// Address of the changes service.
     #[arg(long, env = "STDNAV_CHANGES_ADDR", default_value = "127.0.0.1:50064")]
     pub changes: String,
+    #[command(flatten)]
+    pub cors: CorsFlags,
     /// Serve Prometheus metrics (the web face's requests) at http://ADDR/metrics.
     #[arg(long, env = "STDNAV_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -34,4 +36,45 @@ pub struct Args {
     pub client: ClientFlags,
     #[command(flatten)]
     pub log: LogFlags,
+}
+
+/// CORS of the JSON API, shared by `stdnav-web` and `stdnav serve`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct CorsFlags {
+    /// An origin allowed to call the JSON API (/v1/…, /openapi.json) from a
+    /// browser, e.g. https://portal.example.cn; repeatable (the environment
+    /// variable takes a comma-separated list). None: CORS off.
+    #[arg(
+        long = "cors-origin",
+        env = "STDNAV_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = crate::cors::parse_origin
+    )]
+    pub cors_origins: Vec<crate::cors::Origin>,
+}
+
+impl CorsFlags {
+    pub fn cors(&self) -> crate::cors::Cors {
+        crate::cors::Cors::new(self.cors_origins.iter().cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cors_origins_from_flags() {
+        let args = Args::try_parse_from([
+            "stdnav-web",
+            "--cors-origin",
+            "https://a.example",
+            "--cors-origin",
+            "https://b.example:8443",
+        ])
+        .unwrap();
+        assert_eq!(args.cors.cors_origins.len(), 2);
+        assert!(!args.cors.cors().is_off());
+        assert!(Args::try_parse_from(["stdnav-web", "--cors-origin", "*"]).is_err());
+    }
 }

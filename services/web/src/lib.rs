@@ -9,6 +9,7 @@ pub mod api;
 pub mod backend;
 pub mod check;
 pub mod cli;
+pub mod cors;
 pub mod error;
 pub mod i18n;
 pub mod index;
@@ -17,4 +18,5 @@ pub mod pages;
 pub mod server;
 
 pub use backend::{Backend, Caller, GrpcBackend, ServiceAddrs};
-pub use server::{WebHandle, router, spawn};
+pub use cors::Cors;
+pub use server::{WebHandle, router, router_with, spawn, spawn_with};

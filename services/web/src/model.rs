@@ -3,7 +3,10 @@
 //! each with its OpenAPI schema. Conversions from protobuf live here, in
 //! one place; the enterprise profile converts both ways (it is written).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+use stdnav_core::reason::{Lang as ReasonLang, Reason};
 use utoipa::ToSchema;
 
 use stdnav_proto::advisor::v1 as apb;
@@ -56,6 +59,38 @@ pb_names! {
 
 // ---------------------------------------------------------------- solution
 
+/// One reason as a code with its arguments (docs/API.md lists the codes),
+/// worded in Chinese and in English.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReasonCode {
+    /// e.g. `mandatory-gb-china`, `applies-to-product`, `peers-hold`.
+    pub code: String,
+    /// The code's arguments by name, e.g. `{"product": "房间空调器"}`.
+    pub args: BTreeMap<String, String>,
+    pub zh: String,
+    pub en: String,
+}
+
+impl ReasonCode {
+    pub fn of(r: &Reason) -> Self {
+        Self {
+            code: r.code().to_string(),
+            args: r.args(),
+            zh: r.render(ReasonLang::Zh),
+            en: r.en(),
+        }
+    }
+
+    /// The reasons of a must or should item, from its codes (or, from an
+    /// advisor that sends none, its English sentences).
+    fn list(codes: &[apb::Reason], sentences: &[String]) -> Vec<Self> {
+        stdnav_proto::convert::reasons_from_advisor_pb(codes, sentences)
+            .iter()
+            .map(Self::of)
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MustItem {
     pub id: String,
@@ -63,7 +98,10 @@ pub struct MustItem {
     /// `not_held`, `held` or `held_old_edition`.
     pub holding: String,
     pub held_as: String,
+    /// Why, in English (the `en` of `reason_codes`).
     pub reasons: Vec<String>,
+    /// Why, as codes, in both languages.
+    pub reason_codes: Vec<ReasonCode>,
     pub level: String,
 }
 
@@ -73,7 +111,10 @@ pub struct ShouldItem {
     pub title: String,
     /// Probability of relevance, 0..1.
     pub score: f64,
+    /// Why, in English (the `en` of `reason_codes`).
     pub reasons: Vec<String>,
+    /// Why, as codes, in both languages.
+    pub reason_codes: Vec<ReasonCode>,
     pub level: String,
     pub nature: String,
 }
@@ -257,6 +298,7 @@ impl From<apb::Solution> for Solution {
                     id: m.id,
                     title: m.title,
                     held_as: m.held_as,
+                    reason_codes: ReasonCode::list(&m.reason_codes, &m.reasons),
                     reasons: m.reasons,
                 })
                 .collect(),
@@ -269,6 +311,7 @@ impl From<apb::Solution> for Solution {
                     id: m.id,
                     title: m.title,
                     score: m.score,
+                    reason_codes: ReasonCode::list(&m.reason_codes, &m.reasons),
                     reasons: m.reasons,
                 })
                 .collect(),
@@ -779,7 +822,11 @@ pub struct Impact {
 pub struct FeedEvent {
     pub cursor: String,
     pub event: ChangeEvent,
+    /// The first impacts (10 at most); `impact_count` says how many there are.
     pub impacts: Vec<Impact>,
+    /// How many of the tenant's enterprises the change affects (ListImpacts
+    /// over gRPC lists them all).
+    pub impact_count: u32,
     pub subscriptions: Vec<String>,
 }
 
@@ -831,6 +878,7 @@ impl From<cpb::ListChangesResponse> for ChangesPage {
                                     .collect(),
                             })
                             .collect(),
+                        impact_count: f.impact_count,
                         subscriptions: f.subscriptions,
                     }
                 })

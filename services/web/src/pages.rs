@@ -386,6 +386,44 @@ impl ProfileForm {
     }
 }
 
+/// Why a roadmap step, in `lang`. The advisor writes it in English; in
+/// Chinese it is said again from the solution's own items: the must or
+/// should item's first reason, the upgrade's editions.
+fn roadmap_why(solution: &Solution, step: &model::RoadmapStep, lang: Lang) -> String {
+    if lang == Lang::En {
+        return step.why.clone();
+    }
+    let id = step.standard_id.as_str();
+    let first = |codes: &[model::ReasonCode]| codes.first().map(|r| r.zh.clone());
+    if step.action == "draft_enterprise_standard" {
+        return format!(
+            "未找到适用于“{id}”的标准：将其要求制定为企业标准（Q/…），并考虑制定团体标准"
+        );
+    }
+    if let Some(m) = solution.must.iter().find(|m| m.id == id) {
+        return match (m.holding.as_str(), first(&m.reason_codes)) {
+            ("held_old_edition", _) => format!("强制性标准，贵企业持有旧版本 {}", m.held_as),
+            (_, Some(r)) => format!("强制性标准：{r}"),
+            (_, None) => "强制性标准".into(),
+        };
+    }
+    if let Some(u) = solution.upgrades.iter().find(|u| u.current == id) {
+        let status = match u.held_status.as_str() {
+            "withdrawn" => "已废止",
+            "replaced" => "已被代替",
+            "upcoming" => "即将实施",
+            "draft" => "草案",
+            "current" => "现行",
+            other => other,
+        };
+        return format!("{} {status}，现行版本为 {}", u.held, u.current);
+    }
+    if let Some(x) = solution.should.iter().find(|x| x.id == id) {
+        return first(&x.reason_codes).unwrap_or_else(|| "推荐采用".into());
+    }
+    step.why.clone()
+}
+
 /// The solution shaped for the page: the roadmap by phase, labels in `lang`.
 fn solution_view(solution: &Solution, lang: Lang) -> Value {
     let t = words(lang);
@@ -401,7 +439,7 @@ fn solution_view(solution: &Solution, lang: Lang) -> Value {
                         .get(format!("action_{}", s.action).as_str())
                         .copied()
                         .unwrap_or(s.action.as_str());
-                    json!({"action": action, "standard_id": s.standard_id, "title": s.title, "why": s.why})
+                    json!({"action": action, "standard_id": s.standard_id, "title": s.title, "why": roadmap_why(solution, s, lang)})
                 })
                 .collect();
             json!({"label": t.get(format!("phase_{phase}").as_str()).copied().unwrap_or(phase), "steps": steps})
@@ -778,16 +816,7 @@ pub async fn changes(
         Ok(r) => r.into(),
         Err(e) => return error_page(lang, &uri, e.into()),
     };
-    let events: Vec<Value> = page
-        .events
-        .iter()
-        .map(|f| {
-            let e = &f.event;
-            let title = title_in(lang, &e.title_zh, &e.title_en);
-            let detected = humantime_date(e.detected_ms);
-            json!({"detected": detected, "kind": e.kind, "standard": e.standard, "title": title, "impacts": f.impacts})
-        })
-        .collect();
+    let events = change_rows(lang, &page);
     let next_url = (!page.next_page_token.is_empty()).then(|| {
         url(
             "/changes",
@@ -805,6 +834,39 @@ pub async fn changes(
         StatusCode::OK,
         json!({"events": events, "next_url": next_url}),
     )
+}
+
+/// The rows of the `/changes` table; `impact_total` ("共 37 家企业") when
+/// the feed lists fewer impacts than the change has.
+fn change_rows(lang: Lang, page: &model::ChangesPage) -> Vec<Value> {
+    page.events
+        .iter()
+        .map(|f| {
+            let e = &f.event;
+            let title = title_in(lang, &e.title_zh, &e.title_en);
+            let detected = humantime_date(e.detected_ms);
+            let total = (f.impact_count as usize > f.impacts.len())
+                .then(|| impact_total(lang, f.impact_count));
+            json!({
+                "detected": detected,
+                "kind": e.kind,
+                "standard": e.standard,
+                "title": title,
+                "impacts": f.impacts,
+                "impact_count": f.impact_count,
+                "impact_total": total,
+            })
+        })
+        .collect()
+}
+
+/// How many enterprises a change affects, in words.
+fn impact_total(lang: Lang, n: u32) -> String {
+    match (lang, n) {
+        (Lang::Zh, n) => format!("共 {n} 家企业"),
+        (Lang::En, 1) => "1 enterprise".to_string(),
+        (Lang::En, n) => format!("{n} enterprises"),
+    }
 }
 
 /// `spec.pdf 第3页第12行` / `spec.pdf p. 3 l. 12`, `list.xlsx Sheet1!B3`.
@@ -1070,6 +1132,52 @@ mod tests {
         );
         assert_eq!(humantime_date(0), "1970-01-01");
         assert_eq!(humantime_date(1_767_225_600_000), "2026-01-01");
+    }
+
+    #[test]
+    fn changes_say_how_many_enterprises_beyond_those_listed() {
+        let impact = |i: usize| model::Impact {
+            uscc: format!("91370200MA0000000{i}"),
+            name: format!("企业{i}"),
+            reasons: Vec::new(),
+        };
+        let entry = |listed: usize, count: u32| model::FeedEvent {
+            cursor: String::new(),
+            event: model::ChangeEvent {
+                id: "e".into(),
+                kind: "withdrawn".into(),
+                standard: "GB/T 19000-2016".into(),
+                title_zh: "质量管理体系 基础和术语".into(),
+                title_en: String::new(),
+                replacements: Vec::new(),
+                previous: String::new(),
+                source: String::new(),
+                detected_ms: 0,
+                effective: String::new(),
+                due: String::new(),
+                mandatory: false,
+            },
+            impacts: (0..listed).map(impact).collect(),
+            impact_count: count,
+            subscriptions: Vec::new(),
+        };
+        let page = model::ChangesPage {
+            events: vec![entry(10, 37), entry(3, 3)],
+            next_page_token: String::new(),
+        };
+        for (lang, expected) in [(Lang::Zh, "共 37 家企业"), (Lang::En, "37 enterprises")] {
+            let rows = change_rows(lang, &page);
+            assert_eq!(rows[0]["impact_total"], expected);
+            assert!(rows[1]["impact_total"].is_null(), "all 3 are listed");
+            let html = templates()
+                .get_template("changes.html")
+                .unwrap()
+                .render(json!({"events": rows, "t": words(lang), "lang": lang.code()}))
+                .unwrap();
+            assert_eq!(html.matches("class=\"impact-total\"").count(), 1, "{html}");
+            assert!(html.contains(expected), "{html}");
+        }
+        assert_eq!(impact_total(Lang::En, 1), "1 enterprise");
     }
 
     #[test]

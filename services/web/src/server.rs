@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::api::{self, AppState, BODY_LIMIT};
 use crate::backend::Backend;
+use crate::cors::Cors;
 use crate::pages;
 
 /// The Content-Security-Policy of every answer: nothing but this origin's
@@ -93,11 +94,21 @@ async fn not_found() -> Response {
     crate::error::ApiError::not_found("NOT_FOUND", "no such page or route").into_response()
 }
 
-/// Every route of the web face over `backend`.
+/// Every route of the web face over `backend`, CORS off.
 pub fn router(backend: Arc<dyn Backend>) -> Router {
+    router_with(backend, &Cors::default())
+}
+
+/// Every route of the web face over `backend`; `cors` applies to the JSON
+/// API and the OpenAPI document only.
+pub fn router_with(backend: Arc<dyn Backend>, cors: &Cors) -> Router {
     let state = AppState { backend };
+    let mut api = api::routes().route("/openapi.json", get(openapi));
+    if let Some(layer) = cors.layer() {
+        api = api.layer(layer);
+    }
     Router::new()
-        .merge(api::routes())
+        .merge(api)
         .route("/", get(pages::map))
         .route("/city/{code}", get(pages::city))
         .route("/index", get(pages::index_page))
@@ -116,7 +127,6 @@ pub fn router(backend: Arc<dyn Backend>) -> Router {
                 .layer(DefaultBodyLimit::max(crate::check::BODY_LIMIT)),
         )
         .route("/healthz", get(healthz))
-        .route("/openapi.json", get(openapi))
         .route(
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
@@ -138,14 +148,24 @@ pub struct WebHandle {
     pub join: JoinHandle<std::io::Result<()>>,
 }
 
-/// Serves the web face on `listener` until `shutdown` completes.
+/// Serves the web face on `listener` until `shutdown` completes, CORS off.
 pub fn spawn(
     listener: TcpListener,
     backend: Arc<dyn Backend>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<WebHandle> {
+    spawn_with(listener, backend, &Cors::default(), shutdown)
+}
+
+/// [`spawn`] with the JSON API's CORS origins.
+pub fn spawn_with(
+    listener: TcpListener,
+    backend: Arc<dyn Backend>,
+    cors: &Cors,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<WebHandle> {
     let local_addr = listener.local_addr()?;
-    let app = router(backend);
+    let app = router_with(backend, cors);
     let join = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)
