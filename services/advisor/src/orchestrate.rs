@@ -336,7 +336,7 @@ pub struct Advisor {
     resolutions: moka::sync::Cache<String, Arc<stpb::Resolution>>,
     /// What the advisor reads of each standard, by id and checksum: the
     /// cached candidate answers of enterprises of one division hold the same
-    /// standards, and a copy each grew the heap by ~0.4 MB per answer.
+    /// standards, and need not each hold a copy (docs/BENCHMARKS.md).
     standards: moka::sync::Cache<(String, String), Arc<StandardInfo>>,
     /// Retries of idempotent reads, one budget for all backends.
     retry: ReadRetry,
