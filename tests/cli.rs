@@ -18,16 +18,12 @@ fn stdnav() -> Command {
     cmd
 }
 
-#[test]
-fn advise_prints_a_solution_with_real_fitting_standards() {
+/// `stdnav advise --profile PROFILE ARGS…`; its standard output, after
+/// checking that it succeeded.
+fn advise(profile: &str, args: &[&str]) -> Vec<u8> {
     let out = stdnav()
-        .args([
-            "advise",
-            "--profile",
-            "examples/enterprises/air-conditioner.json",
-            "--format",
-            "json",
-        ])
+        .args(["advise", "--profile", profile])
+        .args(args)
         .output()
         .expect("stdnav runs");
     assert!(
@@ -35,7 +31,16 @@ fn advise_prints_a_solution_with_real_fitting_standards() {
         "stderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    out.stdout
+}
+
+#[test]
+fn advise_prints_a_solution_with_real_fitting_standards() {
+    let stdout = advise(
+        "examples/enterprises/air-conditioner.json",
+        &["--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&stdout).expect("one JSON object");
     for key in ["must", "should", "upgrades", "gaps", "roadmap"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
@@ -101,24 +106,11 @@ fn advise_prints_a_solution_with_real_fitting_standards() {
 #[test]
 fn advise_text_report_in_both_languages() {
     for (lang, needle) in [("zh", "强制性标准"), ("en", "Mandatory standards")] {
-        let out = stdnav()
-            .args([
-                "advise",
-                "--profile",
-                "examples/enterprises/dairy.json",
-                "--format",
-                "text",
-                "--lang",
-                lang,
-            ])
-            .output()
-            .expect("stdnav runs");
-        assert!(
-            out.status.success(),
-            "stderr: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let stdout = advise(
+            "examples/enterprises/dairy.json",
+            &["--format", "text", "--lang", lang],
         );
-        let text = String::from_utf8_lossy(&out.stdout);
+        let text = String::from_utf8_lossy(&stdout);
         assert!(text.contains(needle), "{text}");
         assert!(
             text.contains("GB 19645-2010") || text.contains("GB 19301-2010"),
@@ -131,24 +123,11 @@ fn advise_text_report_in_both_languages() {
 /// or the advisor's English sentences is left.
 #[test]
 fn advise_text_in_chinese_has_no_english_reasons() {
-    let out = stdnav()
-        .args([
-            "advise",
-            "--profile",
-            "examples/enterprises/air-conditioner.json",
-            "--format",
-            "text",
-            "--lang",
-            "zh",
-        ])
-        .output()
-        .expect("stdnav runs");
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = advise(
+        "examples/enterprises/air-conditioner.json",
+        &["--format", "text", "--lang", "zh"],
     );
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = String::from_utf8_lossy(&stdout);
     for english in [
         "mandatory national standard",
         "mandatory in your market",
@@ -172,19 +151,11 @@ fn advise_text_in_chinese_has_no_english_reasons() {
         assert!(text.contains(chinese), "{chinese:?} not in:\n{text}");
     }
     // The same reasons in English.
-    let out = stdnav()
-        .args([
-            "advise",
-            "--profile",
-            "examples/enterprises/air-conditioner.json",
-            "--format",
-            "text",
-            "--lang",
-            "en",
-        ])
-        .output()
-        .expect("stdnav runs");
-    let text = String::from_utf8_lossy(&out.stdout);
+    let stdout = advise(
+        "examples/enterprises/air-conditioner.json",
+        &["--format", "text", "--lang", "en"],
+    );
+    let text = String::from_utf8_lossy(&stdout);
     assert!(
         text.contains("mandatory national standard (GB) in China"),
         "{text}"

@@ -174,8 +174,8 @@ pub const CODES: &[&str] = &[
     "text",
 ];
 
-/// GB/T 4754 level names in Chinese: 行业小类 / 中类 / 大类.
-fn level_zh(level: &str) -> Option<&'static str> {
+/// GB/T 4754-2017 level names in Chinese: 小类 (class), 中类 (group), 大类 (division).
+pub fn level_zh(level: &str) -> Option<&'static str> {
     Some(match level {
         "class" => "小类",
         "group" => "中类",

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use stdnav_core::reason::{Lang as ReasonLang, Reason};
+use stdnav_core::reason::{Lang as ReasonLang, Reason, level_zh};
 use stdnav_core::standard::Status;
 
 use crate::solution::*;
@@ -122,16 +122,6 @@ fn action(a: Action, lang: Lang) -> &'static str {
         (Action::Certify, Lang::En) => "certify",
         (Action::DraftEnterpriseStandard, Lang::En) => "draft an enterprise standard",
     }
-}
-
-/// A GB/T 4754-2017 level in Chinese: 小类 (class), 中类 (group), 大类 (division).
-fn level_zh(level: &str) -> Option<&'static str> {
-    Some(match level {
-        "class" => "小类",
-        "group" => "中类",
-        "division" => "大类",
-        _ => return None,
-    })
 }
 
 /// A reason in the report's language (`stdnav_core::reason`).
