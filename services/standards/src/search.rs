@@ -194,8 +194,13 @@ const QUALIFIER_GROUPS: &[&[&[&str]]] = &[
         &["gas", "燃气"],
         &["electric", "电器", "电热", "电动", "电气"],
     ],
-    // Heat source of a water heater or boiler: gas-fired against heat pump.
-    &[&["gas", "燃气"], &["heat pump", "热泵"]],
+    // Heat source of a water heater or boiler: gas-fired, heat pump or
+    // electric resistance (储水式电热水器 is not a heat-pump water heater).
+    &[
+        &["gas", "燃气"],
+        &["heat pump", "热泵"],
+        &["电热", "electric storage", "electric water heater"],
+    ],
     // Material worked.
     &[
         &["woodworking", "wood", "木工", "木材", "人造板"],
@@ -1917,6 +1922,9 @@ mod tests {
             0.3
         );
         assert_eq!(q("electric water heater", electric), 1.0);
+        assert_eq!(q("热泵热水器", "储水式电热水器能效限定值及能效等级"), 0.3);
+        assert_eq!(q("热泵热水器", "家用和类似用途热泵热水器"), 1.0);
+        assert_eq!(q("电热水器", "家用和类似用途热泵热水器"), 0.3);
         assert_eq!(
             q("gas water heater", "Gas-fired instantaneous water heaters"),
             1.0
