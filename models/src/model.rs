@@ -168,11 +168,16 @@ impl Linear {
 /// tree alone leaves dozens of an enterprise's candidates tied.
 pub const WITHIN_LEAF_SHARE: f64 = 0.01;
 
+/// [`WITHIN_LEAF_SHARE`], or `STDNAV_WITHIN_LEAF_SHARE` for comparisons;
+/// read once, not per scored candidate.
 fn within_leaf_share() -> f64 {
-    std::env::var("STDNAV_WITHIN_LEAF_SHARE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(WITHIN_LEAF_SHARE)
+    static SHARE: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| {
+        std::env::var("STDNAV_WITHIN_LEAF_SHARE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(WITHIN_LEAF_SHARE)
+    });
+    *SHARE
 }
 
 fn tree_score(rate: f64, within_leaf: Option<&Linear>, x: &[f64]) -> f64 {
