@@ -14,13 +14,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tonic::service::Routes;
 use tonic_health::ServingStatus;
 
 use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends};
 use stdnav_profiling::{Profiling, ProfilingGrpc, open_store};
-use stdnav_runtime::server::{self, Health, ServeOptions, ServerHandle};
-use stdnav_standards::progress::Progress;
+use stdnav_runtime::progress::Progress;
+use stdnav_runtime::{Launch, ServeOptions, ServerHandle};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 use stdnav_standards::{Standards, StandardsGrpc};
 
@@ -50,8 +49,9 @@ pub struct Config {
     pub client: stdnav_runtime::cli::ClientFlags,
     /// Where to serve the web face (JSON API, OpenAPI, pages); None: not at all.
     pub http_listen: Option<std::net::SocketAddr>,
-    /// Origins allowed to call the web face's JSON API from a browser.
-    pub cors: stdnav_web::Cors,
+    /// How the web face runs: CORS origins of its JSON API, where it reads
+    /// chain batch results for the index, how long it keeps the map's figures.
+    pub web: stdnav_web::Options,
 }
 
 impl Config {
@@ -71,6 +71,9 @@ pub struct Running {
     /// goes through its port), for in-process callers such as batch and
     /// evaluation.
     pub advisor: Advisor,
+    /// The profiling service's handler, for in-process callers that store
+    /// enterprises (the demo peers of `stdnav advise`).
+    pub profiles: Arc<LocalProfiles>,
     /// Where the web face listens, when it does.
     pub http_addr: Option<std::net::SocketAddr>,
 }
@@ -118,20 +121,6 @@ pub async fn start(
         }
     };
     let store_kind = store.kind();
-    // Read the industry code lists now rather than inside the first request.
-    let _ = stdnav_core::industry::IndustryData::get();
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(
-        reporter,
-        &[
-            stdnav_profiling::SERVICE_NAME,
-            stdnav_standards::SERVICE_NAME,
-            stdnav_scoring::SERVICE_NAME,
-            stdnav_advisor::SERVICE_NAME,
-            stdnav_changes::SERVICE_NAME,
-        ],
-    )
-    .await;
     let standards = Arc::new(Standards::new());
     let scorer = Arc::new(stdnav_scoring::Scorer::empty());
     let options = config.serve.options()?;
@@ -191,23 +180,32 @@ pub async fn start(
     ));
     let standards_grpc = StandardsGrpc::new(standards.clone());
     let scoring = stdnav_scoring::ScoringGrpc::new(scorer.clone());
+    let local_profiles = Arc::new(LocalProfiles(Arc::new(profiling.clone())));
     let advisor = Advisor::new(Backends::new(
-        Arc::new(LocalProfiles(Arc::new(profiling.clone()))),
+        local_profiles.clone(),
         Arc::new(LocalStandards(Arc::new(standards_grpc.clone()))),
         Arc::new(LocalScoring(Arc::new(scoring.clone()))),
     ));
-    let internal_routes = Routes::new(profiling.clone().into_server())
+    let internal_options = ServeOptions {
+        drain: std::time::Duration::ZERO,
+        metrics_listen: None,
+        health_listen: None,
+        stop_streams: Default::default(),
+        ..options.clone()
+    };
+    let internal = Launch::new(internal_options)
+        .add_service(profiling.clone().into_server())
         .add_service(standards_grpc.clone().into_server())
         .add_service(scoring.clone().into_server());
-    let routes = Routes::new(profiling.into_server())
+    let public = Launch::new(options);
+    let changes_grpc =
+        stdnav_changes::ChangesGrpc::new(changes.clone()).with_stop_streams(public.stop_streams());
+    let public = public
+        .add_service(profiling.into_server())
         .add_service(standards_grpc.into_server())
         .add_service(scoring.into_server())
         .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server())
-        .add_service(
-            stdnav_changes::ChangesGrpc::new(changes.clone())
-                .with_stop_streams(options.stop_streams.clone())
-                .into_server(),
-        );
+        .add_service(changes_grpc.into_server());
     // The fan-out of change events stops with the server.
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
     let mut web_stopped = stop.subscribe();
@@ -230,10 +228,10 @@ pub async fn start(
             let backend = stdnav_web::GrpcBackend::connect_lazy(
                 &stdnav_web::ServiceAddrs::all_at(&target.to_string(), client_tls.clone()),
             )?;
-            Some(stdnav_web::spawn_with(
+            Some(stdnav_web::spawn_with_options(
                 listener,
                 Arc::new(backend),
-                &config.cors,
+                &config.web,
                 async move {
                     let _ = web_stopped.wait_for(|s| *s).await;
                 },
@@ -246,43 +244,15 @@ pub async fn start(
         shutdown.await;
         let _ = stop.send(true);
     };
-    let internal_options = ServeOptions {
-        drain: std::time::Duration::ZERO,
-        metrics_listen: None,
-        health_listen: None,
-        stop_streams: Default::default(),
-        ..options.clone()
-    };
-    let public = server::spawn(
-        listener,
-        routes,
-        health.clone(),
-        health_service,
-        options,
-        shutdown,
-    )?;
-    let (internal_reporter, internal_health_service) = tonic_health::server::health_reporter();
-    let internal_health = Health::new(
-        internal_reporter,
-        &[
-            stdnav_profiling::SERVICE_NAME,
-            stdnav_standards::SERVICE_NAME,
-            stdnav_scoring::SERVICE_NAME,
-        ],
-    )
-    .await;
-    internal_health.set_all(ServingStatus::Serving).await;
+    let public = public.start(listener, shutdown).await?;
     let (stop_internal, internal_stopped) = tokio::sync::oneshot::channel::<()>();
-    let internal = server::spawn(
-        internal_listener,
-        internal_routes,
-        internal_health,
-        internal_health_service,
-        internal_options,
-        async {
+    let internal = internal
+        .start(internal_listener, async {
             let _ = internal_stopped.await;
-        },
-    )?;
+        })
+        .await?;
+    internal.health.set_all(ServingStatus::Serving).await;
+    let health = public.health.clone();
     let public_join = public.join;
     let join = tokio::spawn(async move {
         let served = public_join.await;
@@ -302,6 +272,7 @@ pub async fn start(
         local_addr: public.local_addr,
         metrics_addr: public.metrics_addr,
         health_addr: public.health_addr,
+        health: public.health,
         join,
     };
     health.set_serving(stdnav_profiling::SERVICE_NAME).await;
@@ -338,6 +309,7 @@ pub async fn start(
         _fallback: fallback,
         ready,
         advisor,
+        profiles: local_profiles,
         http_addr,
     })
 }
@@ -357,6 +329,11 @@ impl Local {
 
     pub fn advisor(&self) -> Advisor {
         self.running.advisor.clone()
+    }
+
+    /// The profiling service, in this process.
+    pub fn profiles(&self) -> &LocalProfiles {
+        &self.running.profiles
     }
 
     /// Stops serving and waits for in-flight calls to finish.
@@ -411,13 +388,13 @@ pub async fn start_local_with(
             serve: Default::default(),
             client: Default::default(),
             http_listen: None,
-            cors: Default::default(),
+            web: Default::default(),
         },
         listener,
         async {
             let _ = stopped.await;
         },
-        Arc::new(stdnav_standards::progress::Bar::new()),
+        Arc::new(stdnav_runtime::progress::Bar::new()),
     )
     .await?;
     (&mut running.ready).await??;

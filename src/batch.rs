@@ -18,7 +18,7 @@ use futures::StreamExt;
 
 use stdnav_advisor::chain::{self, ChainSummary, MemberResult};
 use stdnav_advisor::orchestrate::CallContext;
-use stdnav_standards::progress::{Bar, Progress};
+use stdnav_runtime::progress::{Bar, Progress};
 
 use crate::allinone;
 use crate::checkpoint::{Checkpoint, EmbeddedCheckpoint, RedisCheckpoint, run_id};
@@ -127,8 +127,8 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
     }
     let shard = args.shard;
     let run = run_id(&tenant, &chain, &shard.to_string());
-    let checkpoint: Arc<dyn Checkpoint> = match &args.store.redis_url {
-        Some(url) => Arc::new(RedisCheckpoint::connect(url, &args.store.redis_prefix, &run).await?),
+    let checkpoint: Arc<dyn Checkpoint> = match &args.store.redis.url {
+        Some(url) => Arc::new(RedisCheckpoint::connect(url, &args.store.redis.prefix, &run).await?),
         None => Arc::new(EmbeddedCheckpoint::open(&args.out.join(CHECKPOINT), &run)?),
     };
     if args.restart {
@@ -140,8 +140,8 @@ pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyho
         data,
         false,
         false,
-        args.store.redis_url.clone(),
-        &args.store.redis_prefix,
+        args.store.redis.url.clone(),
+        &args.store.redis.prefix,
     )
     .await?;
     let advisor = local.advisor();

@@ -14,7 +14,7 @@ use stdnav_changes::subscription::TargetKind;
 use stdnav_changes::{Changes, open_log};
 use stdnav_core::catalogue::Catalogue;
 use stdnav_profiling::open_store;
-use stdnav_standards::progress::{Bar, Progress};
+use stdnav_runtime::progress::{Bar, Progress};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
 use crate::population::StoreArgs;
@@ -140,15 +140,7 @@ impl From<DigestLang> for Lang {
 }
 
 /// Where the change log is: Redis when a URL is given, else `--home/changes.redb`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct LogArgs {
-    /// Redis URL for the change event log (the embedded log under --home when absent).
-    #[arg(long, env = "STDNAV_REDIS_URL")]
-    pub redis_url: Option<String>,
-    /// Prefix of every Redis key.
-    #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
-    pub redis_prefix: String,
-}
+pub type LogArgs = stdnav_runtime::cli::RedisFlags;
 
 async fn open_changes(
     home: &Path,
@@ -166,10 +158,10 @@ async fn open_changes(
         anyhow::bail!("--tenant must be 1-64 ASCII letters, digits, '-' or '_'");
     }
     let hint = "is `stdnav serve` running on the same --home? use the server, or Redis";
-    let log = open_log(store.redis_url.as_deref(), &store.redis_prefix, home)
+    let log = open_log(store.redis.url.as_deref(), &store.redis.prefix, home)
         .await
         .with_context(|| format!("opening the change log ({hint})"))?;
-    let profiles = open_store(store.redis_url.as_deref(), &store.redis_prefix, home)
+    let profiles = open_store(store.redis.url.as_deref(), &store.redis.prefix, home)
         .await
         .with_context(|| format!("opening the profile store ({hint})"))?;
     let bar = Bar::new();
@@ -236,10 +228,10 @@ pub async fn run(home: &Path, data: Option<&Path>, command: ChangesCommand) -> a
                 .with_context(|| format!("--since {since:?} is not a date (YYYY-MM-DD)"))?;
             let changes = open_changes(home, data, &store).await?;
             let now = changes.catalogue_now()?;
-            let records = now.catalogue.records().to_vec();
+            let records = now.catalogue().records().to_vec();
             let then = Catalogue::build(stdnav_changes::event::as_of(&records, since_ms));
             let events = changes
-                .record_ingest(&then, &now.catalogue, &format!("replay since {since}"))
+                .record_ingest(&then, now.catalogue(), &format!("replay since {since}"))
                 .await?;
             let fanned = changes.fan_out().await?;
             println!(
@@ -320,7 +312,7 @@ pub async fn record_ingest(
     store: Arc<CatalogueStore>,
     source: &str,
 ) -> anyhow::Result<()> {
-    let change_log = match open_log(log.redis_url.as_deref(), &log.redis_prefix, home).await {
+    let change_log = match open_log(log.url.as_deref(), &log.prefix, home).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!(
@@ -329,7 +321,7 @@ pub async fn record_ingest(
             return Ok(());
         }
     };
-    let profiles = match open_store(log.redis_url.as_deref(), &log.redis_prefix, home).await {
+    let profiles = match open_store(log.url.as_deref(), &log.prefix, home).await {
         Ok(p) => Some(p),
         Err(e) => {
             eprintln!("  change events recorded, not fanned out yet: {e}");

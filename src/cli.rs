@@ -13,9 +13,10 @@ use stdnav_advisor::orchestrate::{CallContext, Subject};
 use stdnav_advisor::report::{self, Lang};
 use stdnav_core::catalogue::Format;
 use stdnav_core::enterprise::Profile;
+use stdnav_runtime::progress::{Bar, Progress};
 use stdnav_runtime::telemetry::LogFormat;
 use stdnav_standards::domain::Standards;
-use stdnav_standards::progress::{Bar, Progress, Silent};
+use stdnav_standards::progress::Silent;
 use stdnav_standards::search::{FacetKind, Filters, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
@@ -34,12 +35,10 @@ use crate::allinone;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
-    /// Directory with the real catalogues (relaton-iso/, relaton-iec/, relaton-etsi/, gb-sample/).
-    #[arg(long, global = true, env = "STDNAV_DATA")]
-    pub data: Option<PathBuf>,
-    /// Directory for stdnav's own state: index cache, embedded store, model.
-    #[arg(long, global = true, env = "STDNAV_HOME", default_value = ".stdnav")]
-    pub home: PathBuf,
+    #[command(flatten)]
+    pub data: stdnav_runtime::cli::DataFlag,
+    #[command(flatten)]
+    pub home: stdnav_runtime::cli::HomeFlag,
     /// Log format on stderr: plain or json (filter with STDNAV_LOG, e.g. STDNAV_LOG=debug).
     #[arg(
         long,
@@ -107,23 +106,24 @@ pub enum Command {
         #[arg(long)]
         ics: Vec<String>,
     },
-    /// Serve all four services on one port (the default deployment).
+    /// Serve every service (standards, profiling, scoring, advisor, changes)
+    /// on one port and the web face on --http-listen (the default deployment).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "STDNAV_LISTEN", default_value = "127.0.0.1:50051")]
         listen: SocketAddr,
-        /// Redis URL for the profile store (embedded store under --home when absent).
-        #[arg(long, env = "STDNAV_REDIS_URL")]
-        redis_url: Option<String>,
-        /// Prefix of every Redis key.
-        #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
-        redis_prefix: String,
+        /// The profile store and the change log: in Redis, or embedded under --home.
+        #[command(flatten)]
+        redis: stdnav_runtime::cli::RedisFlags,
         /// Address of the web face (JSON API, OpenAPI, pages), or `off`.
         #[arg(long, env = "STDNAV_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
         http_listen: HttpListen,
         /// CORS of the web face's JSON API (off unless origins are given).
         #[command(flatten)]
         cors: stdnav_web::cli::CorsFlags,
+        /// The index's chain batch results and the map's figures cache.
+        #[command(flatten)]
+        figures: stdnav_web::cli::FiguresFlags,
         // Boxed: the largest variant by far (clippy::large_enum_variant).
         #[command(flatten)]
         serve: Box<stdnav_runtime::cli::ServeFlags>,
@@ -307,7 +307,7 @@ fn describe_catalogue(data: Option<&Path>) {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let data = data_dir(cli.data.as_deref())?;
+    let data = data_dir(cli.data.path.as_deref())?;
     if let Some(dir) = &data {
         // Industry codes are checked against the real lists in the data directory.
         let lists = stdnav_core::industry::IndustryData::load(dir)
@@ -321,8 +321,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             top,
             lang,
             no_demo_peers,
-        } => advise(&cli.home, data, &profile, format, top, lang, !no_demo_peers).await,
-        Command::Check(args) => crate::check::command(&cli.home, data.as_deref(), &args),
+        } => {
+            advise(
+                &cli.home.path,
+                data,
+                &profile,
+                format,
+                top,
+                lang,
+                !no_demo_peers,
+            )
+            .await
+        }
+        Command::Check(args) => crate::check::command(&cli.home.path, data.as_deref(), &args),
         Command::Search {
             query,
             format,
@@ -331,7 +342,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             current,
             ics,
         } => {
-            let store = open_catalogue(&cli.home, data.as_deref())?;
+            let store = open_catalogue(&cli.home.path, data.as_deref())?;
             let standards = Standards::with_store(Arc::new(store));
             let params = SearchParams {
                 query,
@@ -363,28 +374,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve {
             listen,
-            redis_url,
-            redis_prefix,
+            redis,
             http_listen,
             cors,
+            figures,
             serve,
             client,
         } => {
             describe_catalogue(data.as_deref());
+            let default_batch = cli.home.path.join("batch");
             let listener = stdnav_runtime::server::bind(listen).await?;
             let running = allinone::start(
                 allinone::Config {
-                    model: allinone::Config::model_path(&cli.home),
-                    home: cli.home,
+                    model: allinone::Config::model_path(&cli.home.path),
+                    home: cli.home.path,
                     data,
-                    redis_url,
-                    redis_prefix,
+                    redis_url: redis.url,
+                    redis_prefix: redis.prefix,
                     store_fallback: false,
                     fresh_store: false,
                     serve: *serve,
                     client,
                     http_listen: http_listen.0,
-                    cors: cors.cors(),
+                    // Without --batch-results, `stdnav serve` reads --home/batch.
+                    web: figures.options(cors.cors(), Some(&default_batch)),
                 },
                 listener,
                 stdnav_runtime::shutdown::signal(),
@@ -410,7 +423,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             upsert,
             store,
         } => {
-            crate::population::demo_data(&cli.home, count, seed, out, upsert, &store).await?;
+            crate::population::demo_data(&cli.home.path, count, seed, out, upsert, &store).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Train {
@@ -418,14 +431,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             model,
             kind,
         } => {
-            let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home));
+            let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home.path));
             describe_catalogue(data.as_deref());
             let kind = match kind {
                 TrainKind::Auto => None,
                 TrainKind::Logistic => Some(stdnav_models::ModelKind::Logistic),
                 TrainKind::Tree => Some(stdnav_models::ModelKind::DecisionTree),
             };
-            let trained = crate::evaluate::train(&cli.home, data, count, seed, kind).await?;
+            let trained = crate::evaluate::train(&cli.home.path, data, count, seed, kind).await?;
             trained
                 .save(&path)
                 .with_context(|| format!("saving the model to {}", path.display()))?;
@@ -448,7 +461,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             misses,
         } => {
-            let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home));
+            let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home.path));
             let loaded = stdnav_models::Model::load(&path).with_context(|| {
                 format!(
                     "loading the model {} (run `stdnav train` first)",
@@ -462,7 +475,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 misses,
             };
             let rows =
-                crate::evaluate::evaluate(&cli.home, data, count, seed, &loaded, options).await?;
+                crate::evaluate::evaluate(&cli.home.path, data, count, seed, &loaded, options)
+                    .await?;
             if let Some(file) = json {
                 let doc = serde_json::json!({
                     "model": loaded.id(),
@@ -487,7 +501,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Keys { command, file } => {
             use stdnav_runtime::auth;
-            let file = file.unwrap_or_else(|| cli.home.join("keys.json"));
+            let file = file.unwrap_or_else(|| cli.home.path.join("keys.json"));
             match command {
                 KeysCommand::Create {
                     tenant,
@@ -530,15 +544,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Batch(args) => {
-            crate::batch::batch(&cli.home, data, args).await?;
+            crate::batch::batch(&cli.home.path, data, args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Peers { command } => {
-            crate::population::peers(&cli.home, command).await?;
+            crate::population::peers(&cli.home.path, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Changes { command } => {
-            crate::changes::run(&cli.home, data.as_deref(), command).await?;
+            crate::changes::run(&cli.home.path, data.as_deref(), command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::MineTerms(args) => {
@@ -554,7 +568,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             changes,
         } => {
-            let store = Arc::new(open_catalogue(&cli.home, data.as_deref())?);
+            let store = Arc::new(open_catalogue(&cli.home.path, data.as_deref())?);
             let mut failed = false;
             for file in files {
                 let format = match format {
@@ -588,7 +602,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 if report.added + report.updated > 0 {
                     crate::changes::record_ingest(
-                        &cli.home,
+                        &cli.home.path,
                         &changes,
                         &before.catalogue,
                         store.clone(),
@@ -694,16 +708,14 @@ async fn advise(
         .with_context(|| format!("{} is not a valid profile", profile_path.display()))?;
     describe_catalogue(data.as_deref());
     let local = allinone::start_local(home, data, false).await?;
+    let ctx = local_context();
     if demo_peers {
-        crate::population::seed_demo_if_empty(local.addr()).await?;
+        crate::population::seed_demo_if_empty(local.profiles(), &ctx).await?;
     }
     // The in-process advisor: the answer the Advise RPC gives, without
     // encoding it and decoding it again in the same process.
     let subject = Subject::Inline(Box::new(stdnav_profiling::convert::profile_to_pb(&profile)));
-    let result = local
-        .advisor()
-        .advise(&local_context(), subject, top as usize)
-        .await;
+    let result = local.advisor().advise(&ctx, subject, top as usize).await;
     local.shutdown().await;
     let solution = match result {
         Ok(solution) => solution,

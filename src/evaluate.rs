@@ -30,7 +30,7 @@ use stdnav_models::metrics::{RankingMetrics, ranking};
 use stdnav_models::{Model, Signals, features};
 use stdnav_proto::standards::v1 as stpb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
-use stdnav_standards::progress::{Bar, Progress};
+use stdnav_runtime::progress::{Bar, Progress};
 
 use crate::allinone;
 

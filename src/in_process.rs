@@ -1,8 +1,11 @@
-//! The advisor's backends in this process: the services' own handlers,
-//! called directly — the same validation and answers as over gRPC, without
-//! encoding messages or a loopback HTTP/2 hop. One-shot commands (advise,
-//! batch, train, evaluate) use these; `stdnav serve`'s advisor uses gRPC
-//! clients of its own port, as a separate advisor process would.
+//! The services in this process: their own handlers, called directly — the
+//! same validation and answers as over gRPC, without encoding messages or a
+//! loopback HTTP/2 hop. This is how the one-shot commands reach a service
+//! (`advise` and `batch` through the advisor built on these backends, and
+//! `advise` stores its demo peers through [`LocalProfiles`]); `stdnav
+//! serve`'s advisor uses gRPC clients of its own port, as a separate advisor
+//! process would. (`evaluate` still calls its local server over loopback
+//! gRPC for retrieval and for storing its population.)
 //!
 //! Calls skip the server layers (API keys, admission, per-RPC metrics): the
 //! caller is this process, not a client.
@@ -49,7 +52,9 @@ where
 }
 
 pub struct LocalProfiles(pub Arc<dyn ProfilingService>);
-pub struct LocalStandards(pub Arc<dyn StandardsService>);
+pub struct LocalStandards(
+    pub Arc<dyn StandardsService<ExportCatalogueStream = stdnav_standards::grpc::ExportStream>>,
+);
 pub struct LocalScoring(pub Arc<dyn ScoringService>);
 
 #[async_trait]
@@ -90,6 +95,59 @@ impl ProfilesBackend for LocalProfiles {
         request: ppb::ListEnterprisesRequest,
     ) -> Result<ppb::ListEnterprisesResponse, AdvisorError> {
         call(ctx, request, |r| self.0.list_enterprises(r)).await
+    }
+}
+
+impl LocalProfiles {
+    /// Whether the tenant has no stored enterprise.
+    pub async fn is_empty(&self, ctx: &CallContext) -> Result<bool, AdvisorError> {
+        let request = ppb::ListEnterprisesRequest {
+            page_size: 1,
+            ..Default::default()
+        };
+        let page = call(ctx, request, |r| self.0.list_enterprises(r)).await?;
+        Ok(page.enterprises.is_empty())
+    }
+
+    /// Stores `profiles` (replacing any stored version),
+    /// [`stdnav_profiling::client::UPSERT_PARALLELISM`] at a time, calling
+    /// `on_stored` after each; the first failure stops it and names the
+    /// enterprise.
+    pub async fn upsert_all(
+        &self,
+        ctx: &CallContext,
+        profiles: &[stdnav_core::enterprise::Profile],
+        on_stored: impl Fn(),
+    ) -> anyhow::Result<()> {
+        use anyhow::Context;
+        use futures::StreamExt;
+
+        let mut writes = futures::stream::iter(profiles)
+            .map(|p| async move {
+                let request = ppb::UpsertEnterpriseRequest {
+                    enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
+                    expected_version: None,
+                };
+                call(ctx, request, |r| self.0.upsert_enterprise(r))
+                    .await
+                    .with_context(|| format!("storing enterprise {}", p.uscc))
+            })
+            .buffer_unordered(stdnav_profiling::client::UPSERT_PARALLELISM);
+        while let Some(write) = writes.next().await {
+            write?;
+            on_stored();
+        }
+        Ok(())
+    }
+
+    /// Trains the tenant's peer model on what is stored now, so that an
+    /// Advise that follows a bulk write does not spend its budget training it.
+    pub async fn train_peers(&self, ctx: &CallContext) -> Result<(), AdvisorError> {
+        call(ctx, ppb::TrainPeerModelRequest {}, |r| {
+            self.0.train_peer_model(r)
+        })
+        .await
+        .map(|_| ())
     }
 }
 

@@ -8,7 +8,7 @@ use clap::Args;
 
 use stdnav_core::catalogue::{self, Catalogue, Format};
 use stdnav_core::vocab::{self, MineParams};
-use stdnav_standards::progress::{Bar, Progress};
+use stdnav_runtime::progress::{Bar, Progress};
 
 #[derive(Args, Debug)]
 pub struct MineTermsArgs {

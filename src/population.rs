@@ -11,18 +11,15 @@ use stdnav_core::enterprise::Profile;
 use stdnav_core::population;
 use stdnav_profiling::domain::{Profiling, ProfilingError};
 use stdnav_profiling::open_store;
-use stdnav_standards::progress::{Bar, Progress};
+use stdnav_runtime::cli::RedisFlags;
+use stdnav_runtime::progress::{Bar, Progress};
 
 /// Where the profile store is: Redis when a URL is given, else the
 /// embedded store under --home.
 #[derive(Args, Debug, Clone)]
 pub struct StoreArgs {
-    /// Redis URL (e.g. redis://127.0.0.1:6379); the embedded store under --home when absent.
-    #[arg(long, env = "STDNAV_REDIS_URL")]
-    pub redis_url: Option<String>,
-    /// Prefix of every Redis key.
-    #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
-    pub redis_prefix: String,
+    #[command(flatten)]
+    pub redis: RedisFlags,
     /// Tenant whose enterprises are written or grouped.
     #[arg(long, env = "STDNAV_TENANT", default_value = "default")]
     pub tenant: String,
@@ -40,7 +37,7 @@ pub enum PeersCommand {
 }
 
 async fn open_profiling(home: &Path, store: &StoreArgs) -> anyhow::Result<Profiling> {
-    let backend = open_store(store.redis_url.as_deref(), &store.redis_prefix, home)
+    let backend = open_store(store.redis.url.as_deref(), &store.redis.prefix, home)
         .await
         .context("opening the profile store (is `stdnav serve` running on the same --home?)")?;
     Ok(Profiling::new(backend).with_peer_artifacts(home.join("models")))
@@ -131,31 +128,29 @@ pub async fn peers(home: &Path, command: PeersCommand) -> anyhow::Result<()> {
 }
 
 /// Before advising on an empty store, add the demo population so the
-/// enterprise has peers to be compared with; says so on stderr. Goes
-/// through the profiling service like any client.
-pub async fn seed_demo_if_empty(addr: std::net::SocketAddr) -> anyhow::Result<()> {
-    use stdnav_proto::profiling::v1 as pb;
-    use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
-
-    let client = ProfilingServiceClient::connect(format!("http://{addr}")).await?;
-    let stored = client
-        .clone()
-        .list_enterprises(pb::ListEnterprisesRequest {
-            page_size: 1,
-            ..Default::default()
-        })
-        .await?
-        .into_inner();
-    if !stored.enterprises.is_empty() {
+/// enterprise has peers to be compared with; says so on stderr. Stored
+/// through the profiling service's handler in this process.
+pub async fn seed_demo_if_empty(
+    profiles: &crate::in_process::LocalProfiles,
+    ctx: &stdnav_advisor::orchestrate::CallContext,
+) -> anyhow::Result<()> {
+    if !profiles.is_empty(ctx).await? {
         return Ok(());
     }
-    let profiles = population::generate(1000, population::DEFAULT_SEED);
+    let demo = population::generate(1000, population::DEFAULT_SEED);
     eprintln!(
         "no enterprises stored yet: adding the synthetic demo population ({} enterprises, seed {}; docs/DEMO_DATA.md) as peers",
-        profiles.len(),
+        demo.len(),
         population::DEFAULT_SEED
     );
-    upsert_over_grpc(addr, &profiles, "storing demo enterprises").await
+    let bar = Bar::new();
+    bar.stage("storing demo enterprises", Some(demo.len() as u64));
+    profiles.upsert_all(ctx, &demo, || bar.inc(1)).await?;
+    bar.finish();
+    // Trained here, not on demand inside the Advise that follows: training
+    // k-means on a loaded machine can take much of its 10 s budget.
+    profiles.train_peers(ctx).await?;
+    Ok(())
 }
 
 /// Upserts profiles through the profiling service at `addr`, with a

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use tonic::Request;
-use tonic::service::Routes;
 
 use stdnav_changes::log::ChangeLog;
 use stdnav_changes::log::embedded::EmbeddedLog;
@@ -30,6 +29,7 @@ use stdnav_proto::changes::v1 as pb;
 use stdnav_proto::changes::v1::changes_service_client::ChangesServiceClient;
 use stdnav_proto::standards::v1 as spb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
+use stdnav_runtime::Launch;
 use stdnav_runtime::tenant::set_tenant;
 use stdnav_standards::progress::Silent;
 use stdnav_standards::store::{CatalogueStore, Source};
@@ -126,10 +126,12 @@ async fn start(dir: &Path, stores: &Stores) -> Running {
     changes.spawn_fanout(async {
         let _ = fanout_stopped.await;
     });
-    let routes = Routes::new(StandardsGrpc::new(standards).into_server())
-        .add_service(ChangesGrpc::new(changes.clone()).into_server());
-    let (handle, health, stop) = support::serve(routes, stdnav_changes::SERVICE_NAME).await;
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+    let (handle, stop) = support::start_serving(
+        Launch::default()
+            .add_service(StandardsGrpc::new(standards).into_server())
+            .add_service(ChangesGrpc::new(changes.clone()).into_server()),
+    )
+    .await;
     Running {
         addr: handle.local_addr,
         changes,
@@ -921,24 +923,14 @@ async fn a_watch_outlives_the_request_timeout() {
         )
         .with_poll_interval(Duration::from_millis(50)),
     );
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health =
-        stdnav_runtime::server::Health::new(reporter, &[stdnav_changes::SERVICE_NAME]).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = stdnav_runtime::server::spawn(
-        support::listener().await,
-        Routes::new(ChangesGrpc::new(changes.clone()).into_server()),
-        health,
-        health_service,
-        stdnav_runtime::server::ServeOptions {
+    let (handle, stop) = support::start(
+        Launch::new(stdnav_runtime::ServeOptions {
             request_timeout: Duration::from_secs(1),
             ..Default::default()
-        },
-        async {
-            let _ = stopped.await;
-        },
+        })
+        .add_service(ChangesGrpc::new(changes.clone()).into_server()),
     )
-    .unwrap();
+    .await;
     let mut c = client(handle.local_addr).await;
     let mut watch = c
         .watch_changes(with_tenant(pb::WatchChangesRequest::default(), "t"))

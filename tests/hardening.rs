@@ -16,6 +16,7 @@ use stdnav_proto::changes::v1 as pb;
 use stdnav_proto::changes::v1::changes_service_client::ChangesServiceClient;
 use stdnav_proto::standards::v1 as spb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
+use stdnav_runtime::Launch;
 use stdnav_runtime::tenant::set_tenant;
 
 fn free_addr() -> SocketAddr {
@@ -489,19 +490,21 @@ async fn five_services_unloaded() -> (
         tls: None,
     })
     .unwrap();
-    let routes = tonic::service::Routes::new(
-        stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)))
-            .into_server(),
-    )
-    .add_service(stdnav_standards::StandardsGrpc::new(standards).into_server())
-    .add_service(
-        stdnav_scoring::ScoringGrpc::new(Arc::new(stdnav_scoring::Scorer::empty())).into_server(),
-    )
-    .add_service(
-        stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
-    )
-    .add_service(stdnav_changes::ChangesGrpc::new(changes).into_server());
-    let (handle, _health, stop) = support::serve(routes, stdnav_changes::SERVICE_NAME).await;
+    let launch = Launch::default()
+        .add_service(
+            stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)))
+                .into_server(),
+        )
+        .add_service(stdnav_standards::StandardsGrpc::new(standards).into_server())
+        .add_service(
+            stdnav_scoring::ScoringGrpc::new(Arc::new(stdnav_scoring::Scorer::empty()))
+                .into_server(),
+        )
+        .add_service(
+            stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
+        )
+        .add_service(stdnav_changes::ChangesGrpc::new(changes).into_server());
+    let (handle, stop) = support::start(launch).await;
     (handle.local_addr, stop, dir)
 }
 
@@ -684,9 +687,9 @@ async fn reflected(addr: SocketAddr, version: &str) -> Vec<String> {
 #[tokio::test]
 async fn reflection_v1_and_v1alpha_advertise_only_the_served_service() {
     let standards = std::sync::Arc::new(stdnav_standards::Standards::new());
-    let (handle, _health, _stop) = support::serve(
-        tonic::service::Routes::new(stdnav_standards::StandardsGrpc::new(standards).into_server()),
-        stdnav_standards::SERVICE_NAME,
+    let (handle, _stop) = support::start(
+        Launch::default()
+            .add_service(stdnav_standards::StandardsGrpc::new(standards).into_server()),
     )
     .await;
     for version in ["v1", "v1alpha"] {
@@ -710,21 +713,13 @@ async fn reflection_v1_and_v1alpha_advertise_only_the_served_service() {
 #[tokio::test]
 async fn silent_connections_are_closed_after_the_preface_timeout() {
     use tokio::io::AsyncReadExt;
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = stdnav_runtime::server::Health::new(reporter, &["x"]).await;
     let timeout = Duration::from_millis(300);
-    let handle = stdnav_runtime::server::spawn(
-        support::listener().await,
-        tonic::service::Routes::default(),
-        health,
-        health_service,
-        stdnav_runtime::ServeOptions {
-            preface_timeout: timeout,
-            ..Default::default()
-        },
-        std::future::pending(),
-    )
-    .unwrap();
+    // No services: health and reflection alone.
+    let (handle, _stop) = support::start(Launch::new(stdnav_runtime::ServeOptions {
+        preface_timeout: timeout,
+        ..Default::default()
+    }))
+    .await;
     let mut silent = tokio::net::TcpStream::connect(handle.local_addr)
         .await
         .unwrap();
@@ -1148,30 +1143,16 @@ async fn unread_chain_streams_stop_computing_and_end_after_the_timeout() {
         tls: None,
     })
     .unwrap();
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health =
-        stdnav_runtime::server::Health::new(reporter, &[stdnav_advisor::SERVICE_NAME]).await;
-    health.set_all(tonic_health::ServingStatus::Serving).await;
     let mut options = stdnav_runtime::ServeOptions {
         stall_timeout: stall,
         ..Default::default()
     };
     options.limits.tenant_max_in_flight = STREAMS;
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let advisor = stdnav_runtime::server::spawn(
-        support::listener().await,
-        tonic::service::Routes::new(
-            stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
-        ),
-        health,
-        health_service,
-        options,
-        async {
-            let _ = stopped.await;
-        },
-    )
-    .unwrap()
-    .local_addr;
+    let (advisor, _stop) = support::start_serving(Launch::new(options).add_service(
+        stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
+    ))
+    .await;
+    let advisor = advisor.local_addr;
 
     // A reader that never reads: a small window, streams never polled.
     let unread = tonic::transport::Endpoint::from_shared(format!("http://{advisor}"))

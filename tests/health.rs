@@ -6,13 +6,12 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tonic::service::Routes;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 
 use stdnav_proto::standards::v1 as stpb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
-use stdnav_runtime::server::{self, Health, ServeOptions};
+use stdnav_runtime::{Launch, ServeOptions};
 
 async fn status(addr: std::net::SocketAddr, service: &str) -> i32 {
     let mut client = support::health_client(addr).await.unwrap();
@@ -29,23 +28,14 @@ async fn status(addr: std::net::SocketAddr, service: &str) -> i32 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn not_serving_until_loaded_and_while_shutting_down() {
     let standards = Arc::new(stdnav_standards::Standards::new());
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[stdnav_standards::SERVICE_NAME]).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = server::spawn(
-        support::listener().await,
-        Routes::new(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
-        health.clone(),
-        health_service,
-        ServeOptions {
+    let (handle, stop) = support::start(
+        Launch::new(ServeOptions {
             drain: Duration::from_millis(800),
             ..Default::default()
-        },
-        async {
-            let _ = stopped.await;
-        },
+        })
+        .add_service(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
     )
-    .unwrap();
+    .await;
     let addr = handle.local_addr;
 
     // Listening, but the catalogue is not loaded: NOT_SERVING, calls UNAVAILABLE.
@@ -72,7 +62,10 @@ async fn not_serving_until_loaded_and_while_shutting_down() {
             .await
             .unwrap(),
     );
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+    handle
+        .health
+        .set_all(tonic_health::ServingStatus::Serving)
+        .await;
     assert_eq!(
         status(addr, stdnav_standards::SERVICE_NAME).await,
         ServingStatus::Serving as i32

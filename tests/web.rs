@@ -690,6 +690,7 @@ fn pages_render_and_escape(s: &WebServer) {
     let csv = get(s.http, "/index.csv", a);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
     assert_eq!(csv.body.lines().count(), 17, "a header and 16 cities");
+    map_slices(s);
     assert_page(s, "/enterprise", a, &["企业标准化方案", "profile-form"]);
     let uscc = some_uscc(s);
     assert_page(
@@ -778,8 +779,323 @@ fn pages_render_and_escape(s: &WebServer) {
         assert_eq!(r.status, 200);
         assert!(r.header("content-type").unwrap().starts_with(ty));
     }
-    // Pages need a key like the API when keys are on.
-    assert_eq!(get(s.http, "/", None).status, 401);
+    // Pages need a key like the API when keys are on: without one, the
+    // login form, in place.
+    let r = get(s.http, "/", None);
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("id=\"login-form\""), "{}", r.body);
+}
+
+/// The map, the city and the index by industry and by chain: cities
+/// coloured by that slice, the drill-down keeping it.
+fn map_slices(s: &WebServer) {
+    let a = Some(s.keys.a_read.as_str());
+    let all = get(s.http, "/v1/index", a).json();
+    let total = all["enterprises"].as_u64().unwrap();
+    assert_eq!(
+        all["basis"], "stored_records",
+        "no chain batch results here"
+    );
+    let list = get(s.http, "/v1/enterprises?page_size=1000&region_prefix=37", a).json();
+    let first = list["enterprises"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| !e["enterprise"]["chains"].as_array().unwrap().is_empty())
+        .expect("an enterprise in a chain");
+    let chain = first["enterprise"]["chains"][0]["chain"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let class = first["enrichment"]["industries"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let division = &class[class.len() - 4..class.len() - 2];
+    for (param, value) in [("chain", chain.as_str()), ("industry", division)] {
+        let q = format!("{param}={}", stdnav_web::pages::encode(value));
+        let sliced = get(s.http, &format!("/v1/index?{q}"), a).json();
+        let n = sliced["enterprises"].as_u64().unwrap();
+        assert!(n > 0 && n <= total, "{param}={value}: {n} of {total}");
+        assert_eq!(sliced[param], value);
+        let map = assert_page(
+            s,
+            &format!("/?{q}"),
+            a,
+            &["id=\"slice-now\"", "id=\"slice-form\""],
+        );
+        assert_eq!(map.matches("class=\"region\"").count(), 16);
+        assert!(
+            map.contains(&format!("<span id=\"total\">{n}</span>")),
+            "{map}"
+        );
+        // Each city's link drills down to the same slice.
+        let href = format!("/city/370200?{}", q.replace('&', "&amp;"));
+        assert!(map.contains(&href), "{href} in the map");
+        let city = assert_page(
+            s,
+            &format!("/city/370200?{q}"),
+            a,
+            &["id=\"slice-now\"", "id=\"city-name\""],
+        );
+        assert!(
+            city.contains(&format!("/?{q}")),
+            "the way back keeps the slice"
+        );
+        assert_page(s, &format!("/index?{q}"), a, &["id=\"slice-now\""]);
+    }
+    let map = assert_page(s, "/?lang=en", a, &["By industry (division)", "By chain"]);
+    assert!(
+        map.contains(&format!("<option value=\"{chain}\"")),
+        "the chain is on offer"
+    );
+    assert_page(
+        s,
+        "/?chain=appliances&lang=en",
+        a,
+        &["Household appliances"],
+    );
+    for bad in [
+        "/?industry=abc",
+        "/v1/index?industry=1",
+        "/city/370200?industry=C3",
+    ] {
+        assert_eq!(get(s.http, bad, a).status, 400, "{bad}");
+    }
+    let long = "x".repeat(129);
+    assert_eq!(get(s.http, &format!("/?chain={long}"), a).status, 400);
+}
+
+/// Logs in on `/login` with `key` (the form's double-submit token taken
+/// from the form and its cookie, as a browser would): the answer.
+fn login(s: &WebServer, key: &str, next: &str) -> web::Response {
+    let form = get(s.http, "/login", None);
+    assert_eq!(form.status, 200, "{}", form.body);
+    let token = form.cookie_value("stdnav_login").expect("a login cookie");
+    assert_eq!(
+        web::hidden(&form.body, "csrf").as_deref(),
+        Some(token.as_str())
+    );
+    let cookie = format!("stdnav_login={token}");
+    let body = format!("key={key}&csrf={token}&next={}", pages_encode(next));
+    web::request_with(
+        s.http,
+        "POST",
+        "/login",
+        &[
+            ("Cookie", &cookie),
+            ("Origin", &format!("http://{}", s.http)),
+        ],
+        Some(("application/x-www-form-urlencoded", body.as_bytes())),
+    )
+    .unwrap()
+}
+
+fn pages_encode(s: &str) -> String {
+    stdnav_web::pages::encode(s)
+}
+
+/// A page's GET with a session cookie.
+fn get_as(s: &WebServer, path: &str, session: &str) -> web::Response {
+    let cookie = format!("stdnav_session={session}");
+    web::request_with(s.http, "GET", path, &[("Cookie", &cookie)], None).unwrap()
+}
+
+/// A form POST with a session cookie (and this site's Origin).
+fn post_as(s: &WebServer, path: &str, session: &str, body: (&str, &[u8])) -> web::Response {
+    let cookie = format!("stdnav_session={session}");
+    let origin = format!("http://{}", s.http);
+    web::request_with(
+        s.http,
+        "POST",
+        path,
+        &[("Cookie", &cookie), ("Origin", &origin)],
+        Some(body),
+    )
+    .unwrap()
+}
+
+/// Browser login with a key: cookies HttpOnly, SameSite=Strict (Secure but
+/// on plain-HTTP loopback), a clear error for a wrong key, CSRF tokens on
+/// the login form and on every form POST with a session, logout, and each
+/// tenant seeing its own enterprises only.
+fn browser_login_with_keys(s: &WebServer) {
+    // The login form and its double-submit cookie.
+    let form = get(s.http, "/login?lang=en", None);
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("API key") && form.body.contains("id=\"login-key\""));
+    let c = form.set_cookie("stdnav_login").unwrap();
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Strict"),
+        "{c}"
+    );
+    assert!(!c.contains("Secure"), "plain HTTP on loopback: {c}");
+    let far = web::request_with(
+        s.http,
+        "GET",
+        "/login",
+        &[("Host", "stdnav.example.cn")],
+        None,
+    )
+    .unwrap();
+    assert!(
+        far.set_cookie("stdnav_login")
+            .unwrap()
+            .ends_with("; Secure")
+    );
+
+    // A wrong key: 401, said clearly, no session.
+    let r = login(s, "snk_nope_0000", "/");
+    assert_eq!(r.status, 401, "{}", r.body);
+    assert!(r.body.contains("API 密钥无效"), "{}", r.body);
+    assert!(r.set_cookie("stdnav_session").is_none());
+    // The right key without the form's token, or from another site: 403.
+    let body = format!("key={}&csrf=forged&next=%2F", s.keys.b_write);
+    let r = web::request_with(
+        s.http,
+        "POST",
+        "/login",
+        &[("Cookie", "stdnav_login=other")],
+        Some(("application/x-www-form-urlencoded", body.as_bytes())),
+    )
+    .unwrap();
+    assert_eq!(r.status, 403);
+    assert!(r.set_cookie("stdnav_session").is_none());
+    let form = get(s.http, "/login", None);
+    let token = form.cookie_value("stdnav_login").unwrap();
+    let body = format!("key={}&csrf={token}&next=%2F", s.keys.b_write);
+    let r = web::request_with(
+        s.http,
+        "POST",
+        "/login",
+        &[
+            ("Cookie", &format!("stdnav_login={token}")),
+            ("Origin", "https://evil.example"),
+        ],
+        Some(("application/x-www-form-urlencoded", body.as_bytes())),
+    )
+    .unwrap();
+    assert_eq!(r.status, 403);
+
+    // agency-b logs in; `next` may only be a path of this site.
+    let r = login(s, &s.keys.b_write, "//evil.example/x");
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.header("location"), Some("/"));
+    let c = r.set_cookie("stdnav_session").unwrap().to_string();
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Path=/"),
+        "{c}"
+    );
+    let b = r.cookie_value("stdnav_session").unwrap();
+    assert_eq!(b.len(), 64);
+    assert!(
+        !c.contains(&s.keys.b_write),
+        "the key never goes to the browser"
+    );
+    let map = get_as(s, "/", &b);
+    assert_eq!(map.status, 200, "{}", map.body);
+    assert!(
+        map.body.contains("<span id=\"total\">0</span>"),
+        "agency-b has none"
+    );
+    assert!(map.body.contains("id=\"logout\""));
+    // agency-b never sees agency-a's enterprises through its session.
+    let evil = web::uscc(666);
+    assert_eq!(
+        get_as(s, &format!("/enterprise?uscc={evil}"), &b).status,
+        404
+    );
+    for page in ["/city/370200", "/index", "/index.csv", "/changes"] {
+        let body = get_as(s, page, &b).body;
+        assert!(
+            !body.contains("alert(1)") && !body.contains("示例网页企业"),
+            "{page}"
+        );
+    }
+    // The JSON API never takes the cookie.
+    assert_eq!(get_as(s, "/v1/enterprises", &b).status, 401);
+
+    // agency-a logs in and returns where it was going.
+    let uscc = some_uscc(s);
+    let next = format!("/enterprise?uscc={uscc}");
+    let r = login(s, &s.keys.a_write, &next);
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some(next.as_str()));
+    let a = r.cookie_value("stdnav_session").unwrap();
+    assert_ne!(a, b);
+    let page = get_as(s, &next, &a);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"must\""));
+    let total = get_as(s, "/", &a).body;
+    assert!(
+        !total.contains("<span id=\"total\">0</span>"),
+        "agency-a has its own"
+    );
+    let csrf = web::hidden(&page.body, "csrf").expect("the session's token in the forms");
+
+    // Form POSTs with a session need its token.
+    let form = format!(
+        "uscc={}&name=x&region=370202&industries=C3851&products=%E5%86%B0%E7%AE%B1&markets=CN",
+        web::uscc(5152)
+    );
+    let r = post_as(
+        s,
+        "/enterprise",
+        &a,
+        ("application/x-www-form-urlencoded", form.as_bytes()),
+    );
+    assert_eq!(r.status, 403, "no token");
+    let with = format!("{form}&csrf={csrf}");
+    let r = post_as(
+        s,
+        "/enterprise",
+        &a,
+        ("application/x-www-form-urlencoded", with.as_bytes()),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("id=\"solution\""));
+    let list = b"GB/T 19001-2008\n";
+    let (ty, body) = multipart(&[("text", None, list)]);
+    assert_eq!(
+        post_as(s, "/check", &a, (&ty, &body)).status,
+        403,
+        "no token"
+    );
+    let (ty, body) = multipart(&[("csrf", None, csrf.as_bytes()), ("text", None, list)]);
+    let r = post_as(s, "/check", &a, (&ty, &body));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("GB/T 19001-2016"));
+
+    // Logout needs the token too, then the session is gone.
+    let r = post_as(
+        s,
+        "/logout",
+        &a,
+        ("application/x-www-form-urlencoded", b"csrf=wrong"),
+    );
+    assert_eq!(r.status, 403);
+    let r = post_as(
+        s,
+        "/logout",
+        &a,
+        (
+            "application/x-www-form-urlencoded",
+            format!("csrf={csrf}").as_bytes(),
+        ),
+    );
+    assert_eq!(r.status, 303);
+    assert_eq!(r.header("location"), Some("/login"));
+    assert!(
+        r.set_cookie("stdnav_session")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(get_as(s, "/", &a).status, 401);
+    assert_eq!(
+        get_as(s, "/", &b).status,
+        200,
+        "agency-b's session lives on"
+    );
 }
 
 /// The texts of an enterprise page's `<span class="reasons">` cells.
@@ -1109,6 +1425,7 @@ fn the_web_face_end_to_end() {
     errors_follow_the_grpc_error_model(&s);
     pages_render_and_escape(&s);
     tenants_never_see_each_other(&s);
+    browser_login_with_keys(&s);
     documents_are_checked(&s);
     grpc_web_reaches_the_services(&s);
 }
@@ -1174,4 +1491,338 @@ async fn the_check_over_http_with_the_real_catalogue() {
         .collect();
     first.sort();
     assert_eq!(first, ["GB/T 19001-2008", "GB/T 2828.1-2003"]);
+}
+
+/// A backend standing in for the services, in this process: keys `key-t1`
+/// and `key-t2` are tenants t1 and t2 (t1 holds two enterprises in
+/// Qingdao, one in Jinan; t2 one in Qingdao), no key is UNAUTHENTICATED —
+/// unless `keys_off`, when every call is the default tenant's (t1's
+/// records). Only what the map, the index and the login read answers.
+struct FakeServices {
+    keys_off: bool,
+}
+
+impl FakeServices {
+    fn tenant(&self, c: &stdnav_web::Caller) -> Result<&'static str, tonic::Status> {
+        let request = c.request(())?;
+        let auth = request
+            .metadata()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        match auth {
+            "Bearer key-t1" => Ok("t1"),
+            "Bearer key-t2" => Ok("t2"),
+            _ if self.keys_off => Ok("t1"),
+            _ => Err(tonic::Status::unauthenticated(
+                "a valid API key is required",
+            )),
+        }
+    }
+}
+
+fn fake_record(
+    tenant: &str,
+    n: u32,
+    region: &str,
+    held: &[&str],
+) -> stdnav_proto::profiling::v1::EnterpriseRecord {
+    use stdnav_proto::profiling::v1 as ppb;
+    ppb::EnterpriseRecord {
+        enterprise: Some(ppb::Enterprise {
+            uscc: web::uscc(n),
+            name: format!("{tenant} 企业{n}"),
+            region: region.into(),
+            industries: vec!["C3851".into()],
+            chains: vec![ppb::ChainMembership {
+                chain: "家电产业链".into(),
+                segment: 3,
+            }],
+            standards_held: held.iter().map(|s| s.to_string()).collect(),
+            certifications: vec!["ISO 9001".into()],
+            ..Default::default()
+        }),
+        enrichment: Some(ppb::Enrichment {
+            industries: vec!["3851".into()],
+            ..Default::default()
+        }),
+        tenant: tenant.into(),
+        version: 1,
+        updated_at: None,
+    }
+}
+
+#[async_trait::async_trait]
+impl stdnav_web::Backend for FakeServices {
+    async fn advise(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::advisor::v1::AdviseRequest,
+    ) -> Result<stdnav_proto::advisor::v1::Solution, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn benchmark_gaps(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::advisor::v1::AdviseRequest,
+    ) -> Result<stdnav_proto::advisor::v1::Gaps, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn search(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::standards::v1::SearchRequest,
+    ) -> Result<stdnav_proto::standards::v1::SearchResponse, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn get_standard(
+        &self,
+        _: &stdnav_web::Caller,
+        _: String,
+    ) -> Result<stdnav_proto::standards::v1::Standard, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn lineage(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::standards::v1::LineageRequest,
+    ) -> Result<stdnav_proto::standards::v1::LineageResponse, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn statistics(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::standards::v1::StatisticsRequest,
+    ) -> Result<stdnav_proto::standards::v1::StatisticsResponse, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn get_enterprise(
+        &self,
+        _: &stdnav_web::Caller,
+        _: String,
+    ) -> Result<stdnav_proto::profiling::v1::EnterpriseRecord, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn list_enterprises(
+        &self,
+        c: &stdnav_web::Caller,
+        _: stdnav_proto::profiling::v1::ListEnterprisesRequest,
+    ) -> Result<stdnav_proto::profiling::v1::ListEnterprisesResponse, tonic::Status> {
+        let enterprises = match self.tenant(c)? {
+            "t1" => vec![
+                fake_record("t1", 1, "370202", &["GB/T 19001-2016", "ISO 14001:2015"]),
+                fake_record("t1", 2, "370203", &["GB/T 19001-2008", "GB 12021.2-2015"]),
+                fake_record("t1", 3, "370102", &[]),
+            ],
+            _ => vec![fake_record("t2", 4, "370202", &["GB 1"])],
+        };
+        Ok(stdnav_proto::profiling::v1::ListEnterprisesResponse {
+            enterprises,
+            next_page_token: String::new(),
+        })
+    }
+    async fn upsert_enterprise(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::profiling::v1::UpsertEnterpriseRequest,
+    ) -> Result<stdnav_proto::profiling::v1::EnterpriseRecord, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn peer_group(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::profiling::v1::PeerGroupRequest,
+    ) -> Result<stdnav_proto::profiling::v1::PeerGroupResponse, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn list_changes(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_proto::changes::v1::ListChangesRequest,
+    ) -> Result<stdnav_proto::changes::v1::ListChangesResponse, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn check_citations(
+        &self,
+        _: &stdnav_web::Caller,
+        _: stdnav_web::backend::DocumentStream,
+    ) -> Result<stdnav_proto::standards::v1::CheckCitationsResponse, tonic::Status> {
+        Err(tonic::Status::unimplemented("fake"))
+    }
+    async fn ready(&self) -> bool {
+        true
+    }
+}
+
+/// Writes a chain run as `stdnav batch --out DIR` does: `results.jsonl`
+/// (one `MemberResult` a line) and `summary.json`.
+fn write_chain_run(dir: &std::path::Path, results: &[stdnav_advisor::chain::MemberResult]) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut lines = String::new();
+    for r in results {
+        lines.push_str(&serde_json::to_string(r).unwrap());
+        lines.push('\n');
+    }
+    std::fs::write(dir.join("results.jsonl"), lines).unwrap();
+    let summary = stdnav_advisor::chain::summarize("家电产业链", results);
+    std::fs::write(
+        dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary).unwrap(),
+    )
+    .unwrap();
+}
+
+fn member(
+    n: u32,
+    coverage: f64,
+    upgrades: u32,
+    unmatched: &[&str],
+) -> stdnav_advisor::chain::MemberResult {
+    stdnav_advisor::chain::MemberResult {
+        uscc: web::uscc(n),
+        name: format!("企业{n}"),
+        segment: "downstream".into(),
+        maturity: 40.0 + f64::from(n),
+        mandatory_coverage: coverage,
+        must_not_held: 0,
+        gaps: vec![],
+        upgrades,
+        top_recommendations: vec![],
+        unmatched_products: unmatched.iter().map(|s| s.to_string()).collect(),
+        error: String::new(),
+    }
+}
+
+async fn serve_fake(
+    keys_off: bool,
+    batch: Option<std::path::PathBuf>,
+) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let options = stdnav_web::Options {
+        batch_results: batch,
+        ..Default::default()
+    };
+    let handle = stdnav_web::spawn_with_options(
+        support::listener().await,
+        std::sync::Arc::new(FakeServices { keys_off }),
+        &options,
+        async {
+            let _ = stopped.await;
+        },
+    )
+    .unwrap();
+    (handle.local_addr, stop)
+}
+
+/// The index from chain batch results (docs/INDEX.md): the composite of
+/// the batch basis with the documented weights, its basis, data date and
+/// chains on the page and in the JSON; the records' basis when the tenant
+/// has no results; another tenant's results never read. And without keys
+/// there is nothing to log in to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_reads_chain_batch_results() {
+    let dir = tempfile::tempdir().unwrap();
+    // t1's run: two Qingdao enterprises; t2 has a run under its own name,
+    // which t1 must never read, and t2's enterprise is not t1's.
+    write_chain_run(
+        &dir.path().join("t1/appliances"),
+        &[
+            member(1, 1.0, 0, &[]),
+            member(2, 0.5, 1, &["智能冰箱除菌模块"]),
+        ],
+    );
+    write_chain_run(
+        &dir.path().join("t2/appliances"),
+        &[member(4, 0.0, 1, &[]), member(3, 1.0, 0, &[])],
+    );
+    let (addr, _stop) = serve_fake(false, Some(dir.path().to_path_buf())).await;
+    let (plain, _stop_plain) = serve_fake(false, None).await;
+    let (open, _stop_open) = serve_fake(true, None).await;
+    tokio::task::spawn_blocking(move || {
+        let t1 = get(addr, "/v1/index", Some("key-t1")).json();
+        assert_eq!(t1["basis"], "batch_results", "{t1}");
+        assert_eq!(t1["chains_read"], json!(["家电产业链"]));
+        assert_eq!(t1["data_date"].as_str().unwrap().len(), 10, "YYYY-MM-DD");
+        let weights: Vec<(String, f64)> = t1["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                (
+                    w["part"].as_str().unwrap().to_string(),
+                    w["weight"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(weights.len(), 6);
+        assert!((weights.iter().map(|w| w.1).sum::<f64>() - 1.0).abs() < 1e-9);
+        let qingdao = t1["cities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "370200")
+            .unwrap();
+        assert_eq!(qingdao["enterprises"], 2);
+        // coverage (1 + 0.5)/2 = 0.75; currency (1 + (1 - 1/2))/2 = 0.75;
+        // international: 1 of 2 holds ISO 14001 = 0.5; management systems 1;
+        // enterprise standards 0; DCMM 0:
+        // 100 × (0.30·0.75 + 0.20·0.75 + 0.15·0.5 + 0.15·1) = 60.0
+        assert_eq!(qingdao["mandatory_coverage"], 0.75);
+        assert_eq!(qingdao["edition_currency"], 0.75);
+        assert_eq!(qingdao["international_alignment"], 0.5);
+        assert_eq!(qingdao["index"], 60.0);
+        // Jinan's enterprise has no chain result: no figures there.
+        let jinan = t1["cities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == "370100")
+            .unwrap();
+        assert_eq!(
+            (jinan["enterprises"].clone(), jinan["index"].clone()),
+            (json!(0), Value::Null)
+        );
+        let page = get(addr, "/index", Some("key-t1")).body;
+        assert!(
+            page.contains("data-basis=\"batch_results\"") && page.contains("产业链批量评估结果"),
+            "{page}"
+        );
+        assert!(page.contains("强制性标准覆盖率") && page.contains("0.3"));
+        let city = get(addr, "/city/370200", Some("key-t1")).body;
+        assert!(
+            city.contains("智能冰箱除菌模块"),
+            "products with no standard: {city}"
+        );
+        assert!(city.contains("标准化成熟度最低的企业"));
+        let csv = get(addr, "/index.csv", Some("key-t1")).body;
+        assert!(csv.lines().next().unwrap().contains("mandatory_coverage"));
+        // t2's own run joins its own enterprise only.
+        let t2 = get(addr, "/v1/index", Some("key-t2")).json();
+        assert_eq!(t2["basis"], "batch_results");
+        assert_eq!(t2["enterprises"], 1);
+        // No results directory: the records' basis, said on the page.
+        let records = get(plain, "/v1/index", Some("key-t1")).json();
+        assert_eq!(records["basis"], "stored_records");
+        assert_eq!(records["weights"].as_array().unwrap().len(), 4);
+        let page = get(plain, "/?lang=en", Some("key-t1")).body;
+        assert!(page.contains("stored enterprise records"), "{page}");
+
+        // Without keys: no login needed, and the pages work as before.
+        let r = get(open, "/login", None);
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body.contains("无需登录") && !r.body.contains("login-form"),
+            "{}",
+            r.body
+        );
+        assert!(r.set_cookie("stdnav_session").is_none());
+        assert_eq!(get(open, "/", None).status, 200);
+        // With keys and no session: the login form in place of the page.
+        let r = get(plain, "/index", None);
+        assert_eq!(r.status, 401);
+        assert!(r.body.contains("id=\"login-form\"") && r.body.contains("请先登录"));
+        assert!(web::hidden(&r.body, "next").unwrap().contains("index"));
+    })
+    .await
+    .unwrap();
 }

@@ -1,7 +1,11 @@
 //! The pages in a real browser: headless Chromium driven through
 //! chromedriver (W3C WebDriver — JSON over HTTP, spoken here with the test
-//! rig's small HTTP client, so no WebDriver crate is needed). The map
-//! renders 16 regions and a click drills down to the city; the language
+//! rig's small HTTP client, so no WebDriver crate is needed). The server
+//! runs with API keys: the browser logs in with one and lands on the
+//! enterprise page it asked for; every later step runs in that session
+//! (its forms carry the session's CSRF token). The map
+//! renders 16 regions and a click drills down to the city, also for one
+//! chain; the language
 //! switch turns the page English; the enterprise form returns a solution;
 //! a search facet filters the hits; a file uploaded on the check page comes
 //! back as a row of the report. Screenshots go to
@@ -217,9 +221,31 @@ fn the_pages_work_in_a_real_browser() {
         eprintln!("skipped: {CHROMIUM} not installed (apt-get install chromium chromium-driver)");
         return;
     }
-    let server = web::start_with(false);
+    let server = web::start();
     let base = format!("http://{}", server.http);
     let b = Driver::start(&driver_binary);
+
+    // Login with a key, then the enterprise page asked for, as agency-a.
+    let listed = web::get(
+        server.http,
+        "/v1/enterprises?page_size=1",
+        Some(&server.keys.a_read),
+    );
+    let uscc = listed.json()["enterprises"][0]["enterprise"]["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    b.goto(&format!("{base}/enterprise?uscc={uscc}"));
+    b.type_into("#login-key", &server.keys.a_write);
+    b.screenshot("login");
+    b.click(&b.find("#login-submit"));
+    b.find("#solution");
+    assert!(
+        b.url().contains(&uscc),
+        "back where it was going: {}",
+        b.url()
+    );
+    b.find("#logout");
 
     // The map: 16 regions; a click on Qingdao drills down to the city.
     b.goto(&format!("{base}/"));
@@ -232,6 +258,14 @@ fn the_pages_work_in_a_real_browser() {
     assert!(b.url().contains("/city/370200"), "{}", b.url());
     assert_eq!(b.text(&b.find("#city-name")), "青岛");
     b.screenshot("city");
+    // The same by chain: 16 regions, and the drill-down keeps the chain.
+    b.goto(&format!("{base}/?chain=appliances"));
+    b.find("#slice-now");
+    assert_eq!(b.find_all("#map .region").len(), 16);
+    b.click(&b.find("#map .region[data-code='370200'] rect"));
+    b.find("#city-name");
+    assert!(b.url().contains("chain="), "{}", b.url());
+    b.screenshot("city-chain");
 
     // The language switch.
     let switch = b.find("#lang-switch");

@@ -66,7 +66,8 @@ mod tests {
         let reference = crate::reference::Reference::get();
         for (name, _) in ENTERPRISES {
             let p = enterprise(name).unwrap_or_else(|| panic!("{name} does not parse"));
-            if let Err(errors) = crate::enterprise::validate(&p, reference) {
+            let lists = crate::industry::IndustryData::for_tests();
+            if let Err(errors) = crate::enterprise::validate_with(&p, reference, lists) {
                 panic!("{name}: {errors:?}");
             }
         }

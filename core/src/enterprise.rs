@@ -199,7 +199,7 @@ fn check_count(errors: &mut Vec<FieldError>, field: &str, n: usize, max: usize) 
 }
 
 /// Validates a profile against the bundled reference data and the industry
-/// code lists of the shared data directory when present; on success the
+/// code lists the binary installed ([`IndustryData::get`]); on success the
 /// codes are normalized, on failure every bad field is named.
 pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile, Vec<FieldError>> {
     validate_with(profile, reference, IndustryData::get())

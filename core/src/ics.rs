@@ -3,9 +3,10 @@
 
 /// Depth of the longest shared prefix between any of a standard's ICS codes
 /// and any of an enterprise's ICS groups: 0 none, 1 field, 2 group,
-/// 3 sub-group. Codes with more than three parts are not capped here: callers
-/// that feed the scoring model cap at [`MAX_DEPTH`], the standards service's
-/// candidate hits report the depth as found.
+/// 3 sub-group. A malformed code with more parts still counts as a
+/// sub-group match ([`MAX_DEPTH`]): the proto field promises 0–3 and the
+/// scoring model was trained on that range. Retrieval's candidates and the
+/// advisor's peer-held candidates both take their depth from here.
 pub fn match_depth(standard_ics: &[String], groups: &[String]) -> u32 {
     standard_ics
         .iter()
@@ -19,6 +20,7 @@ pub fn match_depth(standard_ics: &[String], groups: &[String]) -> u32 {
         })
         .max()
         .unwrap_or(0)
+        .min(MAX_DEPTH)
 }
 
 /// The deepest level of a well-formed ICS code (sub-group).
@@ -41,7 +43,7 @@ mod tests {
             3
         );
         assert_eq!(match_depth(&[], &v(&["97"])), 0);
-        // Malformed deeper codes go past the sub-group: the cap is the caller's.
-        assert_eq!(match_depth(&v(&["1.2.3.4"]), &v(&["1.2.3.4"])), 4);
+        // Malformed deeper codes count as a sub-group match.
+        assert_eq!(match_depth(&v(&["1.2.3.4"]), &v(&["1.2.3.4"])), MAX_DEPTH);
     }
 }

@@ -1,6 +1,7 @@
 //! Industry codes of a profile (DESIGN.md §3). GB/T 4754-2017 codes are read
 //! with or without the section letter and checked against the real code list
-//! when the shared data is present; ISIC Rev.4, NACE Rev.2 and NAICS 2017
+//! when the binary has installed the lists of its data directory
+//! ([`IndustryData::install`]); ISIC Rev.4, NACE Rev.2 and NAICS 2017
 //! codes are accepted and mapped to GB/T 4754-2017.
 //!
 //! Every mapping goes through ISIC Rev.4: NACE → ISIC and NAICS → ISIC by the
@@ -8,7 +9,7 @@
 //! project's own table `core/data/isic4_gbt4754.tsv` (class row when there is
 //! one, else the division row).
 //!
-//! Without the shared data every code is checked by its form only. ISIC still
+//! Without the lists every code is checked by its form only. ISIC still
 //! maps by the bundled table; NACE maps by its division, since NACE Rev.2
 //! divisions are identical to ISIC Rev.4 divisions (NACE was built by
 //! subdividing ISIC below the division level); NAICS is rejected, since only
@@ -49,6 +50,13 @@ impl Scheme {
             Scheme::Nace2 => "NACE Rev.2",
             Scheme::Naics2017 => "NAICS 2017",
         }
+    }
+
+    /// The scheme [`Scheme::name`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Gbt4754, Self::Isic4, Self::Nace2, Self::Naics2017]
+            .into_iter()
+            .find(|s| s.name() == name)
     }
 
     /// The name with its indefinite article, for messages.
@@ -227,7 +235,18 @@ pub struct IndustryData {
     naics2017_to_isic4: Option<HashMap<String, Vec<String>>>,
 }
 
+/// The lists a binary installed ([`IndustryData::install`]).
 static SHARED: OnceLock<IndustryData> = OnceLock::new();
+
+/// No lists, what [`IndustryData::get`] gives until a binary installs some.
+static FORM_ONLY: IndustryData = IndustryData {
+    gbt4754: None,
+    isic4: None,
+    nace2: None,
+    nace2_to_isic4: None,
+    naics2017: None,
+    naics2017_to_isic4: None,
+};
 
 impl IndustryData {
     /// No lists: every code is checked by form only.
@@ -235,26 +254,29 @@ impl IndustryData {
         Self::default()
     }
 
-    /// The lists under the shared data directory, found once per process the
-    /// way the rest of the project finds it ([`crate::demo::find_shared_data`]:
-    /// `STDNAV_DATA`, else `shared/data` beside the checkout). Form only when
-    /// there is none; a list that cannot be read is logged and left out.
+    /// The lists of this process: those the binary installed from the data
+    /// directory it was given ([`IndustryData::install`]), else none, and
+    /// every code is checked by form only. Core does not look for a data
+    /// directory itself: only the binary knows where its data is.
     pub fn get() -> &'static IndustryData {
-        SHARED.get_or_init(|| {
-            let start = std::env::current_dir().unwrap_or_default();
-            let Some(dir) = crate::demo::find_shared_data(&start) else {
-                return Self::form_only();
-            };
-            Self::load(&dir).unwrap_or_else(|e| {
-                tracing::warn!(error = %e, "industry code lists unreadable: checking codes by form only");
-                Self::form_only()
-            })
+        SHARED.get().unwrap_or(&FORM_ONLY)
+    }
+
+    /// For tests that check profiles as a binary run from the checkout
+    /// would: the lists of the shared data directory when present, else none.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> &'static IndustryData {
+        static LISTS: OnceLock<IndustryData> = OnceLock::new();
+        LISTS.get_or_init(|| {
+            crate::demo::find_shared_data(Path::new(env!("CARGO_MANIFEST_DIR")))
+                .map(|dir| Self::load(&dir).expect("shared industry lists load"))
+                .unwrap_or_default()
         })
     }
 
-    /// Makes `data` what [`IndustryData::get`] returns, for a binary given an
-    /// explicit data directory; call it before the first `get`. False (and
-    /// `data` dropped) when the lists are already in place.
+    /// Makes `data` what [`IndustryData::get`] returns, for a binary given a
+    /// data directory; call it once at start-up. False (and `data` dropped)
+    /// when lists are already installed.
     pub fn install(data: IndustryData) -> bool {
         SHARED.set(data).is_ok()
     }

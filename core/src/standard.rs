@@ -117,6 +117,8 @@ pub enum AdoptionDegree {
 }
 
 impl AdoptionDegree {
+    pub const ALL: [Self; 4] = [Self::Idt, Self::Mod, Self::Neq, Self::Eqv];
+
     /// The degree from its code (`IDT`) or the Chinese catalogue's wording (`等同采用`).
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim() {

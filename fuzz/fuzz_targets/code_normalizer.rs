@@ -65,7 +65,7 @@ fuzz_target!(|data: &[u8]| {
         from_base.prefix, code.prefix,
         "prefix of the base of {input:?}"
     );
-    // Documented ambiguity (core/src/code.rs, "Year or part?"): outside
+    // Documented ambiguity (core/src/code/mod.rs, "Year or part?"): outside
     // Chinese codes a last group of four digits in 1900–2099 after `-` reads
     // as a year, so the base of `EN 60335-2011:2012` is read back as
     // `EN 60335:2011`. No real ISO/IEC part number is in that range.

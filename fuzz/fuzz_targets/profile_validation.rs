@@ -201,7 +201,15 @@ fn round_trip(profile: &Profile) {
 
 fuzz_target!(|data: &[u8]| {
     static FORM_ONLY: std::sync::OnceLock<IndustryData> = std::sync::OnceLock::new();
+    static SHARED: std::sync::OnceLock<IndustryData> = std::sync::OnceLock::new();
     let form_only = FORM_ONLY.get_or_init(IndustryData::form_only);
+    // The shared lists when present, found from the working directory.
+    let shared = SHARED.get_or_init(|| {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        stdnav_core::demo::find_shared_data(&cwd)
+            .and_then(|dir| IndustryData::load(&dir).ok())
+            .unwrap_or_default()
+    });
     let profile = match serde_json::from_slice::<Profile>(data) {
         Ok(profile) => profile,
         Err(_) => match structured(&mut Unstructured::new(data)) {
@@ -209,7 +217,7 @@ fuzz_target!(|data: &[u8]| {
             Err(_) => return,
         },
     };
-    check(&profile, IndustryData::get());
+    check(&profile, shared);
     check(&profile, form_only);
     round_trip(&profile);
 });

@@ -83,6 +83,9 @@ pub struct Signals {
     /// How strongly regulations name it together with a standard matched by
     /// a product, 0..=1 (0 when no regulation we know does).
     pub cocitation: f64,
+    /// How broadly the regulations of the enterprise's industry in its
+    /// markets name it, 0..=1 (0 when they do not).
+    pub regulation: f64,
     /// How deep the candidate's ICS code matches the enterprise's ICS groups:
     /// 0 none, 1 field, 2 group, 3 sub-group.
     pub ics_match_depth: u32,
@@ -144,6 +147,7 @@ pub struct Signals {
 /// | `referenced` | 1 if it is a normative reference of another candidate |
 /// | `peer_adoption_close` | `peer_adoption × peer_closeness`: the share counts fully among peers of the same class, a third among peers of the same division only |
 /// | `cocitation` | how strongly regulations name it together with a standard the enterprise's products match, or for the enterprise's industry in its market, 0..=1 (the horizontal standards — EMC, radio, contaminants, machinery basics — product words do not reach) |
+/// | `regulation` | how broadly the regulations of the enterprise's industry in its markets name it, 0..=1 (`core/data/regulation.tsv`): apart from `cocitation`, which mixes it with the company a standard keeps |
 /// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
 pub const FEATURES: &[&str] = &[
     "text_score_log",
@@ -166,6 +170,7 @@ pub const FEATURES: &[&str] = &[
     "match_strength",
     "peer_adoption_close",
     "cocitation",
+    "regulation",
 ];
 
 /// Number of features.
@@ -193,6 +198,7 @@ pub mod idx {
     pub const MATCH_STRENGTH: usize = 17;
     pub const PEER_ADOPTION_CLOSE: usize = 18;
     pub const COCITATION: usize = 19;
+    pub const REGULATION: usize = 20;
 }
 
 /// Peers beyond this many add no evidence.
@@ -260,6 +266,11 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         peers * closeness,
         if s.cocitation.is_finite() {
             s.cocitation.clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
+        if s.regulation.is_finite() {
+            s.regulation.clamp(0.0, 1.0)
         } else {
             0.0
         },

@@ -42,7 +42,7 @@ pub enum ModelError {
         expected: u32,
     },
     #[error(
-        "model artifact {} was trained on features {found:?}, but this build computes {expected:?}; retrain it",
+        "model artifact {} was trained on features {found:?}, but this build computes {expected:?}; retrain it with `stdnav train`, or delete the file and the default model is trained at the next start",
         path.display()
     )]
     FeatureMismatch {
@@ -648,6 +648,7 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<Reason> {
             held: String::new(),
         },
         idx::COCITATION if s.cocitation > 0.0 && effect > 0.0 => Reason::RegulationNames,
+        idx::REGULATION if s.regulation > 0.0 && effect > 0.0 => Reason::RegulationNames,
         idx::REFERENCED if s.referenced => {
             if s.in_degree >= 10 {
                 Reason::GeneralPartReferenced

@@ -28,6 +28,7 @@ fn relevant() -> Signals {
         text_score: 12.0,
         match_strength: 1.0,
         cocitation: 0.0,
+        regulation: 0.0,
         ics_match_depth: 3,
         mandatory: true,
         mandatory_in_market: true,

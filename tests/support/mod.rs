@@ -9,12 +9,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tonic::service::Routes;
 use tonic_health::pb::HealthCheckRequest;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
 
-use stdnav_runtime::server::{self, Health, ServeOptions, ServerHandle};
+use stdnav_runtime::{Launch, ServerHandle};
 use stdnav_standards::progress::Silent;
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
@@ -90,37 +89,30 @@ pub async fn wait_serving(addr: SocketAddr, service: &str) {
 #[allow(dead_code)] // not every test binary serves the standards alone
 pub async fn standards_over_test_catalogue() -> (ServerHandle, tokio::sync::oneshot::Sender<()>) {
     let standards = Arc::new(stdnav_standards::Standards::new());
-    let (handle, health, stop) = serve(
-        Routes::new(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
-        stdnav_standards::SERVICE_NAME,
+    let (handle, stop) = start(
+        Launch::default()
+            .add_service(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
     )
     .await;
     let store = tokio::task::spawn_blocking(catalogue).await.unwrap();
     standards.set_store(store);
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+    handle
+        .health
+        .set_all(tonic_health::ServingStatus::Serving)
+        .await;
     (handle, stop)
 }
 
-/// Serves one set of routes on its own listener, health named `name`.
-pub async fn serve(
-    routes: Routes,
-    name: &str,
-) -> (ServerHandle, Health, tokio::sync::oneshot::Sender<()>) {
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[name]).await;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = server::spawn(
-        listener().await,
-        routes,
-        health.clone(),
-        health_service,
-        ServeOptions::default(),
-        async {
-            let _ = stopped.await;
-        },
-    )
-    .expect("server starts");
-    (handle, health, stop)
+/// Starts `launch` on a listener of its own (every service NOT_SERVING until
+/// marked through the handle's health); the server stops when the sender is
+/// dropped or sent to.
+pub async fn start(launch: Launch) -> (ServerHandle, tokio::sync::oneshot::Sender<()>) {
+    launch.start_on_loopback().await.expect("server starts")
+}
+
+/// [`start`], marked SERVING at once: services that load nothing.
+pub async fn start_serving(launch: Launch) -> (ServerHandle, tokio::sync::oneshot::Sender<()>) {
+    launch.serve_on_loopback().await.expect("server starts")
 }
 
 /// The four services as separate servers, each on its own port.
@@ -175,27 +167,22 @@ pub async fn four_services_with(catalogue: fn() -> Arc<CatalogueStore>) -> FourS
         .unwrap();
     let profiling =
         stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)));
-    let (p, ph, p_stop) = serve(
-        Routes::new(profiling.into_server()),
-        stdnav_profiling::SERVICE_NAME,
-    )
-    .await;
-    ph.set_all(tonic_health::ServingStatus::Serving).await;
+    let (p, p_stop) = start_serving(Launch::default().add_service(profiling.into_server())).await;
 
     let standards = Arc::new(stdnav_standards::Standards::new());
-    let (s, sh, s_stop) = serve(
-        Routes::new(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
-        stdnav_standards::SERVICE_NAME,
+    let (s, s_stop) = start(
+        Launch::default()
+            .add_service(stdnav_standards::StandardsGrpc::new(standards.clone()).into_server()),
     )
     .await;
     let catalogue = tokio::task::spawn_blocking(catalogue).await.unwrap();
     standards.set_store(catalogue);
-    sh.set_all(tonic_health::ServingStatus::Serving).await;
+    s.health.set_all(tonic_health::ServingStatus::Serving).await;
 
     let scorer = Arc::new(stdnav_scoring::Scorer::empty());
-    let (c, ch, c_stop) = serve(
-        Routes::new(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server()),
-        stdnav_scoring::SERVICE_NAME,
+    let (c, c_stop) = start(
+        Launch::default()
+            .add_service(stdnav_scoring::ScoringGrpc::new(scorer.clone()).into_server()),
     )
     .await;
     let model_path = dir.path().join("scoring.json");
@@ -204,7 +191,7 @@ pub async fn four_services_with(catalogue: fn() -> Arc<CatalogueStore>) -> FourS
         .unwrap()
         .unwrap();
     scorer.set_model(model);
-    ch.set_all(tonic_health::ServingStatus::Serving).await;
+    c.health.set_all(tonic_health::ServingStatus::Serving).await;
 
     let backends = stdnav_advisor::Backends::connect_lazy(&stdnav_advisor::BackendAddrs {
         profiling: p.local_addr.to_string(),
@@ -213,14 +200,10 @@ pub async fn four_services_with(catalogue: fn() -> Arc<CatalogueStore>) -> FourS
         tls: None,
     })
     .unwrap();
-    let (a, ah, a_stop) = serve(
-        Routes::new(
-            stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
-        ),
-        stdnav_advisor::SERVICE_NAME,
-    )
+    let (a, a_stop) = start_serving(Launch::default().add_service(
+        stdnav_advisor::AdvisorGrpc::new(stdnav_advisor::Advisor::new(backends)).into_server(),
+    ))
     .await;
-    ah.set_all(tonic_health::ServingStatus::Serving).await;
 
     for (addr, name) in [
         (p.local_addr, stdnav_profiling::SERVICE_NAME),

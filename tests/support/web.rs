@@ -151,6 +151,34 @@ pub struct Response {
 }
 
 impl Response {
+    /// Every value of header `name`.
+    pub fn headers_named(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The `Set-Cookie` of cookie `name`, whole.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        self.headers_named("set-cookie")
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+    }
+
+    /// The value a `Set-Cookie` of cookie `name` sets.
+    pub fn cookie_value(&self, name: &str) -> Option<String> {
+        let c = self.set_cookie(name)?;
+        Some(
+            c[name.len() + 1..]
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        )
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -171,11 +199,35 @@ pub fn try_request(
     key: Option<&str>,
     body: Option<(&str, &[u8])>,
 ) -> std::io::Result<Response> {
+    let auth = key.map(|k| format!("Bearer {k}"));
+    let headers: Vec<(&str, &str)> = auth
+        .as_deref()
+        .map(|a| ("Authorization", a))
+        .into_iter()
+        .collect();
+    request_with(addr, method, path, &headers, body)
+}
+
+/// [`try_request`] with any headers (`Host` replaces the default one).
+pub fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &[u8])>,
+) -> std::io::Result<Response> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    if let Some(key) = key {
-        head.push_str(&format!("Authorization: Bearer {key}\r\n"));
+    let host = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+        .map_or(addr.to_string(), |(_, v)| v.to_string());
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (k, v) in headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+    {
+        head.push_str(&format!("{k}: {v}\r\n"));
     }
     if let Some((content_type, bytes)) = body {
         head.push_str(&format!(
@@ -291,6 +343,13 @@ pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     }
     body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// The value of the hidden input `name` in a page.
+pub fn hidden(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker)? + marker.len();
+    Some(page[start..].split('"').next()?.to_string())
 }
 
 /// A valid USCC (GB 32100 check character) ending in `n`, in Qingdao.

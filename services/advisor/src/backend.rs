@@ -16,9 +16,10 @@ use stdnav_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
 use stdnav_proto::standards::v1 as stpb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
 use stdnav_runtime::client::lazy_channel;
+use stdnav_runtime::tenant::set_tenant;
 
 use crate::error::AdvisorError;
-use crate::orchestrate::CallContext;
+use crate::orchestrate::{CallContext, DEFAULT_BUDGET};
 
 /// Enterprise records and peer groups (the profiling service).
 #[async_trait]
@@ -122,6 +123,27 @@ impl Backends {
                     .max_decoding_message_size(MAX),
             ),
         ))
+    }
+}
+
+// How a call context reaches a backend is the transport's business: the
+// orchestration only hands the context on.
+impl CallContext {
+    /// A backend request carrying the tenant, the caller's key, the time
+    /// left and the trace context.
+    pub fn request<T>(&self, message: T) -> Result<tonic::Request<T>, AdvisorError> {
+        let remaining = stdnav_runtime::deadline::remaining(self.deadline, DEFAULT_BUDGET);
+        if remaining.is_zero() {
+            return Err(AdvisorError::DeadlineExceeded(
+                "the deadline passed before the call",
+            ));
+        }
+        let mut request = tonic::Request::new(message);
+        request.set_timeout(remaining);
+        set_tenant(&mut request, &self.tenant);
+        stdnav_runtime::auth::forward_key(&self.credentials, &mut request);
+        stdnav_runtime::telemetry::inject_context(request.metadata_mut());
+        Ok(request)
     }
 }
 

@@ -1,12 +1,11 @@
 //! `stdnav-advisor`: the advisor as its own process.
 
 use clap::Parser;
+use tonic_health::ServingStatus;
 
 use stdnav_advisor::cli::Args;
-use tonic::service::Routes;
-
-use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends, SERVICE_NAME};
-use stdnav_runtime::server::{self, Health};
+use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends};
+use stdnav_runtime::{Launch, server, shutdown};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -22,21 +21,14 @@ async fn main() -> anyhow::Result<()> {
         tls: args.client.tls()?,
     })?;
     let listener = server::bind(args.listen).await?;
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[SERVICE_NAME]).await;
-    let routes = Routes::new(AdvisorGrpc::new(Advisor::new(backends)).into_server());
-    let handle = server::spawn(
-        listener,
-        routes,
-        health.clone(),
-        health_service,
-        args.serve.options()?,
-        stdnav_runtime::shutdown::signal(),
-    )?;
+    let server = Launch::new(args.serve.options()?)
+        .add_service(AdvisorGrpc::new(Advisor::new(backends)).into_server())
+        .start(listener, shutdown::signal())
+        .await?;
     // The advisor holds no state: it serves as soon as it listens; its
     // backends report their own readiness.
-    health.set_all(tonic_health::ServingStatus::Serving).await;
-    tracing::info!(addr = %handle.local_addr, "advisor serving");
-    handle.join.await??;
+    server.health.set_all(ServingStatus::Serving).await;
+    tracing::info!(addr = %server.local_addr, "advisor serving");
+    server.join.await??;
     Ok(())
 }

@@ -1,16 +1,20 @@
-//! Calls the other services through their gRPC clients (the same code path
-//! in one process and across processes), passing on the tenant and the
-//! caller's deadline, and turns their answers into the composer's inputs.
+//! Calls the other services through the [`crate::backend`] traits (gRPC
+//! clients across processes, the services' handlers in one), passing on the
+//! tenant and the caller's deadline, and turns their answers into the
+//! composer's inputs.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stdnav_core::market::Regimes;
+use stdnav_core::standard::{Level, Provenance, Status};
+use stdnav_proto::convert::{
+    degree_from_pb, level_to_pb, provenance_from_pb, status_from_pb, status_to_pb,
+};
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::scoring::v1 as spb;
 use stdnav_proto::standards::v1 as stpb;
-use stdnav_runtime::tenant::set_tenant;
 
 use crate::backend::Backends;
 use crate::compose::{
@@ -34,25 +38,6 @@ pub struct CallContext {
 
 /// Default bound on a whole Advise when the caller gives no deadline.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
-
-impl CallContext {
-    /// A backend request carrying the tenant, the caller's key, the time
-    /// left and the trace context.
-    pub fn request<T>(&self, message: T) -> Result<tonic::Request<T>, AdvisorError> {
-        let remaining = stdnav_runtime::deadline::remaining(self.deadline, DEFAULT_BUDGET);
-        if remaining.is_zero() {
-            return Err(AdvisorError::DeadlineExceeded(
-                "the deadline passed before the call",
-            ));
-        }
-        let mut request = tonic::Request::new(message);
-        request.set_timeout(remaining);
-        set_tenant(&mut request, &self.tenant);
-        stdnav_runtime::auth::forward_key(&self.credentials, &mut request);
-        stdnav_runtime::telemetry::inject_context(request.metadata_mut());
-        Ok(request)
-    }
-}
 
 pub enum Subject {
     /// A stored enterprise, read from the profiling service.
@@ -79,7 +64,7 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
         level: level_from(s.level),
         nature: nature_from(s.nature),
         status: status_from(s.status),
-        status_inferred: s.status_source == stpb::Provenance::Inferred as i32,
+        status_inferred: provenance_from_pb(s.status_source) == Some(Provenance::Inferred),
         published_year: s
             .published
             .get(..4)
@@ -89,12 +74,7 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
         adopts: s
             .adopts
             .iter()
-            .map(|a| {
-                (
-                    a.id.clone(),
-                    stdnav_proto::convert::degree_from_pb(a.degree),
-                )
-            })
+            .map(|a| (a.id.clone(), degree_from_pb(a.degree)))
             .collect(),
         adopted_by: s.adopted_by.clone(),
         indicators: s
@@ -131,32 +111,36 @@ pub struct Retrieved {
 }
 
 impl Retrieved {
-    fn new(info: CandidateInfo, s: &stpb::Standard) -> Self {
-        let adopted_as = s
+    /// `in_degree` is the one signal the advisor's [`StandardInfo`] does
+    /// not keep: it is read from the catalogue's record here.
+    fn new(info: CandidateInfo, in_degree: u32) -> Self {
+        let st = &info.standard;
+        let adopted_as = st
             .adopted_by
             .iter()
             .find(|a| a.starts_with("GB"))
             .cloned()
             .unwrap_or_default();
         let signals = spb::CandidateSignals {
-            id: s.id.clone(),
+            id: st.id.clone(),
             text_score: info.text_score,
             match_strength: info.match_strength,
             cocitation: info.cocitation,
+            regulation: info.regulation,
             ics_match_depth: info.ics_match_depth,
-            mandatory: s.nature == stpb::Nature::Mandatory as i32,
+            mandatory: st.is_mandatory(),
             mandatory_in_market: info.mandatory_in_market,
-            level: s.level,
-            status: s.status,
-            published_year: info.standard.published_year,
-            in_degree: s.in_degree,
+            level: level_to_pb(st.level) as i32,
+            status: status_to_pb(st.status) as i32,
+            published_year: st.published_year,
+            in_degree,
             peer_adoption: 0.0,
             peer_count: 0,
             peer_level: spb::PeerLevel::None as i32,
             peer_code: String::new(),
-            international_alignment: !s.adopts.is_empty()
-                || !s.adopted_by.is_empty()
-                || s.level == stpb::Level::International as i32,
+            international_alignment: !st.adopts.is_empty()
+                || !st.adopted_by.is_empty()
+                || st.level == Level::International,
             holding: spb::Holding::NotHeld as i32,
             referenced: !info.referenced_by.is_empty(),
             matched_product: info.matched_products.first().cloned().unwrap_or_default(),
@@ -256,8 +240,9 @@ impl RetrievedSet {
                     referenced_by: c.referenced_by.clone(),
                     match_strength: c.match_strength,
                     cocitation: c.cocitation,
+                    regulation: c.regulation,
                 };
-                Some(Retrieved::new(info, s))
+                Some(Retrieved::new(info, s.in_degree))
             })
             .collect();
         Self {
@@ -271,7 +256,7 @@ impl RetrievedSet {
 /// (those are `must` or out of scope), in force, and not held in any edition.
 fn recommendable(c: &spb::CandidateSignals) -> bool {
     !c.mandatory_in_market
-        && c.status == stpb::Status::Current as i32
+        && status_from_pb(c.status) == Some(Status::Current)
         && c.holding == spb::Holding::NotHeld as i32
 }
 
@@ -302,15 +287,6 @@ pub const PEER_CANDIDATES: usize = 60;
 pub const STANDARD_CACHE_ENTRIES: u64 = 65_536;
 /// Resolutions of codes (held codes, peer-held lines) kept.
 pub const RESOLUTION_CACHE_ENTRIES: u64 = 16_384;
-
-/// How deep a peer-held standard's ICS codes match the enterprise's ICS
-/// groups, as the scoring model reads it: capped at the sub-group
-/// ([`stdnav_core::ics::MAX_DEPTH`]), as the model was trained. Retrieval's
-/// own candidates carry the standards service's uncapped depth; the two
-/// agree on every well-formed ICS code, which has at most three parts.
-fn ics_depth(standard_ics: &[String], groups: &[String]) -> u32 {
-    stdnav_core::ics::match_depth(standard_ics, groups).min(stdnav_core::ics::MAX_DEPTH)
-}
 
 /// What [`Advisor::gather`] collects for one enterprise.
 pub struct Gathered {
@@ -459,29 +435,16 @@ impl Advisor {
         ctx: &CallContext,
         subject: Subject,
     ) -> Result<Gathered, AdvisorError> {
-        // The peer group needs only the subject: asked beside the profile,
-        // not after it (one hop less on the way to an answer).
-        let peer_req = ppb::PeerGroupRequest {
-            subject: Some(match &subject {
-                Subject::Inline(e) => ppb::peer_group_request::Subject::Enterprise(*e.clone()),
-                Subject::Uscc(uscc) => ppb::peer_group_request::Subject::Uscc(uscc.clone()),
-                Subject::Record(r) => ppb::peer_group_request::Subject::Uscc(
-                    r.enterprise
-                        .as_ref()
-                        .map(|e| e.uscc.clone())
-                        .unwrap_or_default(),
-                ),
-            }),
-        };
-        let profiles = &self.backends.profiles;
-        let (record, peer) = tokio::join!(
-            self.profile(ctx, subject),
-            self.retry
-                .read(ctx, || profiles.peer_group(ctx, peer_req.clone())),
-        );
-        let record = record?;
+        let record = self.profile(ctx, subject).await?;
         let enterprise = record.enterprise.clone().unwrap_or_default();
         let enrichment = record.enrichment.clone().unwrap_or_default();
+        // The peer group is asked for the record in hand, beside retrieval:
+        // the profiling service neither reads it again nor validates and
+        // enriches an inline profile a second time.
+        let peer_req = ppb::PeerGroupRequest {
+            subject: Some(ppb::peer_group_request::Subject::Record(record)),
+        };
+        let profiles = &self.backends.profiles;
 
         let held_codes: Vec<String> = enrichment.held.iter().map(|h| h.code.clone()).collect();
         let candidates_req = stpb::CandidatesRequest {
@@ -494,9 +457,11 @@ impl Advisor {
             markets: Regimes::of(&enterprise.markets).markets(),
             limit: self.candidate_limit,
         };
-        let (candidates, resolved) = tokio::join!(
+        let (candidates, resolved, peer) = tokio::join!(
             self.candidates(ctx, candidates_req),
             self.resolve_cached(ctx, held_codes),
+            self.retry
+                .read(ctx, || profiles.peer_group(ctx, peer_req.clone())),
         );
         let candidates = candidates?;
         let resolved = resolved?;
@@ -518,13 +483,22 @@ impl Advisor {
         let held: Vec<HeldInfo> = resolved
             .iter()
             .zip(enrichment.held.iter())
-            .map(|(r, h)| HeldInfo {
-                input: h.input.clone(),
-                code: h.code.clone(),
-                standard: r.standard.as_ref().map(standard_info),
-                current: r.current.as_ref().map(standard_info),
-                path: r.path.clone(),
-                line: Default::default(),
+            .map(|(r, h)| {
+                let standard = r.standard.as_ref().map(standard_info);
+                // The catalogue's line when the code is the record's own id;
+                // another spelling is parsed when first asked for.
+                let line = match &standard {
+                    Some(s) if s.id == h.code => s.line.clone(),
+                    _ => Default::default(),
+                };
+                HeldInfo {
+                    input: h.input.clone(),
+                    code: h.code.clone(),
+                    standard,
+                    current: r.current.as_ref().map(standard_info),
+                    path: r.path.clone(),
+                    line,
+                }
             })
             .collect();
         let from_peers = match self
@@ -718,8 +692,10 @@ impl Advisor {
                     .clone()
                     .or_else(|| r.standard.clone())
                     .filter(|s| {
-                        s.status == stpb::Status::Current as i32
-                            || s.status == stpb::Status::Upcoming as i32
+                        matches!(
+                            status_from_pb(s.status),
+                            Some(Status::Current | Status::Upcoming)
+                        )
                     })
             });
         Ok(current
@@ -727,14 +703,15 @@ impl Advisor {
                 let info = CandidateInfo {
                     standard: self.standard_info(&s),
                     text_score: 0.0,
-                    ics_match_depth: ics_depth(&s.ics, ics_groups),
+                    ics_match_depth: stdnav_core::ics::match_depth(&s.ics, ics_groups),
                     matched_products: Vec::new(),
                     mandatory_in_market: false,
                     referenced_by: String::new(),
                     match_strength: 0.0,
                     cocitation: 0.0,
+                    regulation: 0.0,
                 };
-                Retrieved::new(info, &s)
+                Retrieved::new(info, s.in_degree)
             })
             .collect())
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use stdnav_core::reason::{Lang as ReasonLang, Reason, level_zh};
-use stdnav_core::standard::Status;
+use stdnav_core::standard::{AdoptionDegree, Status};
 
 use crate::solution::*;
 
@@ -151,8 +151,9 @@ fn status_zh(s: Status) -> &'static str {
 
 /// ` (IDT)` in a note written by compose → `（IDT）`; empty when absent.
 fn degree_zh(note: &str) -> String {
-    ["IDT", "MOD", "NEQ", "EQV"]
+    AdoptionDegree::ALL
         .iter()
+        .map(|d| d.code())
         .find(|d| note.contains(&format!("({d})")))
         .map(|d| format!("（{d}）"))
         .unwrap_or_default()

@@ -446,3 +446,119 @@ async fn answers_for_other_products_share_one_copy_of_each_standard() {
     // Two candidate answers (the products differ), one copy of the standard.
     assert!(Arc::ptr_eq(&safety(&first), &safety(&second)));
 }
+
+/// [`Profiles`] that notes every call it answers.
+struct Noting {
+    inner: Profiles,
+    calls: std::sync::Mutex<Vec<String>>,
+}
+
+impl Noting {
+    fn note(&self, call: &str) {
+        self.calls.lock().unwrap().push(call.to_string());
+    }
+}
+
+#[async_trait]
+impl ProfilesBackend for Noting {
+    async fn get(
+        &self,
+        ctx: &CallContext,
+        uscc: String,
+    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+        self.note("get");
+        self.inner.get(ctx, uscc).await
+    }
+
+    async fn enrich(
+        &self,
+        ctx: &CallContext,
+        enterprise: ppb::Enterprise,
+    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+        self.note("enrich");
+        self.inner.enrich(ctx, enterprise).await
+    }
+
+    async fn peer_group(
+        &self,
+        ctx: &CallContext,
+        request: ppb::PeerGroupRequest,
+    ) -> Result<ppb::PeerGroupResponse, AdvisorError> {
+        use ppb::peer_group_request::Subject as S;
+        self.note(match &request.subject {
+            Some(S::Record(r)) if *r == record() => "peer_group(record)",
+            Some(S::Record(_)) => "peer_group(another record)",
+            Some(S::Uscc(_)) => "peer_group(uscc)",
+            Some(S::Enterprise(_)) => "peer_group(enterprise)",
+            None => "peer_group()",
+        });
+        self.inner.peer_group(ctx, request).await
+    }
+
+    async fn list(
+        &self,
+        ctx: &CallContext,
+        request: ppb::ListEnterprisesRequest,
+    ) -> Result<ppb::ListEnterprisesResponse, AdvisorError> {
+        self.note("list");
+        self.inner.list(ctx, request).await
+    }
+}
+
+#[tokio::test]
+async fn the_peer_group_is_asked_for_the_record_in_hand() {
+    let subjects = [
+        (inline(), vec!["enrich", "peer_group(record)"]),
+        (Subject::Uscc("x".into()), vec!["get", "peer_group(record)"]),
+        (
+            Subject::Record(Box::new(record())),
+            vec!["peer_group(record)"],
+        ),
+    ];
+    for (subject, calls) in subjects {
+        let profiles = Arc::new(Noting {
+            inner: Profiles {
+                record: Some(record()),
+                peers: Some(peers()),
+            },
+            calls: Default::default(),
+        });
+        let advisor = Advisor::new(Backends::new(
+            profiles.clone(),
+            Arc::new(standards()),
+            Arc::new(Scoring::Scores(vec![("ISO 9001:2015", 0.9)])),
+        ));
+        let s = advisor.advise(&ctx(), subject, 10).await.unwrap();
+        assert_eq!(s.gaps.peer_basis, "class 3851");
+        assert_eq!(*profiles.calls.lock().unwrap(), calls);
+    }
+}
+
+#[tokio::test]
+async fn held_and_candidate_lines_are_the_catalogues() {
+    // A line the catalogue gives is used as it is, not parsed from the id.
+    let mut standards = standards();
+    for c in &mut standards.candidates {
+        if let Some(s) = c.standard.as_mut() {
+            s.line = format!("line of {}", s.id);
+        }
+    }
+    if let Some(r) = standards.resolutions.get_mut("GB/T 19001-2008")
+        && let Some(s) = r.standard.as_mut()
+    {
+        s.line = "GB/T 19001".into();
+    }
+    let advisor = Advisor::new(Backends::new(
+        Arc::new(Profiles {
+            record: Some(record()),
+            peers: Some(peers()),
+        }),
+        Arc::new(standards),
+        Arc::new(Scoring::Scores(Vec::new())),
+    ));
+    let g = advisor.gather(&ctx(), inline()).await.unwrap();
+    let quality = g.infos.iter().find(|c| c.standard.id == "ISO 9001:2015");
+    assert_eq!(quality.unwrap().standard.line(), "line of ISO 9001:2015");
+    assert_eq!(g.held[0].line(), "GB/T 19001");
+    assert!(g.held[0].line.get().is_some(), "set from the catalogue");
+}

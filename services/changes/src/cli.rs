@@ -2,37 +2,44 @@
 //! deployment manifests' check) can read them.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use clap::Parser;
 
-use stdnav_runtime::cli::{LogFlags, ServeFlags};
+use stdnav_runtime::cli::{ClientFlags, HomeFlag, LogFlags, RedisFlags, ServeFlags};
 
 /// Serves stdnav.changes.v1: subscriptions, change feeds (WatchChanges,
 /// ListChanges) and the fan-out of catalogue change events to the tenants
-/// that watch them.
+/// that watch them. Keeps its event log in Redis or embedded under --home;
+/// reads the profiles from the profiling service at --profiling, or from
+/// their store (Redis, or under --home); reads the catalogue from the
+/// standards service at --standards (no index of its own) and records each
+/// new version of it as change events.
 #[derive(Parser, Debug)]
 #[command(version)]
 pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "STDNAV_CHANGES_LISTEN", default_value = "127.0.0.1:50064")]
     pub listen: SocketAddr,
-    /// Redis URL for the event log and the profile store (e.g.
-    /// redis://127.0.0.1:6379); embedded files under --home when absent.
-    #[arg(long, env = "STDNAV_REDIS_URL")]
-    pub redis_url: Option<String>,
-    /// Prefix of every Redis key, so deployments can share a Redis.
-    #[arg(long, env = "STDNAV_REDIS_PREFIX", default_value = "stdnav")]
-    pub redis_prefix: String,
-    /// Directory for stdnav's own state: the catalogue cache (standards/),
-    /// and the embedded stores.
-    #[arg(long, env = "STDNAV_HOME", default_value = ".stdnav")]
-    pub home: PathBuf,
-    /// Directory with the real catalogues; default: the bundled demo catalogue.
-    #[arg(long, env = "STDNAV_DATA")]
-    pub data: Option<PathBuf>,
-    /// How often to look for a catalogue changed on disk by the standards
-    /// service sharing --home (seconds); each change becomes change events.
+    #[command(flatten)]
+    pub redis: RedisFlags,
+    #[command(flatten)]
+    pub home: HomeFlag,
+    /// Address of the standards service, whose catalogue this service
+    /// replicates through ExportCatalogue.
+    #[arg(long, env = "STDNAV_STANDARDS_ADDR", default_value = "127.0.0.1:50062")]
+    pub standards: String,
+    /// API key presented to the standards service when it requires keys
+    /// (a read key of any tenant: the catalogue is the same for all).
+    #[arg(long, env = "STDNAV_CHANGES_STANDARDS_KEY", hide_env_values = true)]
+    pub standards_key: Option<String>,
+    /// Address of the profiling service, to read the tenants' enterprises
+    /// through it (ListEnterprises) instead of from the profile store (in
+    /// Redis, or under --home). A profiling service with API keys acts for
+    /// the key's tenant only: there, leave this out and use --redis-url.
+    #[arg(long, env = "STDNAV_PROFILING_ADDR")]
+    pub profiling: Option<String>,
+    /// How often to ask the standards service whether its catalogue changed
+    /// (seconds); each new version becomes change events.
     #[arg(long, env = "STDNAV_CHANGES_RELOAD_SECS", default_value_t = 5)]
     pub reload_secs: u64,
     /// Days of change events kept in the log and the feeds (0: no age limit).
@@ -43,6 +50,9 @@ pub struct Args {
     pub retention_entries: u64,
     #[command(flatten)]
     pub serve: ServeFlags,
+    /// TLS towards the standards and profiling services.
+    #[command(flatten)]
+    pub client: ClientFlags,
     #[command(flatten)]
     pub log: LogFlags,
 }

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use stdnav_core::catalogue::Catalogue;
 use stdnav_core::enterprise::EnterpriseRecord;
-use stdnav_profiling::store::{EnterpriseStore, ListFilter};
 use stdnav_standards::snapshot::Snapshot;
 use stdnav_standards::store::CatalogueStore;
 use tokio::sync::{Notify, mpsc};
@@ -16,23 +15,39 @@ use crate::error::ChangesError;
 use crate::event::{ChangeEvent, diff};
 use crate::impact::{exposures, impacts};
 use crate::log::{ChangeLog, FeedEntry, FeedItem};
+use crate::profiles::ProfileSource;
 use crate::subscription::{Subscription, Target, TargetKind, check_note};
 
-/// Where the current catalogue comes from.
+/// The catalogue at one moment, however its owner holds it: a snapshot of
+/// the standards service in this process, or a replica of its records.
+pub trait CatalogueView: Send + Sync {
+    fn catalogue(&self) -> &Catalogue;
+}
+
+impl CatalogueView for Snapshot {
+    fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+}
+
+/// Where the current catalogue comes from: the standards service's domain
+/// or store in this process (the all-in-one, the CLI), or
+/// [`crate::replica::RemoteCatalogue`] in stdnav-changes.
 pub trait CatalogueSource: Send + Sync {
     /// The catalogue now; None while it is still loading.
-    fn snapshot(&self) -> Option<Arc<Snapshot>>;
+    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>>;
 }
 
 impl CatalogueSource for CatalogueStore {
-    fn snapshot(&self) -> Option<Arc<Snapshot>> {
+    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
         Some(CatalogueStore::snapshot(self))
     }
 }
 
 impl CatalogueSource for stdnav_standards::Standards {
-    fn snapshot(&self) -> Option<Arc<Snapshot>> {
+    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
         self.current_snapshot()
+            .map(|s| -> Arc<dyn CatalogueView> { s })
     }
 }
 
@@ -66,7 +81,7 @@ const WATCH_BATCH: usize = 100;
 
 pub struct Changes {
     log: Arc<dyn ChangeLog>,
-    profiles: Arc<dyn EnterpriseStore>,
+    profiles: Arc<dyn ProfileSource>,
     catalogue: Arc<dyn CatalogueSource>,
     /// Woken when a feed grows in this process.
     feed_grew: Arc<Notify>,
@@ -81,15 +96,17 @@ pub struct Changes {
 }
 
 impl Changes {
+    /// `profiles`: the profile store (an `Arc<dyn EnterpriseStore>`) or
+    /// [`crate::profiles::RemoteProfiles`].
     pub fn new(
         log: Arc<dyn ChangeLog>,
-        profiles: Arc<dyn EnterpriseStore>,
+        profiles: impl ProfileSource + 'static,
         catalogue: Arc<dyn CatalogueSource>,
     ) -> Self {
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
         Self {
             log,
-            profiles,
+            profiles: Arc::new(profiles),
             catalogue,
             feed_grew: Arc::new(Notify::new()),
             published: Arc::new(Notify::new()),
@@ -185,10 +202,7 @@ impl Changes {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let page = self
-                .profiles
-                .list(tenant, &ListFilter::default(), 500, after.as_deref())
-                .await?;
+            let page = self.profiles.page(tenant, after.as_deref(), 500).await?;
             out.extend(page.records);
             match page.next {
                 Some(n) => after = Some(n),
@@ -198,11 +212,11 @@ impl Changes {
     }
 
     /// The catalogue now.
-    pub fn catalogue_now(&self) -> Result<Arc<Snapshot>, ChangesError> {
+    pub fn catalogue_now(&self) -> Result<Arc<dyn CatalogueView>, ChangesError> {
         self.snapshot()
     }
 
-    fn snapshot(&self) -> Result<Arc<Snapshot>, ChangesError> {
+    fn snapshot(&self) -> Result<Arc<dyn CatalogueView>, ChangesError> {
         self.catalogue.snapshot().ok_or(ChangesError::NotReady)
     }
 
@@ -222,7 +236,7 @@ impl Changes {
                 continue;
             }
             let enterprises = self.enterprises(&tenant).await?;
-            let exposures = exposures(&enterprises, &snap.catalogue);
+            let exposures = exposures(&enterprises, snap.catalogue());
             let mut items = Vec::new();
             for logged in &batch {
                 let event = &logged.event;
@@ -621,12 +635,12 @@ impl Changes {
     ) -> Result<Vec<FeedItem>, ChangesError> {
         let snap = self.snapshot()?;
         let enterprises = self.enterprises(tenant).await?;
-        let upcoming = crate::remind::upcoming(&snap.catalogue, today_ms);
+        let upcoming = crate::remind::upcoming(snap.catalogue(), today_ms);
         let items: Vec<FeedItem> = enterprises
             .iter()
             .flat_map(|e| {
                 crate::remind::reminders(
-                    &snap.catalogue,
+                    snap.catalogue(),
                     &upcoming,
                     e,
                     today_ms,
@@ -652,7 +666,7 @@ impl Changes {
     ) -> Result<crate::digest::Digest, ChangesError> {
         let snap = self.snapshot()?;
         let enterprises = self.enterprises(tenant).await?;
-        let exposures = exposures(&enterprises, &snap.catalogue);
+        let exposures = exposures(&enterprises, snap.catalogue());
         let mut entries: Vec<FeedItem> = Vec::new();
         let mut after: Option<String> = None;
         loop {

@@ -11,11 +11,12 @@ pub mod event;
 pub mod grpc;
 pub mod impact;
 pub mod log;
-pub mod reload;
+pub mod profiles;
 pub mod remind;
+pub mod replica;
 pub mod subscription;
 
-pub use domain::{CatalogueSource, Changes};
+pub use domain::{CatalogueSource, CatalogueView, Changes};
 pub use grpc::{ChangesGrpc, SERVICE_NAME};
 
 use std::path::Path;

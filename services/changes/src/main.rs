@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use tonic::service::Routes;
+use tonic_health::ServingStatus;
 
 use stdnav_changes::cli::Args;
-use stdnav_changes::reload::ReloadingCatalogue;
-use stdnav_changes::{Changes, ChangesGrpc, SERVICE_NAME, open_log};
-use stdnav_runtime::server::{self, Health};
-use stdnav_standards::store::default_sources;
+use stdnav_changes::profiles::RemoteProfiles;
+use stdnav_changes::replica::RemoteCatalogue;
+use stdnav_changes::{Changes, ChangesGrpc, open_log};
+use stdnav_runtime::{Launch, client, server, shutdown};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -20,60 +20,72 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let _telemetry = args.log.init("stdnav-changes")?;
-    let log = open_log(args.redis_url.as_deref(), &args.redis_prefix, &args.home)
+    let home = &args.home.path;
+    let redis_url = args.redis.url.as_deref();
+    let log = open_log(redis_url, &args.redis.prefix, home)
         .await
         .context("opening the change event log")?;
-    let profiles =
-        stdnav_profiling::open_store(args.redis_url.as_deref(), &args.redis_prefix, &args.home)
-            .await
-            .context("opening the profile store")?;
     let listener = server::bind(args.listen).await?;
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[SERVICE_NAME]).await;
-    let catalogue = Arc::new(ReloadingCatalogue::new(
-        &args.home.join("standards"),
-        default_sources(args.data.as_deref()),
+    let tls = args.client.tls()?;
+    let channel = client::lazy_channel(&args.standards, tls.as_ref())
+        .context("the standards service's address")?;
+    let catalogue = Arc::new(RemoteCatalogue::new(
+        channel,
+        &args.standards,
+        args.standards_key.clone(),
     ));
     let kind = log.kind();
-    let changes =
-        Arc::new(Changes::new(log, profiles, catalogue.clone()).with_retention(args.retention()?));
-    let options = args.serve.options()?;
-    let routes = Routes::new(
-        ChangesGrpc::new(changes.clone())
-            .with_stop_streams(options.stop_streams.clone())
-            .into_server(),
-    );
+    let changes = match &args.profiling {
+        Some(address) => {
+            let channel = client::lazy_channel(address, tls.as_ref())
+                .context("the profiling service's address")?;
+            Changes::new(log, RemoteProfiles::new(channel), catalogue.clone())
+        }
+        None => {
+            let profiles = stdnav_profiling::open_store(redis_url, &args.redis.prefix, home)
+                .await
+                .context("opening the profile store")?;
+            Changes::new(log, profiles, catalogue.clone())
+        }
+    };
+    let changes = Arc::new(changes.with_retention(args.retention()?));
+    let launch = Launch::new(args.serve.options()?);
+    let grpc = ChangesGrpc::new(changes.clone()).with_stop_streams(launch.stop_streams());
+    // The catalogue watch and the fan-out stop with the server.
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let shutdown = async move {
-        stdnav_runtime::shutdown::signal().await;
+        shutdown::signal().await;
         let _ = stop.send(true);
     };
-    let handle = server::spawn(
-        listener,
-        routes,
-        health.clone(),
-        health_service,
-        options,
-        shutdown,
-    )?;
-    tracing::info!(addr = %handle.local_addr, log = kind, "changes service listening (NOT_SERVING until the catalogue is loaded)");
-    let loading = catalogue.clone();
-    tokio::task::spawn_blocking(move || loading.load())
-        .await?
-        .context("loading the catalogue")?;
+    let server = launch
+        .add_service(grpc.into_server())
+        .start(listener, shutdown)
+        .await?;
+    tracing::info!(addr = %server.local_addr, log = kind, "changes service listening (NOT_SERVING until the catalogue is fetched)");
+    let interval = Duration::from_secs(args.reload_secs.max(1));
     let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;
     };
-    // An ingest by the standards service on the same --home switches the
-    // catalogue on disk: recorded here as change events.
-    let watch = catalogue.spawn_watch(
-        changes.clone(),
-        Duration::from_secs(args.reload_secs.max(1)),
-        until_stopped(stopped.clone()),
-    );
+    // The standards service may still be starting: ask until it answers.
+    let loaded = async {
+        while let Err(e) = catalogue.load().await {
+            tracing::warn!(error = %e, "catalogue not loaded yet; retrying");
+            tokio::time::sleep(interval.min(Duration::from_secs(1))).await;
+        }
+    };
+    tokio::select! {
+        _ = loaded => {}
+        _ = until_stopped(stopped.clone()) => {
+            server.join.await??;
+            return Ok(());
+        }
+    }
+    // Each new version of the standards service's catalogue (an ingest
+    // there) is recorded here as change events.
+    let watch = catalogue.spawn_watch(changes.clone(), interval, until_stopped(stopped.clone()));
     let fanout = changes.spawn_fanout(until_stopped(stopped));
-    health.set_all(tonic_health::ServingStatus::Serving).await;
-    handle.join.await??;
+    server.health.set_all(ServingStatus::Serving).await;
+    server.join.await??;
     let _ = tokio::join!(watch, fanout);
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! Conversions between the profile's proto and domain forms.
 
 use stdnav_core::enterprise::{
-    ChainMembership, EnterpriseRecord, FieldError, MeasuredIndicator, Profile, Segment,
+    ChainMembership, Enrichment, EnterpriseRecord, FieldError, HeldStandard, MeasuredIndicator,
+    Profile, Segment,
 };
+use stdnav_core::industry::{IndustryMapping, Scheme};
 use stdnav_proto::profiling::v1 as pb;
 
 pub fn segment_to_pb(s: Segment) -> pb::Segment {
@@ -146,5 +148,129 @@ pub fn record_to_pb(r: &EnterpriseRecord) -> pb::EnterpriseRecord {
             seconds: (r.updated_at_ms / 1000) as i64,
             nanos: ((r.updated_at_ms % 1000) * 1_000_000) as i32,
         }),
+    }
+}
+
+/// Converts a record a client was given back (PeerGroup's `record`): as
+/// [`record_to_pb`] wrote it, nothing validated or derived again. An unknown
+/// segment or industry scheme is a field error under `prefix`
+/// (`record.enterprise.chains[0].segment`).
+pub fn record_from_pb(
+    r: pb::EnterpriseRecord,
+    prefix: &str,
+) -> Result<EnterpriseRecord, Vec<FieldError>> {
+    let Some(enterprise) = r.enterprise else {
+        return Err(vec![FieldError {
+            field: format!("{prefix}enterprise"),
+            reason: "is required".into(),
+        }]);
+    };
+    let profile = profile_from_pb(enterprise, &format!("{prefix}enterprise."));
+    let en = r.enrichment.unwrap_or_default();
+    let mut errors = Vec::new();
+    let industry_mappings = en
+        .industry_mappings
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, m)| match Scheme::from_name(&m.scheme) {
+            Some(scheme) => Some(IndustryMapping {
+                input: m.input,
+                scheme,
+                gbt4754: m.gbt4754,
+            }),
+            None => {
+                errors.push(FieldError {
+                    field: format!("{prefix}enrichment.industry_mappings[{i}].scheme"),
+                    reason: "must be GB/T 4754-2017, ISIC Rev.4, NACE Rev.2 or NAICS 2017".into(),
+                });
+                None
+            }
+        })
+        .collect();
+    let profile = match profile {
+        Ok(p) if errors.is_empty() => p,
+        Ok(_) => return Err(errors),
+        Err(mut e) => {
+            e.extend(errors);
+            return Err(e);
+        }
+    };
+    Ok(EnterpriseRecord {
+        profile,
+        enrichment: Enrichment {
+            held: en
+                .held
+                .into_iter()
+                .map(|h| HeldStandard {
+                    input: h.input,
+                    code: h.code,
+                })
+                .collect(),
+            industries: en.industries,
+            industry_mappings,
+            industry_names: en.industry_names,
+            ics_groups: en.ics_groups,
+            keywords: en.keywords,
+            region_name: en.region_name,
+            province: en.province,
+            features: en.features,
+            feature_names: en.feature_names,
+        },
+        tenant: r.tenant,
+        version: r.version,
+        updated_at_ms: r.updated_at.map_or(0, |t| {
+            u64::try_from(t.seconds).unwrap_or(0) * 1000
+                + u64::try_from(t.nanos / 1_000_000).unwrap_or(0)
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_round_trips() {
+        let record = EnterpriseRecord {
+            profile: Profile {
+                uscc: "91440400MA4UXXXX0X".into(),
+                region: "440400".into(),
+                employees: 120,
+                markets: vec!["CN".into(), "DE".into()],
+                chains: vec![ChainMembership {
+                    chain: "appliances".into(),
+                    segment: Segment::Midstream,
+                }],
+                ..Default::default()
+            },
+            enrichment: Enrichment {
+                held: vec![HeldStandard {
+                    input: "GB/T19001-2016".into(),
+                    code: "GB/T 19001-2016".into(),
+                }],
+                industries: vec!["3851".into()],
+                industry_mappings: vec![IndustryMapping {
+                    input: "NACE 27.51".into(),
+                    scheme: Scheme::Nace2,
+                    gbt4754: vec!["3851".into()],
+                }],
+                ics_groups: vec!["97.040".into()],
+                features: vec![1.0, 2.5],
+                ..Default::default()
+            },
+            tenant: "t".into(),
+            version: 3,
+            updated_at_ms: 1_700_000_000_123,
+        };
+        assert_eq!(record_from_pb(record_to_pb(&record), "record."), Ok(record));
+        let mut bad = pb::EnterpriseRecord::default();
+        let e = record_from_pb(bad.clone(), "record.").unwrap_err();
+        assert_eq!(e[0].field, "record.enterprise");
+        bad.enterprise = Some(pb::Enterprise {
+            chains: vec![pb::ChainMembership::default()],
+            ..Default::default()
+        });
+        let e = record_from_pb(bad, "record.").unwrap_err();
+        assert_eq!(e[0].field, "record.enterprise.chains[0].segment");
     }
 }

@@ -134,7 +134,11 @@ impl PeerGroup {
 
 pub enum Subject {
     Stored(String),
+    /// Validated and enriched first.
     Inline(Box<Profile>),
+    /// A record the caller was already given (enriched, or read from the
+    /// store): used as it is.
+    Record(Box<EnterpriseRecord>),
 }
 
 pub struct Profiling {
@@ -293,6 +297,7 @@ impl Profiling {
         let record = match subject {
             Subject::Stored(uscc) => self.get(tenant, &uscc).await?,
             Subject::Inline(profile) => self.enrich(tenant, &profile)?,
+            Subject::Record(record) => *record,
         };
         let model = self.peer_model(tenant).await?;
         Ok(model.peer_group(&record).with_model(&model))

@@ -16,7 +16,7 @@ use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
 
-use crate::convert::{profile_from_pb, record_to_pb};
+use crate::convert::{profile_from_pb, record_from_pb, record_to_pb};
 use crate::domain::{PeerLevel, PeerModelSummary, Profiling, ProfilingError, Subject};
 use crate::store::ListFilter;
 
@@ -257,10 +257,13 @@ impl ProfilingService for ProfilingGrpc {
             Some(pb::peer_group_request::Subject::Enterprise(e)) => Subject::Inline(Box::new(
                 profile_from_pb(e, "enterprise.").map_err(|e| invalid(&e, "enterprise."))?,
             )),
+            Some(pb::peer_group_request::Subject::Record(r)) => Subject::Record(Box::new(
+                record_from_pb(r, "record.").map_err(|e| invalid(&e, "record."))?,
+            )),
             None => {
                 return Err(status::invalid_argument(&[Violation::new(
                     "subject",
-                    "give a uscc or an enterprise",
+                    "give a uscc, an enterprise or a record",
                 )]));
             }
         };

@@ -4,13 +4,12 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-
-use stdnav_profiling::cli::Args;
-use tonic::service::Routes;
+use tonic_health::ServingStatus;
 
 use stdnav_core::industry::IndustryData;
-use stdnav_profiling::{Profiling, ProfilingGrpc, SERVICE_NAME, open_store};
-use stdnav_runtime::server::{self, Health};
+use stdnav_profiling::cli::Args;
+use stdnav_profiling::{Profiling, ProfilingGrpc, open_store};
+use stdnav_runtime::{Launch, server, shutdown};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -19,35 +18,41 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let _telemetry = args.log.init("stdnav-profiling")?;
-    if let Some(dir) = &args.data {
+    // The code lists of --data, else of a shared/data above the working
+    // directory when present (core does not look for them itself).
+    if let Some(dir) = &args.data.path {
         let lists = IndustryData::load(dir).context("reading the industry code lists")?;
         IndustryData::install(lists);
+    } else if let Some(dir) =
+        stdnav_core::demo::find_shared_data(&std::env::current_dir().unwrap_or_default())
+    {
+        match IndustryData::load(&dir) {
+            Ok(lists) => {
+                IndustryData::install(lists);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "industry code lists unreadable: checking codes by form only")
+            }
+        }
     }
-    // Read the code lists now rather than inside the first request.
     let lists = IndustryData::get();
     tracing::info!(
         gbt4754_list = lists.has_gbt4754_list(),
         "industry code lists ready"
     );
-    let store = open_store(args.redis_url.as_deref(), &args.redis_prefix, &args.home)
+    let home = &args.home.path;
+    let store = open_store(args.redis.url.as_deref(), &args.redis.prefix, home)
         .await
         .context("opening the profile store")?;
     let listener = server::bind(args.listen).await?;
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[SERVICE_NAME]).await;
     let kind = store.kind();
-    let domain = Arc::new(Profiling::new(store).with_peer_artifacts(args.home.join("models")));
-    let routes = Routes::new(ProfilingGrpc::new(domain).into_server());
-    let handle = server::spawn(
-        listener,
-        routes,
-        health.clone(),
-        health_service,
-        args.serve.options()?,
-        stdnav_runtime::shutdown::signal(),
-    )?;
-    health.set_all(tonic_health::ServingStatus::Serving).await;
-    tracing::info!(addr = %handle.local_addr, store = kind, "profiling service serving");
-    handle.join.await??;
+    let domain = Arc::new(Profiling::new(store).with_peer_artifacts(home.join("models")));
+    let server = Launch::new(args.serve.options()?)
+        .add_service(ProfilingGrpc::new(domain).into_server())
+        .start(listener, shutdown::signal())
+        .await?;
+    server.health.set_all(ServingStatus::Serving).await;
+    tracing::info!(addr = %server.local_addr, store = kind, "profiling service serving");
+    server.join.await??;
     Ok(())
 }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use stdnav_core::enterprise::Profile;
+use stdnav_core::industry::IndustryData;
 use stdnav_core::population;
 use stdnav_profiling::domain::{Profiling, ProfilingError, Subject};
 use stdnav_profiling::peers::{MIN_PEERS, artifact_path};
@@ -24,7 +25,18 @@ async fn upsert_all(p: &Profiling, tenant: &str, profiles: &[Profile]) {
     }
 }
 
+/// The shared industry code lists when present, installed as the profiling
+/// binary run from the checkout installs them (core looks for none itself).
+fn install_industry_lists() {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Some(dir) = stdnav_core::demo::find_shared_data(manifest) {
+        let lists = IndustryData::load(&dir).expect("shared industry lists load");
+        IndustryData::install(lists);
+    }
+}
+
 async fn suite(store: Arc<dyn EnterpriseStore>, artifacts: &std::path::Path) {
+    install_industry_lists();
     let profiling = Profiling::new(store.clone()).with_peer_artifacts(artifacts);
     let people = demo(120);
     let (a, b) = ("tenant-a", "tenant-b");

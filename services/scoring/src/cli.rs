@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use stdnav_runtime::cli::{LogFlags, ServeFlags};
+use stdnav_runtime::cli::{HomeFlag, LogFlags, ServeFlags};
 
 use crate::DEFAULT_SEED;
 
@@ -19,9 +19,8 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, env = "STDNAV_SCORING_LISTEN", default_value = "127.0.0.1:50063")]
     pub listen: SocketAddr,
-    /// Directory for stdnav's own state (index cache, store, models).
-    #[arg(long, env = "STDNAV_HOME", default_value = ".stdnav")]
-    pub home: PathBuf,
+    #[command(flatten)]
+    pub home: HomeFlag,
     /// Model artifact; <home>/models/scoring.json when not given.
     #[arg(long, env = "STDNAV_MODEL")]
     pub model: Option<PathBuf>,

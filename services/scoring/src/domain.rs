@@ -109,6 +109,12 @@ pub fn validate(batch: &[Signals], as_of_year: i32) -> Vec<(String, String)> {
                 format!("must be a strength between 0 and 1, got {}", s.cocitation),
             ));
         }
+        if !(s.regulation.is_finite() && (0.0..=1.0).contains(&s.regulation)) {
+            bad.push((
+                format!("candidates[{i}].regulation"),
+                format!("must be a weight between 0 and 1, got {}", s.regulation),
+            ));
+        }
         if s.published_year != 0 && !(1800..=2200).contains(&s.published_year) {
             bad.push((
                 format!("candidates[{i}].published_year"),

@@ -104,6 +104,7 @@ pub fn signals_from_pb(
         text_score: f64::from(c.text_score),
         match_strength: f64::from(c.match_strength),
         cocitation: f64::from(c.cocitation),
+        regulation: f64::from(c.regulation),
         ics_match_depth: c.ics_match_depth,
         mandatory: c.mandatory,
         mandatory_in_market: c.mandatory_in_market,

@@ -5,18 +5,16 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tonic::Code;
-use tonic::service::Routes;
 use tonic::transport::Channel;
 
 use stdnav_models::{Model, ModelKind, synthetic_training_set, train_kind};
 use stdnav_proto::scoring::v1 as pb;
 use stdnav_proto::scoring::v1::scoring_service_client::ScoringServiceClient;
-use stdnav_runtime::server::{self, Health, ServeOptions};
+use stdnav_runtime::Launch;
 use stdnav_runtime::status::field_violations;
-use stdnav_scoring::{SERVICE_NAME, Scorer, ScoringGrpc, start_with};
+use stdnav_scoring::{Scorer, ScoringGrpc, start_with};
 
 /// A server for `scorer`; dropping the sender shuts it down.
 struct TestServer {
@@ -25,22 +23,11 @@ struct TestServer {
 }
 
 async fn serve(scorer: Arc<Scorer>) -> TestServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[SERVICE_NAME]).await;
-    let (tx, rx) = oneshot::channel::<()>();
-    let handle = server::spawn(
-        listener,
-        Routes::new(ScoringGrpc::new(scorer).into_server()),
-        health.clone(),
-        health_service,
-        ServeOptions::default(),
-        async move {
-            let _ = rx.await;
-        },
-    )
-    .unwrap();
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+    let (handle, tx) = Launch::default()
+        .add_service(ScoringGrpc::new(scorer).into_server())
+        .serve_on_loopback()
+        .await
+        .unwrap();
     let client = ScoringServiceClient::connect(format!("http://{}", handle.local_addr))
         .await
         .unwrap();
@@ -70,6 +57,7 @@ fn relevant(id: &str) -> pb::CandidateSignals {
         text_score: 11.0,
         match_strength: 1.0,
         cocitation: 0.0,
+        regulation: 0.0,
         ics_match_depth: 3,
         mandatory: true,
         mandatory_in_market: true,

@@ -130,6 +130,15 @@ impl Standards {
         self.store.get().map(|s| s.snapshot())
     }
 
+    /// The catalogue as stored, for a replica in another service
+    /// ([`CatalogueStore::export`]).
+    pub fn export(&self, unless_version: &str) -> Result<crate::store::Export, StandardsError> {
+        self.store
+            .get()
+            .ok_or(StandardsError::NotReady)?
+            .export(unless_version)
+    }
+
     pub fn is_ready(&self) -> bool {
         self.store.get().is_some()
     }

@@ -440,8 +440,61 @@ pub fn check_report_to_pb(r: &CheckReport) -> pb::CheckCitationsResponse {
     }
 }
 
+/// The stream ExportCatalogue answers (named, so callers holding a
+/// `dyn StandardsService` can name it).
+pub type ExportStream = std::pin::Pin<
+    Box<dyn tokio_stream::Stream<Item = Result<pb::ExportCatalogueResponse, Status>> + Send>,
+>;
+
+/// Largest part of an ExportCatalogue stream (whole records, so a record
+/// longer than this is a part of its own).
+const EXPORT_PART_BYTES: usize = 4 << 20;
+
+/// The records file as parts of whole lines, each copied out when sent.
+fn export_parts(
+    version: String,
+    records: Vec<u8>,
+) -> impl Iterator<Item = pb::ExportCatalogueResponse> + Send {
+    let mut at = 0;
+    let mut first = true;
+    std::iter::from_fn(move || {
+        if at >= records.len() && !first {
+            return None;
+        }
+        first = false;
+        let end = (at + EXPORT_PART_BYTES).min(records.len());
+        let end = match records[at..end].iter().rposition(|&b| b == b'\n') {
+            Some(i) if end < records.len() => at + i + 1,
+            _ if end < records.len() => records[end..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(records.len(), |i| end + i + 1),
+            _ => end,
+        };
+        let part = records[at..end].to_vec();
+        at = end;
+        Some(pb::ExportCatalogueResponse {
+            version: version.clone(),
+            records_jsonl: part,
+        })
+    })
+}
+
 #[tonic::async_trait]
 impl StandardsService for StandardsGrpc {
+    type ExportCatalogueStream = ExportStream;
+
+    #[instrument(skip(self, request))]
+    async fn export_catalogue(
+        &self,
+        request: Request<pb::ExportCatalogueRequest>,
+    ) -> Result<Response<Self::ExportCatalogueStream>, Status> {
+        let unless = request.into_inner().unless_version;
+        let export = self.blocking(move |d| d.export(&unless)).await?;
+        let parts = export_parts(export.version, export.records.unwrap_or_default());
+        Ok(Response::new(Box::pin(tokio_stream::iter(parts.map(Ok)))))
+    }
+
     #[instrument(skip(self, request))]
     async fn check_citations(
         &self,
@@ -648,6 +701,7 @@ impl StandardsService for StandardsGrpc {
                     referenced_by: c.referenced_by.clone(),
                     match_strength: c.match_strength,
                     cocitation: c.cocitation,
+                    regulation: c.regulation,
                 })
                 .collect(),
             unmatched_products: result.unmatched_products,
@@ -693,5 +747,40 @@ impl StandardsService for StandardsGrpc {
                 })
                 .collect(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parts hold whole lines, in order, each with the version; an empty
+    /// catalogue (or one the caller holds) is one part without records.
+    #[test]
+    fn export_parts_are_whole_lines() {
+        let line = |i: usize| {
+            format!(
+                "{{\"id\": \"{i}\", \"pad\": \"{}\"}}\n",
+                "x".repeat(i % 7000)
+            )
+        };
+        let records: String = (0..5000).map(line).collect();
+        let parts: Vec<_> = export_parts("v".into(), records.clone().into_bytes()).collect();
+        assert!(parts.len() > 2, "{} parts", parts.len());
+        for p in &parts {
+            assert_eq!(p.version, "v");
+            assert!(p.records_jsonl.ends_with(b"\n"));
+            assert!(p.records_jsonl.len() <= EXPORT_PART_BYTES);
+        }
+        let joined: Vec<u8> = parts.into_iter().flat_map(|p| p.records_jsonl).collect();
+        assert_eq!(joined, records.into_bytes());
+        let empty: Vec<_> = export_parts("v".into(), Vec::new()).collect();
+        assert_eq!(
+            empty,
+            [pb::ExportCatalogueResponse {
+                version: "v".into(),
+                records_jsonl: Vec::new()
+            }]
+        );
     }
 }

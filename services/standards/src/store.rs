@@ -332,6 +332,14 @@ fn base_fingerprint(sources: &[Source]) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
+/// What [`CatalogueStore::export`] gives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub version: String,
+    /// The records file; None when the caller holds this version.
+    pub records: Option<Vec<u8>>,
+}
+
 impl CatalogueStore {
     /// Opens the catalogue cached in `dir`, or builds it from `sources`
     /// when the cache is missing, from another schema, or the sources changed.
@@ -482,6 +490,30 @@ impl CatalogueStore {
         }
         let (idx, reader, fields) = index::open(&path).map_err(StandardsError::index)?;
         Ok(Snapshot::new(catalogue, idx, reader, fields))
+    }
+
+    /// The catalogue as stored, for a replica in another service: its
+    /// version (the manifest's index, new with every commit) and, unless the
+    /// caller holds that version, the records file (one JSON record a line,
+    /// before the relations [`Catalogue::build`] derives). A commit writes
+    /// the records before switching the manifest, so records read after the
+    /// version are never older than it.
+    pub fn export(&self, unless_version: &str) -> Result<Export, StandardsError> {
+        let manifest: Manifest = std::fs::read(self.dir.join("manifest.json"))
+            .map_err(StandardsError::io)
+            .and_then(|b| serde_json::from_slice(&b).map_err(StandardsError::io))?;
+        let version = manifest.index_dir;
+        if version == unless_version {
+            return Ok(Export {
+                version,
+                records: None,
+            });
+        }
+        let records = std::fs::read(self.dir.join("records.jsonl")).map_err(StandardsError::io)?;
+        Ok(Export {
+            version,
+            records: Some(records),
+        })
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {

@@ -30,6 +30,20 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub backend: Arc<dyn Backend>,
+    /// Browser sessions (login with a key).
+    pub sessions: Arc<crate::session::Sessions>,
+    /// The map's and the index's snapshots, per caller.
+    pub figures: Arc<crate::figures::Figures>,
+}
+
+impl AppState {
+    pub fn new(backend: Arc<dyn Backend>, figures: crate::figures::Figures) -> Self {
+        Self {
+            backend,
+            sessions: Arc::default(),
+            figures: Arc::new(figures),
+        }
+    }
 }
 
 /// A JSON body; a malformed or oversized one is INVALID_ARGUMENT on `body`.
@@ -408,6 +422,8 @@ pub async fn upsert_enterprise(
             },
         )
         .await?;
+    // The map of this caller shows the write on its next request.
+    s.figures.forget(&c);
     Ok(Json(r.into()))
 }
 
@@ -469,8 +485,18 @@ pub async fn changes(
 /// The development index of every prefecture city (docs/INDEX.md).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MapIndex {
-    /// Enterprises of the tenant in the province.
+    /// Enterprises counted in the province (on the batch basis: those with a chain result).
     pub enterprises: u32,
+    /// What the figures come from: `batch_results` or `stored_records`.
+    pub basis: index::Basis,
+    /// The newest chain run's date (`YYYY-MM-DD`), or when the records were read.
+    pub data_date: String,
+    /// The chains whose batch results were read (batch basis only).
+    pub chains_read: Vec<String>,
+    /// The slice drawn: a GB/T 4754 division, empty for all.
+    pub industry: String,
+    /// The slice drawn: a chain, empty for all.
+    pub chain: String,
     /// Parts and weights of the composite.
     pub weights: Vec<Weight>,
     pub cities: Vec<CityIndex>,
@@ -513,12 +539,27 @@ pub async fn province_records(
     Ok(out)
 }
 
-pub async fn map_index(backend: &dyn Backend, c: &Caller) -> Result<MapIndex, ApiError> {
-    let records = province_records(backend, c).await?;
-    let cities = index::compute(&records);
-    Ok(MapIndex {
+/// The index of `slice` from a snapshot.
+pub fn map_index_of<'a>(
+    snapshot: &'a crate::figures::Snapshot,
+    slice: &index::Slice,
+) -> (MapIndex, Vec<&'a EnterpriseRecord>) {
+    let records = snapshot.sliced(slice);
+    let batch = snapshot.batch.as_ref();
+    let basis = index::basis(&records, batch);
+    let cities = index::compute(&records, batch);
+    let index = MapIndex {
         enterprises: cities.iter().map(|c| c.enterprises).sum(),
-        weights: index::PARTS
+        basis,
+        data_date: snapshot.data_date(basis),
+        chains_read: match (basis, batch) {
+            (index::Basis::BatchResults, Some(b)) => b.chains.clone(),
+            _ => Vec::new(),
+        },
+        industry: slice.industry.clone().unwrap_or_default(),
+        chain: slice.chain.clone().unwrap_or_default(),
+        weights: basis
+            .parts()
             .iter()
             .map(|(part, weight)| Weight {
                 part: part.to_string(),
@@ -526,14 +567,48 @@ pub async fn map_index(backend: &dyn Backend, c: &Caller) -> Result<MapIndex, Ap
             })
             .collect(),
         cities,
-    })
+    };
+    (index, records)
 }
 
-#[utoipa::path(get, path = "/v1/index", tag = "index",
-    responses((status = 200, body = MapIndex)))]
-/// The standardization development index by prefecture city, from the tenant's stored enterprises.
-pub async fn index_json(State(s): State<AppState>, Who(c): Who) -> ApiResult<MapIndex> {
-    Ok(Json(map_index(&*s.backend, &c).await?))
+/// The caller's index of `slice` (its snapshot kept or read now).
+pub async fn map_index(
+    s: &AppState,
+    c: &Caller,
+    slice: &index::Slice,
+) -> Result<MapIndex, ApiError> {
+    let snapshot = s.figures.snapshot(&*s.backend, c).await?;
+    Ok(map_index_of(&snapshot, slice).0)
+}
+
+/// A slice of the province: one GB/T 4754 division or one industry chain.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct IndexParams {
+    /// A GB/T 4754 division, two digits (`38`; a class such as `C3851` is cut to it).
+    pub industry: String,
+    /// A chain id (`appliances`) or name (`家电产业链`), at most 128 bytes.
+    pub chain: String,
+}
+
+impl IndexParams {
+    pub fn slice(&self) -> Result<index::Slice, ApiError> {
+        index::Slice::parse(&self.industry, &self.chain)
+            .map_err(|(field, why)| ApiError::invalid(&field, why))
+    }
+}
+
+#[utoipa::path(get, path = "/v1/index", tag = "index", params(IndexParams),
+    responses((status = 200, body = MapIndex), (status = 400, body = ErrorBody)))]
+/// The standardization development index by prefecture city, from the tenant's chain batch
+/// results (or its stored enterprises when it has none), for the province or one slice.
+pub async fn index_json(
+    State(s): State<AppState>,
+    Who(c): Who,
+    QueryParams(p): QueryParams<IndexParams>,
+) -> ApiResult<MapIndex> {
+    Ok(Json(map_index(&s, &c, &p.slice()?).await?))
 }
 
 #[utoipa::path(post, path = "/v1/check", tag = "standards", params(CheckParams),

@@ -51,6 +51,31 @@ impl Caller {
         }
     }
 
+    /// Whether the request presented a key of its own (a header), as
+    /// opposed to none (then a browser session may supply one).
+    pub fn has_key(&self) -> bool {
+        self.authorization.is_some() || self.api_key.is_some()
+    }
+
+    /// A digest of the credentials, to key what is cached for this caller
+    /// (the same key or tenant header gives the same digest; the key itself
+    /// is not kept in the cache).
+    pub fn fingerprint(&self) -> [u8; 32] {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        for part in [&self.authorization, &self.api_key, &self.tenant] {
+            match part {
+                Some(v) => {
+                    h.update([1u8]);
+                    h.update((v.len() as u64).to_le_bytes());
+                    h.update(v.as_bytes());
+                }
+                None => h.update([0u8]),
+            }
+        }
+        h.finalize().into()
+    }
+
     /// A caller presenting `key` (tests, tools).
     pub fn with_key(key: &str) -> Self {
         Self {

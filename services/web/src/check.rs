@@ -188,10 +188,40 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> Stop {
 
 /// A multipart form: every `file` and a non-empty `text` a document;
 /// returns the `lang` field.
-async fn pump_multipart(mut form: Multipart, out: &mut Outbox) -> Result<Option<String>, Stop> {
+fn csrf_failed() -> ApiError {
+    ApiError::forbidden(
+        "CSRF_FAILED",
+        "the form's CSRF token is missing, stale or from another site",
+    )
+}
+
+async fn pump_multipart(
+    mut form: Multipart,
+    out: &mut Outbox,
+    csrf: Option<&str>,
+) -> Result<Option<String>, Stop> {
     let mut lang = None;
+    let mut first = true;
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
         let field_name = field.name().unwrap_or_default().to_string();
+        if std::mem::take(&mut first)
+            && let Some(expected) = csrf
+        {
+            // A token is 64 hex characters; more is not one.
+            let mut value = Vec::new();
+            if field_name == "csrf" {
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    value.extend_from_slice(&chunk);
+                    if value.len() > 128 {
+                        break;
+                    }
+                }
+            }
+            if !crate::session::same_token(expected, &String::from_utf8_lossy(&value)) {
+                return Err(csrf_failed().into());
+            }
+            continue;
+        }
         let (name, is_file) = match field_name.as_str() {
             "lang" => {
                 let mut value = Vec::new();
@@ -289,10 +319,26 @@ pub async fn run(
     caller: &Caller,
     request: Request,
 ) -> Result<(stpb::CheckCitationsResponse, Lang), ApiError> {
+    run_checked(backend, caller, request, None).await
+}
+
+/// [`run`] for the page's form posted with a browser session: the form's
+/// first field must be `csrf` holding `csrf` (checked before any document
+/// goes to the service), and only a multipart form is taken.
+pub async fn run_checked(
+    backend: &dyn Backend,
+    caller: &Caller,
+    request: Request,
+    csrf: Option<&str>,
+) -> Result<(stpb::CheckCitationsResponse, Lang), ApiError> {
     let params = Query::<CheckParams>::try_from_uri(request.uri())
         .map(|q| q.0)
         .map_err(|r| ApiError::invalid("query", r.body_text()))?;
     let multipart = is_multipart(&request);
+    if csrf.is_some() && !multipart {
+        return Err(csrf_failed());
+    }
+    let csrf = csrf.map(str::to_string);
     // Over the limit by its own account: refused before a byte is read.
     let limit = if multipart {
         BODY_LIMIT
@@ -320,7 +366,7 @@ pub async fn run(
             let form = Multipart::from_request(request, &())
                 .await
                 .map_err(|r| ApiError::invalid("body", r.body_text()))?;
-            pump_multipart(form, &mut out).await
+            pump_multipart(form, &mut out, csrf.as_deref()).await
         } else {
             pump_raw(request.into_body(), name, format, &mut out)
                 .await

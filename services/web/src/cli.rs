@@ -28,6 +28,8 @@ pub struct Args {
     pub changes: String,
     #[command(flatten)]
     pub cors: CorsFlags,
+    #[command(flatten)]
+    pub figures: FiguresFlags,
     /// Serve Prometheus metrics (the web face's requests) at http://ADDR/metrics.
     #[arg(long, env = "STDNAV_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -51,6 +53,42 @@ pub struct CorsFlags {
         value_parser = crate::cors::parse_origin
     )]
     pub cors_origins: Vec<crate::cors::Origin>,
+}
+
+/// The index's chain batch results and the map's figures cache, shared by
+/// `stdnav-web` and `stdnav serve`.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct FiguresFlags {
+    /// Where the development index reads chain batch results:
+    /// DIR/<tenant>/<run>/results.jsonl and summary.json, each run the
+    /// `--out` of `stdnav batch` (docs/INDEX.md). Absent: `stdnav serve`
+    /// reads --home/batch, `stdnav-web` none (stored records only).
+    #[arg(long, env = "STDNAV_BATCH_RESULTS")]
+    pub batch_results: Option<std::path::PathBuf>,
+    /// Seconds the map's figures are kept per caller, 0..=3600 (0: read on
+    /// every page).
+    #[arg(long, env = "STDNAV_MAP_CACHE_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub map_cache_secs: u64,
+}
+
+impl FiguresFlags {
+    /// The web face's options with `cors`; `default_batch` is read when no
+    /// --batch-results is given.
+    pub fn options(
+        &self,
+        cors: crate::cors::Cors,
+        default_batch: Option<&std::path::Path>,
+    ) -> crate::server::Options {
+        crate::server::Options {
+            cors,
+            batch_results: self
+                .batch_results
+                .clone()
+                .or_else(|| default_batch.map(std::path::Path::to_path_buf)),
+            figures_ttl: std::time::Duration::from_secs(self.map_cache_secs),
+        }
+    }
 }
 
 impl CorsFlags {

@@ -83,6 +83,19 @@ impl ApiError {
         }
     }
 
+    /// PERMISSION_DENIED of the web face's own (a failed CSRF check).
+    pub fn forbidden(reason: &str, message: impl Into<String>) -> Self {
+        Self {
+            http: StatusCode::FORBIDDEN,
+            body: ErrorBody {
+                code: "PERMISSION_DENIED".into(),
+                reason: reason.into(),
+                message: message.into(),
+                field_violations: vec![],
+            },
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         self.http
     }

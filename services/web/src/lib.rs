@@ -11,12 +11,17 @@ pub mod check;
 pub mod cli;
 pub mod cors;
 pub mod error;
+pub mod figures;
 pub mod i18n;
 pub mod index;
 pub mod model;
 pub mod pages;
 pub mod server;
+pub mod session;
 
 pub use backend::{Backend, Caller, GrpcBackend, ServiceAddrs};
 pub use cors::Cors;
-pub use server::{WebHandle, router, router_with, spawn, spawn_with};
+pub use server::{
+    Options, WebHandle, router, router_with, router_with_options, spawn, spawn_with,
+    spawn_with_options,
+};

@@ -25,10 +25,10 @@ async fn main() -> anyhow::Result<()> {
         stdnav_runtime::metrics::serve(std::net::TcpListener::bind(addr)?)?;
     }
     let listener = tokio::net::TcpListener::bind(args.http_listen).await?;
-    let handle = stdnav_web::spawn_with(
+    let handle = stdnav_web::spawn_with_options(
         listener,
         Arc::new(backend),
-        &args.cors.cors(),
+        &args.figures.options(args.cors.cors(), None),
         stdnav_runtime::shutdown::signal(),
     )?;
     handle.join.await??;

@@ -17,11 +17,94 @@ use serde_json::{Value, json};
 use stdnav_proto::changes::v1 as cpb;
 use stdnav_proto::standards::v1 as stpb;
 
-use crate::api::{self, AppState, QueryParams, SearchParams, Who};
+use crate::api::{self, AppState, IndexParams, QueryParams, SearchParams};
+use crate::backend::Caller;
 use crate::error::ApiError;
 use crate::i18n::{Lang, words};
 use crate::index::{self, CityIndex, SHANDONG};
 use crate::model::{self, CheckReport, Enterprise, Solution};
+use crate::session::{self, SessionView};
+
+/// What a page request carries beside its parameters: the key of its
+/// browser session (when it presented no key of its own), the session's
+/// CSRF token for the page's forms, and whether `Secure` cookies would be
+/// refused (plain HTTP to a loopback host).
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    key: Option<String>,
+    session_id: Option<String>,
+    pub session: Option<SessionView>,
+    plain_loopback: bool,
+}
+
+tokio::task_local! {
+    /// The page request being answered, for [`render`] (the logout form's token).
+    static PAGE: PageCtx;
+}
+
+/// Middleware of the pages: finds the browser session, hands it to the
+/// handler (request extension) and to the templates (task-local).
+pub async fn page_session(
+    State(s): State<AppState>,
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = request.headers();
+    let mut ctx = PageCtx {
+        plain_loopback: session::plain_loopback(headers),
+        ..PageCtx::default()
+    };
+    if !Caller::from_headers(headers).has_key()
+        && let Some(id) = session::cookie(headers, session::COOKIE)
+        && let Some((key, view)) = s.sessions.get(id)
+    {
+        ctx.key = Some(key);
+        ctx.session_id = Some(id.to_string());
+        ctx.session = Some(view);
+    }
+    request.extensions_mut().insert(ctx.clone());
+    PAGE.scope(ctx, next.run(request)).await
+}
+
+/// The caller of a page: its own key or tenant header, else its browser
+/// session's key; and the session, if any.
+pub struct PageWho(pub Caller, pub Option<SessionView>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageWho {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, ApiError> {
+        let ctx = parts
+            .extensions
+            .get::<PageCtx>()
+            .cloned()
+            .unwrap_or_default();
+        let caller = match &ctx.key {
+            Some(key) => Caller::with_key(key),
+            None => Caller::from_headers(&parts.headers),
+        };
+        Ok(Self(caller, ctx.session))
+    }
+}
+
+/// Whether a form POSTed with a browser session carries that session's
+/// CSRF token and comes from this site; a POST without a session (a key
+/// in a header, or no keys at all) has no ambient credential to abuse.
+fn csrf_ok(session: &Option<SessionView>, headers: &axum::http::HeaderMap, token: &str) -> bool {
+    match session {
+        None => true,
+        Some(view) => session::same_origin(headers) && session::same_token(&view.csrf, token),
+    }
+}
+
+fn csrf_error() -> ApiError {
+    ApiError::forbidden(
+        "CSRF_FAILED",
+        "the form's CSRF token is missing, stale or from another site",
+    )
+}
 
 fn templates() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
@@ -41,6 +124,7 @@ fn templates() -> &'static Environment<'static> {
             ("standard.html", include_str!("../templates/standard.html")),
             ("changes.html", include_str!("../templates/changes.html")),
             ("check.html", include_str!("../templates/check.html")),
+            ("login.html", include_str!("../templates/login.html")),
         ] {
             env.add_template(name, source)
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
@@ -96,6 +180,12 @@ fn render(name: &str, lang: Lang, uri: &Uri, status: StatusCode, mut ctx: Value)
         map.insert("t".into(), json!(words(lang)));
         map.insert("lang".into(), json!(lang.code()));
         map.insert("switch_url".into(), json!(switch_url(uri, lang)));
+        let session = PAGE
+            .try_with(|p| p.session.clone())
+            .ok()
+            .flatten()
+            .map(|v| json!({"csrf": v.csrf}));
+        map.insert("session".into(), session.unwrap_or(Value::Null));
     }
     match templates().get_template(name).and_then(|t| t.render(&ctx)) {
         Ok(html) => (status, Html(html)).into_response(),
@@ -107,6 +197,29 @@ fn render(name: &str, lang: Lang, uri: &Uri, status: StatusCode, mut ctx: Value)
 }
 
 fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
+    if e.status() == StatusCode::UNAUTHORIZED {
+        // Keys are on and the browser has no session: the login form, here.
+        let next = uri.path_and_query().map_or("/", |p| p.as_str());
+        return login_form(
+            lang,
+            uri,
+            StatusCode::UNAUTHORIZED,
+            next,
+            "login_needed",
+            false,
+        );
+    }
+    if e.body().reason == "CSRF_FAILED" {
+        let mut body = e.body().clone();
+        body.message = words(lang)["csrf_failed"].to_string();
+        return render(
+            "error.html",
+            lang,
+            uri,
+            e.status(),
+            json!({ "error": body }),
+        );
+    }
     render(
         "error.html",
         lang,
@@ -121,6 +234,20 @@ fn error_page(lang: Lang, uri: &Uri, e: ApiError) -> Response {
 pub struct LangParam {
     pub lang: Option<String>,
     pub part: Option<String>,
+    /// The map's slice: a GB/T 4754 division (`38`).
+    pub industry: String,
+    /// The map's slice: a chain id or name (at most 128 bytes).
+    pub chain: String,
+}
+
+impl LangParam {
+    fn slice(&self) -> Result<index::Slice, ApiError> {
+        IndexParams {
+            industry: self.industry.clone(),
+            chain: self.chain.clone(),
+        }
+        .slice()
+    }
 }
 
 fn lang_of(p: &Option<String>) -> Lang {
@@ -142,27 +269,83 @@ fn fmt1(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.1}")).unwrap_or_default()
 }
 
+/// [`url`] for an HTML attribute: `&` as `&amp;`; the rest is already
+/// percent-encoded, so templates may mark it safe (minijinja would turn
+/// every `/` into `&#x2f;`).
+fn attr_url(path: &str, pairs: &[(&str, String)]) -> String {
+    url(path, pairs).replace('&', "&amp;")
+}
+
+/// The slice's parameters for a link (empty ones left out).
+fn slice_pairs(slice: &index::Slice) -> Vec<(&'static str, String)> {
+    vec![
+        ("industry", slice.industry.clone().unwrap_or_default()),
+        ("chain", slice.chain.clone().unwrap_or_default()),
+    ]
+}
+
+/// The slice in words (`电气机械和器材制造业 · 家电产业链`), empty for all.
+fn slice_label(slice: &index::Slice, lang: Lang) -> String {
+    let pick = |(zh, en): (String, String)| if lang == Lang::Zh { zh } else { en };
+    let mut words = Vec::new();
+    if let Some(d) = &slice.industry {
+        words.push(format!("{d} {}", pick(index::division_names(d))));
+    }
+    if let Some(c) = &slice.chain {
+        words.push(pick(index::chain_names(c)));
+    }
+    words.join(" · ")
+}
+
+/// The basis line of the map and the index: what the figures come from, the
+/// data date, the chains read.
+fn basis_view(data: &api::MapIndex, lang: Lang) -> Value {
+    let t = words(lang);
+    let chains: Vec<String> = data
+        .chains_read
+        .iter()
+        .map(|c| {
+            let (zh, en) = index::chain_names(c);
+            if lang == Lang::Zh { zh } else { en }
+        })
+        .collect();
+    json!({
+        "code": data.basis.code(),
+        "label": t[format!("basis_{}", data.basis.code()).as_str()],
+        "data_date": data.data_date,
+        "chains": chains.join("、"),
+    })
+}
+
 /// `/`: the province map, one tile per prefecture city, coloured by the
-/// index or one of its parts.
+/// index or one of its parts, for the province or one slice (a GB/T 4754
+/// division, an industry chain).
 pub async fn map(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Query(p): Query<LangParam>,
 ) -> Response {
     let lang = lang_of(&p.lang);
-    let part = p
-        .part
-        .filter(|p| index::PARTS.iter().any(|(k, _)| k == p))
-        .unwrap_or_else(|| "index".into());
-    let data = match api::map_index(&*s.backend, &c).await {
+    let slice = match p.slice() {
+        Ok(slice) => slice,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let snapshot = match s.figures.snapshot(&*s.backend, &c).await {
         Ok(d) => d,
         Err(e) => return error_page(lang, &uri, e),
     };
+    let (data, _) = api::map_index_of(&snapshot, &slice);
+    let part = p
+        .part
+        .filter(|p| data.basis.parts().iter().any(|(k, _)| k == p))
+        .unwrap_or_else(|| "index".into());
     const W: u32 = 100;
     const H: u32 = 80;
     const GAP: u32 = 6;
     let no_data = words(lang)["no_data"];
+    let mut city_pairs = slice_pairs(&slice);
+    city_pairs.push(lang_pair(lang));
     let cells: Vec<Value> = SHANDONG
         .iter()
         .zip(&data.cities)
@@ -171,6 +354,7 @@ pub async fn map(
             let (x, y) = (cell.col * (W + GAP), cell.row * (H + GAP));
             json!({
                 "code": city.code,
+                "href": attr_url(&format!("/city/{}", city.code), &city_pairs),
                 "name": city_name(city, lang),
                 "enterprises": city.enterprises,
                 "x": x, "y": y, "w": W, "h": H,
@@ -181,12 +365,52 @@ pub async fn map(
             })
         })
         .collect();
-    let mut parts = vec![json!({"key": "index", "label": part_label("index", lang)})];
+    let part_href = |key: &str| {
+        let mut pairs = slice_pairs(&slice);
+        pairs.push(("part", key.to_string()));
+        pairs.push(lang_pair(lang));
+        attr_url("/", &pairs)
+    };
+    let mut parts = vec![
+        json!({"key": "index", "label": part_label("index", lang), "href": part_href("index")}),
+    ];
     parts.extend(
-        index::PARTS
+        data.basis
+            .parts()
             .iter()
-            .map(|(k, _)| json!({"key": k, "label": part_label(k, lang)})),
+            .map(|(k, _)| json!({"key": k, "label": part_label(k, lang), "href": part_href(k)})),
     );
+    // The slices on offer: the divisions and chains of the tenant's
+    // enterprises in the province, most enterprises first.
+    let mut divisions = std::collections::BTreeMap::<String, u32>::new();
+    let mut chains = std::collections::BTreeMap::<String, u32>::new();
+    for r in &snapshot.records {
+        if let Some(d) = index::division_of(r) {
+            *divisions.entry(d).or_default() += 1;
+        }
+        for m in &r.enterprise.chains {
+            *chains.entry(m.chain.clone()).or_default() += 1;
+        }
+    }
+    let pick = |(zh, en): (String, String)| if lang == Lang::Zh { zh } else { en };
+    let mut divisions: Vec<(String, u32)> = divisions.into_iter().collect();
+    divisions.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let divisions: Vec<Value> = divisions
+        .iter()
+        .map(|(code, n)| {
+            json!({"value": code, "label": format!("{code} {}", pick(index::division_names(code))), "count": n,
+                   "on": slice.industry.as_deref() == Some(code.as_str())})
+        })
+        .collect();
+    let mut chains: Vec<(String, u32)> = chains.into_iter().collect();
+    chains.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let chains: Vec<Value> = chains
+        .iter()
+        .map(|(name, n)| {
+            json!({"value": name, "label": pick(index::chain_names(name)), "count": n,
+                   "on": slice.chain.as_deref() == Some(name.as_str())})
+        })
+        .collect();
     let legend: Vec<Value> = [
         (0.0, "0–20"),
         (20.0, "20–40"),
@@ -209,15 +433,19 @@ pub async fn map(
             "cells": cells, "parts": parts, "part": part, "legend": legend,
             "total": data.enterprises,
             "width": 7 * (W + GAP), "height": 4 * (H + GAP),
+            "divisions": divisions, "chains": chains,
+            "slice": slice_label(&slice, lang),
+            "all_href": attr_url("/", &[lang_pair(lang)]),
+            "basis": basis_view(&data, lang),
         }),
     )
 }
 
 /// `/city/{code}`: one city's index, industries, chains and the enterprises
-/// holding the fewest standards.
+/// lagging most, for the province's slice the map showed.
 pub async fn city(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Path(code): Path<String>,
     Query(p): Query<LangParam>,
@@ -230,34 +458,77 @@ pub async fn city(
             ApiError::not_found("CITY_NOT_FOUND", "not a prefecture city of Shandong"),
         );
     }
-    let records = match api::province_records(&*s.backend, &c).await {
-        Ok(r) => r,
+    let slice = match p.slice() {
+        Ok(slice) => slice,
         Err(e) => return error_page(lang, &uri, e),
     };
-    let cities = index::compute(&records);
-    let Some(city) = cities.iter().find(|x| x.code == code) else {
+    let snapshot = match s.figures.snapshot(&*s.backend, &c).await {
+        Ok(d) => d,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let (data, records) = api::map_index_of(&snapshot, &slice);
+    let Some(city) = data.cities.iter().find(|x| x.code == code) else {
         return error_page(
             lang,
             &uri,
             ApiError::not_found("CITY_NOT_FOUND", "no such city"),
         );
     };
+    let batch = snapshot
+        .batch
+        .as_ref()
+        .filter(|_| data.basis == index::Basis::BatchResults);
+    let result = |uscc: &str| batch.and_then(|b| b.by_uscc.get(uscc));
     let mut members: Vec<_> = records
         .iter()
         .filter(|r| r.enterprise.region.starts_with(&code[..4]))
+        .filter(|r| batch.is_none() || result(&r.enterprise.uscc).is_some())
         .collect();
-    members.sort_by_key(|r| (r.enterprise.standards_held.len(), r.enterprise.uscc.clone()));
+    // Lagging most: the lowest maturity when the chain results say it, else
+    // the fewest standards held.
+    if batch.is_some() {
+        let maturity = |uscc: &str| result(uscc).map_or(0.0, |x| x.maturity);
+        members.sort_by(|a, b| {
+            maturity(&a.enterprise.uscc)
+                .total_cmp(&maturity(&b.enterprise.uscc))
+                .then(a.enterprise.uscc.cmp(&b.enterprise.uscc))
+        });
+    } else {
+        members.sort_by_key(|r| (r.enterprise.standards_held.len(), r.enterprise.uscc.clone()));
+    }
     let laggards: Vec<Value> = members
         .iter()
         .take(10)
-        .map(|r| json!({"name": r.enterprise.name, "uscc": r.enterprise.uscc, "held": r.enterprise.standards_held.len()}))
+        .map(|r| json!({
+            "name": r.enterprise.name, "uscc": r.enterprise.uscc, "held": r.enterprise.standards_held.len(),
+            "maturity": fmt1(result(&r.enterprise.uscc).map(|x| x.maturity)),
+        }))
         .collect();
+    // Products named with no standard found (标准需求挖掘), from the chain results.
+    let mut unmatched = std::collections::BTreeMap::<&str, u32>::new();
+    for r in &members {
+        for product in result(&r.enterprise.uscc)
+            .map(|x| x.unmatched_products.as_slice())
+            .unwrap_or_default()
+        {
+            *unmatched.entry(product.as_str()).or_default() += 1;
+        }
+    }
+    let mut unmatched: Vec<Value> = unmatched
+        .into_iter()
+        .map(|(name, count)| json!({"name": name, "count": count}))
+        .collect();
+    unmatched.sort_by(|a, b| b["count"].as_u64().cmp(&a["count"].as_u64()));
+    unmatched.truncate(20);
     let mut parts = vec![json!({"label": part_label("index", lang), "value": fmt1(city.index)})];
     parts.extend(
-        index::PARTS
+        data.basis
+            .parts()
             .iter()
             .map(|(k, _)| json!({"label": part_label(k, lang), "value": fmt1(city.part(k))})),
     );
+    let mut back = slice_pairs(&slice);
+    back.push(lang_pair(lang));
     render(
         "city.html",
         lang,
@@ -269,6 +540,11 @@ pub async fn city(
                 "parts": parts, "industries": city.industries, "chains": city.chains,
             },
             "laggards": laggards,
+            "batch": batch.is_some(),
+            "unmatched": unmatched,
+            "slice": slice_label(&slice, lang),
+            "back_href": attr_url("/", &back),
+            "basis": basis_view(&data, lang),
         }),
     )
 }
@@ -276,12 +552,16 @@ pub async fn city(
 /// `/index`: the development index table and chart.
 pub async fn index_page(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Query(p): Query<LangParam>,
 ) -> Response {
     let lang = lang_of(&p.lang);
-    let data = match api::map_index(&*s.backend, &c).await {
+    let slice = match p.slice() {
+        Ok(slice) => slice,
+        Err(e) => return error_page(lang, &uri, e),
+    };
+    let data = match api::map_index(&s, &c, &slice).await {
         Ok(d) => d,
         Err(e) => return error_page(lang, &uri, e),
     };
@@ -305,17 +585,18 @@ pub async fn index_page(
             })
         })
         .collect();
+    let parts = data.basis.parts();
     let rows: Vec<Value> = sorted
         .iter()
         .map(|c| {
             json!({
                 "code": c.code, "name": city_name(c, lang), "enterprises": c.enterprises,
                 "index": fmt1(c.index),
-                "parts": index::PARTS.iter().map(|(k, _)| fmt1(c.part(k))).collect::<Vec<_>>(),
+                "parts": parts.iter().map(|(k, _)| fmt1(c.part(k))).collect::<Vec<_>>(),
             })
         })
         .collect();
-    let weights: Vec<Value> = index::PARTS
+    let weights: Vec<Value> = parts
         .iter()
         .map(|(k, w)| json!({"label": part_label(k, lang), "weight": w}))
         .collect();
@@ -327,13 +608,24 @@ pub async fn index_page(
         json!({
             "chart": {"width": LEFT + 100.0 * SCALE + 60.0, "height": sorted.len() * 22 + 8, "left": LEFT, "bars": bars},
             "rows": rows, "weights": weights,
+            "basis": basis_view(&data, lang),
+            "slice": slice_label(&slice, lang),
+            "csv_href": attr_url("/index.csv", &slice_pairs(&slice)),
         }),
     )
 }
 
 /// `/index.csv`: the index table for download.
-pub async fn index_csv(State(s): State<AppState>, Who(c): Who) -> Response {
-    match api::map_index(&*s.backend, &c).await {
+pub async fn index_csv(
+    State(s): State<AppState>,
+    PageWho(c, _): PageWho,
+    Query(p): Query<LangParam>,
+) -> Response {
+    let slice = match p.slice() {
+        Ok(slice) => slice,
+        Err(e) => return e.into_response(),
+    };
+    match api::map_index(&s, &c, &slice).await {
         Ok(d) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -349,6 +641,204 @@ pub async fn index_csv(State(s): State<AppState>, Who(c): Who) -> Response {
     }
 }
 
+/// The login form's fields; limits in [`session`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub key: String,
+    pub csrf: String,
+    pub next: String,
+    pub lang: Option<String>,
+}
+
+/// The login form with a fresh double-submit token (also set as a cookie
+/// for ten minutes); `message` a word key, `error` whether it is one.
+fn login_form(
+    lang: Lang,
+    uri: &Uri,
+    status: StatusCode,
+    next: &str,
+    message: &str,
+    error: bool,
+) -> Response {
+    let token = session::token();
+    let plain = PAGE.try_with(|p| p.plain_loopback).unwrap_or(false);
+    let cookie = session::set_cookie_for(
+        plain,
+        session::LOGIN_COOKIE,
+        &token,
+        std::time::Duration::from_secs(600),
+    );
+    let t = words(lang);
+    let mut response = render(
+        "login.html",
+        lang,
+        uri,
+        status,
+        json!({
+            "login_csrf": token,
+            "next": session::safe_next(next),
+            "message": t.get(message).copied().unwrap_or_default(),
+            "is_error": error,
+        }),
+    );
+    set_cookie(&mut response, &cookie);
+    response
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NextParam {
+    pub lang: Option<String>,
+    pub next: String,
+}
+
+/// Whether the services take calls without a key (the server runs
+/// without `--keys`): then there is nothing to log in to.
+async fn keys_off(s: &AppState) -> bool {
+    s.backend
+        .list_enterprises(
+            &Caller::default(),
+            stdnav_proto::profiling::v1::ListEnterprisesRequest {
+                page_size: 1,
+                ..Default::default()
+            },
+        )
+        .await
+        .is_ok()
+}
+
+/// `GET /login`: the login form (or, without keys, a note that none is needed).
+pub async fn login_get(
+    State(s): State<AppState>,
+    uri: Uri,
+    Query(p): Query<NextParam>,
+) -> Response {
+    let lang = lang_of(&p.lang);
+    if keys_off(&s).await {
+        return render(
+            "login.html",
+            lang,
+            &uri,
+            StatusCode::OK,
+            json!({"no_keys": true, "message": words(lang)["login_not_needed"]}),
+        );
+    }
+    login_form(lang, &uri, StatusCode::OK, &p.next, "", false)
+}
+
+/// `POST /login`: checks the key with a one-record read as that key, then
+/// opens a session and returns to `next`.
+pub async fn login_post(
+    State(s): State<AppState>,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    Query(p): Query<NextParam>,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let lang = lang_of(&form.lang.clone().or(p.lang));
+    let expected = session::cookie(&headers, session::LOGIN_COOKIE).unwrap_or("");
+    if !session::same_origin(&headers) || !session::same_token(expected, &form.csrf) {
+        return login_form(
+            lang,
+            &uri,
+            StatusCode::FORBIDDEN,
+            &form.next,
+            "login_expired",
+            true,
+        );
+    }
+    let key = form.key.trim();
+    let well_formed = !key.is_empty()
+        && key.len() <= session::MAX_KEY_LEN
+        && key.bytes().all(|b| b.is_ascii_graphic());
+    if !well_formed {
+        return login_form(
+            lang,
+            &uri,
+            StatusCode::UNAUTHORIZED,
+            &form.next,
+            "login_wrong_key",
+            true,
+        );
+    }
+    if keys_off(&s).await {
+        return render(
+            "login.html",
+            lang,
+            &uri,
+            StatusCode::OK,
+            json!({"no_keys": true, "message": words(lang)["login_not_needed"]}),
+        );
+    }
+    let probe = s
+        .backend
+        .list_enterprises(
+            &Caller::with_key(key),
+            stdnav_proto::profiling::v1::ListEnterprisesRequest {
+                page_size: 1,
+                ..Default::default()
+            },
+        )
+        .await;
+    match probe {
+        Ok(_) => {}
+        Err(status) if status.code() == tonic::Code::Unauthenticated => {
+            return login_form(
+                lang,
+                &uri,
+                StatusCode::UNAUTHORIZED,
+                &form.next,
+                "login_wrong_key",
+                true,
+            );
+        }
+        Err(status) => return error_page(lang, &uri, status.into()),
+    }
+    let (id, _) = s.sessions.create(key);
+    let plain = session::plain_loopback(&headers);
+    let mut response =
+        axum::response::Redirect::to(&session::safe_next(&form.next)).into_response();
+    for cookie in [
+        session::set_cookie_for(plain, session::COOKIE, &id, session::ABSOLUTE),
+        session::set_cookie_for(plain, session::LOGIN_COOKIE, "", std::time::Duration::ZERO),
+    ] {
+        set_cookie(&mut response, &cookie);
+    }
+    response
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LogoutForm {
+    pub csrf: String,
+}
+
+/// `POST /logout`: ends the session (its CSRF token required) and clears the cookie.
+pub async fn logout(
+    State(s): State<AppState>,
+    axum::Extension(ctx): axum::Extension<PageCtx>,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    if let Some(id) = &ctx.session_id {
+        if !csrf_ok(&ctx.session, &headers, &form.csrf) {
+            return error_page(Lang::Zh, &uri, csrf_error());
+        }
+        s.sessions.remove(id);
+    }
+    let mut response = axum::response::Redirect::to("/login").into_response();
+    let cookie = session::set_cookie_for(
+        ctx.plain_loopback,
+        session::COOKIE,
+        "",
+        std::time::Duration::ZERO,
+    );
+    set_cookie(&mut response, &cookie);
+    response
+}
+
 /// The profile form's fields as typed (lists as text).
 #[derive(Debug, Default, Clone, Deserialize, serde::Serialize)]
 #[serde(default)]
@@ -361,6 +851,9 @@ pub struct ProfileForm {
     pub markets: String,
     pub standards_held: String,
     pub lang: Option<String>,
+    /// The session's CSRF token (POST with a browser session only).
+    #[serde(skip_serializing)]
+    pub csrf: String,
 }
 
 fn split(text: &str, by: &[char]) -> Vec<String> {
@@ -472,6 +965,8 @@ async fn enterprise_page(
                     ctx.extend(view);
                 }
             }
+            // Keys on and no session: the login form rather than the error.
+            Err(e) if e.status() == StatusCode::UNAUTHORIZED => return error_page(lang, &uri, e),
             Err(e) => {
                 status = e.status();
                 ctx["error"] = json!(e.body());
@@ -484,7 +979,7 @@ async fn enterprise_page(
 /// `GET /enterprise[?uscc=…]`: the form, and a stored enterprise's solution.
 pub async fn enterprise_get(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Query(form): Query<ProfileForm>,
 ) -> Response {
@@ -499,13 +994,17 @@ pub async fn enterprise_get(
 /// (advised inline, not stored).
 pub async fn enterprise_post(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, session): PageWho,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     Query(p): Query<LangParam>,
     Form(mut form): Form<ProfileForm>,
 ) -> Response {
     if form.lang.is_none() {
         form.lang = p.lang;
+    }
+    if !csrf_ok(&session, &headers, &form.csrf) {
+        return error_page(lang_of(&form.lang), &uri, csrf_error());
     }
     let request = api::AdviseBody {
         profile: Some(form.enterprise()),
@@ -578,7 +1077,7 @@ fn with(pairs: &[(&'static str, String)], key: &str, value: String) -> Vec<(&'st
 /// a second click clears it) and highlighted titles.
 pub async fn search(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Query(lp): Query<LangParam>,
     QueryParams(p): QueryParams<SearchParams>,
@@ -752,7 +1251,7 @@ fn lineage_graph(lineage: &model::Lineage) -> Value {
 /// `/standard?id=…`: one standard and its lineage drawn as a graph.
 pub async fn standard(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Query(p): Query<StandardParam>,
 ) -> Response {
@@ -795,7 +1294,7 @@ pub struct ChangesParam {
 /// `/changes`: the tenant's change feed with the enterprises affected.
 pub async fn changes(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, _): PageWho,
     uri: Uri,
     Query(p): Query<ChangesParam>,
 ) -> Response {
@@ -1043,12 +1542,21 @@ pub async fn check_get(uri: Uri, Query(p): Query<LangParam>) -> Response {
 /// streamed to the check; the report as a page.
 pub async fn check_post(
     State(s): State<AppState>,
-    Who(c): Who,
+    PageWho(c, session): PageWho,
     uri: Uri,
     Query(p): Query<LangParam>,
     request: Request,
 ) -> Response {
-    match crate::check::run(&*s.backend, &c, request).await {
+    // With a browser session the form's first field is its CSRF token,
+    // checked before any document is read.
+    let csrf = match &session {
+        Some(_) if !session::same_origin(request.headers()) => {
+            return error_page(lang_of(&p.lang), &uri, csrf_error());
+        }
+        Some(view) => Some(view.csrf.clone()),
+        None => None,
+    };
+    match crate::check::run_checked(&*s.backend, &c, request, csrf.as_deref()).await {
         Ok((answer, lang)) => {
             let report = CheckReport::from_pb(answer, lang);
             render(
@@ -1059,6 +1567,7 @@ pub async fn check_post(
                 json!({"report": check_view(&report, lang)}),
             )
         }
+        Err(e) if e.status() == StatusCode::UNAUTHORIZED => error_page(lang_of(&p.lang), &uri, e),
         Err(e) => render(
             "check.html",
             lang_of(&p.lang),
@@ -1099,6 +1608,14 @@ fn humantime_date(ms: i64) -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Adds a `Set-Cookie` header; the cookies are built from server-made
+/// values, so one that is not a valid header value is left out.
+fn set_cookie(response: &mut Response, cookie: &str) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
 }
 
 #[cfg(test)]
@@ -1192,6 +1709,7 @@ mod tests {
             "changes.html",
             "check.html",
             "error.html",
+            "login.html",
         ] {
             templates().get_template(name).unwrap();
         }

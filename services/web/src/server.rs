@@ -94,6 +94,28 @@ async fn not_found() -> Response {
     crate::error::ApiError::not_found("NOT_FOUND", "no such page or route").into_response()
 }
 
+/// How the web face runs beyond its backend.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// CORS of the JSON API and the OpenAPI document.
+    pub cors: Cors,
+    /// Where chain batch results are read for the index
+    /// (`<dir>/<tenant>/<run>/results.jsonl`); None: stored records only.
+    pub batch_results: Option<std::path::PathBuf>,
+    /// How long the map's figures are kept per caller (zero: not at all).
+    pub figures_ttl: std::time::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            cors: Cors::default(),
+            batch_results: None,
+            figures_ttl: crate::figures::DEFAULT_TTL,
+        }
+    }
+}
+
 /// Every route of the web face over `backend`, CORS off.
 pub fn router(backend: Arc<dyn Backend>) -> Router {
     router_with(backend, &Cors::default())
@@ -102,13 +124,28 @@ pub fn router(backend: Arc<dyn Backend>) -> Router {
 /// Every route of the web face over `backend`; `cors` applies to the JSON
 /// API and the OpenAPI document only.
 pub fn router_with(backend: Arc<dyn Backend>, cors: &Cors) -> Router {
-    let state = AppState { backend };
+    router_with_options(
+        backend,
+        &Options {
+            cors: cors.clone(),
+            ..Options::default()
+        },
+    )
+}
+
+/// Every route of the web face over `backend`, run as `options` say.
+pub fn router_with_options(backend: Arc<dyn Backend>, options: &Options) -> Router {
+    let state = AppState::new(
+        backend,
+        crate::figures::Figures::new(options.figures_ttl, options.batch_results.clone()),
+    );
     let mut api = api::routes().route("/openapi.json", get(openapi));
-    if let Some(layer) = cors.layer() {
+    if let Some(layer) = options.cors.layer() {
         api = api.layer(layer);
     }
-    Router::new()
-        .merge(api)
+    // The pages read a browser session (login with a key); the JSON API
+    // never does (it takes `Authorization` only).
+    let pages = Router::new()
         .route("/", get(pages::map))
         .route("/city/{code}", get(pages::city))
         .route("/index", get(pages::index_page))
@@ -126,6 +163,15 @@ pub fn router_with(backend: Arc<dyn Backend>, cors: &Cors) -> Router {
                 .post(pages::check_post)
                 .layer(DefaultBodyLimit::max(crate::check::BODY_LIMIT)),
         )
+        .route("/login", get(pages::login_get).post(pages::login_post))
+        .route("/logout", axum::routing::post(pages::logout))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::page_session,
+        ));
+    Router::new()
+        .merge(api)
+        .merge(pages)
         .route("/healthz", get(healthz))
         .route(
             "/static/app.js",
@@ -164,8 +210,26 @@ pub fn spawn_with(
     cors: &Cors,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<WebHandle> {
+    spawn_with_options(
+        listener,
+        backend,
+        &Options {
+            cors: cors.clone(),
+            ..Options::default()
+        },
+        shutdown,
+    )
+}
+
+/// [`spawn`] run as `options` say.
+pub fn spawn_with_options(
+    listener: TcpListener,
+    backend: Arc<dyn Backend>,
+    options: &Options,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<WebHandle> {
     let local_addr = listener.local_addr()?;
-    let app = router_with(backend, cors);
+    let app = router_with_options(backend, options);
     let join = tokio::spawn(async move {
         axum::serve(listener, app)
             .with_graceful_shutdown(shutdown)

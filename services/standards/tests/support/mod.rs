@@ -9,15 +9,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tonic::service::Routes;
 use tonic::transport::Channel;
 
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
-use stdnav_runtime::server::{self, Health, ServeOptions};
+use stdnav_runtime::Launch;
 use stdnav_standards::progress::Silent;
 use stdnav_standards::search::SearchParams;
 use stdnav_standards::store::{CatalogueStore, default_sources};
-use stdnav_standards::{SERVICE_NAME, Standards, StandardsGrpc};
+use stdnav_standards::{Standards, StandardsGrpc};
 
 /// A catalogue of the bundled demo records in `dir`.
 pub fn demo_store(dir: &Path) -> CatalogueStore {
@@ -63,21 +62,18 @@ pub async fn serve(domain: Arc<Standards>) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");
-    let (reporter, health_service) = tonic_health::server::health_reporter();
-    let health = Health::new(reporter, &[SERVICE_NAME]).await;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = server::spawn(
-        listener,
-        Routes::new(StandardsGrpc::new(domain).into_server()),
-        health.clone(),
-        health_service,
-        ServeOptions::default(),
-        async {
+    let handle = Launch::default()
+        .add_service(StandardsGrpc::new(domain).into_server())
+        .start(listener, async {
             let _ = stopped.await;
-        },
-    )
-    .expect("server starts");
-    health.set_all(tonic_health::ServingStatus::Serving).await;
+        })
+        .await
+        .expect("server starts");
+    handle
+        .health
+        .set_all(tonic_health::ServingStatus::Serving)
+        .await;
     Server {
         addr: handle.local_addr,
         _stop: stop,

@@ -1,0 +1,377 @@
+//! Must, should, upgrades and gaps: which candidates an enterprise must
+//! adopt, which it should, which held editions it should upgrade.
+
+use std::collections::HashSet;
+
+use stdnav_core::reason::Reason;
+use stdnav_core::standard::{AdoptionDegree, Level, Status};
+
+use crate::solution::*;
+
+use super::{CandidateInfo, HeldInfo, Inputs, Scored, StandardInfo, indicator_gap, line_of};
+
+fn year_diff(a: &StandardInfo, b: &StandardInfo) -> f64 {
+    if a.published_year > 0 && b.published_year > 0 {
+        (b.published_year - a.published_year) as f64
+    } else {
+        0.0
+    }
+}
+
+/// How the enterprise holds a standard: the exact edition, an older
+/// edition of the same line, or not at all.
+fn holding_of(s: &StandardInfo, held: &[HeldInfo]) -> (Holding, Option<String>) {
+    let id = s.id.as_str();
+    if let Some(h) = held
+        .iter()
+        .find(|h| h.standard.as_ref().is_some_and(|s| s.id == id) || h.code == id)
+    {
+        return (Holding::Held, Some(h.code.clone()));
+    }
+    let line = s.line();
+    if let Some(h) = held
+        .iter()
+        .find(|h| h.line() == line || h.path.iter().any(|p| p == id))
+    {
+        return (Holding::HeldOldEdition, Some(h.code.clone()));
+    }
+    (Holding::NotHeld, None)
+}
+
+/// `IDT` (the adoption degree's code), or empty when it is not known.
+fn degree_code(degree: Option<AdoptionDegree>) -> String {
+    degree.map(|d| d.code().to_string()).unwrap_or_default()
+}
+
+/// ` (IDT)` after an adopted code, or nothing when the degree is not known.
+fn degree_note(degree: Option<AdoptionDegree>) -> String {
+    degree
+        .map(|d| format!(" ({})", d.code()))
+        .unwrap_or_default()
+}
+
+fn mandatory_reason(c: &CandidateInfo) -> Reason {
+    if c.standard
+        .keywords
+        .iter()
+        .any(|k| k == "Harmonised Standard")
+    {
+        Reason::HarmonisedEu
+    } else {
+        Reason::MandatoryGbChina
+    }
+}
+
+/// A product match counts as the standard's scope only when it scores at
+/// least this share of the product's best match; weaker matches share a
+/// word ("电池") but not the subject.
+pub const STRONG_MATCH: f32 = 0.5;
+
+/// Must, should, upgrades and gaps, without the roadmap and the maturity
+/// score (benchmarking needs no more).
+pub fn assess(input: &Inputs) -> Solution {
+    let e = input.enterprise;
+    let mut solution = Solution {
+        uscc: e.uscc.clone(),
+        name: e.name.clone(),
+        unmatched_products: input.unmatched_products.to_vec(),
+        unknown_held: input
+            .held
+            .iter()
+            .filter(|h| h.standard.is_none())
+            .map(|h| h.input.clone())
+            .collect(),
+        ..Default::default()
+    };
+
+    // must: mandatory in a market, current, and really about this
+    // enterprise: it names one of its products, or a standard that does
+    // references it. Sharing an ICS sub-group is not enough: since the
+    // national list gives hundreds of GB editions the ICS of what they adopt,
+    // a sub-group such as 97.040 holds every appliance's safety part.
+    let mut must_ids: HashSet<&str> = HashSet::new();
+    for c in input.candidates {
+        let s = &c.standard;
+        // Mandatory within its scope: the scope must be the enterprise's
+        // (a product matched, a matched standard references it, or it sits
+        // in the enterprise's ICS sub-group).
+        let strong_match = !c.matched_products.is_empty() && c.match_strength >= STRONG_MATCH;
+        let relevant = strong_match || !c.referenced_by.is_empty();
+        if !(c.mandatory_in_market
+            && s.status == Status::Current
+            && relevant
+            && must_ids.insert(s.id.as_str()))
+        {
+            continue;
+        }
+        let (holding, held_as) = holding_of(s, input.held);
+        let mut reasons = vec![mandatory_reason(c)];
+        if let Some(p) = c.matched_products.first().filter(|_| strong_match) {
+            reasons.push(Reason::AppliesToProduct { product: p.clone() });
+        }
+        if !c.referenced_by.is_empty() {
+            reasons.push(Reason::ReferencedBy {
+                standard: c.referenced_by.clone(),
+            });
+        }
+        if let Some((a, d)) = s.adopts.first() {
+            reasons.push(Reason::Adopts {
+                standard: a.clone(),
+                degree: degree_code(*d),
+            });
+        }
+        if holding == Holding::HeldOldEdition {
+            reasons.push(Reason::OlderEditionHeld {
+                held: held_as.clone().unwrap_or_default(),
+            });
+        }
+        solution.must.push(MustItem {
+            id: s.id.clone(),
+            title: s.title().to_string(),
+            holding,
+            held_as,
+            reasons,
+            level: s.level,
+        });
+    }
+    // The current editions of mandatory standards the enterprise holds
+    // (possibly in an old edition) apply too, matched or not.
+    for h in input.held {
+        let Some(cur) = h.current.as_ref().or(h.standard.as_ref()) else {
+            continue;
+        };
+        let applies = cur.is_mandatory()
+            && cur.status == Status::Current
+            && cur.level == Level::National
+            && e.markets.iter().any(|m| m == "CN");
+        if !applies || !must_ids.insert(cur.id.as_str()) {
+            continue;
+        }
+        let (holding, held_as) = holding_of(cur, input.held);
+        let mut reasons = vec![Reason::MandatoryGbChina];
+        if holding == Holding::HeldOldEdition {
+            reasons.push(Reason::OlderEditionHeld {
+                held: held_as.clone().unwrap_or_default(),
+            });
+        } else {
+            reasons.push(Reason::DeclaredHeld);
+        }
+        solution.must.push(MustItem {
+            id: cur.id.clone(),
+            title: cur.title().to_string(),
+            holding,
+            held_as,
+            reasons,
+            level: cur.level,
+        });
+    }
+    solution.must.sort_by(|a, b| {
+        (a.holding == Holding::Held, &a.id).cmp(&(b.holding == Holding::Held, &b.id))
+    });
+
+    // should: everything else in force, not already held in this edition,
+    // ranked; items are made for the `top` best only.
+    let scoring_available = !input.scores.is_empty();
+    let mut ranked: Vec<(f64, &CandidateInfo, Option<&Scored>)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for c in input.candidates {
+        let s = &c.standard;
+        // A mandatory standard outside the enterprise's scope (it failed the
+        // `must` test above) is not a recommendation either: it governs
+        // other products.
+        if must_ids.contains(s.id.as_str())
+            || c.mandatory_in_market
+            || s.status != Status::Current
+            || !seen.insert(s.id.as_str())
+        {
+            continue;
+        }
+        // Held editions need nothing; newer editions of held ones are upgrades.
+        if holding_of(s, input.held).0 != Holding::NotHeld {
+            continue;
+        }
+        match input.scores.get(&s.id) {
+            Some(sc) => ranked.push((sc.score, c, Some(sc))),
+            None if scoring_available => continue,
+            // Scoring unavailable: rank by retrieval relevance, and say so.
+            None => ranked.push(((c.text_score as f64 / 20.0).min(1.0), c, None)),
+        }
+    }
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.standard.id.cmp(&b.1.standard.id))
+    });
+    ranked.truncate(input.top);
+    solution.should = ranked
+        .into_iter()
+        .map(|(score, c, scored)| {
+            let s = &c.standard;
+            let mut reasons = match scored {
+                Some(sc) => sc.reasons.clone(),
+                None => vec![Reason::TextRelevanceOnly],
+            };
+            if reasons.is_empty()
+                && let Some(p) = c.matched_products.first()
+            {
+                reasons.push(Reason::MatchesProduct { product: p.clone() });
+            }
+            ShouldItem {
+                id: s.id.clone(),
+                title: s.title().to_string(),
+                score,
+                reasons,
+                level: s.level,
+                nature: s.nature,
+            }
+        })
+        .collect();
+
+    // upgrades and edition gaps: held editions no longer in force.
+    for h in input.held {
+        let (Some(s), Some(cur)) = (&h.standard, &h.current) else {
+            continue;
+        };
+        if s.status == Status::Current || cur.id == s.id {
+            continue;
+        }
+        let years = year_diff(s, cur);
+        let note = cur
+            .adopts
+            .first()
+            .map(|(a, d)| format!("{} adopts {a}{}", cur.id, degree_note(*d)))
+            .unwrap_or_default();
+        solution.upgrades.push(Upgrade {
+            held: s.id.clone(),
+            current: cur.id.clone(),
+            title: cur.title().to_string(),
+            held_status: s.status,
+            status_inferred: s.status_inferred,
+            path: h.path.clone(),
+            years_between: years,
+            note,
+        });
+        solution.gaps.edition.push(EditionGap {
+            held: s.id.clone(),
+            current: cur.id.clone(),
+            years_between: years,
+        });
+    }
+
+    // international alignment: a held national standard adopts an
+    // international edition that has since been revised.
+    // The last current candidate of each line (no map: most answers look
+    // up one or two lines).
+    let current_candidates = || {
+        input
+            .candidates
+            .iter()
+            .rev()
+            .map(|c| &*c.standard)
+            .filter(|s| s.status == Status::Current)
+    };
+    for h in input.held {
+        let Some(s) = h.current.as_ref().or(h.standard.as_ref()) else {
+            continue;
+        };
+        for (intl, degree) in &s.adopts {
+            let intl_line = line_of(intl);
+            let current_intl = input
+                .held
+                .iter()
+                .filter_map(|x| x.current.as_ref().or(x.standard.as_ref()))
+                .chain(current_candidates())
+                .find(|x| x.line() == &*intl_line && x.status == Status::Current);
+            if let Some(ci) = current_intl
+                && ci.id != *intl
+            {
+                solution.gaps.alignment.push(AlignmentGap {
+                        national: s.id.clone(),
+                        international: intl.clone(),
+                        international_current: ci.id.clone(),
+                        note: format!(
+                            "{} adopts {intl}{}; the international standard has since been revised as {}",
+                            s.id,
+                            degree_note(*degree),
+                            ci.id
+                        ),
+                    });
+            }
+        }
+    }
+
+    // portfolio gaps against peers.
+    let mut portfolio: Vec<PortfolioGap> = solution
+        .must
+        .iter()
+        .filter(|m| m.holding != Holding::Held)
+        .map(|m| PortfolioGap {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            peer_adoption: input
+                .peers
+                .shares
+                .get(&*line_of(&m.id))
+                .copied()
+                .unwrap_or(0.0),
+            mandatory: true,
+        })
+        .collect();
+    portfolio.extend(solution.should.iter().take(20).map(|s| {
+        PortfolioGap {
+            id: s.id.clone(),
+            title: s.title.clone(),
+            peer_adoption: input
+                .peers
+                .shares
+                .get(&*line_of(&s.id))
+                .copied()
+                .unwrap_or(0.0),
+            mandatory: false,
+        }
+    }));
+    portfolio.sort_by(|a, b| {
+        b.mandatory
+            .cmp(&a.mandatory)
+            .then(b.peer_adoption.total_cmp(&a.peer_adoption))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    solution.gaps.portfolio = portfolio;
+    solution.gaps.coverage_percentile = input.peers.coverage_percentile;
+    solution.gaps.peer_group_size = input.peers.size;
+    if let Some(b) = &input.peers.basis {
+        solution.gaps.peer_basis = format!("{} {}", b.level, b.code);
+    }
+
+    // indicator gaps against thresholds of relevant and held standards.
+    let mut sources: Vec<&StandardInfo> = input.candidates.iter().map(|c| &*c.standard).collect();
+    sources.extend(
+        input
+            .held
+            .iter()
+            .filter_map(|h| h.current.as_ref().or(h.standard.as_ref())),
+    );
+    let mut done = HashSet::new();
+    for (name, unit, value) in &e.indicators {
+        for s in &sources {
+            for spec in &s.indicators {
+                if !spec.name.eq_ignore_ascii_case(name)
+                    || !(spec.unit.is_empty() || unit.is_empty() || spec.unit == *unit)
+                    || !done.insert((
+                        s.id.clone(),
+                        spec.name.clone(),
+                        spec.comparator,
+                        spec.value.to_bits(),
+                    ))
+                {
+                    continue;
+                }
+                solution
+                    .gaps
+                    .indicators
+                    .push(indicator_gap(name, unit, *value, spec, s));
+            }
+        }
+    }
+
+    solution
+}

@@ -1,0 +1,165 @@
+//! What the advisor composes from: the standards, candidates, held
+//! standards, peers and scores the other services returned, and the line of
+//! a code.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use stdnav_core::catalogue::base_of;
+use stdnav_core::reason::Reason;
+use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Status};
+
+/// What the advisor needs to know of one standard.
+#[derive(Debug, Clone, Default)]
+pub struct StandardInfo {
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub level: Level,
+    pub nature: Nature,
+    pub status: Status,
+    /// The status was inferred from the editions of the number, not stated
+    /// by the catalogue (the national list gives none).
+    pub status_inferred: bool,
+    pub published_year: i32,
+    pub normative_refs: Vec<String>,
+    /// (adopted id, degree of adoption where known).
+    pub adopts: Vec<(String, Option<AdoptionDegree>)>,
+    pub adopted_by: Vec<String>,
+    pub indicators: Vec<IndicatorSpec>,
+    pub illustrative: bool,
+    pub keywords: Vec<String>,
+    /// The standard's line (code without year), as the catalogue gives it
+    /// or else parsed once: holdings, peer shares and references are all
+    /// matched by line, hundreds of times per answer.
+    pub line: OnceLock<Arc<str>>,
+}
+
+impl StandardInfo {
+    /// The line of the standard (`IEC 60335-2-40` for `IEC 60335-2-40:2018`).
+    pub fn line(&self) -> &str {
+        self.line.get_or_init(|| line_of(&self.id))
+    }
+
+    pub fn title(&self) -> &str {
+        if self.title_zh.is_empty() {
+            &self.title_en
+        } else {
+            &self.title_zh
+        }
+    }
+
+    pub fn is_mandatory(&self) -> bool {
+        self.nature == Nature::Mandatory
+    }
+}
+
+/// Codes whose lines are kept: a chain's answers name a few thousand.
+const LINE_CACHE_ENTRIES: u64 = 65_536;
+
+/// The line of a standard code (`base_of`), parsed once per process: the
+/// same codes (candidates, references, adoptions, held standards) recur in
+/// every answer, and parsing one costs more than the rest of its use.
+pub fn line_of(code: &str) -> Arc<str> {
+    static LINES: LazyLock<moka::sync::Cache<String, Arc<str>>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(LINE_CACHE_ENTRIES)
+            .build()
+    });
+    if let Some(line) = LINES.get(code) {
+        return line;
+    }
+    let line: Arc<str> = base_of(code).into();
+    LINES.insert(code.to_string(), line.clone());
+    line
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorSpec {
+    pub name: String,
+    pub unit: String,
+    pub comparator: Comparator,
+    pub value: f64,
+    pub max: Option<f64>,
+    pub product: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CandidateInfo {
+    /// Shared by every cached candidate answer that holds the standard.
+    pub standard: Arc<StandardInfo>,
+    pub text_score: f32,
+    pub ics_match_depth: u32,
+    pub matched_products: Vec<String>,
+    pub mandatory_in_market: bool,
+    pub referenced_by: String,
+    /// Relevance relative to the best match of the same product, 0..1.
+    pub match_strength: f32,
+    /// How strongly regulations name it with a product-matched standard, 0..1.
+    pub cocitation: f32,
+    /// How broadly the industry's regulations in its markets name it, 0..1.
+    pub regulation: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HeldInfo {
+    pub input: String,
+    pub code: String,
+    pub standard: Option<StandardInfo>,
+    pub current: Option<StandardInfo>,
+    pub path: Vec<String>,
+    /// The line of `code`, parsed once (see [`StandardInfo::line`]).
+    pub line: OnceLock<Arc<str>>,
+}
+
+impl HeldInfo {
+    pub fn line(&self) -> &str {
+        self.line.get_or_init(|| line_of(&self.code))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Peers {
+    pub size: u32,
+    /// Standard line (code without year) → share of peers holding it.
+    pub shares: HashMap<String, f64>,
+    pub coverage_percentile: f64,
+    /// What the peers share with the enterprise; `None` when it has no
+    /// peers (then there is no peer signal, not "0 % of peers").
+    pub basis: Option<PeerBasis>,
+}
+
+/// The GB/T 4754-2017 code an enterprise shares with its peers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerBasis {
+    /// `class` (4 digits), `group` (3) or `division` (2).
+    pub level: &'static str,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Scored {
+    pub score: f64,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseInfo {
+    pub uscc: String,
+    pub name: String,
+    pub markets: Vec<String>,
+    pub certifications: Vec<String>,
+    /// (name, unit, value).
+    pub indicators: Vec<(String, String, f64)>,
+}
+
+pub struct Inputs<'a> {
+    pub enterprise: &'a EnterpriseInfo,
+    pub candidates: &'a [Arc<CandidateInfo>],
+    pub held: &'a [HeldInfo],
+    pub peers: &'a Peers,
+    /// Scores by candidate id; empty when scoring was unavailable.
+    pub scores: &'a HashMap<String, Scored>,
+    pub unmatched_products: &'a [String],
+    pub top: usize,
+}

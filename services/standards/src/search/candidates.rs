@@ -1,0 +1,508 @@
+//! Candidate retrieval for an enterprise: its products, industries, ICS
+//! groups and markets, the standards regulations name with them, and the
+//! standards those reference.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use stdnav_core::catalogue::base_of;
+use stdnav_core::cocited::CoCited;
+use stdnav_core::code::StdCode;
+use stdnav_core::market::Regimes;
+use stdnav_core::reference::Reference;
+use stdnav_core::regulation::NamedByRegulation;
+use stdnav_core::standard::{Level, Nature, Status};
+use stdnav_core::text;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query};
+
+use crate::error::StandardsError;
+use crate::index::{level_str, nature_str, status_str};
+use crate::snapshot::{ProductHit, ProductHits, Snapshot};
+
+use super::pruning::QueryStats;
+use super::qualifiers::qualifier_factor;
+use super::query::{any_of, boosted, term_query};
+use super::{Hit, MAX_CANDIDATES, is_ics_code};
+
+/// What an enterprise brings to candidate retrieval.
+#[derive(Debug, Clone, Default)]
+pub struct CandidateParams {
+    pub products: Vec<String>,
+    pub industries: Vec<String>,
+    pub ics_groups: Vec<String>,
+    pub markets: Vec<String>,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CandidateHit {
+    pub ord: u64,
+    pub text_score: f32,
+    pub ics_match_depth: u32,
+    pub matched_terms: Vec<String>,
+    pub matched_products: Vec<String>,
+    pub mandatory_in_market: bool,
+    pub referenced_by: String,
+    /// Score relative to the best hit of the same product, 0..1.
+    pub match_strength: f32,
+    /// How strongly regulations name it together with a standard matched by
+    /// a product, 0..1: the link's confidence × that standard's match strength
+    /// (the strongest over the matched standards; 0 when none).
+    pub cocitation: f32,
+    /// How broadly the regulations of the enterprise's industry in its
+    /// markets name this line (`stdnav_core::regulation` weight, 0..1; 0
+    /// when they do not name it).
+    pub regulation: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CandidatesResult {
+    pub candidates: Vec<CandidateHit>,
+    pub unmatched_products: Vec<String>,
+    pub expanded_terms: Vec<String>,
+}
+
+/// Most candidates added for the company they keep in regulations.
+const MAX_COCITED: usize = 40;
+
+/// A line brought in at least this strongly brings its own linked lines …
+const SECOND_HOP_FROM: f32 = 0.3;
+/// … at this fraction of its strength times the link's confidence.
+const SECOND_HOP_WEIGHT: f32 = 0.4;
+
+/// How strongly an industry key brings the lines regulations name for the
+/// industry in a market, against 0.5–1 for a candidate standard.
+const INDUSTRY_WEIGHT: f32 = 1.0;
+
+/// How strongly the lines regulations name for the enterprise's industry in
+/// its markets (`stdnav_core::regulation`) are brought, times their weight.
+const REGULATION_WEIGHT: f32 = 0.6;
+
+/// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
+fn general_part_base(id: &str) -> Option<String> {
+    let code = StdCode::parse(id).ok()?;
+    let base = code.base();
+    let (prefix, number) = base.rsplit_once(' ')?;
+    let mut parts = number.split('-');
+    let series = parts.next()?;
+    if parts.next()? == "2" && parts.next().is_some() {
+        Some(format!("{prefix} {series}-1"))
+    } else {
+        None
+    }
+}
+
+impl Snapshot {
+    pub fn candidates(&self, p: &CandidateParams) -> Result<CandidatesResult, StandardsError> {
+        let f = self.fields;
+        let limit = if p.limit == 0 {
+            200
+        } else {
+            p.limit.min(MAX_CANDIDATES)
+        };
+        let in_force = || -> Box<dyn Query> {
+            any_of(
+                f.status,
+                [Status::Current, Status::Upcoming].map(|s| status_str(s).into()),
+            )
+        };
+        let Regimes { china, eu } = Regimes::of(&p.markets);
+        let mut ics_groups: Vec<String> = p.ics_groups.clone();
+        let reference = Reference::get();
+        for industry in &p.industries {
+            for ics in reference.ics_for_industry(industry) {
+                if !ics_groups.contains(&ics) {
+                    ics_groups.push(ics);
+                }
+            }
+        }
+        let ics_boost: Vec<(Occur, Box<dyn Query>)> = ics_groups
+            .iter()
+            .filter(|g| is_ics_code(g))
+            .map(|g| (Occur::Should, boosted(term_query(f.ics, g), 0.5)))
+            .collect();
+
+        let mut found: HashMap<u64, CandidateHit> = HashMap::new();
+        let mut unmatched = Vec::new();
+        let mut expanded: Vec<String> = Vec::new();
+        let searcher = self.searcher();
+        let per_product = (limit * 2 / p.products.len().max(1)).clamp(20, 150);
+        for product in &p.products {
+            let key = (product.clone(), ics_groups.clone(), per_product);
+            let hits = match self.product_hits.get(&key) {
+                Some(hits) => hits,
+                None => {
+                    let hits =
+                        Arc::new(self.product_hits(&searcher, product, &ics_boost, per_product)?);
+                    self.product_hits.insert(key, hits.clone());
+                    hits
+                }
+            };
+            for t in &hits.expanded {
+                if !expanded.contains(t) {
+                    expanded.push(t.clone());
+                }
+            }
+            if hits.kept.is_empty() {
+                unmatched.push(product.clone());
+                continue;
+            }
+            let best = hits.best;
+            for h in &hits.kept {
+                let entry = found.entry(h.ord).or_insert_with(|| CandidateHit {
+                    ord: h.ord,
+                    ..Default::default()
+                });
+                entry.text_score = entry.text_score.max(h.score);
+                if best > 0.0 {
+                    entry.match_strength = entry.match_strength.max(h.score / best);
+                }
+                entry.matched_products.push(product.clone());
+                for t in &h.matched_terms {
+                    if !entry.matched_terms.contains(t) {
+                        entry.matched_terms.push(t.clone());
+                    }
+                }
+            }
+        }
+
+        // Mandatory national standards of the industry's ICS groups (China).
+        if china && !ics_groups.is_empty() {
+            let groups: Vec<String> = ics_groups
+                .iter()
+                .filter(|g| is_ics_code(g))
+                .cloned()
+                .collect();
+            if !groups.is_empty() {
+                let q = BooleanQuery::new(vec![
+                    (Occur::Must, any_of(f.ics, groups)),
+                    (
+                        Occur::Must,
+                        term_query(f.nature, nature_str(Nature::Mandatory)),
+                    ),
+                    (Occur::Must, term_query(f.level, level_str(Level::National))),
+                    (Occur::Must, in_force()),
+                ]);
+                let top = searcher
+                    .search(&q, &TopDocs::with_limit(100).order_by_score())
+                    .map_err(StandardsError::index)?;
+                for h in self.hits(&searcher, top)? {
+                    found.entry(h.ord).or_insert_with(|| CandidateHit {
+                        ord: h.ord,
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+
+        // Management systems every enterprise is offered.
+        for base in stdnav_core::management::offered(china) {
+            if let Some(s) = self.catalogue.latest_of(base)
+                && s.status == Status::Current
+                && let Some(ord) = self.ord_of(&s.id)
+            {
+                found.entry(ord).or_insert_with(|| CandidateHit {
+                    ord,
+                    matched_terms: vec!["management system".into()],
+                    ..Default::default()
+                });
+            }
+        }
+
+        // Keep the best by text relevance, then add what they reference:
+        // normative references and the general part of a particular part.
+        let mut list: Vec<CandidateHit> = found.into_values().collect();
+        list.sort_by(|a, b| {
+            b.text_score
+                .partial_cmp(&a.text_score)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.ord.cmp(&b.ord))
+        });
+        list.truncate(limit);
+        let mut have: HashSet<u64> = list.iter().map(|c| c.ord).collect();
+        let mut referenced = Vec::new();
+        for c in &list {
+            let Some(s) = self.record(c.ord) else {
+                continue;
+            };
+            for &ord in self.references_in_force(c.ord).iter() {
+                if have.insert(ord) {
+                    referenced.push(CandidateHit {
+                        ord,
+                        text_score: c.text_score * 0.5,
+                        matched_products: c.matched_products.clone(),
+                        referenced_by: s.id.clone(),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        list.extend(referenced);
+        let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &p.markets);
+        let regulation = NamedByRegulation::get().for_industries(&p.industries, &p.markets);
+        self.add_cocited(&mut list, &mut have, &industry_keys, &regulation);
+
+        for c in &mut list {
+            if let Some(s) = self.record(c.ord) {
+                c.ics_match_depth = stdnav_core::ics::match_depth(&s.ics, &ics_groups);
+                c.mandatory_in_market =
+                    (china && s.nature == Nature::Mandatory && s.level == Level::National)
+                        || (eu && s.keywords.iter().any(|k| k == "Harmonised Standard"));
+            }
+        }
+        Ok(CandidatesResult {
+            candidates: list,
+            unmatched_products: unmatched,
+            expanded_terms: expanded,
+        })
+    }
+
+    /// Standards regulations name together with the candidates, and for the
+    /// enterprise's industry in its markets (`stdnav_core::cocited`): each
+    /// in-force edition of a linked line combines (noisy-or) `confidence ×
+    /// weight` over its links, and strongly brought lines bring theirs one
+    /// hop further, damped — a candidate weighs `0.5 + 0.5 × match
+    /// strength` (a reference counts with its referrer's strength), an
+    /// industry key [`INDUSTRY_WEIGHT`], a line the industry's regulations
+    /// name [`REGULATION_WEIGHT`] times its breadth — and those not yet candidates are
+    /// added (at most [`MAX_COCITED`]), carrying the products of the standard
+    /// that brought them.
+    fn add_cocited(
+        &self,
+        list: &mut Vec<CandidateHit>,
+        have: &mut HashSet<u64>,
+        industry_keys: &[String],
+        regulation: &[(&str, f32)],
+    ) {
+        let table = CoCited::get();
+        if table.is_empty() && regulation.is_empty() {
+            return;
+        }
+        // A general part or normative reference stands for the product its
+        // referrer matched (IEC 60335-1 for the heat pump of IEC 60335-2-40).
+        let matched: HashMap<&str, f32> = list
+            .iter()
+            .filter(|c| c.match_strength > 0.0)
+            .filter_map(|c| Some((self.record(c.ord)?.id.as_str(), c.match_strength)))
+            .collect();
+        // Per edition: the combined value, the candidate of its strongest
+        // link (none for an industry key) and that link's value.
+        let mut strength = HashMap::new();
+        type Strengths = HashMap<u64, (f32, Option<usize>, f32)>;
+        // Links `line`'s edition in force; gives its ord (None: no such edition).
+        let link = |strength: &mut Strengths,
+                    line: &str,
+                    value: f32,
+                    from: Option<usize>|
+         -> Option<u64> {
+            let edition = self.catalogue.in_force_of_line(line)?;
+            let ord = self.ord_of(&edition.id)?;
+            // Several links to one line are several regulations' worth of
+            // evidence: combined as independent ones (noisy-or), the
+            // strongest link's candidate kept as the one that brought it.
+            let entry = strength.entry(ord).or_insert((0.0, from, 0.0));
+            entry.0 = 1.0 - (1.0 - entry.0) * (1.0 - value.clamp(0.0, 1.0));
+            if value > entry.2 {
+                entry.1 = from;
+                entry.2 = value;
+            }
+            Some(ord)
+        };
+        for (i, c) in list.iter().enumerate() {
+            let trigger = matched
+                .get(c.referenced_by.as_str())
+                .map_or(c.match_strength, |m| m.max(c.match_strength));
+            // Any candidate brings its company (a contaminants standard found
+            // through the food ICS group brings the others); one its product
+            // names, twice as strongly as one found otherwise.
+            let weight = 0.5 + 0.5 * trigger.clamp(0.0, 1.0);
+            let Some(s) = self.record(c.ord) else {
+                continue;
+            };
+            for (line, confidence) in table.of(&base_of(&s.id)) {
+                link(&mut strength, line, confidence * weight, Some(i));
+            }
+        }
+        for key in industry_keys {
+            for (line, confidence) in table.of(key) {
+                link(&mut strength, line, confidence * INDUSTRY_WEIGHT, None);
+            }
+        }
+        let mut named: HashMap<u64, f32> = HashMap::new();
+        for (line, weight) in regulation {
+            if let Some(ord) = link(&mut strength, line, weight * REGULATION_WEIGHT, None) {
+                let best = named.entry(ord).or_insert(0.0);
+                *best = best.max(*weight);
+            }
+        }
+        // One hop further: a line brought in strongly (a horizontal the
+        // industry's regulations name) brings its own company, damped.
+        let first_hop: Vec<(u64, f32, Option<usize>)> = strength
+            .iter()
+            .filter(|(_, (value, _, _))| *value >= SECOND_HOP_FROM)
+            .map(|(ord, (value, from, _))| (*ord, *value, *from))
+            .collect();
+        for (ord, value, from) in first_hop {
+            let Some(s) = self.record(ord) else { continue };
+            for (line, confidence) in table.of(&base_of(&s.id)) {
+                link(
+                    &mut strength,
+                    line,
+                    value * confidence * SECOND_HOP_WEIGHT,
+                    from,
+                );
+            }
+        }
+        for c in list.iter_mut() {
+            if let Some((value, _, _)) = strength.get(&c.ord) {
+                c.cocitation = *value;
+            }
+            c.regulation = named.get(&c.ord).copied().unwrap_or(0.0);
+        }
+        let mut added: Vec<(u64, f32, Option<usize>)> = strength
+            .into_iter()
+            .filter(|(ord, _)| !have.contains(ord))
+            .map(|(ord, (value, from, _))| (ord, value, from))
+            .collect();
+        added.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        added.truncate(MAX_COCITED);
+        for (ord, value, from) in added {
+            have.insert(ord);
+            let matched_products = from
+                .map(|i| list[i].matched_products.clone())
+                .unwrap_or_default();
+            list.push(CandidateHit {
+                ord,
+                matched_products,
+                cocitation: value,
+                regulation: named.get(&ord).copied().unwrap_or(0.0),
+                ..Default::default()
+            });
+        }
+    }
+
+    /// One product's retrieval (see [`Snapshot::candidates`]): its words in
+    /// force, boosted by the enterprise's ICS groups; only hits reasonably
+    /// close to the best are kept.
+    fn product_hits(
+        &self,
+        searcher: &tantivy::Searcher,
+        product: &str,
+        ics_boost: &[(Occur, Box<dyn Query>)],
+        per_product: usize,
+    ) -> Result<ProductHits, StandardsError> {
+        let f = self.fields;
+        let (text, terms) = self.text_clauses(product);
+        let mut out = ProductHits {
+            expanded: text::expand(product, Reference::get()).en,
+            ..Default::default()
+        };
+        if text.is_empty() {
+            return Ok(out);
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, Box::new(BooleanQuery::new(text))),
+            (
+                Occur::Must,
+                any_of(
+                    f.status,
+                    [Status::Current, Status::Upcoming].map(|s| status_str(s).into()),
+                ),
+            ),
+        ];
+        clauses.extend(ics_boost.iter().map(|(o, q)| (*o, q.box_clone())));
+        let q = BooleanQuery::new(clauses);
+        let top = searcher
+            .search_with_statistics_provider(
+                &q,
+                &TopDocs::with_limit(per_product).order_by_score(),
+                &QueryStats::new(self, Vec::new()),
+            )
+            .map_err(StandardsError::index)?;
+        // A title whose qualifier contradicts the product's (a gas water
+        // heater and electric storage water heaters) or that names a niche
+        // application the product does not (oil-well cements for cement)
+        // shares words with it but is not about it.
+        let product_lower = product.to_lowercase();
+        // Each hit with its titles, lower case, read once for the qualifier
+        // check and the matched terms.
+        let mut hits: Vec<(Hit, String)> = self
+            .hits(searcher, top)?
+            .into_iter()
+            .map(|mut h| {
+                let title = self
+                    .record(h.ord)
+                    .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
+                    .unwrap_or_default();
+                h.score *= qualifier_factor(&product_lower, &title);
+                (h, title)
+            })
+            .collect();
+        hits.sort_by(|(a, _), (b, _)| b.score.total_cmp(&a.score).then(a.ord.cmp(&b.ord)));
+        // A product word that also appears in unrelated titles should not
+        // drag in the whole catalogue.
+        out.best = hits.first().map(|(h, _)| h.score).unwrap_or(0.0);
+        let best = out.best;
+        out.kept = hits
+            .into_iter()
+            .filter(|(h, _)| h.score >= best * 0.25)
+            .map(|(h, title)| {
+                let mut matched_terms: Vec<String> = Vec::new();
+                for t in &terms {
+                    if title.contains(t.as_str()) && !matched_terms.contains(t) {
+                        matched_terms.push(t.clone());
+                    }
+                }
+                ProductHit {
+                    ord: h.ord,
+                    score: h.score,
+                    matched_terms,
+                }
+            })
+            .collect();
+        Ok(out)
+    }
+
+    /// The current editions a record references normatively, and the
+    /// general part of a particular part, in force; computed once per record.
+    fn references_in_force(&self, ord: u64) -> Arc<[u64]> {
+        if let Some(refs) = self.references.get(&ord) {
+            return refs;
+        }
+        let mut refs: Vec<String> = Vec::new();
+        if let Some(s) = self.record(ord) {
+            refs.extend(s.normative_refs.iter().filter_map(|r| {
+                let path = self.catalogue.path_to_current(r);
+                path.last().cloned()
+            }));
+            if let Some(general) = general_part_base(&s.id)
+                && let Some(g) = self.catalogue.latest_of(&general)
+            {
+                refs.push(g.id.clone());
+            }
+        }
+        let ords: Arc<[u64]> = refs
+            .iter()
+            .filter_map(|r| self.ord_of(r))
+            .filter(|o| self.record(*o).is_none_or(|x| x.status == Status::Current))
+            .collect();
+        self.references.insert(ord, ords.clone());
+        ords
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ics_codes_and_general_parts() {
+        assert_eq!(
+            general_part_base("IEC 60335-2-40:2022").as_deref(),
+            Some("IEC 60335-1")
+        );
+        assert_eq!(general_part_base("IEC 60335-1:2020"), None);
+        assert!(is_ics_code("97.040.30") && is_ics_code("97") && !is_ics_code("9a"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Whether a title is about the product's own kind: conflicting qualifiers
+//! and niches the product does not name count against it.
+
+/// Mutually exclusive qualifiers of a product: when the product has one of
+/// a group and a title has another of the same group but not the product's,
+/// the title is about another kind of product. Lower-case substrings of
+/// Chinese and English wording; a word may imply its group (注塑 → plastics).
+const QUALIFIER_GROUPS: &[&[&[&str]]] = &[
+    // Energy: gas-fired against electric.
+    &[
+        &["gas", "燃气"],
+        &["electric", "电器", "电热", "电动", "电气"],
+    ],
+    // Heat source of a water heater or boiler: gas-fired, heat pump or
+    // electric resistance (储水式电热水器 is not a heat-pump water heater).
+    &[
+        &["gas", "燃气"],
+        &["heat pump", "热泵"],
+        &["电热", "electric storage", "electric water heater"],
+    ],
+    // Material worked.
+    &[
+        &["woodworking", "wood", "木工", "木材", "人造板"],
+        &[
+            "plastic",
+            "rubber",
+            "injection mould",
+            "injection-mould",
+            "注塑",
+            "塑料",
+            "橡胶",
+        ],
+        &[
+            "metal-working",
+            "metalworking",
+            "metal cutting",
+            "金属切削",
+            "金属加工",
+        ],
+    ],
+];
+
+/// Applications that a title names and a product must name too: a cement
+/// maker is not an oil-well cement maker.
+const NICHE_CONTEXTS: &[&[&str]] = &[
+    &[
+        "petroleum and natural gas",
+        "oil and gas",
+        "oil-well",
+        "oil well",
+        "石油天然气",
+        "油井",
+    ],
+    &["aircraft", "aerospace", "航空", "航天"],
+    &["ships and marine", "shipbuilding", "船舶"],
+    &["nuclear", "核电", "核设施"],
+    &["medical", "医用"],
+];
+
+/// Ranking factor for a title against a product's words (both lower case):
+/// 0.3 for a conflicting qualifier, 0.6 for a niche the product does not
+/// name, 1 otherwise.
+pub(super) fn qualifier_factor(product: &str, title: &str) -> f32 {
+    let has = |text: &str, words: &[&str]| words.iter().any(|w| text.contains(w));
+    for group in QUALIFIER_GROUPS {
+        let mine: Vec<usize> = (0..group.len())
+            .filter(|&i| has(product, group[i]))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let title_has_mine = mine.iter().any(|&i| has(title, group[i]));
+        let title_has_other = (0..group.len()).any(|i| !mine.contains(&i) && has(title, group[i]));
+        if title_has_other && !title_has_mine {
+            return 0.3;
+        }
+    }
+    for niche in NICHE_CONTEXTS {
+        if has(title, niche) && !has(product, niche) {
+            return 0.6;
+        }
+    }
+    1.0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn conflicting_qualifiers_and_unnamed_niches_count_against_a_title() {
+        let q = |p: &str, t: &str| super::qualifier_factor(&p.to_lowercase(), &t.to_lowercase());
+        let electric = "Household and similar electrical appliances - Safety - Part 2-21: Particular requirements for storage water heaters";
+        assert_eq!(q("gas water heater", electric), 0.3);
+        assert_eq!(
+            q(
+                "燃气热水器",
+                "家用和类似用途电器的安全 储水式热水器的特殊要求"
+            ),
+            0.3
+        );
+        assert_eq!(q("electric water heater", electric), 1.0);
+        assert_eq!(q("热泵热水器", "储水式电热水器能效限定值及能效等级"), 0.3);
+        assert_eq!(q("热泵热水器", "家用和类似用途热泵热水器"), 1.0);
+        assert_eq!(q("电热水器", "家用和类似用途热泵热水器"), 0.3);
+        assert_eq!(
+            q("gas water heater", "Gas-fired instantaneous water heaters"),
+            1.0
+        );
+        let wood =
+            "Safety of woodworking machines - Part 6: Single spindle vertical moulding machines";
+        assert_eq!(q("injection moulding machine", wood), 0.3);
+        assert_eq!(q("注塑机", "木工机床安全"), 0.3);
+        assert_eq!(
+            q(
+                "injection moulding machine",
+                "Plastics and rubber machines - Injection moulding machines - Safety requirements"
+            ),
+            1.0
+        );
+        let oil = "Petroleum and natural gas industries - Cements and materials for well cementing - Part 1: Specification";
+        assert_eq!(q("cement", oil), 0.6);
+        assert_eq!(q("oil-well cement", "Cements for oil-well cementing"), 1.0);
+        assert_eq!(
+            q(
+                "cement",
+                "Cement - Test methods - Determination of strength"
+            ),
+            1.0
+        );
+        assert_eq!(
+            q(
+                "热泵热水器",
+                "家用燃气快速热水器和燃气采暖热水炉能效限定值及能效等级"
+            ),
+            0.3
+        );
+        assert_eq!(
+            q("热泵热水器", "家用和类似用途电器的安全 第1部分：通用要求"),
+            1.0
+        );
+    }
+}
