@@ -179,12 +179,20 @@ fn adoptions_link_gb_to_iso_iec_with_derived_titles_and_drift() {
     assert_eq!(gb.adopts[0].id, "IEC 60335-2-5:2005");
     assert_eq!(gb.ics_source, Provenance::Adopted);
     assert!(!gb.ics.is_empty());
-    assert_eq!(gb.title_source, Provenance::Adopted);
+    // The project's own title (core/data/gb_titles.csv) wins over the one
+    // the adopted edition would lend.
+    assert_eq!(gb.title_source, Provenance::Source);
+    assert!(gb.title_zh.contains("洗碗机"), "{}", gb.title_zh);
+    // A GB without a title of its own takes the adopted edition's.
+    let derived = cat.get("GB 4706.109-2013").expect("GB 4706.109-2013");
+    assert_eq!(derived.adopts[0].id, "IEC 60335-2-108:2008");
+    assert_eq!(derived.title_source, Provenance::Adopted);
     assert!(
-        gb.title_en.to_lowercase().contains("dishwashers"),
+        derived.title_en.to_lowercase().contains("electrolysers"),
         "{}",
-        gb.title_en
+        derived.title_en
     );
+    assert!(derived.title_zh.contains("电解槽"), "{}", derived.title_zh);
     // Drift: IEC has revised what the GB adopts.
     let latest = cat.latest_of("IEC 60335-2-5").expect("IEC line");
     assert!(latest.id.as_str() > "IEC 60335-2-5:2005", "{}", latest.id);
