@@ -63,7 +63,8 @@ pub struct CandidatesResult {
     pub expanded_terms: Vec<String>,
 }
 
-/// Most candidates added for the company they keep in regulations.
+/// Most candidates added for the company they keep in regulations, besides
+/// the lines the industry's regulations name.
 const MAX_COCITED: usize = 40;
 
 /// A line brought in at least this strongly brings its own linked lines …
@@ -265,9 +266,10 @@ impl Snapshot {
     /// hop further, damped — a candidate weighs `0.5 + 0.5 × match
     /// strength` (a reference counts with its referrer's strength), an
     /// industry key [`INDUSTRY_WEIGHT`], a line the industry's regulations
-    /// name [`REGULATION_WEIGHT`] times its breadth — and those not yet candidates are
-    /// added (at most [`MAX_COCITED`]), carrying the products of the standard
-    /// that brought them.
+    /// name [`REGULATION_WEIGHT`] times its value — and those not yet
+    /// candidates are added (every line the regulations name, at most
+    /// [`MAX_COCITED`] others), carrying the products of the standard that
+    /// brought them.
     fn add_cocited(
         &self,
         list: &mut Vec<CandidateHit>,
@@ -365,8 +367,18 @@ impl Snapshot {
             .filter(|(ord, _)| !have.contains(ord))
             .map(|(ord, (value, from, _))| (ord, value, from))
             .collect();
-        added.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        added.truncate(MAX_COCITED);
+        // What the industry's regulations name always comes in (a few dozen
+        // lines at most); the company others keep, the strongest first.
+        added.sort_by(|a, b| {
+            let named_a = named.contains_key(&a.0);
+            let named_b = named.contains_key(&b.0);
+            named_b
+                .cmp(&named_a)
+                .then(b.1.total_cmp(&a.1))
+                .then(a.0.cmp(&b.0))
+        });
+        let keep = added.iter().filter(|a| named.contains_key(&a.0)).count() + MAX_COCITED;
+        added.truncate(keep);
         for (ord, value, from) in added {
             have.insert(ord);
             let matched_products = from
