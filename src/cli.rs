@@ -172,8 +172,9 @@ pub enum Command {
         /// Where to write the artifact (default: --home/models/scoring.json).
         #[arg(long)]
         model: Option<PathBuf>,
-        /// Model kind: auto (logistic regression and decision tree, the one
-        /// ranking validation enterprises better kept), logistic or tree.
+        /// Model kind: auto (logistic regression, decision tree and forest of
+        /// bagged trees, the one ranking validation enterprises and the check
+        /// set's dev half best kept), logistic, tree or forest.
         #[arg(long, value_enum, default_value = "auto")]
         kind: TrainKind,
     },
@@ -273,6 +274,7 @@ pub enum TrainKind {
     Auto,
     Logistic,
     Tree,
+    Forest,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -437,6 +439,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 TrainKind::Auto => None,
                 TrainKind::Logistic => Some(stdnav_models::ModelKind::Logistic),
                 TrainKind::Tree => Some(stdnav_models::ModelKind::DecisionTree),
+                TrainKind::Forest => Some(stdnav_models::ModelKind::Forest),
             };
             let trained = crate::evaluate::train(&cli.home.path, data, count, seed, kind).await?;
             trained

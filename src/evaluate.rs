@@ -485,7 +485,11 @@ async fn choose_kind(
     let (fold_a, fold_b): (Vec<&CheckRun<'_>>, Vec<&CheckRun<'_>>) =
         dev.iter().partition(|r| in_fold(r));
     let mut best = (ModelKind::Logistic, f64::NEG_INFINITY);
-    for kind in [ModelKind::Logistic, ModelKind::DecisionTree] {
+    for kind in [
+        ModelKind::Logistic,
+        ModelKind::DecisionTree,
+        ModelKind::Forest,
+    ] {
         let mut synthetic = Vec::new();
         let mut real = Vec::new();
         for (judged, fitted) in [(&fold_a, &fold_b), (&fold_b, &fold_a)] {

@@ -85,6 +85,50 @@ impl TreeNode {
         }
     }
 
+    /// The leaf row `x` reaches.
+    fn leaf(&self, x: &[f64]) -> &TreeNode {
+        let mut node = self;
+        while let TreeNode::Split {
+            feature,
+            threshold,
+            below,
+            above,
+            ..
+        } = node
+        {
+            node = if x[*feature] < *threshold {
+                below
+            } else {
+                above
+            };
+        }
+        node
+    }
+
+    /// The leaf rate of `x`, crediting each split on its path to its feature
+    /// in `effects` with `share × (logit(rate after) − logit(rate before))`.
+    fn attribute(&self, x: &[f64], share: f64, effects: &mut [f64; NUM_FEATURES]) -> f64 {
+        let mut node = self;
+        while let TreeNode::Split {
+            feature,
+            threshold,
+            rate,
+            below,
+            above,
+            ..
+        } = node
+        {
+            let next = if x[*feature] < *threshold {
+                below
+            } else {
+                above
+            };
+            effects[*feature] += share * (logit(next.rate()) - logit(*rate));
+            node = next;
+        }
+        node.rate()
+    }
+
     fn validate(&self, depth: usize) -> Result<(), String> {
         if depth > 64 {
             return Err("tree deeper than 64 levels".into());
@@ -114,6 +158,17 @@ impl TreeNode {
     }
 }
 
+impl Params {
+    /// The name used in artifacts and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Params::Logistic { .. } => "logistic",
+            Params::DecisionTree { .. } => "decision_tree",
+            Params::Forest { .. } => "forest",
+        }
+    }
+}
+
 /// The fitted parameters, tagged by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -125,6 +180,14 @@ pub enum Params {
         /// Orders the candidates that reach one leaf, which share its rate:
         /// a logistic model fitted on the same rows moves the score by at
         /// most [`WITHIN_LEAF_SHARE`]. Absent in artifacts of older builds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        within_leaf: Option<Linear>,
+    },
+    /// Bagged trees (a random forest): each fitted on a bootstrap sample of
+    /// the rows and a random share of the features; the score is the mean of
+    /// their leaf rates, ordered within ties as a tree's.
+    Forest {
+        trees: Vec<TreeNode>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         within_leaf: Option<Linear>,
     },
@@ -288,6 +351,17 @@ impl Model {
                     l.validate().map_err(invalid)?;
                 }
             }
+            Params::Forest { trees, within_leaf } => {
+                if trees.is_empty() {
+                    return Err(invalid("a forest without trees".into()));
+                }
+                for tree in trees {
+                    tree.validate(0).map_err(invalid)?;
+                }
+                if let Some(l) = within_leaf {
+                    l.validate().map_err(invalid)?;
+                }
+            }
         }
         Ok(Self { artifact })
     }
@@ -393,12 +467,9 @@ impl Model {
         &self.artifact.model_id
     }
 
-    /// `"logistic"` or `"decision_tree"`.
+    /// `"logistic"`, `"decision_tree"` or `"forest"`.
     pub fn kind(&self) -> &'static str {
-        match self.artifact.params {
-            Params::Logistic { .. } => "logistic",
-            Params::DecisionTree { .. } => "decision_tree",
-        }
+        self.artifact.params.kind()
     }
 
     pub fn features(&self) -> &[String] {
@@ -428,22 +499,11 @@ impl Model {
                 sigmoid(intercept + weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>())
             }
             Params::DecisionTree { tree, within_leaf } => {
-                let mut node = tree;
-                while let TreeNode::Split {
-                    feature,
-                    threshold,
-                    below,
-                    above,
-                    ..
-                } = node
-                {
-                    node = if x[*feature] < *threshold {
-                        below
-                    } else {
-                        above
-                    };
-                }
-                tree_score(node.rate(), within_leaf.as_ref(), x)
+                tree_score(tree.leaf(x).rate(), within_leaf.as_ref(), x)
+            }
+            Params::Forest { trees, within_leaf } => {
+                let mean = trees.iter().map(|t| t.leaf(x).rate()).sum::<f64>() / trees.len() as f64;
+                tree_score(mean, within_leaf.as_ref(), x)
             }
         }
     }
@@ -458,7 +518,9 @@ impl Model {
     ///   logit(leaf rate) = logit(root rate, the base rate) + Σ effects, and
     ///   the score moves from the leaf rate by at most [`WITHIN_LEAF_SHARE`]
     ///   (the order within the leaf). Features not on the path have no
-    ///   effect and are not listed.
+    ///   effect and are not listed;
+    /// - forest: each tree's effects divided by the number of trees (their
+    ///   mean), the score the mean leaf rate, ordered within ties as a tree's.
     pub fn score(&self, s: &Signals, as_of_year: i32) -> Scored {
         let x = features(s, as_of_year);
         let mut effects = [0.0; NUM_FEATURES];
@@ -472,25 +534,17 @@ impl Model {
                 sigmoid(z)
             }
             Params::DecisionTree { tree, within_leaf } => {
-                let mut node = tree;
-                while let TreeNode::Split {
-                    feature,
-                    threshold,
-                    rate,
-                    below,
-                    above,
-                    ..
-                } = node
-                {
-                    let next = if x[*feature] < *threshold {
-                        below
-                    } else {
-                        above
-                    };
-                    effects[*feature] += logit(next.rate()) - logit(*rate);
-                    node = next;
-                }
-                tree_score(node.rate(), within_leaf.as_ref(), &x)
+                let rate = tree.attribute(&x, 1.0, &mut effects);
+                tree_score(rate, within_leaf.as_ref(), &x)
+            }
+            Params::Forest { trees, within_leaf } => {
+                let share = 1.0 / trees.len() as f64;
+                let mean = trees
+                    .iter()
+                    .map(|t| t.attribute(&x, share, &mut effects))
+                    .sum::<f64>()
+                    * share;
+                tree_score(mean, within_leaf.as_ref(), &x)
             }
         };
         let mut contributions: Vec<Contribution> = (0..NUM_FEATURES)

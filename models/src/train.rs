@@ -2,14 +2,18 @@
 //! (linfa-trees) on the same seeded 80/20 split; the one with the higher
 //! validation AUC is kept (ties go to the logistic model, whose
 //! contributions are exact), with the validation metrics of both in its
-//! artifact.
+//! artifact. [`train_kind`] fits one kind, including a forest of bagged
+//! linfa-trees trees (each on a bootstrap sample of rows and a random share
+//! of the features), which `stdnav train` weighs against the other two by
+//! ranking.
 //!
 //! The parameters are stored in stdnav's own artifact layout rather than as
 //! linfa's serde structs: linfa-logistic's positive class is whichever label
 //! is *more frequent* in the training data (so its probabilities may be those
 //! of "irrelevant"), and linfa-trees predicts labels only. The artifact keeps
 //! log-odds weights of "relevant" and a tree whose nodes carry smoothed
-//! relevant rates, which is what scoring and explanations need.
+//! relevant rates (one per tree of a forest), which is what scoring and
+//! explanations need.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -138,17 +142,19 @@ enum Counted {
 }
 
 impl Counted {
-    fn from_linfa(node: &linfa_trees::TreeNode<f64, bool>) -> Self {
+    /// The shape of linfa's tree fitted on the feature `columns` (its
+    /// feature `i` is [`FEATURES`]`[columns[i]]`).
+    fn from_linfa(node: &linfa_trees::TreeNode<f64, bool>, columns: &[usize]) -> Self {
         let children = node.children();
         match (node.is_leaf(), children[0], children[1]) {
             (false, Some(below), Some(above)) => {
                 let (feature, threshold, _) = node.split();
                 Self::Split {
-                    feature,
+                    feature: columns[feature],
                     threshold,
                     counts: (0, 0),
-                    below: Box::new(Self::from_linfa(below)),
-                    above: Box::new(Self::from_linfa(above)),
+                    below: Box::new(Self::from_linfa(below, columns)),
+                    above: Box::new(Self::from_linfa(above, columns)),
                 }
             }
             _ => Self::Leaf { counts: (0, 0) },
@@ -211,27 +217,79 @@ impl Counted {
     }
 }
 
-fn fit_tree(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
+/// One tree fitted on the rows `x`/`y` seeing only the feature `columns`
+/// (indices into [`FEATURES`]), its nodes' rates counted on the same rows.
+fn fit_one_tree(
+    x: &Array2<f64>,
+    y: &Array1<bool>,
+    columns: &[usize],
+) -> Result<TreeNode, ModelError> {
     let positives = y.iter().filter(|l| **l).count().max(1);
     let balance = ((y.len() - positives) as f32 / positives as f32).max(1.0);
     let weights = y.mapv(|l| if l { balance } else { TREE_NEGATIVE_WEIGHT });
-    let dataset = Dataset::new(x.clone(), y.clone())
+    let seen = x.select(Axis(1), columns);
+    let dataset = Dataset::new(seen, y.clone())
         .with_weights(weights)
-        .with_feature_names(FEATURES.to_vec());
+        .with_feature_names(columns.iter().map(|&c| FEATURES[c]).collect());
     let fitted = DecisionTree::params()
         .max_depth(Some(TREE_MAX_DEPTH))
         .min_weight_leaf(TREE_MIN_LEAF_WEIGHT)
         .min_weight_split(2.0 * TREE_MIN_LEAF_WEIGHT)
         .fit(&dataset)
         .map_err(training_error)?;
-    let mut counted = Counted::from_linfa(fitted.root_node());
+    let mut counted = Counted::from_linfa(fitted.root_node(), columns);
     for (r, l) in x.rows().into_iter().zip(y.iter()) {
         counted.count(r, *l);
     }
+    Ok(counted.finish(0.5))
+}
+
+fn fit_tree(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
+    let all: Vec<usize> = (0..NUM_FEATURES).collect();
     // Candidates of one enterprise often share a leaf: a linear model on
     // the same rows orders them.
     Ok(Params::DecisionTree {
-        tree: counted.finish(0.5),
+        tree: fit_one_tree(x, y, &all)?,
+        within_leaf: Some(fit_linear(x, y)?),
+    })
+}
+
+/// Trees in a forest.
+const FOREST_TREES: usize = 16;
+/// Rows each tree of a forest is fitted on, drawn with replacement, as a
+/// share of the training rows.
+const FOREST_ROW_SHARE: f64 = 0.5;
+/// Features each tree of a forest sees, as a share of all.
+const FOREST_FEATURE_SHARE: f64 = 0.7;
+
+/// Bagged trees: each on a bootstrap sample of the rows and a random share
+/// of the features, so that no one split decides for every candidate (a
+/// single tree leaves dozens of an enterprise's candidates on one leaf and
+/// follows whichever feature won its root).
+fn fit_forest(x: &Array2<f64>, y: &Array1<bool>, seed: u64) -> Result<Params, ModelError> {
+    use rand::Rng;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xf0_2e57);
+    let rows = x.nrows();
+    let sample = ((rows as f64) * FOREST_ROW_SHARE).round().max(1.0) as usize;
+    let seen = ((NUM_FEATURES as f64) * FOREST_FEATURE_SHARE).round() as usize;
+    let mut trees = Vec::with_capacity(FOREST_TREES);
+    for _ in 0..FOREST_TREES {
+        let picked: Vec<usize> = (0..sample).map(|_| rng.random_range(0..rows)).collect();
+        let mut columns: Vec<usize> = (0..NUM_FEATURES).collect();
+        columns.shuffle(&mut rng);
+        columns.truncate(seen.max(1));
+        columns.sort_unstable();
+        let ys = y.select(Axis(0), &picked);
+        if !ys.iter().any(|l| *l) {
+            continue;
+        }
+        trees.push(fit_one_tree(&x.select(Axis(0), &picked), &ys, &columns)?);
+    }
+    if trees.is_empty() {
+        return Err(training_error("no bootstrap sample held a relevant row"));
+    }
+    Ok(Params::Forest {
+        trees,
         within_leaf: Some(fit_linear(x, y)?),
     })
 }
@@ -242,10 +300,7 @@ fn with_params(
     hash: &str,
     metrics: BTreeMap<String, f64>,
 ) -> Result<Model, ModelError> {
-    let kind = match params {
-        Params::Logistic { .. } => "logistic",
-        Params::DecisionTree { .. } => "decision_tree",
-    };
+    let kind = params.kind();
     // The id names the content: the same data and parameters give the same id.
     let mut h = Sha256::new();
     h.update(hash.as_bytes());
@@ -271,6 +326,7 @@ fn with_params(
 pub enum ModelKind {
     Logistic,
     DecisionTree,
+    Forest,
 }
 
 impl ModelKind {
@@ -279,6 +335,7 @@ impl ModelKind {
         match self {
             Self::Logistic => "logistic",
             Self::DecisionTree => "decision_tree",
+            Self::Forest => "forest",
         }
     }
 }
@@ -336,6 +393,7 @@ fn fit_and_validate(
     let params = match kind {
         ModelKind::Logistic => fit_logistic(&s.x_train, &s.y_train)?,
         ModelKind::DecisionTree => fit_tree(&s.x_train, &s.y_train)?,
+        ModelKind::Forest => fit_forest(&s.x_train, &s.y_train, seed)?,
     };
     let model = with_params(params, seed, &s.hash, BTreeMap::new())?;
     let metrics = evaluate(&model, &s.x_val, &s.y_val);

@@ -22,6 +22,15 @@ fn tree_model() -> &'static Model {
     })
 }
 
+/// A forest on the same smaller set.
+fn forest_model() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let (x, y) = synthetic_training_set(5, 6_000);
+        train_kind(&x, &y, 5, ModelKind::Forest).expect("forest training succeeds")
+    })
+}
+
 fn relevant() -> Signals {
     Signals {
         id: "GB 4706.32-2012".into(),
@@ -111,7 +120,7 @@ fn default_model_is_validated_and_described() {
 
 #[test]
 fn relevant_candidate_outranks_irrelevant_one() {
-    for m in [default_model(), tree_model()] {
+    for m in [default_model(), tree_model(), forest_model()] {
         let hi = m.score(&relevant(), 2025).score;
         let lo = m.score(&irrelevant(), 2025).score;
         assert!(hi > lo, "{}: {hi} vs {lo}", m.kind());
@@ -170,6 +179,31 @@ fn tree_contributions_add_up_to_the_leaf() {
         // The order within the leaf moves the score a little from its rate.
         assert!((leaf_rate - scored.score).abs() <= WITHIN_LEAF_SHARE + 1e-9);
     }
+}
+
+#[test]
+fn forest_averages_its_trees_and_their_contributions() {
+    let m = forest_model();
+    assert_eq!(m.kind(), "forest");
+    let Params::Forest { trees, .. } = &m.artifact().params else {
+        panic!("forest expected");
+    };
+    assert!(trees.len() > 1, "{} trees", trees.len());
+    // Trees fitted on different samples and features differ.
+    assert!(trees.windows(2).any(|w| w[0] != w[1]));
+    let logit = |p: f64| (p / (1.0 - p)).ln();
+    let root = trees.iter().map(|t| logit(t.rate())).sum::<f64>() / trees.len() as f64;
+    let hi = m.score(&relevant(), 2025);
+    let lo = m.score(&irrelevant(), 2025);
+    // The mean of each tree's path effects moves the mean root log-odds
+    // the way the score went.
+    let moved = |s: &stdnav_models::Scored| s.contributions.iter().map(|c| c.effect).sum::<f64>();
+    assert!(root + moved(&hi) > root + moved(&lo));
+    assert!(hi.score > lo.score);
+    // The same seed gives the same forest.
+    let (x, y) = synthetic_training_set(5, 6_000);
+    let again = train_kind(&x, &y, 5, ModelKind::Forest).unwrap();
+    assert_eq!(again.artifact().params, m.artifact().params);
 }
 
 #[test]
@@ -246,7 +280,7 @@ fn no_peers_give_no_peer_reason() {
 #[test]
 fn save_and_load_give_identical_scores() {
     let dir = tempfile::tempdir().unwrap();
-    for m in [default_model(), tree_model()] {
+    for m in [default_model(), tree_model(), forest_model()] {
         let path = dir.path().join("nested").join(format!("{}.json", m.kind()));
         m.save(&path).unwrap();
         let loaded = Model::load(&path).unwrap();
