@@ -12,11 +12,18 @@ const QUALIFIER_GROUPS: &[&[&[&str]]] = &[
         &["electric", "电器", "电热", "电动", "电气"],
     ],
     // Heat source of a water heater or boiler: gas-fired, heat pump or
-    // electric resistance (储水式电热水器 is not a heat-pump water heater).
+    // electric resistance (储水式电热水器 is not a heat-pump water heater;
+    // an instantaneous one, 快热式, heats by resistance).
     &[
         &["gas", "燃气"],
         &["heat pump", "热泵"],
-        &["电热", "electric storage", "electric water heater"],
+        &[
+            "电热",
+            "快热式",
+            "electric storage",
+            "electric water heater",
+            "instantaneous water heater",
+        ],
     ],
     // Material worked.
     &[
@@ -100,6 +107,14 @@ mod tests {
         assert_eq!(q("electric water heater", electric), 1.0);
         assert_eq!(q("热泵热水器", "储水式电热水器能效限定值及能效等级"), 0.3);
         assert_eq!(q("热泵热水器", "家用和类似用途热泵热水器"), 1.0);
+        assert_eq!(
+            q(
+                "热泵热水器",
+                "家用和类似用途电器的安全 快热式热水器的特殊要求"
+            ),
+            0.3
+        );
+        assert_eq!(q("燃气热水器", "燃气快热式热水器"), 1.0);
         assert_eq!(q("电热水器", "家用和类似用途热泵热水器"), 0.3);
         assert_eq!(
             q("gas water heater", "Gas-fired instantaneous water heaters"),
