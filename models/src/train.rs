@@ -223,6 +223,7 @@ fn fit_one_tree(
     x: &Array2<f64>,
     y: &Array1<bool>,
     columns: &[usize],
+    max_depth: usize,
 ) -> Result<TreeNode, ModelError> {
     let positives = y.iter().filter(|l| **l).count().max(1);
     let balance = ((y.len() - positives) as f32 / positives as f32).max(1.0);
@@ -232,7 +233,7 @@ fn fit_one_tree(
         .with_weights(weights)
         .with_feature_names(columns.iter().map(|&c| FEATURES[c]).collect());
     let fitted = DecisionTree::params()
-        .max_depth(Some(TREE_MAX_DEPTH))
+        .max_depth(Some(max_depth))
         .min_weight_leaf(TREE_MIN_LEAF_WEIGHT)
         .min_weight_split(2.0 * TREE_MIN_LEAF_WEIGHT)
         .fit(&dataset)
@@ -249,7 +250,7 @@ fn fit_tree(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
     // Candidates of one enterprise often share a leaf: a linear model on
     // the same rows orders them.
     Ok(Params::DecisionTree {
-        tree: fit_one_tree(x, y, &all)?,
+        tree: fit_one_tree(x, y, &all, TREE_MAX_DEPTH)?,
         within_leaf: Some(fit_linear(x, y)?),
     })
 }
@@ -262,6 +263,27 @@ const FOREST_ROW_SHARE: f64 = 0.5;
 /// Features each tree of a forest sees, as a share of all.
 const FOREST_FEATURE_SHARE: f64 = 0.7;
 
+/// The forest's shape: [`FOREST_TREES`], [`FOREST_FEATURE_SHARE`] and
+/// [`TREE_MAX_DEPTH`], or `STDNAV_FOREST=<trees>:<feature share>:<depth>`
+/// for comparisons (docs/EVALUATION.md); read once.
+fn forest_shape() -> (usize, f64, usize) {
+    static SHAPE: std::sync::LazyLock<(usize, f64, usize)> = std::sync::LazyLock::new(|| {
+        let default = (FOREST_TREES, FOREST_FEATURE_SHARE, TREE_MAX_DEPTH);
+        let Ok(text) = std::env::var("STDNAV_FOREST") else {
+            return default;
+        };
+        let parts: Vec<&str> = text.split(':').collect();
+        match parts.as_slice() {
+            [t, f, d] => match (t.parse(), f.parse(), d.parse()) {
+                (Ok(t), Ok(f), Ok(d)) if t > 0 && f > 0.0 && f <= 1.0 && d > 0 => (t, f, d),
+                _ => default,
+            },
+            _ => default,
+        }
+    });
+    *SHAPE
+}
+
 /// Bagged trees: each on a bootstrap sample of the rows and a random share
 /// of the features, so that no one split decides for every candidate (a
 /// single tree leaves dozens of an enterprise's candidates on one leaf and
@@ -269,11 +291,12 @@ const FOREST_FEATURE_SHARE: f64 = 0.7;
 fn fit_forest(x: &Array2<f64>, y: &Array1<bool>, seed: u64) -> Result<Params, ModelError> {
     use rand::Rng;
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xf0_2e57);
+    let (count, feature_share, depth) = forest_shape();
     let rows = x.nrows();
     let sample = ((rows as f64) * FOREST_ROW_SHARE).round().max(1.0) as usize;
-    let seen = ((NUM_FEATURES as f64) * FOREST_FEATURE_SHARE).round() as usize;
-    let mut trees = Vec::with_capacity(FOREST_TREES);
-    for _ in 0..FOREST_TREES {
+    let seen = ((NUM_FEATURES as f64) * feature_share).round() as usize;
+    let mut trees = Vec::with_capacity(count);
+    for _ in 0..count {
         let picked: Vec<usize> = (0..sample).map(|_| rng.random_range(0..rows)).collect();
         let mut columns: Vec<usize> = (0..NUM_FEATURES).collect();
         columns.shuffle(&mut rng);
@@ -283,7 +306,12 @@ fn fit_forest(x: &Array2<f64>, y: &Array1<bool>, seed: u64) -> Result<Params, Mo
         if !ys.iter().any(|l| *l) {
             continue;
         }
-        trees.push(fit_one_tree(&x.select(Axis(0), &picked), &ys, &columns)?);
+        trees.push(fit_one_tree(
+            &x.select(Axis(0), &picked),
+            &ys,
+            &columns,
+            depth,
+        )?);
     }
     if trees.is_empty() {
         return Err(training_error("no bootstrap sample held a relevant row"));
