@@ -348,11 +348,12 @@ fn candidates_bring_what_the_industry_regulations_name_where_no_case_was_mined()
     }
     // A furniture maker (class 2110): the mined co-citation table knows no
     // furniture case; the regulation table names the mandatory limits on
-    // harmful substances for any furniture sold in China.
+    // harmful substances for any furniture sold in China (a division row:
+    // weight 1 × specificity 0.5 × 0.6).
     let cabinet =
         |markets: &[&str]| cocitation_of("zorbulated cabinet", "2110", markets, "GB 18584");
     let strength = cabinet(&["CN"]).expect("GB 18584 is a candidate");
-    assert!(strength > 0.3, "GB 18584: {strength}");
+    assert!(strength > 0.25, "GB 18584: {strength}");
     assert!(cabinet(&["US"]).is_none_or(|s| s == 0.0));
 }
 
