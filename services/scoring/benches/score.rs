@@ -26,7 +26,11 @@ fn main() {
         .into_iter()
         .map(|(s, _)| s)
         .collect();
-    for kind in [ModelKind::Logistic, ModelKind::DecisionTree, ModelKind::Forest] {
+    for kind in [
+        ModelKind::Logistic,
+        ModelKind::DecisionTree,
+        ModelKind::Forest,
+    ] {
         let model = stdnav_models::train_kind(&x, &y, 42, kind).expect("training");
         let scorer = Scorer::empty();
         scorer.set_model(model);
