@@ -163,6 +163,49 @@ pub fn section_of(division: u32) -> Option<char> {
     section_in(GBT4754_SECTIONS, division)
 }
 
+/// A level of the GB/T 4754-2017 hierarchy below the section: a class (4
+/// digits, `3852`), a group (3 digits, `385`) or a division (2 digits,
+/// `38`). Peers are found at one of these levels, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IndustryLevel {
+    Class,
+    Group,
+    Division,
+}
+
+impl IndustryLevel {
+    /// Narrowest first: the order in which peers are looked for.
+    pub const ALL: [IndustryLevel; 3] = [Self::Class, Self::Group, Self::Division];
+
+    /// Digits of a code at this level.
+    pub fn digits(self) -> usize {
+        match self {
+            Self::Class => 4,
+            Self::Group => 3,
+            Self::Division => 2,
+        }
+    }
+
+    /// `class`, `group`, `division`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Class => "class",
+            Self::Group => "group",
+            Self::Division => "division",
+        }
+    }
+
+    /// How close enterprises sharing a code at this level are: ⅓ the same
+    /// division, ⅔ the same group, 1 the same class (no shared level is 0).
+    pub fn closeness(self) -> f64 {
+        match self {
+            Self::Division => 1.0 / 3.0,
+            Self::Group => 2.0 / 3.0,
+            Self::Class => 1.0,
+        }
+    }
+}
+
 /// Why a declared industry code was refused. `input` is the code as declared
 /// (trimmed, and shortened when very long).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

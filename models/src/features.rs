@@ -5,6 +5,7 @@
 //! feature names it was trained with and [`crate::Model::load`] refuses one
 //! whose list differs from [`FEATURES`].
 
+pub use stdnav_core::industry::IndustryLevel;
 pub use stdnav_core::standard::{Level, Status};
 
 /// Whether the enterprise already holds the candidate, as `stdnav.scoring.v1.Holding`.
@@ -16,51 +17,6 @@ pub enum Holding {
     HeldCurrent,
     /// Holds an older edition of it (an upgrade is due).
     HeldOldEdition,
-}
-
-/// The GB/T 4754-2017 level an enterprise shares with its peers, with the
-/// codes of `stdnav.scoring.v1.PeerLevel` (the digits of a code at that level).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum PeerLevel {
-    /// No peers: no peer signal at all.
-    #[default]
-    None = 0,
-    Division = 2,
-    Group = 3,
-    Class = 4,
-}
-
-impl PeerLevel {
-    /// The level of a proto code, `None` (the Rust one) for an unknown code.
-    pub fn from_code(code: i32) -> Option<Self> {
-        Some(match code {
-            0 => Self::None,
-            2 => Self::Division,
-            3 => Self::Group,
-            4 => Self::Class,
-            _ => return None,
-        })
-    }
-
-    /// How close the peers are: 0 none, ⅓ same division, ⅔ same group, 1 same class.
-    pub fn closeness(self) -> f64 {
-        match self {
-            Self::None => 0.0,
-            Self::Division => 1.0 / 3.0,
-            Self::Group => 2.0 / 3.0,
-            Self::Class => 1.0,
-        }
-    }
-
-    /// `class`, `group`, `division` (empty for none), for reasons.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::None => "",
-            Self::Division => "division",
-            Self::Group => "group",
-            Self::Class => "class",
-        }
-    }
 }
 
 /// Current or upcoming (or not said): something an enterprise can adopt.
@@ -108,8 +64,8 @@ pub struct Signals {
     /// How many peers `peer_adoption` was measured on; 0 when the
     /// enterprise has no peers (the peer signal is absent, not 0 %).
     pub peer_count: u32,
-    /// What the enterprise shares with its peers.
-    pub peer_level: PeerLevel,
+    /// What the enterprise shares with its peers; `None` without peers.
+    pub peer_level: Option<IndustryLevel>,
     /// The GB/T 4754 code at `peer_level`, e.g. `3852` (for reasons).
     pub peer_code: String,
     /// Adopts, or is adopted as, an international standard.
@@ -238,7 +194,11 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
             0.0
         };
         let count = f64::from(s.peer_count).min(MAX_PEERS).ln_1p() / MAX_PEERS.ln_1p();
-        (share, count, s.peer_level.closeness())
+        (
+            share,
+            count,
+            s.peer_level.map_or(0.0, IndustryLevel::closeness),
+        )
     };
     [
         text.ln_1p(),
@@ -298,7 +258,7 @@ mod tests {
             published_year: 1950,
             peer_adoption: 3.0,
             peer_count: 5000,
-            peer_level: PeerLevel::Group,
+            peer_level: Some(IndustryLevel::Group),
             status: Some(Status::Withdrawn),
             level: Level::National,
             holding: Holding::HeldOldEdition,
@@ -345,20 +305,12 @@ mod tests {
         let twenty = Signals {
             peer_adoption: 0.0,
             peer_count: 20,
-            peer_level: PeerLevel::Class,
+            peer_level: Some(IndustryLevel::Class),
             ..Default::default()
         };
         let f = features(&twenty, 2025);
         assert_eq!(f[idx::PEER_ADOPTION], 0.0);
         assert!(f[idx::PEER_COUNT_LOG] > 0.4 && f[idx::PEER_COUNT_LOG] < 0.5);
         assert_eq!(f[idx::PEER_CLOSENESS], 1.0);
-    }
-
-    #[test]
-    fn proto_codes_round_trip() {
-        for code in [0, 2, 3, 4] {
-            assert_eq!(PeerLevel::from_code(code).map(|l| l as i32), Some(code));
-        }
-        assert_eq!(PeerLevel::from_code(1), None);
     }
 }

@@ -21,13 +21,14 @@ pub mod synthetic;
 pub mod time;
 pub mod train;
 
-pub use features::{FEATURES, Holding, Level, NUM_FEATURES, PeerLevel, Signals, Status, features};
+pub use features::{
+    FEATURES, Holding, IndustryLevel, Level, NUM_FEATURES, Signals, Status, features,
+};
 pub use model::{
-    Artifact, Contribution, FORMAT_VERSION, Linear, Model, ModelError, Params, Scored, TreeNode,
-    WITHIN_LEAF_SHARE,
+    Artifact, Contribution, FORMAT_VERSION, Linear, Model, ModelError, ModelKind, Params, Scored,
+    TreeNode, WITHIN_LEAF_SHARE,
 };
 pub use synthetic::{SYNTHETIC_AS_OF_YEAR, synthetic_candidates, synthetic_training_set};
 pub use train::{
-    DEFAULT_TRAINING_ROWS, ModelKind, evaluate, train, train_default, train_kind,
-    training_data_hash,
+    DEFAULT_TRAINING_ROWS, evaluate, train, train_default, train_kind, training_data_hash,
 };

@@ -85,34 +85,13 @@ impl TreeNode {
         }
     }
 
-    /// The leaf row `x` reaches.
-    fn leaf(&self, x: &[f64]) -> &TreeNode {
+    /// The leaf row `x` reaches, calling `step(feature, node, next)` for each
+    /// split on the way.
+    fn walk(&self, x: &[f64], mut step: impl FnMut(usize, &TreeNode, &TreeNode)) -> &TreeNode {
         let mut node = self;
         while let TreeNode::Split {
             feature,
             threshold,
-            below,
-            above,
-            ..
-        } = node
-        {
-            node = if x[*feature] < *threshold {
-                below
-            } else {
-                above
-            };
-        }
-        node
-    }
-
-    /// The leaf rate of `x`, crediting each split on its path to its feature
-    /// in `effects` with `share × (logit(rate after) − logit(rate before))`.
-    fn attribute(&self, x: &[f64], share: f64, effects: &mut [f64; NUM_FEATURES]) -> f64 {
-        let mut node = self;
-        while let TreeNode::Split {
-            feature,
-            threshold,
-            rate,
             below,
             above,
             ..
@@ -123,10 +102,24 @@ impl TreeNode {
             } else {
                 above
             };
-            effects[*feature] += share * (logit(next.rate()) - logit(*rate));
+            step(*feature, node, next);
             node = next;
         }
-        node.rate()
+        node
+    }
+
+    /// The leaf row `x` reaches.
+    fn leaf(&self, x: &[f64]) -> &TreeNode {
+        self.walk(x, |_, _, _| {})
+    }
+
+    /// The leaf rate of `x`, crediting each split on its path to its feature
+    /// in `effects` with `share × (logit(rate after) − logit(rate before))`.
+    fn attribute(&self, x: &[f64], share: f64, effects: &mut [f64; NUM_FEATURES]) -> f64 {
+        self.walk(x, |feature, node, next| {
+            effects[feature] += share * (logit(next.rate()) - logit(node.rate()));
+        })
+        .rate()
     }
 
     fn validate(&self, depth: usize) -> Result<(), String> {
@@ -158,13 +151,38 @@ impl TreeNode {
     }
 }
 
-impl Params {
-    /// The name used in artifacts and metrics.
-    pub fn kind(&self) -> &'static str {
+/// The kinds of model training can fit, one per [`Params`] variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelKind {
+    Logistic,
+    DecisionTree,
+    Forest,
+}
+
+impl ModelKind {
+    /// The name used in artifacts, model ids and metrics (the `kind` tag of
+    /// [`Params`]).
+    pub fn as_str(self) -> &'static str {
         match self {
-            Params::Logistic { .. } => "logistic",
-            Params::DecisionTree { .. } => "decision_tree",
-            Params::Forest { .. } => "forest",
+            Self::Logistic => "logistic",
+            Self::DecisionTree => "decision_tree",
+            Self::Forest => "forest",
+        }
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Params {
+    pub fn kind(&self) -> ModelKind {
+        match self {
+            Params::Logistic { .. } => ModelKind::Logistic,
+            Params::DecisionTree { .. } => ModelKind::DecisionTree,
+            Params::Forest { .. } => ModelKind::Forest,
         }
     }
 }
@@ -468,7 +486,7 @@ impl Model {
     }
 
     /// `"logistic"`, `"decision_tree"` or `"forest"`.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ModelKind {
         self.artifact.params.kind()
     }
 
@@ -722,11 +740,11 @@ fn peer_reason(s: &Signals) -> Reason {
     Reason::PeersHold {
         held,
         of: count,
-        level: s.peer_level.name().to_string(),
-        code: if s.peer_level == crate::features::PeerLevel::None {
-            String::new()
-        } else {
+        level: s.peer_level.map_or("", |l| l.name()).to_string(),
+        code: if s.peer_level.is_some() {
             s.peer_code.clone()
+        } else {
+            String::new()
         },
     }
 }

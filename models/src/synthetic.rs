@@ -93,7 +93,7 @@ use ndarray::{Array1, Array2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::features::{Holding, Level, NUM_FEATURES, PeerLevel, Signals, Status, features};
+use crate::features::{Holding, IndustryLevel, Level, NUM_FEATURES, Signals, Status, features};
 
 /// Candidates generated for each synthetic enterprise.
 pub const CANDIDATES_PER_ENTERPRISE: usize = 50;
@@ -145,17 +145,17 @@ struct Enterprise {
     in_cn: bool,
     in_eu: bool,
     maturity: f64,
-    peer_level: PeerLevel,
+    peer_level: Option<IndustryLevel>,
     peer_count: u32,
 }
 
 /// The peers of a synthetic enterprise: their level and number.
-fn peers(rng: &mut ChaCha8Rng) -> (PeerLevel, u32) {
+fn peers(rng: &mut ChaCha8Rng) -> (Option<IndustryLevel>, u32) {
     let (level, median) = match pick(rng, &[60, 15, 15, 10]) {
-        0 => (PeerLevel::Class, 15.0f64),
-        1 => (PeerLevel::Group, 20.0),
-        2 => (PeerLevel::Division, 30.0),
-        _ => return (PeerLevel::None, 0),
+        0 => (Some(IndustryLevel::Class), 15.0f64),
+        1 => (Some(IndustryLevel::Group), 20.0),
+        2 => (Some(IndustryLevel::Division), 30.0),
+        _ => return (None, 0),
     };
     let count = (median.ln() + 0.8 * normal(rng))
         .exp()
@@ -283,12 +283,12 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
     let true_share = (e.maturity * base + 0.08 * normal(rng)).clamp(0.0, 1.0);
     let industry_rate = e.maturity * 0.06;
     let peer_adoption = match e.peer_level {
-        PeerLevel::None => 0.0,
-        PeerLevel::Class => observed_share(rng, e.peer_count, true_share),
-        PeerLevel::Group => {
+        None => 0.0,
+        Some(IndustryLevel::Class) => observed_share(rng, e.peer_count, true_share),
+        Some(IndustryLevel::Group) => {
             observed_share(rng, e.peer_count, 0.7 * true_share + 0.3 * industry_rate)
         }
-        PeerLevel::Division => {
+        Some(IndustryLevel::Division) => {
             observed_share(rng, e.peer_count, 0.4 * true_share + 0.6 * industry_rate)
         }
     };
@@ -388,7 +388,7 @@ pub fn synthetic_candidates(seed: u64, n: usize) -> Vec<(Signals, bool)> {
             in_cn: rng.random_bool(0.75),
             in_eu: rng.random_bool(0.3),
             maturity: rng.random_range(0.4..1.0),
-            peer_level: PeerLevel::None,
+            peer_level: None,
             peer_count: 0,
         };
         let (peer_level, peer_count) = peers(&mut rng);

@@ -30,7 +30,9 @@ use sha2::{Digest, Sha256};
 
 use crate::features::{FEATURES, NUM_FEATURES};
 use crate::metrics;
-use crate::model::{Artifact, FORMAT_VERSION, Linear, Model, ModelError, Params, TreeNode};
+use crate::model::{
+    Artifact, FORMAT_VERSION, Linear, Model, ModelError, ModelKind, Params, TreeNode,
+};
 use crate::synthetic::synthetic_training_set;
 
 /// Rows of synthetic data [`train_default`] trains on.
@@ -217,19 +219,25 @@ impl Counted {
     }
 }
 
-/// One tree fitted on the rows `x`/`y` seeing only the feature `columns`
-/// (indices into [`FEATURES`]), its nodes' rates counted on the same rows.
+/// One tree fitted on the `rows` of `x`/`y` (indices, repeats allowed)
+/// seeing only the feature `columns` (indices into [`FEATURES`]), its nodes'
+/// rates counted on the same rows. The rows and columns are copied once, into
+/// the matrix linfa fits on.
 fn fit_one_tree(
     x: &Array2<f64>,
     y: &Array1<bool>,
+    rows: &[usize],
     columns: &[usize],
     max_depth: usize,
 ) -> Result<TreeNode, ModelError> {
-    let positives = y.iter().filter(|l| **l).count().max(1);
-    let balance = ((y.len() - positives) as f32 / positives as f32).max(1.0);
-    let weights = y.mapv(|l| if l { balance } else { TREE_NEGATIVE_WEIGHT });
-    let seen = x.select(Axis(1), columns);
-    let dataset = Dataset::new(seen, y.clone())
+    let ys: Array1<bool> = rows.iter().map(|&r| y[r]).collect();
+    let positives = ys.iter().filter(|l| **l).count().max(1);
+    let balance = ((ys.len() - positives) as f32 / positives as f32).max(1.0);
+    let weights = ys.mapv(|l| if l { balance } else { TREE_NEGATIVE_WEIGHT });
+    let seen = Array2::from_shape_fn((rows.len(), columns.len()), |(i, j)| {
+        x[[rows[i], columns[j]]]
+    });
+    let dataset = Dataset::new(seen, ys)
         .with_weights(weights)
         .with_feature_names(columns.iter().map(|&c| FEATURES[c]).collect());
     let fitted = DecisionTree::params()
@@ -239,18 +247,19 @@ fn fit_one_tree(
         .fit(&dataset)
         .map_err(training_error)?;
     let mut counted = Counted::from_linfa(fitted.root_node(), columns);
-    for (r, l) in x.rows().into_iter().zip(y.iter()) {
-        counted.count(r, *l);
+    for &r in rows {
+        counted.count(x.row(r), y[r]);
     }
     Ok(counted.finish(0.5))
 }
 
 fn fit_tree(x: &Array2<f64>, y: &Array1<bool>) -> Result<Params, ModelError> {
     let all: Vec<usize> = (0..NUM_FEATURES).collect();
+    let rows: Vec<usize> = (0..x.nrows()).collect();
     // Candidates of one enterprise often share a leaf: a linear model on
     // the same rows orders them.
     Ok(Params::DecisionTree {
-        tree: fit_one_tree(x, y, &all, TREE_MAX_DEPTH)?,
+        tree: fit_one_tree(x, y, &rows, &all, TREE_MAX_DEPTH)?,
         within_leaf: Some(fit_linear(x, y)?),
     })
 }
@@ -302,16 +311,10 @@ fn fit_forest(x: &Array2<f64>, y: &Array1<bool>, seed: u64) -> Result<Params, Mo
         columns.shuffle(&mut rng);
         columns.truncate(seen.max(1));
         columns.sort_unstable();
-        let ys = y.select(Axis(0), &picked);
-        if !ys.iter().any(|l| *l) {
+        if !picked.iter().any(|&r| y[r]) {
             continue;
         }
-        trees.push(fit_one_tree(
-            &x.select(Axis(0), &picked),
-            &ys,
-            &columns,
-            depth,
-        )?);
+        trees.push(fit_one_tree(x, y, &picked, &columns, depth)?);
     }
     if trees.is_empty() {
         return Err(training_error("no bootstrap sample held a relevant row"));
@@ -347,25 +350,6 @@ fn with_params(
         },
         std::path::Path::new("<trained>"),
     )
-}
-
-/// The kinds of model training can fit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ModelKind {
-    Logistic,
-    DecisionTree,
-    Forest,
-}
-
-impl ModelKind {
-    /// The name used in artifacts and metrics.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Logistic => "logistic",
-            Self::DecisionTree => "decision_tree",
-            Self::Forest => "forest",
-        }
-    }
 }
 
 /// Seeded 80/20 split of checked training data.
@@ -441,7 +425,7 @@ fn finish(
     for (kind, m) in tried {
         for (k, v) in m {
             metrics.insert(format!("{}.validation_{k}", kind.as_str()), *v);
-            if kind.as_str() == chosen.kind() {
+            if *kind == chosen.kind() {
                 metrics.insert(format!("validation_{k}"), *v);
             }
         }

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use stdnav_models::{
-    FEATURES, Holding, Level, Model, ModelError, ModelKind, Params, PeerLevel, Signals, Status,
+    FEATURES, Holding, IndustryLevel, Level, Model, ModelError, ModelKind, Params, Signals, Status,
     WITHIN_LEAF_SHARE, features, synthetic_training_set, train, train_default, train_kind,
 };
 
@@ -47,7 +47,7 @@ fn relevant() -> Signals {
         in_degree: 4,
         peer_adoption: 0.64,
         peer_count: 25,
-        peer_level: PeerLevel::Class,
+        peer_level: Some(IndustryLevel::Class),
         peer_code: "3852".into(),
         international_alignment: true,
         holding: Holding::NotHeld,
@@ -112,7 +112,7 @@ fn default_model_is_validated_and_described() {
     let best =
         m.metrics()["logistic.validation_auc"].max(m.metrics()["decision_tree.validation_auc"]);
     assert_eq!(auc, best);
-    assert!(m.id().starts_with(m.kind()));
+    assert!(m.id().starts_with(m.kind().as_str()));
     assert_eq!(m.seed(), 42);
     assert_eq!(m.training_data_hash().len(), 64);
     assert!(m.trained_at().ends_with('Z') && m.trained_at().len() == 20);
@@ -184,7 +184,7 @@ fn tree_contributions_add_up_to_the_leaf() {
 #[test]
 fn forest_averages_its_trees_and_their_contributions() {
     let m = forest_model();
-    assert_eq!(m.kind(), "forest");
+    assert_eq!(m.kind(), ModelKind::Forest);
     let Params::Forest { trees, .. } = &m.artifact().params else {
         panic!("forest expected");
     };
@@ -252,7 +252,7 @@ fn no_peers_give_no_peer_reason() {
     let alone = Signals {
         peer_adoption: 0.0,
         peer_count: 0,
-        peer_level: PeerLevel::None,
+        peer_level: None,
         peer_code: String::new(),
         mandatory_in_market: false,
         ..relevant()
@@ -263,7 +263,7 @@ fn no_peers_give_no_peer_reason() {
     let few = Signals {
         peer_adoption: 0.0,
         peer_count: 30,
-        peer_level: PeerLevel::Group,
+        peer_level: Some(IndustryLevel::Group),
         peer_code: "385".into(),
         ..alone
     };

@@ -1,11 +1,13 @@
-//! The one place where core's vocabulary of a standard (level, nature,
-//! status, comparator, adoption degree, provenance) meets its protobuf enums.
+//! The one place where core's vocabulary (a standard's level, nature,
+//! status, comparator, adoption degree, provenance; an industry level) meets
+//! its protobuf enums.
 //! Every service and client converts through here, so a new variant is added
 //! once and the compiler names every match that misses it.
 
 use std::collections::BTreeMap;
 
 use stdnav_core::citation::{CitationStatus, DocFormat};
+use stdnav_core::industry::IndustryLevel;
 use stdnav_core::reason::Reason;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenance, Status};
 
@@ -134,6 +136,49 @@ pub fn provenance_from_pb(v: i32) -> Option<Provenance> {
     })
 }
 
+/// The profiling service's level of a peer basis.
+pub fn industry_level_to_pb(l: IndustryLevel) -> crate::profiling::v1::IndustryLevel {
+    use crate::profiling::v1::IndustryLevel as P;
+    match l {
+        IndustryLevel::Class => P::Class,
+        IndustryLevel::Group => P::Group,
+        IndustryLevel::Division => P::Division,
+    }
+}
+
+/// `None` for no level (no peers) and for an unknown value.
+pub fn industry_level_from_pb(v: i32) -> Option<IndustryLevel> {
+    use crate::profiling::v1::IndustryLevel as P;
+    match P::try_from(v).ok()? {
+        P::Class => Some(IndustryLevel::Class),
+        P::Group => Some(IndustryLevel::Group),
+        P::Division => Some(IndustryLevel::Division),
+        P::None => None,
+    }
+}
+
+/// The scoring service's peer level of a candidate; `None` = no peers.
+pub fn peer_level_to_pb(l: Option<IndustryLevel>) -> crate::scoring::v1::PeerLevel {
+    use crate::scoring::v1::PeerLevel as P;
+    match l {
+        None => P::None,
+        Some(IndustryLevel::Class) => P::Class,
+        Some(IndustryLevel::Group) => P::Group,
+        Some(IndustryLevel::Division) => P::Division,
+    }
+}
+
+/// `Some(None)` for no peers, `None` for an unknown value.
+pub fn peer_level_from_pb(v: i32) -> Option<Option<IndustryLevel>> {
+    use crate::scoring::v1::PeerLevel as P;
+    Some(match P::try_from(v).ok()? {
+        P::None => None,
+        P::Class => Some(IndustryLevel::Class),
+        P::Group => Some(IndustryLevel::Group),
+        P::Division => Some(IndustryLevel::Division),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +227,22 @@ mod tests {
         ] {
             assert_eq!(provenance_from_pb(provenance_to_pb(p) as i32), Some(p));
         }
+        for l in IndustryLevel::ALL {
+            assert_eq!(
+                industry_level_from_pb(industry_level_to_pb(l) as i32),
+                Some(l)
+            );
+            assert_eq!(
+                peer_level_from_pb(peer_level_to_pb(Some(l)) as i32),
+                Some(Some(l))
+            );
+            // The two protos number a level by its digits.
+            assert_eq!(peer_level_to_pb(Some(l)) as i32, l.digits() as i32);
+            assert_eq!(industry_level_to_pb(l) as i32, l.digits() as i32);
+        }
+        assert_eq!(peer_level_from_pb(0), Some(None));
+        assert_eq!(peer_level_from_pb(1), None);
+        assert_eq!(industry_level_from_pb(0), None);
         assert_eq!(status_from_pb(0), None);
         assert_eq!(status_from_pb(99), None);
         assert_eq!(level_from_pb(-1), None);

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use stdnav_core::market::Regimes;
 use stdnav_core::standard::{Level, Provenance, Status};
 use stdnav_proto::convert::{
-    degree_from_pb, level_to_pb, provenance_from_pb, status_from_pb, status_to_pb,
+    degree_from_pb, industry_level_from_pb, level_to_pb, peer_level_to_pb, provenance_from_pb,
+    status_from_pb, status_to_pb,
 };
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::scoring::v1 as spb;
@@ -136,7 +137,7 @@ impl Retrieved {
             in_degree,
             peer_adoption: 0.0,
             peer_count: 0,
-            peer_level: spb::PeerLevel::None as i32,
+            peer_level: peer_level_to_pb(None) as i32,
             peer_code: String::new(),
             international_alignment: !st.adopts.is_empty()
                 || !st.adopted_by.is_empty()
@@ -170,8 +171,8 @@ impl Retrieved {
             spb::Holding::NotHeld
         };
         let (peer_level, peer_code) = match &peers.basis {
-            Some(b) => (peer_level(b.level), b.code.clone()),
-            None => (spb::PeerLevel::None, String::new()),
+            Some(b) => (peer_level_to_pb(Some(b.level)), b.code.clone()),
+            None => (peer_level_to_pb(None), String::new()),
         };
         spb::CandidateSignals {
             holding: holding as i32,
@@ -191,24 +192,10 @@ fn is_chinese_standard(id: &str) -> bool {
         .is_ok_and(|c| stdnav_core::catalogue::is_chinese_family(c.family()))
 }
 
-fn peer_level(level: &str) -> spb::PeerLevel {
-    match level {
-        "class" => spb::PeerLevel::Class,
-        "group" => spb::PeerLevel::Group,
-        "division" => spb::PeerLevel::Division,
-        _ => spb::PeerLevel::None,
-    }
-}
-
 /// What the peers share, from the profiling answer; `None` without peers.
 fn peer_basis(basis: Option<ppb::PeerBasis>, size: u32) -> Option<PeerBasis> {
     let b = basis.filter(|_| size > 0)?;
-    let level = match ppb::IndustryLevel::try_from(b.level) {
-        Ok(ppb::IndustryLevel::Class) => "class",
-        Ok(ppb::IndustryLevel::Group) => "group",
-        Ok(ppb::IndustryLevel::Division) => "division",
-        _ => return None,
-    };
+    let level = industry_level_from_pb(b.level)?;
     Some(PeerBasis {
         level,
         code: b.code,

@@ -8,6 +8,7 @@ use tokio::sync::Mutex;
 
 use crate::peers::{PeerModel, artifact_path, population_hash};
 use stdnav_core::enterprise::{self, EnterpriseRecord, FieldError, Profile};
+use stdnav_core::industry::IndustryLevel;
 use stdnav_core::reference::Reference;
 
 use crate::store::{EnterpriseStore, ListFilter, Page, StoreError};
@@ -44,42 +45,10 @@ pub const MAX_PAGE_SIZE: usize = 1000;
 /// Peer groups are computed over at most this many stored enterprises.
 pub const MAX_POPULATION: usize = 100_000;
 
-/// The GB/T 4754-2017 level peers share: a class (4 digits, `3852`), a
-/// group (3 digits, `385`) or a division (2 digits, `38`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PeerLevel {
-    Class,
-    Group,
-    Division,
-}
-
-impl PeerLevel {
-    /// Narrowest first: the order in which peers are looked for.
-    pub const ALL: [PeerLevel; 3] = [PeerLevel::Class, PeerLevel::Group, PeerLevel::Division];
-
-    /// Digits of a code at this level.
-    pub fn digits(self) -> usize {
-        match self {
-            PeerLevel::Class => 4,
-            PeerLevel::Group => 3,
-            PeerLevel::Division => 2,
-        }
-    }
-
-    /// `class`, `group`, `division`.
-    pub fn name(self) -> &'static str {
-        match self {
-            PeerLevel::Class => "class",
-            PeerLevel::Group => "group",
-            PeerLevel::Division => "division",
-        }
-    }
-}
-
 /// What an enterprise and its peers have in common.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerBasis {
-    pub level: PeerLevel,
+    pub level: IndustryLevel,
     /// The GB/T 4754-2017 code at `level`, e.g. `3852`.
     pub code: String,
     /// The industry set was large and was narrowed to the enterprise's

@@ -6,6 +6,7 @@ use tonic::{Request, Response, Status};
 use tracing::instrument;
 
 use stdnav_core::enterprise::FieldError;
+use stdnav_proto::convert::industry_level_to_pb;
 use stdnav_proto::profiling::v1 as pb;
 use stdnav_proto::profiling::v1::profiling_service_server::{
     ProfilingService, ProfilingServiceServer,
@@ -17,7 +18,7 @@ use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
 
 use crate::convert::{profile_from_pb, record_from_pb, record_to_pb};
-use crate::domain::{PeerLevel, PeerModelSummary, Profiling, ProfilingError, Subject};
+use crate::domain::{PeerModelSummary, Profiling, ProfilingError, Subject};
 use crate::store::ListFilter;
 
 pub const SERVICE_NAME: &str = "stdnav.profiling.v1.ProfilingService";
@@ -284,7 +285,7 @@ impl ProfilingService for ProfilingGrpc {
             coverage_percentile: group.coverage_percentile,
             model: group.model.as_ref().map(model_info),
             basis: group.basis.map(|b| pb::PeerBasis {
-                level: industry_level(b.level) as i32,
+                level: industry_level_to_pb(b.level) as i32,
                 code: b.code,
                 narrowed: b.narrowed,
             }),
@@ -303,14 +304,6 @@ impl ProfilingService for ProfilingGrpc {
             .await
             .map_err(|e| to_status(e, ""))?;
         Ok(Response::new(model_info(&PeerModelSummary::of(&model))))
-    }
-}
-
-fn industry_level(level: PeerLevel) -> pb::IndustryLevel {
-    match level {
-        PeerLevel::Class => pb::IndustryLevel::Class,
-        PeerLevel::Group => pb::IndustryLevel::Group,
-        PeerLevel::Division => pb::IndustryLevel::Division,
     }
 }
 

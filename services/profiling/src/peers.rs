@@ -22,8 +22,9 @@ use sha2::{Digest, Sha256};
 
 use stdnav_core::catalogue::base_of;
 use stdnav_core::enterprise::EnterpriseRecord;
+use stdnav_core::industry::IndustryLevel;
 
-use crate::domain::{PeerBasis, PeerGroup, PeerLevel};
+use crate::domain::{PeerBasis, PeerGroup};
 
 /// Artifact format; bumped when the encoding changes so old files retrain.
 /// 2: members keep their industry codes (peer groups by GB/T 4754 code).
@@ -82,7 +83,7 @@ fn industry_codes(r: &EnterpriseRecord) -> Vec<String> {
 
 /// The distinct codes at `level` of some industry codes, in their order;
 /// a code shorter than the level has none.
-fn codes_at(industries: &[String], level: PeerLevel) -> Vec<&str> {
+fn codes_at(industries: &[String], level: IndustryLevel) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for code in industries {
         if let Some(prefix) = code.get(..level.digits())
@@ -290,7 +291,7 @@ fn now_ms() -> u64 {
 /// The industry set an enterprise's peers come from, before narrowing.
 #[derive(Debug, Clone, PartialEq)]
 struct Basis<'a> {
-    level: PeerLevel,
+    level: IndustryLevel,
     code: &'a str,
     /// Members of the code, the enterprise itself not counted.
     peers: usize,
@@ -366,7 +367,7 @@ impl PeerModel {
             };
             for (i, m) in self.members.iter().enumerate() {
                 index.by_uscc.insert(m.uscc.clone(), i);
-                for level in PeerLevel::ALL {
+                for level in IndustryLevel::ALL {
                     for code in codes_at(&m.industries, level) {
                         index.by_code.entry(code.to_string()).or_default().add(m);
                         index
@@ -417,7 +418,7 @@ impl PeerModel {
     fn basis<'r>(&self, industries: &'r [String], own: Option<&Member>) -> Option<Basis<'r>> {
         let index = self.index();
         let mut best: Option<Basis> = None;
-        for level in PeerLevel::ALL {
+        for level in IndustryLevel::ALL {
             for code in codes_at(industries, level) {
                 let members = index.by_code.get(code).map_or(0, |t| t.members);
                 let peers = members - own.filter(|m| m.has(code)).map_or(0, |_| 1).min(members);
@@ -662,7 +663,7 @@ mod tests {
             .collect()
     }
 
-    fn level_and_code(g: &PeerGroup) -> Option<(PeerLevel, &str)> {
+    fn level_and_code(g: &PeerGroup) -> Option<(IndustryLevel, &str)> {
         g.basis.as_ref().map(|b| (b.level, b.code.as_str()))
     }
 
@@ -675,7 +676,7 @@ mod tests {
             let group = model.peer_group(r);
             assert_eq!(group.size, 29, "{group:?}");
             let class = r.enrichment.industries[0].as_str();
-            assert_eq!(level_and_code(&group), Some((PeerLevel::Class, class)));
+            assert_eq!(level_and_code(&group), Some((IndustryLevel::Class, class)));
             let line = held_lines(r)[0].clone();
             // Every peer is in the same class, so holds the same first line.
             assert_eq!(
@@ -713,7 +714,7 @@ mod tests {
         let model = PeerModel::train("t", &population()).unwrap();
         let dairy = record(999, "1441", "食品产业链", &[]);
         let group = model.peer_group(&dairy);
-        assert_eq!(level_and_code(&group), Some((PeerLevel::Class, "1441")));
+        assert_eq!(level_and_code(&group), Some((IndustryLevel::Class, "1441")));
         assert_eq!(group.shares[0].1, 1.0);
         assert!(group.shares.iter().any(|(l, _)| l == "GB 19301"));
         assert!(!group.shares.iter().any(|(l, _)| l == "GB 38031"));
@@ -748,13 +749,16 @@ mod tests {
         let model = PeerModel::train("t", &pop).unwrap();
         // An air-conditioner maker: 2 other class peers, 5 in group 385.
         let group = model.peer_group(&pop[0]);
-        assert_eq!(level_and_code(&group), Some((PeerLevel::Group, "385")));
+        assert_eq!(level_and_code(&group), Some((IndustryLevel::Group, "385")));
         assert_eq!(group.size, 5);
         assert_eq!(group.group_id, "group:385");
         // A battery maker: 1 class peer, 1 in group 384, 9 in division 38.
         let battery = &pop[6];
         let group = model.peer_group(battery);
-        assert_eq!(level_and_code(&group), Some((PeerLevel::Division, "38")));
+        assert_eq!(
+            level_and_code(&group),
+            Some((IndustryLevel::Division, "38"))
+        );
         assert_eq!(group.size, 9);
         // Never a line of the 40 machinery makers of division 35.
         for r in &pop[..10] {
@@ -765,7 +769,7 @@ mod tests {
         let g = model.peer_group(&pop[20]);
         assert_eq!(
             (level_and_code(&g), g.size),
-            (Some((PeerLevel::Class, "3523")), 39)
+            (Some((IndustryLevel::Class, "3523")), 39)
         );
         assert_eq!(g.shares, vec![("GB 22530".to_string(), 1.0)]);
     }
@@ -781,13 +785,13 @@ mod tests {
         let g = model.peer_group(&pop[0]);
         assert_eq!(
             (level_and_code(&g), g.size),
-            (Some((PeerLevel::Class, "2231")), 3)
+            (Some((IndustryLevel::Class, "2231")), 3)
         );
         // A declared division alone is looked for at the division only.
         let g = model.peer_group(&record(99, "22", "造纸", &[]));
         assert_eq!(
             (level_and_code(&g), g.size),
-            (Some((PeerLevel::Division, "22")), 4)
+            (Some((IndustryLevel::Division, "22")), 4)
         );
     }
 
@@ -832,7 +836,7 @@ mod tests {
             let basis = g.basis.clone().unwrap();
             assert_eq!(
                 (basis.level, basis.code.as_str()),
-                (PeerLevel::Class, "3852")
+                (IndustryLevel::Class, "3852")
             );
             assert!(basis.narrowed, "{g:?}");
             assert!((NARROW_MIN as u32..149).contains(&g.size), "{g:?}");
@@ -885,7 +889,7 @@ mod tests {
         let g = one.peer_group(&record(2, "3852", "家电产业链", &[]));
         assert_eq!(
             (g.size, level_and_code(&g)),
-            (1, Some((PeerLevel::Class, "3852")))
+            (1, Some((IndustryLevel::Class, "3852")))
         );
     }
 

@@ -285,7 +285,7 @@ impl Scorer {
                 .await
                 .map_err(|e| ScoringError::Internal(format!("model loading task failed: {e}")))??,
         );
-        tracing::info!(model = %model.id(), kind = model.kind(), path = %path.display(), "scoring model loaded");
+        tracing::info!(model = %model.id(), kind = model.kind().as_str(), path = %path.display(), "scoring model loaded");
         self.set_model_from(&path, model.clone());
         if !reload_every.is_zero() {
             watch(self.clone(), path, reload_every);
@@ -307,7 +307,7 @@ pub fn ensure_model(path: &Path, seed: u64) -> Result<Model, ScoringError> {
             model.save(path)?;
             tracing::info!(
                 model = %model.id(),
-                kind = model.kind(),
+                kind = model.kind().as_str(),
                 validation_auc = model.metrics().get("validation_auc").copied().unwrap_or(f64::NAN),
                 elapsed = ?started.elapsed(),
                 path = %path.display(),
@@ -420,7 +420,7 @@ pub fn watch(scorer: Arc<Scorer>, path: PathBuf, every: Duration) -> tokio::task
                 Check::Unchanged | Check::Same => {}
                 Check::Reloaded(model) => tracing::info!(
                     model = %model.id(),
-                    kind = model.kind(),
+                    kind = model.kind().as_str(),
                     path = %path.display(),
                     "scoring model reloaded"
                 ),

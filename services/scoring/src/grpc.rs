@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
-use stdnav_models::{Holding, Level, PeerLevel, Signals};
-use stdnav_proto::convert::{level_from_pb, status_from_pb};
+use stdnav_models::{Holding, Level, Signals};
+use stdnav_proto::convert::{level_from_pb, peer_level_from_pb, status_from_pb};
 use stdnav_proto::scoring::v1 as pb;
 use stdnav_proto::scoring::v1::scoring_service_server::{ScoringService, ScoringServiceServer};
 use stdnav_runtime::limits::{self, Checker, FieldLimit};
@@ -92,12 +92,12 @@ pub fn signals_from_pb(
             Holding::NotHeld
         }
     };
-    let peer_level = PeerLevel::from_code(c.peer_level).unwrap_or_else(|| {
+    let peer_level = peer_level_from_pb(c.peer_level).unwrap_or_else(|| {
         bad.push((
             format!("candidates[{i}].peer_level"),
             format!("unknown peer level {} (0, 2, 3 or 4)", c.peer_level),
         ));
-        PeerLevel::None
+        None
     });
     Signals {
         id: c.id,

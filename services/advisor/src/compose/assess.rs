@@ -339,7 +339,7 @@ pub fn assess(input: &Inputs) -> Solution {
     solution.gaps.coverage_percentile = input.peers.coverage_percentile;
     solution.gaps.peer_group_size = input.peers.size;
     if let Some(b) = &input.peers.basis {
-        solution.gaps.peer_basis = format!("{} {}", b.level, b.code);
+        solution.gaps.peer_basis = format!("{} {}", b.level.name(), b.code);
     }
 
     // indicator gaps against thresholds of relevant and held standards.

@@ -132,8 +132,7 @@ pub struct Peers {
 /// The GB/T 4754-2017 code an enterprise shares with its peers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerBasis {
-    /// `class` (4 digits), `group` (3) or `division` (2).
-    pub level: &'static str,
+    pub level: stdnav_core::industry::IndustryLevel,
     pub code: String,
 }
 
