@@ -71,7 +71,24 @@ pub const STRONG_MATCH: f32 = 0.5;
 /// score (benchmarking needs no more).
 pub fn assess(input: &Inputs) -> Solution {
     let e = input.enterprise;
-    let mut solution = Solution {
+    let (must, must_ids) = must_items(input);
+    let should = should_items(input, &must_ids);
+    let (upgrades, edition) = upgrades(input);
+    let gaps = Gaps {
+        edition,
+        alignment: alignment_gaps(input),
+        portfolio: portfolio_gaps(input, &must, &should),
+        indicators: indicator_gaps(input),
+        coverage_percentile: input.peers.coverage_percentile,
+        peer_group_size: input.peers.size,
+        peer_basis: input
+            .peers
+            .basis
+            .as_ref()
+            .map(|b| format!("{} {}", b.level.name(), b.code))
+            .unwrap_or_default(),
+    };
+    Solution {
         uscc: e.uscc.clone(),
         name: e.name.clone(),
         unmatched_products: input.unmatched_products.to_vec(),
@@ -81,12 +98,21 @@ pub fn assess(input: &Inputs) -> Solution {
             .filter(|h| h.standard.is_none())
             .map(|h| h.input.clone())
             .collect(),
+        must,
+        should,
+        upgrades,
+        gaps,
         ..Default::default()
-    };
+    }
+}
 
-    // must: mandatory in a market, current, and really about this
-    // enterprise: it names one of its products, or a standard that does
-    // references it. Sharing an ICS sub-group is not enough: since the
+/// must: mandatory in a market, current, and really about this enterprise:
+/// it names one of its products, or a standard that does references it;
+/// with the ids taken (a candidate in `must` is not also in `should`).
+fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
+    let e = input.enterprise;
+    let mut must = Vec::new();
+    // Sharing an ICS sub-group is not enough: since the
     // national list gives hundreds of GB editions the ICS of what they adopt,
     // a sub-group such as 97.040 holds every appliance's safety part.
     let mut must_ids: HashSet<&str> = HashSet::new();
@@ -125,7 +151,7 @@ pub fn assess(input: &Inputs) -> Solution {
                 held: held_as.clone().unwrap_or_default(),
             });
         }
-        solution.must.push(MustItem {
+        must.push(MustItem {
             id: s.id.clone(),
             title: s.title().to_string(),
             holding,
@@ -156,7 +182,7 @@ pub fn assess(input: &Inputs) -> Solution {
         } else {
             reasons.push(Reason::DeclaredHeld);
         }
-        solution.must.push(MustItem {
+        must.push(MustItem {
             id: cur.id.clone(),
             title: cur.title().to_string(),
             holding,
@@ -165,12 +191,16 @@ pub fn assess(input: &Inputs) -> Solution {
             level: cur.level,
         });
     }
-    solution.must.sort_by(|a, b| {
+    must.sort_by(|a, b| {
         (a.holding == Holding::Held, &a.id).cmp(&(b.holding == Holding::Held, &b.id))
     });
 
-    // should: everything else in force, not already held in this edition,
-    // ranked; items are made for the `top` best only.
+    (must, must_ids)
+}
+
+/// should: everything else in force, not already held in this edition,
+/// ranked; items are made for the `top` best only.
+fn should_items(input: &Inputs, must_ids: &HashSet<&str>) -> Vec<ShouldItem> {
     let scoring_available = !input.scores.is_empty();
     let mut ranked: Vec<(f64, &CandidateInfo, Option<&Scored>)> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
@@ -202,7 +232,7 @@ pub fn assess(input: &Inputs) -> Solution {
             .then_with(|| a.1.standard.id.cmp(&b.1.standard.id))
     });
     ranked.truncate(input.top);
-    solution.should = ranked
+    ranked
         .into_iter()
         .map(|(score, c, scored)| {
             let s = &c.standard;
@@ -224,9 +254,13 @@ pub fn assess(input: &Inputs) -> Solution {
                 nature: s.nature,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // upgrades and edition gaps: held editions no longer in force.
+/// Upgrades and edition gaps: held editions no longer in force.
+fn upgrades(input: &Inputs) -> (Vec<Upgrade>, Vec<EditionGap>) {
+    let mut upgrades = Vec::new();
+    let mut edition = Vec::new();
     for h in input.held {
         let (Some(s), Some(cur)) = (&h.standard, &h.current) else {
             continue;
@@ -240,7 +274,7 @@ pub fn assess(input: &Inputs) -> Solution {
             .first()
             .map(|(a, d)| format!("{} adopts {a}{}", cur.id, degree_note(*d)))
             .unwrap_or_default();
-        solution.upgrades.push(Upgrade {
+        upgrades.push(Upgrade {
             held: s.id.clone(),
             current: cur.id.clone(),
             title: cur.title().to_string(),
@@ -250,15 +284,19 @@ pub fn assess(input: &Inputs) -> Solution {
             years_between: years,
             note,
         });
-        solution.gaps.edition.push(EditionGap {
+        edition.push(EditionGap {
             held: s.id.clone(),
             current: cur.id.clone(),
             years_between: years,
         });
     }
+    (upgrades, edition)
+}
 
-    // international alignment: a held national standard adopts an
-    // international edition that has since been revised.
+/// International alignment: a held national standard adopts an
+/// international edition that has since been revised.
+fn alignment_gaps(input: &Inputs) -> Vec<AlignmentGap> {
+    let mut alignment = Vec::new();
     // The last current candidate of each line (no map: most answers look
     // up one or two lines).
     let current_candidates = || {
@@ -284,7 +322,7 @@ pub fn assess(input: &Inputs) -> Solution {
             if let Some(ci) = current_intl
                 && ci.id != *intl
             {
-                solution.gaps.alignment.push(AlignmentGap {
+                alignment.push(AlignmentGap {
                         national: s.id.clone(),
                         international: intl.clone(),
                         international_current: ci.id.clone(),
@@ -298,10 +336,13 @@ pub fn assess(input: &Inputs) -> Solution {
             }
         }
     }
+    alignment
+}
 
-    // portfolio gaps against peers.
-    let mut portfolio: Vec<PortfolioGap> = solution
-        .must
+/// Portfolio gaps against peers: the must items not held, then the first
+/// 20 should items, by how many peers hold them.
+fn portfolio_gaps(input: &Inputs, must: &[MustItem], should: &[ShouldItem]) -> Vec<PortfolioGap> {
+    let mut portfolio: Vec<PortfolioGap> = must
         .iter()
         .filter(|m| m.holding != Holding::Held)
         .map(|m| PortfolioGap {
@@ -316,7 +357,7 @@ pub fn assess(input: &Inputs) -> Solution {
             mandatory: true,
         })
         .collect();
-    portfolio.extend(solution.should.iter().take(20).map(|s| {
+    portfolio.extend(should.iter().take(20).map(|s| {
         PortfolioGap {
             id: s.id.clone(),
             title: s.title.clone(),
@@ -335,14 +376,13 @@ pub fn assess(input: &Inputs) -> Solution {
             .then(b.peer_adoption.total_cmp(&a.peer_adoption))
             .then_with(|| a.id.cmp(&b.id))
     });
-    solution.gaps.portfolio = portfolio;
-    solution.gaps.coverage_percentile = input.peers.coverage_percentile;
-    solution.gaps.peer_group_size = input.peers.size;
-    if let Some(b) = &input.peers.basis {
-        solution.gaps.peer_basis = format!("{} {}", b.level.name(), b.code);
-    }
+    portfolio
+}
 
-    // indicator gaps against thresholds of relevant and held standards.
+/// Indicator gaps against thresholds of relevant and held standards.
+fn indicator_gaps(input: &Inputs) -> Vec<IndicatorGap> {
+    let e = input.enterprise;
+    let mut indicators = Vec::new();
     let mut sources: Vec<&StandardInfo> = input.candidates.iter().map(|c| &*c.standard).collect();
     sources.extend(
         input
@@ -365,13 +405,9 @@ pub fn assess(input: &Inputs) -> Solution {
                 {
                     continue;
                 }
-                solution
-                    .gaps
-                    .indicators
-                    .push(indicator_gap(name, unit, *value, spec, s));
+                indicators.push(indicator_gap(name, unit, *value, spec, s));
             }
         }
     }
-
-    solution
+    indicators
 }
