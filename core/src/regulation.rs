@@ -12,7 +12,7 @@
 //! ([`crate::cocited`]) knows an industry from the check set's dev half, this
 //! table knows every industry the regulations cover.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use crate::cocited::industry_keys_at;
@@ -41,6 +41,8 @@ pub fn key_specificity(digits: usize) -> f32 {
 #[derive(Debug, Default)]
 pub struct NamedByRegulation {
     by_key: HashMap<String, Vec<(String, f32)>>,
+    /// Every line named under any key.
+    lines: HashSet<String>,
 }
 
 impl NamedByRegulation {
@@ -80,7 +82,17 @@ impl NamedByRegulation {
                 None => lines.push((line.trim().to_string(), weight)),
             }
         }
-        Self { by_key }
+        let lines = by_key
+            .values()
+            .flat_map(|v| v.iter().map(|(l, _)| l.clone()))
+            .collect();
+        Self { by_key, lines }
+    }
+
+    /// Whether some regulation names this line for some industry: evidence
+    /// that the line is in force, since regulations name standards in force.
+    pub fn names_line(&self, line: &str) -> bool {
+        self.lines.contains(line)
     }
 
     /// The lines regulations name for an enterprise of these GB/T 4754

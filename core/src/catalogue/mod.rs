@@ -579,12 +579,16 @@ impl Catalogue {
         // The newest edition of a number whose status is inferred: current,
         // unless it is older than INFERRED_IN_FORCE_FROM — most such
         // editions were abolished in the 2017–2020 review of national
-        // standards (68 % of the sample's newest pre-2000 editions).
-        for list in by_base.values() {
+        // standards (68 % of the sample's newest pre-2000 editions) — and
+        // no regulation in the project's table names its line (GB 8978-1996
+        // and GB 16297-1996 are old and in force).
+        let named = crate::regulation::NamedByRegulation::get();
+        for (base, list) in &by_base {
             if let Some(&newest) = list.last()
                 && records[newest].status_source == Provenance::Inferred
                 && records[newest].status == Status::Current
                 && year_of(&records[newest]) < INFERRED_IN_FORCE_FROM
+                && !named.names_line(base)
             {
                 records[newest].status = Status::Withdrawn;
             }

@@ -232,6 +232,23 @@ fn known_status_wins_and_supersession_is_found() {
 }
 
 #[test]
+fn an_old_edition_a_regulation_names_stays_in_force() {
+    let Some((store, _)) = real() else { return };
+    let snapshot = store.snapshot();
+    let cat = &snapshot.catalogue;
+    // Pre-2000 newest editions are inferred withdrawn, unless the regulation
+    // table names the line (the drinking-water equipment evaluation of 1998
+    // is in force, named for pipes, pumps and water treatment).
+    let s = cat.get("GB/T 17219-1998").expect("GB/T 17219-1998");
+    assert_eq!(s.status, Status::Current);
+    assert_eq!(s.status_source, Provenance::Inferred);
+    // One no regulation names: withdrawn, inferred.
+    let unnamed = cat.get("GB/T 7702.5-1997").expect("GB/T 7702.5-1997");
+    assert_eq!(unnamed.status, Status::Withdrawn);
+    assert_eq!(unnamed.status_source, Provenance::Inferred);
+}
+
+#[test]
 fn a_chinese_query_finds_the_gb_that_carries_a_particular_requirement() {
     let Some((_, d)) = real() else { return };
     let page = d
