@@ -116,8 +116,13 @@ impl TreeNode {
     /// The leaf rate of `x`, crediting each split on its path to its feature
     /// in `effects` with `share × (logit(rate after) − logit(rate before))`.
     fn attribute(&self, x: &[f64], share: f64, effects: &mut [f64; NUM_FEATURES]) -> f64 {
-        self.walk(x, |feature, node, next| {
-            effects[feature] += share * (logit(next.rate()) - logit(node.rate()));
+        // Each node's logit once: the rate after one split is the rate
+        // before the next.
+        let mut before = logit(self.rate());
+        self.walk(x, |feature, _, next| {
+            let after = logit(next.rate());
+            effects[feature] += share * (after - before);
+            before = after;
         })
         .rate()
     }
