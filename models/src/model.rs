@@ -85,48 +85,6 @@ impl TreeNode {
         }
     }
 
-    /// The leaf row `x` reaches, calling `step(feature, node, next)` for each
-    /// split on the way.
-    fn walk(&self, x: &[f64], mut step: impl FnMut(usize, &TreeNode, &TreeNode)) -> &TreeNode {
-        let mut node = self;
-        while let TreeNode::Split {
-            feature,
-            threshold,
-            below,
-            above,
-            ..
-        } = node
-        {
-            let next = if x[*feature] < *threshold {
-                below
-            } else {
-                above
-            };
-            step(*feature, node, next);
-            node = next;
-        }
-        node
-    }
-
-    /// The leaf row `x` reaches.
-    fn leaf(&self, x: &[f64]) -> &TreeNode {
-        self.walk(x, |_, _, _| {})
-    }
-
-    /// The leaf rate of `x`, crediting each split on its path to its feature
-    /// in `effects` with `share × (logit(rate after) − logit(rate before))`.
-    fn attribute(&self, x: &[f64], share: f64, effects: &mut [f64; NUM_FEATURES]) -> f64 {
-        // Each node's logit once: the rate after one split is the rate
-        // before the next.
-        let mut before = logit(self.rate());
-        self.walk(x, |feature, _, next| {
-            let after = logit(next.rate());
-            effects[feature] += share * (after - before);
-            before = after;
-        })
-        .rate()
-    }
-
     fn validate(&self, depth: usize) -> Result<(), String> {
         if depth > 64 {
             return Err("tree deeper than 64 levels".into());
@@ -317,6 +275,121 @@ pub struct Scored {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     artifact: Artifact,
+    /// The tree or forest's trees laid out for scoring (empty for logistic).
+    flat: FlatTrees,
+}
+
+/// Trees laid out flat for scoring: every node of every tree in one array
+/// (no pointer chase through boxed children), each with the logit of its
+/// rate computed once at load for the contributions.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct FlatTrees {
+    nodes: Vec<FlatNode>,
+    /// Index of each tree's root in `nodes`, in the artifact's order.
+    roots: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct FlatNode {
+    /// The split's feature; `None` for a leaf.
+    feature: Option<usize>,
+    threshold: f64,
+    below: usize,
+    above: usize,
+    rate: f64,
+    logit: f64,
+}
+
+impl FlatTrees {
+    fn of(trees: &[TreeNode]) -> Self {
+        let mut flat = Self::default();
+        for tree in trees {
+            let root = flat.push(tree);
+            flat.roots.push(root);
+        }
+        flat
+    }
+
+    /// Appends `node` and its subtree; returns its index.
+    fn push(&mut self, node: &TreeNode) -> usize {
+        let at = self.nodes.len();
+        let rate = node.rate();
+        self.nodes.push(FlatNode {
+            feature: None,
+            threshold: 0.0,
+            below: 0,
+            above: 0,
+            rate,
+            logit: logit(rate),
+        });
+        if let TreeNode::Split {
+            feature,
+            threshold,
+            below,
+            above,
+            ..
+        } = node
+        {
+            let below = self.push(below);
+            let above = self.push(above);
+            let n = &mut self.nodes[at];
+            n.feature = Some(*feature);
+            n.threshold = *threshold;
+            n.below = below;
+            n.above = above;
+        }
+        at
+    }
+
+    /// The leaf row `x` reaches from `root`, calling `step(feature, node,
+    /// next)` for each split on the way (routing as linfa-trees': below
+    /// when `x[feature] < threshold`).
+    fn walk(
+        &self,
+        root: usize,
+        x: &[f64],
+        mut step: impl FnMut(usize, &FlatNode, &FlatNode),
+    ) -> &FlatNode {
+        let mut node = &self.nodes[root];
+        while let Some(feature) = node.feature {
+            let next = &self.nodes[if x[feature] < node.threshold {
+                node.below
+            } else {
+                node.above
+            }];
+            step(feature, node, next);
+            node = next;
+        }
+        node
+    }
+
+    /// The mean leaf rate of `x` over the trees.
+    fn mean_rate(&self, x: &[f64]) -> f64 {
+        let sum: f64 = self
+            .roots
+            .iter()
+            .map(|&r| self.walk(r, x, |_, _, _| {}).rate)
+            .sum();
+        sum / self.roots.len() as f64
+    }
+
+    /// The mean leaf rate of `x`, crediting each split on each tree's path
+    /// to its feature in `effects` with `share × (logit(rate after) −
+    /// logit(rate before))`, `share` being one over the number of trees.
+    fn attribute(&self, x: &[f64], effects: &mut [f64; NUM_FEATURES]) -> f64 {
+        let share = 1.0 / self.roots.len() as f64;
+        let sum: f64 = self
+            .roots
+            .iter()
+            .map(|&r| {
+                self.walk(r, x, |feature, node, next| {
+                    effects[feature] += share * (next.logit - node.logit);
+                })
+                .rate
+            })
+            .sum();
+        sum * share
+    }
 }
 
 fn sigmoid(z: f64) -> f64 {
@@ -386,7 +459,12 @@ impl Model {
                 }
             }
         }
-        Ok(Self { artifact })
+        let flat = match &artifact.params {
+            Params::Logistic { .. } => FlatTrees::default(),
+            Params::DecisionTree { tree, .. } => FlatTrees::of(std::slice::from_ref(tree)),
+            Params::Forest { trees, .. } => FlatTrees::of(trees),
+        };
+        Ok(Self { artifact, flat })
     }
 
     /// Parses and validates an artifact from JSON text.
@@ -521,12 +599,8 @@ impl Model {
             Params::Logistic { weights, intercept } => {
                 sigmoid(intercept + weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>())
             }
-            Params::DecisionTree { tree, within_leaf } => {
-                tree_score(tree.leaf(x).rate(), within_leaf.as_ref(), x)
-            }
-            Params::Forest { trees, within_leaf } => {
-                let mean = trees.iter().map(|t| t.leaf(x).rate()).sum::<f64>() / trees.len() as f64;
-                tree_score(mean, within_leaf.as_ref(), x)
+            Params::DecisionTree { within_leaf, .. } | Params::Forest { within_leaf, .. } => {
+                tree_score(self.flat.mean_rate(x), within_leaf.as_ref(), x)
             }
         }
     }
@@ -556,18 +630,9 @@ impl Model {
                 }
                 sigmoid(z)
             }
-            Params::DecisionTree { tree, within_leaf } => {
-                let rate = tree.attribute(&x, 1.0, &mut effects);
+            Params::DecisionTree { within_leaf, .. } | Params::Forest { within_leaf, .. } => {
+                let rate = self.flat.attribute(&x, &mut effects);
                 tree_score(rate, within_leaf.as_ref(), &x)
-            }
-            Params::Forest { trees, within_leaf } => {
-                let share = 1.0 / trees.len() as f64;
-                let mean = trees
-                    .iter()
-                    .map(|t| t.attribute(&x, share, &mut effects))
-                    .sum::<f64>()
-                    * share;
-                tree_score(mean, within_leaf.as_ref(), &x)
             }
         };
         let mut contributions: Vec<Contribution> = (0..NUM_FEATURES)
