@@ -568,7 +568,8 @@ impl Model {
         &self.artifact.model_id
     }
 
-    /// `"logistic"`, `"decision_tree"` or `"forest"`.
+    /// The kind of its parameters (displayed as `logistic`, `decision_tree`
+    /// or `forest`).
     pub fn kind(&self) -> ModelKind {
         self.artifact.params.kind()
     }

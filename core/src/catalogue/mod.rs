@@ -580,8 +580,8 @@ impl Catalogue {
         // unless it is older than INFERRED_IN_FORCE_FROM — most such
         // editions were abolished in the 2017–2020 review of national
         // standards (68 % of the sample's newest pre-2000 editions) — and
-        // no regulation in the project's table names its line (GB 8978-1996
-        // and GB 16297-1996 are old and in force).
+        // no regulation in the project's table names its line: regulations
+        // name standards in force (GB/T 17219-1998 is old and in force).
         let named = crate::regulation::NamedByRegulation::get();
         for (base, list) in &by_base {
             if let Some(&newest) = list.last()
