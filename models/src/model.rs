@@ -819,3 +819,37 @@ fn peer_reason(s: &Signals) -> Reason {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names model ids and metrics print are the `kind` tags artifacts
+    /// are written with: one list of names, checked both ways.
+    #[test]
+    fn a_kinds_name_is_its_artifact_tag() {
+        let tree = TreeNode::Leaf {
+            rate: 0.5,
+            samples: 1,
+        };
+        for params in [
+            Params::Logistic {
+                weights: vec![0.0; NUM_FEATURES],
+                intercept: 0.0,
+            },
+            Params::DecisionTree {
+                tree: tree.clone(),
+                within_leaf: None,
+            },
+            Params::Forest {
+                trees: vec![tree],
+                within_leaf: None,
+            },
+        ] {
+            let json = serde_json::to_value(&params).unwrap();
+            assert_eq!(json["kind"], params.kind().as_str(), "{params:?}");
+            let back: Params = serde_json::from_value(json).unwrap();
+            assert_eq!(back.kind(), params.kind());
+        }
+    }
+}
