@@ -110,9 +110,11 @@ pub enum Subject {
     Record(Box<EnterpriseRecord>),
 }
 
+/// Cheap to clone: clones share the store and the peer models.
+#[derive(Clone)]
 pub struct Profiling {
     store: Arc<dyn EnterpriseStore>,
-    peers: PeerModels,
+    peers: Arc<PeerModels>,
 }
 
 /// Peer models per tenant and the writes each tenant saw since its model
@@ -138,14 +140,17 @@ impl Profiling {
     pub fn new(store: Arc<dyn EnterpriseStore>) -> Self {
         Self {
             store,
-            peers: PeerModels::default(),
+            peers: Arc::default(),
         }
     }
 
     /// Peer models are also saved to and loaded from `dir`
     /// (`peers-<tenant hex>.json`).
     pub fn with_peer_artifacts(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.peers.dir = Some(dir.into());
+        self.peers = Arc::new(PeerModels {
+            dir: Some(dir.into()),
+            ..Default::default()
+        });
         self
     }
 
@@ -322,6 +327,18 @@ impl Profiling {
         if let Some(model) = self.fresh_model(tenant).await {
             return Ok(model);
         }
+        // Loading or training runs to its end even when the call that
+        // started it gives up: under load a training can outlast a caller's
+        // deadline, and one restarted by every next call would never finish.
+        let this = self.clone();
+        let tenant = tenant.to_string();
+        tokio::spawn(async move { this.refresh_model(&tenant).await })
+            .await
+            .map_err(|e| ProfilingError::Internal(e.to_string()))?
+    }
+
+    /// [`Profiling::peer_model`]'s loading or training, one at a time.
+    async fn refresh_model(&self, tenant: &str) -> Result<Arc<PeerModel>, ProfilingError> {
         let _training = self.peers.training.lock().await;
         // Another call may have trained it while this one waited.
         if let Some(model) = self.fresh_model(tenant).await {

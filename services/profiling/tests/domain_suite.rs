@@ -193,3 +193,32 @@ async fn redis_store_passes_the_domain_suite() {
     let dir = tempfile::tempdir().unwrap();
     suite(Arc::new(store), dir.path()).await;
 }
+
+/// A peer model's training finishes, and is kept, when the call that
+/// started it gives up first (its deadline passed): under load a training
+/// can outlast one call's deadline, and if each next call started it
+/// afresh no peer group would ever be answered.
+#[tokio::test]
+async fn a_training_outlives_the_call_that_started_it() {
+    install_industry_lists();
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(&dir.path().join("profiles.redb")).unwrap();
+    let artifacts = dir.path().join("models");
+    let profiling = Profiling::new(Arc::new(store)).with_peer_artifacts(&artifacts);
+    upsert_all(&profiling, "t", &demo(300)).await;
+    let gave_up = tokio::time::timeout(
+        std::time::Duration::from_micros(1),
+        profiling.peer_model("t"),
+    )
+    .await;
+    assert!(gave_up.is_err(), "the training took no time at all");
+    let artifact = artifact_path(&artifacts, "t");
+    let start = std::time::Instant::now();
+    while !artifact.exists() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the abandoned training never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
