@@ -1390,6 +1390,7 @@ async fn odd_unicode_nul_and_out_of_range_numbers_get_caller_statuses() {
                 ics_groups: vec![s.clone()],
                 markets: vec![s.clone()],
                 limit: 10,
+                view: spb::StandardView::Basic as i32,
             })
         );
         call!(

@@ -16,6 +16,7 @@ pub mod population;
 pub mod reason;
 pub mod reference;
 pub mod regulation;
+pub mod retrieval;
 pub mod standard;
 pub mod text;
 pub mod uscc;

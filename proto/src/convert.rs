@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use stdnav_core::citation::{CitationStatus, DocFormat};
 use stdnav_core::industry::IndustryLevel;
 use stdnav_core::reason::Reason;
+use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenance, Status};
 
 use crate::standards::v1 as pb;
@@ -179,6 +180,41 @@ pub fn peer_level_from_pb(v: i32) -> Option<Option<IndustryLevel>> {
     })
 }
 
+/// A candidate's retrieval evidence with its standard (and the query terms
+/// it matched, which only the standards service's callers display).
+pub fn candidate_to_pb(
+    standard: pb::Standard,
+    matched_terms: Vec<String>,
+    r: &Retrieval,
+) -> pb::Candidate {
+    pb::Candidate {
+        standard: Some(standard),
+        text_score: r.text_score,
+        ics_match_depth: r.ics_match_depth,
+        matched_terms,
+        matched_products: r.matched_products.clone(),
+        mandatory_in_market: r.mandatory_in_market,
+        referenced_by: r.referenced_by.clone(),
+        match_strength: r.match_strength,
+        cocitation: r.cocitation,
+        regulation: r.regulation,
+    }
+}
+
+/// The retrieval evidence a candidate carries.
+pub fn retrieval_from_pb(c: &pb::Candidate) -> Retrieval {
+    Retrieval {
+        text_score: c.text_score,
+        ics_match_depth: c.ics_match_depth,
+        matched_products: c.matched_products.clone(),
+        mandatory_in_market: c.mandatory_in_market,
+        referenced_by: c.referenced_by.clone(),
+        match_strength: c.match_strength,
+        cocitation: c.cocitation,
+        regulation: c.regulation,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +282,23 @@ mod tests {
         assert_eq!(status_from_pb(0), None);
         assert_eq!(status_from_pb(99), None);
         assert_eq!(level_from_pb(-1), None);
+    }
+
+    #[test]
+    fn retrieval_evidence_round_trips() {
+        let r = Retrieval {
+            text_score: 7.5,
+            ics_match_depth: 2,
+            matched_products: vec!["房间空调器".into()],
+            mandatory_in_market: true,
+            referenced_by: "IEC 60335-2-40:2022".into(),
+            match_strength: 0.8,
+            cocitation: 0.4,
+            regulation: 0.6,
+        };
+        let c = candidate_to_pb(pb::Standard::default(), vec!["空调".into()], &r);
+        assert_eq!(retrieval_from_pb(&c), r);
+        assert_eq!(c.matched_terms, ["空调"]);
     }
 }
 

@@ -12,6 +12,7 @@ pub mod relaton;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -414,6 +415,9 @@ pub struct Catalogue {
     by_id: HashMap<String, usize>,
     /// Editions of each line (code without year), oldest first.
     by_base: HashMap<String, Vec<usize>>,
+    /// `lines[i]`: the line of record i, parsed once (retrieval and every
+    /// answer match by line).
+    lines: Vec<Arc<str>>,
     /// `adopted_by[i]`: records that adopt record i.
     adopted_by: HashMap<usize, Vec<String>>,
     /// `referenced_by[i]`: records that reference record i normatively.
@@ -657,10 +661,18 @@ impl Catalogue {
                 }
             }
         }
+        let mut lines: Vec<Arc<str>> = vec![Arc::from(""); records.len()];
+        for (base, list) in &by_base {
+            let line: Arc<str> = Arc::from(base.as_str());
+            for &i in list {
+                lines[i] = line.clone();
+            }
+        }
         Catalogue {
             records,
             by_id,
             by_base,
+            lines,
             adopted_by,
             referenced_by,
             adoption_links,
@@ -682,6 +694,21 @@ impl Catalogue {
 
     pub fn records(&self) -> &[Standard] {
         &self.records
+    }
+
+    /// The line (code without year) of the record at `index` in
+    /// [`Catalogue::records`]: [`base_of`] its id, computed at build.
+    pub fn line_at(&self, index: usize) -> &str {
+        self.lines.get(index).map_or("", |l| l)
+    }
+
+    /// The line of a code: its record's when the catalogue holds that id,
+    /// else parsed.
+    pub fn line_of(&self, id: &str) -> std::borrow::Cow<'_, str> {
+        match self.by_id.get(id) {
+            Some(&i) => std::borrow::Cow::Borrowed(self.line_at(i)),
+            None => std::borrow::Cow::Owned(base_of(id)),
+        }
     }
 
     /// Position of a record in [`Catalogue::records`].
@@ -770,14 +797,14 @@ impl Catalogue {
                 break;
             }
             // Prefer a successor in the same line; a standard can be replaced by another number.
-            let same_line = base_of(&at);
+            let same_line = self.line_of(&at);
             let next = s
                 .replaced_by
                 .iter()
                 .filter(|r| !seen.contains(*r))
                 .max_by_key(|r| {
                     (
-                        base_of(r) == same_line,
+                        self.line_of(r) == same_line,
                         self.get(r).map(year_of).unwrap_or(0),
                     )
                 });

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use stdnav_core::market::Regimes;
+use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{Level, Provenance, Status};
 use stdnav_proto::convert::{
     degree_from_pb, industry_level_from_pb, level_to_pb, peer_level_to_pb, provenance_from_pb,
-    status_from_pb, status_to_pb,
+    retrieval_from_pb, status_from_pb, status_to_pb,
 };
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::scoring::v1 as spb;
@@ -124,13 +125,13 @@ impl Retrieved {
             .unwrap_or_default();
         let signals = spb::CandidateSignals {
             id: st.id.clone(),
-            text_score: info.text_score,
-            match_strength: info.match_strength,
-            cocitation: info.cocitation,
-            regulation: info.regulation,
-            ics_match_depth: info.ics_match_depth,
+            text_score: info.retrieval.text_score,
+            match_strength: info.retrieval.match_strength,
+            cocitation: info.retrieval.cocitation,
+            regulation: info.retrieval.regulation,
+            ics_match_depth: info.retrieval.ics_match_depth,
             mandatory: st.is_mandatory(),
-            mandatory_in_market: info.mandatory_in_market,
+            mandatory_in_market: info.retrieval.mandatory_in_market,
             level: level_to_pb(st.level) as i32,
             status: status_to_pb(st.status) as i32,
             published_year: st.published_year,
@@ -143,8 +144,13 @@ impl Retrieved {
                 || !st.adopted_by.is_empty()
                 || st.level == Level::International,
             holding: spb::Holding::NotHeld as i32,
-            referenced: !info.referenced_by.is_empty(),
-            matched_product: info.matched_products.first().cloned().unwrap_or_default(),
+            referenced: !info.retrieval.referenced_by.is_empty(),
+            matched_product: info
+                .retrieval
+                .matched_products
+                .first()
+                .cloned()
+                .unwrap_or_default(),
             adopted_as,
         };
         Self {
@@ -220,14 +226,7 @@ impl RetrievedSet {
                 let s = c.standard.as_ref()?;
                 let info = CandidateInfo {
                     standard: standard(s),
-                    text_score: c.text_score,
-                    ics_match_depth: c.ics_match_depth,
-                    matched_products: c.matched_products.clone(),
-                    mandatory_in_market: c.mandatory_in_market,
-                    referenced_by: c.referenced_by.clone(),
-                    match_strength: c.match_strength,
-                    cocitation: c.cocitation,
-                    regulation: c.regulation,
+                    retrieval: retrieval_from_pb(&c),
                 };
                 Some(Retrieved::new(info, s.in_degree))
             })
@@ -443,6 +442,8 @@ impl Advisor {
             // Japan share one cached answer with those selling in China alone.
             markets: Regimes::of(&enterprise.markets).markets(),
             limit: self.candidate_limit,
+            // What the composer reads of each standard, not the whole record.
+            view: stpb::StandardView::Basic as i32,
         };
         let (candidates, resolved, peer) = tokio::join!(
             self.candidates(ctx, candidates_req),
@@ -689,14 +690,10 @@ impl Advisor {
             .map(|s| {
                 let info = CandidateInfo {
                     standard: self.standard_info(&s),
-                    text_score: 0.0,
-                    ics_match_depth: stdnav_core::ics::match_depth(&s.ics, ics_groups),
-                    matched_products: Vec::new(),
-                    mandatory_in_market: false,
-                    referenced_by: String::new(),
-                    match_strength: 0.0,
-                    cocitation: 0.0,
-                    regulation: 0.0,
+                    retrieval: Retrieval {
+                        ics_match_depth: stdnav_core::ics::match_depth(&s.ics, ics_groups),
+                        ..Default::default()
+                    },
                 };
                 Retrieved::new(info, s.in_degree)
             })

@@ -20,6 +20,40 @@ pub struct StandardView {
     pub standard: Standard,
     pub adopted_by: Vec<String>,
     pub in_degree: u32,
+    /// The record's line (code without year).
+    pub line: Arc<str>,
+}
+
+impl StandardView {
+    pub fn as_ref(&self) -> StandardRef<'_> {
+        StandardRef {
+            standard: &self.standard,
+            adopted_by: &self.adopted_by,
+            in_degree: self.in_degree,
+            line: &self.line,
+        }
+    }
+}
+
+/// A [`StandardView`] borrowed from a snapshot: converting a few hundred
+/// candidates copies each record once, into the answer.
+#[derive(Debug, Clone, Copy)]
+pub struct StandardRef<'a> {
+    pub standard: &'a Standard,
+    pub adopted_by: &'a [String],
+    pub in_degree: u32,
+    pub line: &'a str,
+}
+
+impl StandardRef<'_> {
+    pub fn to_view(self) -> StandardView {
+        StandardView {
+            standard: self.standard.clone(),
+            adopted_by: self.adopted_by.to_vec(),
+            in_degree: self.in_degree,
+            line: self.line.into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -79,11 +113,31 @@ pub struct Lineage {
     pub edges: Vec<Edge>,
 }
 
-#[derive(Debug, Clone, Default)]
+/// An enterprise's candidates over the snapshot they were found in.
+#[derive(Clone)]
 pub struct Candidates {
-    pub candidates: Vec<(CandidateHit, StandardView)>,
+    snapshot: Arc<Snapshot>,
+    /// Each found in the snapshot's catalogue.
+    hits: Vec<CandidateHit>,
     pub unmatched_products: Vec<String>,
     pub expanded_terms: Vec<String>,
+}
+
+impl Candidates {
+    /// Each candidate with its record, in retrieval order.
+    pub fn iter(&self) -> impl Iterator<Item = (&CandidateHit, StandardRef<'_>)> {
+        self.hits.iter().filter_map(|c| {
+            Standards::view_ref(&self.snapshot, c.ord).map(|standard| (c, standard))
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
 }
 
 pub const MAX_RESOLVE: usize = 2000;
@@ -148,33 +202,37 @@ impl Standards {
     }
 
     fn view(snapshot: &Snapshot, s: &Standard) -> StandardView {
-        let catalogue = &snapshot.catalogue;
-        Self::view_of(
-            s,
-            catalogue.adopted_by(&s.id),
-            catalogue.referenced_by(&s.id),
-        )
+        snapshot
+            .catalogue
+            .position(&s.id)
+            .and_then(|at| Self::view_ref(snapshot, at as u64))
+            .map(StandardRef::to_view)
+            // Not a catalogue record: nothing links to it.
+            .unwrap_or_else(|| StandardView {
+                standard: s.clone(),
+                adopted_by: Vec::new(),
+                in_degree: 0,
+                line: catalogue::base_of(&s.id).into(),
+            })
     }
 
     /// The view of the record at catalogue ordinal `ord` (a search hit):
     /// its links are found by ordinal, without hashing its id.
     fn view_at(snapshot: &Snapshot, ord: u64) -> Option<StandardView> {
-        let s = snapshot.record(ord)?;
-        let (catalogue, at) = (&snapshot.catalogue, ord as usize);
-        Some(Self::view_of(
-            s,
-            catalogue.adopted_by_at(at),
-            catalogue.referenced_by_at(at),
-        ))
+        Self::view_ref(snapshot, ord).map(StandardRef::to_view)
     }
 
     /// `in_degree` is adopters plus referrers.
-    fn view_of(s: &Standard, adopted_by: &[String], referenced_by: &[String]) -> StandardView {
-        StandardView {
-            standard: s.clone(),
-            adopted_by: adopted_by.to_vec(),
-            in_degree: (adopted_by.len() + referenced_by.len()) as u32,
-        }
+    fn view_ref(snapshot: &Snapshot, ord: u64) -> Option<StandardRef<'_>> {
+        let standard = snapshot.record(ord)?;
+        let (catalogue, at) = (&snapshot.catalogue, ord as usize);
+        let adopted_by = catalogue.adopted_by_at(at);
+        Some(StandardRef {
+            standard,
+            adopted_by,
+            in_degree: (adopted_by.len() + catalogue.referenced_by_at(at).len()) as u32,
+            line: catalogue.line_at(at),
+        })
     }
 
     pub fn search(&self, params: &SearchParams) -> Result<SearchPage, StandardsError> {
@@ -375,15 +433,14 @@ impl Standards {
         }
         let snap = self.snapshot()?;
         let result = snap.candidates(params)?;
+        let hits = result
+            .candidates
+            .into_iter()
+            .filter(|c| snap.record(c.ord).is_some())
+            .collect();
         Ok(Candidates {
-            candidates: result
-                .candidates
-                .into_iter()
-                .filter_map(|c| {
-                    snap.record(c.ord)
-                        .map(|s| (c.clone(), Self::view(&snap, s)))
-                })
-                .collect(),
+            snapshot: snap,
+            hits,
             unmatched_products: result.unmatched_products,
             expanded_terms: result.expanded_terms,
         })

@@ -8,9 +8,9 @@ use tracing::instrument;
 
 use stdnav_core::catalogue::Format;
 use stdnav_proto::convert::{
-    citation_status_to_pb, comparator_to_pb, degree_to_pb, doc_format_from_pb, doc_format_to_pb,
-    level_from_pb, level_to_pb, nature_from_pb, nature_to_pb, provenance_to_pb, status_from_pb,
-    status_to_pb,
+    candidate_to_pb, citation_status_to_pb, comparator_to_pb, degree_to_pb, doc_format_from_pb,
+    doc_format_to_pb, level_from_pb, level_to_pb, nature_from_pb, nature_to_pb, provenance_to_pb,
+    status_from_pb, status_to_pb,
 };
 use stdnav_proto::standards::v1 as pb;
 use stdnav_proto::standards::v1::standards_service_server::{
@@ -21,7 +21,7 @@ use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{Violation, invalid_argument};
 
 use crate::check::{CheckReport, Citation, Document};
-use crate::domain::{EdgeKind, StandardView, Standards};
+use crate::domain::{EdgeKind, StandardRef, Standards};
 use crate::error::StandardsError;
 use crate::search::{CandidateParams, FacetKind, Filters, SearchParams};
 
@@ -153,8 +153,8 @@ fn check_filters(c: &mut Checker, f: Option<&pb::Filters>) {
     }
 }
 
-pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
-    let s = &v.standard;
+pub fn standard_to_pb(v: StandardRef<'_>) -> pb::Standard {
+    let s = v.standard;
     pb::Standard {
         id: s.id.clone(),
         family: s.family.clone(),
@@ -174,29 +174,11 @@ pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
         replaces: s.replaces.clone(),
         replaced_by: s.replaced_by.clone(),
         normative_refs: s.normative_refs.clone(),
-        adopts: s
-            .adopts
-            .iter()
-            .map(|a| pb::Adoption {
-                id: a.id.clone(),
-                degree: degree_to_pb(a.degree) as i32,
-            })
-            .collect(),
-        adopted_by: v.adopted_by.clone(),
+        adopts: adoptions_to_pb(&s.adopts),
+        adopted_by: v.adopted_by.to_vec(),
         amendments: s.amendments.clone(),
         variants: s.variants.clone(),
-        indicators: s
-            .indicators
-            .iter()
-            .map(|i| pb::Indicator {
-                name: i.name.clone(),
-                unit: i.unit.clone(),
-                comparator: comparator_to_pb(i.comparator) as i32,
-                value: i.value,
-                max: i.max,
-                product: i.product.clone(),
-            })
-            .collect(),
+        indicators: indicators_to_pb(&s.indicators),
         keywords: s.keywords.clone(),
         source: s.source.clone(),
         checksum: s.checksum.clone(),
@@ -207,8 +189,57 @@ pub fn standard_to_pb(v: &StandardView) -> pb::Standard {
         status_source: provenance_to_pb(s.status_source) as i32,
         category: s.category.map(|c| c.name().to_string()).unwrap_or_default(),
         partly_replaced_by: s.partly_replaced_by.clone(),
-        line: s.line(),
+        line: v.line.to_string(),
     }
+}
+
+/// [`pb::StandardView::Basic`]: the fields composing advice reads.
+pub fn standard_to_pb_basic(v: StandardRef<'_>) -> pb::Standard {
+    let s = v.standard;
+    pb::Standard {
+        id: s.id.clone(),
+        level: level_to_pb(s.level) as i32,
+        nature: nature_to_pb(s.nature) as i32,
+        title_zh: s.title_zh.clone(),
+        title_en: s.title_en.clone(),
+        status: status_to_pb(s.status) as i32,
+        published: s.published.clone().unwrap_or_default(),
+        normative_refs: s.normative_refs.clone(),
+        adopts: adoptions_to_pb(&s.adopts),
+        adopted_by: v.adopted_by.to_vec(),
+        indicators: indicators_to_pb(&s.indicators),
+        keywords: s.keywords.clone(),
+        checksum: s.checksum.clone(),
+        illustrative: s.illustrative,
+        in_degree: v.in_degree,
+        status_source: provenance_to_pb(s.status_source) as i32,
+        line: v.line.to_string(),
+        ..Default::default()
+    }
+}
+
+fn adoptions_to_pb(adopts: &[stdnav_core::standard::Adoption]) -> Vec<pb::Adoption> {
+    adopts
+        .iter()
+        .map(|a| pb::Adoption {
+            id: a.id.clone(),
+            degree: degree_to_pb(a.degree) as i32,
+        })
+        .collect()
+}
+
+fn indicators_to_pb(indicators: &[stdnav_core::standard::Indicator]) -> Vec<pb::Indicator> {
+    indicators
+        .iter()
+        .map(|i| pb::Indicator {
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+            comparator: comparator_to_pb(i.comparator) as i32,
+            value: i.value,
+            max: i.max,
+            product: i.product.clone(),
+        })
+        .collect()
 }
 
 fn facet_from_pb(value: i32, field: &str) -> Result<FacetKind, Violation> {
@@ -541,7 +572,7 @@ impl StandardsService for StandardsGrpc {
                 .hits
                 .iter()
                 .map(|h| pb::SearchHit {
-                    standard: Some(standard_to_pb(&h.standard)),
+                    standard: Some(standard_to_pb(h.standard.as_ref())),
                     score: h.score,
                     highlighted_title: h.highlighted_title.clone(),
                 })
@@ -573,7 +604,7 @@ impl StandardsService for StandardsGrpc {
             .text("id", &id)
             .finish()?;
         let view = self.blocking(move |d| d.get(&id)).await?;
-        Ok(Response::new(standard_to_pb(&view)))
+        Ok(Response::new(standard_to_pb(view.as_ref())))
     }
 
     #[instrument(skip(self, request))]
@@ -592,8 +623,8 @@ impl StandardsService for StandardsGrpc {
                 .map(|r| pb::Resolution {
                     input: r.input.clone(),
                     normalized: r.normalized.clone(),
-                    standard: r.standard.as_ref().map(standard_to_pb),
-                    current: r.current.as_ref().map(standard_to_pb),
+                    standard: r.standard.as_ref().map(|v| standard_to_pb(v.as_ref())),
+                    current: r.current.as_ref().map(|v| standard_to_pb(v.as_ref())),
                     path: r.path.clone(),
                     error: r.error.clone(),
                 })
@@ -686,27 +717,49 @@ impl StandardsService for StandardsGrpc {
             markets: r.markets,
             limit: r.limit as usize,
         };
-        let result = self.blocking(move |d| d.candidates(&params)).await?;
-        Ok(Response::new(pb::CandidatesResponse {
-            candidates: result
-                .candidates
-                .iter()
-                .map(|(c, v)| pb::Candidate {
-                    standard: Some(standard_to_pb(v)),
-                    text_score: c.text_score,
-                    ics_match_depth: c.ics_match_depth,
-                    matched_terms: c.matched_terms.clone(),
-                    matched_products: c.matched_products.clone(),
-                    mandatory_in_market: c.mandatory_in_market,
-                    referenced_by: c.referenced_by.clone(),
-                    match_strength: c.match_strength,
-                    cocitation: c.cocitation,
-                    regulation: c.regulation,
+        let basic = match pb::StandardView::try_from(r.view) {
+            Ok(pb::StandardView::Unspecified | pb::StandardView::Full) => false,
+            Ok(pb::StandardView::Basic) => true,
+            Err(_) => {
+                return Err(invalid_argument(&[Violation::new(
+                    "view",
+                    format!(
+                        "unknown view {}: STANDARD_VIEW_FULL or STANDARD_VIEW_BASIC",
+                        r.view
+                    ),
+                )]));
+            }
+        };
+        // Converted on the blocking pool too: a few hundred records.
+        let response = self
+            .blocking(move |d| {
+                let found = d.candidates(&params)?;
+                let candidates = found
+                    .iter()
+                    .map(|(c, v)| {
+                        if basic {
+                            candidate_to_pb(standard_to_pb_basic(v), Vec::new(), &c.retrieval)
+                        } else {
+                            candidate_to_pb(
+                                standard_to_pb(v),
+                                c.matched_terms.clone(),
+                                &c.retrieval,
+                            )
+                        }
+                    })
+                    .collect();
+                Ok(pb::CandidatesResponse {
+                    candidates,
+                    unmatched_products: found.unmatched_products,
+                    expanded_terms: if basic {
+                        Vec::new()
+                    } else {
+                        found.expanded_terms
+                    },
                 })
-                .collect(),
-            unmatched_products: result.unmatched_products,
-            expanded_terms: result.expanded_terms,
-        }))
+            })
+            .await?;
+        Ok(Response::new(response))
     }
 
     #[instrument(skip(self, request))]

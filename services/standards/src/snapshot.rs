@@ -67,6 +67,9 @@ pub struct Snapshot {
     /// Both live as long as the snapshot (an ingest makes a new one).
     pub(crate) product_hits: moka::sync::Cache<ProductKey, Arc<ProductHits>>,
     pub(crate) references: moka::sync::Cache<u64, Arc<[u64]>>,
+    /// The mandatory national standards in force of a set of ICS groups
+    /// (enterprises of one industry share the set).
+    pub(crate) mandatory_hits: moka::sync::Cache<Vec<String>, Arc<[u64]>>,
     /// Every English wording of the bundled term list as a query clause,
     /// and the Chinese tokens of every Chinese term, made once: a query's
     /// expansion adds up to 24 wordings and 12 terms, and tokenizing them
@@ -122,6 +125,8 @@ pub(crate) struct ProductHit {
 
 /// Products' retrievals kept per snapshot.
 const PRODUCT_HITS_KEPT: u64 = 20_000;
+/// ICS group sets whose mandatory standards are kept per snapshot.
+const MANDATORY_HITS_KEPT: u64 = 10_000;
 /// Records whose references in force are kept per snapshot.
 const REFERENCES_KEPT: u64 = 100_000;
 /// Filter values whose documents are kept per snapshot (about 12 KiB each
@@ -225,6 +230,7 @@ impl Snapshot {
             ord_columns,
             product_hits: moka::sync::Cache::new(PRODUCT_HITS_KEPT),
             references: moka::sync::Cache::new(REFERENCES_KEPT),
+            mandatory_hits: moka::sync::Cache::new(MANDATORY_HITS_KEPT),
             wordings,
             term_tokens_zh,
             field_tokens,

@@ -553,4 +553,70 @@ async fn resolve_and_candidates_limits() {
         })
         .await;
     assert!(r.is_ok(), "{r:?}");
+    let e = c
+        .candidates(pb::CandidatesRequest {
+            products: vec!["空调".into()],
+            view: 7,
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_invalid(&e, &["view"]);
+
+    // The basic view: the same candidates with the same evidence, and of
+    // each standard only what composing advice reads.
+    let ask = |view: pb::StandardView| pb::CandidatesRequest {
+        products: vec!["房间空调器".into(), "dishwasher".into()],
+        markets: vec!["CN".into(), "EU".into()],
+        view: view as i32,
+        ..Default::default()
+    };
+    let full = c.candidates(ask(pb::StandardView::Full)).await.unwrap();
+    let basic = c.candidates(ask(pb::StandardView::Basic)).await.unwrap();
+    let (full, basic) = (full.into_inner(), basic.into_inner());
+    assert!(!full.candidates.is_empty());
+    assert_eq!(full.candidates.len(), basic.candidates.len());
+    assert!(basic.expanded_terms.is_empty());
+    for (f, b) in full.candidates.iter().zip(&basic.candidates) {
+        let (fs, bs) = (f.standard.clone().unwrap(), b.standard.clone().unwrap());
+        assert_eq!(
+            (
+                &fs.id,
+                &fs.line,
+                &fs.title_zh,
+                &fs.title_en,
+                fs.level,
+                fs.nature
+            ),
+            (
+                &bs.id,
+                &bs.line,
+                &bs.title_zh,
+                &bs.title_en,
+                bs.level,
+                bs.nature
+            )
+        );
+        assert_eq!(
+            (fs.status, fs.status_source, &fs.published, &fs.checksum),
+            (bs.status, bs.status_source, &bs.published, &bs.checksum)
+        );
+        assert_eq!(
+            (&fs.adopts, &fs.adopted_by, &fs.normative_refs, fs.in_degree),
+            (&bs.adopts, &bs.adopted_by, &bs.normative_refs, bs.in_degree)
+        );
+        assert_eq!(
+            (&fs.indicators, &fs.keywords, fs.illustrative),
+            (&bs.indicators, &bs.keywords, bs.illustrative)
+        );
+        assert!(!fs.line.is_empty());
+        assert!(bs.title_fr.is_empty() && bs.ics.is_empty() && bs.source.is_empty());
+        assert!(b.matched_terms.is_empty());
+        let evidence = |c: &pb::Candidate| pb::Candidate {
+            standard: None,
+            matched_terms: Vec::new(),
+            ..c.clone()
+        };
+        assert_eq!(evidence(f), evidence(b));
+    }
 }

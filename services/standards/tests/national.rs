@@ -297,13 +297,13 @@ fn candidates_bring_the_standards_regulations_name_with_them() {
         limit: 200,
         ..Default::default()
     };
-    let found = d.candidates(&params).unwrap().candidates;
+    let found = d.candidates(&params).unwrap();
     let line_of = |ord: u64| catalogue::base_of(&snapshot.record(ord).unwrap().id);
     let cocited = |line: &str| {
         found
             .iter()
             .find(|(c, _)| line_of(c.ord) == line)
-            .map(|(c, _)| c.cocitation)
+            .map(|(c, _)| c.retrieval.cocitation)
     };
     // The dishwasher part brings its general part, IEC 60335-1; the lists of
     // harmonised standards name the appliance EMC standards with it, which
@@ -317,7 +317,7 @@ fn candidates_bring_the_standards_regulations_name_with_them() {
         .iter()
         .find(|(c, _)| line_of(c.ord) == "IEC 60335-2-5")
         .expect("the dishwasher part is found");
-    assert!(dishwasher.0.match_strength > 0.5);
+    assert!(dishwasher.0.retrieval.match_strength > 0.5);
 }
 
 /// The co-citation strength of `line`'s edition among the candidates of an
@@ -335,10 +335,9 @@ fn cocitation_of(product: &str, industry: &str, markets: &[&str], line: &str) ->
     };
     d.candidates(&params)
         .unwrap()
-        .candidates
         .iter()
         .find(|(c, _)| catalogue::base_of(&snapshot.record(c.ord).unwrap().id) == line)
-        .map(|(c, _)| c.cocitation)
+        .map(|(c, _)| c.retrieval.cocitation)
 }
 
 #[test]

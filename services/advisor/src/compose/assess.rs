@@ -121,9 +121,10 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
         // Mandatory within its scope: the scope must be the enterprise's
         // (a product matched, a matched standard references it, or it sits
         // in the enterprise's ICS sub-group).
-        let strong_match = !c.matched_products.is_empty() && c.match_strength >= STRONG_MATCH;
-        let relevant = strong_match || !c.referenced_by.is_empty();
-        if !(c.mandatory_in_market
+        let strong_match =
+            !c.retrieval.matched_products.is_empty() && c.retrieval.match_strength >= STRONG_MATCH;
+        let relevant = strong_match || !c.retrieval.referenced_by.is_empty();
+        if !(c.retrieval.mandatory_in_market
             && s.status == Status::Current
             && relevant
             && must_ids.insert(s.id.as_str()))
@@ -132,12 +133,17 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
         }
         let (holding, held_as) = holding_of(s, input.held);
         let mut reasons = vec![mandatory_reason(c)];
-        if let Some(p) = c.matched_products.first().filter(|_| strong_match) {
+        if let Some(p) = c
+            .retrieval
+            .matched_products
+            .first()
+            .filter(|_| strong_match)
+        {
             reasons.push(Reason::AppliesToProduct { product: p.clone() });
         }
-        if !c.referenced_by.is_empty() {
+        if !c.retrieval.referenced_by.is_empty() {
             reasons.push(Reason::ReferencedBy {
-                standard: c.referenced_by.clone(),
+                standard: c.retrieval.referenced_by.clone(),
             });
         }
         if let Some((a, d)) = s.adopts.first() {
@@ -210,7 +216,7 @@ fn should_items(input: &Inputs, must_ids: &HashSet<&str>) -> Vec<ShouldItem> {
         // `must` test above) is not a recommendation either: it governs
         // other products.
         if must_ids.contains(s.id.as_str())
-            || c.mandatory_in_market
+            || c.retrieval.mandatory_in_market
             || s.status != Status::Current
             || !seen.insert(s.id.as_str())
         {
@@ -224,7 +230,7 @@ fn should_items(input: &Inputs, must_ids: &HashSet<&str>) -> Vec<ShouldItem> {
             Some(sc) => ranked.push((sc.score, c, Some(sc))),
             None if scoring_available => continue,
             // Scoring unavailable: rank by retrieval relevance, and say so.
-            None => ranked.push(((c.text_score as f64 / 20.0).min(1.0), c, None)),
+            None => ranked.push(((c.retrieval.text_score as f64 / 20.0).min(1.0), c, None)),
         }
     }
     ranked.sort_by(|a, b| {
@@ -241,7 +247,7 @@ fn should_items(input: &Inputs, must_ids: &HashSet<&str>) -> Vec<ShouldItem> {
                 None => vec![Reason::TextRelevanceOnly],
             };
             if reasons.is_empty()
-                && let Some(p) = c.matched_products.first()
+                && let Some(p) = c.retrieval.matched_products.first()
             {
                 reasons.push(Reason::MatchesProduct { product: p.clone() });
             }

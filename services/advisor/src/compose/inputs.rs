@@ -7,6 +7,7 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use stdnav_core::catalogue::base_of;
 use stdnav_core::reason::Reason;
+use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Status};
 
 /// What the advisor needs to know of one standard.
@@ -84,21 +85,13 @@ pub struct IndicatorSpec {
     pub product: String,
 }
 
+/// A candidate: the standard as the advisor reads it and the evidence
+/// retrieval found for it.
 #[derive(Debug, Clone, Default)]
 pub struct CandidateInfo {
     /// Shared by every cached candidate answer that holds the standard.
     pub standard: Arc<StandardInfo>,
-    pub text_score: f32,
-    pub ics_match_depth: u32,
-    pub matched_products: Vec<String>,
-    pub mandatory_in_market: bool,
-    pub referenced_by: String,
-    /// Relevance relative to the best match of the same product, 0..1.
-    pub match_strength: f32,
-    /// How strongly regulations name it with a product-matched standard, 0..1.
-    pub cocitation: f32,
-    /// How broadly the industry's regulations in its markets name it, 0..1.
-    pub regulation: f32,
+    pub retrieval: Retrieval,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -137,7 +137,7 @@ pub(super) fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
             .collect();
         // The general part of a particular part (IEC 60335-2-40 → IEC 60335-1).
         for c in input.candidates {
-            if c.referenced_by == steps[i].standard_id && ids.contains(&c.standard.id) {
+            if c.retrieval.referenced_by == steps[i].standard_id && ids.contains(&c.standard.id) {
                 refs.push(c.standard.id.clone());
             }
         }

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level};
 
 use super::*;
@@ -74,16 +75,20 @@ fn upgrades_must_and_roadmap_order() {
     let candidates = [
         CandidateInfo {
             standard: Arc::new(particular),
-            matched_products: vec!["空调".into()],
-            match_strength: 1.0,
-            mandatory_in_market: true,
-            ..Default::default()
+            retrieval: Retrieval {
+                matched_products: vec!["空调".into()],
+                match_strength: 1.0,
+                mandatory_in_market: true,
+                ..Default::default()
+            },
         },
         CandidateInfo {
             standard: Arc::new(general),
-            mandatory_in_market: true,
-            referenced_by: "GB 4706.32-2012".into(),
-            ..Default::default()
+            retrieval: Retrieval {
+                mandatory_in_market: true,
+                referenced_by: "GB 4706.32-2012".into(),
+                ..Default::default()
+            },
         },
     ]
     .map(Arc::new);

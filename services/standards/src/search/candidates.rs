@@ -5,12 +5,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use stdnav_core::catalogue::base_of;
 use stdnav_core::cocited::CoCited;
 use stdnav_core::code::StdCode;
 use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
 use stdnav_core::regulation::NamedByRegulation;
+use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{Level, Nature, Status};
 use stdnav_core::text;
 use tantivy::collector::TopDocs;
@@ -35,25 +35,13 @@ pub struct CandidateParams {
     pub limit: usize,
 }
 
+/// One candidate: its record's ordinal, the query terms its titles matched
+/// and the evidence retrieval found for it.
 #[derive(Debug, Clone, Default)]
 pub struct CandidateHit {
     pub ord: u64,
-    pub text_score: f32,
-    pub ics_match_depth: u32,
     pub matched_terms: Vec<String>,
-    pub matched_products: Vec<String>,
-    pub mandatory_in_market: bool,
-    pub referenced_by: String,
-    /// Score relative to the best hit of the same product, 0..1.
-    pub match_strength: f32,
-    /// How strongly regulations name it together with a standard matched by
-    /// a product, 0..1: the link's confidence × that standard's match strength
-    /// (the strongest over the matched standards; 0 when none).
-    pub cocitation: f32,
-    /// How broadly the regulations of the enterprise's industry in its
-    /// markets name this line (`stdnav_core::regulation` weight, 0..1; 0
-    /// when they do not name it).
-    pub regulation: f32,
+    pub retrieval: Retrieval,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -102,12 +90,6 @@ impl Snapshot {
         } else {
             p.limit.min(MAX_CANDIDATES)
         };
-        let in_force = || -> Box<dyn Query> {
-            any_of(
-                f.status,
-                [Status::Current, Status::Upcoming].map(|s| status_str(s).into()),
-            )
-        };
         let Regimes { china, eu } = Regimes::of(&p.markets);
         let mut ics_groups: Vec<String> = p.ics_groups.clone();
         let reference = Reference::get();
@@ -155,11 +137,12 @@ impl Snapshot {
                     ord: h.ord,
                     ..Default::default()
                 });
-                entry.text_score = entry.text_score.max(h.score);
+                entry.retrieval.text_score = entry.retrieval.text_score.max(h.score);
                 if best > 0.0 {
-                    entry.match_strength = entry.match_strength.max(h.score / best);
+                    entry.retrieval.match_strength =
+                        entry.retrieval.match_strength.max(h.score / best);
                 }
-                entry.matched_products.push(product.clone());
+                entry.retrieval.matched_products.push(product.clone());
                 for t in &h.matched_terms {
                     if !entry.matched_terms.contains(t) {
                         entry.matched_terms.push(t.clone());
@@ -170,30 +153,11 @@ impl Snapshot {
 
         // Mandatory national standards of the industry's ICS groups (China).
         if china && !ics_groups.is_empty() {
-            let groups: Vec<String> = ics_groups
-                .iter()
-                .filter(|g| is_ics_code(g))
-                .cloned()
-                .collect();
-            if !groups.is_empty() {
-                let q = BooleanQuery::new(vec![
-                    (Occur::Must, any_of(f.ics, groups)),
-                    (
-                        Occur::Must,
-                        term_query(f.nature, nature_str(Nature::Mandatory)),
-                    ),
-                    (Occur::Must, term_query(f.level, level_str(Level::National))),
-                    (Occur::Must, in_force()),
-                ]);
-                let top = searcher
-                    .search(&q, &TopDocs::with_limit(100).order_by_score())
-                    .map_err(StandardsError::index)?;
-                for h in self.hits(&searcher, top)? {
-                    found.entry(h.ord).or_insert_with(|| CandidateHit {
-                        ord: h.ord,
-                        ..Default::default()
-                    });
-                }
+            for &ord in self.mandatory_of(&searcher, &ics_groups)?.iter() {
+                found.entry(ord).or_insert_with(|| CandidateHit {
+                    ord,
+                    ..Default::default()
+                });
             }
         }
 
@@ -215,8 +179,9 @@ impl Snapshot {
         // normative references and the general part of a particular part.
         let mut list: Vec<CandidateHit> = found.into_values().collect();
         list.sort_by(|a, b| {
-            b.text_score
-                .partial_cmp(&a.text_score)
+            b.retrieval
+                .text_score
+                .partial_cmp(&a.retrieval.text_score)
                 .unwrap_or(std::cmp::Ordering::Equal)
                 .then(a.ord.cmp(&b.ord))
         });
@@ -231,9 +196,12 @@ impl Snapshot {
                 if have.insert(ord) {
                     referenced.push(CandidateHit {
                         ord,
-                        text_score: c.text_score * 0.5,
-                        matched_products: c.matched_products.clone(),
-                        referenced_by: s.id.clone(),
+                        retrieval: Retrieval {
+                            text_score: c.retrieval.text_score * 0.5,
+                            matched_products: c.retrieval.matched_products.clone(),
+                            referenced_by: s.id.clone(),
+                            ..Default::default()
+                        },
                         ..Default::default()
                     });
                 }
@@ -246,8 +214,8 @@ impl Snapshot {
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
-                c.ics_match_depth = stdnav_core::ics::match_depth(&s.ics, &ics_groups);
-                c.mandatory_in_market =
+                c.retrieval.ics_match_depth = stdnav_core::ics::match_depth(&s.ics, &ics_groups);
+                c.retrieval.mandatory_in_market =
                     (china && s.nature == Nature::Mandatory && s.level == Level::National)
                         || (eu && s.keywords.iter().any(|k| k == "Harmonised Standard"));
             }
@@ -285,8 +253,8 @@ impl Snapshot {
         // referrer matched (IEC 60335-1 for the heat pump of IEC 60335-2-40).
         let matched: HashMap<&str, f32> = list
             .iter()
-            .filter(|c| c.match_strength > 0.0)
-            .filter_map(|c| Some((self.record(c.ord)?.id.as_str(), c.match_strength)))
+            .filter(|c| c.retrieval.match_strength > 0.0)
+            .filter_map(|c| Some((self.record(c.ord)?.id.as_str(), c.retrieval.match_strength)))
             .collect();
         // Per edition: the combined value, the candidate of its strongest
         // link (none for an industry key) and that link's value.
@@ -313,16 +281,15 @@ impl Snapshot {
         };
         for (i, c) in list.iter().enumerate() {
             let trigger = matched
-                .get(c.referenced_by.as_str())
-                .map_or(c.match_strength, |m| m.max(c.match_strength));
+                .get(c.retrieval.referenced_by.as_str())
+                .map_or(c.retrieval.match_strength, |m| {
+                    m.max(c.retrieval.match_strength)
+                });
             // Any candidate brings its company (a contaminants standard found
             // through the food ICS group brings the others); one its product
             // names, twice as strongly as one found otherwise.
             let weight = 0.5 + 0.5 * trigger.clamp(0.0, 1.0);
-            let Some(s) = self.record(c.ord) else {
-                continue;
-            };
-            for (line, confidence) in table.of(&base_of(&s.id)) {
+            for (line, confidence) in table.of(self.catalogue.line_at(c.ord as usize)) {
                 link(&mut strength, line, confidence * weight, Some(i));
             }
         }
@@ -346,8 +313,7 @@ impl Snapshot {
             .map(|(ord, (value, from, _))| (*ord, *value, *from))
             .collect();
         for (ord, value, from) in first_hop {
-            let Some(s) = self.record(ord) else { continue };
-            for (line, confidence) in table.of(&base_of(&s.id)) {
+            for (line, confidence) in table.of(self.catalogue.line_at(ord as usize)) {
                 link(
                     &mut strength,
                     line,
@@ -358,9 +324,9 @@ impl Snapshot {
         }
         for c in list.iter_mut() {
             if let Some((value, _, _)) = strength.get(&c.ord) {
-                c.cocitation = *value;
+                c.retrieval.cocitation = *value;
             }
-            c.regulation = named.get(&c.ord).copied().unwrap_or(0.0);
+            c.retrieval.regulation = named.get(&c.ord).copied().unwrap_or(0.0);
         }
         let mut added: Vec<(u64, f32, Option<usize>)> = strength
             .into_iter()
@@ -382,16 +348,63 @@ impl Snapshot {
         for (ord, value, from) in added {
             have.insert(ord);
             let matched_products = from
-                .map(|i| list[i].matched_products.clone())
+                .map(|i| list[i].retrieval.matched_products.clone())
                 .unwrap_or_default();
             list.push(CandidateHit {
                 ord,
-                matched_products,
-                cocitation: value,
-                regulation: named.get(&ord).copied().unwrap_or(0.0),
+                retrieval: Retrieval {
+                    matched_products,
+                    cocitation: value,
+                    regulation: named.get(&ord).copied().unwrap_or(0.0),
+                    ..Default::default()
+                },
                 ..Default::default()
             });
         }
+    }
+
+    /// The mandatory national standards in force of ICS groups (at most
+    /// 100, best first), searched once per set of groups.
+    fn mandatory_of(
+        &self,
+        searcher: &tantivy::Searcher,
+        ics_groups: &[String],
+    ) -> Result<Arc<[u64]>, StandardsError> {
+        if let Some(hits) = self.mandatory_hits.get(ics_groups) {
+            return Ok(hits);
+        }
+        let f = self.fields;
+        let groups: Vec<String> = ics_groups
+            .iter()
+            .filter(|g| is_ics_code(g))
+            .cloned()
+            .collect();
+        let ords: Arc<[u64]> = if groups.is_empty() {
+            Arc::from([])
+        } else {
+            let q = BooleanQuery::new(vec![
+                (Occur::Must, any_of(f.ics, groups)),
+                (
+                    Occur::Must,
+                    term_query(f.nature, nature_str(Nature::Mandatory)),
+                ),
+                (Occur::Must, term_query(f.level, level_str(Level::National))),
+                (
+                    Occur::Must,
+                    any_of(
+                        f.status,
+                        [Status::Current, Status::Upcoming].map(|s| status_str(s).into()),
+                    ),
+                ),
+            ]);
+            let top = searcher
+                .search(&q, &TopDocs::with_limit(100).order_by_score())
+                .map_err(StandardsError::index)?;
+            self.hits(searcher, top)?.iter().map(|h| h.ord).collect()
+        };
+        self.mandatory_hits
+            .insert(ics_groups.to_vec(), ords.clone());
+        Ok(ords)
     }
 
     /// One product's retrieval (see [`Snapshot::candidates`]): its words in

@@ -1,0 +1,30 @@
+//! What candidate retrieval learnt about one standard for one enterprise:
+//! the standards service computes it, the advisor composes and scores with
+//! it. One type on both sides of the `Candidates` call.
+
+/// The evidence that made a standard a candidate for an enterprise.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Retrieval {
+    /// Full-text relevance (BM25) of the best product query it matched.
+    pub text_score: f32,
+    /// Deepest ICS level shared with the enterprise's ICS groups: 0 none,
+    /// 1 field, 2 group, 3 sub-group.
+    pub ics_match_depth: u32,
+    /// The products (as given) it matched.
+    pub matched_products: Vec<String>,
+    /// Mandatory in one of the enterprise's markets.
+    pub mandatory_in_market: bool,
+    /// The candidate that references it normatively (or whose general part
+    /// it is); empty when retrieved on its own.
+    pub referenced_by: String,
+    /// Relevance relative to the best match of the same product, 0..1.
+    pub match_strength: f32,
+    /// How strongly regulations name it together with a standard a product
+    /// matched, 0..1 (the link's confidence × that standard's match
+    /// strength; 0 when none).
+    pub cocitation: f32,
+    /// How broadly the regulations of the enterprise's industry in its
+    /// markets name its line (`crate::regulation` weight, 0..1; 0 when they
+    /// do not name it).
+    pub regulation: f32,
+}
