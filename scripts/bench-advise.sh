@@ -8,13 +8,25 @@
 # index is built there first; pass STDNAV_BENCH_HOME=DIR to reuse one), stores
 # the 1,000-enterprise demo population, warms up 3 s, then measures. Stops
 # the services on exit. Figures go to docs/BENCHMARKS.md.
+#
+# To compare two builds like for like: BIN=DIR runs the binaries in DIR
+# (no build), LOAD=PATH another load generator (ask both builds about the
+# same population), and STDNAV_BENCH_RESET=1 removes the stored population
+# and peer model from STDNAV_BENCH_HOME first, so every run stores and
+# trains from scratch as the first run of a fresh home does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE="${1:-300}"
 SECONDS_MEASURED="${2:-20}"
-cargo build --release --workspace --bins >&2
-BIN=target/release
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --workspace --bins >&2
+  BIN=target/release
+fi
+LOAD="${LOAD:-$BIN/stdnav-load}"
 HOME_DIR="${STDNAV_BENCH_HOME:-$(mktemp -d)}"
+if [ -n "${STDNAV_BENCH_RESET:-}" ]; then
+  rm -f "$HOME_DIR/profiles.redb" "$HOME_DIR"/models/peers-*.json
+fi
 DATA_ARGS=()
 if [ -d ../shared/data ]; then DATA_ARGS=(--data ../shared/data); fi
 pids=()
@@ -26,7 +38,7 @@ export STDNAV_LOG=warn
 "$BIN/stdnav-profiling" --listen 127.0.0.1:50161 --home "$HOME_DIR" "${DATA_ARGS[@]}" & pids+=($!)
 "$BIN/stdnav-advisor" --listen 127.0.0.1:50160 --profiling 127.0.0.1:50161 \
   --standards 127.0.0.1:50162 --scoring 127.0.0.1:50163 & pids+=($!)
-"$BIN/stdnav-load" --addr http://127.0.0.1:50160 --profiling http://127.0.0.1:50161 \
+"$LOAD" --addr http://127.0.0.1:50160 --profiling http://127.0.0.1:50161 \
   --ready http://127.0.0.1:50160 --ready http://127.0.0.1:50161 \
   --ready http://127.0.0.1:50162 --ready http://127.0.0.1:50163 \
   --rate "$RATE" --duration "$SECONDS_MEASURED"
