@@ -202,13 +202,13 @@ pub fn candidate_to_pb(
 }
 
 /// The retrieval evidence a candidate carries.
-pub fn retrieval_from_pb(c: &pb::Candidate) -> Retrieval {
+pub fn retrieval_from_pb(c: pb::Candidate) -> Retrieval {
     Retrieval {
         text_score: c.text_score,
         ics_match_depth: c.ics_match_depth,
-        matched_products: c.matched_products.clone(),
+        matched_products: c.matched_products,
         mandatory_in_market: c.mandatory_in_market,
-        referenced_by: c.referenced_by.clone(),
+        referenced_by: c.referenced_by,
         match_strength: c.match_strength,
         cocitation: c.cocitation,
         regulation: c.regulation,
@@ -297,8 +297,8 @@ mod tests {
             regulation: 0.6,
         };
         let c = candidate_to_pb(pb::Standard::default(), vec!["空调".into()], &r);
-        assert_eq!(retrieval_from_pb(&c), r);
         assert_eq!(c.matched_terms, ["空调"]);
+        assert_eq!(retrieval_from_pb(c), r);
     }
 }
 

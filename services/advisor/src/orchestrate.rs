@@ -222,11 +222,11 @@ impl RetrievedSet {
         let candidates = response
             .candidates
             .into_iter()
-            .filter_map(|c| {
-                let s = c.standard.as_ref()?;
+            .filter_map(|mut c| {
+                let s = c.standard.take()?;
                 let info = CandidateInfo {
-                    standard: standard(s),
-                    retrieval: retrieval_from_pb(&c),
+                    standard: standard(&s),
+                    retrieval: retrieval_from_pb(c),
                 };
                 Some(Retrieved::new(info, s.in_degree))
             })

@@ -117,7 +117,6 @@ pub struct Lineage {
 #[derive(Clone)]
 pub struct Candidates {
     snapshot: Arc<Snapshot>,
-    /// Each found in the snapshot's catalogue.
     hits: Vec<CandidateHit>,
     pub unmatched_products: Vec<String>,
     pub expanded_terms: Vec<String>,
@@ -129,14 +128,6 @@ impl Candidates {
         self.hits.iter().filter_map(|c| {
             Standards::view_ref(&self.snapshot, c.ord).map(|standard| (c, standard))
         })
-    }
-
-    pub fn len(&self) -> usize {
-        self.hits.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.hits.is_empty()
     }
 }
 
@@ -433,14 +424,9 @@ impl Standards {
         }
         let snap = self.snapshot()?;
         let result = snap.candidates(params)?;
-        let hits = result
-            .candidates
-            .into_iter()
-            .filter(|c| snap.record(c.ord).is_some())
-            .collect();
         Ok(Candidates {
             snapshot: snap,
-            hits,
+            hits: result.candidates,
             unmatched_products: result.unmatched_products,
             expanded_terms: result.expanded_terms,
         })

@@ -156,44 +156,29 @@ fn check_filters(c: &mut Checker, f: Option<&pb::Filters>) {
 pub fn standard_to_pb(v: StandardRef<'_>) -> pb::Standard {
     let s = v.standard;
     pb::Standard {
-        id: s.id.clone(),
         family: s.family.clone(),
-        level: level_to_pb(s.level) as i32,
-        nature: nature_to_pb(s.nature) as i32,
-        title_zh: s.title_zh.clone(),
-        title_en: s.title_en.clone(),
         title_fr: s.title_fr.clone(),
         scope: s.scope.clone(),
         ics: s.ics.clone(),
         ccs: s.ccs.clone(),
         committee: s.committee.clone(),
-        status: status_to_pb(s.status) as i32,
-        published: s.published.clone().unwrap_or_default(),
         effective: s.effective.clone().unwrap_or_default(),
         withdrawn: s.withdrawn.clone().unwrap_or_default(),
         replaces: s.replaces.clone(),
         replaced_by: s.replaced_by.clone(),
-        normative_refs: s.normative_refs.clone(),
-        adopts: adoptions_to_pb(&s.adopts),
-        adopted_by: v.adopted_by.to_vec(),
         amendments: s.amendments.clone(),
         variants: s.variants.clone(),
-        indicators: indicators_to_pb(&s.indicators),
-        keywords: s.keywords.clone(),
         source: s.source.clone(),
-        checksum: s.checksum.clone(),
-        illustrative: s.illustrative,
-        in_degree: v.in_degree,
         title_source: provenance_to_pb(s.title_source) as i32,
         ics_source: provenance_to_pb(s.ics_source) as i32,
-        status_source: provenance_to_pb(s.status_source) as i32,
         category: s.category.map(|c| c.name().to_string()).unwrap_or_default(),
         partly_replaced_by: s.partly_replaced_by.clone(),
-        line: v.line.to_string(),
+        ..standard_to_pb_basic(v)
     }
 }
 
-/// [`pb::StandardView::Basic`]: the fields composing advice reads.
+/// [`pb::StandardView::Basic`]: the fields composing advice reads
+/// ([`standard_to_pb`] adds the rest).
 pub fn standard_to_pb_basic(v: StandardRef<'_>) -> pb::Standard {
     let s = v.standard;
     pb::Standard {
