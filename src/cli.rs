@@ -256,7 +256,9 @@ pub enum KeysCommand {
     Create {
         #[arg(long)]
         tenant: String,
-        /// read, write or admin.
+        /// read, write or admin (each for the key's tenant), or service:
+        /// read for whichever tenant a call names — only for a service
+        /// acting for every tenant, as stdnav-changes reading enterprises.
         #[arg(long, default_value = "read")]
         scope: stdnav_runtime::auth::Scope,
         /// Who or what the key is for.

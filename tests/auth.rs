@@ -83,6 +83,7 @@ async fn keys_decide_tenant_and_scope() {
     let writer = create_key(h, d, "agency-a", "write");
     let reader = create_key(h, d, "agency-a", "read");
     let other = create_key(h, d, "agency-b", "write");
+    let service = create_key(h, d, "changes", "service");
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -111,7 +112,7 @@ async fn keys_decide_tenant_and_scope() {
     };
     wait_serving(channel.clone()).await;
     let mut profiling = ProfilingServiceClient::new(channel.clone());
-    let mut advisor = AdvisorServiceClient::new(channel);
+    let mut advisor = AdvisorServiceClient::new(channel.clone());
 
     let profile = stdnav_core::demo::enterprise("air-conditioner.json").unwrap();
     let upsert = || ppb::UpsertEnterpriseRequest {
@@ -167,6 +168,54 @@ async fn keys_decide_tenant_and_scope() {
                 .await
         ),
         Code::Ok
+    );
+
+    // A service key reads for the tenant each call names (stdnav-changes
+    // reading every tenant's enterprises through the profiling service);
+    // another key reads its own tenant's whatever the call names, and a
+    // service key writes nothing.
+    let dairy = stdnav_core::demo::enterprise("dairy.json").unwrap();
+    profiling
+        .upsert_enterprise(with_key(
+            ppb::UpsertEnterpriseRequest {
+                enterprise: Some(stdnav_profiling::convert::profile_to_pb(&dairy)),
+                expected_version: None,
+            },
+            Some(&other),
+        ))
+        .await
+        .unwrap();
+    use stdnav_changes::profiles::{ProfileSource, RemoteProfiles};
+    let usccs = |page: stdnav_profiling::store::Page| -> Vec<String> {
+        page.records.into_iter().map(|r| r.profile.uscc).collect()
+    };
+    let as_service = RemoteProfiles::new(channel.clone(), Some(service.clone()));
+    assert_eq!(
+        usccs(as_service.page("agency-a", None, 10).await.unwrap()),
+        [profile.uscc.as_str()]
+    );
+    assert_eq!(
+        usccs(as_service.page("agency-b", None, 10).await.unwrap()),
+        [dairy.uscc.as_str()]
+    );
+    let as_reader = RemoteProfiles::new(channel.clone(), Some(reader.clone()));
+    assert_eq!(
+        usccs(as_reader.page("agency-b", None, 10).await.unwrap()),
+        [profile.uscc.as_str()]
+    );
+    assert!(
+        RemoteProfiles::new(channel.clone(), None)
+            .page("agency-b", None, 10)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        code(
+            profiling
+                .upsert_enterprise(with_key(upsert(), Some(&service)))
+                .await
+        ),
+        Code::PermissionDenied
     );
 
     // Advise with a read key: the advisor's own calls carry the caller's key.

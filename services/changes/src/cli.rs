@@ -33,11 +33,15 @@ pub struct Args {
     #[arg(long, env = "STDNAV_CHANGES_STANDARDS_KEY", hide_env_values = true)]
     pub standards_key: Option<String>,
     /// Address of the profiling service, to read the tenants' enterprises
-    /// through it (ListEnterprises) instead of from the profile store (in
-    /// Redis, or under --home). A profiling service with API keys acts for
-    /// the key's tenant only: there, leave this out and use --redis-url.
+    /// through it (ListEnterprises, acting for each tenant in turn) instead
+    /// of from the profile store (in Redis, or under --home).
     #[arg(long, env = "STDNAV_PROFILING_ADDR")]
     pub profiling: Option<String>,
+    /// API key presented to the profiling service when it requires keys:
+    /// a key of the `service` scope, which reads for the tenant each call
+    /// names (any other key would read its own tenant only).
+    #[arg(long, env = "STDNAV_CHANGES_PROFILING_KEY", hide_env_values = true)]
+    pub profiling_key: Option<String>,
     /// How often to ask the standards service whether its catalogue changed
     /// (seconds); each new version becomes change events.
     #[arg(long, env = "STDNAV_CHANGES_RELOAD_SECS", default_value_t = 5)]

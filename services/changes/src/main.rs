@@ -39,7 +39,11 @@ async fn main() -> anyhow::Result<()> {
         Some(address) => {
             let channel = client::lazy_channel(address, tls.as_ref())
                 .context("the profiling service's address")?;
-            Changes::new(log, RemoteProfiles::new(channel), catalogue.clone())
+            Changes::new(
+                log,
+                RemoteProfiles::new(channel, args.profiling_key.clone()),
+                catalogue.clone(),
+            )
         }
         None => {
             let profiles = stdnav_profiling::open_store(redis_url, &args.redis.prefix, home)

@@ -35,18 +35,27 @@ impl<S: EnterpriseStore + ?Sized> ProfileSource for std::sync::Arc<S> {
 }
 
 /// The profiling service's ListEnterprises, acting for each tenant through
-/// `x-stdnav-tenant`. A profiling service with API keys sets the tenant from
-/// the key instead, so it serves one tenant only: there, read the store.
+/// `x-stdnav-tenant`. A profiling service with API keys takes the tenant
+/// from the key, but for a `service` key, which reads for the tenant a call
+/// names: that is the key to give here.
 #[derive(Clone)]
 pub struct RemoteProfiles {
     client: ProfilingServiceClient<Channel>,
+    /// Presented as `authorization: Bearer <key>`.
+    key: Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>,
 }
 
 impl RemoteProfiles {
-    pub fn new(channel: Channel) -> Self {
+    /// `key`: the service key the profiling service requires, if it does
+    /// (one that is not a header value is left out, and the calls refused).
+    pub fn new(channel: Channel, key: Option<String>) -> Self {
+        let key = key
+            .filter(|k| !k.is_empty())
+            .and_then(|k| format!("Bearer {k}").parse().ok());
         Self {
             client: ProfilingServiceClient::new(channel)
                 .max_decoding_message_size(stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES),
+            key,
         }
     }
 }
@@ -65,6 +74,11 @@ impl ProfileSource for RemoteProfiles {
             ..Default::default()
         });
         stdnav_runtime::tenant::set_tenant(&mut request, tenant);
+        if let Some(key) = &self.key {
+            request
+                .metadata_mut()
+                .insert(stdnav_runtime::auth::AUTHORIZATION, key.clone());
+        }
         let page = self
             .client
             .clone()

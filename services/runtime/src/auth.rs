@@ -28,7 +28,9 @@ pub const KEY_ID_HEADER: &str = "x-stdnav-key-id";
 pub const AUTHORIZATION: &str = "authorization";
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// What a key may do. Each scope includes the ones before it.
+/// What a key may do. Read, write and admin each include the ones before
+/// them and act for the key's tenant; a service key reads for whichever
+/// tenant each call names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
@@ -38,6 +40,21 @@ pub enum Scope {
     Write,
     /// Also ingest catalogues, train models, delete enterprises.
     Admin,
+    /// Read only, for the tenant the call names in `x-stdnav-tenant` (the
+    /// key's own when it names none): for a service acting for every
+    /// tenant, as stdnav-changes reading each tenant's enterprises to tell
+    /// them what a catalogue change affects.
+    Service,
+}
+
+impl Scope {
+    /// Whether a key of this scope may make a call that needs `needed`.
+    pub fn allows(self, needed: Scope) -> bool {
+        match self {
+            Scope::Service => needed == Scope::Read,
+            own => needed != Scope::Service && own >= needed,
+        }
+    }
 }
 
 impl std::str::FromStr for Scope {
@@ -47,7 +64,10 @@ impl std::str::FromStr for Scope {
             "read" => Ok(Self::Read),
             "write" => Ok(Self::Write),
             "admin" => Ok(Self::Admin),
-            other => Err(format!("unknown scope {other:?}: read, write or admin")),
+            "service" => Ok(Self::Service),
+            other => Err(format!(
+                "unknown scope {other:?}: read, write, admin or service"
+            )),
         }
     }
 }
@@ -58,6 +78,7 @@ impl std::fmt::Display for Scope {
             Self::Read => "read",
             Self::Write => "write",
             Self::Admin => "admin",
+            Self::Service => "service",
         })
     }
 }
@@ -334,8 +355,9 @@ pub fn key_id_of(metadata: &MetadataMap) -> String {
 }
 
 /// Checks one request: health checks pass untouched; everything else needs
-/// a valid key with the RPC's scope. On success the tenant and key id
-/// headers are set from the key.
+/// a valid key with the RPC's scope. On success the key id header is set
+/// from the key, and so is the tenant header — but for a service key, which
+/// keeps the tenant the call names (checked where it is read).
 fn check<B>(keys: &KeyStore, request: &mut http::Request<B>) -> Result<(), tonic::Status> {
     let path = request.uri().path().to_string();
     if path.starts_with("/grpc.health.v1.Health/") {
@@ -350,14 +372,17 @@ fn check<B>(keys: &KeyStore, request: &mut http::Request<B>) -> Result<(), tonic
     };
     let principal = keys.verify(&key).map_err(tonic::Status::unauthenticated)?;
     let needed = required_scope(&path);
-    if principal.scope < needed {
+    if !principal.scope.allows(needed) {
         return Err(tonic::Status::permission_denied(format!(
             "{path} needs the {needed} scope; key {} has {}",
             principal.key_id, principal.scope
         )));
     }
     let headers = request.headers_mut();
-    if let Ok(v) = http::HeaderValue::from_str(&principal.tenant) {
+    let names_tenant = headers.contains_key(TENANT_HEADER);
+    if (principal.scope != Scope::Service || !names_tenant)
+        && let Ok(v) = http::HeaderValue::from_str(&principal.tenant)
+    {
         headers.insert(TENANT_HEADER, v);
     }
     if let Ok(v) = http::HeaderValue::from_str(&principal.key_id) {
@@ -440,5 +465,57 @@ mod tests {
         }
         assert!(Scope::Admin > Scope::Write && Scope::Write > Scope::Read);
         assert!(rfc3339_now().ends_with('Z'));
+    }
+
+    #[test]
+    fn a_service_key_reads_only_and_for_any_tenant_it_names() {
+        for (scope, needed, allowed) in [
+            (Scope::Service, Scope::Read, true),
+            (Scope::Service, Scope::Write, false),
+            (Scope::Service, Scope::Admin, false),
+            (Scope::Admin, Scope::Read, true),
+            (Scope::Admin, Scope::Admin, true),
+            (Scope::Write, Scope::Admin, false),
+            (Scope::Read, Scope::Read, true),
+        ] {
+            assert_eq!(scope.allows(needed), allowed, "{scope} for {needed}");
+        }
+        assert_eq!("service".parse::<Scope>(), Ok(Scope::Service));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.json");
+        let (service, _) = create_key(&path, "changes", Scope::Service, "").unwrap();
+        let (admin, _) = create_key(&path, "agency-a", Scope::Admin, "").unwrap();
+        let store = KeyStore::open(&path).unwrap();
+        let call = |key: &str, method: &str, tenant: Option<&str>| {
+            let mut builder = http::Request::builder()
+                .uri(format!(
+                    "http://x/stdnav.profiling.v1.ProfilingService/{method}"
+                ))
+                .header(AUTHORIZATION, format!("Bearer {key}"));
+            if let Some(t) = tenant {
+                builder = builder.header(TENANT_HEADER, t);
+            }
+            let mut request = builder.body(()).unwrap();
+            check(&store, &mut request).map(|()| {
+                request.headers()[TENANT_HEADER]
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            })
+        };
+        // The tenant a service key's call names is kept; without one, the key's.
+        assert_eq!(
+            call(&service, "ListEnterprises", Some("agency-b")).unwrap(),
+            "agency-b"
+        );
+        assert_eq!(call(&service, "ListEnterprises", None).unwrap(), "changes");
+        let denied = call(&service, "UpsertEnterprise", Some("agency-b")).unwrap_err();
+        assert_eq!(denied.code(), tonic::Code::PermissionDenied);
+        // Any other key acts for its own tenant, whatever the call names.
+        assert_eq!(
+            call(&admin, "ListEnterprises", Some("agency-b")).unwrap(),
+            "agency-a"
+        );
     }
 }
