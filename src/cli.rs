@@ -205,6 +205,11 @@ pub enum Command {
         /// as JSON Lines: what retrieval and ranking miss, case by case.
         #[arg(long)]
         misses: Option<PathBuf>,
+        /// Write every candidate of the check set's dev half (never the
+        /// test half) with its features and whether the case names its
+        /// line, as JSON Lines: the data for studying the ranking offline.
+        #[arg(long)]
+        dev_candidates: Option<PathBuf>,
     },
     /// Score every enterprise of an industry chain (产业链): per-enterprise
     /// JSON Lines and CSV plus the chain summary (coverage per segment, most
@@ -465,6 +470,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check_only,
             json,
             misses,
+            dev_candidates,
         } => {
             let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home.path));
             let loaded = stdnav_models::Model::load(&path).with_context(|| {
@@ -478,6 +484,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 set,
                 held_out: !check_only,
                 misses,
+                dev_candidates,
             };
             let rows =
                 crate::evaluate::evaluate(&cli.home.path, data, count, seed, &loaded, options)

@@ -745,6 +745,9 @@ pub struct EvalOptions {
     /// Write each check-set run's relevant lines with their rank in the
     /// model's ranking (absent: not among the candidates) as JSON Lines.
     pub misses: Option<std::path::PathBuf>,
+    /// Write every dev-half candidate with its features and label as JSON
+    /// Lines (the test half is never written: it judges, it is not studied).
+    pub dev_candidates: Option<std::path::PathBuf>,
 }
 
 /// One row of the evaluation: a method's averages on one slice of one set.
@@ -1053,6 +1056,7 @@ pub async fn evaluate(
     let runs = check_runs(&bench.advisor, &mut client, &options.set.halves(), &bar).await?;
     let none = BTreeSet::new();
     let mut misses = String::new();
+    let mut dev_candidates = String::new();
     for half in options.set.halves() {
         let mut scored = Vec::new();
         let mut ceiling = Vec::new();
@@ -1081,6 +1085,23 @@ pub async fn evaluate(
                 misses.push_str(&line.to_string());
                 misses.push('\n');
             }
+            if options.dev_candidates.is_some() && half == Half::Dev {
+                for s in &run.gathered.signals {
+                    let line = base_of(&s.id);
+                    let row = serde_json::json!({
+                        "case": run.case.id,
+                        "lang": run.lang.as_str(),
+                        "id": s.id,
+                        "line": line,
+                        "relevant": run.relevant.contains(&line),
+                        "matched_product": s.matched_product,
+                        "peer_level": s.peer_level.map(|l| format!("{l:?}")),
+                        "features": features(s, year).to_vec(),
+                    });
+                    dev_candidates.push_str(&row.to_string());
+                    dev_candidates.push('\n');
+                }
+            }
             let bm25 = bm25_ranking(&mut client, &run.products, &none).await?;
             let class = run.case.industries.first().cloned().unwrap_or_default();
             let pop = popularity.rank(&class, &none);
@@ -1104,6 +1125,10 @@ pub async fn evaluate(
     }
     if let Some(path) = &options.misses {
         std::fs::write(path, misses).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &options.dev_candidates {
+        std::fs::write(path, dev_candidates)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(rows)
 }
