@@ -21,6 +21,25 @@ use crate::cocited::industry_keys_at;
 const REGULATION: &str = include_str!("../data/regulation.tsv");
 /// The data file's header row.
 const COLUMNS: &str = "key\tline\tweight\tsource";
+/// What regulations name per product kind, written as the table above.
+const PRODUCTS: &str = include_str!("../data/products.tsv");
+/// The product file's header row.
+const PRODUCT_COLUMNS: &str = "regime\tterms\tline\tweight\tsource";
+
+/// The lines a regulation names for one kind of product in one regime:
+/// a CCC rule's product unit, a food product standard's scope, the
+/// harmonised standards of one machine or appliance type. A class of
+/// GB/T 4754 holds many kinds (class 3821 makes transformers and EV
+/// chargers), so these say which of its lines fit the enterprise's product.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductRule {
+    /// `CN` or `EU`.
+    pub regime: String,
+    /// The kind's names in Chinese and English, lower case.
+    pub terms: Vec<String>,
+    /// The lines named, with how broadly (as in the industry table).
+    pub lines: Vec<(String, f32)>,
+}
 
 /// How much a row of a key with this many GB/T 4754 digits says about one
 /// enterprise's products: a class's rule (4) fully, a group's (3) three
@@ -38,11 +57,95 @@ pub fn key_specificity(digits: usize) -> f32 {
 /// Lines named per industry key (`@<GB/T 4754 code>/<regime>`), with how
 /// broadly the regulation names them: 1 for essentially every product of
 /// the industry, less for many or some.
+impl ProductRule {
+    /// Whether an enterprise's product name (lower case) names this kind:
+    /// a Chinese term within the name or a name of three characters or
+    /// more within a term; English
+    /// by words, every word of a term among the name's or (for a name of
+    /// two specific words or more) every word of the name among a term's,
+    /// plurals folded.
+    pub fn names(&self, product: &str) -> bool {
+        let product = product.trim();
+        if product.is_empty() {
+            return false;
+        }
+        let cjk = |t: &str| t.chars().any(crate::text::is_cjk);
+        let words = |t: &str| -> Vec<String> {
+            t.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(singular)
+                .collect()
+        };
+        let product_words = words(product);
+        // A name of one word ("charger") could be any of several kinds.
+        let specific = product_words
+            .iter()
+            .filter(|w| !GENERIC_WORDS.contains(&w.as_str()))
+            .count()
+            >= 2;
+        self.terms.iter().any(|term| {
+            if cjk(term) || cjk(product) {
+                (term.chars().count() >= 2 && product.contains(term.as_str()))
+                    || (product.chars().count() >= 3 && term.contains(product))
+            } else {
+                let term_words = words(term);
+                !term_words.is_empty()
+                    && (term_words.iter().all(|w| product_words.contains(w))
+                        || (specific && product_words.iter().all(|w| term_words.contains(w))))
+            }
+        })
+    }
+}
+
+/// English words that name no kind of product on their own.
+const GENERIC_WORDS: &[&str] = &[
+    "machine",
+    "machinery",
+    "equipment",
+    "device",
+    "product",
+    "part",
+    "system",
+    "apparatus",
+    "unit",
+    "tool",
+    "component",
+    "accessory",
+    "material",
+    "article",
+    "good",
+];
+
+/// `chargers` → `charger`, `glasses` → `glass`, `batteries` → `battery`.
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies")
+        && stem.len() >= 3
+    {
+        return format!("{stem}y");
+    }
+    if let Some(stem) = word.strip_suffix("sses") {
+        return format!("{stem}ss");
+    }
+    if let Some(stem) = word
+        .strip_suffix("ches")
+        .or_else(|| word.strip_suffix("shes"))
+    {
+        return format!("{stem}{}", &word[stem.len()..stem.len() + 2]);
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 && !stem.ends_with('s') && !stem.ends_with('u') => {
+            stem.to_string()
+        }
+        _ => word.to_string(),
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct NamedByRegulation {
     by_key: HashMap<String, Vec<(String, f32)>>,
-    /// Every line named under any key.
+    /// Every line named under any key or for any product kind.
     lines: HashSet<String>,
+    products: Vec<ProductRule>,
 }
 
 impl NamedByRegulation {
@@ -53,8 +156,10 @@ impl NamedByRegulation {
         TABLE.get_or_init(|| {
             if std::env::var("STDNAV_REGULATION").is_ok_and(|v| v == "off") {
                 NamedByRegulation::default()
-            } else {
+            } else if std::env::var("STDNAV_PRODUCT_RULES").is_ok_and(|v| v == "off") {
                 NamedByRegulation::parse(REGULATION)
+            } else {
+                NamedByRegulation::parse(REGULATION).with_products(PRODUCTS)
             }
         })
     }
@@ -86,7 +191,63 @@ impl NamedByRegulation {
             .values()
             .flat_map(|v| v.iter().map(|(l, _)| l.clone()))
             .collect();
-        Self { by_key, lines }
+        Self {
+            by_key,
+            lines,
+            products: Vec::new(),
+        }
+    }
+
+    /// Adds the product kinds of a product file (`regime terms line weight
+    /// source`, terms `;`-separated); rows of one regime and terms make one
+    /// kind. Malformed rows are skipped, as in [`NamedByRegulation::parse`].
+    pub fn with_products(mut self, text: &str) -> Self {
+        let mut index: HashMap<(String, String), usize> = HashMap::new();
+        for row in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && *l != PRODUCT_COLUMNS && !l.trim().is_empty())
+        {
+            let cols: Vec<&str> = row.split('\t').map(str::trim).collect();
+            let [regime, terms, line, weight, ..] = cols[..] else {
+                continue;
+            };
+            let Ok(weight) = weight.parse::<f32>() else {
+                continue;
+            };
+            if line.is_empty() || !matches!(regime, "CN" | "EU") {
+                continue;
+            }
+            let i = *index
+                .entry((regime.to_string(), terms.to_string()))
+                .or_insert_with(|| {
+                    self.products.push(ProductRule {
+                        regime: regime.to_string(),
+                        terms: terms
+                            .split(';')
+                            .map(|t| t.trim().to_lowercase())
+                            .filter(|t| !t.is_empty())
+                            .collect(),
+                        lines: Vec::new(),
+                    });
+                    self.products.len() - 1
+                });
+            let lines = &mut self.products[i].lines;
+            let weight = weight.clamp(0.0, 1.0);
+            match lines.iter_mut().find(|(l, _)| l == line) {
+                Some(entry) => entry.1 = entry.1.max(weight),
+                None => lines.push((line.to_string(), weight)),
+            }
+            self.lines.insert(line.to_string());
+        }
+        self
+    }
+
+    /// The product kinds of the regimes of these markets.
+    pub fn product_rules(&self, markets: &[String]) -> impl Iterator<Item = &ProductRule> {
+        let regimes = crate::market::Regimes::of(markets).markets();
+        self.products
+            .iter()
+            .filter(move |r| regimes.contains(&r.regime))
     }
 
     /// Whether some regulation names this line for some industry: evidence
@@ -157,6 +318,85 @@ mod tests {
         );
         assert!(table.for_industries(&s(&["3852"]), &s(&["US"])).is_empty());
         assert_eq!(table.rows().count(), 4);
+    }
+
+    #[test]
+    fn product_kinds_by_their_names_in_either_language() {
+        let table = NamedByRegulation::default().with_products(
+            "regime\tterms\tline\tweight\tsource\n\
+             CN\t充电桩;直流充电机;EV charger;charging station\tGB/T 18487.1\t1.0\tCN rule\n\
+             CN\t充电桩;直流充电机;EV charger;charging station\tGB/T 20234.3\t0.6\tCN rule\n\
+             EU\t充电桩;EV charger\tIEC 61851-1\t1.0\tEU rule\n\
+             CN\t燃气热水器;gas water heater\tGB 6932\t1.0\tCN rule\n\
+             XX\tbad regime\tGB 1\t1.0\tx\n\
+             CN\tbad weight\tGB 2\tmany\tx\n",
+        );
+        let cn: Vec<&ProductRule> = table.product_rules(&s(&["CN"])).collect();
+        assert_eq!(cn.len(), 2);
+        assert_eq!(
+            cn[0].lines,
+            vec![
+                ("GB/T 18487.1".to_string(), 1.0),
+                ("GB/T 20234.3".to_string(), 0.6)
+            ]
+        );
+        assert_eq!(table.product_rules(&s(&["DE"])).count(), 1);
+        assert!(table.product_rules(&s(&["US"])).next().is_none());
+        let charger = cn[0];
+        for yes in [
+            "充电桩",
+            "电动汽车充电桩",
+            "ev dc chargers",
+            "ev charger",
+            "public charging stations",
+            "直流充电机",
+        ] {
+            assert!(charger.names(yes), "{yes}");
+        }
+        for no in [
+            "charger",
+            "充电",
+            "机",
+            "station",
+            "battery charger",
+            "equipment",
+        ] {
+            assert!(!charger.names(no), "{no}");
+        }
+        let gas = cn[1];
+        assert!(gas.names("燃气热水器") && gas.names("gas water heaters"));
+        assert!(!gas.names("电热水器") && !gas.names("electric water heater"));
+        assert!(table.names_line("GB 6932") && !table.names_line("GB 1"));
+    }
+
+    #[test]
+    fn the_bundled_product_file_is_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        let mut rows = 0;
+        for row in PRODUCTS
+            .lines()
+            .filter(|l| !l.starts_with('#') && *l != PRODUCT_COLUMNS)
+        {
+            let cols: Vec<&str> = row.split('\t').collect();
+            assert_eq!(cols.len(), 5, "{row}");
+            assert!(matches!(cols[0], "CN" | "EU"), "{row}");
+            let terms: Vec<&str> = cols[1].split(';').collect();
+            assert!(terms.iter().all(|t| !t.trim().is_empty()), "{row}");
+            assert!(
+                terms.iter().any(|t| t.chars().any(crate::text::is_cjk)),
+                "{row}"
+            );
+            assert!(terms.iter().any(|t| t.is_ascii()), "{row}");
+            assert!(!cols[2].is_empty() && !cols[2].contains(':'), "{row}");
+            assert!(matches!(cols[3], "1.0" | "0.6" | "0.3"), "{row}");
+            assert!(!cols[4].is_empty(), "{row}");
+            assert!(seen.insert((cols[0], cols[1], cols[2])), "duplicate {row}");
+            rows += 1;
+        }
+        let kinds = NamedByRegulation::default()
+            .with_products(PRODUCTS)
+            .products;
+        assert_eq!(kinds.iter().map(|k| k.lines.len()).sum::<usize>(), rows);
     }
 
     #[test]

@@ -68,6 +68,41 @@ const INDUSTRY_WEIGHT: f32 = 1.0;
 /// its markets (`stdnav_core::regulation`) are brought, times their weight.
 const REGULATION_WEIGHT: f32 = 0.6;
 
+/// The lines regulations name for the enterprise in its markets: for its
+/// industry (class, group, division; `NamedByRegulation::for_industries`)
+/// and for the kinds of product it names, a kind's line counting fully, as a
+/// class's does — each line at its strongest. A kind whose names carry a
+/// qualifier the product contradicts (gas against electric) is not the
+/// product's. Also each product-named line's product, in the enterprise's
+/// words.
+fn named_lines<'t, 'p>(
+    table: &'t NamedByRegulation,
+    p: &'p CandidateParams,
+) -> (Vec<(&'t str, f32)>, HashMap<&'t str, &'p str>) {
+    let mut lines = table.for_industries(&p.industries, &p.markets);
+    let mut named_for: HashMap<&str, &str> = HashMap::new();
+    let products: Vec<(String, &str)> = p
+        .products
+        .iter()
+        .map(|name| (name.trim().to_lowercase(), name.as_str()))
+        .collect();
+    for rule in table.product_rules(&p.markets) {
+        let Some((_, product)) = products.iter().find(|(lower, _)| {
+            rule.names(lower) && qualifier_factor(lower, &rule.terms.join(" ")) >= 1.0
+        }) else {
+            continue;
+        };
+        for (line, weight) in &rule.lines {
+            match lines.iter_mut().find(|(l, _)| l == line) {
+                Some(entry) => entry.1 = entry.1.max(*weight),
+                None => lines.push((line.as_str(), *weight)),
+            }
+            named_for.entry(line.as_str()).or_insert(product);
+        }
+    }
+    (lines, named_for)
+}
+
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
 fn general_part_base(id: &str) -> Option<String> {
     let code = StdCode::parse(id).ok()?;
@@ -209,8 +244,14 @@ impl Snapshot {
         }
         list.extend(referenced);
         let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &p.markets);
-        let regulation = NamedByRegulation::get().for_industries(&p.industries, &p.markets);
-        self.add_cocited(&mut list, &mut have, &industry_keys, &regulation);
+        let (regulation, named_for) = named_lines(NamedByRegulation::get(), p);
+        self.add_cocited(
+            &mut list,
+            &mut have,
+            &industry_keys,
+            &regulation,
+            &named_for,
+        );
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
@@ -244,6 +285,7 @@ impl Snapshot {
         have: &mut HashSet<u64>,
         industry_keys: &[String],
         regulation: &[(&str, f32)],
+        named_for: &HashMap<&str, &str>,
     ) {
         let table = CoCited::get();
         if table.is_empty() && regulation.is_empty() {
@@ -307,11 +349,14 @@ impl Snapshot {
         }
         // One hop further: a line brought in strongly (a horizontal the
         // industry's regulations name) brings its own company, damped.
-        let first_hop: Vec<(u64, f32, Option<usize>)> = strength
+        let mut first_hop: Vec<(u64, f32, Option<usize>)> = strength
             .iter()
             .filter(|(_, (value, _, _))| *value >= SECOND_HOP_FROM)
             .map(|(ord, (value, from, _))| (*ord, *value, *from))
             .collect();
+        // In a fixed order: noisy-or is exact only without rounding, so
+        // the map's order would change the last bits from call to call.
+        first_hop.sort_unstable_by_key(|(ord, _, _)| *ord);
         for (ord, value, from) in first_hop {
             for (line, confidence) in table.of(self.catalogue.line_at(ord as usize)) {
                 link(
@@ -347,9 +392,14 @@ impl Snapshot {
         added.truncate(keep);
         for (ord, value, from) in added {
             have.insert(ord);
-            let matched_products = from
-                .map(|i| list[i].retrieval.matched_products.clone())
-                .unwrap_or_default();
+            // A line named for a kind of product the enterprise makes stands
+            // for that product; else for the products of what brought it.
+            let named_product = named_for.get(self.catalogue.line_at(ord as usize));
+            let matched_products = match (named_product, from) {
+                (Some(product), _) => vec![product.to_string()],
+                (None, Some(i)) => list[i].retrieval.matched_products.clone(),
+                (None, None) => Vec::new(),
+            };
             list.push(CandidateHit {
                 ord,
                 retrieval: Retrieval {
@@ -529,5 +579,35 @@ mod tests {
         );
         assert_eq!(general_part_base("IEC 60335-1:2020"), None);
         assert!(is_ics_code("97.040.30") && is_ics_code("97") && !is_ics_code("9a"));
+    }
+
+    #[test]
+    fn a_product_kind_brings_its_own_lines_and_not_a_contradicting_kinds() {
+        let params = |products: &[&str], markets: &[&str]| CandidateParams {
+            products: products.iter().map(|p| p.to_string()).collect(),
+            markets: markets.iter().map(|m| m.to_string()).collect(),
+            ..Default::default()
+        };
+        let table = NamedByRegulation::get();
+        let has = |lines: &[(&str, f32)], line: &str| lines.iter().any(|(l, _)| *l == line);
+
+        let gas = params(&["燃气热水器"], &["CN"]);
+        let (lines, named_for) = named_lines(table, &gas);
+        assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
+        assert_eq!(named_for.get("GB 6932"), Some(&"燃气热水器"));
+
+        let gas_en = params(&["Gas storage water heaters"], &["CN"]);
+        let (lines, named_for) = named_lines(table, &gas_en);
+        assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
+        assert_eq!(named_for.get("GB 6932"), Some(&"Gas storage water heaters"));
+
+        let electric = params(&["电热水器"], &["CN"]);
+        let (lines, _) = named_lines(table, &electric);
+        assert!(has(&lines, "GB 4706.12") && !has(&lines, "GB 6932"));
+
+        // Only the regimes of the enterprise's markets.
+        let elsewhere = params(&["燃气热水器"], &["US"]);
+        let (lines, named_for) = named_lines(table, &elsewhere);
+        assert!(lines.is_empty() && named_for.is_empty());
     }
 }
