@@ -54,16 +54,12 @@ pub fn key_specificity(digits: usize) -> f32 {
     }
 }
 
-/// Lines named per industry key (`@<GB/T 4754 code>/<regime>`), with how
-/// broadly the regulation names them: 1 for essentially every product of
-/// the industry, less for many or some.
 impl ProductRule {
     /// Whether an enterprise's product name (lower case) names this kind:
     /// a Chinese term within the name or a name of three characters or
-    /// more within a term; English
-    /// by words, every word of a term among the name's or (for a name of
-    /// two specific words or more) every word of the name among a term's,
-    /// plurals folded.
+    /// more within a term; English by words in order, a term's within the
+    /// name or (for a name of two specific words or more) the name's within
+    /// a term, plurals folded.
     pub fn names(&self, product: &str) -> bool {
         let product = product.trim();
         if product.is_empty() {
@@ -90,11 +86,37 @@ impl ProductRule {
             } else {
                 let term_words = words(term);
                 !term_words.is_empty()
-                    && (term_words.iter().all(|w| product_words.contains(w))
-                        || (specific && product_words.iter().all(|w| term_words.contains(w))))
+                    && (in_order(&term_words, &product_words)
+                        || (specific && in_order(&product_words, &term_words)))
             }
         })
     }
+}
+
+/// Whether `needle`'s words occur in `hay` in order, at most one other word
+/// between two of them: `ev charger` in `ev dc charger`, but not
+/// `water pump` in `heat pump water heater`.
+fn in_order(needle: &[String], hay: &[String]) -> bool {
+    (0..hay.len()).any(|start| {
+        let mut at = start;
+        needle.iter().enumerate().all(|(i, word)| {
+            let window = if i == 0 {
+                at..at + 1
+            } else {
+                at..(at + 2).min(hay.len())
+            };
+            match hay
+                .get(window.clone())
+                .and_then(|w| w.iter().position(|h| h == word))
+            {
+                Some(found) => {
+                    at = window.start + found + 1;
+                    true
+                }
+                None => false,
+            }
+        })
+    })
 }
 
 /// English words that name no kind of product on their own.
@@ -140,6 +162,9 @@ fn singular(word: &str) -> String {
     }
 }
 
+/// Lines named per industry key (`@<GB/T 4754 code>/<regime>`), with how
+/// broadly the regulation names them: 1 for essentially every product of
+/// the industry, less for many or some; and per kind of product.
 #[derive(Debug, Default)]
 pub struct NamedByRegulation {
     by_key: HashMap<String, Vec<(String, f32)>>,
@@ -367,6 +392,13 @@ mod tests {
         assert!(gas.names("燃气热水器") && gas.names("gas water heaters"));
         assert!(!gas.names("电热水器") && !gas.names("electric water heater"));
         assert!(table.names_line("GB 6932") && !table.names_line("GB 1"));
+        let pump = ProductRule {
+            regime: "EU".into(),
+            terms: vec!["水泵".into(), "water pump".into()],
+            lines: Vec::new(),
+        };
+        assert!(pump.names("submersible water pumps") && pump.names("深井水泵"));
+        assert!(!pump.names("heat pump water heater") && !pump.names("热泵热水器"));
     }
 
     #[test]
