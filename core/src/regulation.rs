@@ -37,6 +37,8 @@ pub struct ProductRule {
     pub regime: String,
     /// The kind's names in Chinese and English, lower case.
     pub terms: Vec<String>,
+    /// The same, prepared for matching.
+    term_names: Vec<ProductName>,
     /// The lines named, with how broadly (as in the industry table).
     pub lines: Vec<(String, f32)>,
 }
@@ -55,41 +57,90 @@ pub fn key_specificity(digits: usize) -> f32 {
 }
 
 impl ProductRule {
-    /// Whether an enterprise's product name (lower case) names this kind:
-    /// a Chinese term within the name or a name of three characters or
-    /// more within a term; English by words in order, a term's within the
-    /// name or (for a name of two specific words or more) the name's within
-    /// a term, plurals folded.
-    pub fn names(&self, product: &str) -> bool {
-        let product = product.trim();
-        if product.is_empty() {
-            return false;
+    /// A kind named by `terms` (any case) with its lines.
+    pub fn new(regime: &str, terms: &[&str], lines: Vec<(String, f32)>) -> Self {
+        let terms: Vec<String> = terms
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let term_names = terms.iter().map(|t| ProductName::new(t)).collect();
+        Self {
+            regime: regime.to_string(),
+            terms,
+            term_names,
+            lines,
         }
-        let cjk = |t: &str| t.chars().any(crate::text::is_cjk);
-        let words = |t: &str| -> Vec<String> {
-            t.split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(singular)
-                .collect()
-        };
-        let product_words = words(product);
-        // A name of one word ("charger") could be any of several kinds.
-        let specific = product_words
+    }
+
+    /// Whether an enterprise's product name names this kind (see
+    /// [`term_names`]).
+    pub fn names(&self, product: &ProductName) -> bool {
+        self.term_names.iter().any(|term| term_names(term, product))
+    }
+}
+
+/// Whether a kind's term names a product: a Chinese term within the name
+/// or a name of three characters or more within a term; English by words
+/// in order, a term's within the name or (for a name of two specific words
+/// or more) the name's within a term, plurals folded.
+fn term_names(term: &ProductName, product: &ProductName) -> bool {
+    if product.text.is_empty() {
+        return false;
+    }
+    if term.cjk || product.cjk {
+        (term.chars >= 2 && product.text.contains(term.text.as_str()))
+            || (product.chars >= 3 && term.text.contains(product.text.as_str()))
+    } else {
+        !term.words.is_empty()
+            && (in_order(&term.words, &product.words)
+                || (product.specific && in_order(&product.words, &term.words)))
+    }
+}
+
+/// Pairs of adjacent characters of a text.
+fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
+    text.chars().zip(text.chars().skip(1))
+}
+
+/// A product name or a kind's term, prepared once for matching: lower
+/// case, whether it is Chinese, and its English words with plurals folded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductName {
+    text: String,
+    chars: usize,
+    cjk: bool,
+    words: Vec<String>,
+    /// Two words or more that are not generic: a one-word name ("charger")
+    /// could be any of several kinds.
+    specific: bool,
+}
+
+impl ProductName {
+    pub fn new(name: &str) -> Self {
+        let text = name.trim().to_lowercase();
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(singular)
+            .collect();
+        let specific = words
             .iter()
             .filter(|w| !GENERIC_WORDS.contains(&w.as_str()))
             .count()
             >= 2;
-        self.terms.iter().any(|term| {
-            if cjk(term) || cjk(product) {
-                (term.chars().count() >= 2 && product.contains(term.as_str()))
-                    || (product.chars().count() >= 3 && term.contains(product))
-            } else {
-                let term_words = words(term);
-                !term_words.is_empty()
-                    && (in_order(&term_words, &product_words)
-                        || (specific && in_order(&product_words, &term_words)))
-            }
-        })
+        Self {
+            chars: text.chars().count(),
+            cjk: text.chars().any(crate::text::is_cjk),
+            text,
+            words,
+            specific,
+        }
+    }
+
+    /// The name in lower case.
+    pub fn text(&self) -> &str {
+        &self.text
     }
 }
 
@@ -171,6 +222,12 @@ pub struct NamedByRegulation {
     /// Every line named under any key or for any product kind.
     lines: HashSet<String>,
     products: Vec<ProductRule>,
+    /// (kind, term) by each pair of adjacent characters of the term: a
+    /// Chinese name and a term that match share one.
+    terms_by_bigram: HashMap<(char, char), Vec<(u32, u32)>>,
+    /// (kind, term) by each word of an English term: an English name and a
+    /// term that match share their first word.
+    terms_by_word: HashMap<String, Vec<(u32, u32)>>,
 }
 
 impl NamedByRegulation {
@@ -219,7 +276,7 @@ impl NamedByRegulation {
         Self {
             by_key,
             lines,
-            products: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -245,15 +302,9 @@ impl NamedByRegulation {
             let i = *index
                 .entry((regime.to_string(), terms.to_string()))
                 .or_insert_with(|| {
-                    self.products.push(ProductRule {
-                        regime: regime.to_string(),
-                        terms: terms
-                            .split(';')
-                            .map(|t| t.trim().to_lowercase())
-                            .filter(|t| !t.is_empty())
-                            .collect(),
-                        lines: Vec::new(),
-                    });
+                    let terms: Vec<&str> = terms.split(';').collect();
+                    self.products
+                        .push(ProductRule::new(regime, &terms, Vec::new()));
                     self.products.len() - 1
                 });
             let lines = &mut self.products[i].lines;
@@ -264,7 +315,78 @@ impl NamedByRegulation {
             }
             self.lines.insert(line.to_string());
         }
+        self.terms_by_bigram.clear();
+        self.terms_by_word.clear();
+        for (k, rule) in self.products.iter().enumerate() {
+            for (t, term) in rule.term_names.iter().enumerate() {
+                let at = (k as u32, t as u32);
+                for pair in bigrams(&term.text) {
+                    let list = self.terms_by_bigram.entry(pair).or_default();
+                    if list.last() != Some(&at) {
+                        list.push(at);
+                    }
+                }
+                if !term.cjk {
+                    for word in &term.words {
+                        let list = self.terms_by_word.entry(word.clone()).or_default();
+                        if list.last() != Some(&at) {
+                            list.push(at);
+                        }
+                    }
+                }
+            }
+        }
         self
+    }
+
+    /// The kinds of the regimes of these markets a product name names, in
+    /// the file's order; as [`ProductRule::names`] over every kind, through
+    /// the term indexes.
+    /// Each with its place in the file.
+    pub fn kinds_named_by(
+        &self,
+        product: &ProductName,
+        markets: &[String],
+    ) -> Vec<(usize, &ProductRule)> {
+        let regimes = crate::market::Regimes::of(markets).markets();
+        let mut candidates: Vec<(u32, u32)> = if product.cjk {
+            bigrams(&product.text)
+                .filter_map(|pair| self.terms_by_bigram.get(&pair))
+                .flatten()
+                .copied()
+                .collect()
+        } else {
+            let by_word: Vec<(u32, u32)> = product
+                .words
+                .iter()
+                .filter_map(|w| self.terms_by_word.get(w))
+                .flatten()
+                .copied()
+                .collect();
+            // A Chinese term may hold an English name ("led灯" holds "led").
+            let by_pair = bigrams(&product.text)
+                .take(1)
+                .filter_map(|pair| self.terms_by_bigram.get(&pair))
+                .flatten()
+                .copied()
+                .filter(|(k, t)| self.products[*k as usize].term_names[*t as usize].cjk);
+            by_word.into_iter().chain(by_pair).collect()
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut kinds: Vec<u32> = candidates
+            .into_iter()
+            .filter(|(k, t)| {
+                term_names(&self.products[*k as usize].term_names[*t as usize], product)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        kinds.dedup();
+        kinds
+            .into_iter()
+            .map(|k| (k as usize, &self.products[k as usize]))
+            .filter(|(_, rule)| regimes.contains(&rule.regime))
+            .collect()
     }
 
     /// The product kinds of the regimes of these markets.
@@ -367,6 +489,7 @@ mod tests {
         );
         assert_eq!(table.product_rules(&s(&["DE"])).count(), 1);
         assert!(table.product_rules(&s(&["US"])).next().is_none());
+        let names = |rule: &ProductRule, name: &str| rule.names(&ProductName::new(name));
         let charger = cn[0];
         for yes in [
             "充电桩",
@@ -376,7 +499,7 @@ mod tests {
             "public charging stations",
             "直流充电机",
         ] {
-            assert!(charger.names(yes), "{yes}");
+            assert!(names(charger, yes), "{yes}");
         }
         for no in [
             "charger",
@@ -386,19 +509,49 @@ mod tests {
             "battery charger",
             "equipment",
         ] {
-            assert!(!charger.names(no), "{no}");
+            assert!(!names(charger, no), "{no}");
         }
         let gas = cn[1];
-        assert!(gas.names("燃气热水器") && gas.names("gas water heaters"));
-        assert!(!gas.names("电热水器") && !gas.names("electric water heater"));
+        assert!(names(gas, "燃气热水器") && names(gas, "Gas water heaters"));
+        assert!(!names(gas, "电热水器") && !names(gas, "electric water heater"));
         assert!(table.names_line("GB 6932") && !table.names_line("GB 1"));
-        let pump = ProductRule {
-            regime: "EU".into(),
-            terms: vec!["水泵".into(), "water pump".into()],
-            lines: Vec::new(),
-        };
-        assert!(pump.names("submersible water pumps") && pump.names("深井水泵"));
-        assert!(!pump.names("heat pump water heater") && !pump.names("热泵热水器"));
+        let pump = ProductRule::new("EU", &["水泵", "Water pump"], Vec::new());
+        assert!(names(&pump, "submersible water pumps") && names(&pump, "深井水泵"));
+        assert!(!names(&pump, "heat pump water heater") && !names(&pump, "热泵热水器"));
+    }
+
+    #[test]
+    fn the_term_indexes_find_what_a_scan_of_every_kind_finds() {
+        let table = NamedByRegulation::default().with_products(PRODUCTS);
+        let markets = s(&["CN", "EU"]);
+        for name in [
+            "房间空调器",
+            "热泵热水器",
+            "led灯",
+            "LED",
+            "Heat pump water heater",
+            "EV DC chargers",
+            "wireless earphones",
+            "白酒",
+            "injection moulding machine",
+            "燃气热水器",
+            "—",
+            "x",
+        ] {
+            let product = ProductName::new(name);
+            let scanned: Vec<usize> = table
+                .product_rules(&markets)
+                .enumerate()
+                .filter(|(_, rule)| rule.names(&product))
+                .map(|(k, _)| k)
+                .collect();
+            let indexed: Vec<usize> = table
+                .kinds_named_by(&product, &markets)
+                .into_iter()
+                .map(|(k, _)| k)
+                .collect();
+            assert_eq!(indexed, scanned, "{name}");
+        }
     }
 
     #[test]

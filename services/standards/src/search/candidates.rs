@@ -9,7 +9,7 @@ use stdnav_core::cocited::CoCited;
 use stdnav_core::code::StdCode;
 use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
-use stdnav_core::regulation::NamedByRegulation;
+use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule};
 use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{Level, Nature, Status};
 use stdnav_core::text;
@@ -81,17 +81,21 @@ fn named_lines<'t, 'p>(
 ) -> (Vec<(&'t str, f32)>, HashMap<&'t str, &'p str>) {
     let mut lines = table.for_industries(&p.industries, &p.markets);
     let mut named_for: HashMap<&str, &str> = HashMap::new();
-    let products: Vec<(String, &str)> = p
-        .products
-        .iter()
-        .map(|name| (name.trim().to_lowercase(), name.as_str()))
-        .collect();
-    for rule in table.product_rules(&p.markets) {
-        let Some((_, product)) = products.iter().find(|(lower, _)| {
-            rule.names(lower) && qualifier_factor(lower, &rule.terms.join(" ")) >= 1.0
-        }) else {
-            continue;
-        };
+    // Each kind the enterprise's products name, with the first product
+    // (in the enterprise's order) that names it, in the file's order.
+    let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
+    for name in &p.products {
+        let product = ProductName::new(name);
+        for (k, rule) in table.kinds_named_by(&product, &p.markets) {
+            if kinds.iter().all(|(seen, _, _)| *seen != k)
+                && qualifier_factor(product.text(), &rule.terms.join(" ")) >= 1.0
+            {
+                kinds.push((k, rule, name.as_str()));
+            }
+        }
+    }
+    kinds.sort_by_key(|(k, _, _)| *k);
+    for (_, rule, product) in kinds {
         for (line, weight) in &rule.lines {
             match lines.iter_mut().find(|(l, _)| l == line) {
                 Some(entry) => entry.1 = entry.1.max(*weight),
