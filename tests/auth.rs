@@ -115,10 +115,11 @@ async fn keys_decide_tenant_and_scope() {
     let mut advisor = AdvisorServiceClient::new(channel.clone());
 
     let profile = stdnav_core::demo::enterprise("air-conditioner.json").unwrap();
-    let upsert = || ppb::UpsertEnterpriseRequest {
-        enterprise: Some(stdnav_profiling::convert::profile_to_pb(&profile)),
+    let upsert_of = |p: &stdnav_core::enterprise::Profile| ppb::UpsertEnterpriseRequest {
+        enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
         expected_version: None,
     };
+    let upsert = || upsert_of(&profile);
 
     assert_eq!(
         code(profiling.upsert_enterprise(with_key(upsert(), None)).await),
@@ -176,13 +177,7 @@ async fn keys_decide_tenant_and_scope() {
     // service key writes nothing.
     let dairy = stdnav_core::demo::enterprise("dairy.json").unwrap();
     profiling
-        .upsert_enterprise(with_key(
-            ppb::UpsertEnterpriseRequest {
-                enterprise: Some(stdnav_profiling::convert::profile_to_pb(&dairy)),
-                expected_version: None,
-            },
-            Some(&other),
-        ))
+        .upsert_enterprise(with_key(upsert_of(&dairy), Some(&other)))
         .await
         .unwrap();
     use stdnav_changes::profiles::{ProfileSource, RemoteProfiles};

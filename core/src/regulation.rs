@@ -35,10 +35,11 @@ const PRODUCT_COLUMNS: &str = "regime\tterms\tline\tweight\tsource";
 pub struct ProductRule {
     /// `CN` or `EU`.
     pub regime: String,
-    /// The kind's names in Chinese and English, lower case.
-    pub terms: Vec<String>,
-    /// The same, prepared for matching.
+    /// The kind's names in Chinese and English, prepared for matching.
     term_names: Vec<ProductName>,
+    /// The names joined by spaces, lower case: the kind's wording, for
+    /// checks against a product's qualifiers.
+    wording: String,
     /// The lines named, with how broadly (as in the industry table).
     pub lines: Vec<(String, f32)>,
 }
@@ -59,18 +60,27 @@ pub fn key_specificity(digits: usize) -> f32 {
 impl ProductRule {
     /// A kind named by `terms` (any case) with its lines.
     pub fn new(regime: &str, terms: &[&str], lines: Vec<(String, f32)>) -> Self {
-        let terms: Vec<String> = terms
+        let term_names: Vec<ProductName> = terms
             .iter()
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty())
+            .map(|t| ProductName::new(t))
+            .filter(|t| !t.text.is_empty())
             .collect();
-        let term_names = terms.iter().map(|t| ProductName::new(t)).collect();
+        let wording = term_names
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         Self {
             regime: regime.to_string(),
-            terms,
             term_names,
+            wording,
             lines,
         }
+    }
+
+    /// The kind's names joined by spaces, lower case.
+    pub fn wording(&self) -> &str {
+        &self.wording
     }
 
     /// Whether an enterprise's product name names this kind (see
@@ -199,11 +209,8 @@ fn singular(word: &str) -> String {
     if let Some(stem) = word.strip_suffix("sses") {
         return format!("{stem}ss");
     }
-    if let Some(stem) = word
-        .strip_suffix("ches")
-        .or_else(|| word.strip_suffix("shes"))
-    {
-        return format!("{stem}{}", &word[stem.len()..stem.len() + 2]);
+    if word.ends_with("ches") || word.ends_with("shes") {
+        return word[..word.len() - 2].to_string();
     }
     match word.strip_suffix('s') {
         Some(stem) if stem.len() >= 3 && !stem.ends_with('s') && !stem.ends_with('u') => {
@@ -339,10 +346,9 @@ impl NamedByRegulation {
         self
     }
 
-    /// The kinds of the regimes of these markets a product name names, in
-    /// the file's order; as [`ProductRule::names`] over every kind, through
-    /// the term indexes.
-    /// Each with its place in the file.
+    /// The kinds of the regimes of these markets a product name names, each
+    /// with its place in the file, in the file's order: what
+    /// [`ProductRule::names`] over every kind finds, through the term indexes.
     pub fn kinds_named_by(
         &self,
         product: &ProductName,
@@ -390,7 +396,8 @@ impl NamedByRegulation {
     }
 
     /// The product kinds of the regimes of these markets.
-    pub fn product_rules(&self, markets: &[String]) -> impl Iterator<Item = &ProductRule> {
+    #[cfg(test)]
+    fn product_rules(&self, markets: &[String]) -> impl Iterator<Item = &ProductRule> {
         let regimes = crate::market::Regimes::of(markets).markets();
         self.products
             .iter()

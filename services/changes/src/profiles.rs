@@ -42,16 +42,13 @@ impl<S: EnterpriseStore + ?Sized> ProfileSource for std::sync::Arc<S> {
 pub struct RemoteProfiles {
     client: ProfilingServiceClient<Channel>,
     /// Presented as `authorization: Bearer <key>`.
-    key: Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>,
+    key: Option<String>,
 }
 
 impl RemoteProfiles {
-    /// `key`: the service key the profiling service requires, if it does
-    /// (one that is not a header value is left out, and the calls refused).
+    /// `key`: the service key the profiling service requires, if it does.
     pub fn new(channel: Channel, key: Option<String>) -> Self {
-        let key = key
-            .filter(|k| !k.is_empty())
-            .and_then(|k| format!("Bearer {k}").parse().ok());
+        let key = key.filter(|k| !k.is_empty());
         Self {
             client: ProfilingServiceClient::new(channel)
                 .max_decoding_message_size(stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES),
@@ -75,9 +72,8 @@ impl ProfileSource for RemoteProfiles {
         });
         stdnav_runtime::tenant::set_tenant(&mut request, tenant);
         if let Some(key) = &self.key {
-            request
-                .metadata_mut()
-                .insert(stdnav_runtime::auth::AUTHORIZATION, key.clone());
+            stdnav_runtime::auth::present_key(&mut request, key)
+                .map_err(|why| StoreError::Internal(why.into()))?;
         }
         let page = self
             .client

@@ -71,10 +71,8 @@ impl RemoteCatalogue {
             unless_version: unless_version.to_string(),
         });
         if let Some(key) = &self.key {
-            let value = format!("Bearer {key}")
-                .parse()
-                .map_err(|_| ChangesError::Catalogue("the API key is not a header value".into()))?;
-            request.metadata_mut().insert("authorization", value);
+            stdnav_runtime::auth::present_key(&mut request, key)
+                .map_err(|why| ChangesError::Catalogue(why.into()))?;
         }
         let unreachable = |e: tonic::Status| {
             ChangesError::Catalogue(format!(

@@ -335,6 +335,17 @@ fn presented_key(headers: &http::HeaderMap) -> Option<String> {
         .map(|v| v.trim().to_string())
 }
 
+/// Presents `key` on an outgoing request as `authorization: Bearer <key>`
+/// (a service calling another with its own key); Err when the key cannot
+/// be a header value.
+pub fn present_key<T>(request: &mut tonic::Request<T>, key: &str) -> Result<(), &'static str> {
+    let value = format!("Bearer {key}")
+        .parse()
+        .map_err(|_| "the API key is not a header value")?;
+    request.metadata_mut().insert(AUTHORIZATION, value);
+    Ok(())
+}
+
 /// Copies the caller's key onto an outgoing request (the advisor calling
 /// its backends on the caller's behalf).
 pub fn forward_key<T>(from: &MetadataMap, to: &mut tonic::Request<T>) {

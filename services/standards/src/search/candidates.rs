@@ -88,7 +88,7 @@ fn named_lines<'t, 'p>(
         let product = ProductName::new(name);
         for (k, rule) in table.kinds_named_by(&product, &p.markets) {
             if kinds.iter().all(|(seen, _, _)| *seen != k)
-                && qualifier_factor(product.text(), &rule.terms.join(" ")) >= 1.0
+                && qualifier_factor(product.text(), rule.wording()) >= 1.0
             {
                 kinds.push((k, rule, name.as_str()));
             }
