@@ -108,6 +108,90 @@ fn term_names(term: &ProductName, product: &ProductName) -> bool {
     }
 }
 
+/// Whether `inner` lies strictly inside `outer`: a shorter Chinese text
+/// within it, or fewer English words in its order.
+fn strictly_within(inner: &ProductName, outer: &ProductName) -> bool {
+    if inner.cjk || outer.cjk {
+        outer.chars > inner.chars && outer.text.contains(inner.text.as_str())
+    } else {
+        outer.words.len() > inner.words.len() && in_order(&inner.words, &outer.words)
+    }
+}
+
+/// Whether `term` still names `product` outside every place `longer` names
+/// it (自行车 in 自行车及电动自行车 beside 电动自行车).
+fn names_beside(term: &ProductName, longer: &ProductName, product: &ProductName) -> bool {
+    if term.cjk || product.cjk {
+        product
+            .text
+            .replace(longer.text.as_str(), "|")
+            .contains(term.text.as_str())
+    } else {
+        let n = longer.words.len();
+        let mut rest: Vec<String> = Vec::with_capacity(product.words.len());
+        let mut i = 0;
+        while i < product.words.len() {
+            if product.words[i..].starts_with(&longer.words) {
+                rest.push("|".to_string());
+                i += n;
+            } else {
+                rest.push(product.words[i].clone());
+                i += 1;
+            }
+        }
+        in_order(&term.words, &rest)
+    }
+}
+
+/// Of the kinds a product names, those no other names more specifically: a
+/// kind goes when each of its terms that the product holds lies inside a
+/// longer term of another of the kinds there, and not beside it ("truck"
+/// inside "forklift truck", 自行车 inside 电动自行车): the longer name is the
+/// product, the shorter one only shares its head word. A kind with a term
+/// that is the product or holds it stays.
+pub fn most_specific_kinds<'a, T>(
+    product: &ProductName,
+    kinds: Vec<(T, &'a ProductRule)>,
+) -> Vec<(T, &'a ProductRule)> {
+    // Each kind's terms that name the product, and whether one of them
+    // holds the whole product.
+    let naming: Vec<(Vec<&ProductName>, bool)> = kinds
+        .iter()
+        .map(|(_, rule)| {
+            let terms: Vec<&ProductName> = rule
+                .term_names
+                .iter()
+                .filter(|t| term_names(t, product))
+                .collect();
+            let whole = terms
+                .iter()
+                .any(|t| t.text == product.text || strictly_within(product, t));
+            (terms, whole)
+        })
+        .collect();
+    let keep: Vec<bool> = naming
+        .iter()
+        .enumerate()
+        .map(|(a, (terms, whole))| {
+            *whole
+                || terms.is_empty()
+                || !terms.iter().all(|t| {
+                    naming.iter().enumerate().any(|(b, (others, _))| {
+                        b != a
+                            && others
+                                .iter()
+                                .any(|u| strictly_within(t, u) && !names_beside(t, u, product))
+                    })
+                })
+        })
+        .collect();
+    kinds
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(kind, keep)| keep.then_some(kind))
+        .collect()
+}
+
 /// Pairs of adjacent characters of a text.
 fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
     text.chars().zip(text.chars().skip(1))
@@ -525,6 +609,37 @@ mod tests {
         let pump = ProductRule::new("EU", &["水泵", "Water pump"], Vec::new());
         assert!(names(&pump, "submersible water pumps") && names(&pump, "深井水泵"));
         assert!(!names(&pump, "heat pump water heater") && !names(&pump, "热泵热水器"));
+    }
+
+    #[test]
+    fn a_kind_whose_name_lies_inside_another_kinds_name_gives_way() {
+        let truck = ProductRule::new("CN", &["货车", "truck", "载货汽车"], Vec::new());
+        let forklift = ProductRule::new("CN", &["叉车", "forklift truck"], Vec::new());
+        let bicycle = ProductRule::new("CN", &["自行车", "bicycle"], Vec::new());
+        let ebike = ProductRule::new("CN", &["电动自行车", "electric bicycle"], Vec::new());
+        let kinds = [&truck, &forklift, &bicycle, &ebike];
+        let kept = |name: &str| -> Vec<usize> {
+            let product = ProductName::new(name);
+            let named: Vec<(usize, &ProductRule)> = kinds
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.names(&product))
+                .map(|(i, k)| (i, *k))
+                .collect();
+            most_specific_kinds(&product, named)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect()
+        };
+        assert_eq!(kept("electric forklift trucks"), [1]);
+        assert_eq!(kept("forklift truck"), [1]);
+        assert_eq!(kept("heavy truck"), [0]);
+        assert_eq!(kept("电动自行车"), [3]);
+        // A kind whose longer name holds the product stays: the product may
+        // be that kind.
+        assert_eq!(kept("自行车"), [2, 3]);
+        // Two products in one name keep both kinds.
+        assert_eq!(kept("自行车及电动自行车"), [2, 3]);
     }
 
     #[test]

@@ -27,4 +27,9 @@ pub struct Retrieval {
     /// markets name its line (`crate::regulation` weight, 0..1; 0 when they
     /// do not name it).
     pub regulation: f32,
+    /// How broadly a regulation names its line for a kind of product the
+    /// enterprise names (`crate::regulation::ProductRule` weight, 0..1; 0
+    /// when no kind of its products does): the product's own lines, apart
+    /// from the industry's in `regulation`.
+    pub product_kind: f32,
 }

@@ -42,6 +42,9 @@ pub struct Signals {
     /// How broadly the regulations of the enterprise's industry in its
     /// markets name it, 0..=1 (0 when they do not).
     pub regulation: f64,
+    /// How broadly a regulation names it for a kind of product the
+    /// enterprise names, 0..=1 (0 when none does).
+    pub product_kind: f64,
     /// How deep the candidate's ICS code matches the enterprise's ICS groups:
     /// 0 none, 1 field, 2 group, 3 sub-group.
     pub ics_match_depth: u32,
@@ -104,6 +107,7 @@ pub struct Signals {
 /// | `peer_adoption_close` | `peer_adoption × peer_closeness`: the share counts fully among peers of the same class, a third among peers of the same division only |
 /// | `cocitation` | how strongly regulations name it together with a standard the enterprise's products match, or for the enterprise's industry in its market, 0..=1 (the horizontal standards — EMC, radio, contaminants, machinery basics — product words do not reach) |
 /// | `regulation` | how broadly the regulations of the enterprise's industry in its markets name it, 0..=1 (`core/data/regulation.tsv`): apart from `cocitation`, which mixes it with the company a standard keeps |
+/// | `product_kind` | how broadly a regulation names it for a kind of product the enterprise names, 0..=1 (`core/data/products.tsv`): the product's own lines, which `regulation` mixes with the industry's |
 /// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
 pub const FEATURES: &[&str] = &[
     "text_score_log",
@@ -127,6 +131,7 @@ pub const FEATURES: &[&str] = &[
     "peer_adoption_close",
     "cocitation",
     "regulation",
+    "product_kind",
 ];
 
 /// Number of features.
@@ -155,6 +160,7 @@ pub mod idx {
     pub const PEER_ADOPTION_CLOSE: usize = 18;
     pub const COCITATION: usize = 19;
     pub const REGULATION: usize = 20;
+    pub const PRODUCT_KIND: usize = 21;
 }
 
 /// Peers beyond this many add no evidence.
@@ -218,23 +224,21 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         flag(s.referenced),
         peer_count,
         closeness,
-        if s.match_strength.is_finite() {
-            s.match_strength.clamp(0.0, 1.0)
-        } else {
-            0.0
-        },
+        unit(s.match_strength),
         peers * closeness,
-        if s.cocitation.is_finite() {
-            s.cocitation.clamp(0.0, 1.0)
-        } else {
-            0.0
-        },
-        if s.regulation.is_finite() {
-            s.regulation.clamp(0.0, 1.0)
-        } else {
-            0.0
-        },
+        unit(s.cocitation),
+        unit(s.regulation),
+        unit(s.product_kind),
     ]
+}
+
+/// A weight clamped to 0..=1, 0 when not finite.
+fn unit(w: f64) -> f64 {
+    if w.is_finite() {
+        w.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

@@ -198,6 +198,7 @@ pub fn candidate_to_pb(
         match_strength: r.match_strength,
         cocitation: r.cocitation,
         regulation: r.regulation,
+        product_kind: r.product_kind,
     }
 }
 
@@ -212,6 +213,7 @@ pub fn retrieval_from_pb(c: pb::Candidate) -> Retrieval {
         match_strength: c.match_strength,
         cocitation: c.cocitation,
         regulation: c.regulation,
+        product_kind: c.product_kind,
     }
 }
 
@@ -295,6 +297,7 @@ mod tests {
             match_strength: 0.8,
             cocitation: 0.4,
             regulation: 0.6,
+            product_kind: 0.3,
         };
         let c = candidate_to_pb(pb::Standard::default(), vec!["空调".into()], &r);
         assert_eq!(c.matched_terms, ["空调"]);

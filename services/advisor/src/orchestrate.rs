@@ -129,6 +129,7 @@ impl Retrieved {
             match_strength: info.retrieval.match_strength,
             cocitation: info.retrieval.cocitation,
             regulation: info.retrieval.regulation,
+            product_kind: info.retrieval.product_kind,
             ics_match_depth: info.retrieval.ics_match_depth,
             mandatory: st.is_mandatory(),
             mandatory_in_market: info.retrieval.mandatory_in_market,

@@ -115,6 +115,12 @@ pub fn validate(batch: &[Signals], as_of_year: i32) -> Vec<(String, String)> {
                 format!("must be a weight between 0 and 1, got {}", s.regulation),
             ));
         }
+        if !(s.product_kind.is_finite() && (0.0..=1.0).contains(&s.product_kind)) {
+            bad.push((
+                format!("candidates[{i}].product_kind"),
+                format!("must be a weight between 0 and 1, got {}", s.product_kind),
+            ));
+        }
         if s.published_year != 0 && !(1800..=2200).contains(&s.published_year) {
             bad.push((
                 format!("candidates[{i}].published_year"),
@@ -470,6 +476,7 @@ mod tests {
                 text_score: f64::NAN,
                 peer_adoption: 1.5,
                 published_year: -3,
+                product_kind: -0.5,
                 ..Default::default()
             },
         ];
@@ -480,6 +487,7 @@ mod tests {
                 "as_of_year",
                 "candidates[1].text_score",
                 "candidates[1].peer_adoption",
+                "candidates[1].product_kind",
                 "candidates[1].published_year"
             ]
         );

@@ -9,7 +9,7 @@ use stdnav_core::cocited::CoCited;
 use stdnav_core::code::StdCode;
 use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
-use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule};
+use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule, most_specific_kinds};
 use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{Level, Nature, Status};
 use stdnav_core::text;
@@ -73,23 +73,28 @@ const REGULATION_WEIGHT: f32 = 0.6;
 /// and for the kinds of product it names, a kind's line counting fully, as a
 /// class's does — each line at its strongest. A kind whose names carry a
 /// qualifier the product contradicts (gas against electric) is not the
-/// product's. Also each product-named line's product, in the enterprise's
-/// words.
+/// product's, nor one a longer name of another kind holds ("truck" in
+/// "forklift truck": `most_specific_kinds`). Also each product-named
+/// line's product, in the enterprise's words, and the weight its strongest
+/// kind gives it.
 fn named_lines<'t, 'p>(
     table: &'t NamedByRegulation,
     p: &'p CandidateParams,
-) -> (Vec<(&'t str, f32)>, HashMap<&'t str, &'p str>) {
+) -> (Vec<(&'t str, f32)>, HashMap<&'t str, NamedFor<'p>>) {
     let mut lines = table.for_industries(&p.industries, &p.markets);
-    let mut named_for: HashMap<&str, &str> = HashMap::new();
+    let mut named_for: HashMap<&str, NamedFor<'p>> = HashMap::new();
     // Each kind the enterprise's products name, with the first product
     // (in the enterprise's order) that names it, in the file's order.
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
     for name in &p.products {
         let product = ProductName::new(name);
-        for (k, rule) in table.kinds_named_by(&product, &p.markets) {
-            if kinds.iter().all(|(seen, _, _)| *seen != k)
-                && qualifier_factor(product.text(), rule.wording()) >= 1.0
-            {
+        let named: Vec<(usize, &ProductRule)> = table
+            .kinds_named_by(&product, &p.markets)
+            .into_iter()
+            .filter(|(_, rule)| qualifier_factor(product.text(), rule.wording()) >= 1.0)
+            .collect();
+        for (k, rule) in most_specific_kinds(&product, named) {
+            if kinds.iter().all(|(seen, _, _)| *seen != k) {
                 kinds.push((k, rule, name.as_str()));
             }
         }
@@ -101,10 +106,22 @@ fn named_lines<'t, 'p>(
                 Some(entry) => entry.1 = entry.1.max(*weight),
                 None => lines.push((line.as_str(), *weight)),
             }
-            named_for.entry(line.as_str()).or_insert(product);
+            let entry = named_for.entry(line.as_str()).or_insert(NamedFor {
+                product,
+                weight: 0.0,
+            });
+            entry.weight = entry.weight.max(*weight);
         }
     }
     (lines, named_for)
+}
+
+/// A line a kind of product names: the first of the enterprise's products
+/// (in its order) naming the kind, and the strongest kind's weight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct NamedFor<'p> {
+    product: &'p str,
+    weight: f32,
 }
 
 /// `IEC 60335-2-40` → `IEC 60335-1`: the general part of a particular part.
@@ -289,7 +306,7 @@ impl Snapshot {
         have: &mut HashSet<u64>,
         industry_keys: &[String],
         regulation: &[(&str, f32)],
-        named_for: &HashMap<&str, &str>,
+        named_for: &HashMap<&str, NamedFor<'_>>,
     ) {
         let table = CoCited::get();
         if table.is_empty() && regulation.is_empty() {
@@ -371,11 +388,21 @@ impl Snapshot {
                 );
             }
         }
+        let kind_weight = |ord: u64| {
+            named_for
+                .get(self.catalogue.line_at(ord as usize))
+                .map_or(0.0, |n| n.weight)
+        };
         for c in list.iter_mut() {
             if let Some((value, _, _)) = strength.get(&c.ord) {
                 c.retrieval.cocitation = *value;
             }
             c.retrieval.regulation = named.get(&c.ord).copied().unwrap_or(0.0);
+            c.retrieval.product_kind = if named.contains_key(&c.ord) {
+                kind_weight(c.ord)
+            } else {
+                0.0
+            };
         }
         let mut added: Vec<(u64, f32, Option<usize>)> = strength
             .into_iter()
@@ -400,7 +427,7 @@ impl Snapshot {
             // for that product; else for the products of what brought it.
             let named_product = named_for.get(self.catalogue.line_at(ord as usize));
             let matched_products = match (named_product, from) {
-                (Some(product), _) => vec![product.to_string()],
+                (Some(named), _) => vec![named.product.to_string()],
                 (None, Some(i)) => list[i].retrieval.matched_products.clone(),
                 (None, None) => Vec::new(),
             };
@@ -410,6 +437,7 @@ impl Snapshot {
                     matched_products,
                     cocitation: value,
                     regulation: named.get(&ord).copied().unwrap_or(0.0),
+                    product_kind: kind_weight(ord),
                     ..Default::default()
                 },
                 ..Default::default()
@@ -598,12 +626,25 @@ mod tests {
         let gas = params(&["燃气热水器"], &["CN"]);
         let (lines, named_for) = named_lines(table, &gas);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
-        assert_eq!(named_for.get("GB 6932"), Some(&"燃气热水器"));
+        assert_eq!(
+            named_for.get("GB 6932").map(|n| n.product),
+            Some("燃气热水器")
+        );
+        assert!(named_for["GB 6932"].weight > 0.0);
 
         let gas_en = params(&["Gas storage water heaters"], &["CN"]);
         let (lines, named_for) = named_lines(table, &gas_en);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
-        assert_eq!(named_for.get("GB 6932"), Some(&"Gas storage water heaters"));
+        assert_eq!(
+            named_for.get("GB 6932").map(|n| n.product),
+            Some("Gas storage water heaters")
+        );
+
+        // A forklift truck is not a road truck: the longer kind's name wins.
+        let forklift = params(&["forklift truck"], &["CN"]);
+        let (lines, named_for) = named_lines(table, &forklift);
+        assert!(has(&lines, "GB/T 10827.1") && !has(&lines, "GB 7258"));
+        assert_eq!(named_for["GB/T 10827.1"].weight, 1.0);
 
         let electric = params(&["电热水器"], &["CN"]);
         let (lines, _) = named_lines(table, &electric);
