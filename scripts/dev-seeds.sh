@@ -36,10 +36,10 @@ import json, statistics, sys
 work, seeds = sys.argv[1], sys.argv[2:]
 per_seed = []
 for seed in seeds:
-    rows = json.load(open(f"{work}/eval-{seed}.json"))
-    row = next(r for r in rows if r["set"] == "dev" and r["slice"] == "all" and r["method"] == "model")
+    doc = json.load(open(f"{work}/eval-{seed}.json"))
+    row = next(r for r in doc["rows"] if r["set"] == "dev" and r["slice"] == "all" and r["method"] == "model")
     per_seed.append((row["recall"], row["ndcg"], row["mrr"]))
-    print(f"seed {seed:>6}  {row.get('kind', ''):>13}  dev R@10 {row['recall']:.3f}  NDCG@10 {row['ndcg']:.3f}  MRR {row['mrr']:.3f}")
+    print(f"seed {seed:>6}  {doc['kind']:>13}  dev R@10 {row['recall']:.3f}  NDCG@10 {row['ndcg']:.3f}  MRR {row['mrr']:.3f}")
 for name, i in (("R@10", 0), ("NDCG@10", 1), ("MRR", 2)):
     values = [p[i] for p in per_seed]
     spread = statistics.stdev(values) if len(values) > 1 else 0.0
