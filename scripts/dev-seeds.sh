@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Trains and evaluates once per seed on fresh homes and prints the check
 # set's dev half (Recall@10, NDCG@10, MRR of the model) per seed, their mean
-# and spread. One retrained forest moves the dev half by about 0.01 whatever
-# the change (docs/EVALUATION.md, session 19): compare two builds by their
-# means over a few seeds, not by one run. The test half is not printed.
+# and spread: how far the seed alone moves the dev half (0.002 for the
+# session-19 build), against which a change's effect is read
+# (docs/EVALUATION.md, session 19). The test half is not printed.
 #
 #   scripts/dev-seeds.sh [SEED ...]          (default: 42 7 1234)
 #   BIN=path/to/stdnav DATA=../shared/data scripts/dev-seeds.sh 42 7
