@@ -388,7 +388,12 @@ impl Snapshot {
                 );
             }
         }
+        // Only an edition the regulations name (the line's in force) has
+        // its kind's weight, as only it has `regulation`.
         let kind_weight = |ord: u64| {
+            if !named.contains_key(&ord) {
+                return 0.0;
+            }
             named_for
                 .get(self.catalogue.line_at(ord as usize))
                 .map_or(0.0, |n| n.weight)
@@ -398,11 +403,7 @@ impl Snapshot {
                 c.retrieval.cocitation = *value;
             }
             c.retrieval.regulation = named.get(&c.ord).copied().unwrap_or(0.0);
-            c.retrieval.product_kind = if named.contains_key(&c.ord) {
-                kind_weight(c.ord)
-            } else {
-                0.0
-            };
+            c.retrieval.product_kind = kind_weight(c.ord);
         }
         let mut added: Vec<(u64, f32, Option<usize>)> = strength
             .into_iter()
