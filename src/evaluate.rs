@@ -1153,7 +1153,7 @@ fn check_profile(
         flags: vec![population::SYNTHETIC_FLAG.to_string()],
         ..Default::default()
     };
-    stdnav_profiling::convert::profile_to_pb(&profile)
+    stdnav_proto::convert::profile::profile_to_pb(&profile)
 }
 
 fn method_label(method: &str, kind: Option<&str>) -> String {

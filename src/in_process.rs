@@ -125,7 +125,7 @@ impl LocalProfiles {
         let mut writes = futures::stream::iter(profiles)
             .map(|p| async move {
                 let request = ppb::UpsertEnterpriseRequest {
-                    enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
+                    enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(p)),
                     expected_version: None,
                 };
                 call(ctx, request, |r| self.0.upsert_enterprise(r))

@@ -116,7 +116,7 @@ async fn keys_decide_tenant_and_scope() {
 
     let profile = stdnav_core::demo::enterprise("air-conditioner.json").unwrap();
     let upsert_of = |p: &stdnav_core::enterprise::Profile| ppb::UpsertEnterpriseRequest {
-        enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
+        enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(p)),
         expected_version: None,
     };
     let upsert = || upsert_of(&profile);
@@ -180,8 +180,9 @@ async fn keys_decide_tenant_and_scope() {
         .upsert_enterprise(with_key(upsert_of(&dairy), Some(&other)))
         .await
         .unwrap();
-    use stdnav_changes::profiles::{ProfileSource, RemoteProfiles};
-    let usccs = |page: stdnav_profiling::store::Page| -> Vec<String> {
+    use stdnav_changes::profiles::RemoteProfiles;
+    use stdnav_core::source::ProfileSource;
+    let usccs = |page: stdnav_core::source::ProfilePage| -> Vec<String> {
         page.records.into_iter().map(|r| r.profile.uscc).collect()
     };
     let as_service = RemoteProfiles::new(channel.clone(), Some(service.clone()));

@@ -27,7 +27,7 @@ async fn advise_profile(
     let profile = support::demo_profile(file);
     let mut request = tonic::Request::new(apb::AdviseRequest {
         subject: Some(apb::advise_request::Subject::Profile(
-            stdnav_profiling::convert::profile_to_pb(&profile),
+            stdnav_proto::convert::profile::profile_to_pb(&profile),
         )),
         top: 10,
     });

@@ -22,7 +22,7 @@ async fn advise_across_four_services_names_the_right_standards() {
     let profile = support::demo_profile("air-conditioner.json");
     let mut request = tonic::Request::new(apb::AdviseRequest {
         subject: Some(apb::advise_request::Subject::Profile(
-            stdnav_profiling::convert::profile_to_pb(&profile),
+            stdnav_proto::convert::profile::profile_to_pb(&profile),
         )),
         top: 30,
     });
@@ -122,7 +122,7 @@ async fn bad_input_is_invalid_argument_and_nothing_is_stored() {
     bad.products.clear();
     let err = profiling
         .upsert_enterprise(ppb::UpsertEnterpriseRequest {
-            enterprise: Some(stdnav_profiling::convert::profile_to_pb(&bad)),
+            enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(&bad)),
             expected_version: None,
         })
         .await
@@ -177,7 +177,7 @@ async fn bad_input_is_invalid_argument_and_nothing_is_stored() {
         let err = advisor
             .advise(apb::AdviseRequest {
                 subject: Some(apb::advise_request::Subject::Profile(
-                    stdnav_profiling::convert::profile_to_pb(&p),
+                    stdnav_proto::convert::profile::profile_to_pb(&p),
                 )),
                 top: 5,
             })
@@ -194,7 +194,7 @@ async fn bad_input_is_invalid_argument_and_nothing_is_stored() {
     // A valid profile is stored (version 1), proving the store works.
     let stored = profiling
         .upsert_enterprise(ppb::UpsertEnterpriseRequest {
-            enterprise: Some(stdnav_profiling::convert::profile_to_pb(&good)),
+            enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(&good)),
             expected_version: Some(0),
         })
         .await
@@ -204,7 +204,7 @@ async fn bad_input_is_invalid_argument_and_nothing_is_stored() {
     // And a stale write is ABORTED.
     let stale = profiling
         .upsert_enterprise(ppb::UpsertEnterpriseRequest {
-            enterprise: Some(stdnav_profiling::convert::profile_to_pb(&good)),
+            enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(&good)),
             expected_version: Some(0),
         })
         .await
@@ -231,7 +231,7 @@ async fn stored_enterprises_get_gaps_and_chain_scores() {
         let p = support::demo_profile(name);
         profiling
             .upsert_enterprise(agency(ppb::UpsertEnterpriseRequest {
-                enterprise: Some(stdnav_profiling::convert::profile_to_pb(&p)),
+                enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(&p)),
                 expected_version: None,
             }))
             .await
@@ -270,7 +270,7 @@ async fn stored_enterprises_get_gaps_and_chain_scores() {
     assert_eq!(group.model.unwrap().population_hash, info.population_hash);
     let mut other = tonic::Request::new(ppb::PeerGroupRequest {
         subject: Some(ppb::peer_group_request::Subject::Enterprise(
-            stdnav_profiling::convert::profile_to_pb(&air),
+            stdnav_proto::convert::profile::profile_to_pb(&air),
         )),
     });
     stdnav_runtime::tenant::set_tenant(&mut other, "agency-b");
@@ -357,7 +357,7 @@ async fn varied_enterprises_get_peers_of_their_division_and_reasoned_musts() {
     for p in &population {
         profiling
             .upsert_enterprise(ppb::UpsertEnterpriseRequest {
-                enterprise: Some(stdnav_profiling::convert::profile_to_pb(p)),
+                enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(p)),
                 expected_version: None,
             })
             .await

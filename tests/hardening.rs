@@ -295,8 +295,9 @@ async fn errors_quote_a_short_prefix_of_a_bad_value() {
     use stdnav_proto::advisor::v1 as apb;
     use stdnav_proto::profiling::v1 as ppb;
     let services = support::four_services_with(support::demo_catalogue).await;
-    let base =
-        stdnav_profiling::convert::profile_to_pb(&support::demo_profile("air-conditioner.json"));
+    let base = stdnav_proto::convert::profile::profile_to_pb(&support::demo_profile(
+        "air-conditioner.json",
+    ));
     let mut profiling = ppb::profiling_service_client::ProfilingServiceClient::connect(format!(
         "http://{}",
         services.profiling
@@ -881,8 +882,9 @@ async fn oversized_fields_are_refused_naming_the_field() {
     let (addr, _stop, _dir) = five_services_unloaded().await;
     let url = format!("http://{addr}");
     let big = "x".repeat(5_000_000);
-    let valid =
-        stdnav_profiling::convert::profile_to_pb(&support::demo_profile("air-conditioner.json"));
+    let valid = stdnav_proto::convert::profile::profile_to_pb(&support::demo_profile(
+        "air-conditioner.json",
+    ));
     let mut profiling = ppb::profiling_service_client::ProfilingServiceClient::connect(url.clone())
         .await
         .unwrap();
@@ -1125,7 +1127,7 @@ async fn unread_chain_streams_stop_computing_and_end_after_the_timeout() {
         profiling
             .upsert_enterprise(with_tenant(
                 ppb::UpsertEnterpriseRequest {
-                    enterprise: Some(stdnav_profiling::convert::profile_to_pb(&p)),
+                    enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(&p)),
                     expected_version: None,
                 },
                 "hog",
@@ -1185,7 +1187,7 @@ async fn unread_chain_streams_stop_computing_and_end_after_the_timeout() {
         with_tenant(
             apb::AdviseRequest {
                 subject: Some(apb::advise_request::Subject::Profile(
-                    stdnav_profiling::convert::profile_to_pb(&support::demo_profile(
+                    stdnav_proto::convert::profile::profile_to_pb(&support::demo_profile(
                         "air-conditioner.json",
                     )),
                 )),
@@ -1326,8 +1328,9 @@ async fn odd_unicode_nul_and_out_of_range_numbers_get_caller_statuses() {
         cpb::scoring_service_client::ScoringServiceClient::new(channel(services.scoring));
     let mut advisor =
         apb::advisor_service_client::AdvisorServiceClient::new(channel(services.advisor));
-    let valid =
-        stdnav_profiling::convert::profile_to_pb(&support::demo_profile("air-conditioner.json"));
+    let valid = stdnav_proto::convert::profile::profile_to_pb(&support::demo_profile(
+        "air-conditioner.json",
+    ));
     let mut failures = Vec::new();
     let acceptable = [
         tonic::Code::Ok,

@@ -111,7 +111,7 @@ async fn deadline_exceeded_is_reported_not_hung() {
     let profile = support::demo_profile("ev-battery.json");
     let mut request = tonic::Request::new(stdnav_proto::advisor::v1::AdviseRequest {
         subject: Some(stdnav_proto::advisor::v1::advise_request::Subject::Profile(
-            stdnav_profiling::convert::profile_to_pb(&profile),
+            stdnav_proto::convert::profile::profile_to_pb(&profile),
         )),
         top: 10,
     });

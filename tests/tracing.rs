@@ -72,7 +72,7 @@ async fn one_advise_is_one_trace_across_the_four_services() {
     let portal = tracing::info_span!("portal-request");
     let mut request = tonic::Request::new(apb::AdviseRequest {
         subject: Some(apb::advise_request::Subject::Profile(
-            stdnav_profiling::convert::profile_to_pb(&profile),
+            stdnav_proto::convert::profile::profile_to_pb(&profile),
         )),
         top: 10,
     });

@@ -14,6 +14,8 @@ use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenanc
 
 use crate::standards::v1 as pb;
 
+pub mod profile;
+
 pub fn level_to_pb(l: Level) -> pb::Level {
     match l {
         Level::International => pb::Level::International,

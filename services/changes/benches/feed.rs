@@ -21,11 +21,37 @@ use std::time::{Duration, Instant};
 use stdnav_changes::Changes;
 use stdnav_changes::event::{ChangeEvent, ChangeKind};
 use stdnav_changes::log::{ChangeLog, FeedItem, Retention};
+use stdnav_core::source::{
+    CatalogueSource, CatalogueView, ProfilePage, ProfileSource, ProfileSourceError,
+};
 use stdnav_core::standard::Standard;
 
 const TENANT: &str = "bench";
 /// More than the largest clock margin of a store (Redis: 1 s).
 const MARGIN: Duration = Duration::from_millis(1100);
+
+/// ListChanges reads the feed alone: neither enterprises nor the catalogue.
+struct NoEnterprises;
+
+#[async_trait::async_trait]
+impl ProfileSource for NoEnterprises {
+    async fn page(
+        &self,
+        _: &str,
+        _: Option<&str>,
+        _: usize,
+    ) -> Result<ProfilePage, ProfileSourceError> {
+        Ok(ProfilePage::default())
+    }
+}
+
+struct NoCatalogue;
+
+impl CatalogueSource for NoCatalogue {
+    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
+        None
+    }
+}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -80,14 +106,11 @@ where
     out
 }
 
-async fn run(kind: &str, log: Arc<dyn ChangeLog>, entries: usize, dir: &std::path::Path) {
-    let profiles = stdnav_profiling::open_store(None, "bench", dir)
-        .await
-        .expect("profile store");
+async fn run(kind: &str, log: Arc<dyn ChangeLog>, entries: usize) {
     let changes = Arc::new(Changes::new(
         log.clone(),
-        profiles,
-        Arc::new(stdnav_standards::Standards::new()),
+        NoEnterprises,
+        Arc::new(NoCatalogue),
     ));
     let filled = Instant::now();
     let mut middle_ms = 0;
@@ -216,9 +239,9 @@ async fn main() {
         stdnav_changes::log::embedded::EmbeddedLog::open(&dir.path().join("changes.redb"))
             .expect("embedded log"),
     );
-    run("embedded (redb)", embedded, entries, dir.path()).await;
+    run("embedded (redb)", embedded, entries).await;
     match stdnav_changes::log::redis_log::RedisLog::for_tests("bench-feed").await {
-        Some(redis) => run("Redis", Arc::new(redis), entries, dir.path()).await,
+        Some(redis) => run("Redis", Arc::new(redis), entries).await,
         None => println!("Redis: skipped (no Redis)"),
     }
 }

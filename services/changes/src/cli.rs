@@ -10,10 +10,10 @@ use stdnav_runtime::cli::{ClientFlags, HomeFlag, LogFlags, RedisFlags, ServeFlag
 /// Serves stdnav.changes.v1: subscriptions, change feeds (WatchChanges,
 /// ListChanges) and the fan-out of catalogue change events to the tenants
 /// that watch them. Keeps its event log in Redis or embedded under --home;
-/// reads the profiles from the profiling service at --profiling, or from
-/// their store (Redis, or under --home); reads the catalogue from the
-/// standards service at --standards (no index of its own) and records each
-/// new version of it as change events.
+/// reads the tenants' enterprises from the profiling service at --profiling
+/// and the catalogue from the standards service at --standards (no index
+/// and no profile store of its own), and records each new version of the
+/// catalogue as change events.
 #[derive(Parser, Debug)]
 #[command(version)]
 pub struct Args {
@@ -32,11 +32,10 @@ pub struct Args {
     /// (a read key of any tenant: the catalogue is the same for all).
     #[arg(long, env = "STDNAV_CHANGES_STANDARDS_KEY", hide_env_values = true)]
     pub standards_key: Option<String>,
-    /// Address of the profiling service, to read the tenants' enterprises
-    /// through it (ListEnterprises, acting for each tenant in turn) instead
-    /// of from the profile store (in Redis, or under --home).
-    #[arg(long, env = "STDNAV_PROFILING_ADDR")]
-    pub profiling: Option<String>,
+    /// Address of the profiling service, whose ListEnterprises this service
+    /// reads each tenant's enterprises through (acting for each in turn).
+    #[arg(long, env = "STDNAV_PROFILING_ADDR", default_value = "127.0.0.1:50061")]
+    pub profiling: String,
     /// API key presented to the profiling service when it requires keys:
     /// a key of the `service` scope, which reads for the tenant each call
     /// names (any other key would read its own tenant only).

@@ -7,49 +7,14 @@ use std::time::Duration;
 
 use stdnav_core::catalogue::Catalogue;
 use stdnav_core::enterprise::EnterpriseRecord;
-use stdnav_standards::snapshot::Snapshot;
-use stdnav_standards::store::CatalogueStore;
+use stdnav_core::source::{CatalogueSource, CatalogueView, IngestObserver, ProfileSource};
 use tokio::sync::{Notify, mpsc};
 
 use crate::error::ChangesError;
 use crate::event::{ChangeEvent, diff};
 use crate::impact::{exposures, impacts};
 use crate::log::{ChangeLog, FeedEntry, FeedItem};
-use crate::profiles::ProfileSource;
 use crate::subscription::{Subscription, Target, TargetKind, check_note};
-
-/// The catalogue at one moment, however its owner holds it: a snapshot of
-/// the standards service in this process, or a replica of its records.
-pub trait CatalogueView: Send + Sync {
-    fn catalogue(&self) -> &Catalogue;
-}
-
-impl CatalogueView for Snapshot {
-    fn catalogue(&self) -> &Catalogue {
-        &self.catalogue
-    }
-}
-
-/// Where the current catalogue comes from: the standards service's domain
-/// or store in this process (the all-in-one, the CLI), or
-/// [`crate::replica::RemoteCatalogue`] in stdnav-changes.
-pub trait CatalogueSource: Send + Sync {
-    /// The catalogue now; None while it is still loading.
-    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>>;
-}
-
-impl CatalogueSource for CatalogueStore {
-    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
-        Some(CatalogueStore::snapshot(self))
-    }
-}
-
-impl CatalogueSource for stdnav_standards::Standards {
-    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
-        self.current_snapshot()
-            .map(|s| -> Arc<dyn CatalogueView> { s })
-    }
-}
 
 /// Largest page of ListChanges.
 pub const MAX_PAGE: u32 = 500;
@@ -96,8 +61,9 @@ pub struct Changes {
 }
 
 impl Changes {
-    /// `profiles`: the profile store (an `Arc<dyn EnterpriseStore>`) or
-    /// [`crate::profiles::RemoteProfiles`].
+    /// `profiles`: [`crate::profiles::RemoteProfiles`], or the profile
+    /// store of this process; `catalogue`: [`crate::replica::RemoteCatalogue`],
+    /// or the standards domain or store of this process.
     pub fn new(
         log: Arc<dyn ChangeLog>,
         profiles: impl ProfileSource + 'static,
@@ -171,12 +137,12 @@ impl Changes {
     /// The standards service's ingest observer: records the difference
     /// as change events before the Ingest call returns. Call it on the
     /// runtime; the observer runs on the blocking pool, where Ingest runs.
-    pub fn ingest_observer(self: &Arc<Self>) -> stdnav_standards::domain::IngestObserver {
+    pub fn ingest_observer(self: &Arc<Self>) -> IngestObserver {
         let runtime = tokio::runtime::Handle::current();
         let this = self.clone();
         Arc::new(move |before, after, source| {
             runtime
-                .block_on(this.record_ingest(&before.catalogue, &after.catalogue, source))
+                .block_on(this.record_ingest(before, after, source))
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         })

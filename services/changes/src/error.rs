@@ -1,9 +1,9 @@
 //! The changes service's one error type and its one mapping to gRPC status.
 
-use stdnav_profiling::store::StoreError;
 use stdnav_runtime::status::{self, Violation};
 
 use crate::log::LogError;
+use stdnav_core::source::ProfileSourceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangesError {
@@ -17,8 +17,8 @@ pub enum ChangesError {
     NotReady,
     #[error(transparent)]
     Log(#[from] LogError),
-    #[error("profile store: {0}")]
-    Store(#[from] StoreError),
+    #[error(transparent)]
+    Profiles(#[from] ProfileSourceError),
     /// The catalogue could not be (re)loaded.
     #[error("catalogue: {0}")]
     Catalogue(String),
@@ -49,7 +49,7 @@ impl From<ChangesError> for tonic::Status {
                 "the catalogue is still loading",
             ),
             ChangesError::Log(LogError::Unavailable(_))
-            | ChangesError::Store(StoreError::Unavailable(_)) => {
+            | ChangesError::Profiles(ProfileSourceError::Unavailable(_)) => {
                 tracing::warn!(error = %e, "store unavailable");
                 status::with_reason(
                     tonic::Code::Unavailable,
@@ -57,7 +57,7 @@ impl From<ChangesError> for tonic::Status {
                     "the event store is unavailable; retry",
                 )
             }
-            e @ (ChangesError::Log(_) | ChangesError::Store(_) | ChangesError::Catalogue(_)) => {
+            e @ (ChangesError::Log(_) | ChangesError::Profiles(_) | ChangesError::Catalogue(_)) => {
                 status::internal(&e)
             }
         }

@@ -16,7 +16,7 @@ pub mod remind;
 pub mod replica;
 pub mod subscription;
 
-pub use domain::{CatalogueSource, CatalogueView, Changes};
+pub use domain::Changes;
 pub use grpc::{ChangesGrpc, SERVICE_NAME};
 
 use std::path::Path;

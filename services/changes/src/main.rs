@@ -35,23 +35,13 @@ async fn main() -> anyhow::Result<()> {
         args.standards_key.clone(),
     ));
     let kind = log.kind();
-    let changes = match &args.profiling {
-        Some(address) => {
-            let channel = client::lazy_channel(address, tls.as_ref())
-                .context("the profiling service's address")?;
-            Changes::new(
-                log,
-                RemoteProfiles::new(channel, args.profiling_key.clone()),
-                catalogue.clone(),
-            )
-        }
-        None => {
-            let profiles = stdnav_profiling::open_store(redis_url, &args.redis.prefix, home)
-                .await
-                .context("opening the profile store")?;
-            Changes::new(log, profiles, catalogue.clone())
-        }
-    };
+    let profiles = client::lazy_channel(&args.profiling, tls.as_ref())
+        .context("the profiling service's address")?;
+    let changes = Changes::new(
+        log,
+        RemoteProfiles::new(profiles, args.profiling_key.clone()),
+        catalogue.clone(),
+    );
     let changes = Arc::new(changes.with_retention(args.retention()?));
     let launch = Launch::new(args.serve.options()?);
     let grpc = ChangesGrpc::new(changes.clone()).with_stop_streams(launch.stop_streams());

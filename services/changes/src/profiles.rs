@@ -1,38 +1,15 @@
-//! Where the tenants' enterprises come from: the profile store the
-//! profiling service keeps (Redis shared with it, or the embedded store of
-//! this process), or the profiling service itself through ListEnterprises.
+//! The profiling service's ListEnterprises as a [`ProfileSource`]: how
+//! stdnav-changes reads the tenants' enterprises. (A process that holds the
+//! profile store itself, the all-in-one or the CLI, hands over the store,
+//! which is a source too.)
 
 use async_trait::async_trait;
 use tonic::transport::Channel;
 
-use stdnav_profiling::convert::record_from_pb;
-use stdnav_profiling::store::{EnterpriseStore, ListFilter, Page, StoreError};
+use stdnav_core::source::{ProfilePage, ProfileSource, ProfileSourceError};
+use stdnav_proto::convert::profile::record_from_pb;
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
-
-#[async_trait]
-pub trait ProfileSource: Send + Sync {
-    /// A page of at most `size` of `tenant`'s enterprises, after the page
-    /// token `after` (None: from the first); `next` continues it.
-    async fn page(
-        &self,
-        tenant: &str,
-        after: Option<&str>,
-        size: usize,
-    ) -> Result<Page, StoreError>;
-}
-
-#[async_trait]
-impl<S: EnterpriseStore + ?Sized> ProfileSource for std::sync::Arc<S> {
-    async fn page(
-        &self,
-        tenant: &str,
-        after: Option<&str>,
-        size: usize,
-    ) -> Result<Page, StoreError> {
-        self.list(tenant, &ListFilter::default(), size, after).await
-    }
-}
 
 /// The profiling service's ListEnterprises, acting for each tenant through
 /// `x-stdnav-tenant`. A profiling service with API keys takes the tenant
@@ -64,7 +41,7 @@ impl ProfileSource for RemoteProfiles {
         tenant: &str,
         after: Option<&str>,
         size: usize,
-    ) -> Result<Page, StoreError> {
+    ) -> Result<ProfilePage, ProfileSourceError> {
         let mut request = tonic::Request::new(ppb::ListEnterprisesRequest {
             page_size: size as u32,
             page_token: after.unwrap_or_default().to_string(),
@@ -73,7 +50,7 @@ impl ProfileSource for RemoteProfiles {
         stdnav_runtime::tenant::set_tenant(&mut request, tenant);
         if let Some(key) = &self.key {
             stdnav_runtime::auth::present_key(&mut request, key)
-                .map_err(|why| StoreError::Internal(why.into()))?;
+                .map_err(|why| ProfileSourceError::Internal(why.into()))?;
         }
         let page = self
             .client
@@ -86,8 +63,8 @@ impl ProfileSource for RemoteProfiles {
                     tonic::Code::Unavailable
                     | tonic::Code::DeadlineExceeded
                     | tonic::Code::Cancelled
-                    | tonic::Code::ResourceExhausted => StoreError::Unavailable(why),
-                    _ => StoreError::Internal(why),
+                    | tonic::Code::ResourceExhausted => ProfileSourceError::Unavailable(why),
+                    _ => ProfileSourceError::Internal(why),
                 }
             })?
             .into_inner();
@@ -96,7 +73,7 @@ impl ProfileSource for RemoteProfiles {
             .into_iter()
             .map(|r| {
                 record_from_pb(r, "").map_err(|errors| {
-                    StoreError::Internal(format!(
+                    ProfileSourceError::Internal(format!(
                         "profiling service answered a record it cannot have stored: {}",
                         errors
                             .iter()
@@ -107,7 +84,7 @@ impl ProfileSource for RemoteProfiles {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page {
+        Ok(ProfilePage {
             records,
             next: Some(page.next_page_token).filter(|t| !t.is_empty()),
         })

@@ -13,11 +13,12 @@ use futures::StreamExt;
 use tonic::transport::Channel;
 
 use stdnav_core::catalogue::Catalogue;
+use stdnav_core::source::{CatalogueSource, CatalogueView};
 use stdnav_core::standard::Standard;
 use stdnav_proto::standards::v1 as spb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
 
-use crate::domain::{CatalogueSource, CatalogueView, Changes};
+use crate::domain::Changes;
 use crate::error::ChangesError;
 
 /// One version of the standards service's catalogue.
@@ -191,10 +192,25 @@ mod tests {
     use crate::log::ChangeLog;
     use crate::log::embedded::EmbeddedLog;
     use stdnav_core::catalogue::Format;
-    use stdnav_profiling::store::embedded::EmbeddedStore;
     use stdnav_standards::progress::Silent;
     use stdnav_standards::store::{CatalogueStore, Source};
     use stdnav_standards::{Standards, StandardsGrpc};
+
+    /// No tenant has enterprises: the events are logged, none is fanned out.
+    struct NoEnterprises;
+
+    #[async_trait::async_trait]
+    impl stdnav_core::source::ProfileSource for NoEnterprises {
+        async fn page(
+            &self,
+            _: &str,
+            _: Option<&str>,
+            _: usize,
+        ) -> Result<stdnav_core::source::ProfilePage, stdnav_core::source::ProfileSourceError>
+        {
+            Ok(Default::default())
+        }
+    }
 
     /// The standards service ingests; the replica notices its new version
     /// and records the events.
@@ -230,8 +246,7 @@ mod tests {
         catalogue.load().await.unwrap();
         let log: Arc<dyn ChangeLog> =
             Arc::new(EmbeddedLog::open(&dir.path().join("changes.redb")).unwrap());
-        let profiles = Arc::new(EmbeddedStore::open(&dir.path().join("profiles.redb")).unwrap());
-        let changes = Changes::new(log.clone(), profiles, catalogue.clone());
+        let changes = Changes::new(log.clone(), NoEnterprises, catalogue.clone());
         assert_eq!(
             catalogue.check(&changes).await.unwrap(),
             0,

@@ -148,7 +148,7 @@ async fn the_binary_reads_the_catalogue_and_the_profiles_through_the_services() 
     profiling
         .upsert_enterprise(with_tenant(
             ppb::UpsertEnterpriseRequest {
-                enterprise: Some(stdnav_profiling::convert::profile_to_pb(&holder)),
+                enterprise: Some(stdnav_proto::convert::profile::profile_to_pb(&holder)),
                 expected_version: None,
             },
             "acme",

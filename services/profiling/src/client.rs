@@ -8,7 +8,7 @@ use stdnav_core::enterprise::Profile;
 use stdnav_proto::profiling::v1 as pb;
 use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
 
-use crate::convert::profile_to_pb;
+use stdnav_proto::convert::profile::profile_to_pb;
 
 /// Upserts in flight at once.
 pub const UPSERT_PARALLELISM: usize = 8;

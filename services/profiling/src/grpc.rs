@@ -17,9 +17,9 @@ use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{self, Violation};
 use stdnav_runtime::tenant::tenant_of;
 
-use crate::convert::{profile_from_pb, record_from_pb, record_to_pb};
 use crate::domain::{PeerModelSummary, Profiling, ProfilingError, Subject};
 use crate::store::ListFilter;
+use stdnav_proto::convert::profile::{profile_from_pb, record_from_pb, record_to_pb};
 
 pub const SERVICE_NAME: &str = "stdnav.profiling.v1.ProfilingService";
 

@@ -4,7 +4,6 @@
 
 pub mod cli;
 pub mod client;
-pub mod convert;
 pub mod domain;
 pub mod grpc;
 pub mod peers;

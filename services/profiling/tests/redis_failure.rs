@@ -108,7 +108,7 @@ async fn redis_killed_under_load_fails_fast_loses_nothing_acknowledged_and_recov
     let profiles = stdnav_core::population::generate(400, 7);
     let upsert = |i: usize| {
         let mut client = client.clone();
-        let enterprise = stdnav_profiling::convert::profile_to_pb(&profiles[i]);
+        let enterprise = stdnav_proto::convert::profile::profile_to_pb(&profiles[i]);
         async move {
             let mut request = tonic::Request::new(ppb::UpsertEnterpriseRequest {
                 enterprise: Some(enterprise),

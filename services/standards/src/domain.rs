@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use stdnav_core::catalogue::{self, Format};
 use stdnav_core::code;
+use stdnav_core::source::{CatalogueSource, CatalogueView, IngestObserver};
 use stdnav_core::standard::{AdoptionDegree, Standard, Status};
 
 use crate::error::StandardsError;
@@ -136,17 +137,19 @@ pub const MAX_LINEAGE_DEPTH: u32 = 10;
 
 /// The standards domain. The catalogue loads after the server starts
 /// listening; until then every call answers [`StandardsError::NotReady`].
-/// Told about every ingest that changed the catalogue: the catalogue
-/// before, after, and the source's name (the changes service records the
-/// difference as change events). An error fails the ingest call; the
-/// catalogue keeps the change.
-pub type IngestObserver =
-    Arc<dyn Fn(&Snapshot, &Snapshot, &str) -> Result<(), String> + Send + Sync>;
 
 #[derive(Default)]
 pub struct Standards {
     store: OnceLock<Arc<CatalogueStore>>,
     observer: OnceLock<IngestObserver>,
+}
+
+/// The catalogue the change service reads in this process (none while loading).
+impl CatalogueSource for Standards {
+    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
+        self.current_snapshot()
+            .map(|s| -> Arc<dyn CatalogueView> { s })
+    }
 }
 
 impl Standards {
@@ -474,7 +477,7 @@ impl Standards {
         if report.added + report.updated > 0
             && let Some(observe) = self.observer.get()
         {
-            observe(&before, &store.snapshot(), source)
+            observe(&before.catalogue, &store.snapshot().catalogue, source)
                 .map_err(|e| StandardsError::Io(format!("recording change events: {e}")))?;
         }
         Ok(report)

@@ -13,6 +13,7 @@ use tantivy::{DocId, DocSet, Index, IndexReader, Searcher, SegmentReader, TERMIN
 
 use stdnav_core::catalogue::Catalogue;
 use stdnav_core::reference::Reference;
+use stdnav_core::source::CatalogueView;
 use stdnav_core::standard::Standard;
 
 use crate::index::{EN, Fields, JIEBA, status_weight};
@@ -132,6 +133,12 @@ const REFERENCES_KEPT: u64 = 100_000;
 /// Filter values whose documents are kept per snapshot (about 12 KiB each
 /// for the whole catalogue).
 const TERM_DOCS_KEPT: u64 = 1_000;
+
+impl CatalogueView for Snapshot {
+    fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+}
 
 impl Snapshot {
     pub fn new(catalogue: Catalogue, index: Index, reader: IndexReader, fields: Fields) -> Self {

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use stdnav_core::catalogue::{self, Catalogue, Format, Parsed, Rejection};
+use stdnav_core::source::{CatalogueSource, CatalogueView};
 use stdnav_core::standard::{Provenance, Standard};
 
 use crate::error::StandardsError;
@@ -330,6 +331,14 @@ fn base_fingerprint(sources: &[Source]) -> String {
         h.update(b"\n");
     }
     hex::encode(&h.finalize()[..16])
+}
+
+/// The catalogue the change service reads when a one-shot command holds the
+/// store itself (`stdnav ingest`, `stdnav changes`).
+impl CatalogueSource for CatalogueStore {
+    fn snapshot(&self) -> Option<Arc<dyn CatalogueView>> {
+        Some(CatalogueStore::snapshot(self))
+    }
 }
 
 /// What [`CatalogueStore::export`] gives.

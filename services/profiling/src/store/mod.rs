@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 
 use stdnav_core::enterprise::EnterpriseRecord;
+use stdnav_core::source::{ProfilePage, ProfileSource, ProfileSourceError};
 
 pub mod embedded;
 pub mod redis_store;
@@ -81,6 +82,30 @@ pub trait EnterpriseStore: Send + Sync {
         page_size: usize,
         after: Option<&str>,
     ) -> Result<Page, StoreError>;
+}
+
+/// The tenants' enterprises as the change service reads them when it runs
+/// in the process that holds the store (the all-in-one, the CLI).
+#[async_trait]
+impl ProfileSource for dyn EnterpriseStore {
+    async fn page(
+        &self,
+        tenant: &str,
+        after: Option<&str>,
+        size: usize,
+    ) -> Result<ProfilePage, ProfileSourceError> {
+        let page = self
+            .list(tenant, &ListFilter::default(), size, after)
+            .await
+            .map_err(|e| match e {
+                StoreError::Unavailable(why) => ProfileSourceError::Unavailable(why),
+                e => ProfileSourceError::Internal(e.to_string()),
+            })?;
+        Ok(ProfilePage {
+            records: page.records,
+            next: page.next,
+        })
+    }
 }
 
 pub fn now_ms() -> u64 {

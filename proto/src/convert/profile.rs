@@ -1,11 +1,11 @@
-//! Conversions between the profile's proto and domain forms.
+//! Conversions between the enterprise profile's and record's proto and domain forms.
 
+use crate::profiling::v1 as pb;
 use stdnav_core::enterprise::{
     ChainMembership, Enrichment, EnterpriseRecord, FieldError, HeldStandard, MeasuredIndicator,
     Profile, Segment,
 };
 use stdnav_core::industry::{IndustryMapping, Scheme};
-use stdnav_proto::profiling::v1 as pb;
 
 pub fn segment_to_pb(s: Segment) -> pb::Segment {
     match s {
