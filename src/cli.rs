@@ -202,7 +202,8 @@ pub enum Command {
         json: Option<PathBuf>,
         /// Write each check-set run's relevant lines and their rank in the
         /// model's ranking (null: not among its candidates) to this file,
-        /// as JSON Lines: what retrieval and ranking miss, case by case.
+        /// as JSON Lines: what retrieval and ranking miss, case by case;
+        /// for the dev half also the model's first ten lines.
         #[arg(long)]
         misses: Option<PathBuf>,
         /// Write every candidate of the check set's dev half (never the

@@ -1074,7 +1074,7 @@ pub async fn evaluate(
                         )
                     })
                     .collect();
-                let line = serde_json::json!({
+                let mut line = serde_json::json!({
                     "id": run.case.id,
                     "half": half.as_str(),
                     "lang": run.lang.as_str(),
@@ -1082,6 +1082,10 @@ pub async fn evaluate(
                     "candidates": ranked.len(),
                     "ranks": ranks,
                 });
+                // What outranks the relevant lines, for the half one may study.
+                if half == Half::Dev {
+                    line["top"] = serde_json::json!(&ranked[..ranked.len().min(K)]);
+                }
                 misses.push_str(&line.to_string());
                 misses.push('\n');
             }
