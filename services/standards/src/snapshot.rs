@@ -106,7 +106,9 @@ pub(crate) enum Wording {
 
 /// A product's retrieval: the product, the enterprise's ICS groups (they
 /// boost the score) and how many hits are taken per product.
-pub(crate) type ProductKey = (String, Vec<String>, usize);
+/// A product's words, the enterprise's ICS groups, hits kept, and whether
+/// China's standards are in its markets.
+pub(crate) type ProductKey = (String, Vec<String>, usize, bool);
 
 /// Hits kept for one product (empty: no standard was found for it), and the
 /// English words its Chinese terms expanded to.

@@ -265,6 +265,46 @@ fn candidates_reach_english_titles_from_chinese_products() {
     ));
 }
 
+/// An enterprise not selling in China is not matched against China's
+/// standards: a Chinese title would set the bar the international ones are
+/// measured against (and is not in its markets).
+#[test]
+fn a_product_sold_abroad_is_matched_against_its_markets_standards() {
+    let Some(d) = real() else { return };
+    let of = |markets: &[&str]| {
+        d.candidates(&CandidateParams {
+            products: vec!["房间空调器".into()],
+            industries: vec!["3852".into()],
+            markets: markets.iter().map(|m| m.to_string()).collect(),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let matched_levels = |c: &stdnav_standards::domain::Candidates| -> Vec<(String, Level)> {
+        c.iter()
+            .filter(|(h, _)| {
+                !h.retrieval.matched_products.is_empty() && h.retrieval.referenced_by.is_empty()
+            })
+            .map(|(_, v)| (v.standard.id.clone(), v.standard.level))
+            .collect()
+    };
+    let home = matched_levels(&of(&["CN"]));
+    assert!(home.iter().any(|(_, l)| *l == Level::National), "{home:?}");
+    let abroad = matched_levels(&of(&["EU"]));
+    assert!(
+        abroad
+            .iter()
+            .any(|(id, _)| id.starts_with("IEC 60335-2-40:")),
+        "{abroad:?}"
+    );
+    assert!(
+        abroad
+            .iter()
+            .all(|(_, l)| matches!(l, Level::International | Level::Regional | Level::Unknown)),
+        "{abroad:?}"
+    );
+}
+
 fn page(
     d: &Standards,
     query: &str,

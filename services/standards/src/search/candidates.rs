@@ -138,6 +138,16 @@ fn general_part_base(id: &str) -> Option<String> {
     }
 }
 
+/// The levels of China's own standards (the catalogue's national, industry,
+/// local and group standards are all Chinese).
+const CHINESE_LEVELS: [Level; 5] = [
+    Level::National,
+    Level::Industry,
+    Level::Local,
+    Level::Group,
+    Level::Enterprise,
+];
+
 impl Snapshot {
     pub fn candidates(&self, p: &CandidateParams) -> Result<CandidatesResult, StandardsError> {
         let f = self.fields;
@@ -168,12 +178,17 @@ impl Snapshot {
         let searcher = self.searcher();
         let per_product = (limit * 2 / p.products.len().max(1)).clamp(20, 150);
         for product in &p.products {
-            let key = (product.clone(), ics_groups.clone(), per_product);
+            let key = (product.clone(), ics_groups.clone(), per_product, china);
             let hits = match self.product_hits.get(&key) {
                 Some(hits) => hits,
                 None => {
-                    let hits =
-                        Arc::new(self.product_hits(&searcher, product, &ics_boost, per_product)?);
+                    let hits = Arc::new(self.product_hits(
+                        &searcher,
+                        product,
+                        &ics_boost,
+                        per_product,
+                        china,
+                    )?);
                     self.product_hits.insert(key, hits.clone());
                     hits
                 }
@@ -492,13 +507,18 @@ impl Snapshot {
 
     /// One product's retrieval (see [`Snapshot::candidates`]): its words in
     /// force, boosted by the enterprise's ICS groups; only hits reasonably
-    /// close to the best are kept.
+    /// close to the best are kept. For an enterprise not selling in China
+    /// (`china` false) China's national, industry, local and group standards
+    /// are out of its markets and not searched: a Chinese title matching a
+    /// Chinese product name would otherwise set the best score that the
+    /// international standards' strength is measured against, and cut them.
     fn product_hits(
         &self,
         searcher: &tantivy::Searcher,
         product: &str,
         ics_boost: &[(Occur, Box<dyn Query>)],
         per_product: usize,
+        china: bool,
     ) -> Result<ProductHits, StandardsError> {
         let f = self.fields;
         let (text, terms) = self.text_clauses(product);
@@ -519,6 +539,12 @@ impl Snapshot {
                 ),
             ),
         ];
+        if !china {
+            clauses.push((
+                Occur::MustNot,
+                any_of(f.level, CHINESE_LEVELS.map(|l| level_str(l).into())),
+            ));
+        }
         clauses.extend(ics_boost.iter().map(|(o, q)| (*o, q.box_clone())));
         let q = BooleanQuery::new(clauses);
         let top = searcher
