@@ -1,9 +1,9 @@
 //! The changes service's one error type and its one mapping to gRPC status.
 
+use stdnav_core::source::ProfileSourceError;
 use stdnav_runtime::status::{self, Violation};
 
 use crate::log::LogError;
-use stdnav_core::source::ProfileSourceError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangesError {

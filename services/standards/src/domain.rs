@@ -137,7 +137,6 @@ pub const MAX_LINEAGE_DEPTH: u32 = 10;
 
 /// The standards domain. The catalogue loads after the server starts
 /// listening; until then every call answers [`StandardsError::NotReady`].
-
 #[derive(Default)]
 pub struct Standards {
     store: OnceLock<Arc<CatalogueStore>>,

@@ -138,8 +138,11 @@ fn general_part_base(id: &str) -> Option<String> {
     }
 }
 
-/// The levels of China's own standards (the catalogue's national, industry,
-/// local and group standards are all Chinese).
+/// The levels a Chinese code has (`StdCode::level`): industry, local, group
+/// and enterprise are Chinese only; national is also the level of a foreign
+/// national body's code (DIN, BS …), which the catalogues read today do not
+/// hold — were one ingested, an enterprise abroad would not be matched
+/// against it either.
 const CHINESE_LEVELS: [Level; 5] = [
     Level::National,
     Level::Industry,
