@@ -396,13 +396,11 @@ pub async fn train(
     Ok(model)
 }
 
-/// How many times each check-set dev row is repeated in training. The
-/// synthetic population gives ~155,000 rows with ~1,600 relevant, the dev
-/// half ~65,000 with ~1,700 relevant lines; repeated 8 times, real evidence
-/// of what regulation names outweighs the synthetic world, whose labels
-/// follow peers by construction (test-half Recall@10 0.246 at 2, 0.270 at 8
-/// with match_strength; docs/EVALUATION.md). `STDNAV_DEV_WEIGHT` overrides
-/// it for such comparisons.
+/// How many times each check-set dev row is repeated in training: the dev
+/// half has fewer rows than the synthetic population, and repeated,
+/// real evidence of what regulation names outweighs the synthetic world,
+/// whose labels follow peers by construction (docs/EVALUATION.md compares
+/// weights). `STDNAV_DEV_WEIGHT` overrides it for such comparisons.
 const DEV_WEIGHT: usize = 8;
 
 fn dev_weight() -> usize {

@@ -203,8 +203,10 @@ fn expand_in(
 }
 
 /// Indexes into the term list by the first character of each term's
-/// Chinese, built once for the bundled list ([`Reference::get`]). A Chinese
-/// phrase used to be searched for every one of the ~860 terms on every call.
+/// Chinese, built once for the bundled list ([`Reference::get`]), so a
+/// Chinese phrase is searched only for the terms that start with one of its
+/// characters, not for every term on every call. None for another list,
+/// which is scanned.
 fn zh_by_first_char(reference: &Reference) -> Option<&'static HashMap<char, Vec<usize>>> {
     static INDEX: OnceLock<HashMap<char, Vec<usize>>> = OnceLock::new();
     if !std::ptr::eq(reference, Reference::get()) {
@@ -225,7 +227,7 @@ fn zh_by_first_char(reference: &Reference) -> Option<&'static HashMap<char, Vec<
 /// character boundary), as `haystack[from..].find(needle)` gives it, but
 /// `None` for an empty needle. It finds the needle's first character with
 /// `memchr` and compares the rest: for the short texts and words searched
-/// here, on every query, `str::find` spent more setting up its two-way
+/// here, on every query, `str::find` spends more setting up its two-way
 /// searcher than searching.
 pub fn find_from(haystack: &str, needle: &str, from: usize) -> Option<usize> {
     let first = needle.chars().next()?;

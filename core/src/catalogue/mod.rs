@@ -583,7 +583,7 @@ impl Catalogue {
         // The newest edition of a number whose status is inferred: current,
         // unless it is older than INFERRED_IN_FORCE_FROM — most such
         // editions were abolished in the 2017–2020 review of national
-        // standards (68 % of the sample's newest pre-2000 editions) — and
+        // standards (docs/DATA.md measures the rule) — and
         // no regulation in the project's table names its line: regulations
         // name standards in force (GB/T 17219-1998 is old and in force).
         let named = crate::regulation::NamedByRegulation::get();

@@ -29,10 +29,9 @@ pub const LIMITS: &[FieldLimit] = &[
     limits::max("Score", "explain_top", MAX_CANDIDATES as u64),
 ];
 
-/// Batches up to this size are scored on the calling task (about 0.3 µs a
-/// candidate, docs/BENCHMARKS.md, so at most ~0.15 ms: less than the hop to
-/// the blocking pool adds to an Advise's ~300); larger ones go to the
-/// blocking pool.
+/// Batches up to this size are scored on the calling task: scoring them
+/// costs less than the hop to the blocking pool would add. Larger ones go
+/// to the blocking pool.
 const INLINE_BATCH: usize = 512;
 
 #[derive(Clone)]

@@ -347,10 +347,10 @@ fn bare_page(searcher: &Searcher, q: &dyn Query) -> (usize, Vec<TantivyDocument>
     (total, docs)
 }
 
-/// A plain Tantivy index of the same records, to check DESIGN.md §8's
-/// reference figure ("a bare index of these records builds in ≈1 s,
-/// answers p50 ≈0.2 ms, p99 ≈1.2 ms"): the code and the titles as text
-/// with Tantivy's default tokenizer and writer, queried like the bare page.
+/// A plain Tantivy index of the same records, to check the reference
+/// figure DESIGN.md §8 quotes for a bare index: the code and the titles as
+/// text with Tantivy's default tokenizer and writer, queried like the bare
+/// page.
 /// Returns it, the parsed queries (QueryParser over all its fields) and its
 /// build time.
 fn plain_index(

@@ -228,11 +228,11 @@ fn phrase_field_text(keys: &[String], title_len: usize) -> String {
 /// The term list's English wordings of two or more words, found in titles
 /// when a record is indexed. A Chinese query reaches English-titled records
 /// through these wordings ("空调" → "air conditioner"): looked up as one
-/// key each in `title_phrases`, where a phrase query over `title_en` read
-/// the positions of every word of every wording, a third of a Chinese
-/// query's time (docs/BENCHMARKS.md). The same documents match: a key is
-/// indexed where the wording's stemmed tokens follow each other in the
-/// title, which is what the phrase query matched.
+/// key each in `title_phrases`, so no positions are read, where a phrase
+/// query over `title_en` would read those of every word of every wording.
+/// The same documents match: a key is indexed where the wording's stemmed
+/// tokens follow each other in the title, which is what a phrase query
+/// matches.
 pub struct TitlePhrases {
     /// First token → the wordings (as tokens) that start with it.
     by_first: HashMap<String, Vec<Vec<String>>>,

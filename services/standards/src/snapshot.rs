@@ -56,11 +56,11 @@ pub struct Snapshot {
     pub fields: Fields,
     zh: TextAnalyzer,
     en: TextAnalyzer,
-    /// Read once here: reading the fast field for every matching document
-    /// of every query cost about a tenth of search time.
+    /// Read once here rather than from the fast field for every matching
+    /// document of every query.
     pub(crate) status_weights: StatusWeights,
-    /// Opening a fast field column decodes its block index: opening `ord`
-    /// for every hit of every query cost about a seventh of search time.
+    /// Opening a fast field column decodes its block index, so `ord` is
+    /// opened once here rather than for every hit of every query.
     ord_columns: OrdColumns,
     /// Each product's retrieval for the enterprise's ICS groups, and each
     /// record's references in force: enterprises of a chain share products
@@ -73,8 +73,8 @@ pub struct Snapshot {
     pub(crate) mandatory_hits: moka::sync::Cache<Vec<String>, Arc<[u64]>>,
     /// Every English wording of the bundled term list as a query clause,
     /// and the Chinese tokens of every Chinese term, made once: a query's
-    /// expansion adds up to 24 wordings and 12 terms, and tokenizing them
-    /// (stemming, jieba) cost about a tenth of a query.
+    /// expansion adds up to 24 wordings and 12 terms, which would otherwise
+    /// be tokenized (stemming, jieba) on every query.
     wordings: HashMap<&'static str, Wording>,
     term_tokens_zh: HashMap<&'static str, Vec<String>>,
     /// BM25's per-field token totals and document count, which a snapshot
@@ -132,8 +132,8 @@ const PRODUCT_HITS_KEPT: u64 = 20_000;
 const MANDATORY_HITS_KEPT: u64 = 10_000;
 /// Records whose references in force are kept per snapshot.
 const REFERENCES_KEPT: u64 = 100_000;
-/// Filter values whose documents are kept per snapshot (about 12 KiB each
-/// for the whole catalogue).
+/// Filter values whose documents are kept per snapshot (one bit per
+/// document each).
 const TERM_DOCS_KEPT: u64 = 1_000;
 
 impl CatalogueView for Snapshot {

@@ -1,8 +1,8 @@
 //! What the map, the city pages and the index are drawn from — the
 //! caller's stored enterprises in Shandong and its chain batch results —
 //! fetched once and kept for a short time per caller, so a page does not
-//! list every enterprise of the province on each request (that listing was
-//! most of the map's time to first byte: docs/BENCHMARKS.md).
+//! list every enterprise of the province on each request: that listing,
+//! not drawing, sets the map's time to first byte.
 //!
 //! A kept snapshot is served only after the caller's credentials pass a
 //! one-record read, so a revoked key stops seeing the map at once, not

@@ -14,10 +14,8 @@
 //!   matched and how many of the tenant's enterprises it affects; the
 //!   impacts themselves are stored apart, one record each under (tenant,
 //!   entry), written in the same transaction as the entry and trimmed with
-//!   it, so an entry's size does not grow with the enterprises it affects
-//!   (a replay over 2,000 enterprises put up to 74 KB in one entry when
-//!   they were embedded). Entries written before that embed their impacts
-//!   and are still read;
+//!   it, so an entry's size does not grow with the enterprises it affects.
+//!   Entries of older stores embed their impacts and are still read;
 //! - the tenant's **subscriptions**.
 
 use async_trait::async_trait;

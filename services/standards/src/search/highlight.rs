@@ -25,7 +25,7 @@ pub fn highlight(title: &str, terms: &[String]) -> String {
 ///
 /// This runs for every hit of every query, so it finds a term by its first
 /// character ([`text::find_from`]: titles and terms are short, and setting
-/// up `str::find`'s two-way searcher on every call cost more than the
+/// up `str::find`'s two-way searcher on every call costs more than the
 /// search), only lower-cases a title that has upper-case letters, and
 /// copies runs of the title rather than characters.
 pub(super) struct Highlighter<'a> {

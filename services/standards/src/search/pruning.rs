@@ -306,12 +306,9 @@ impl Snapshot {
     /// Whether the narrowest filter keeps at least two thirds as many
     /// documents as the text clauses may match (`matches_bound`, from
     /// [`Self::drop_absent_terms`]). Then reading the filters per document
-    /// ([`Self::run_filtered`]) is cheaper than the intersection; a narrower
-    /// filter is cheaper leading it. Measured on the bench's filtered
-    /// queries: per document, `status = current` (42,000 records) was
-    /// 5-30% faster for every query, up to unions of 54,000 matches; ICS 97
-    /// (1,300 records) was 10-45% faster below about 1,500 matches and up
-    /// to 2× slower above.
+    /// ([`Self::run_filtered`]) is cheaper than the intersection, which
+    /// seeks the text union at each of the filter's documents; a narrower
+    /// filter is cheaper leading it.
     pub(super) fn filter_is_broad(
         &self,
         searcher: &Searcher,
@@ -335,11 +332,11 @@ impl Snapshot {
     /// One page of a filtered text query, ranked and counted as
     /// [`Self::run`] ranks and counts the text query intersected with the
     /// filters. The filters are read per document instead ([`DocFilter`]):
-    /// in the intersection, Tantivy led with the filter's postings (tens of
-    /// thousands of current standards, or of ICS 97) and sought the union
-    /// of text clauses at each of them, which cost more than the text query
-    /// alone. A filter scored nothing (`ConstScoreQuery(…, 0)`), so the
-    /// scores are the text query's.
+    /// in the intersection, Tantivy leads with a broad filter's postings
+    /// (every current standard, say) and seeks the union of text clauses at
+    /// each of them, which costs more than the text query alone. A filter
+    /// scores nothing (`ConstScoreQuery(…, 0)`), so the scores are the text
+    /// query's.
     pub(super) fn run_filtered(
         &self,
         searcher: &Searcher,

@@ -46,11 +46,11 @@ pub(super) fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
 }
 
 /// Term and phrase clauses of a text query, each (field, words) once with
-/// its boosts summed. The same word reached by the query and again by its
-/// expansion ("test" in "plastics test methods" and in "test methods",
-/// "安全" in three expansions) used to be scored once per clause; a sum of
-/// equal BM25 scores is the score times the summed boost, so ranking is
-/// unchanged and each posting list is read once.
+/// its boosts summed. The query and its expansion can reach the same word
+/// ("test" in "plastics test methods" and in "test methods", "安全" in
+/// three expansions); a sum of equal BM25 scores is the score times the
+/// summed boost, so one clause ranks the same and reads its posting list
+/// once.
 #[derive(Default)]
 pub(super) struct TextClauses {
     pub(super) items: Vec<(Field, Vec<String>, f32)>,
@@ -320,9 +320,9 @@ impl Snapshot {
 
     /// A text query, with the filters.
     pub(super) fn text_query(&self, filters: &Filters, text: TextClauses) -> Box<dyn Query> {
-        // Filters select and do not score. (A scored filter ranked a record
-        // lower for every ICS code it has, and the page changed with the
-        // filter: now a filtered page is the unfiltered ranking, filtered.)
+        // Filters select and do not score: a scored filter would rank a
+        // record lower for every ICS code it has, and a filtered page would
+        // not be the unfiltered ranking, filtered.
         let mut clauses: Clauses = self
             .filter_clauses(filters)
             .into_iter()
