@@ -80,6 +80,11 @@ impl Status {
         matches!(self, Status::Current)
     }
 
+    /// In force or coming into force: an edition to adopt or prepare for.
+    pub fn is_in_force_or_coming(self) -> bool {
+        matches!(self, Status::Current | Status::Upcoming)
+    }
+
     /// The status's name as the JSON form and the search index spell it.
     pub fn name(self) -> &'static str {
         match self {
@@ -88,6 +93,30 @@ impl Status {
             Status::Replaced => "replaced",
             Status::Upcoming => "upcoming",
             Status::Draft => "draft",
+        }
+    }
+
+    /// The status named as [`Self::name`] spells it.
+    pub fn from_name(name: &str) -> Option<Status> {
+        [
+            Status::Current,
+            Status::Withdrawn,
+            Status::Replaced,
+            Status::Upcoming,
+            Status::Draft,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+
+    /// The status in Chinese, as reports and the web face write it.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Status::Current => "现行",
+            Status::Withdrawn => "已废止",
+            Status::Replaced => "已被代替",
+            Status::Upcoming => "即将实施",
+            Status::Draft => "草案",
         }
     }
 }
@@ -367,5 +396,27 @@ impl Standard {
     /// `IEC 60335-2-40:2018`), which editions, holdings and peer shares share.
     pub fn line(&self) -> String {
         crate::catalogue::base_of(&self.id)
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::Status;
+
+    #[test]
+    fn every_status_reads_back_from_its_name() {
+        for s in [
+            Status::Current,
+            Status::Withdrawn,
+            Status::Replaced,
+            Status::Upcoming,
+            Status::Draft,
+        ] {
+            assert_eq!(Status::from_name(s.name()), Some(s));
+            assert!(!s.name_zh().is_empty());
+        }
+        assert_eq!(Status::from_name("obsolete"), None);
+        assert!(Status::Upcoming.is_in_force_or_coming());
+        assert!(!Status::Replaced.is_in_force_or_coming());
     }
 }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use stdnav_core::reason::{Lang as ReasonLang, Reason, level_zh};
-use stdnav_core::standard::{AdoptionDegree, Status};
+use stdnav_core::standard::AdoptionDegree;
 
 use crate::solution::*;
 
@@ -138,17 +138,6 @@ impl From<Lang> for ReasonLang {
     }
 }
 
-/// A status in Chinese, for the roadmap.
-fn status_zh(s: Status) -> &'static str {
-    match s {
-        Status::Current => "现行",
-        Status::Withdrawn => "已废止",
-        Status::Replaced => "已被代替",
-        Status::Upcoming => "即将实施",
-        Status::Draft => "草案",
-    }
-}
-
 /// ` (IDT)` in a note written by compose → `（IDT）`; empty when absent.
 fn degree_zh(note: &str) -> String {
     AdoptionDegree::ALL
@@ -208,7 +197,7 @@ fn roadmap_why(r: &RoadmapStep, s: &Solution, lang: Lang) -> String {
         return format!(
             "{} {}，现行版本为 {}{note}",
             u.held,
-            status_zh(u.held_status),
+            u.held_status.name_zh(),
             u.current
         );
     }

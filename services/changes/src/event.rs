@@ -167,10 +167,6 @@ pub fn event_id(parts: &[&str]) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
-fn in_force_or_coming(s: Status) -> bool {
-    matches!(s, Status::Current | Status::Upcoming)
-}
-
 fn sorted(v: &[String]) -> Vec<String> {
     let set: BTreeSet<&String> = v.iter().collect();
     set.into_iter().cloned().collect()
@@ -197,7 +193,7 @@ pub fn diff(before: &Catalogue, after: &Catalogue, source: &str, now_ms: u64) ->
             continue;
         }
         let Some(b) = before.get(&s.id) else {
-            if in_force_or_coming(s.status) {
+            if s.status.is_in_force_or_coming() {
                 let mut e = ChangeEvent::about(ChangeKind::NewEdition, s, source, now_ms);
                 e.previous = previous_edition(after, s);
                 let status = format!("{:?}", s.status);
@@ -210,7 +206,9 @@ pub fn diff(before: &Catalogue, after: &Catalogue, source: &str, now_ms: u64) ->
         let gained_replacement = replacements
             .iter()
             .any(|r| !b.replaced_by.contains(r) && r != &s.id);
-        if !in_force_or_coming(s.status) && (in_force_or_coming(b.status) || gained_replacement) {
+        if !s.status.is_in_force_or_coming()
+            && (b.status.is_in_force_or_coming() || gained_replacement)
+        {
             if replacements.is_empty() {
                 let withdrawn = s.withdrawn.clone().unwrap_or_default();
                 out.push(

@@ -14,7 +14,7 @@ use tonic::Code;
 
 use stdnav_proto::profiling::v1 as ppb;
 use stdnav_proto::profiling::v1::profiling_service_client::ProfilingServiceClient;
-use stdnav_runtime::{Launch, server};
+use stdnav_runtime::Launch;
 
 struct RedisServer {
     port: u16,
@@ -68,23 +68,22 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn serve_profiling(redis_url: &str, home: &Path) -> SocketAddr {
+/// A profiling server on Redis; it stops when the returned sender drops.
+async fn serve_profiling(
+    redis_url: &str,
+    home: &Path,
+) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     let store = stdnav_profiling::open_store(Some(redis_url), "failtest", home)
         .await
         .expect("profile store on Redis");
     let grpc =
         stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)));
-    let listener = server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
-    let handle = Launch::default()
+    let (handle, stop) = Launch::default()
         .add_service(grpc.into_server())
-        .start(listener, std::future::pending())
+        .serve_on_loopback()
         .await
         .unwrap();
-    handle
-        .health
-        .set_all(tonic_health::ServingStatus::Serving)
-        .await;
-    handle.local_addr
+    (handle.local_addr, stop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -100,7 +99,7 @@ async fn redis_killed_under_load_fails_fast_loses_nothing_acknowledged_and_recov
         return;
     };
     let url = format!("redis://127.0.0.1:{}", redis.port);
-    let addr = serve_profiling(&url, dir.path()).await;
+    let (addr, _stop) = serve_profiling(&url, dir.path()).await;
     let client = ProfilingServiceClient::connect(format!("http://{addr}"))
         .await
         .unwrap();

@@ -14,6 +14,7 @@ use minijinja::Environment;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use stdnav_core::standard::Status;
 use stdnav_proto::changes::v1 as cpb;
 use stdnav_proto::standards::v1 as stpb;
 
@@ -901,13 +902,9 @@ fn roadmap_why(solution: &Solution, step: &model::RoadmapStep, lang: Lang) -> St
         };
     }
     if let Some(u) = solution.upgrades.iter().find(|u| u.current == id) {
-        let status = match u.held_status.as_str() {
-            "withdrawn" => "已废止",
-            "replaced" => "已被代替",
-            "upcoming" => "即将实施",
-            "draft" => "草案",
-            "current" => "现行",
-            other => other,
+        let status = match Status::from_name(&u.held_status) {
+            Some(s) => s.name_zh(),
+            None => u.held_status.as_str(),
         };
         return format!("{} {status}，现行版本为 {}", u.held, u.current);
     }
@@ -1414,10 +1411,10 @@ fn citation_notes(c: &model::Citation, lang: Lang) -> Vec<String> {
             t["check_edition_number"], c.edition_number
         ));
     }
-    if c.status == "withdrawn" && c.in_force.is_empty() {
+    if Status::from_name(&c.status) == Some(Status::Withdrawn) && c.in_force.is_empty() {
         notes.push(t["check_no_replacement"].to_string());
     }
-    if c.status == "upcoming" && !c.effective.is_empty() {
+    if Status::from_name(&c.status) == Some(Status::Upcoming) && !c.effective.is_empty() {
         notes.push(format!("{} {}", t["check_effective"], c.effective));
     }
     if !c.partly_replaced_by.is_empty() {
@@ -1458,11 +1455,12 @@ fn check_view(report: &CheckReport, lang: Lang) -> Value {
             &c.resolved
         };
         // The edition in force is news only when it is not the one cited.
-        let in_force = if c.status == "current" && c.in_force == c.resolved {
-            ""
-        } else {
-            c.in_force.as_str()
-        };
+        let in_force =
+            if Status::from_name(&c.status) == Some(Status::Current) && c.in_force == c.resolved {
+                ""
+            } else {
+                c.in_force.as_str()
+            };
         let path = if c.path.len() > 1 {
             c.path.join(" → ")
         } else {

@@ -1,6 +1,6 @@
 //! Helpers shared by the standards service's integration tests: a catalogue
 //! over the bundled demo catalogue only (fast, no ../shared/data needed) and
-//! a real server on a pre-bound `127.0.0.1:0` listener.
+//! a real server on a free loopback port.
 
 #![allow(dead_code)]
 
@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
 use tonic::transport::Channel;
 
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
@@ -59,21 +58,11 @@ pub struct Server {
 }
 
 pub async fn serve(domain: Arc<Standards>) -> Server {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind 127.0.0.1:0");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let handle = Launch::default()
+    let (handle, stop) = Launch::default()
         .add_service(StandardsGrpc::new(domain).into_server())
-        .start(listener, async {
-            let _ = stopped.await;
-        })
+        .serve_on_loopback()
         .await
         .expect("server starts");
-    handle
-        .health
-        .set_all(tonic_health::ServingStatus::Serving)
-        .await;
     Server {
         addr: handle.local_addr,
         _stop: stop,
