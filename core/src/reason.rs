@@ -130,6 +130,8 @@ pub enum Reason {
     GeneralPartReferenced,
     /// `reference-of-matched`: a normative reference of a matched standard.
     ReferenceOfMatched,
+    /// `series-part-matched`: another part of its series matches a product.
+    SeriesPartMatched,
     /// `text-relevance-only`: ranked by text relevance (scoring unavailable).
     TextRelevanceOnly,
     /// `text{text}`: a sentence without a code (an older server's, or a
@@ -170,6 +172,7 @@ pub const CODES: &[&str] = &[
     "regulation-names",
     "general-part-referenced",
     "reference-of-matched",
+    "series-part-matched",
     "text-relevance-only",
     "text",
 ];
@@ -217,6 +220,7 @@ impl Reason {
             Self::RegulationNames => "regulation-names",
             Self::GeneralPartReferenced => "general-part-referenced",
             Self::ReferenceOfMatched => "reference-of-matched",
+            Self::SeriesPartMatched => "series-part-matched",
             Self::TextRelevanceOnly => "text-relevance-only",
             Self::Text { .. } => "text",
         }
@@ -317,6 +321,7 @@ impl Reason {
             "regulation-names" => Self::RegulationNames,
             "general-part-referenced" => Self::GeneralPartReferenced,
             "reference-of-matched" => Self::ReferenceOfMatched,
+            "series-part-matched" => Self::SeriesPartMatched,
             "text-relevance-only" => Self::TextRelevanceOnly,
             "text" => Self::Text { text: s("text") },
             _ => return None,
@@ -425,6 +430,7 @@ impl Reason {
             Self::RegulationNames => "named in regulations for products like yours".into(),
             Self::GeneralPartReferenced => "general part referenced by a matched standard".into(),
             Self::ReferenceOfMatched => "normative reference of a matched standard".into(),
+            Self::SeriesPartMatched => "another part of its series matches your product".into(),
             Self::TextRelevanceOnly => "ranked by text relevance only (scoring unavailable)".into(),
             Self::Text { text } => text.clone(),
         }
@@ -486,6 +492,7 @@ impl Reason {
             Self::RegulationNames => "法规对同类产品点名引用".into(),
             Self::GeneralPartReferenced => "所匹配标准引用的通用部分".into(),
             Self::ReferenceOfMatched => "所匹配标准的规范性引用文件".into(),
+            Self::SeriesPartMatched => "同系列的其他部分与贵企业产品相符".into(),
             Self::TextRelevanceOnly => "仅按文本相关度排序（评分服务不可用）".into(),
             Self::Text { text } => text.clone(),
         }
@@ -548,6 +555,7 @@ mod tests {
             RegulationNames,
             GeneralPartReferenced,
             ReferenceOfMatched,
+            SeriesPartMatched,
             TextRelevanceOnly,
             Text {
                 text: "fits".into(),

@@ -32,4 +32,9 @@ pub struct Retrieval {
     /// when no kind of its products does): the product's own lines, apart
     /// from the industry's in `regulation`.
     pub product_kind: f32,
+    /// How strongly another part of its series
+    /// (`crate::code::StdCode::series`) is the product's: the strongest
+    /// `match_strength` or `product_kind` among them, 0..1; 0 when none is
+    /// or the series is too large to tell (IEC 60335, IEC 61000).
+    pub series_match: f32,
 }

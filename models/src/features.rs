@@ -21,7 +21,7 @@ pub enum Holding {
 
 /// Current or upcoming (or not said): something an enterprise can adopt.
 pub fn in_force(status: Option<Status>) -> bool {
-    status.is_none_or(|s| matches!(s, Status::Current | Status::Upcoming))
+    status.is_none_or(Status::is_in_force_or_coming)
 }
 
 /// Raw signals about one candidate for one enterprise, mirroring
@@ -45,6 +45,10 @@ pub struct Signals {
     /// How broadly a regulation names it for a kind of product the
     /// enterprise names, 0..=1 (0 when none does).
     pub product_kind: f64,
+    /// How strongly another part of its series is the product's (matched
+    /// or named for its kind), 0..=1 (0 when none is or the series is too
+    /// large to tell).
+    pub series_match: f64,
     /// How deep the candidate's ICS code matches the enterprise's ICS groups:
     /// 0 none, 1 field, 2 group, 3 sub-group.
     pub ics_match_depth: u32,
@@ -109,6 +113,7 @@ pub struct Signals {
 /// | `regulation` | how broadly the regulations of the enterprise's industry in its markets name it, 0..=1 (`core/data/regulation.tsv`): apart from `cocitation`, which mixes it with the company a standard keeps |
 /// | `product_kind` | how broadly a regulation names it for a kind of product the enterprise names, 0..=1 (`core/data/products.tsv`): the product's own lines, which `regulation` mixes with the industry's |
 /// | `match_strength` | its product match relative to the product's best hit, 0..=1: the standard that names the product outranks one that shares a word with it |
+/// | `series_match` | how strongly another part of its series is the product's (`match_strength` or `product_kind`), 0..=1: a series is adopted whole though one part's title names the product (ISO 6185-2 and -3 beside -1 for an inflatable boat) |
 pub const FEATURES: &[&str] = &[
     "text_score_log",
     "ics_depth",
@@ -132,6 +137,7 @@ pub const FEATURES: &[&str] = &[
     "cocitation",
     "regulation",
     "product_kind",
+    "series_match",
 ];
 
 /// Number of features.
@@ -161,6 +167,7 @@ pub mod idx {
     pub const COCITATION: usize = 19;
     pub const REGULATION: usize = 20;
     pub const PRODUCT_KIND: usize = 21;
+    pub const SERIES_MATCH: usize = 22;
 }
 
 /// Peers beyond this many add no evidence.
@@ -229,6 +236,7 @@ pub fn features(s: &Signals, as_of_year: i32) -> [f64; NUM_FEATURES] {
         unit(s.cocitation),
         unit(s.regulation),
         unit(s.product_kind),
+        unit(s.series_match),
     ]
 }
 

@@ -793,6 +793,7 @@ fn reason_for(i: usize, effect: f64, s: &Signals) -> Option<Reason> {
         idx::COCITATION if s.cocitation > 0.0 && effect > 0.0 => Reason::RegulationNames,
         idx::REGULATION if s.regulation > 0.0 && effect > 0.0 => Reason::RegulationNames,
         idx::PRODUCT_KIND if s.product_kind > 0.0 && effect > 0.0 => Reason::RegulationNames,
+        idx::SERIES_MATCH if s.series_match > 0.0 && effect > 0.0 => Reason::SeriesPartMatched,
         idx::REFERENCED if s.referenced => {
             if s.in_degree >= 10 {
                 Reason::GeneralPartReferenced

@@ -360,6 +360,7 @@ fn candidate(rng: &mut ChaCha8Rng, e: &Enterprise, n: usize) -> (Signals, bool) 
         cocitation: 0.0,
         regulation: 0.0,
         product_kind: 0.0,
+        series_match: 0.0,
         ics_match_depth,
         mandatory,
         mandatory_in_market,

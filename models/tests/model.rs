@@ -39,6 +39,7 @@ fn relevant() -> Signals {
         cocitation: 0.0,
         regulation: 0.0,
         product_kind: 0.0,
+        series_match: 0.0,
         ics_match_depth: 3,
         mandatory: true,
         mandatory_in_market: true,

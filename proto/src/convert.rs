@@ -201,6 +201,7 @@ pub fn candidate_to_pb(
         cocitation: r.cocitation,
         regulation: r.regulation,
         product_kind: r.product_kind,
+        series_match: r.series_match,
     }
 }
 
@@ -216,6 +217,7 @@ pub fn retrieval_from_pb(c: pb::Candidate) -> Retrieval {
         cocitation: c.cocitation,
         regulation: c.regulation,
         product_kind: c.product_kind,
+        series_match: c.series_match,
     }
 }
 
@@ -300,6 +302,7 @@ mod tests {
             cocitation: 0.4,
             regulation: 0.6,
             product_kind: 0.3,
+            series_match: 0.9,
         };
         let c = candidate_to_pb(pb::Standard::default(), vec!["空调".into()], &r);
         assert_eq!(c.matched_terms, ["空调"]);

@@ -178,6 +178,24 @@ impl StdCode {
         }
     }
 
+    /// The series this code is a part of: its prefix and its number without
+    /// the part — `GB 3565` for `GB/T 3565.1` and for `GB 3565.2` (a
+    /// mandatory part and its recommended siblings are one series),
+    /// `ISO 6185` for `ISO 6185-2`, `IEC 60335` for `IEC 60335-2-40`,
+    /// `ETSI EN 301 489` for `ETSI EN 301 489-6`; `None` for a code that is
+    /// not a part.
+    pub fn series(&self) -> Option<String> {
+        let chinese = style_of(&self.prefix) == Style::Chinese;
+        let separator = if chinese { '.' } else { '-' };
+        let (number, _part) = self.deliverable().split_once(separator)?;
+        let prefix = if chinese {
+            self.prefix.trim_end_matches("/T").trim_end_matches("/Z")
+        } else {
+            self.prefix.as_str()
+        };
+        Some(format!("{prefix} {number}"))
+    }
+
     /// The number as the search index keys it: no spaces, no year, no ETSI version.
     fn key(&self) -> String {
         self.deliverable()

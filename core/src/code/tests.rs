@@ -689,3 +689,19 @@ fn catalogue_ids() {
         );
     }
 }
+
+#[test]
+fn the_series_a_part_belongs_to() {
+    let series = |code: &str| StdCode::parse(code).unwrap().series();
+    assert_eq!(series("GB/T 3565.1-2022").as_deref(), Some("GB 3565"));
+    assert_eq!(series("GB 3565.2-2022").as_deref(), Some("GB 3565"));
+    assert_eq!(series("DB37/T 2904.3-2019").as_deref(), Some("DB37 2904"));
+    assert_eq!(series("ISO 6185-2:2001").as_deref(), Some("ISO 6185"));
+    assert_eq!(series("IEC 60335-2-40:2022").as_deref(), Some("IEC 60335"));
+    assert_eq!(
+        series("ETSI EN 301 489-6 V2.2.1").as_deref(),
+        Some("ETSI EN 301 489")
+    );
+    assert_eq!(series("ISO 9001:2015"), None);
+    assert_eq!(series("GB 7258-2017"), None);
+}

@@ -130,6 +130,7 @@ impl Retrieved {
             cocitation: info.retrieval.cocitation,
             regulation: info.retrieval.regulation,
             product_kind: info.retrieval.product_kind,
+            series_match: info.retrieval.series_match,
             ics_match_depth: info.retrieval.ics_match_depth,
             mandatory: st.is_mandatory(),
             mandatory_in_market: info.retrieval.mandatory_in_market,
@@ -680,12 +681,7 @@ impl Advisor {
                 r.current
                     .clone()
                     .or_else(|| r.standard.clone())
-                    .filter(|s| {
-                        matches!(
-                            status_from_pb(s.status),
-                            Some(Status::Current | Status::Upcoming)
-                        )
-                    })
+                    .filter(|s| status_from_pb(s.status).is_some_and(Status::is_in_force_or_coming))
             });
         Ok(current
             .map(|s| {

@@ -97,29 +97,21 @@ pub fn validate(batch: &[Signals], as_of_year: i32) -> Vec<(String, String)> {
                 format!("must be a finite number ≥ 0, got {}", s.text_score),
             ));
         }
-        if !(s.peer_adoption.is_finite() && (0.0..=1.0).contains(&s.peer_adoption)) {
-            bad.push((
-                format!("candidates[{i}].peer_adoption"),
-                format!("must be a share between 0 and 1, got {}", s.peer_adoption),
-            ));
-        }
-        if !(s.cocitation.is_finite() && (0.0..=1.0).contains(&s.cocitation)) {
-            bad.push((
-                format!("candidates[{i}].cocitation"),
-                format!("must be a strength between 0 and 1, got {}", s.cocitation),
-            ));
-        }
-        if !(s.regulation.is_finite() && (0.0..=1.0).contains(&s.regulation)) {
-            bad.push((
-                format!("candidates[{i}].regulation"),
-                format!("must be a weight between 0 and 1, got {}", s.regulation),
-            ));
-        }
-        if !(s.product_kind.is_finite() && (0.0..=1.0).contains(&s.product_kind)) {
-            bad.push((
-                format!("candidates[{i}].product_kind"),
-                format!("must be a weight between 0 and 1, got {}", s.product_kind),
-            ));
+        // Shares, strengths and weights: each between 0 and 1.
+        let units = [
+            ("peer_adoption", "share", s.peer_adoption),
+            ("cocitation", "strength", s.cocitation),
+            ("regulation", "weight", s.regulation),
+            ("product_kind", "weight", s.product_kind),
+            ("series_match", "strength", s.series_match),
+        ];
+        for (field, what, value) in units {
+            if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
+                bad.push((
+                    format!("candidates[{i}].{field}"),
+                    format!("must be a {what} between 0 and 1, got {value}"),
+                ));
+            }
         }
         if s.published_year != 0 && !(1800..=2200).contains(&s.published_year) {
             bad.push((

@@ -105,6 +105,7 @@ pub fn signals_from_pb(
         cocitation: f64::from(c.cocitation),
         regulation: f64::from(c.regulation),
         product_kind: f64::from(c.product_kind),
+        series_match: f64::from(c.series_match),
         ics_match_depth: c.ics_match_depth,
         mandatory: c.mandatory,
         mandatory_in_market: c.mandatory_in_market,

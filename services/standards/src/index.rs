@@ -26,7 +26,7 @@ pub const EN: &str = "en_stem";
 
 /// Bumped whenever the schema or what is indexed changes: a cached index
 /// with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -35,6 +35,12 @@ pub struct Fields {
     pub title_zh: Field,
     pub title_en: Field,
     pub title_fr: Field,
+    /// The Chinese titles of the national standards that adopt an
+    /// international or regional record, on that record: a Chinese product
+    /// name reaches the ISO or IEC standard a GB translates. Searched for
+    /// enterprises that do not sell in China, whose candidates leave
+    /// China's own standards out.
+    pub title_zh_adopters: Field,
     /// The term list's English wordings of two or more words found in the
     /// English title ([`TitlePhrases`]), one key per occurrence.
     pub title_phrases: Field,
@@ -69,6 +75,7 @@ pub fn schema() -> (Schema, Fields) {
         title_zh: b.add_text_field("title_zh", text(JIEBA)),
         title_en: b.add_text_field("title_en", text(EN)),
         title_fr: b.add_text_field("title_fr", text("default")),
+        title_zh_adopters: b.add_text_field("title_zh_adopters", text(JIEBA)),
         // Keys, not text: no positions. Its length is the English title's
         // (see `phrase_field_text`), so BM25 normalizes a key's score by
         // the title's length as it did the phrase's.
@@ -382,7 +389,11 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
     // segments at random, and ties at the edge of a page then differ).
     let mut writer: IndexWriter = index.writer_with_num_threads(1, 1024 * 1024 * 1024)?;
     for (ord, s) in catalogue.records().iter().enumerate() {
-        writer.add_document(document(&fields, ord, s, reference, &phrases, &mut en))?;
+        let mut doc = document(&fields, ord, s, reference, &phrases, &mut en);
+        for title in adopters_titles_zh(catalogue, s) {
+            doc.add_text(fields.title_zh_adopters, title);
+        }
+        writer.add_document(doc)?;
         if ord % 1000 == 999 {
             progress(1000);
         }
@@ -391,6 +402,36 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
     writer.commit()?;
     writer.wait_merging_threads()?;
     Ok(index)
+}
+
+/// The distinct Chinese titles of the national standards adopting any
+/// edition of the international or regional record `s`'s line (a GB
+/// adopting the 2010 edition names the product of the 2019 one too), at
+/// most two: editions of one GB mostly repeat a title.
+fn adopters_titles_zh<'c>(catalogue: &'c Catalogue, s: &Standard) -> Vec<&'c str> {
+    let mut titles: Vec<&str> = Vec::new();
+    if !matches!(s.level, Level::International | Level::Regional) {
+        return titles;
+    }
+    let adopters = catalogue
+        .editions(&s.id)
+        .into_iter()
+        .rev()
+        .filter_map(|e| catalogue.position(&e.id))
+        .flat_map(|at| catalogue.adopted_by_at(at));
+    for id in adopters {
+        let Some(adopter) = catalogue.get(id) else {
+            continue;
+        };
+        let title = adopter.title_zh.as_str();
+        if !title.is_empty() && !titles.contains(&title) {
+            titles.push(title);
+            if titles.len() == 2 {
+                break;
+            }
+        }
+    }
+    titles
 }
 
 /// Opens an index built by [`build`].

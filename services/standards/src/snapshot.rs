@@ -71,6 +71,9 @@ pub struct Snapshot {
     /// The mandatory national standards in force of a set of ICS groups
     /// (enterprises of one industry share the set).
     pub(crate) mandatory_hits: moka::sync::Cache<Vec<String>, Arc<[u64]>>,
+    /// The parts of each series, made with the snapshot: made on the first
+    /// Candidates call instead, every call arriving meanwhile would wait.
+    pub(crate) series: crate::search::SeriesIndex,
     /// Every English wording of the bundled term list as a query clause,
     /// and the Chinese tokens of every Chinese term, made once: a query's
     /// expansion adds up to 24 wordings and 12 terms, which would otherwise
@@ -228,6 +231,13 @@ impl Snapshot {
                 .entry(term.zh.as_str())
                 .or_insert_with(|| tokens(&mut zh.clone(), &term.zh));
         }
+        let started = std::time::Instant::now();
+        let series = crate::search::SeriesIndex::build(&catalogue);
+        tracing::debug!(
+            series = series.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "series index built"
+        );
         Self {
             catalogue,
             index,
@@ -240,6 +250,7 @@ impl Snapshot {
             product_hits: moka::sync::Cache::new(PRODUCT_HITS_KEPT),
             references: moka::sync::Cache::new(REFERENCES_KEPT),
             mandatory_hits: moka::sync::Cache::new(MANDATORY_HITS_KEPT),
+            series,
             wordings,
             term_tokens_zh,
             field_tokens,

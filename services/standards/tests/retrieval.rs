@@ -305,6 +305,40 @@ fn a_product_sold_abroad_is_matched_against_its_markets_standards() {
     );
 }
 
+/// A Chinese product name reaches, for an enterprise selling only in the
+/// EU, the ISO standards whose Chinese translations (GB/T 20897.x adopting
+/// ISO 6185-x) name it; and every part of that small series comes with the
+/// parts the product matched, carrying how strongly they did.
+#[test]
+fn a_chinese_name_abroad_reaches_a_whole_series_through_its_translations() {
+    let Some(d) = real() else { return };
+    let c = d
+        .candidates(&CandidateParams {
+            products: vec!["充气艇".into()],
+            industries: vec!["3732".into()],
+            markets: vec!["EU".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    for part in ["ISO 6185-1:", "ISO 6185-2:", "ISO 6185-3:", "ISO 6185-4:"] {
+        let hit = c
+            .iter()
+            .find(|(_, v)| v.standard.id.starts_with(part))
+            .unwrap_or_else(|| {
+                let ids: Vec<&str> = c.iter().map(|(_, v)| v.standard.id.as_str()).collect();
+                panic!("{part} not among {ids:?}")
+            });
+        assert!(hit.0.retrieval.match_strength > 0.0, "{part}: {:?}", hit.0);
+        assert!(hit.0.retrieval.series_match > 0.0, "{part}: {:?}", hit.0);
+    }
+    assert!(
+        c.iter()
+            .filter(|(h, _)| h.retrieval.match_strength > 0.0)
+            .all(|(_, v)| v.standard.level != Level::National),
+        "China's own standards are out of an EU-only enterprise's markets"
+    );
+}
+
 fn page(
     d: &Standards,
     query: &str,

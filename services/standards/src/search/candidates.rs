@@ -291,6 +291,7 @@ impl Snapshot {
             &regulation,
             &named_for,
         );
+        self.add_series(&mut list, &mut have);
 
         for c in &mut list {
             if let Some(s) = self.record(c.ord) {
@@ -515,6 +516,8 @@ impl Snapshot {
     /// are out of its markets and not searched: a Chinese title matching a
     /// Chinese product name would otherwise set the best score that the
     /// international standards' strength is measured against, and cut them.
+    /// Their Chinese titles still lead a Chinese name to the international
+    /// standards they adopt.
     fn product_hits(
         &self,
         searcher: &tantivy::Searcher,
@@ -524,7 +527,10 @@ impl Snapshot {
         china: bool,
     ) -> Result<ProductHits, StandardsError> {
         let f = self.fields;
-        let (text, terms) = self.text_clauses(product);
+        let (mut text, terms) = self.text_clauses(product);
+        if !china {
+            text.extend(self.adopters_clauses(product));
+        }
         let mut out = ProductHits {
             expanded: text::expand(product, Reference::get()).en,
             ..Default::default()

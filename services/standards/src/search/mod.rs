@@ -6,10 +6,12 @@ mod pruning;
 mod qualifiers;
 mod query;
 mod run;
+mod series;
 
 pub use candidates::{CandidateHit, CandidateParams, CandidatesResult};
 pub use highlight::{display_title, highlight};
 pub use query::code_like;
+pub(crate) use series::SeriesIndex;
 
 use std::collections::BTreeMap;
 

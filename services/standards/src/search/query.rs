@@ -246,6 +246,23 @@ impl Snapshot {
 
     /// Should-clauses for free text in either language, expanded across
     /// languages through the term list.
+    /// A Chinese query's words on the Chinese titles of the national
+    /// standards adopting a record ([`index::Fields::title_zh_adopters`]),
+    /// weighed as on the record's own Chinese title.
+    pub(super) fn adopters_clauses(&self, query: &str) -> Clauses {
+        let mut clauses = TextClauses::default();
+        if text::has_cjk(query) {
+            for t in self.zh_tokens(query) {
+                clauses.add(
+                    self.fields.title_zh_adopters,
+                    std::slice::from_ref(&t),
+                    ZH_TITLE_BOOST,
+                );
+            }
+        }
+        clauses.into_clauses()
+    }
+
     pub(super) fn text_clauses(&self, query: &str) -> (Clauses, Vec<String>) {
         let (clauses, terms, _) = self.text_parts(query);
         (clauses.into_clauses(), terms)
