@@ -96,17 +96,18 @@ impl Status {
         }
     }
 
+    /// Every status.
+    pub const ALL: [Status; 5] = [
+        Status::Current,
+        Status::Withdrawn,
+        Status::Replaced,
+        Status::Upcoming,
+        Status::Draft,
+    ];
+
     /// The status named as [`Self::name`] spells it.
     pub fn from_name(name: &str) -> Option<Status> {
-        [
-            Status::Current,
-            Status::Withdrawn,
-            Status::Replaced,
-            Status::Upcoming,
-            Status::Draft,
-        ]
-        .into_iter()
-        .find(|s| s.name() == name)
+        Self::ALL.into_iter().find(|s| s.name() == name)
     }
 
     /// The status in Chinese, as reports and the web face write it.
@@ -405,13 +406,7 @@ mod status_tests {
 
     #[test]
     fn every_status_reads_back_from_its_name() {
-        for s in [
-            Status::Current,
-            Status::Withdrawn,
-            Status::Replaced,
-            Status::Upcoming,
-            Status::Draft,
-        ] {
+        for s in Status::ALL {
             assert_eq!(Status::from_name(s.name()), Some(s));
             assert!(!s.name_zh().is_empty());
         }

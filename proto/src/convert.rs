@@ -242,13 +242,7 @@ mod tests {
         for n in [Nature::Mandatory, Nature::Recommended, Nature::Guidance] {
             assert_eq!(nature_from_pb(nature_to_pb(n) as i32), Some(n));
         }
-        for s in [
-            Status::Current,
-            Status::Withdrawn,
-            Status::Replaced,
-            Status::Upcoming,
-            Status::Draft,
-        ] {
+        for s in Status::ALL {
             assert_eq!(status_from_pb(status_to_pb(s) as i32), Some(s));
         }
         for c in [Comparator::Le, Comparator::Ge, Comparator::Range] {

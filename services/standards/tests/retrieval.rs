@@ -339,6 +339,40 @@ fn a_chinese_name_abroad_reaches_a_whole_series_through_its_translations() {
     );
 }
 
+/// A title sharing only a generic word with the product is not the
+/// product's: "safety belt" and 安全带 share "safety" / 安全 with food-safety
+/// labelling (GB 7718), blasting rules (GB 6722) and hazardous-chemical
+/// work (GB 30871), none of them about belts.
+#[test]
+fn a_generic_word_alone_does_not_make_a_product_match() {
+    let Some(d) = real() else { return };
+    for product in ["safety belt", "安全带"] {
+        let c = d
+            .candidates(&CandidateParams {
+                products: vec![product.into()],
+                industries: vec!["3670".into()],
+                markets: vec!["CN".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        let matched: Vec<&str> = c
+            .iter()
+            .filter(|(h, _)| h.retrieval.match_strength > 0.0)
+            .map(|(_, v)| v.standard.id.as_str())
+            .collect();
+        assert!(
+            matched.iter().any(|id| id.starts_with("GB 14166-")),
+            "{product}: {matched:?}"
+        );
+        for unrelated in ["GB 7718-", "GB 6722-", "GB 30871-"] {
+            assert!(
+                !matched.iter().any(|id| id.starts_with(unrelated)),
+                "{product}: {unrelated} among {matched:?}"
+            );
+        }
+    }
+}
+
 fn page(
     d: &Standards,
     query: &str,

@@ -20,6 +20,7 @@ use crate::error::StandardsError;
 use crate::index::{level_str, nature_str, status_str};
 use crate::snapshot::{ProductHit, ProductHits, Snapshot};
 
+use super::generic::GENERIC_ONLY;
 use super::pruning::QueryStats;
 use super::qualifiers::qualifier_factor;
 use super::query::{any_of, boosted, term_query};
@@ -527,7 +528,9 @@ impl Snapshot {
         china: bool,
     ) -> Result<ProductHits, StandardsError> {
         let f = self.fields;
-        let (mut text, terms) = self.text_clauses(product);
+        let (parts, terms, _) = self.text_parts(product);
+        let words = self.product_words(searcher, &parts);
+        let mut text = parts.into_clauses();
         if !china {
             text.extend(self.adopters_clauses(product));
         }
@@ -564,9 +567,10 @@ impl Snapshot {
             )
             .map_err(StandardsError::index)?;
         // A title whose qualifier contradicts the product's (a gas water
-        // heater and electric storage water heaters) or that names a niche
-        // application the product does not (oil-well cements for cement)
-        // shares words with it but is not about it.
+        // heater and electric storage water heaters), that names a niche
+        // application the product does not (oil-well cements for cement) or
+        // that shares only generic words with it (food safety for a safety
+        // belt) shares words with it but is not about it.
         let product_lower = product.to_lowercase();
         // Each hit with its titles, lower case, read once for the qualifier
         // check and the matched terms.
@@ -574,11 +578,14 @@ impl Snapshot {
             .hits(searcher, top)?
             .into_iter()
             .map(|mut h| {
-                let title = self
-                    .record(h.ord)
+                let record = self.record(h.ord);
+                let title = record
                     .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
                     .unwrap_or_default();
                 h.score *= qualifier_factor(&product_lower, &title);
+                if record.is_some_and(|s| self.shares_only_generic_words(&words, s)) {
+                    h.score *= GENERIC_ONLY;
+                }
                 (h, title)
             })
             .collect();

@@ -1,6 +1,7 @@
 //! Search, statistics and candidate retrieval over a [`Snapshot`].
 
 mod candidates;
+mod generic;
 mod highlight;
 mod pruning;
 mod qualifiers;

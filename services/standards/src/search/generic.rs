@@ -1,0 +1,87 @@
+//! Titles that share only generic words with a product: "safety belt"
+//! shares "safety" with food-safety standards and "安全带" shares "安全"
+//! with blasting safety rules, and neither is about belts.
+
+use std::collections::HashSet;
+
+use stdnav_core::standard::{Provenance, Standard};
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use super::query::TextClauses;
+use crate::index;
+use crate::snapshot::Snapshot;
+
+/// A title word found in one record in this many or more is generic
+/// (安全, safety, equipment, 技术).
+const GENERIC_ONE_IN: u64 = 100;
+
+/// What a hit sharing only generic words with the product keeps of its
+/// score: less than the quarter of the best hit a product keeps.
+pub(super) const GENERIC_ONLY: f32 = 0.2;
+
+/// A product query's title words, specific and generic.
+#[derive(Debug, Default)]
+pub(super) struct ProductWords {
+    specific: HashSet<(Field, String)>,
+    generic: HashSet<(Field, String)>,
+}
+
+impl Snapshot {
+    /// The words of a product query's title clauses, each specific or
+    /// generic by how many records carry it; the words of an English
+    /// wording found whole in titles (`title_phrases`) count as specific.
+    pub(super) fn product_words(&self, searcher: &Searcher, parts: &TextClauses) -> ProductWords {
+        let f = self.fields;
+        let bar = (self.num_docs / GENERIC_ONE_IN).max(1);
+        let mut words = ProductWords::default();
+        for (field, clause, _) in &parts.items {
+            if *field == f.title_phrases {
+                for word in clause.iter().flat_map(|key| index::phrase_words(key)) {
+                    words.specific.insert((f.title_en, word.to_string()));
+                }
+                continue;
+            }
+            let [word] = clause.as_slice() else {
+                continue;
+            };
+            if *field != f.title_zh && *field != f.title_en {
+                continue;
+            }
+            let records = searcher
+                .doc_freq(&Term::from_field_text(*field, word))
+                .unwrap_or(0);
+            let set = if records >= bar {
+                &mut words.generic
+            } else {
+                &mut words.specific
+            };
+            set.insert((*field, word.clone()));
+        }
+        words
+    }
+
+    /// Whether `s`'s indexed titles share words with the product, all of
+    /// them generic, while the product has specific words too.
+    pub(super) fn shares_only_generic_words(&self, words: &ProductWords, s: &Standard) -> bool {
+        if words.specific.is_empty() || words.generic.is_empty() {
+            return false;
+        }
+        let f = self.fields;
+        let mut tokens: Vec<(Field, String)> = self
+            .zh_tokens(&s.title_zh)
+            .into_iter()
+            .map(|t| (f.title_zh, t))
+            .collect();
+        // An English title taken from the adopted standard is not indexed.
+        if s.title_source != Provenance::Adopted {
+            tokens.extend(
+                self.en_tokens(&s.title_en)
+                    .into_iter()
+                    .map(|t| (f.title_en, t)),
+            );
+        }
+        let shares = |set: &HashSet<(Field, String)>| tokens.iter().any(|t| set.contains(t));
+        shares(&words.generic) && !shares(&words.specific)
+    }
+}
