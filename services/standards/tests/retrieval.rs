@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use stdnav_core::standard::{Level, Status};
-use stdnav_standards::domain::{EdgeKind, Standards};
+use stdnav_standards::domain::{Candidates, EdgeKind, Standards};
 use stdnav_standards::progress::Silent;
 use stdnav_standards::search::{CandidateParams, FacetKind, Filters, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
@@ -27,6 +27,17 @@ fn real() -> Option<Arc<Standards>> {
             Some(Arc::new(Standards::with_store(Arc::new(store))))
         })
         .clone()
+}
+
+/// The candidates for an enterprise making one product of one industry.
+fn candidates_of(d: &Standards, product: &str, industry: &str, markets: &[&str]) -> Candidates {
+    d.candidates(&CandidateParams {
+        products: vec![product.into()],
+        industries: vec![industry.into()],
+        markets: markets.iter().map(|m| m.to_string()).collect(),
+        ..Default::default()
+    })
+    .unwrap()
 }
 
 fn top_ids(d: &Standards, query: &str, n: usize) -> Vec<String> {
@@ -245,14 +256,7 @@ fn statistics_and_facets() {
 #[test]
 fn candidates_reach_english_titles_from_chinese_products() {
     let Some(d) = real() else { return };
-    let c = d
-        .candidates(&CandidateParams {
-            products: vec!["房间空调器".into()],
-            industries: vec!["3852".into()],
-            markets: vec!["CN".into(), "EU".into()],
-            ..Default::default()
-        })
-        .unwrap();
+    let c = candidates_of(&d, "房间空调器", "3852", &["CN", "EU"]);
     let ids: Vec<&str> = c.iter().map(|(_, v)| v.standard.id.as_str()).collect();
     assert!(ids.contains(&"IEC 60335-2-40:2024"), "{ids:?}");
     // The general part comes with the particular part.
@@ -271,16 +275,8 @@ fn candidates_reach_english_titles_from_chinese_products() {
 #[test]
 fn a_product_sold_abroad_is_matched_against_its_markets_standards() {
     let Some(d) = real() else { return };
-    let of = |markets: &[&str]| {
-        d.candidates(&CandidateParams {
-            products: vec!["房间空调器".into()],
-            industries: vec!["3852".into()],
-            markets: markets.iter().map(|m| m.to_string()).collect(),
-            ..Default::default()
-        })
-        .unwrap()
-    };
-    let matched_levels = |c: &stdnav_standards::domain::Candidates| -> Vec<(String, Level)> {
+    let of = |markets: &[&str]| candidates_of(&d, "房间空调器", "3852", markets);
+    let matched_levels = |c: &Candidates| -> Vec<(String, Level)> {
         c.iter()
             .filter(|(h, _)| {
                 !h.retrieval.matched_products.is_empty() && h.retrieval.referenced_by.is_empty()
@@ -312,14 +308,7 @@ fn a_product_sold_abroad_is_matched_against_its_markets_standards() {
 #[test]
 fn a_chinese_name_abroad_reaches_a_whole_series_through_its_translations() {
     let Some(d) = real() else { return };
-    let c = d
-        .candidates(&CandidateParams {
-            products: vec!["充气艇".into()],
-            industries: vec!["3732".into()],
-            markets: vec!["EU".into()],
-            ..Default::default()
-        })
-        .unwrap();
+    let c = candidates_of(&d, "充气艇", "3732", &["EU"]);
     for part in ["ISO 6185-1:", "ISO 6185-2:", "ISO 6185-3:", "ISO 6185-4:"] {
         let hit = c
             .iter()
@@ -347,14 +336,7 @@ fn a_chinese_name_abroad_reaches_a_whole_series_through_its_translations() {
 fn a_generic_word_alone_does_not_make_a_product_match() {
     let Some(d) = real() else { return };
     for product in ["safety belt", "安全带"] {
-        let c = d
-            .candidates(&CandidateParams {
-                products: vec![product.into()],
-                industries: vec!["3670".into()],
-                markets: vec!["CN".into()],
-                ..Default::default()
-            })
-            .unwrap();
+        let c = candidates_of(&d, product, "3670", &["CN"]);
         let matched: Vec<&str> = c
             .iter()
             .filter(|(h, _)| h.retrieval.match_strength > 0.0)
