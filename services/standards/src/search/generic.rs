@@ -62,26 +62,41 @@ impl Snapshot {
     }
 
     /// Whether `s`'s indexed titles share words with the product, all of
-    /// them generic, while the product has specific words too.
+    /// them generic, while the product has specific words too. A Chinese
+    /// word is looked for as a substring of the title (each token the
+    /// segmenter makes is one), so the hot path segments no title; English
+    /// words are stems, and only the English title is analysed.
     pub(super) fn shares_only_generic_words(&self, words: &ProductWords, s: &Standard) -> bool {
         if words.specific.is_empty() || words.generic.is_empty() {
             return false;
         }
         let f = self.fields;
-        let mut tokens: Vec<(Field, String)> = self
-            .zh_tokens(&s.title_zh)
-            .into_iter()
-            .map(|t| (f.title_zh, t))
-            .collect();
-        // An English title taken from the adopted standard is not indexed.
-        if s.title_source != Provenance::Adopted {
-            tokens.extend(
-                self.en_tokens(&s.title_en)
-                    .into_iter()
-                    .map(|t| (f.title_en, t)),
-            );
+        let zh_title = s.title_zh.to_lowercase();
+        let in_zh = |set: &HashSet<(Field, String)>| {
+            set.iter()
+                .any(|(field, word)| *field == f.title_zh && zh_title.contains(word.as_str()))
+        };
+        if in_zh(&words.specific) {
+            return false;
         }
-        let shares = |set: &HashSet<(Field, String)>| tokens.iter().any(|t| set.contains(t));
-        shares(&words.generic) && !shares(&words.specific)
+        let mut generic = in_zh(&words.generic);
+        // An English title taken from the adopted standard is not indexed.
+        let en_words =
+            |set: &HashSet<(Field, String)>| set.iter().any(|(field, _)| *field == f.title_en);
+        if s.title_source != Provenance::Adopted
+            && (en_words(&words.specific) || (!generic && en_words(&words.generic)))
+        {
+            let tokens = self.en_tokens(&s.title_en);
+            let in_en = |set: &HashSet<(Field, String)>| {
+                tokens
+                    .iter()
+                    .any(|t| set.contains(&(f.title_en, t.clone())))
+            };
+            if in_en(&words.specific) {
+                return false;
+            }
+            generic = generic || in_en(&words.generic);
+        }
+        generic
     }
 }
