@@ -1,0 +1,113 @@
+//! The services the evaluation runs on, and the gathering of each subject's candidates.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use stdnav_advisor::Advisor;
+use stdnav_advisor::orchestrate::{CallContext, Subject};
+use stdnav_core::enterprise::Profile;
+use stdnav_models::Signals;
+use stdnav_runtime::progress::Progress;
+
+use super::cases::Case;
+use crate::allinone;
+
+/// Enterprises gathered at once.
+const CONCURRENCY: usize = 8;
+
+/// The signals of one enterprise's candidates (as the advisor builds them).
+pub(super) struct Gathered {
+    pub signals: Vec<Signals>,
+}
+
+/// Services over a fresh profile store holding the visible population,
+/// and the advisor's view of them.
+pub(super) struct Bench {
+    /// Kept alive: dropping it stops the services.
+    _local: allinone::Local,
+    pub addr: SocketAddr,
+    pub advisor: Advisor,
+}
+
+/// Starts the services on a free port with an empty temporary profile store
+/// and stores the visible profiles of `cases`.
+pub(super) async fn start(
+    home: &Path,
+    data: Option<PathBuf>,
+    cases: &[Case],
+) -> anyhow::Result<Bench> {
+    let local = allinone::start_local(home, data, true).await?;
+    let addr = local.addr();
+    let profiles: Vec<Profile> = cases.iter().map(|c| c.profile.clone()).collect();
+    crate::population::upsert_over_grpc(addr, &profiles, "storing the visible population").await?;
+    let advisor = local.advisor();
+    Ok(Bench {
+        _local: local,
+        addr,
+        advisor,
+    })
+}
+
+fn context() -> CallContext {
+    CallContext {
+        tenant: "default".into(),
+        deadline: Some(std::time::Instant::now() + std::time::Duration::from_secs(60)),
+        credentials: Default::default(),
+    }
+}
+
+fn to_signals(batch: Vec<stdnav_proto::scoring::v1::CandidateSignals>) -> Vec<Signals> {
+    let mut bad = Vec::new();
+    batch
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| stdnav_scoring::grpc::signals_from_pb(c, i, &mut bad))
+        .collect()
+}
+
+/// Signals for each subject, gathered a few at a time, in input order.
+pub(super) async fn gather_all(
+    advisor: &Advisor,
+    subjects: Vec<Subject>,
+    progress: &dyn Progress,
+    stage: &str,
+) -> anyhow::Result<Vec<Gathered>> {
+    progress.stage(stage, Some(subjects.len() as u64));
+    let gathered = gather(advisor, subjects, progress).await;
+    progress.finish();
+    gathered
+}
+
+/// [`gather_all`] within a stage the caller reports.
+pub(super) async fn gather(
+    advisor: &Advisor,
+    subjects: Vec<Subject>,
+    progress: &dyn Progress,
+) -> anyhow::Result<Vec<Gathered>> {
+    use futures::StreamExt;
+    let results: Vec<anyhow::Result<Gathered>> = futures::stream::iter(subjects)
+        .map(|subject| {
+            let advisor = advisor.clone();
+            async move {
+                let g = advisor
+                    .gather(&context(), subject)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("gathering signals: {e}"))?;
+                progress.inc(1);
+                Ok(Gathered {
+                    signals: to_signals(g.batch),
+                })
+            }
+        })
+        .buffered(CONCURRENCY)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+pub(super) fn stored(cases: &[&Case]) -> Vec<Subject> {
+    cases
+        .iter()
+        .map(|c| Subject::Uscc(c.profile.uscc.clone()))
+        .collect()
+}
