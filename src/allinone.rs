@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use tonic_health::ServingStatus;
 
 use stdnav_advisor::{Advisor, AdvisorGrpc, BackendAddrs, Backends};
+use stdnav_core::industry::IndustryData;
 use stdnav_profiling::{Profiling, ProfilingGrpc, open_store};
 use stdnav_runtime::progress::Progress;
 use stdnav_runtime::{Launch, ServeOptions, ServerHandle};
@@ -25,12 +26,38 @@ use stdnav_standards::{Standards, StandardsGrpc};
 
 use crate::in_process::{LocalProfiles, LocalScoring, LocalStandards};
 
+/// The data directory a command was given (or found), with the industry code
+/// lists read from it once: the profiling service of every server the
+/// command starts in this process checks codes against these, so the lists
+/// always come from the directory the catalogues come from.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    /// The real catalogues and code lists, when present.
+    pub path: Option<PathBuf>,
+    /// The code lists under `path`; none without it (codes checked by form only).
+    pub industry: Arc<IndustryData>,
+}
+
+impl DataDir {
+    /// Reads the industry code lists under `path`, when given.
+    pub fn load(path: Option<PathBuf>) -> anyhow::Result<Self> {
+        let industry = match &path {
+            Some(dir) => IndustryData::load(dir).context("reading the industry code lists")?,
+            None => IndustryData::form_only(),
+        };
+        Ok(Self {
+            path,
+            industry: Arc::new(industry),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// stdnav's own state: index cache, embedded store, model artifact.
     pub home: PathBuf,
-    /// The real catalogues, when present.
-    pub data: Option<PathBuf>,
+    /// The real catalogues and industry code lists, when present.
+    pub data: DataDir,
     pub redis_url: Option<String>,
     pub redis_prefix: String,
     /// The scoring model artifact; trained there on first start when missing.
@@ -176,7 +203,7 @@ pub async fn start(
     );
     standards.set_ingest_observer(changes.ingest_observer());
     let profiling = ProfilingGrpc::new(Arc::new(
-        Profiling::new(store).with_peer_artifacts(peer_dir),
+        Profiling::new(store, config.data.industry.clone()).with_peer_artifacts(peer_dir),
     ));
     let standards_grpc = StandardsGrpc::new(standards.clone());
     let scoring = stdnav_scoring::ScoringGrpc::new(scorer.clone());
@@ -280,7 +307,7 @@ pub async fn start(
 
     let ready = tokio::spawn(async move {
         let dir = config.home.join("standards");
-        let sources = default_sources(config.data.as_deref());
+        let sources = default_sources(config.data.path.as_deref());
         let p = progress.clone();
         let catalogue =
             tokio::task::spawn_blocking(move || CatalogueStore::open(&dir, &sources, &*p));
@@ -358,7 +385,7 @@ impl Drop for Local {
 /// catalogue and model load.
 pub async fn start_local(
     home: &std::path::Path,
-    data: Option<PathBuf>,
+    data: DataDir,
     fresh_store: bool,
 ) -> anyhow::Result<Local> {
     start_local_with(home, data, fresh_store, true, None, "stdnav").await
@@ -368,7 +395,7 @@ pub async fn start_local(
 /// given; `store_fallback` as in [`Config`].
 pub async fn start_local_with(
     home: &std::path::Path,
-    data: Option<PathBuf>,
+    data: DataDir,
     fresh_store: bool,
     store_fallback: bool,
     redis_url: Option<String>,

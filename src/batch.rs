@@ -117,7 +117,7 @@ fn chain_name(given: &str) -> String {
         .unwrap_or_else(|| given.trim().to_string())
 }
 
-pub async fn batch(home: &Path, data: Option<PathBuf>, args: BatchArgs) -> anyhow::Result<()> {
+pub async fn batch(home: &Path, data: allinone::DataDir, args: BatchArgs) -> anyhow::Result<()> {
     let chain = chain_name(&args.chain);
     let tenant = args.store.tenant.clone();
     std::fs::create_dir_all(&args.out)

@@ -317,13 +317,8 @@ fn describe_catalogue(data: Option<&Path>) {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let data = data_dir(cli.data.path.as_deref())?;
-    if let Some(dir) = &data {
-        // Industry codes are checked against the real lists in the data directory.
-        let lists = stdnav_core::industry::IndustryData::load(dir)
-            .context("reading the industry code lists")?;
-        stdnav_core::industry::IndustryData::install(lists);
-    }
+    // Industry codes are checked against the real lists in the data directory.
+    let data = allinone::DataDir::load(data_dir(cli.data.path.as_deref())?)?;
     match cli.command {
         Command::Advise {
             profile,
@@ -343,7 +338,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
-        Command::Check(args) => crate::check::command(&cli.home.path, data.as_deref(), &args),
+        Command::Check(args) => crate::check::command(&cli.home.path, data.path.as_deref(), &args),
         Command::Search {
             query,
             format,
@@ -352,7 +347,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             current,
             ics,
         } => {
-            let store = open_catalogue(&cli.home.path, data.as_deref())?;
+            let store = open_catalogue(&cli.home.path, data.path.as_deref())?;
             let standards = Standards::with_store(Arc::new(store));
             let params = SearchParams {
                 query,
@@ -391,7 +386,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             serve,
             client,
         } => {
-            describe_catalogue(data.as_deref());
+            describe_catalogue(data.path.as_deref());
             let default_batch = cli.home.path.join("batch");
             let listener = stdnav_runtime::server::bind(listen).await?;
             let running = allinone::start(
@@ -433,7 +428,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             upsert,
             store,
         } => {
-            crate::population::demo_data(&cli.home.path, count, seed, out, upsert, &store).await?;
+            crate::population::demo_data(
+                &cli.home.path,
+                data.industry,
+                count,
+                seed,
+                out,
+                upsert,
+                &store,
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Train {
@@ -442,7 +446,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             kind,
         } => {
             let path = model.unwrap_or_else(|| allinone::Config::model_path(&cli.home.path));
-            describe_catalogue(data.as_deref());
+            describe_catalogue(data.path.as_deref());
             let kind = match kind {
                 TrainKind::Auto => None,
                 TrainKind::Logistic => Some(stdnav_models::ModelKind::Logistic),
@@ -480,7 +484,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     path.display()
                 )
             })?;
-            describe_catalogue(data.as_deref());
+            describe_catalogue(data.path.as_deref());
             let options = crate::evaluate::EvalOptions {
                 set,
                 held_out: !check_only,
@@ -561,15 +565,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Peers { command } => {
-            crate::population::peers(&cli.home.path, command).await?;
+            crate::population::peers(&cli.home.path, data.industry, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Changes { command } => {
-            crate::changes::run(&cli.home.path, data.as_deref(), command).await?;
+            crate::changes::run(&cli.home.path, data.path.as_deref(), command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::MineTerms(args) => {
-            crate::mine_terms::run(data.as_deref(), &args)?;
+            crate::mine_terms::run(data.path.as_deref(), &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::MineCocited(args) => {
@@ -581,7 +585,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             format,
             changes,
         } => {
-            let store = Arc::new(open_catalogue(&cli.home.path, data.as_deref())?);
+            let store = Arc::new(open_catalogue(&cli.home.path, data.path.as_deref())?);
             let mut failed = false;
             for file in files {
                 let format = match format {
@@ -708,7 +712,7 @@ fn print_search(result: &stdnav_standards::domain::SearchPage, format: OutputFor
 
 async fn advise(
     home: &Path,
-    data: Option<PathBuf>,
+    data: allinone::DataDir,
     profile_path: &Path,
     format: OutputFormat,
     top: u32,
@@ -719,7 +723,7 @@ async fn advise(
         .with_context(|| format!("reading the profile {}", profile_path.display()))?;
     let profile: Profile = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a valid profile", profile_path.display()))?;
-    describe_catalogue(data.as_deref());
+    describe_catalogue(data.path.as_deref());
     let local = allinone::start_local(home, data, false).await?;
     let ctx = local_context();
     if demo_peers {

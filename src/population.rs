@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use stdnav_core::enterprise::Profile;
+use stdnav_core::industry::IndustryData;
 use stdnav_core::population;
 use stdnav_profiling::domain::{Profiling, ProfilingError};
 use stdnav_profiling::open_store;
@@ -36,16 +37,21 @@ pub enum PeersCommand {
     },
 }
 
-async fn open_profiling(home: &Path, store: &StoreArgs) -> anyhow::Result<Profiling> {
+async fn open_profiling(
+    home: &Path,
+    industry: Arc<IndustryData>,
+    store: &StoreArgs,
+) -> anyhow::Result<Profiling> {
     let backend = open_store(store.redis.url.as_deref(), &store.redis.prefix, home)
         .await
         .context("opening the profile store (is `stdnav serve` running on the same --home?)")?;
-    Ok(Profiling::new(backend).with_peer_artifacts(home.join("models")))
+    Ok(Profiling::new(backend, industry).with_peer_artifacts(home.join("models")))
 }
 
 /// Generates the demo population; writes it as JSON Lines and/or upserts it.
 pub async fn demo_data(
     home: &Path,
+    industry: Arc<IndustryData>,
     count: usize,
     seed: u64,
     out: Option<PathBuf>,
@@ -70,7 +76,7 @@ pub async fn demo_data(
         None => {}
     }
     if upsert {
-        let profiling = Arc::new(open_profiling(home, store).await?);
+        let profiling = Arc::new(open_profiling(home, industry, store).await?);
         let written = upsert_all(&profiling, &store.tenant, &profiles, &Bar::new()).await?;
         let model = profiling.train_peers(&store.tenant).await?;
         eprintln!(
@@ -113,10 +119,14 @@ pub async fn upsert_all(
     Ok(profiles.len())
 }
 
-pub async fn peers(home: &Path, command: PeersCommand) -> anyhow::Result<()> {
+pub async fn peers(
+    home: &Path,
+    industry: Arc<IndustryData>,
+    command: PeersCommand,
+) -> anyhow::Result<()> {
     match command {
         PeersCommand::Train { store } => {
-            let profiling = open_profiling(home, &store).await?;
+            let profiling = open_profiling(home, industry, &store).await?;
             let model = profiling.train_peers(&store.tenant).await?;
             println!(
                 "peer model for tenant {:?}: k={} clusters over {} enterprises, inertia {:.1}, population {}",

@@ -224,7 +224,10 @@ fn impacts(events: &[pb::FeedEvent]) -> BTreeSet<(String, String, String)> {
 async fn the_affected_enterprises_get_the_right_events(dir: &Path, stores: Stores, ns: &str) {
     let run = start(dir, &stores).await;
     let (a, b) = (format!("{ns}-agency-a"), format!("{ns}-agency-b"));
-    let profiling = stdnav_profiling::Profiling::new(stores.profiles.clone());
+    let profiling = stdnav_profiling::Profiling::new(
+        stores.profiles.clone(),
+        stdnav_core::industry::IndustryData::form_only(),
+    );
     let e1 = profile(1, &["ISO 99901:2010"]);
     let e2 = profile(2, &["ISO 99903:2010"]);
     let e3 = profile(3, &["ISO 99906:2018"]);

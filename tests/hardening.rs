@@ -493,8 +493,11 @@ async fn five_services_unloaded() -> (
     .unwrap();
     let launch = Launch::default()
         .add_service(
-            stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)))
-                .into_server(),
+            stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(
+                store,
+                stdnav_core::industry::IndustryData::form_only(),
+            )))
+            .into_server(),
         )
         .add_service(stdnav_standards::StandardsGrpc::new(standards).into_server())
         .add_service(

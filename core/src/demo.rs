@@ -67,7 +67,7 @@ mod tests {
         for (name, _) in ENTERPRISES {
             let p = enterprise(name).unwrap_or_else(|| panic!("{name} does not parse"));
             let lists = crate::industry::IndustryData::for_tests();
-            if let Err(errors) = crate::enterprise::validate_with(&p, reference, lists) {
+            if let Err(errors) = crate::enterprise::validate(&p, reference, lists) {
                 panic!("{name}: {errors:?}");
             }
         }

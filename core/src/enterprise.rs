@@ -198,16 +198,12 @@ fn check_count(errors: &mut Vec<FieldError>, field: &str, n: usize, max: usize) 
     true
 }
 
-/// Validates a profile against the bundled reference data and the industry
-/// code lists the binary installed ([`IndustryData::get`]); on success the
-/// codes are normalized, on failure every bad field is named.
-pub fn validate(profile: &Profile, reference: &Reference) -> Result<ValidProfile, Vec<FieldError>> {
-    validate_with(profile, reference, IndustryData::get())
-}
-
-/// [`validate`] with the industry code lists given (tests, or lists loaded
-/// from an explicit directory).
-pub fn validate_with(
+/// Validates a profile against the bundled reference data and the given
+/// industry code lists ([`IndustryData::form_only`] checks codes by form
+/// only); on success the codes are normalized, on failure every bad field is
+/// named. The lists are a parameter, not a process-wide setting, so a caller
+/// cannot silently validate against lists it never chose.
+pub fn validate(
     profile: &Profile,
     reference: &Reference,
     industry_data: &IndustryData,
@@ -453,8 +449,13 @@ mod tests {
         }
     }
 
+    /// Validates against the bundled reference data, industry codes by form only.
+    fn validated(p: &Profile) -> Result<ValidProfile, Vec<FieldError>> {
+        validate(p, Reference::get(), &IndustryData::form_only())
+    }
+
     fn fields(p: &Profile) -> Vec<String> {
-        validate(p, Reference::get())
+        validated(p)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -463,7 +464,7 @@ mod tests {
 
     #[test]
     fn valid_profile_is_normalized() {
-        let v = validate(&good(), Reference::get()).unwrap();
+        let v = validated(&good()).unwrap();
         assert_eq!(v.industries, ["3852"]);
         assert_eq!(v.held[0].code, "GB/T 19001-2008");
         assert_eq!(v.profile.markets, ["CN"]);
@@ -488,8 +489,8 @@ mod tests {
             p.uscc = format!("{body}{check}");
             p
         };
-        assert!(validate(&with_region("440404"), Reference::get()).is_ok());
-        assert!(validate(&with_region("100000"), Reference::get()).is_ok());
+        assert!(validated(&with_region("440404")).is_ok());
+        assert!(validated(&with_region("100000")).is_ok());
         // Province 44 exists, prefecture 4499 does not.
         assert_eq!(fields(&with_region("449901")), ["uscc"]);
         assert_eq!(fields(&with_region("990000")), ["uscc"]);
@@ -499,7 +500,7 @@ mod tests {
     fn limits_hold_at_the_boundary() {
         let mut p = good();
         p.products = vec!["x".repeat(limits::PRODUCT_CHARS); limits::PRODUCTS];
-        assert!(validate(&p, Reference::get()).is_ok());
+        assert!(validated(&p).is_ok());
         p.products.push("y".into());
         assert_eq!(fields(&p), ["products"]);
         p.products = vec!["x".repeat(limits::PRODUCT_CHARS + 1)];
@@ -516,7 +517,7 @@ mod tests {
             "ISIC 2720".into(),
             "99".into(),
         ];
-        let errors = validate_with(&p, Reference::get(), &IndustryData::form_only()).unwrap_err();
+        let errors = validated(&p).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["industries[1]", "industries[2]", "industries[4]"]);
         assert!(errors[1].reason.contains("NAICS"), "{}", errors[1]);
@@ -526,12 +527,12 @@ mod tests {
     fn foreign_industries_are_replaced_by_their_mapping() {
         let mut p = good();
         p.industries = vec!["3841".into(), "ISIC 2720".into(), "C3841".into()];
-        let v = validate_with(&p, Reference::get(), &IndustryData::form_only()).unwrap();
+        let v = validated(&p).unwrap();
         assert_eq!(v.industries, ["3841", "3842", "3843", "3844", "3849"]);
         assert_eq!(v.industry_mappings.len(), 1);
         assert_eq!(v.industry_mappings[0].input, "ISIC 2720");
         assert_eq!(v.industry_mappings[0].scheme, Scheme::Isic4);
-        let e = enrich(&v, Reference::get());
+        let e = enrich(&v, Reference::get(), &IndustryData::form_only());
         assert_eq!(e.industry_mappings, v.industry_mappings);
         assert_eq!(e.industry_names.len(), e.industries.len());
     }
@@ -611,8 +612,14 @@ fn industry_names(codes: &[String], data: &IndustryData) -> Vec<String> {
 
 /// Derives the enrichment of a validated profile: ICS groups from the
 /// industries (concordance) and products (term list), product keywords
-/// (jieba for Chinese), the region's names and the peer-grouping features.
-pub fn enrich(valid: &ValidProfile, reference: &Reference) -> Enrichment {
+/// (jieba for Chinese), the region's names, the industries' Chinese names
+/// (from `industry_data`, the lists the profile was validated with) and the
+/// peer-grouping features.
+pub fn enrich(
+    valid: &ValidProfile,
+    reference: &Reference,
+    industry_data: &IndustryData,
+) -> Enrichment {
     let mut ics_groups: Vec<String> = Vec::new();
     let push = |code: String, into: &mut Vec<String>| {
         if !into.contains(&code) {
@@ -657,7 +664,7 @@ pub fn enrich(valid: &ValidProfile, reference: &Reference) -> Enrichment {
         held: valid.held.clone(),
         industries: valid.industries.clone(),
         industry_mappings: valid.industry_mappings.clone(),
-        industry_names: industry_names(&valid.industries, IndustryData::get()),
+        industry_names: industry_names(&valid.industries, industry_data),
         ics_groups,
         keywords,
         region_name: reference.region_name(region),

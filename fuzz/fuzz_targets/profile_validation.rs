@@ -1,4 +1,4 @@
-//! Enterprise profile validation (`stdnav_core::enterprise::validate_with`).
+//! Enterprise profile validation (`stdnav_core::enterprise::validate`).
 //!
 //! An input that is a JSON profile (the seed corpus holds the examples in
 //! examples/enterprises/) is validated as `--profile FILE.json` would be;
@@ -23,7 +23,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use stdnav_core::code;
 use stdnav_core::enterprise::{
-    ChainMembership, FieldError, MeasuredIndicator, Profile, Segment, validate_with,
+    ChainMembership, FieldError, MeasuredIndicator, Profile, Segment, validate,
 };
 use stdnav_core::industry::IndustryData;
 use stdnav_core::reference::Reference;
@@ -145,11 +145,11 @@ fn check_rejection(errors: &[FieldError], profile: &Profile) {
 
 fn check(profile: &Profile, lists: &IndustryData) {
     let reference = Reference::get();
-    let valid = match validate_with(profile, reference, lists) {
+    let valid = match validate(profile, reference, lists) {
         Err(errors) => return check_rejection(&errors, profile),
         Ok(valid) => valid,
     };
-    let again = validate_with(&valid.profile, reference, lists)
+    let again = validate(&valid.profile, reference, lists)
         .unwrap_or_else(|e| panic!("accepted, then rejected once normalized: {e:?}"));
     assert_eq!(again, valid, "validation is not idempotent");
 

@@ -1,7 +1,7 @@
 //! The services the evaluation runs on, and the gathering of each subject's candidates.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use stdnav_advisor::Advisor;
 use stdnav_advisor::orchestrate::{CallContext, Subject};
@@ -33,7 +33,7 @@ pub(super) struct Bench {
 /// and stores the visible profiles of `cases`.
 pub(super) async fn start(
     home: &Path,
-    data: Option<PathBuf>,
+    data: allinone::DataDir,
     cases: &[Case],
 ) -> anyhow::Result<Bench> {
     let local = allinone::start_local(home, data, true).await?;

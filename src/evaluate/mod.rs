@@ -27,7 +27,7 @@ pub(crate) use report::{Row, markdown};
 pub(crate) use train::train;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -38,6 +38,7 @@ use stdnav_models::{Model, features};
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
 use stdnav_runtime::progress::Bar;
 
+use crate::allinone::DataDir;
 use bench::{gather_all, start, stored};
 use cases::{Case, cases, load_survey, visible_lines};
 use checkset::{check_runs, keep_catalogued};
@@ -88,13 +89,13 @@ pub(crate) struct EvalOptions {
 /// check set, each overall and by slice.
 pub(crate) async fn evaluate(
     home: &Path,
-    data: Option<PathBuf>,
+    data: DataDir,
     count: usize,
     seed: u64,
     model: &Model,
     options: EvalOptions,
 ) -> anyhow::Result<Vec<Row>> {
-    let survey = load_survey(data.as_deref())?;
+    let survey = load_survey(data.path.as_deref())?;
     let all = cases(count, seed, survey.as_ref());
     let bench = start(home, data, &all).await?;
     let year = stdnav_models::time::current_year();

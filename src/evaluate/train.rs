@@ -1,7 +1,7 @@
 //! Training: rows from the synthetic cases and the check set's dev half; the model kind chosen.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use ndarray::{Array1, Array2};
@@ -19,6 +19,7 @@ use super::cases::{Case, cases, hash64, load_survey, visible_lines};
 use super::checkset::{CheckRun, check_runs};
 use super::rankings::model_ranking;
 use super::report::average;
+use crate::allinone::DataDir;
 
 /// The training matrix: one row per candidate of every training
 /// enterprise, labelled by whether its line was hidden from it.
@@ -43,12 +44,12 @@ fn training_rows<'a>(
 /// Trains the model on the training enterprises of the demo population.
 pub(crate) async fn train(
     home: &Path,
-    data: Option<PathBuf>,
+    data: DataDir,
     count: usize,
     seed: u64,
     kind: Option<stdnav_models::ModelKind>,
 ) -> anyhow::Result<Model> {
-    let survey = load_survey(data.as_deref())?;
+    let survey = load_survey(data.path.as_deref())?;
     let all = cases(count, seed, survey.as_ref());
     let bench = start(home, data, &all).await?;
     let train_cases: Vec<&Case> = all

@@ -165,8 +165,9 @@ pub async fn four_services_with(catalogue: fn() -> Arc<CatalogueStore>) -> FourS
     let store = stdnav_profiling::open_store(None, "t", dir.path())
         .await
         .unwrap();
-    let profiling =
-        stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)));
+    let profiling = stdnav_profiling::ProfilingGrpc::new(Arc::new(
+        stdnav_profiling::Profiling::new(store, stdnav_core::industry::IndustryData::form_only()),
+    ));
     let (p, p_stop) = start_serving(Launch::default().add_service(profiling.into_server())).await;
 
     let standards = Arc::new(stdnav_standards::Standards::new());

@@ -217,7 +217,7 @@ fn generated_profiles_are_valid() {
     let reference = Reference::get();
     for p in generate(3_000, 7) {
         let lists = crate::industry::IndustryData::for_tests();
-        if let Err(errors) = enterprise::validate_with(&p, reference, lists) {
+        if let Err(errors) = enterprise::validate(&p, reference, lists) {
             panic!("{}: {errors:?}", p.name);
         }
         assert!(p.flags.iter().any(|f| f == SYNTHETIC_FLAG));

@@ -127,8 +127,13 @@ async fn the_binary_reads_the_catalogue_and_the_profiles_through_the_services() 
     let profiles =
         Arc::new(EmbeddedStore::open(&dir.path().join("profiling-home/profiles.redb")).unwrap());
     let (profiling_addr, _profiling_stop) = serve(
-        Launch::default()
-            .add_service(ProfilingGrpc::new(Arc::new(Profiling::new(profiles))).into_server()),
+        Launch::default().add_service(
+            ProfilingGrpc::new(Arc::new(Profiling::new(
+                profiles,
+                stdnav_core::industry::IndustryData::form_only(),
+            )))
+            .into_server(),
+        ),
     )
     .await;
     let mut profiling = ProfilingServiceClient::connect(format!("http://{profiling_addr}"))

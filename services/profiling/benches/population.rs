@@ -40,7 +40,8 @@ fn summary(name: &str, mut times: Vec<Duration>, total: Duration) {
 
 async fn run(label: &str, store: Arc<dyn EnterpriseStore>, count: usize) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let profiling = Profiling::new(store).with_peer_artifacts(dir.path());
+    let profiling = Profiling::new(store, stdnav_core::industry::IndustryData::form_only())
+        .with_peer_artifacts(dir.path());
     let tenant = "bench";
     println!("{label}:");
 

@@ -8,7 +8,7 @@ use tokio::sync::Mutex;
 
 use crate::peers::{PeerModel, artifact_path, population_hash};
 use stdnav_core::enterprise::{self, EnterpriseRecord, FieldError, Profile};
-use stdnav_core::industry::IndustryLevel;
+use stdnav_core::industry::{IndustryData, IndustryLevel};
 use stdnav_core::reference::Reference;
 
 use crate::store::{EnterpriseStore, ListFilter, Page, StoreError};
@@ -110,10 +110,14 @@ pub enum Subject {
     Record(Box<EnterpriseRecord>),
 }
 
-/// Cheap to clone: clones share the store and the peer models.
+/// Cheap to clone: clones share the store, the industry code lists and the
+/// peer models.
 #[derive(Clone)]
 pub struct Profiling {
     store: Arc<dyn EnterpriseStore>,
+    /// The lists profiles are validated and enriched with, given by whoever
+    /// starts the service (it knows the data directory).
+    industry: Arc<IndustryData>,
     peers: Arc<PeerModels>,
 }
 
@@ -136,10 +140,13 @@ struct PeerState {
 }
 
 impl Profiling {
-    /// Peer models are kept in memory only.
-    pub fn new(store: Arc<dyn EnterpriseStore>) -> Self {
+    /// Industry codes are checked against `industry` (pass
+    /// [`IndustryData::form_only`] to check them by form only); peer models
+    /// are kept in memory only.
+    pub fn new(store: Arc<dyn EnterpriseStore>, industry: impl Into<Arc<IndustryData>>) -> Self {
         Self {
             store,
+            industry: industry.into(),
             peers: Arc::default(),
         }
     }
@@ -165,8 +172,9 @@ impl Profiling {
         profile: &Profile,
     ) -> Result<EnterpriseRecord, ProfilingError> {
         let reference = Reference::get();
-        let valid = enterprise::validate(profile, reference).map_err(ProfilingError::Invalid)?;
-        let enrichment = enterprise::enrich(&valid, reference);
+        let valid = enterprise::validate(profile, reference, &self.industry)
+            .map_err(ProfilingError::Invalid)?;
+        let enrichment = enterprise::enrich(&valid, reference, &self.industry);
         Ok(EnterpriseRecord {
             profile: valid.profile,
             enrichment,

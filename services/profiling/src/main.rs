@@ -1,5 +1,6 @@
 //! `stdnav-profiling`: the profiling service as its own process.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -18,24 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let _telemetry = args.log.init("stdnav-profiling")?;
-    // The code lists of --data, else of a shared/data above the working
-    // directory when present (core does not look for them itself).
-    if let Some(dir) = &args.data.path {
-        let lists = IndustryData::load(dir).context("reading the industry code lists")?;
-        IndustryData::install(lists);
-    } else if let Some(dir) =
-        stdnav_core::demo::find_shared_data(&std::env::current_dir().unwrap_or_default())
-    {
-        match IndustryData::load(&dir) {
-            Ok(lists) => {
-                IndustryData::install(lists);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "industry code lists unreadable: checking codes by form only")
-            }
-        }
-    }
-    let lists = IndustryData::get();
+    let lists = Arc::new(industry_lists(args.data.path.as_deref())?);
     tracing::info!(
         gbt4754_list = lists.has_gbt4754_list(),
         "industry code lists ready"
@@ -46,7 +30,7 @@ async fn main() -> anyhow::Result<()> {
         .context("opening the profile store")?;
     let listener = server::bind(args.listen).await?;
     let kind = store.kind();
-    let domain = Arc::new(Profiling::new(store).with_peer_artifacts(home.join("models")));
+    let domain = Arc::new(Profiling::new(store, lists).with_peer_artifacts(home.join("models")));
     let server = Launch::new(args.serve.options()?)
         .add_service(ProfilingGrpc::new(domain).into_server())
         .start(listener, shutdown::signal())
@@ -55,4 +39,23 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(addr = %server.local_addr, store = kind, "profiling service serving");
     server.join.await??;
     Ok(())
+}
+
+/// The code lists of --data, else of a shared/data above the working
+/// directory when present, else none (codes checked by form only); core
+/// does not look for them itself. Unreadable lists fail the start only when
+/// --data named them.
+fn industry_lists(data: Option<&Path>) -> anyhow::Result<IndustryData> {
+    if let Some(dir) = data {
+        return IndustryData::load(dir).context("reading the industry code lists");
+    }
+    let Some(dir) =
+        stdnav_core::demo::find_shared_data(&std::env::current_dir().unwrap_or_default())
+    else {
+        return Ok(IndustryData::form_only());
+    };
+    Ok(IndustryData::load(&dir).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "industry code lists unreadable: checking codes by form only");
+        IndustryData::form_only()
+    }))
 }

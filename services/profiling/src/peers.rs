@@ -907,14 +907,16 @@ mod tests {
     #[test]
     fn demo_population_peer_groups() {
         use stdnav_core::enterprise::{enrich, validate};
+        use stdnav_core::industry::IndustryData;
         use stdnav_core::reference::Reference;
         let reference = Reference::get();
+        let lists = IndustryData::form_only();
         let records: Vec<EnterpriseRecord> = stdnav_core::population::generate(1000, 42)
             .iter()
             .map(|p| {
-                let valid = validate(p, reference).unwrap();
+                let valid = validate(p, reference, &lists).unwrap();
                 EnterpriseRecord {
-                    enrichment: enrich(&valid, reference),
+                    enrichment: enrich(&valid, reference, &lists),
                     profile: valid.profile,
                     tenant: "t".into(),
                     version: 1,

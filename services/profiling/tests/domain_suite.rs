@@ -25,19 +25,18 @@ async fn upsert_all(p: &Profiling, tenant: &str, profiles: &[Profile]) {
     }
 }
 
-/// The shared industry code lists when present, installed as the profiling
-/// binary run from the checkout installs them (core looks for none itself).
-fn install_industry_lists() {
+/// The shared industry code lists when present, as the profiling binary
+/// run from the checkout loads them (core looks for none itself), else none.
+fn industry_lists() -> IndustryData {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    if let Some(dir) = stdnav_core::demo::find_shared_data(manifest) {
-        let lists = IndustryData::load(&dir).expect("shared industry lists load");
-        IndustryData::install(lists);
-    }
+    stdnav_core::demo::find_shared_data(manifest)
+        .map(|dir| IndustryData::load(&dir).expect("shared industry lists load"))
+        .unwrap_or_default()
 }
 
 async fn suite(store: Arc<dyn EnterpriseStore>, artifacts: &std::path::Path) {
-    install_industry_lists();
-    let profiling = Profiling::new(store.clone()).with_peer_artifacts(artifacts);
+    let lists = Arc::new(industry_lists());
+    let profiling = Profiling::new(store.clone(), lists.clone()).with_peer_artifacts(artifacts);
     let people = demo(120);
     let (a, b) = ("tenant-a", "tenant-b");
 
@@ -156,7 +155,7 @@ async fn suite(store: Arc<dyn EnterpriseStore>, artifacts: &std::path::Path) {
     assert!(artifact_path(artifacts, a).is_file());
 
     // A new process over the same store and artifacts reuses the model…
-    let again = Profiling::new(store.clone()).with_peer_artifacts(artifacts);
+    let again = Profiling::new(store.clone(), lists.clone()).with_peer_artifacts(artifacts);
     let reused = again
         .peer_group(a, Subject::Stored(people[me].uscc.clone()))
         .await
@@ -168,7 +167,7 @@ async fn suite(store: Arc<dyn EnterpriseStore>, artifacts: &std::path::Path) {
         .delete(a, &people[(me + 1) % people.len()].uscc, None)
         .await
         .unwrap();
-    let third = Profiling::new(store).with_peer_artifacts(artifacts);
+    let third = Profiling::new(store, lists).with_peer_artifacts(artifacts);
     let retrained = third
         .peer_group(a, Subject::Stored(people[me].uscc.clone()))
         .await
@@ -200,11 +199,11 @@ async fn redis_store_passes_the_domain_suite() {
 /// afresh no peer group would ever be answered.
 #[tokio::test]
 async fn a_training_outlives_the_call_that_started_it() {
-    install_industry_lists();
     let dir = tempfile::tempdir().unwrap();
     let store = EmbeddedStore::open(&dir.path().join("profiles.redb")).unwrap();
     let artifacts = dir.path().join("models");
-    let profiling = Profiling::new(Arc::new(store)).with_peer_artifacts(&artifacts);
+    let profiling =
+        Profiling::new(Arc::new(store), industry_lists()).with_peer_artifacts(&artifacts);
     upsert_all(&profiling, "t", &demo(300)).await;
     let gave_up = tokio::time::timeout(
         std::time::Duration::from_micros(1),

@@ -76,8 +76,10 @@ async fn serve_profiling(
     let store = stdnav_profiling::open_store(Some(redis_url), "failtest", home)
         .await
         .expect("profile store on Redis");
-    let grpc =
-        stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(store)));
+    let grpc = stdnav_profiling::ProfilingGrpc::new(Arc::new(stdnav_profiling::Profiling::new(
+        store,
+        stdnav_core::industry::IndustryData::form_only(),
+    )));
     let (handle, stop) = Launch::default()
         .add_service(grpc.into_server())
         .serve_on_loopback()
