@@ -74,6 +74,9 @@ pub struct Snapshot {
     /// The parts of each series, made with the snapshot: made on the first
     /// Candidates call instead, every call arriving meanwhile would wait.
     pub(crate) series: crate::search::SeriesIndex,
+    /// The national standards in force adopting each international or
+    /// regional line, made with the snapshot like `series`.
+    pub(crate) national_adopters: crate::search::NationalAdopters,
     /// Every English wording of the bundled term list as a query clause,
     /// and the Chinese tokens of every Chinese term, made once: a query's
     /// expansion adds up to 24 wordings and 12 terms, which would otherwise
@@ -238,6 +241,13 @@ impl Snapshot {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "series index built"
         );
+        let started = std::time::Instant::now();
+        let national_adopters = crate::search::NationalAdopters::build(&catalogue);
+        tracing::debug!(
+            lines = national_adopters.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "national adopters index built"
+        );
         Self {
             catalogue,
             index,
@@ -251,6 +261,7 @@ impl Snapshot {
             references: moka::sync::Cache::new(REFERENCES_KEPT),
             mandatory_hits: moka::sync::Cache::new(MANDATORY_HITS_KEPT),
             series,
+            national_adopters,
             wordings,
             term_tokens_zh,
             field_tokens,

@@ -5,7 +5,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use stdnav_core::catalogue::base_of;
 use stdnav_core::cocited::CoCited;
 use stdnav_core::code::StdCode;
 use stdnav_core::market::Regimes;
@@ -616,60 +615,6 @@ impl Snapshot {
             })
             .collect();
         Ok(out)
-    }
-
-    /// For an enterprise selling in China, the national standard in force
-    /// adopting an international or regional hit is a hit as strong: the GB
-    /// is the form it adopts, and a GB titled only in Chinese (GB/T 5657,
-    /// GB/T 2272) is reached by an English product name through the
-    /// standard it adopts (ISO 9908, ISO 5445), as a Chinese name abroad
-    /// reaches the ISO through its adopters' titles.
-    fn add_national_adopters(&self, hits: &mut Vec<(Hit, String)>) {
-        let mut strongest: HashMap<u64, f32> = HashMap::new();
-        for (hit, _) in hits.iter() {
-            let Some(s) = self.record(hit.ord) else {
-                continue;
-            };
-            if !matches!(s.level, Level::International | Level::Regional) {
-                continue;
-            }
-            for edition in self.catalogue.editions(&s.id) {
-                let Some(at) = self.catalogue.position(&edition.id) else {
-                    continue;
-                };
-                for adopter in self.catalogue.adopted_by_at(at) {
-                    let Some(gb) = self
-                        .catalogue
-                        .in_force_of_line(&base_of(adopter))
-                        .filter(|gb| gb.level == Level::National)
-                    else {
-                        continue;
-                    };
-                    if let Some(ord) = self.ord_of(&gb.id) {
-                        let score = strongest.entry(ord).or_default();
-                        *score = score.max(hit.score);
-                    }
-                }
-            }
-        }
-        for (ord, score) in strongest {
-            if let Some((hit, _)) = hits.iter_mut().find(|(h, _)| h.ord == ord) {
-                hit.score = hit.score.max(score);
-                continue;
-            }
-            let title = self
-                .record(ord)
-                .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
-                .unwrap_or_default();
-            hits.push((
-                Hit {
-                    ord,
-                    score,
-                    highlighted_title: String::new(),
-                },
-                title,
-            ));
-        }
     }
 
     /// The current editions a record references normatively, and the

@@ -1,5 +1,6 @@
 //! Search, statistics and candidate retrieval over a [`Snapshot`].
 
+mod adopters;
 mod candidates;
 mod generic;
 mod highlight;
@@ -9,6 +10,7 @@ mod query;
 mod run;
 mod series;
 
+pub(crate) use adopters::NationalAdopters;
 pub use candidates::{CandidateHit, CandidateParams, CandidatesResult};
 pub use highlight::{display_title, highlight};
 pub use query::code_like;
