@@ -328,6 +328,31 @@ fn a_chinese_name_abroad_reaches_a_whole_series_through_its_translations() {
     );
 }
 
+/// An English name reaches, for an enterprise selling in China, the GB
+/// adopting the international standard it matches: GB/T 2272 carries no
+/// English title of its own and adopts ISO 5445 (ferrosilicon).
+#[test]
+fn an_english_name_in_china_reaches_the_gb_adopting_its_match() {
+    let Some(d) = real() else { return };
+    let matched = |markets: &[&str]| -> Vec<String> {
+        candidates_of(&d, "ferrosilicon", "3150", markets)
+            .iter()
+            .filter(|(h, _)| h.retrieval.match_strength > 0.0)
+            .map(|(_, v)| v.standard.id.clone())
+            .collect()
+    };
+    let china = matched(&["CN"]);
+    assert!(
+        china.iter().any(|id| id.starts_with("GB/T 2272-")),
+        "{china:?}"
+    );
+    let abroad = matched(&["EU"]);
+    assert!(
+        abroad.iter().all(|id| !id.starts_with("GB")),
+        "an EU-only enterprise gets no GB: {abroad:?}"
+    );
+}
+
 /// A title sharing only a generic word with the product is not the
 /// product's: "safety belt" and 安全带 share "safety" / 安全 with food-safety
 /// labelling (GB 7718), blasting rules (GB 6722) and hazardous-chemical
