@@ -234,19 +234,15 @@ impl Snapshot {
                 .entry(term.zh.as_str())
                 .or_insert_with(|| tokens(&mut zh.clone(), &term.zh));
         }
-        let started = std::time::Instant::now();
-        let series = crate::search::SeriesIndex::build(&catalogue);
-        tracing::debug!(
-            series = series.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "series index built"
+        let series = timed(
+            "series",
+            || crate::search::SeriesIndex::build(&catalogue),
+            |s| s.len(),
         );
-        let started = std::time::Instant::now();
-        let national_adopters = crate::search::NationalAdopters::build(&catalogue);
-        tracing::debug!(
-            lines = national_adopters.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "national adopters index built"
+        let national_adopters = timed(
+            "national adopters",
+            || crate::search::NationalAdopters::build(&catalogue),
+            |a| a.len(),
         );
         Self {
             catalogue,
@@ -386,6 +382,19 @@ fn wording_of(
             }
         }
     }
+}
+
+/// Builds one of a snapshot's lookup tables, logging its size and time.
+fn timed<T>(table: &str, build: impl FnOnce() -> T, size: impl Fn(&T) -> usize) -> T {
+    let started = std::time::Instant::now();
+    let built = build();
+    tracing::debug!(
+        table,
+        entries = size(&built),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "snapshot table built"
+    );
+    built
 }
 
 fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
