@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use stdnav_core::catalogue::{Catalogue, base_of};
+use stdnav_core::catalogue::Catalogue;
 use stdnav_core::standard::Level;
 
 use super::Hit;
@@ -29,7 +29,7 @@ impl NationalAdopters {
             }
             for adopter in catalogue.adopted_by_at(i) {
                 let Some(ord) = catalogue
-                    .in_force_of_line(&base_of(adopter))
+                    .in_force_of_line(&catalogue.line_of(adopter))
                     .filter(|gb| gb.level == Level::National)
                     .and_then(|gb| catalogue.position(&gb.id))
                 else {
@@ -72,17 +72,13 @@ impl Snapshot {
                 hit.score = hit.score.max(score);
                 continue;
             }
-            let title = self
-                .record(ord)
-                .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
-                .unwrap_or_default();
             hits.push((
                 Hit {
                     ord,
                     score,
                     highlighted_title: String::new(),
                 },
-                title,
+                self.titles_lower(self.record(ord)),
             ));
         }
     }

@@ -11,7 +11,7 @@ use stdnav_core::market::Regimes;
 use stdnav_core::reference::Reference;
 use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule, most_specific_kinds};
 use stdnav_core::retrieval::Retrieval;
-use stdnav_core::standard::{Level, Nature, Status};
+use stdnav_core::standard::{Level, Nature, Standard, Status};
 use stdnav_core::text;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
@@ -579,9 +579,7 @@ impl Snapshot {
             .into_iter()
             .map(|mut h| {
                 let record = self.record(h.ord);
-                let title = record
-                    .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
-                    .unwrap_or_default();
+                let title = self.titles_lower(record);
                 h.score *= qualifier_factor(&product_lower, &title);
                 if record.is_some_and(|s| self.shares_only_generic_words(&words, s)) {
                     h.score *= GENERIC_ONLY;
@@ -615,6 +613,14 @@ impl Snapshot {
             })
             .collect();
         Ok(out)
+    }
+
+    /// A hit's Chinese and English titles in lower case, for the qualifier
+    /// check and the matched terms.
+    pub(super) fn titles_lower(&self, record: Option<&Standard>) -> String {
+        record
+            .map(|s| format!("{} {}", s.title_zh, s.title_en).to_lowercase())
+            .unwrap_or_default()
     }
 
     /// The current editions a record references normatively, and the
