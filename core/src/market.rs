@@ -1,7 +1,11 @@
 //! Markets an enterprise sells in, as far as they decide which standards
-//! are mandatory for it: China (mandatory national GB standards) and the
-//! European Union (harmonised European standards). Other markets are kept
-//! in profiles but change no retrieval.
+//! apply to it: China (mandatory national GB standards) and the European
+//! Union (harmonised European standards), whose regulations the project's
+//! tables hold. An enterprise selling in neither is offered what the EU's
+//! regulations name for its products ([`Regimes::eu_lines_abroad`]): the
+//! United Kingdom designates the same European standards, and other
+//! regulators (the US FDA's recognised consensus standards, Japan's JIS
+//! adopting IEC …) recognise the international ones among them.
 
 /// Member states of the European Union (ISO 3166-1 alpha-2).
 const EU_MEMBERS: &[&str] = &[
@@ -20,18 +24,59 @@ pub struct Regimes {
     pub china: bool,
     /// Sells in the EU (or one of its member states): harmonised standards apply.
     pub eu: bool,
+    /// Sells in the United Kingdom (`GB`, or `UK`).
+    pub uk: bool,
+    /// Sells in another market (the US, Japan, Korea …; `INT` stands for any).
+    pub elsewhere: bool,
 }
+
+/// Which of the lines the EU's regulations name are offered to an
+/// enterprise selling neither in China nor in the EU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EuLines {
+    /// All of them: the UK's designated standards are the harmonised
+    /// European standards (BS EN), ETSI's included.
+    All,
+    /// The international ones (ISO, IEC, CISPR): other markets recognise
+    /// those, not European standards.
+    International,
+}
+
+/// The market code [`Regimes::markets`] writes for the UK.
+const UK: &str = "UK";
+/// The market code [`Regimes::markets`] writes for any other market.
+const ELSEWHERE: &str = "INT";
 
 impl Regimes {
     pub fn of(markets: &[String]) -> Self {
+        let is_eu = |m: &str| m == "EU" || is_eu_country(m);
+        let is_uk = |m: &str| m == "GB" || m == UK;
         Self {
             china: markets.iter().any(|m| m == "CN"),
-            eu: markets.iter().any(|m| m == "EU" || is_eu_country(m)),
+            eu: markets.iter().any(|m| is_eu(m)),
+            uk: markets.iter().any(|m| is_uk(m)),
+            elsewhere: markets.iter().any(|m| m != "CN" && !is_eu(m) && !is_uk(m)),
         }
     }
 
-    /// The regimes as market codes (`CN`, `EU`): a list of markets that
-    /// any retrieval treats exactly as the one it was made from.
+    /// What an enterprise selling neither in China nor in the EU is offered
+    /// of the lines the EU's regulations name; `None` for one selling in
+    /// either (their own regulations decide) or in no market at all.
+    pub fn eu_lines_abroad(self) -> Option<EuLines> {
+        if self.china || self.eu {
+            None
+        } else if self.uk {
+            Some(EuLines::All)
+        } else if self.elsewhere {
+            Some(EuLines::International)
+        } else {
+            None
+        }
+    }
+
+    /// The regimes as market codes (`CN`, `EU`; `UK` and `INT` only for an
+    /// enterprise selling in neither): a list of markets that any retrieval
+    /// treats exactly as the one it was made from.
     pub fn markets(self) -> Vec<String> {
         let mut out = Vec::new();
         if self.china {
@@ -39,6 +84,11 @@ impl Regimes {
         }
         if self.eu {
             out.push("EU".to_string());
+        }
+        match self.eu_lines_abroad() {
+            Some(EuLines::All) => out.push(UK.to_string()),
+            Some(EuLines::International) => out.push(ELSEWHERE.to_string()),
+            None => {}
         }
         out
     }
@@ -53,21 +103,31 @@ mod tests {
     }
 
     #[test]
-    fn member_states_count_as_the_eu_and_other_markets_as_nothing() {
+    fn member_states_count_as_the_eu() {
         let r = Regimes::of(&markets(&["CN", "DE", "US", "JP"]));
-        assert_eq!(
-            r,
-            Regimes {
-                china: true,
-                eu: true
-            }
-        );
+        assert!(r.china && r.eu && r.elsewhere && !r.uk);
         assert_eq!(r.markets(), ["CN", "EU"]);
-        assert_eq!(Regimes::of(&markets(&["US", "GB"])), Regimes::default());
-        assert!(Regimes::of(&markets(&["US", "GB"])).markets().is_empty());
+        assert_eq!(r.eu_lines_abroad(), None);
         assert_eq!(
             Regimes::of(&markets(&["EU"])),
             Regimes::of(&markets(&["FR", "IT"]))
         );
+    }
+
+    #[test]
+    fn markets_beyond_china_and_the_eu_follow_the_eus_lists() {
+        let uk = Regimes::of(&markets(&["US", "GB"]));
+        assert_eq!(uk.eu_lines_abroad(), Some(EuLines::All));
+        assert_eq!(uk.markets(), ["UK"]);
+        let us = Regimes::of(&markets(&["US", "JP"]));
+        assert_eq!(us.eu_lines_abroad(), Some(EuLines::International));
+        assert_eq!(us.markets(), ["INT"]);
+        // The codes written are read back as the same regimes.
+        for r in [uk, us] {
+            assert_eq!(Regimes::of(&r.markets()).markets(), r.markets());
+        }
+        // Selling in China or the EU too, their own regulations decide.
+        assert_eq!(Regimes::of(&markets(&["CN", "US"])).markets(), ["CN"]);
+        assert!(Regimes::of(&[]).markets().is_empty());
     }
 }

@@ -440,8 +440,9 @@ impl Advisor {
             industries: enrichment.industries.clone(),
             ics_groups: enrichment.ics_groups.clone(),
             // Only the regimes decide what is retrieved (mandatory in China,
-            // harmonised in the EU): enterprises selling to the US or to
-            // Japan share one cached answer with those selling in China alone.
+            // harmonised in the EU, the EU's lists for one selling in
+            // neither): enterprises selling in China and to the US or Japan
+            // share one cached answer with those selling in China alone.
             markets: Regimes::of(&enterprise.markets).markets(),
             limit: self.candidate_limit,
             // What the composer reads of each standard, not the whole record.

@@ -301,6 +301,41 @@ fn a_product_sold_abroad_is_matched_against_its_markets_standards() {
     );
 }
 
+/// An enterprise selling neither in China nor in the EU is offered what the
+/// EU's regulations name for its product: all of it in the UK, which
+/// designates the same European standards; the international lines in the
+/// US, whose FDA recognises those (ISO 80601-2-61 for a pulse oximeter).
+#[test]
+fn a_product_sold_beyond_china_and_the_eu_gets_the_lines_recognised_there() {
+    let Some(d) = real() else { return };
+    let named = |markets: &[&str]| -> Vec<(String, Level)> {
+        let mut named: Vec<(String, Level)> = candidates_of(&d, "pulse oximeter", "3581", markets)
+            .iter()
+            .filter(|(h, _)| h.retrieval.regulation > 0.0)
+            .map(|(_, v)| (v.standard.id.clone(), v.standard.level))
+            .collect();
+        named.sort_by(|a, b| a.0.cmp(&b.0));
+        named
+    };
+    let eu = named(&["EU"]);
+    let uk = named(&["GB"]);
+    let us = named(&["US", "JP"]);
+    for line in ["ISO 80601-2-61:", "IEC 60601-1:"] {
+        assert!(
+            us.iter().any(|(id, _)| id.starts_with(line)),
+            "{line} in {us:?}"
+        );
+    }
+    assert!(
+        us.iter().all(|(_, l)| *l == Level::International),
+        "only international lines outside the EU and the UK: {us:?}"
+    );
+    assert!(us.iter().all(|l| uk.contains(l)), "{us:?} within {uk:?}");
+    assert_eq!(uk, eu, "the UK designates the EU's lines");
+    // Selling in China too, China's regulations decide, as before.
+    assert_eq!(named(&["CN", "US"]), named(&["CN"]));
+}
+
 /// A Chinese product name reaches, for an enterprise selling only in the
 /// EU, the ISO standards whose Chinese translations (GB/T 20897.x adopting
 /// ISO 6185-x) name it; and every part of that small series comes with the

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use stdnav_core::cocited::CoCited;
 use stdnav_core::code::StdCode;
-use stdnav_core::market::Regimes;
+use stdnav_core::market::{EuLines, Regimes};
 use stdnav_core::reference::Reference;
 use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule, most_specific_kinds};
 use stdnav_core::retrieval::Retrieval;
@@ -117,6 +117,17 @@ fn named_lines<'t, 'p>(
     (lines, named_for)
 }
 
+/// What [`Snapshot::add_cocited`] links the candidates to besides the
+/// company they keep: the industry keys, the lines the industry's and the
+/// products' regulations name, and for which product.
+struct Links<'a> {
+    industry_keys: &'a [String],
+    regulation: &'a [(&'a str, f32)],
+    named_for: &'a HashMap<&'a str, NamedFor<'a>>,
+    /// Only international lines are linked (`EuLines::International`).
+    international_only: bool,
+}
+
 /// A line a kind of product names: the first of the enterprise's products
 /// (in its order) naming the kind, and the strongest kind's weight.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -160,7 +171,8 @@ impl Snapshot {
         } else {
             p.limit.min(MAX_CANDIDATES)
         };
-        let Regimes { china, eu } = Regimes::of(&p.markets);
+        let regimes = Regimes::of(&p.markets);
+        let (china, eu) = (regimes.china, regimes.eu);
         let mut ics_groups: Vec<String> = p.ics_groups.clone();
         let reference = Reference::get();
         for industry in &p.industries {
@@ -283,14 +295,31 @@ impl Snapshot {
             }
         }
         list.extend(referenced);
-        let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &p.markets);
-        let (regulation, named_for) = named_lines(NamedByRegulation::get(), p);
+        // Selling neither in China nor in the EU, the enterprise is offered
+        // what the EU's regulations name (`Regimes::eu_lines_abroad`).
+        let abroad = regimes.eu_lines_abroad();
+        let eu_rules;
+        let rules = match abroad {
+            Some(_) => {
+                eu_rules = CandidateParams {
+                    markets: vec!["EU".into()],
+                    ..p.clone()
+                };
+                &eu_rules
+            }
+            None => p,
+        };
+        let industry_keys = stdnav_core::cocited::industry_keys(&rules.industries, &rules.markets);
+        let (regulation, named_for) = named_lines(NamedByRegulation::get(), rules);
         self.add_cocited(
             &mut list,
             &mut have,
-            &industry_keys,
-            &regulation,
-            &named_for,
+            Links {
+                industry_keys: &industry_keys,
+                regulation: &regulation,
+                named_for: &named_for,
+                international_only: abroad == Some(EuLines::International),
+            },
         );
         self.add_series(&mut list, &mut have);
 
@@ -320,14 +349,13 @@ impl Snapshot {
     /// candidates are added (every line the regulations name, at most
     /// [`MAX_COCITED`] others), carrying the products of the standard that
     /// brought them.
-    fn add_cocited(
-        &self,
-        list: &mut Vec<CandidateHit>,
-        have: &mut HashSet<u64>,
-        industry_keys: &[String],
-        regulation: &[(&str, f32)],
-        named_for: &HashMap<&str, NamedFor<'_>>,
-    ) {
+    fn add_cocited(&self, list: &mut Vec<CandidateHit>, have: &mut HashSet<u64>, links: Links<'_>) {
+        let Links {
+            industry_keys,
+            regulation,
+            named_for,
+            international_only,
+        } = links;
         let table = CoCited::get();
         if table.is_empty() && regulation.is_empty() {
             return;
@@ -350,6 +378,9 @@ impl Snapshot {
                     from: Option<usize>|
          -> Option<u64> {
             let edition = self.catalogue.in_force_of_line(line)?;
+            if international_only && edition.level != Level::International {
+                return None;
+            }
             let ord = self.ord_of(&edition.id)?;
             // Several links to one line are several regulations' worth of
             // evidence: combined as independent ones (noisy-or), the
