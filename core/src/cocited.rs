@@ -43,7 +43,7 @@ pub fn industry_keys_at(
     markets: &[String],
     levels: &[usize],
 ) -> Vec<String> {
-    let regimes = Regimes::of(markets).markets();
+    let regimes = Regimes::of(markets).regulated();
     let mut keys = Vec::new();
     for industry in industries {
         let digits = industry.trim();

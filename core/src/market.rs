@@ -74,10 +74,9 @@ impl Regimes {
         }
     }
 
-    /// The regimes as market codes (`CN`, `EU`; `UK` and `INT` only for an
-    /// enterprise selling in neither): a list of markets that any retrieval
-    /// treats exactly as the one it was made from.
-    pub fn markets(self) -> Vec<String> {
+    /// The regimes whose regulations the project's tables hold, as their
+    /// codes (`CN`, `EU`): the tables' rows are keyed by these.
+    pub fn regulated(self) -> Vec<String> {
         let mut out = Vec::new();
         if self.china {
             out.push("CN".to_string());
@@ -85,6 +84,14 @@ impl Regimes {
         if self.eu {
             out.push("EU".to_string());
         }
+        out
+    }
+
+    /// The regimes as market codes (`CN`, `EU`; `UK` and `INT` only for an
+    /// enterprise selling in neither): a list of markets that any retrieval
+    /// treats exactly as the one it was made from.
+    pub fn markets(self) -> Vec<String> {
+        let mut out = self.regulated();
         match self.eu_lines_abroad() {
             Some(EuLines::All) => out.push(UK.to_string()),
             Some(EuLines::International) => out.push(ELSEWHERE.to_string()),

@@ -438,7 +438,7 @@ impl NamedByRegulation {
         product: &ProductName,
         markets: &[String],
     ) -> Vec<(usize, &ProductRule)> {
-        let regimes = crate::market::Regimes::of(markets).markets();
+        let regimes = crate::market::Regimes::of(markets).regulated();
         let mut candidates: Vec<(u32, u32)> = if product.cjk {
             bigrams(&product.text)
                 .filter_map(|pair| self.terms_by_bigram.get(&pair))
@@ -482,7 +482,7 @@ impl NamedByRegulation {
     /// The product kinds of the regimes of these markets.
     #[cfg(test)]
     fn product_rules(&self, markets: &[String]) -> impl Iterator<Item = &ProductRule> {
-        let regimes = crate::market::Regimes::of(markets).markets();
+        let regimes = crate::market::Regimes::of(markets).regulated();
         self.products
             .iter()
             .filter(move |r| regimes.contains(&r.regime))
