@@ -17,6 +17,7 @@ pub mod reason;
 pub mod reference;
 pub mod regulation;
 pub mod retrieval;
+pub mod signals;
 pub mod source;
 pub mod standard;
 pub mod text;

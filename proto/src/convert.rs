@@ -15,6 +15,7 @@ use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenanc
 use crate::standards::v1 as pb;
 
 pub mod profile;
+pub mod scoring;
 
 pub fn level_to_pb(l: Level) -> pb::Level {
     match l {

@@ -61,7 +61,7 @@ fn to_signals(batch: Vec<stdnav_proto::scoring::v1::CandidateSignals>) -> Vec<Si
     batch
         .into_iter()
         .enumerate()
-        .map(|(i, c)| stdnav_scoring::grpc::signals_from_pb(c, i, &mut bad))
+        .map(|(i, c)| stdnav_proto::convert::scoring::signals_from_pb(c, i, &mut bad))
         .collect()
 }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 use tracing::instrument;
 
-use stdnav_models::{Holding, Level, Signals};
-use stdnav_proto::convert::{level_from_pb, peer_level_from_pb, status_from_pb};
+use stdnav_models::Signals;
+use stdnav_proto::convert::scoring::signals_from_pb;
 use stdnav_proto::scoring::v1 as pb;
 use stdnav_proto::scoring::v1::scoring_service_server::{ScoringService, ScoringServiceServer};
 use stdnav_runtime::limits::{self, Checker, FieldLimit};
@@ -49,79 +49,6 @@ impl ScoringGrpc {
         ScoringServiceServer::new(self)
             .max_decoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
             .max_encoding_message_size(DEFAULT_MAX_MESSAGE_BYTES)
-    }
-}
-
-/// Converts one candidate, recording a violation for each unknown enum code.
-pub fn signals_from_pb(
-    c: pb::CandidateSignals,
-    i: usize,
-    bad: &mut Vec<(String, String)>,
-) -> Signals {
-    // Code 0 (unset) is a level unknown and a status not said.
-    let level = match c.level {
-        0 => Level::Unknown,
-        code => level_from_pb(code).unwrap_or_else(|| {
-            bad.push((
-                format!("candidates[{i}].level"),
-                format!("unknown level {code} (0 to 7)"),
-            ));
-            Level::Unknown
-        }),
-    };
-    let status = match c.status {
-        0 => None,
-        code => status_from_pb(code).or_else(|| {
-            bad.push((
-                format!("candidates[{i}].status"),
-                format!("unknown status {code} (0 to 5)"),
-            ));
-            None
-        }),
-    };
-    let holding = match pb::Holding::try_from(c.holding) {
-        Ok(pb::Holding::Unspecified | pb::Holding::NotHeld) => Holding::NotHeld,
-        Ok(pb::Holding::HeldCurrent) => Holding::HeldCurrent,
-        Ok(pb::Holding::HeldOldEdition) => Holding::HeldOldEdition,
-        Err(_) => {
-            bad.push((
-                format!("candidates[{i}].holding"),
-                format!("unknown holding {}", c.holding),
-            ));
-            Holding::NotHeld
-        }
-    };
-    let peer_level = peer_level_from_pb(c.peer_level).unwrap_or_else(|| {
-        bad.push((
-            format!("candidates[{i}].peer_level"),
-            format!("unknown peer level {} (0, 2, 3 or 4)", c.peer_level),
-        ));
-        None
-    });
-    Signals {
-        id: c.id,
-        text_score: f64::from(c.text_score),
-        match_strength: f64::from(c.match_strength),
-        cocitation: f64::from(c.cocitation),
-        regulation: f64::from(c.regulation),
-        product_kind: f64::from(c.product_kind),
-        series_match: f64::from(c.series_match),
-        ics_match_depth: c.ics_match_depth,
-        mandatory: c.mandatory,
-        mandatory_in_market: c.mandatory_in_market,
-        level,
-        status,
-        published_year: c.published_year,
-        in_degree: c.in_degree,
-        peer_adoption: c.peer_adoption,
-        peer_count: c.peer_count,
-        peer_level,
-        peer_code: c.peer_code,
-        international_alignment: c.international_alignment,
-        holding,
-        referenced: c.referenced,
-        matched_product: c.matched_product,
-        adopted_as: c.adopted_as,
     }
 }
 
