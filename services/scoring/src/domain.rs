@@ -18,6 +18,10 @@ pub const DEFAULT_RELOAD_INTERVAL: Duration = Duration::from_secs(5);
 pub const DEFAULT_SEED: u64 = 42;
 /// At most this many field violations are listed in one error.
 const MAX_VIOLATIONS: usize = 20;
+/// Batches up to this size are scored on the calling task: scoring them
+/// costs less than the hop to the blocking pool would add. Larger ones go
+/// to the blocking pool.
+pub const INLINE_BATCH: usize = 512;
 
 /// The artifact under a stdnav home: `<home>/models/scoring.json`.
 pub fn default_model_path(home: &Path) -> PathBuf {
@@ -244,6 +248,24 @@ impl Scorer {
             model_id: model.id().to_string(),
             scored,
         })
+    }
+
+    /// [`Self::score_explained`] from async code: a batch of up to
+    /// [`INLINE_BATCH`] candidates on the calling task, a larger one on the
+    /// blocking pool. What the handler and in-process callers use.
+    pub async fn score_batch(
+        self: &Arc<Self>,
+        batch: &[Signals],
+        as_of_year: i32,
+        explain_top: usize,
+    ) -> Result<ScoreBatch, ScoringError> {
+        if batch.len() <= INLINE_BATCH {
+            return self.score_explained(batch, as_of_year, explain_top);
+        }
+        let (scorer, batch) = (self.clone(), batch.to_vec());
+        tokio::task::spawn_blocking(move || scorer.score_explained(&batch, as_of_year, explain_top))
+            .await
+            .map_err(|e| ScoringError::Internal(e.to_string()))?
     }
 
     /// Describes the model in service.

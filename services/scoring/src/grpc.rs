@@ -29,11 +29,6 @@ pub const LIMITS: &[FieldLimit] = &[
     limits::max("Score", "explain_top", MAX_CANDIDATES as u64),
 ];
 
-/// Batches up to this size are scored on the calling task: scoring them
-/// costs less than the hop to the blocking pool would add. Larger ones go
-/// to the blocking pool.
-const INLINE_BATCH: usize = 512;
-
 #[derive(Clone)]
 pub struct ScoringGrpc {
     scorer: Arc<Scorer>,
@@ -119,16 +114,10 @@ impl ScoringService for ScoringGrpc {
             bad.extend(domain::validate(&batch, r.as_of_year));
             return Err(ScoringError::InvalidArgument(bad).into());
         }
-        let year = r.as_of_year;
-        let explain_top = r.explain_top as usize;
-        let scored = if batch.len() <= INLINE_BATCH {
-            self.scorer.score_explained(&batch, year, explain_top)?
-        } else {
-            let scorer = self.scorer.clone();
-            tokio::task::spawn_blocking(move || scorer.score_explained(&batch, year, explain_top))
-                .await
-                .map_err(|e| stdnav_runtime::status::internal(&e))??
-        };
+        let scored = self
+            .scorer
+            .score_batch(&batch, r.as_of_year, r.explain_top as usize)
+            .await?;
         Ok(Response::new(batch_to_pb(scored)))
     }
 
