@@ -6,7 +6,8 @@
 //! SIGTERM keep their backends) — so it runs the same code path as a
 //! distributed deployment (keys, limits, metrics and traces per backend
 //! call). In-process callers (batch, evaluation) get an advisor that calls
-//! the same handlers directly, without encoding or a loopback hop.
+//! the same services directly (`in_process.rs`), without encoding or a
+//! loopback hop.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -94,12 +95,12 @@ pub struct Running {
     /// Completes when the catalogue and the model are loaded and every
     /// service reports SERVING.
     pub ready: JoinHandle<anyhow::Result<()>>,
-    /// An advisor calling this server's handlers directly (the served one
+    /// An advisor calling this server's services directly (the served one
     /// goes through its port), for in-process callers such as batch and
     /// evaluation.
     pub advisor: Advisor,
-    /// The profiling service's handler, for in-process callers that store
-    /// enterprises (the demo peers of `stdnav advise`).
+    /// The profiling service in this process, for in-process callers that
+    /// store enterprises (the demo peers of `stdnav advise`).
     pub profiles: Arc<LocalProfiles>,
     /// Where the web face listens, when it does.
     pub http_addr: Option<std::net::SocketAddr>,
@@ -202,16 +203,16 @@ pub async fn start(
             .with_retention(retention),
     );
     standards.set_ingest_observer(changes.ingest_observer());
-    let profiling = ProfilingGrpc::new(Arc::new(
-        Profiling::new(store, config.data.industry.clone()).with_peer_artifacts(peer_dir),
-    ));
+    let profiling_domain =
+        Arc::new(Profiling::new(store, config.data.industry.clone()).with_peer_artifacts(peer_dir));
+    let profiling = ProfilingGrpc::new(profiling_domain.clone());
     let standards_grpc = StandardsGrpc::new(standards.clone());
     let scoring = stdnav_scoring::ScoringGrpc::new(scorer.clone());
-    let local_profiles = Arc::new(LocalProfiles(Arc::new(profiling.clone())));
+    let local_profiles = Arc::new(LocalProfiles::new(profiling_domain));
     let advisor = Advisor::new(Backends::new(
         local_profiles.clone(),
-        Arc::new(LocalStandards(Arc::new(standards_grpc.clone()))),
-        Arc::new(LocalScoring(Arc::new(scoring.clone()))),
+        Arc::new(LocalStandards(standards.clone())),
+        Arc::new(LocalScoring(scorer.clone())),
     ));
     let internal_options = ServeOptions {
         drain: std::time::Duration::ZERO,

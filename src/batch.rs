@@ -155,11 +155,7 @@ pub async fn batch(home: &Path, data: allinone::DataDir, args: BatchArgs) -> any
         .await
         .map_err(|e| anyhow::anyhow!("listing the chain's enterprises: {e}"))?;
     if shard.count > 1 {
-        members.retain(|m| {
-            m.enterprise
-                .as_ref()
-                .is_some_and(|e| shard_of(&e.uscc, shard.count) == shard.index)
-        });
+        members.retain(|m| shard_of(&m.profile.uscc, shard.count) == shard.index);
         eprintln!(
             "shard {shard}: {} of the chain's enterprises",
             members.len()
@@ -178,11 +174,7 @@ pub async fn batch(home: &Path, data: allinone::DataDir, args: BatchArgs) -> any
         .collect();
     let todo: Vec<_> = members
         .iter()
-        .filter(|m| {
-            m.enterprise
-                .as_ref()
-                .is_some_and(|e| !done.contains(&e.uscc))
-        })
+        .filter(|m| !done.contains(&m.profile.uscc))
         .cloned()
         .collect();
     eprintln!(
@@ -252,10 +244,7 @@ pub async fn batch(home: &Path, data: allinone::DataDir, args: BatchArgs) -> any
     let elapsed = started.elapsed();
     local.shutdown().await;
 
-    let members: BTreeSet<String> = members
-        .iter()
-        .filter_map(|m| m.enterprise.as_ref().map(|e| e.uscc.clone()))
-        .collect();
+    let members: BTreeSet<String> = members.iter().map(|m| m.profile.uscc.clone()).collect();
     let mut results: Vec<MemberResult> = checkpoint
         .all()
         .await?

@@ -731,9 +731,7 @@ async fn advise(
     }
     // The in-process advisor: the answer the Advise RPC gives, without
     // encoding it and decoding it again in the same process.
-    let subject = Subject::Inline(Box::new(stdnav_proto::convert::profile::profile_to_pb(
-        &profile,
-    )));
+    let subject = Subject::Inline(Box::new(profile));
     let result = local.advisor().advise(&ctx, subject, top as usize).await;
     local.shutdown().await;
     let solution = match result {

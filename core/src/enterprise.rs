@@ -39,6 +39,19 @@ pub enum Segment {
     Downstream,
 }
 
+impl Segment {
+    pub const ALL: [Segment; 3] = [Self::Upstream, Self::Midstream, Self::Downstream];
+
+    /// The segment as profiles (JSON) write it: `upstream`, `midstream`, `downstream`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Upstream => "upstream",
+            Self::Midstream => "midstream",
+            Self::Downstream => "downstream",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChainMembership {
@@ -543,6 +556,13 @@ mod tests {
             "region_name":"","province":"","features":[],"feature_names":[]}"#;
         let e: Enrichment = serde_json::from_str(old).unwrap();
         assert!(e.industry_mappings.is_empty() && e.industry_names.is_empty());
+    }
+
+    #[test]
+    fn segment_names_are_their_json() {
+        for s in Segment::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
     }
 
     #[test]

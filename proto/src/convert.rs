@@ -10,7 +10,10 @@ use stdnav_core::citation::{CitationStatus, DocFormat};
 use stdnav_core::industry::IndustryLevel;
 use stdnav_core::reason::Reason;
 use stdnav_core::retrieval::Retrieval;
-use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Provenance, Status};
+use stdnav_core::standard::{
+    Adoption, AdoptionDegree, Category, Comparator, Indicator, Level, Nature, Provenance, Standard,
+    Status,
+};
 
 use crate::standards::v1 as pb;
 
@@ -222,6 +225,67 @@ pub fn retrieval_from_pb(c: pb::Candidate) -> Retrieval {
     }
 }
 
+/// A standard's record from its wire form (the standards service writes it
+/// in `standard_to_pb`). Unset or unknown codes read as a record without
+/// them does: level unknown, recommended, current, stated by the source; an
+/// indicator's comparator a range. Empty dates and category are absent.
+/// `adopted_by`, `in_degree` and `line` are the catalogue graph's, not the
+/// record's: the caller reads them before.
+pub fn standard_from_pb(s: pb::Standard) -> Standard {
+    let optional = |v: String| (!v.is_empty()).then_some(v);
+    Standard {
+        id: s.id,
+        family: s.family,
+        level: level_from_pb(s.level).unwrap_or_default(),
+        nature: nature_from_pb(s.nature).unwrap_or_default(),
+        title_zh: s.title_zh,
+        title_en: s.title_en,
+        title_fr: s.title_fr,
+        title_source: provenance_from_pb(s.title_source).unwrap_or_default(),
+        scope: s.scope,
+        ics: s.ics,
+        ics_source: provenance_from_pb(s.ics_source).unwrap_or_default(),
+        ccs: s.ccs,
+        committee: s.committee,
+        status: status_from_pb(s.status).unwrap_or_default(),
+        status_source: provenance_from_pb(s.status_source).unwrap_or_default(),
+        category: Category::parse(&s.category),
+        published: optional(s.published),
+        effective: optional(s.effective),
+        withdrawn: optional(s.withdrawn),
+        replaces: s.replaces,
+        replaced_by: s.replaced_by,
+        partly_replaced_by: s.partly_replaced_by,
+        normative_refs: s.normative_refs,
+        adopts: s
+            .adopts
+            .into_iter()
+            .map(|a| Adoption {
+                id: a.id,
+                degree: degree_from_pb(a.degree),
+            })
+            .collect(),
+        amendments: s.amendments,
+        variants: s.variants,
+        indicators: s
+            .indicators
+            .into_iter()
+            .map(|i| Indicator {
+                name: i.name,
+                unit: i.unit,
+                comparator: comparator_from_pb(i.comparator).unwrap_or(Comparator::Range),
+                value: i.value,
+                max: i.max,
+                product: i.product,
+            })
+            .collect(),
+        keywords: s.keywords,
+        source: s.source,
+        checksum: s.checksum,
+        illustrative: s.illustrative,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +347,42 @@ mod tests {
         assert_eq!(status_from_pb(0), None);
         assert_eq!(status_from_pb(99), None);
         assert_eq!(level_from_pb(-1), None);
+    }
+
+    #[test]
+    fn a_standard_reads_from_its_wire_form() {
+        let s = standard_from_pb(pb::Standard {
+            id: "GB/T 19001-2016".into(),
+            level: pb::Level::National as i32,
+            nature: pb::Nature::Recommended as i32,
+            status: pb::Status::Replaced as i32,
+            status_source: pb::Provenance::Inferred as i32,
+            published: "2016-12-30".into(),
+            category: "management".into(),
+            adopts: vec![pb::Adoption {
+                id: "ISO 9001:2015".into(),
+                degree: pb::AdoptionDegree::Idt as i32,
+            }],
+            indicators: vec![pb::Indicator {
+                name: "APF".into(),
+                comparator: pb::Comparator::Ge as i32,
+                value: 5.0,
+                ..Default::default()
+            }],
+            adopted_by: vec!["not the record's".into()],
+            ..Default::default()
+        });
+        assert_eq!(s.level, Level::National);
+        assert_eq!(s.status, Status::Replaced);
+        assert_eq!(s.status_source, Provenance::Inferred);
+        assert_eq!(s.published.as_deref(), Some("2016-12-30"));
+        assert_eq!(s.effective, None);
+        assert_eq!(s.category, Some(Category::Management));
+        assert_eq!(s.adopts[0].degree, Some(AdoptionDegree::Idt));
+        assert_eq!(s.indicators[0].comparator, Comparator::Ge);
+        // Unset codes read as a record's defaults.
+        let bare = standard_from_pb(pb::Standard::default());
+        assert_eq!(bare, Standard::default());
     }
 
     #[test]

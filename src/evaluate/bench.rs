@@ -56,15 +56,6 @@ fn context() -> CallContext {
     }
 }
 
-fn to_signals(batch: Vec<stdnav_proto::scoring::v1::CandidateSignals>) -> Vec<Signals> {
-    let mut bad = Vec::new();
-    batch
-        .into_iter()
-        .enumerate()
-        .map(|(i, c)| stdnav_proto::convert::scoring::signals_from_pb(c, i, &mut bad))
-        .collect()
-}
-
 /// Signals for each subject, gathered a few at a time, in input order.
 pub(super) async fn gather_all(
     advisor: &Advisor,
@@ -94,9 +85,7 @@ pub(super) async fn gather(
                     .await
                     .map_err(|e| anyhow::anyhow!("gathering signals: {e}"))?;
                 progress.inc(1);
-                Ok(Gathered {
-                    signals: to_signals(g.batch),
-                })
+                Ok(Gathered { signals: g.batch })
             }
         })
         .buffered(CONCURRENCY)

@@ -193,14 +193,10 @@ pub(super) async fn check_runs(
 
 /// An inline profile for a check-set case: a synthetic enterprise in Jinan
 /// declaring the category's industry and products.
-fn check_profile(
-    i: usize,
-    case: &CheckCase,
-    products: &[String],
-) -> stdnav_proto::profiling::v1::Enterprise {
+fn check_profile(i: usize, case: &CheckCase, products: &[String]) -> Profile {
     let body = format!("91370100MA{:07}", 1_000_000 + i);
     let check = stdnav_core::uscc::check_character(&body).unwrap_or('0');
-    let profile = Profile {
+    Profile {
         uscc: format!("{body}{check}"),
         name: format!("核验示例企业{i}（{}）", case.category_zh),
         region: "370100".into(),
@@ -210,6 +206,5 @@ fn check_profile(
         employees: 300,
         flags: vec![population::SYNTHETIC_FLAG.to_string()],
         ..Default::default()
-    };
-    stdnav_proto::convert::profile::profile_to_pb(&profile)
+    }
 }

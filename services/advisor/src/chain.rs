@@ -7,7 +7,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use stdnav_proto::profiling::v1::EnterpriseRecord;
+use stdnav_core::enterprise::{EnterpriseRecord, Segment};
+use stdnav_proto::convert::profile::segment_to_pb;
 
 use crate::orchestrate::{Advisor, CallContext, Subject};
 use crate::solution::{Holding, Solution};
@@ -39,21 +40,13 @@ pub struct MemberResult {
     pub error: String,
 }
 
-/// Segment names as in profiles (`segment` of a chain membership), from
-/// the `stdnav.profiling.v1.Segment` code.
-pub fn segment_name(code: i32) -> &'static str {
-    match code {
-        1 => "upstream",
-        2 => "midstream",
-        3 => "downstream",
-        _ => "",
-    }
-}
-
-/// The `stdnav.profiling.v1.Segment` code of a segment name (the inverse
-/// of [`segment_name`]).
+/// The `stdnav.profiling.v1.Segment` code of a segment's name (0 for an
+/// empty or unknown one).
 pub fn segment_code(name: &str) -> i32 {
-    (1..=3).find(|c| segment_name(*c) == name).unwrap_or(0)
+    Segment::ALL
+        .into_iter()
+        .find(|s| s.name() == name)
+        .map_or(0, |s| segment_to_pb(s) as i32)
 }
 
 impl MemberResult {
@@ -113,18 +106,13 @@ pub async fn score_member(
     chain: &str,
     top: usize,
 ) -> MemberResult {
-    let (uscc, name, segment) = match &record.enterprise {
-        Some(e) => (
-            e.uscc.clone(),
-            e.name.clone(),
-            e.chains
-                .iter()
-                .find(|c| c.chain == chain)
-                .map(|c| segment_name(c.segment))
-                .unwrap_or(""),
-        ),
-        None => Default::default(),
-    };
+    let profile = &record.profile;
+    let (uscc, name) = (profile.uscc.clone(), profile.name.clone());
+    let segment = profile
+        .chains
+        .iter()
+        .find(|c| c.chain == chain)
+        .map_or("", |c| c.segment.name());
     // A task of its own: the members advised at once then run on all the
     // runtime's threads, where a stream of futures is polled by one.
     let mut task = {

@@ -8,6 +8,7 @@ use tracing::instrument;
 
 use stdnav_proto::advisor::v1 as pb;
 use stdnav_proto::advisor::v1::advisor_service_server::{AdvisorService, AdvisorServiceServer};
+use stdnav_proto::convert::profile::profile_from_pb;
 use stdnav_runtime::limits::{self, Checker, FieldLimit};
 use stdnav_runtime::server::DEFAULT_MAX_MESSAGE_BYTES;
 use stdnav_runtime::status::{Violation, invalid_argument};
@@ -94,7 +95,15 @@ fn subject_and_top(rpc: &'static str, r: pb::AdviseRequest) -> Result<(Subject, 
     };
     let subject = match r.subject {
         Some(pb::advise_request::Subject::Uscc(u)) => Subject::Uscc(u),
-        Some(pb::advise_request::Subject::Profile(p)) => Subject::Inline(Box::new(p)),
+        Some(pb::advise_request::Subject::Profile(p)) => Subject::Inline(Box::new(
+            profile_from_pb(p, "profile.").map_err(|errors| {
+                let violations: Vec<Violation> = errors
+                    .into_iter()
+                    .map(|e| Violation::new(e.field, e.reason))
+                    .collect();
+                invalid_argument(&violations)
+            })?,
+        )),
         None => {
             return Err(invalid_argument(&[Violation::new(
                 "subject",

@@ -1,29 +1,25 @@
 //! Calls the other services through the [`crate::backend`] traits (gRPC
-//! clients across processes, the services' handlers in one), passing on the
-//! tenant and the caller's deadline, and turns their answers into the
+//! clients across processes, the services themselves in one), passing on
+//! the tenant and the caller's deadline, and turns their answers into the
 //! composer's inputs.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use stdnav_core::enterprise::{EnterpriseRecord, Profile};
 use stdnav_core::market::Regimes;
 use stdnav_core::retrieval::Retrieval;
+use stdnav_core::signals::{Holding, Signals};
 use stdnav_core::standard::{Level, Provenance, Status};
-use stdnav_proto::convert::{
-    degree_from_pb, industry_level_from_pb, level_to_pb, peer_level_to_pb, provenance_from_pb,
-    retrieval_from_pb, status_from_pb, status_to_pb,
-};
-use stdnav_proto::profiling::v1 as ppb;
-use stdnav_proto::scoring::v1 as spb;
-use stdnav_proto::standards::v1 as stpb;
 
-use crate::backend::Backends;
+use crate::backend::{
+    Backends, CandidateQuery, CandidateSet, CatalogueStandard, ListQuery, Resolution, ScoreQuery,
+};
 use crate::compose::{
-    self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, PeerBasis, Peers, Scored,
+    self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, Peers, Scored,
     StandardInfo,
 };
-use crate::convert::{comparator_from, level_from, nature_from, status_from};
 use crate::error::AdvisorError;
 use crate::retry::ReadRetry;
 use crate::solution::{Gaps, Solution};
@@ -41,14 +37,28 @@ pub struct CallContext {
 /// Default bound on a whole Advise when the caller gives no deadline.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(10);
 
+impl CallContext {
+    /// The time a backend call has: what is left before the deadline
+    /// ([`DEFAULT_BUDGET`] without one); an error once it has passed.
+    pub fn time_left(&self) -> Result<Duration, AdvisorError> {
+        let remaining = stdnav_runtime::deadline::remaining(self.deadline, DEFAULT_BUDGET);
+        if remaining.is_zero() {
+            return Err(AdvisorError::DeadlineExceeded(
+                "the deadline passed before the call",
+            ));
+        }
+        Ok(remaining)
+    }
+}
+
 pub enum Subject {
     /// A stored enterprise, read from the profiling service.
     Uscc(String),
     /// A profile given in the request, validated and enriched first.
-    Inline(Box<ppb::Enterprise>),
+    Inline(Box<Profile>),
     /// A stored enterprise's record the caller has already read (a chain
     /// run's listing): not read again.
-    Record(Box<ppb::EnterpriseRecord>),
+    Record(Box<EnterpriseRecord>),
 }
 
 /// How much of a solution a call needs.
@@ -58,43 +68,42 @@ enum Scope {
     Gaps,
 }
 
-pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
+/// What the advisor reads of a catalogue standard.
+pub fn standard_info(s: &CatalogueStandard) -> StandardInfo {
+    let st = &s.standard;
     StandardInfo {
-        id: s.id.clone(),
-        title_zh: s.title_zh.clone(),
-        title_en: s.title_en.clone(),
-        level: level_from(s.level),
-        nature: nature_from(s.nature),
-        status: status_from(s.status),
-        status_inferred: provenance_from_pb(s.status_source) == Some(Provenance::Inferred),
-        published_year: s
+        id: st.id.clone(),
+        title_zh: st.title_zh.clone(),
+        title_en: st.title_en.clone(),
+        level: st.level,
+        nature: st.nature,
+        status: st.status,
+        status_inferred: st.status_source == Provenance::Inferred,
+        published_year: st
             .published
-            .get(..4)
+            .as_deref()
+            .and_then(|p| p.get(..4))
             .and_then(|y| y.parse().ok())
             .unwrap_or(0),
-        normative_refs: s.normative_refs.clone(),
-        adopts: s
-            .adopts
-            .iter()
-            .map(|a| (a.id.clone(), degree_from_pb(a.degree)))
-            .collect(),
+        normative_refs: st.normative_refs.clone(),
+        adopts: st.adopts.iter().map(|a| (a.id.clone(), a.degree)).collect(),
         adopted_by: s.adopted_by.clone(),
-        indicators: s
+        indicators: st
             .indicators
             .iter()
             .map(|i| IndicatorSpec {
                 name: i.name.clone(),
                 unit: i.unit.clone(),
-                comparator: comparator_from(i.comparator),
+                comparator: i.comparator,
                 value: i.value,
                 max: i.max,
                 product: i.product.clone(),
             })
             .collect(),
-        illustrative: s.illustrative,
-        keywords: s.keywords.clone(),
-        // A standards service older than the `line` field leaves it empty:
-        // the line is then parsed from the id when first asked for.
+        illustrative: st.illustrative,
+        keywords: st.keywords.clone(),
+        // Without the catalogue's line (a standards service older than
+        // it), the line is parsed from the id when first asked for.
         line: if s.line.is_empty() {
             Default::default()
         } else {
@@ -105,11 +114,11 @@ pub fn standard_info(s: &stpb::Standard) -> StandardInfo {
 
 /// A candidate as the advisor keeps it between enterprises: what the
 /// composer reads, and the signals that depend on the standard and the
-/// retrieval alone. Shared by every enterprise with the same request.
+/// retrieval alone. Shared by every enterprise with the same query.
 pub struct Retrieved {
     pub info: Arc<CandidateInfo>,
     /// Holding and peer adoption are left unset: they are the enterprise's.
-    signals: spb::CandidateSignals,
+    signals: Signals,
 }
 
 impl Retrieved {
@@ -123,29 +132,29 @@ impl Retrieved {
             .find(|a| a.starts_with("GB"))
             .cloned()
             .unwrap_or_default();
-        let signals = spb::CandidateSignals {
+        let signals = Signals {
             id: st.id.clone(),
-            text_score: info.retrieval.text_score,
-            match_strength: info.retrieval.match_strength,
-            cocitation: info.retrieval.cocitation,
-            regulation: info.retrieval.regulation,
-            product_kind: info.retrieval.product_kind,
-            series_match: info.retrieval.series_match,
+            text_score: f64::from(info.retrieval.text_score),
+            match_strength: f64::from(info.retrieval.match_strength),
+            cocitation: f64::from(info.retrieval.cocitation),
+            regulation: f64::from(info.retrieval.regulation),
+            product_kind: f64::from(info.retrieval.product_kind),
+            series_match: f64::from(info.retrieval.series_match),
             ics_match_depth: info.retrieval.ics_match_depth,
             mandatory: st.is_mandatory(),
             mandatory_in_market: info.retrieval.mandatory_in_market,
-            level: level_to_pb(st.level) as i32,
-            status: status_to_pb(st.status) as i32,
+            level: st.level,
+            status: Some(st.status),
             published_year: st.published_year,
             in_degree,
             peer_adoption: 0.0,
             peer_count: 0,
-            peer_level: peer_level_to_pb(None) as i32,
+            peer_level: None,
             peer_code: String::new(),
             international_alignment: !st.adopts.is_empty()
                 || !st.adopted_by.is_empty()
                 || st.level == Level::International,
-            holding: spb::Holding::NotHeld as i32,
+            holding: Holding::NotHeld,
             referenced: !info.retrieval.referenced_by.is_empty(),
             matched_product: info
                 .retrieval
@@ -162,33 +171,33 @@ impl Retrieved {
     }
 
     /// Raw signals of this candidate for one enterprise, for the scoring service.
-    fn signals(&self, held: &[HeldInfo], peers: &Peers) -> spb::CandidateSignals {
+    fn signals(&self, held: &[HeldInfo], peers: &Peers) -> Signals {
         let s = &self.info.standard;
         let line = s.line();
         let holding = if held
             .iter()
             .any(|h| h.standard.as_ref().is_some_and(|x| x.id == s.id))
         {
-            spb::Holding::HeldCurrent
+            Holding::HeldCurrent
         } else if held
             .iter()
             .any(|h| h.line() == line || h.path.contains(&s.id))
         {
-            spb::Holding::HeldOldEdition
+            Holding::HeldOldEdition
         } else {
-            spb::Holding::NotHeld
+            Holding::NotHeld
         };
-        let (peer_level, peer_code) = match &peers.basis {
-            Some(b) => (peer_level_to_pb(Some(b.level)), b.code.clone()),
-            None => (peer_level_to_pb(None), String::new()),
-        };
-        spb::CandidateSignals {
-            holding: holding as i32,
+        Signals {
+            holding,
             peer_adoption: peers.shares.get(line).copied().unwrap_or(0.0),
             // No basis, no peers: the peer signal is absent.
             peer_count: if peers.basis.is_some() { peers.size } else { 0 },
-            peer_level: peer_level as i32,
-            peer_code,
+            peer_level: peers.basis.as_ref().map(|b| b.level),
+            peer_code: peers
+                .basis
+                .as_ref()
+                .map(|b| b.code.clone())
+                .unwrap_or_default(),
             ..self.signals.clone()
         }
     }
@@ -200,52 +209,36 @@ fn is_chinese_standard(id: &str) -> bool {
         .is_ok_and(|c| stdnav_core::catalogue::is_chinese_family(c.family()))
 }
 
-/// What the peers share, from the profiling answer; `None` without peers.
-fn peer_basis(basis: Option<ppb::PeerBasis>, size: u32) -> Option<PeerBasis> {
-    let b = basis.filter(|_| size > 0)?;
-    let level = industry_level_from_pb(b.level)?;
-    Some(PeerBasis {
-        level,
-        code: b.code,
-    })
-}
-
-/// The candidates of one request, converted once.
+/// The candidates of one query, converted once.
 pub struct RetrievedSet {
     pub candidates: Vec<Retrieved>,
     pub unmatched_products: Vec<String>,
 }
 
 impl RetrievedSet {
-    fn from_response(
-        response: stpb::CandidatesResponse,
-        standard: impl Fn(&stpb::Standard) -> Arc<StandardInfo>,
-    ) -> Self {
-        let candidates = response
+    fn new(set: CandidateSet, standard: impl Fn(&CatalogueStandard) -> Arc<StandardInfo>) -> Self {
+        let candidates = set
             .candidates
             .into_iter()
-            .filter_map(|mut c| {
-                let s = c.standard.take()?;
+            .map(|c| {
                 let info = CandidateInfo {
-                    standard: standard(&s),
-                    retrieval: retrieval_from_pb(c),
+                    standard: standard(&c.standard),
+                    retrieval: c.retrieval,
                 };
-                Some(Retrieved::new(info, s.in_degree))
+                Retrieved::new(info, c.standard.in_degree)
             })
             .collect();
         Self {
             candidates,
-            unmatched_products: response.unmatched_products,
+            unmatched_products: set.unmatched_products,
         }
     }
 }
 
 /// Whether a candidate can be a `should` item: not mandatory in a market
 /// (those are `must` or out of scope), in force, and not held in any edition.
-fn recommendable(c: &spb::CandidateSignals) -> bool {
-    !c.mandatory_in_market
-        && status_from_pb(c.status) == Some(Status::Current)
-        && c.holding == spb::Holding::NotHeld as i32
+fn recommendable(c: &Signals) -> bool {
+    !c.mandatory_in_market && c.status == Some(Status::Current) && c.holding == Holding::NotHeld
 }
 
 /// How many of the best-scored candidates need reasons: only `should`
@@ -253,13 +246,13 @@ fn recommendable(c: &spb::CandidateSignals) -> bool {
 /// recommended. Those that cannot (see [`recommendable`], or an id seen
 /// before) may score above them, so they are counted in, whatever their
 /// scores.
-fn explain_top(batch: &[spb::CandidateSignals], top: usize) -> u32 {
+fn explain_top(batch: &[Signals], top: usize) -> usize {
     let mut seen = HashSet::new();
     let excluded = batch
         .iter()
         .filter(|c| !recommendable(c) || !seen.insert(c.id.as_str()))
         .count();
-    u32::try_from(top.max(1) + excluded).unwrap_or(u32::MAX)
+    top.max(1) + excluded
 }
 
 /// Distinct candidate requests kept.
@@ -278,12 +271,12 @@ pub const RESOLUTION_CACHE_ENTRIES: u64 = 16_384;
 
 /// What [`Advisor::gather`] collects for one enterprise.
 pub struct Gathered {
-    pub enterprise: ppb::Enterprise,
+    pub profile: Profile,
     pub infos: Vec<Arc<CandidateInfo>>,
     pub held: Vec<HeldInfo>,
     pub peers: Peers,
     /// Raw signals of each candidate, in the order of `infos`.
-    pub batch: Vec<spb::CandidateSignals>,
+    pub batch: Vec<Signals>,
     pub unmatched_products: Vec<String>,
     /// Backends that did not answer (the answer is partial without them).
     pub missing: Vec<String>,
@@ -294,10 +287,10 @@ pub struct Advisor {
     backends: Backends,
     /// Candidates retrieved per enterprise before scoring.
     pub candidate_limit: u32,
-    /// Candidates by encoded request (shared by clones).
-    candidates: moka::sync::Cache<Vec<u8>, Arc<RetrievedSet>>,
+    /// Candidates by query (shared by clones).
+    candidates: moka::sync::Cache<CandidateQuery, Arc<RetrievedSet>>,
     /// Resolutions of held codes and peer-held lines, shared by clones.
-    resolutions: moka::sync::Cache<String, Arc<stpb::Resolution>>,
+    resolutions: moka::sync::Cache<String, Arc<Resolution>>,
     /// What the advisor reads of each standard, by id and checksum: the
     /// cached candidate answers of enterprises of one division hold the same
     /// standards, and need not each hold a copy (docs/BENCHMARKS.md).
@@ -334,30 +327,27 @@ impl Advisor {
     async fn candidates(
         &self,
         ctx: &CallContext,
-        request: stpb::CandidatesRequest,
+        query: CandidateQuery,
     ) -> Result<Arc<RetrievedSet>, AdvisorError> {
-        let key = prost::Message::encode_to_vec(&request);
-        if let Some(hit) = self.candidates.get(&key) {
+        if let Some(hit) = self.candidates.get(&query) {
             return Ok(hit);
         }
         let standards = &self.backends.standards;
-        let response = Arc::new(RetrievedSet::from_response(
+        let set = Arc::new(RetrievedSet::new(
             self.retry
-                .read(ctx, || standards.candidates(ctx, request.clone()))
+                .read(ctx, || standards.candidates(ctx, &query))
                 .await?,
             |s| self.standard_info(s),
         ));
-        self.candidates.insert(key, response.clone());
-        Ok(response)
+        self.candidates.insert(query, set.clone());
+        Ok(set)
     }
 
     /// What the advisor reads of a standard, shared with every answer that
     /// holds the same edition (same id and checksum).
-    fn standard_info(&self, s: &stpb::Standard) -> Arc<StandardInfo> {
-        self.standards
-            .get_with((s.id.clone(), s.checksum.clone()), || {
-                Arc::new(standard_info(s))
-            })
+    fn standard_info(&self, s: &CatalogueStandard) -> Arc<StandardInfo> {
+        let key = (s.standard.id.clone(), s.standard.checksum.clone());
+        self.standards.get_with(key, || Arc::new(standard_info(s)))
     }
 
     /// Codes resolved (one resolution per code, in order): from the cache
@@ -367,8 +357,8 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         codes: Vec<String>,
-    ) -> Result<Vec<Arc<stpb::Resolution>>, AdvisorError> {
-        let mut out: Vec<Option<Arc<stpb::Resolution>>> =
+    ) -> Result<Vec<Arc<Resolution>>, AdvisorError> {
+        let mut out: Vec<Option<Arc<Resolution>>> =
             codes.iter().map(|c| self.resolutions.get(c)).collect();
         let unknown: Vec<usize> = (0..codes.len()).filter(|&i| out[i].is_none()).collect();
         if !unknown.is_empty() {
@@ -376,7 +366,7 @@ impl Advisor {
             let asked: Vec<String> = unknown.iter().map(|&i| codes[i].clone()).collect();
             let resolved = self
                 .retry
-                .read(ctx, || standards.resolve(ctx, asked.clone()))
+                .read(ctx, || standards.resolve(ctx, &asked))
                 .await?;
             if resolved.len() != unknown.len() {
                 return Err(AdvisorError::Internal(
@@ -397,19 +387,16 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         subject: Subject,
-    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+    ) -> Result<EnterpriseRecord, AdvisorError> {
         let profiles = &self.backends.profiles;
         match subject {
-            Subject::Uscc(uscc) => {
-                self.retry
-                    .read(ctx, || profiles.get(ctx, uscc.clone()))
-                    .await
-            }
-            Subject::Inline(e) => self
+            Subject::Uscc(uscc) => self.retry.read(ctx, || profiles.get(ctx, &uscc)).await,
+            // Its fields as the caller's request names them.
+            Subject::Inline(profile) => self
                 .retry
-                .read(ctx, || profiles.enrich(ctx, (*e).clone()))
+                .read(ctx, || profiles.enrich(ctx, &profile))
                 .await
-                .map_err(|e| e.rename_fields("enterprise.", "profile.")),
+                .map_err(|e| e.rename_fields("", "profile.")),
             Subject::Record(record) => Ok(*record),
         }
     }
@@ -424,46 +411,40 @@ impl Advisor {
         subject: Subject,
     ) -> Result<Gathered, AdvisorError> {
         let record = self.profile(ctx, subject).await?;
-        let enterprise = record.enterprise.clone().unwrap_or_default();
-        let enrichment = record.enrichment.clone().unwrap_or_default();
-        // The peer group is asked for the record in hand, beside retrieval:
-        // the profiling service neither reads it again nor validates and
-        // enriches an inline profile a second time.
-        let peer_req = ppb::PeerGroupRequest {
-            subject: Some(ppb::peer_group_request::Subject::Record(record)),
-        };
+        let (profile, enrichment) = (&record.profile, &record.enrichment);
         let profiles = &self.backends.profiles;
 
         let held_codes: Vec<String> = enrichment.held.iter().map(|h| h.code.clone()).collect();
-        let candidates_req = stpb::CandidatesRequest {
-            products: enterprise.products.clone(),
+        let query = CandidateQuery {
+            products: profile.products.clone(),
             industries: enrichment.industries.clone(),
             ics_groups: enrichment.ics_groups.clone(),
             // Only the regimes decide what is retrieved (mandatory in China,
             // harmonised in the EU, the EU's lists for one selling in
             // neither): enterprises selling in China and to the US or Japan
             // share one cached answer with those selling in China alone.
-            markets: Regimes::of(&enterprise.markets).markets(),
+            markets: Regimes::of(&profile.markets).markets(),
             limit: self.candidate_limit,
-            // What the composer reads of each standard, not the whole record.
-            view: stpb::StandardView::Basic as i32,
         };
+        // The peer group is asked for the record in hand, beside retrieval:
+        // the profiling service neither reads it again nor validates and
+        // enriches an inline profile a second time.
         let (candidates, resolved, peer) = tokio::join!(
-            self.candidates(ctx, candidates_req),
+            self.candidates(ctx, query),
             self.resolve_cached(ctx, held_codes),
-            self.retry
-                .read(ctx, || profiles.peer_group(ctx, peer_req.clone())),
+            self.retry.read(ctx, || profiles.peer_group(ctx, &record)),
         );
         let candidates = candidates?;
         let resolved = resolved?;
         let mut missing = Vec::new();
         let peers = match peer {
-            Ok(p) => Peers {
-                basis: peer_basis(p.basis, p.size),
-                size: p.size,
-                shares: p.shares.into_iter().map(|s| (s.id, s.share)).collect(),
-                coverage_percentile: p.coverage_percentile,
-            },
+            Ok(mut p) => {
+                // No peers, no basis (and so no peer signal).
+                if p.size == 0 {
+                    p.basis = None;
+                }
+                p
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "peer group unavailable; answering without it");
                 missing.push("peer_group".to_string());
@@ -505,8 +486,7 @@ impl Advisor {
         // Chinese national, industry, local and group standards serve an
         // enterprise that sells in China; one that only exports gets its
         // markets' standards (peers at home may hold GB ones all the same).
-        let domestic =
-            enterprise.markets.is_empty() || enterprise.markets.iter().any(|m| m == "CN");
+        let domestic = profile.markets.is_empty() || profile.markets.iter().any(|m| m == "CN");
         let all = || {
             candidates
                 .candidates
@@ -514,15 +494,16 @@ impl Advisor {
                 .chain(from_peers.iter())
                 .filter(move |r| domestic || !is_chinese_standard(&r.info.standard.id))
         };
-        let batch: Vec<spb::CandidateSignals> = all().map(|r| r.signals(&held, &peers)).collect();
+        let batch: Vec<Signals> = all().map(|r| r.signals(&held, &peers)).collect();
         let infos: Vec<Arc<CandidateInfo>> = all().map(|r| r.info.clone()).collect();
+        let unmatched_products = candidates.unmatched_products.clone();
         Ok(Gathered {
-            enterprise,
+            profile: record.profile,
             infos,
             held,
             peers,
             batch,
-            unmatched_products: candidates.unmatched_products.clone(),
+            unmatched_products,
             missing,
         })
     }
@@ -557,7 +538,7 @@ impl Advisor {
         scope: Scope,
     ) -> Result<Solution, AdvisorError> {
         let Gathered {
-            enterprise,
+            profile,
             infos,
             held,
             peers,
@@ -579,28 +560,21 @@ impl Advisor {
             // 0 would explain every candidate: one is the fewest.
             Scope::Gaps => 1,
         };
-        let request = spb::ScoreRequest {
+        let query = ScoreQuery {
             candidates: batch,
             as_of_year: 0,
             explain_top,
         };
-        let (scores, model_id) = match self
-            .retry
-            .read(ctx, || scoring.score(ctx, request.clone()))
-            .await
-        {
+        let (scores, model_id) = match self.retry.read(ctx, || scoring.score(ctx, &query)).await {
             Ok(r) => (
                 r.scored
                     .into_iter()
                     .map(|s| {
                         (
-                            s.id.clone(),
+                            s.id,
                             Scored {
                                 score: s.score,
-                                reasons: stdnav_proto::convert::reasons_from_scoring_pb(
-                                    &s.reason_codes,
-                                    &s.reasons,
-                                ),
+                                reasons: s.reasons,
                             },
                         )
                     })
@@ -617,11 +591,11 @@ impl Advisor {
             }
         };
         let info = EnterpriseInfo {
-            uscc: enterprise.uscc.clone(),
-            name: enterprise.name.clone(),
-            markets: enterprise.markets.clone(),
-            certifications: enterprise.certifications.clone(),
-            indicators: enterprise
+            uscc: profile.uscc,
+            name: profile.name,
+            markets: profile.markets,
+            certifications: profile.certifications,
+            indicators: profile
                 .indicators
                 .iter()
                 .map(|i| (i.name.clone(), i.unit.clone(), i.value))
@@ -674,22 +648,20 @@ impl Advisor {
         lines.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
         lines.truncate(PEER_CANDIDATES);
         let codes = lines.iter().map(|(l, _)| (*l).clone()).collect();
-        let current = self
-            .resolve_cached(ctx, codes)
-            .await?
-            .into_iter()
+        let resolved = self.resolve_cached(ctx, codes).await?;
+        Ok(resolved
+            .iter()
             .filter_map(|r| {
                 r.current
-                    .clone()
-                    .or_else(|| r.standard.clone())
-                    .filter(|s| status_from_pb(s.status).is_some_and(Status::is_in_force_or_coming))
-            });
-        Ok(current
+                    .as_ref()
+                    .or(r.standard.as_ref())
+                    .filter(|s| s.standard.status.is_in_force_or_coming())
+            })
             .map(|s| {
                 let info = CandidateInfo {
-                    standard: self.standard_info(&s),
+                    standard: self.standard_info(s),
                     retrieval: Retrieval {
-                        ics_match_depth: stdnav_core::ics::match_depth(&s.ics, ics_groups),
+                        ics_match_depth: stdnav_core::ics::match_depth(&s.standard.ics, ics_groups),
                         ..Default::default()
                     },
                 };
@@ -703,26 +675,21 @@ impl Advisor {
         &self,
         ctx: &CallContext,
         chain: &str,
-    ) -> Result<Vec<ppb::EnterpriseRecord>, AdvisorError> {
+    ) -> Result<Vec<EnterpriseRecord>, AdvisorError> {
         let profiles = &self.backends.profiles;
         let mut all = Vec::new();
-        let mut token = String::new();
+        let mut query = ListQuery {
+            chain: chain.to_string(),
+            page_size: 1000,
+            page_token: String::new(),
+        };
         loop {
-            let request = ppb::ListEnterprisesRequest {
-                chain: chain.to_string(),
-                page_size: 1000,
-                page_token: token.clone(),
-                ..Default::default()
-            };
-            let page = self
-                .retry
-                .read(ctx, || profiles.list(ctx, request.clone()))
-                .await?;
+            let page = self.retry.read(ctx, || profiles.list(ctx, &query)).await?;
             all.extend(page.enterprises);
             if page.next_page_token.is_empty() {
                 return Ok(all);
             }
-            token = page.next_page_token;
+            query.page_token = page.next_page_token;
         }
     }
 }

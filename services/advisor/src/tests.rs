@@ -5,41 +5,40 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use stdnav_core::standard::Status;
-use stdnav_proto::profiling::v1 as ppb;
-use stdnav_proto::scoring::v1 as spb;
-use stdnav_proto::standards::v1 as stpb;
+use stdnav_core::enterprise::{Enrichment, EnterpriseRecord, HeldStandard, Profile};
+use stdnav_core::industry::IndustryLevel;
+use stdnav_core::reason::Reason;
+use stdnav_core::retrieval::Retrieval;
+use stdnav_core::standard::{Level, Nature, Standard, Status};
 use stdnav_runtime::status::Violation;
 
-use crate::backend::{Backends, ProfilesBackend, ScoringBackend, StandardsBackend};
+use crate::backend::{
+    Backends, Candidate, CandidateQuery, CandidateSet, CatalogueStandard, EnterprisePage,
+    ListQuery, ProfilesBackend, Resolution, ScoreQuery, ScoredCandidate, Scores, ScoringBackend,
+    StandardsBackend,
+};
+use crate::compose::{PeerBasis, Peers};
 use crate::error::AdvisorError;
 use crate::orchestrate::{Advisor, CallContext, Subject};
 use crate::solution::Holding;
 
-fn standard(
-    id: &str,
-    level: stpb::Level,
-    nature: stpb::Nature,
-    status: stpb::Status,
-) -> stpb::Standard {
-    stpb::Standard {
-        id: id.into(),
-        title_en: format!("title of {id}"),
-        level: level as i32,
-        nature: nature as i32,
-        status: status as i32,
-        published: id.rsplit(['-', ':']).next().unwrap_or_default().into(),
+fn standard(id: &str, level: Level, nature: Nature, status: Status) -> CatalogueStandard {
+    CatalogueStandard {
+        standard: Standard {
+            id: id.into(),
+            title_en: format!("title of {id}"),
+            level,
+            nature,
+            status,
+            published: id.rsplit(['-', ':']).next().map(String::from),
+            ..Default::default()
+        },
         ..Default::default()
     }
 }
 
-fn mandatory_gb(id: &str) -> stpb::Standard {
-    standard(
-        id,
-        stpb::Level::National,
-        stpb::Nature::Mandatory,
-        stpb::Status::Current,
-    )
+fn mandatory_gb(id: &str) -> CatalogueStandard {
+    standard(id, Level::National, Nature::Mandatory, Status::Current)
 }
 
 fn unavailable() -> AdvisorError {
@@ -48,45 +47,34 @@ fn unavailable() -> AdvisorError {
 
 struct Profiles {
     /// `None`: the inline profile is invalid (its USCC).
-    record: Option<ppb::EnterpriseRecord>,
-    peers: Option<ppb::PeerGroupResponse>,
+    record: Option<EnterpriseRecord>,
+    peers: Option<Peers>,
 }
 
 #[async_trait]
 impl ProfilesBackend for Profiles {
-    async fn get(&self, _: &CallContext, _: String) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+    async fn get(&self, _: &CallContext, _: &str) -> Result<EnterpriseRecord, AdvisorError> {
         self.record.clone().ok_or_else(|| {
             AdvisorError::from_backend(tonic::Status::not_found("no such enterprise"))
         })
     }
 
-    async fn enrich(
-        &self,
-        _: &CallContext,
-        _: ppb::Enterprise,
-    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+    async fn enrich(&self, _: &CallContext, _: &Profile) -> Result<EnterpriseRecord, AdvisorError> {
         self.record.clone().ok_or_else(|| {
-            AdvisorError::InvalidArgument(vec![Violation::new(
-                "enterprise.uscc",
-                "bad check character",
-            )])
+            AdvisorError::InvalidArgument(vec![Violation::new("uscc", "bad check character")])
         })
     }
 
     async fn peer_group(
         &self,
         _: &CallContext,
-        _: ppb::PeerGroupRequest,
-    ) -> Result<ppb::PeerGroupResponse, AdvisorError> {
+        _: &EnterpriseRecord,
+    ) -> Result<Peers, AdvisorError> {
         self.peers.clone().ok_or_else(unavailable)
     }
 
-    async fn list(
-        &self,
-        _: &CallContext,
-        _: ppb::ListEnterprisesRequest,
-    ) -> Result<ppb::ListEnterprisesResponse, AdvisorError> {
-        Ok(ppb::ListEnterprisesResponse {
+    async fn list(&self, _: &CallContext, _: &ListQuery) -> Result<EnterprisePage, AdvisorError> {
+        Ok(EnterprisePage {
             enterprises: self.record.clone().into_iter().collect(),
             ..Default::default()
         })
@@ -94,8 +82,8 @@ impl ProfilesBackend for Profiles {
 }
 
 struct Standards {
-    candidates: Vec<stpb::Candidate>,
-    resolutions: HashMap<String, stpb::Resolution>,
+    candidates: Vec<Candidate>,
+    resolutions: HashMap<String, Resolution>,
 }
 
 #[async_trait]
@@ -103,9 +91,9 @@ impl StandardsBackend for Standards {
     async fn candidates(
         &self,
         _: &CallContext,
-        _: stpb::CandidatesRequest,
-    ) -> Result<stpb::CandidatesResponse, AdvisorError> {
-        Ok(stpb::CandidatesResponse {
+        _: &CandidateQuery,
+    ) -> Result<CandidateSet, AdvisorError> {
+        Ok(CandidateSet {
             candidates: self.candidates.clone(),
             ..Default::default()
         })
@@ -114,8 +102,8 @@ impl StandardsBackend for Standards {
     async fn resolve(
         &self,
         _: &CallContext,
-        codes: Vec<String>,
-    ) -> Result<Vec<stpb::Resolution>, AdvisorError> {
+        codes: &[String],
+    ) -> Result<Vec<Resolution>, AdvisorError> {
         Ok(codes
             .iter()
             .map(|c| self.resolutions.get(c).cloned().unwrap_or_default())
@@ -131,21 +119,18 @@ enum Scoring {
 
 #[async_trait]
 impl ScoringBackend for Scoring {
-    async fn score(
-        &self,
-        _: &CallContext,
-        request: spb::ScoreRequest,
-    ) -> Result<spb::ScoreResponse, AdvisorError> {
+    async fn score(&self, _: &CallContext, query: &ScoreQuery) -> Result<Scores, AdvisorError> {
         match self {
-            Scoring::Scores(scores) => Ok(spb::ScoreResponse {
+            Scoring::Scores(scores) => Ok(Scores {
                 scored: scores
                     .iter()
-                    .filter(|(id, _)| request.candidates.iter().any(|c| c.id == *id))
-                    .map(|(id, score)| spb::Scored {
+                    .filter(|(id, _)| query.candidates.iter().any(|c| c.id == *id))
+                    .map(|(id, score)| ScoredCandidate {
                         id: id.to_string(),
                         score: *score,
-                        reasons: vec!["fits".into()],
-                        ..Default::default()
+                        reasons: vec![Reason::Text {
+                            text: "fits".into(),
+                        }],
                     })
                     .collect(),
                 model_id: "fake-1".into(),
@@ -160,85 +145,88 @@ impl ScoringBackend for Scoring {
 
 /// A room air-conditioner maker selling in China that holds a replaced
 /// edition of GB/T 19001.
-fn record() -> ppb::EnterpriseRecord {
-    ppb::EnterpriseRecord {
-        enterprise: Some(ppb::Enterprise {
+fn record() -> EnterpriseRecord {
+    EnterpriseRecord {
+        profile: Profile {
             uscc: "91440400MA4UXXXX0X".into(),
             name: "示例空调".into(),
             products: vec!["房间空调器".into()],
             markets: vec!["CN".into()],
             ..Default::default()
-        }),
-        enrichment: Some(ppb::Enrichment {
-            held: vec![ppb::HeldStandard {
+        },
+        enrichment: Enrichment {
+            held: vec![HeldStandard {
                 input: "GB/T19001-2008".into(),
                 code: "GB/T 19001-2008".into(),
             }],
             ics_groups: vec!["97.040".into()],
             ..Default::default()
-        }),
-        ..Default::default()
+        },
+        tenant: String::new(),
+        version: 0,
+        updated_at_ms: 0,
     }
 }
 
-fn peers() -> ppb::PeerGroupResponse {
-    ppb::PeerGroupResponse {
+fn peers() -> Peers {
+    Peers {
         size: 12,
-        shares: vec![ppb::StandardShare {
-            id: "ISO 9001".into(),
-            share: 0.5,
-        }],
+        shares: HashMap::from([("ISO 9001".to_string(), 0.5)]),
         coverage_percentile: 40.0,
-        basis: Some(ppb::PeerBasis {
-            level: ppb::IndustryLevel::Class as i32,
+        basis: Some(PeerBasis {
+            level: IndustryLevel::Class,
             code: "3851".into(),
-            ..Default::default()
         }),
-        ..Default::default()
     }
 }
 
 fn standards() -> Standards {
-    let safety = stpb::Candidate {
-        standard: Some(mandatory_gb("GB 4706.32-2012")),
-        matched_products: vec!["房间空调器".into()],
-        match_strength: 1.0,
-        mandatory_in_market: true,
-        ..Default::default()
+    let safety = Candidate {
+        standard: mandatory_gb("GB 4706.32-2012"),
+        retrieval: Retrieval {
+            matched_products: vec!["房间空调器".into()],
+            match_strength: 1.0,
+            mandatory_in_market: true,
+            ..Default::default()
+        },
     };
-    let quality = stpb::Candidate {
-        standard: Some(standard(
+    let quality = Candidate {
+        standard: standard(
             "ISO 9001:2015",
-            stpb::Level::International,
-            stpb::Nature::Recommended,
-            stpb::Status::Current,
-        )),
-        text_score: 3.0,
-        ..Default::default()
+            Level::International,
+            Nature::Recommended,
+            Status::Current,
+        ),
+        retrieval: Retrieval {
+            text_score: 3.0,
+            ..Default::default()
+        },
     };
-    let noise = stpb::Candidate {
-        standard: Some(standard(
+    let noise = Candidate {
+        standard: standard(
             "GB/T 19606-2004",
-            stpb::Level::National,
-            stpb::Nature::Recommended,
-            stpb::Status::Current,
-        )),
-        text_score: 5.0,
-        ..Default::default()
+            Level::National,
+            Nature::Recommended,
+            Status::Current,
+        ),
+        retrieval: Retrieval {
+            text_score: 5.0,
+            ..Default::default()
+        },
     };
-    let held = stpb::Resolution {
+    let held = Resolution {
         input: "GB/T 19001-2008".into(),
         standard: Some(standard(
             "GB/T 19001-2008",
-            stpb::Level::National,
-            stpb::Nature::Recommended,
-            stpb::Status::Replaced,
+            Level::National,
+            Nature::Recommended,
+            Status::Replaced,
         )),
         current: Some(standard(
             "GB/T 19001-2016",
-            stpb::Level::National,
-            stpb::Nature::Recommended,
-            stpb::Status::Current,
+            Level::National,
+            Nature::Recommended,
+            Status::Current,
         )),
         path: vec!["GB/T 19001-2008".into(), "GB/T 19001-2016".into()],
         ..Default::default()
@@ -266,7 +254,7 @@ fn ctx() -> CallContext {
 }
 
 fn inline() -> Subject {
-    Subject::Inline(Box::new(record().enterprise.unwrap_or_default()))
+    Subject::Inline(Box::new(record().profile))
 }
 
 fn healthy(scores: Vec<(&'static str, f64)>) -> Advisor {
@@ -292,7 +280,7 @@ async fn gather_resolves_holdings_and_gives_every_candidate_signals() {
     // 6 of 12 peers hold the line, in the same GB/T 4754 class.
     assert_eq!(quality.peer_adoption, 0.5);
     assert_eq!(quality.peer_count, 12);
-    assert_eq!(quality.peer_level, spb::PeerLevel::Class as i32);
+    assert_eq!(quality.peer_level, Some(IndustryLevel::Class));
     assert!(quality.international_alignment);
     assert!(g.missing.is_empty());
 }
@@ -428,9 +416,7 @@ async fn a_listed_record_is_advised_without_reading_it_again() {
 async fn answers_for_other_products_share_one_copy_of_each_standard() {
     let advisor = healthy(Vec::new());
     let mut other = record();
-    if let Some(e) = other.enterprise.as_mut() {
-        e.products = vec!["热泵热水器".into()];
-    }
+    other.profile.products = vec!["热泵热水器".into()];
     let first = advisor.gather(&ctx(), inline()).await.unwrap();
     let second = advisor
         .gather(&ctx(), Subject::Record(Box::new(other)))
@@ -461,11 +447,7 @@ impl Noting {
 
 #[async_trait]
 impl ProfilesBackend for Noting {
-    async fn get(
-        &self,
-        ctx: &CallContext,
-        uscc: String,
-    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+    async fn get(&self, ctx: &CallContext, uscc: &str) -> Result<EnterpriseRecord, AdvisorError> {
         self.note("get");
         self.inner.get(ctx, uscc).await
     }
@@ -473,35 +455,32 @@ impl ProfilesBackend for Noting {
     async fn enrich(
         &self,
         ctx: &CallContext,
-        enterprise: ppb::Enterprise,
-    ) -> Result<ppb::EnterpriseRecord, AdvisorError> {
+        profile: &Profile,
+    ) -> Result<EnterpriseRecord, AdvisorError> {
         self.note("enrich");
-        self.inner.enrich(ctx, enterprise).await
+        self.inner.enrich(ctx, profile).await
     }
 
     async fn peer_group(
         &self,
         ctx: &CallContext,
-        request: ppb::PeerGroupRequest,
-    ) -> Result<ppb::PeerGroupResponse, AdvisorError> {
-        use ppb::peer_group_request::Subject as S;
-        self.note(match &request.subject {
-            Some(S::Record(r)) if *r == record() => "peer_group(record)",
-            Some(S::Record(_)) => "peer_group(another record)",
-            Some(S::Uscc(_)) => "peer_group(uscc)",
-            Some(S::Enterprise(_)) => "peer_group(enterprise)",
-            None => "peer_group()",
+        given: &EnterpriseRecord,
+    ) -> Result<Peers, AdvisorError> {
+        self.note(if *given == record() {
+            "peer_group(record)"
+        } else {
+            "peer_group(another record)"
         });
-        self.inner.peer_group(ctx, request).await
+        self.inner.peer_group(ctx, given).await
     }
 
     async fn list(
         &self,
         ctx: &CallContext,
-        request: ppb::ListEnterprisesRequest,
-    ) -> Result<ppb::ListEnterprisesResponse, AdvisorError> {
+        query: &ListQuery,
+    ) -> Result<EnterprisePage, AdvisorError> {
         self.note("list");
-        self.inner.list(ctx, request).await
+        self.inner.list(ctx, query).await
     }
 }
 
@@ -539,9 +518,7 @@ async fn held_and_candidate_lines_are_the_catalogues() {
     // A line the catalogue gives is used as it is, not parsed from the id.
     let mut standards = standards();
     for c in &mut standards.candidates {
-        if let Some(s) = c.standard.as_mut() {
-            s.line = format!("line of {}", s.id);
-        }
+        c.standard.line = format!("line of {}", c.standard.standard.id);
     }
     if let Some(r) = standards.resolutions.get_mut("GB/T 19001-2008")
         && let Some(s) = r.standard.as_mut()

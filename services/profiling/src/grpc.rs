@@ -88,7 +88,9 @@ pub fn invalid(errors: &[FieldError], prefix: &str) -> Status {
     )
 }
 
-fn to_status(e: ProfilingError, prefix: &str) -> Status {
+/// A domain error as this service answers it (bad fields under `prefix`);
+/// in-process callers map the domain's errors through here too.
+pub fn to_status(e: ProfilingError, prefix: &str) -> Status {
     match e {
         ProfilingError::Invalid(errors) => invalid(&errors, prefix),
         ProfilingError::NotFound(uscc) => status::with_reason(
