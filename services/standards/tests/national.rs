@@ -356,7 +356,10 @@ fn candidates_bring_what_regulations_name_for_the_industry_in_its_market() {
     // Sold in the US only: the international lines of the EU's lists
     // (ISO 12100 is one), as strongly.
     let abroad = machine(&["US"]).expect("ISO 12100 is a candidate in the US");
-    assert!((abroad - strength).abs() < 1e-6, "ISO 12100 in the US: {abroad}");
+    assert!(
+        (abroad - strength).abs() < 1e-6,
+        "ISO 12100 in the US: {abroad}"
+    );
 }
 
 #[test]
