@@ -53,14 +53,17 @@ async fn status(addr: &str) -> Option<i32> {
 
 /// A call the server never accepted: the connection was refused; the call
 /// was opened after the server's GOAWAY (NO_ERROR), so by RFC 9113 §6.8 it
-/// was not processed; or the client's connection closed while the call was
-/// still queued in it, unsent (hyper's `Canceled`). All are safe to retry.
+/// was not processed; the client's connection closed while the call was
+/// still queued in it, unsent (hyper's `Canceled`); or the server had closed
+/// the connection, having answered every call it read, as the call was
+/// written (a broken pipe). All are safe to retry.
 fn refused_unprocessed(status: &tonic::Status) -> bool {
     let source = format!("{:?}", std::error::Error::source(status));
     match status.code() {
         Code::Unavailable => true,
         Code::Internal => source.contains("GoAway") && source.contains("NO_ERROR"),
         Code::Cancelled => source.contains("Canceled") && source.contains("connection closed"),
+        Code::Unknown => source.contains("BrokenPipe") && source.contains("stream closed"),
         _ => false,
     }
 }
