@@ -69,7 +69,8 @@ const INDUSTRY_WEIGHT: f32 = 1.0;
 /// its markets (`stdnav_core::regulation`) are brought, times their weight.
 const REGULATION_WEIGHT: f32 = 0.6;
 
-/// The lines regulations name for the enterprise in its markets: for its
+/// The lines regulations name for the enterprise in `markets` (its own, or
+/// the EU for one selling in neither China nor the EU): for its
 /// industry (class, group, division; `NamedByRegulation::for_industries`)
 /// and for the kinds of product it names, a kind's line counting fully, as a
 /// class's does — each line at its strongest. A kind whose names carry a
@@ -81,8 +82,9 @@ const REGULATION_WEIGHT: f32 = 0.6;
 fn named_lines<'t, 'p>(
     table: &'t NamedByRegulation,
     p: &'p CandidateParams,
+    markets: &[String],
 ) -> (Vec<(&'t str, f32)>, HashMap<&'t str, NamedFor<'p>>) {
-    let mut lines = table.for_industries(&p.industries, &p.markets);
+    let mut lines = table.for_industries(&p.industries, markets);
     let mut named_for: HashMap<&str, NamedFor<'p>> = HashMap::new();
     // Each kind the enterprise's products name, with the first product
     // (in the enterprise's order) that names it, in the file's order.
@@ -90,7 +92,7 @@ fn named_lines<'t, 'p>(
     for name in &p.products {
         let product = ProductName::new(name);
         let named: Vec<(usize, &ProductRule)> = table
-            .kinds_named_by(&product, &p.markets)
+            .kinds_named_by(&product, markets)
             .into_iter()
             .filter(|(_, rule)| qualifier_factor(product.text(), rule.wording()) >= 1.0)
             .collect();
@@ -298,19 +300,13 @@ impl Snapshot {
         // Selling neither in China nor in the EU, the enterprise is offered
         // what the EU's regulations name (`Regimes::eu_lines_abroad`).
         let abroad = regimes.eu_lines_abroad();
-        let eu_rules;
-        let rules = match abroad {
-            Some(_) => {
-                eu_rules = CandidateParams {
-                    markets: vec!["EU".into()],
-                    ..p.clone()
-                };
-                &eu_rules
-            }
-            None => p,
+        let eu_market = ["EU".to_string()];
+        let rule_markets: &[String] = match abroad {
+            Some(_) => &eu_market,
+            None => &p.markets,
         };
-        let industry_keys = stdnav_core::cocited::industry_keys(&rules.industries, &rules.markets);
-        let (regulation, named_for) = named_lines(NamedByRegulation::get(), rules);
+        let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, rule_markets);
+        let (regulation, named_for) = named_lines(NamedByRegulation::get(), p, rule_markets);
         self.add_cocited(
             &mut list,
             &mut have,
@@ -707,7 +703,7 @@ mod tests {
         let has = |lines: &[(&str, f32)], line: &str| lines.iter().any(|(l, _)| *l == line);
 
         let gas = params(&["燃气热水器"], &["CN"]);
-        let (lines, named_for) = named_lines(table, &gas);
+        let (lines, named_for) = named_lines(table, &gas, &gas.markets);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
         assert_eq!(
             named_for.get("GB 6932").map(|n| n.product),
@@ -716,7 +712,7 @@ mod tests {
         assert!(named_for["GB 6932"].weight > 0.0);
 
         let gas_en = params(&["Gas storage water heaters"], &["CN"]);
-        let (lines, named_for) = named_lines(table, &gas_en);
+        let (lines, named_for) = named_lines(table, &gas_en, &gas_en.markets);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
         assert_eq!(
             named_for.get("GB 6932").map(|n| n.product),
@@ -725,17 +721,17 @@ mod tests {
 
         // A forklift truck is not a road truck: the longer kind's name wins.
         let forklift = params(&["forklift truck"], &["CN"]);
-        let (lines, named_for) = named_lines(table, &forklift);
+        let (lines, named_for) = named_lines(table, &forklift, &forklift.markets);
         assert!(has(&lines, "GB/T 10827.1") && !has(&lines, "GB 7258"));
         assert_eq!(named_for["GB/T 10827.1"].weight, 1.0);
 
         let electric = params(&["电热水器"], &["CN"]);
-        let (lines, _) = named_lines(table, &electric);
+        let (lines, _) = named_lines(table, &electric, &electric.markets);
         assert!(has(&lines, "GB 4706.12") && !has(&lines, "GB 6932"));
 
         // Only the regimes of the enterprise's markets.
         let elsewhere = params(&["燃气热水器"], &["US"]);
-        let (lines, named_for) = named_lines(table, &elsewhere);
+        let (lines, named_for) = named_lines(table, &elsewhere, &elsewhere.markets);
         assert!(lines.is_empty() && named_for.is_empty());
     }
 }
