@@ -1,11 +1,12 @@
 //! Markets an enterprise sells in, as far as they decide which standards
 //! apply to it: China (mandatory national GB standards) and the European
 //! Union (harmonised European standards), whose regulations the project's
-//! tables hold. An enterprise selling in neither is offered what the EU's
-//! regulations name for its products ([`Regimes::eu_lines_abroad`]): the
-//! United Kingdom designates the same European standards, and other
-//! regulators (the US FDA's recognised consensus standards, Japan's JIS
-//! adopting IEC …) recognise the international ones among them.
+//! tables hold. For a market beyond the EU an enterprise is offered what the
+//! EU's regulations name for its products ([`Regimes::eu_lines_abroad`]),
+//! beside China's if it sells there too: the United Kingdom designates the
+//! same European standards, and other regulators (the US FDA's recognised
+//! consensus standards, Japan's JIS adopting IEC …) recognise the
+//! international ones among them.
 
 /// Member states of the European Union (ISO 3166-1 alpha-2).
 const EU_MEMBERS: &[&str] = &[
@@ -31,7 +32,7 @@ pub struct Regimes {
 }
 
 /// Which of the lines the EU's regulations name are offered to an
-/// enterprise selling neither in China nor in the EU.
+/// enterprise selling beyond the EU but not in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EuLines {
     /// All of them: the UK's designated standards are the harmonised
@@ -59,11 +60,12 @@ impl Regimes {
         }
     }
 
-    /// What an enterprise selling neither in China nor in the EU is offered
-    /// of the lines the EU's regulations name; `None` for one selling in
-    /// either (their own regulations decide) or in no market at all.
+    /// What an enterprise selling in the UK or another market beyond the EU
+    /// is offered of the lines the EU's regulations name (besides China's,
+    /// when it sells there too); `None` for one selling in the EU (its own
+    /// lists decide) or only in China, or in no market at all.
     pub fn eu_lines_abroad(self) -> Option<EuLines> {
-        if self.china || self.eu {
+        if self.eu {
             None
         } else if self.uk {
             Some(EuLines::All)
@@ -87,9 +89,10 @@ impl Regimes {
         out
     }
 
-    /// The regimes as market codes (`CN`, `EU`; `UK` and `INT` only for an
-    /// enterprise selling in neither): a list of markets that any retrieval
-    /// treats exactly as the one it was made from.
+    /// The regimes as market codes (`CN`, `EU`; `UK` or `INT` for a market
+    /// beyond the EU when the enterprise does not sell in the EU): a list of
+    /// markets that any retrieval treats exactly as the one it was made
+    /// from.
     pub fn markets(self) -> Vec<String> {
         let mut out = self.regulated();
         match self.eu_lines_abroad() {
@@ -133,8 +136,12 @@ mod tests {
         for r in [uk, us] {
             assert_eq!(Regimes::of(&r.markets()).markets(), r.markets());
         }
-        // Selling in China or the EU too, their own regulations decide.
-        assert_eq!(Regimes::of(&markets(&["CN", "US"])).markets(), ["CN"]);
+        // Selling in the EU too, its lists decide; in China too, both.
+        assert_eq!(Regimes::of(&markets(&["DE", "US"])).markets(), ["EU"]);
+        let china_and_us = Regimes::of(&markets(&["CN", "US"]));
+        assert_eq!(china_and_us.markets(), ["CN", "INT"]);
+        assert_eq!(china_and_us.eu_lines_abroad(), Some(EuLines::International));
+        assert_eq!(Regimes::of(&markets(&["CN"])).eu_lines_abroad(), None);
         assert!(Regimes::of(&[]).markets().is_empty());
     }
 }

@@ -301,12 +301,13 @@ fn a_product_sold_abroad_is_matched_against_its_markets_standards() {
     );
 }
 
-/// An enterprise selling neither in China nor in the EU is offered what the
+/// An enterprise selling beyond the EU and not in it is offered what the
 /// EU's regulations name for its product: all of it in the UK, which
 /// designates the same European standards; the international lines in the
-/// US, whose FDA recognises those (ISO 80601-2-61 for a pulse oximeter).
+/// US, whose FDA recognises those (ISO 80601-2-61 for a pulse oximeter),
+/// beside China's own when it sells in China too.
 #[test]
-fn a_product_sold_beyond_china_and_the_eu_gets_the_lines_recognised_there() {
+fn a_product_sold_beyond_the_eu_gets_the_lines_recognised_there() {
     let Some(d) = real() else { return };
     let named = |markets: &[&str]| -> Vec<(String, Level)> {
         let mut named: Vec<(String, Level)> = candidates_of(&d, "pulse oximeter", "3581", markets)
@@ -332,8 +333,33 @@ fn a_product_sold_beyond_china_and_the_eu_gets_the_lines_recognised_there() {
     );
     assert!(us.iter().all(|l| uk.contains(l)), "{us:?} within {uk:?}");
     assert_eq!(uk, eu, "the UK designates the EU's lines");
-    // Selling in China too, China's regulations decide, as before.
-    assert_eq!(named(&["CN", "US"]), named(&["CN"]));
+    // Selling in China too, it gets China's lines and, for the US, the
+    // international ones the EU's lists name; no European-only line.
+    let china = named(&["CN"]);
+    let china_and_us = named(&["CN", "US"]);
+    assert!(
+        china.iter().all(|l| china_and_us.contains(l)),
+        "{china:?} within {china_and_us:?}"
+    );
+    assert!(
+        china_and_us
+            .iter()
+            .any(|(id, _)| id.starts_with("ISO 80601-2-61:")),
+        "{china_and_us:?}"
+    );
+    assert!(
+        !china
+            .iter()
+            .any(|(id, _)| id.starts_with("ISO 80601-2-61:")),
+        "China alone names the GB, not the ISO: {china:?}"
+    );
+    assert!(
+        china_and_us
+            .iter()
+            .filter(|l| !china.contains(l))
+            .all(|(_, level)| *level == Level::International),
+        "{china_and_us:?}"
+    );
 }
 
 /// A Chinese product name reaches, for an enterprise selling only in the

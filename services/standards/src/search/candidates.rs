@@ -69,8 +69,8 @@ const INDUSTRY_WEIGHT: f32 = 1.0;
 /// its markets (`stdnav_core::regulation`) are brought, times their weight.
 const REGULATION_WEIGHT: f32 = 0.6;
 
-/// The lines regulations name for the enterprise in `markets` (its own, or
-/// the EU for one selling in neither China nor the EU): for its
+/// The lines regulations name for the enterprise in `markets` (its own, with
+/// the EU for one selling beyond the EU and not in it): for its
 /// industry (class, group, division; `NamedByRegulation::for_industries`)
 /// and for the kinds of product it names, a kind's line counting fully, as a
 /// class's does — each line at its strongest. A kind whose names carry a
@@ -126,8 +126,10 @@ struct Links<'a> {
     industry_keys: &'a [String],
     regulation: &'a [(&'a str, f32)],
     named_for: &'a HashMap<&'a str, NamedFor<'a>>,
-    /// Only international lines are linked (`EuLines::International`).
+    /// Only international lines are linked (`EuLines::International`),
+    /// and China's own when the enterprise sells there.
     international_only: bool,
+    china: bool,
 }
 
 /// A line a kind of product names: the first of the enterprise's products
@@ -297,10 +299,12 @@ impl Snapshot {
             }
         }
         list.extend(referenced);
-        // Selling neither in China nor in the EU, the enterprise is offered
-        // what the EU's regulations name (`Regimes::eu_lines_abroad`).
+        // Selling beyond the EU and not in it, the enterprise is offered
+        // what the EU's regulations name (`Regimes::eu_lines_abroad`),
+        // beside China's own when it sells there too.
         let abroad = regimes.eu_lines_abroad();
-        let eu_market = ["EU".to_string()];
+        let mut eu_market = regimes.regulated();
+        eu_market.push("EU".to_string());
         let rule_markets: &[String] = match abroad {
             Some(_) => &eu_market,
             None => &p.markets,
@@ -315,6 +319,7 @@ impl Snapshot {
                 regulation: &regulation,
                 named_for: &named_for,
                 international_only: abroad == Some(EuLines::International),
+                china,
             },
         );
         self.add_series(&mut list, &mut have);
@@ -351,6 +356,7 @@ impl Snapshot {
             regulation,
             named_for,
             international_only,
+            china,
         } = links;
         let table = CoCited::get();
         if table.is_empty() && regulation.is_empty() {
@@ -374,7 +380,10 @@ impl Snapshot {
                     from: Option<usize>|
          -> Option<u64> {
             let edition = self.catalogue.in_force_of_line(line)?;
-            if international_only && edition.level != Level::International {
+            if international_only
+                && edition.level != Level::International
+                && !(china && CHINESE_LEVELS.contains(&edition.level))
+            {
                 return None;
             }
             let ord = self.ord_of(&edition.id)?;
