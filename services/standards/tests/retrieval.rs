@@ -634,3 +634,41 @@ fn chinese_queries_mark_the_english_words_they_reached() {
         gb.highlighted_title
     );
 }
+
+/// A number beside words is no product match of its own: "Wi-Fi 6 router"
+/// once matched every short title with a "Part 6" (cigarettes, sprinkler
+/// valves, green tea) as strongly as a router's, and their mandatory ones
+/// entered `must`.
+#[test]
+fn a_number_in_a_product_name_does_not_match_part_numbers() {
+    let Some(d) = real() else { return };
+    let c = candidates_of(&d, "Wi-Fi 6 router", "3921", &["CN"]);
+    let about_the_product = |title: &str| {
+        let t = title.to_lowercase();
+        [
+            "wi-fi", "wifi", "router", "wireless", "wlan", "路由", "无线",
+        ]
+        .iter()
+        .any(|w| t.contains(w))
+    };
+    let by_number: Vec<&str> = c
+        .iter()
+        .filter(|(h, _)| h.retrieval.match_strength >= 0.5)
+        .filter(|(_, v)| {
+            v.standard.title_en.to_lowercase().contains("part 6")
+                && !about_the_product(&v.standard.title_en)
+                && !about_the_product(&v.standard.title_zh)
+        })
+        .map(|(_, v)| v.standard.id.as_str())
+        .collect();
+    assert!(
+        by_number.is_empty(),
+        "matched by the number alone: {by_number:?}"
+    );
+    assert!(
+        c.iter()
+            .any(|(h, v)| h.retrieval.match_strength > 0.0
+                && about_the_product(&v.standard.title_zh)),
+        "a router standard is matched"
+    );
+}

@@ -123,6 +123,11 @@ pub(super) fn any_of(field: Field, values: impl IntoIterator<Item = String>) -> 
     ))
 }
 
+/// An analysed token that is only digits.
+fn is_number(token: &str) -> bool {
+    !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Whether a query is a standard code rather than words: it parses as a
 /// code, or is a bare number such as `60335-2-40` or `19001`.
 pub fn code_like(query: &str) -> Option<Vec<String>> {
@@ -285,7 +290,14 @@ impl Snapshot {
             terms.push(t);
         }
         if !text::has_cjk(query) {
-            for t in self.en_tokens(query) {
+            let tokens = self.en_tokens(query);
+            // A number beside words ("Wi-Fi 6 router") is no evidence of
+            // its own: it matches every "Part 6" title, and short ones best.
+            let has_words = tokens.iter().any(|t| !is_number(t));
+            for t in tokens {
+                if has_words && is_number(&t) {
+                    continue;
+                }
                 let word = std::slice::from_ref(&t);
                 clauses.add(f.title_en, word, 1.0);
                 clauses.add(f.scope, word, 0.3);
