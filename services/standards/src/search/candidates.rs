@@ -2,6 +2,7 @@
 //! groups and markets, the standards regulations name with them, and the
 //! standards those reference.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -303,14 +304,16 @@ impl Snapshot {
         // what the EU's regulations name (`Regimes::eu_lines_abroad`),
         // beside China's own when it sells there too.
         let abroad = regimes.eu_lines_abroad();
-        let mut eu_market = regimes.regulated();
-        eu_market.push("EU".to_string());
-        let rule_markets: &[String] = match abroad {
-            Some(_) => &eu_market,
-            None => &p.markets,
+        let rule_markets: Cow<'_, [String]> = match abroad {
+            Some(_) => {
+                let mut markets = regimes.regulated();
+                markets.push("EU".to_string());
+                Cow::Owned(markets)
+            }
+            None => Cow::Borrowed(&p.markets),
         };
-        let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, rule_markets);
-        let (regulation, named_for) = named_lines(NamedByRegulation::get(), p, rule_markets);
+        let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &rule_markets);
+        let (regulation, named_for) = named_lines(NamedByRegulation::get(), p, &rule_markets);
         self.add_cocited(
             &mut list,
             &mut have,
