@@ -10,7 +10,8 @@ pub struct Retrieval {
     /// Deepest ICS level shared with the enterprise's ICS groups: 0 none,
     /// 1 field, 2 group, 3 sub-group.
     pub ics_match_depth: u32,
-    /// The products (as given) it matched.
+    /// The products (as given) it matched, the one it matched most
+    /// strongly first.
     pub matched_products: Vec<String>,
     /// Mandatory in one of the enterprise's markets.
     pub mandatory_in_market: bool,

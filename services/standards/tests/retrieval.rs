@@ -672,3 +672,53 @@ fn a_number_in_a_product_name_does_not_match_part_numbers() {
         "a router standard is matched"
     );
 }
+
+/// A standard two products match lists first the product its title is most
+/// about, so that a `must` reason names that product: a commercial
+/// freezer's standard "applies to 冷柜", not to the enterprise's first
+/// product, 家用电冰箱.
+#[test]
+fn the_product_a_title_is_most_about_comes_first() {
+    let Some(d) = real() else { return };
+    let products = ["家用电冰箱", "冷柜"];
+    let strength_alone = |product: &str| -> std::collections::HashMap<String, f32> {
+        candidates_of(&d, product, "3851", &["CN"])
+            .iter()
+            .filter(|(h, _)| h.retrieval.match_strength > 0.0)
+            .map(|(h, v)| (v.standard.id.clone(), h.retrieval.match_strength))
+            .collect()
+    };
+    let alone: Vec<_> = products.iter().map(|p| strength_alone(p)).collect();
+    let both = d
+        .candidates(&CandidateParams {
+            products: products.iter().map(|p| p.to_string()).collect(),
+            industries: vec!["3851".into()],
+            markets: vec!["CN".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    let mut second_first = 0;
+    for (h, v) in both.iter() {
+        let [first, second] = h.retrieval.matched_products.as_slice() else {
+            continue;
+        };
+        let strength = |p: &String| {
+            let i = products.iter().position(|q| q == p).unwrap();
+            alone[i].get(&v.standard.id).copied().unwrap_or(0.0)
+        };
+        assert!(
+            strength(first) >= strength(second),
+            "{}: {first} ({}) listed before {second} ({})",
+            v.standard.id,
+            strength(first),
+            strength(second)
+        );
+        if first == "冷柜" {
+            second_first += 1;
+        }
+    }
+    assert!(
+        second_first > 0,
+        "no standard both match is more about 冷柜 than about 家用电冰箱"
+    );
+}
