@@ -41,7 +41,6 @@ use stdnav_scoring::Scorer;
 use stdnav_standards::Standards;
 use stdnav_standards::domain::StandardRef;
 use stdnav_standards::error::StandardsError;
-use stdnav_standards::search::CandidateParams;
 
 /// One call of a handler, keeping the request's deadline (its
 /// `grpc-timeout`) as the server's timeout layer would.
@@ -249,13 +248,7 @@ impl StandardsBackend for LocalStandards {
         ctx: &CallContext,
         query: &CandidateQuery,
     ) -> Result<CandidateSet, AdvisorError> {
-        let params = CandidateParams {
-            products: query.products.clone(),
-            industries: query.industries.clone(),
-            ics_groups: query.ics_groups.clone(),
-            markets: query.markets.clone(),
-            limit: query.limit as usize,
-        };
+        let params = query.clone();
         let domain = self.0.clone();
         let found = blocking(move || {
             let found = domain.candidates(&params)?;

@@ -1,6 +1,23 @@
 //! What candidate retrieval learnt about one standard for one enterprise:
 //! the standards service computes it, the advisor composes and scores with
-//! it. One type on both sides of the `Candidates` call.
+//! it. One type for each side of the `Candidates` call: the question
+//! ([`CandidateQuery`]) and the evidence per standard ([`Retrieval`]).
+
+/// What retrieval is asked for one enterprise. Also the key of the
+/// advisor's candidate cache: enterprises asking the same share an answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CandidateQuery {
+    /// Product names in Chinese or English.
+    pub products: Vec<String>,
+    /// GB/T 4754-2017 class codes (normalized, e.g. `3852`).
+    pub industries: Vec<String>,
+    /// ICS groups the profile points to (from profiling).
+    pub ics_groups: Vec<String>,
+    /// ISO 3166 alpha-2 codes or `EU`.
+    pub markets: Vec<String>,
+    /// Most candidates to return; 0 means the service's default.
+    pub limit: u32,
+}
 
 /// The evidence that made a standard a candidate for an enterprise.
 #[derive(Debug, Clone, Default, PartialEq)]

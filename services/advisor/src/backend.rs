@@ -13,6 +13,7 @@ use tonic::transport::Channel;
 
 use stdnav_core::enterprise::{EnterpriseRecord, Profile};
 use stdnav_core::reason::Reason;
+pub use stdnav_core::retrieval::CandidateQuery;
 use stdnav_core::retrieval::Retrieval;
 use stdnav_core::signals::Signals;
 use stdnav_core::standard::Standard;
@@ -48,22 +49,6 @@ pub struct EnterprisePage {
     pub enterprises: Vec<EnterpriseRecord>,
     /// Empty on the last page.
     pub next_page_token: String,
-}
-
-/// What retrieval is asked for one enterprise. Also the key of the
-/// advisor's candidate cache: enterprises asking the same share an answer.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct CandidateQuery {
-    /// Product names in Chinese or English.
-    pub products: Vec<String>,
-    /// GB/T 4754-2017 class codes (normalized, e.g. `3852`).
-    pub industries: Vec<String>,
-    /// ICS groups the profile points to (from profiling).
-    pub ics_groups: Vec<String>,
-    /// ISO 3166 alpha-2 codes or `EU`.
-    pub markets: Vec<String>,
-    /// Most candidates to return; 0 means the service's default.
-    pub limit: u32,
 }
 
 /// One edition of a standard as the catalogue gives it: the record and what

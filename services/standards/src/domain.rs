@@ -10,10 +10,11 @@ use stdnav_core::standard::{AdoptionDegree, Standard, Status};
 
 use crate::error::StandardsError;
 use crate::progress::Silent;
-use crate::search::{CandidateHit, CandidateParams, FacetKind, Filters, SearchParams};
+use crate::search::{CandidateHit, FacetKind, Filters, SearchParams};
 use crate::snapshot::Snapshot;
 use crate::store::{CatalogueStore, IngestReport};
 use crate::{check, extract};
+use stdnav_core::retrieval::CandidateQuery;
 
 /// A record with what the catalogue graph knows about it.
 #[derive(Debug, Clone)]
@@ -399,7 +400,7 @@ impl Standards {
         self.snapshot()?.statistics(query, filters, group_by, limit)
     }
 
-    pub fn candidates(&self, params: &CandidateParams) -> Result<Candidates, StandardsError> {
+    pub fn candidates(&self, params: &CandidateQuery) -> Result<Candidates, StandardsError> {
         let mut bad = Vec::new();
         if params.products.is_empty() && params.industries.is_empty() {
             bad.push((
@@ -415,7 +416,7 @@ impl Standards {
                 bad.push((format!("products[{i}]"), "at most 200 characters".into()));
             }
         }
-        if params.limit > crate::search::MAX_CANDIDATES {
+        if params.limit as usize > crate::search::MAX_CANDIDATES {
             bad.push((
                 "limit".into(),
                 format!("at most {}", crate::search::MAX_CANDIDATES),

@@ -23,7 +23,8 @@ use stdnav_runtime::status::{Violation, invalid_argument};
 use crate::check::{CheckReport, Citation, Document};
 use crate::domain::{EdgeKind, StandardRef, Standards};
 use crate::error::StandardsError;
-use crate::search::{CandidateParams, FacetKind, Filters, SearchParams};
+use crate::search::{FacetKind, Filters, SearchParams};
+use stdnav_core::retrieval::CandidateQuery;
 
 #[derive(Clone)]
 pub struct StandardsGrpc {
@@ -695,12 +696,12 @@ impl StandardsService for StandardsGrpc {
             .strings("markets", &r.markets)
             .number("limit", r.limit.into())
             .finish()?;
-        let params = CandidateParams {
+        let params = CandidateQuery {
             products: r.products,
             industries: r.industries,
             ics_groups: r.ics_groups,
             markets: r.markets,
-            limit: r.limit as usize,
+            limit: r.limit,
         };
         let basic = match pb::StandardView::try_from(r.view) {
             Ok(pb::StandardView::Unspecified | pb::StandardView::Full) => false,

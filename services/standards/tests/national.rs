@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use stdnav_core::catalogue::{self, Catalogue, Format};
+use stdnav_core::retrieval::CandidateQuery;
 use stdnav_core::standard::{AdoptionDegree, Category, Level, Nature, Provenance, Status};
 use stdnav_standards::domain::{EdgeKind, Standards};
 use stdnav_standards::progress::Silent;
-use stdnav_standards::search::{CandidateParams, FacetKind, SearchParams};
+use stdnav_standards::search::{FacetKind, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
 fn data() -> Option<PathBuf> {
@@ -291,7 +292,7 @@ fn the_project_titles_make_mandatory_standards_findable() {
 fn candidates_bring_the_standards_regulations_name_with_them() {
     let Some((store, d)) = real() else { return };
     let snapshot = store.snapshot();
-    let params = CandidateParams {
+    let params = CandidateQuery {
         products: vec!["household dishwasher".into()],
         markets: vec!["EU".into()],
         limit: 200,
@@ -326,7 +327,7 @@ fn candidates_bring_the_standards_regulations_name_with_them() {
 fn cocitation_of(product: &str, industry: &str, markets: &[&str], line: &str) -> Option<f32> {
     let (store, d) = real()?;
     let snapshot = store.snapshot();
-    let params = CandidateParams {
+    let params = CandidateQuery {
         products: vec![product.into()],
         industries: vec![industry.into()],
         markets: markets.iter().map(|m| m.to_string()).collect(),

@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
+use stdnav_core::retrieval::CandidateQuery;
 use stdnav_core::standard::{Level, Status};
 use stdnav_standards::domain::{Candidates, EdgeKind, Standards};
 use stdnav_standards::progress::Silent;
-use stdnav_standards::search::{CandidateParams, FacetKind, Filters, SearchParams};
+use stdnav_standards::search::{FacetKind, Filters, SearchParams};
 use stdnav_standards::store::{CatalogueStore, default_sources};
 
 fn real() -> Option<Arc<Standards>> {
@@ -31,7 +32,7 @@ fn real() -> Option<Arc<Standards>> {
 
 /// The candidates for an enterprise making one product of one industry.
 fn candidates_of(d: &Standards, product: &str, industry: &str, markets: &[&str]) -> Candidates {
-    d.candidates(&CandidateParams {
+    d.candidates(&CandidateQuery {
         products: vec![product.into()],
         industries: vec![industry.into()],
         markets: markets.iter().map(|m| m.to_string()).collect(),
@@ -690,7 +691,7 @@ fn the_product_a_title_is_most_about_comes_first() {
     };
     let alone: Vec<_> = products.iter().map(|p| strength_alone(p)).collect();
     let both = d
-        .candidates(&CandidateParams {
+        .candidates(&CandidateQuery {
             products: products.iter().map(|p| p.to_string()).collect(),
             industries: vec!["3851".into()],
             markets: vec!["CN".into()],

@@ -11,7 +11,7 @@ use stdnav_core::code::StdCode;
 use stdnav_core::market::{EuLines, Regimes};
 use stdnav_core::reference::Reference;
 use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule, most_specific_kinds};
-use stdnav_core::retrieval::Retrieval;
+use stdnav_core::retrieval::{CandidateQuery, Retrieval};
 use stdnav_core::standard::{Level, Nature, Standard, Status};
 use stdnav_core::text;
 use tantivy::collector::TopDocs;
@@ -26,16 +26,6 @@ use super::pruning::QueryStats;
 use super::qualifiers::qualifier_factor;
 use super::query::{any_of, boosted, term_query};
 use super::{Hit, MAX_CANDIDATES, is_ics_code};
-
-/// What an enterprise brings to candidate retrieval.
-#[derive(Debug, Clone, Default)]
-pub struct CandidateParams {
-    pub products: Vec<String>,
-    pub industries: Vec<String>,
-    pub ics_groups: Vec<String>,
-    pub markets: Vec<String>,
-    pub limit: usize,
-}
 
 /// One candidate: its record's ordinal, the query terms its titles matched
 /// and the evidence retrieval found for it.
@@ -82,7 +72,7 @@ const REGULATION_WEIGHT: f32 = 0.6;
 /// kind gives it.
 fn named_lines<'t, 'p>(
     table: &'t NamedByRegulation,
-    p: &'p CandidateParams,
+    p: &'p CandidateQuery,
     markets: &[String],
 ) -> (Vec<(&'t str, f32)>, HashMap<&'t str, NamedFor<'p>>) {
     let mut lines = table.for_industries(&p.industries, markets);
@@ -169,12 +159,12 @@ const CHINESE_LEVELS: [Level; 5] = [
 ];
 
 impl Snapshot {
-    pub fn candidates(&self, p: &CandidateParams) -> Result<CandidatesResult, StandardsError> {
+    pub fn candidates(&self, p: &CandidateQuery) -> Result<CandidatesResult, StandardsError> {
         let f = self.fields;
         let limit = if p.limit == 0 {
             200
         } else {
-            p.limit.min(MAX_CANDIDATES)
+            (p.limit as usize).min(MAX_CANDIDATES)
         };
         let regimes = Regimes::of(&p.markets);
         let (china, eu) = (regimes.china, regimes.eu);
@@ -713,7 +703,7 @@ mod tests {
 
     #[test]
     fn a_product_kind_brings_its_own_lines_and_not_a_contradicting_kinds() {
-        let params = |products: &[&str], markets: &[&str]| CandidateParams {
+        let params = |products: &[&str], markets: &[&str]| CandidateQuery {
             products: products.iter().map(|p| p.to_string()).collect(),
             markets: markets.iter().map(|m| m.to_string()).collect(),
             ..Default::default()

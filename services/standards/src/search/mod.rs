@@ -11,7 +11,7 @@ mod run;
 mod series;
 
 pub(crate) use adopters::NationalAdopters;
-pub use candidates::{CandidateHit, CandidateParams, CandidatesResult};
+pub use candidates::{CandidateHit, CandidatesResult};
 pub use highlight::{display_title, highlight};
 pub use query::code_like;
 pub(crate) use series::SeriesIndex;
