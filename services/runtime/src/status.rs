@@ -172,7 +172,7 @@ impl crate::around::Around for ErrorModel {
 /// Why the request message could not be read, when `status` is tonic's
 /// answer to a request body it could not decode: INTERNAL without details
 /// and one of the messages tonic's decoder gives (prost's DecodeError,
-/// a body ending inside a message, a bad compression flag). Our handlers
+/// a body ending before or inside a message, a bad compression flag). Our handlers
 /// answer INTERNAL through [`internal`], which adds ErrorInfo; the one
 /// other way to get these messages — a handler passing on a backend's
 /// answer that its client could not decode — needs a backend sending
@@ -185,6 +185,9 @@ fn malformed_request(status: &Status) -> Option<String> {
     const DECODE: &str = "failed to decode Protobuf message: ";
     if let Some(why) = message.strip_prefix(DECODE) {
         return Some(bounded(why, 200).into_owned());
+    }
+    if message.starts_with("Missing request message") {
+        return Some("the body ended before any message".into());
     }
     if message.starts_with("Unexpected EOF decoding stream") {
         return Some("the body ended inside a message".into());
