@@ -13,15 +13,18 @@ const QUALIFIER_GROUPS: &[&[&[&str]]] = &[
     ],
     // Heat source of a water heater or boiler: gas-fired, heat pump or
     // electric resistance (储水式电热水器 is not a heat-pump water heater;
-    // an instantaneous one, 快热式, heats by resistance).
+    // an instantaneous one, 快热式, heats by resistance, and so does a
+    // storage one, 储水式, unless the title says gas: IEC 60335-2-21).
     &[
         &["gas", "燃气"],
         &["heat pump", "热泵"],
         &[
             "电热",
             "快热式",
+            "储水式",
             "electric storage",
             "electric water heater",
+            "storage water heater",
             "instantaneous water heater",
         ],
     ],
@@ -115,6 +118,17 @@ mod tests {
             0.3
         );
         assert_eq!(q("燃气热水器", "燃气快热式热水器"), 1.0);
+        // A storage water heater heats by resistance unless it says gas.
+        assert_eq!(q("heat pump water heater", electric), 0.3);
+        assert_eq!(
+            q(
+                "热泵热水器",
+                "家用和类似用途电器的安全 储水式热水器的特殊要求"
+            ),
+            0.3
+        );
+        assert_eq!(q("燃气热水器", "储水式燃气热水器"), 1.0);
+        assert_eq!(q("储水式电热水器", electric), 1.0);
         assert_eq!(q("电热水器", "家用和类似用途热泵热水器"), 0.3);
         assert_eq!(
             q("gas water heater", "Gas-fired instantaneous water heaters"),
