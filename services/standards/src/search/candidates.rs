@@ -184,7 +184,6 @@ impl Snapshot {
             .collect();
 
         let mut found: HashMap<u64, CandidateHit> = HashMap::new();
-        let mut product_strengths: HashMap<u64, Vec<f32>> = HashMap::new();
         let mut unmatched = Vec::new();
         let mut expanded: Vec<String> = Vec::new();
         let searcher = self.searcher();
@@ -222,16 +221,14 @@ impl Snapshot {
                 });
                 entry.retrieval.text_score = entry.retrieval.text_score.max(h.score);
                 let strength = if best > 0.0 { h.score / best } else { 0.0 };
-                entry.retrieval.match_strength = entry.retrieval.match_strength.max(strength);
                 // The product the title is most about first: a reason names
                 // it ("applies to 冷柜", not the enterprise's first product).
-                let strengths = product_strengths.entry(h.ord).or_default();
-                let at = strengths
-                    .iter()
-                    .position(|&s| s < strength)
-                    .unwrap_or(strengths.len());
-                strengths.insert(at, strength);
-                entry.retrieval.matched_products.insert(at, product.clone());
+                if strength > entry.retrieval.match_strength {
+                    entry.retrieval.match_strength = strength;
+                    entry.retrieval.matched_products.insert(0, product.clone());
+                } else {
+                    entry.retrieval.matched_products.push(product.clone());
+                }
                 for t in &h.matched_terms {
                     if !entry.matched_terms.contains(t) {
                         entry.matched_terms.push(t.clone());
