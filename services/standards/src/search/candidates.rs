@@ -23,7 +23,7 @@ use crate::snapshot::{ProductHit, ProductHits, Snapshot};
 
 use super::generic::GENERIC_ONLY;
 use super::pruning::QueryStats;
-use super::qualifiers::qualifier_factor;
+use super::qualifiers::{conflicting_qualifier, qualifier_factor};
 use super::query::{any_of, boosted, term_query};
 use super::{Hit, MAX_CANDIDATES, is_ics_code};
 
@@ -85,7 +85,7 @@ fn named_lines<'t, 'p>(
         let named: Vec<(usize, &ProductRule)> = table
             .kinds_named_by(&product, markets)
             .into_iter()
-            .filter(|(_, rule)| qualifier_factor(product.text(), rule.wording()) >= 1.0)
+            .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
             .collect();
         for (k, rule) in most_specific_kinds(&product, named) {
             if kinds.iter().all(|(seen, _, _)| *seen != k) {
@@ -734,6 +734,12 @@ mod tests {
         let electric = params(&["电热水器"], &["CN"]);
         let (lines, _) = named_lines(table, &electric, &electric.markets);
         assert!(has(&lines, "GB 4706.12") && !has(&lines, "GB 6932"));
+
+        // A kind whose names say the niche it is in (医用, "medical") is the
+        // product's though the enterprise's name does not repeat it.
+        let thermometer = params(&["clinical thermometer"], &["EU"]);
+        let (lines, _) = named_lines(table, &thermometer, &thermometer.markets);
+        assert!(has(&lines, "ISO 80601-2-56"));
 
         // Only the regimes of the enterprise's markets.
         let elsewhere = params(&["燃气热水器"], &["US"]);

@@ -71,26 +71,36 @@ const NICHE_CONTEXTS: &[&[&str]] = &[
 /// 0.3 for a conflicting qualifier, 0.6 for a niche the product does not
 /// name, 1 otherwise.
 pub(super) fn qualifier_factor(product: &str, title: &str) -> f32 {
-    let has = |text: &str, words: &[&str]| words.iter().any(|w| text.contains(w));
-    for group in QUALIFIER_GROUPS {
+    if conflicting_qualifier(product, title) {
+        0.3
+    } else if NICHE_CONTEXTS
+        .iter()
+        .any(|niche| has_any(title, niche) && !has_any(product, niche))
+    {
+        0.6
+    } else {
+        1.0
+    }
+}
+
+/// Whether `text` (lower case) carries another qualifier of one of the
+/// product's groups and not the product's own: about another kind of
+/// product. A kind of product is judged by this alone, not by niches: its
+/// names may say the niche it is (医用 for a clinical thermometer), which
+/// the enterprise need not repeat.
+pub(super) fn conflicting_qualifier(product: &str, text: &str) -> bool {
+    QUALIFIER_GROUPS.iter().any(|group| {
         let mine: Vec<usize> = (0..group.len())
-            .filter(|&i| has(product, group[i]))
+            .filter(|&i| has_any(product, group[i]))
             .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        let title_has_mine = mine.iter().any(|&i| has(title, group[i]));
-        let title_has_other = (0..group.len()).any(|i| !mine.contains(&i) && has(title, group[i]));
-        if title_has_other && !title_has_mine {
-            return 0.3;
-        }
-    }
-    for niche in NICHE_CONTEXTS {
-        if has(title, niche) && !has(product, niche) {
-            return 0.6;
-        }
-    }
-    1.0
+        !mine.is_empty()
+            && !mine.iter().any(|&i| has_any(text, group[i]))
+            && (0..group.len()).any(|i| !mine.contains(&i) && has_any(text, group[i]))
+    })
+}
+
+fn has_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.contains(w))
 }
 
 #[cfg(test)]
@@ -166,5 +176,19 @@ mod tests {
             q("热泵热水器", "家用和类似用途电器的安全 第1部分：通用要求"),
             1.0
         );
+    }
+
+    #[test]
+    fn a_niche_counts_against_a_title_and_not_as_a_conflict() {
+        let thermometer = "体温计 电子体温计 clinical thermometer medical thermometer";
+        assert!(!super::conflicting_qualifier(
+            "clinical thermometer",
+            thermometer
+        ));
+        assert_eq!(
+            super::qualifier_factor("clinical thermometer", thermometer),
+            0.6
+        );
+        assert!(super::conflicting_qualifier("燃气热水器", "储水式电热水器"));
     }
 }
