@@ -109,73 +109,61 @@ mod tests {
     fn conflicting_qualifiers_and_unnamed_niches_count_against_a_title() {
         let q = |p: &str, t: &str| super::qualifier_factor(&p.to_lowercase(), &t.to_lowercase());
         let electric = "Household and similar electrical appliances - Safety - Part 2-21: Particular requirements for storage water heaters";
-        assert_eq!(q("gas water heater", electric), 0.3);
-        assert_eq!(
-            q(
-                "燃气热水器",
-                "家用和类似用途电器的安全 储水式热水器的特殊要求"
-            ),
-            0.3
-        );
-        assert_eq!(q("electric water heater", electric), 1.0);
-        assert_eq!(q("热泵热水器", "储水式电热水器能效限定值及能效等级"), 0.3);
-        assert_eq!(q("热泵热水器", "家用和类似用途热泵热水器"), 1.0);
-        assert_eq!(
-            q(
-                "热泵热水器",
-                "家用和类似用途电器的安全 快热式热水器的特殊要求"
-            ),
-            0.3
-        );
-        assert_eq!(q("燃气热水器", "燃气快热式热水器"), 1.0);
-        // A storage water heater heats by resistance unless it says gas.
-        assert_eq!(q("heat pump water heater", electric), 0.3);
-        assert_eq!(
-            q(
-                "热泵热水器",
-                "家用和类似用途电器的安全 储水式热水器的特殊要求"
-            ),
-            0.3
-        );
-        assert_eq!(q("燃气热水器", "储水式燃气热水器"), 1.0);
-        assert_eq!(q("储水式电热水器", electric), 1.0);
-        assert_eq!(q("电热水器", "家用和类似用途热泵热水器"), 0.3);
-        assert_eq!(
-            q("gas water heater", "Gas-fired instantaneous water heaters"),
-            1.0
-        );
+        let storage_zh = "家用和类似用途电器的安全 储水式热水器的特殊要求";
         let wood =
             "Safety of woodworking machines - Part 6: Single spindle vertical moulding machines";
-        assert_eq!(q("injection moulding machine", wood), 0.3);
-        assert_eq!(q("注塑机", "木工机床安全"), 0.3);
-        assert_eq!(
-            q(
-                "injection moulding machine",
-                "Plastics and rubber machines - Injection moulding machines - Safety requirements"
-            ),
-            1.0
-        );
         let oil = "Petroleum and natural gas industries - Cements and materials for well cementing - Part 1: Specification";
-        assert_eq!(q("cement", oil), 0.6);
-        assert_eq!(q("oil-well cement", "Cements for oil-well cementing"), 1.0);
-        assert_eq!(
-            q(
-                "cement",
-                "Cement - Test methods - Determination of strength"
-            ),
-            1.0
-        );
-        assert_eq!(
-            q(
+        let cases: &[(&str, &str, f32)] = &[
+            ("gas water heater", electric, 0.3),
+            ("燃气热水器", storage_zh, 0.3),
+            ("electric water heater", electric, 1.0),
+            ("热泵热水器", "储水式电热水器能效限定值及能效等级", 0.3),
+            ("热泵热水器", "家用和类似用途热泵热水器", 1.0),
+            (
                 "热泵热水器",
-                "家用燃气快速热水器和燃气采暖热水炉能效限定值及能效等级"
+                "家用和类似用途电器的安全 快热式热水器的特殊要求",
+                0.3,
             ),
-            0.3
-        );
-        assert_eq!(
-            q("热泵热水器", "家用和类似用途电器的安全 第1部分：通用要求"),
-            1.0
-        );
+            ("燃气热水器", "燃气快热式热水器", 1.0),
+            // A storage water heater heats by resistance unless it says gas.
+            ("heat pump water heater", electric, 0.3),
+            ("热泵热水器", storage_zh, 0.3),
+            ("燃气热水器", "储水式燃气热水器", 1.0),
+            ("储水式电热水器", electric, 1.0),
+            ("电热水器", "家用和类似用途热泵热水器", 0.3),
+            (
+                "gas water heater",
+                "Gas-fired instantaneous water heaters",
+                1.0,
+            ),
+            ("injection moulding machine", wood, 0.3),
+            ("注塑机", "木工机床安全", 0.3),
+            (
+                "injection moulding machine",
+                "Plastics and rubber machines - Injection moulding machines - Safety requirements",
+                1.0,
+            ),
+            ("cement", oil, 0.6),
+            ("oil-well cement", "Cements for oil-well cementing", 1.0),
+            (
+                "cement",
+                "Cement - Test methods - Determination of strength",
+                1.0,
+            ),
+            (
+                "热泵热水器",
+                "家用燃气快速热水器和燃气采暖热水炉能效限定值及能效等级",
+                0.3,
+            ),
+            (
+                "热泵热水器",
+                "家用和类似用途电器的安全 第1部分：通用要求",
+                1.0,
+            ),
+        ];
+        for &(product, title, factor) in cases {
+            assert_eq!(q(product, title), factor, "{product} / {title}");
+        }
     }
 
     #[test]
