@@ -93,18 +93,53 @@ impl ProductRule {
 /// Whether a kind's term names a product: a Chinese term within the name
 /// or a name of three characters or more within a term; English by words
 /// in order, a term's within the name or (for a name of two specific words
-/// or more) the name's within a term, plurals folded.
+/// or more) the name's within a term, plurals folded. A term that holds the
+/// name names it only as a kind of it ([`narrows`]).
 fn term_names(term: &ProductName, product: &ProductName) -> bool {
     if product.text.is_empty() {
         return false;
     }
     if term.cjk || product.cjk {
         (term.chars >= 2 && product.text.contains(term.text.as_str()))
-            || (product.chars >= 3 && term.text.contains(product.text.as_str()))
+            || (product.chars >= 3
+                && term.text.contains(product.text.as_str())
+                && narrows(term, product))
     } else {
         !term.words.is_empty()
             && (in_order(&term.words, &product.words)
-                || (product.specific && in_order(&product.words, &term.words)))
+                || (product.specific
+                    && in_order(&product.words, &term.words)
+                    && narrows(term, product)))
+    }
+}
+
+/// Chinese words that end a name without narrowing what it names: a
+/// 短距离无线设备 is a 短距离无线 product.
+const GENERIC_HEADS_ZH: &[&str] = &[
+    "设备", "装置", "器材", "产品", "系统", "仪器", "机械", "用品",
+];
+
+/// Whether a longer `term` holding `product` names a kind of it: the product
+/// is the term's head, its end (before a generic word). An 电动自行车 is a
+/// 自行车 and a "driverless industrial truck" an "industrial truck"; a
+/// 自行车头盔 is not a 自行车, nor a "heat pump dryer" a "heat pump".
+fn narrows(term: &ProductName, product: &ProductName) -> bool {
+    if term.cjk || product.cjk {
+        let product = product.text.as_str();
+        term.text.ends_with(product)
+            || GENERIC_HEADS_ZH
+                .iter()
+                .filter_map(|generic| term.text.strip_suffix(generic))
+                .any(|rest| rest.ends_with(product))
+    } else {
+        let head = |words: &[String]| {
+            words
+                .iter()
+                .rev()
+                .find(|w| !GENERIC_WORDS.contains(&w.as_str()))
+                .cloned()
+        };
+        head(&term.words).is_some() && head(&term.words) == head(&product.words)
     }
 }
 
@@ -148,7 +183,10 @@ fn names_beside(term: &ProductName, longer: &ProductName, product: &ProductName)
 /// longer term of another of the kinds there, and not beside it ("truck"
 /// inside "forklift truck", 自行车 inside 电动自行车): the longer name is the
 /// product, the shorter one only shares its head word. A kind with a term
-/// that is the product or holds it stays.
+/// that is the product or holds it stays, and a kind only a longer term of
+/// names (电动自行车 for 自行车) stays only while no kind names the product
+/// itself: the bicycle maker is not an e-bike maker, while a maker of 热水器
+/// may make any of its kinds.
 pub fn most_specific_kinds<'a, T>(
     product: &ProductName,
     kinds: Vec<(T, &'a ProductRule)>,
@@ -185,10 +223,17 @@ pub fn most_specific_kinds<'a, T>(
                 })
         })
         .collect();
+    // Whether each kind has a term that is the product or lies in it,
+    // rather than only terms that hold it.
+    let own_level: Vec<bool> = naming
+        .iter()
+        .map(|(terms, _)| terms.iter().any(|t| !strictly_within(product, t)))
+        .collect();
+    let named_itself = keep.iter().zip(&own_level).any(|(keep, own)| *keep && *own);
     kinds
         .into_iter()
-        .zip(keep)
-        .filter_map(|(kind, keep)| keep.then_some(kind))
+        .zip(keep.into_iter().zip(own_level))
+        .filter_map(|(kind, (keep, own))| (keep && (own || !named_itself)).then_some(kind))
         .collect()
 }
 
@@ -635,11 +680,48 @@ mod tests {
         assert_eq!(kept("forklift truck"), [1]);
         assert_eq!(kept("heavy truck"), [0]);
         assert_eq!(kept("电动自行车"), [3]);
-        // A kind whose longer name holds the product stays: the product may
-        // be that kind.
-        assert_eq!(kept("自行车"), [2, 3]);
+        // A kind whose longer name holds the product gives way to the kind
+        // that names the product itself …
+        assert_eq!(kept("自行车"), [2]);
+        assert_eq!(kept("bicycle"), [2]);
         // Two products in one name keep both kinds.
         assert_eq!(kept("自行车及电动自行车"), [2, 3]);
+        // … and stays while no kind names the product itself.
+        let electric = ProductRule::new("CN", &["电热水器"], Vec::new());
+        let gas = ProductRule::new("CN", &["燃气热水器"], Vec::new());
+        let product = ProductName::new("热水器");
+        let named = vec![(0, &electric), (1, &gas)];
+        assert!(named.iter().all(|(_, k)| k.names(&product)));
+        let kept: Vec<usize> = most_specific_kinds(&product, named)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(kept, [0, 1]);
+    }
+
+    #[test]
+    fn a_longer_name_names_a_product_it_is_a_kind_of() {
+        let names = |term: &str, product: &str| {
+            ProductRule::new("CN", &[term], Vec::new()).names(&ProductName::new(product))
+        };
+        for (term, product) in [
+            ("电动自行车", "自行车"),
+            ("短距离无线设备", "短距离无线"),
+            ("driverless industrial truck", "industrial truck"),
+            ("medical face masks", "face mask"),
+        ] {
+            assert!(names(term, product), "{term} names {product}");
+        }
+        for (term, product) in [
+            ("自行车头盔", "自行车"),
+            ("电动自行车充电器", "电动自行车"),
+            ("高压锅炉用无缝钢管", "高压锅"),
+            ("electric bicycle battery", "electric bicycle"),
+            ("heat pump dryer", "heat pump"),
+            ("remote control toy", "remote control"),
+        ] {
+            assert!(!names(term, product), "{term} does not name {product}");
+        }
     }
 
     #[test]
