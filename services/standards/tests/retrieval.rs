@@ -418,11 +418,25 @@ fn an_english_name_in_china_reaches_the_gb_adopting_its_match() {
 /// A title sharing only a generic word with the product is not the
 /// product's: "safety belt" and 安全带 share "safety" / 安全 with food-safety
 /// labelling (GB 7718), blasting rules (GB 6722) and hazardous-chemical
-/// work (GB 30871), none of them about belts.
+/// work (GB 30871), none of them about belts; 安全座椅 shares 安全 (and its
+/// expansion "safety requirements", no word of which is specific) with
+/// electric-bus safety (GB 38032), which outscored every 座椅 title.
 #[test]
 fn a_generic_word_alone_does_not_make_a_product_match() {
     let Some(d) = real() else { return };
-    for product in ["safety belt", "安全带"] {
+    for (product, own, unrelated) in [
+        (
+            "safety belt",
+            "GB 14166-",
+            ["GB 7718-", "GB 6722-", "GB 30871-"],
+        ),
+        ("安全带", "GB 14166-", ["GB 7718-", "GB 6722-", "GB 30871-"]),
+        (
+            "安全座椅",
+            "T/ZZB 1614-",
+            ["GB 7718-", "GB 38032-", "GB 22361-"],
+        ),
+    ] {
         let c = candidates_of(&d, product, "3670", &["CN"]);
         let matched: Vec<&str> = c
             .iter()
@@ -430,10 +444,10 @@ fn a_generic_word_alone_does_not_make_a_product_match() {
             .map(|(_, v)| v.standard.id.as_str())
             .collect();
         assert!(
-            matched.iter().any(|id| id.starts_with("GB 14166-")),
+            matched.iter().any(|id| id.starts_with(own)),
             "{product}: {matched:?}"
         );
-        for unrelated in ["GB 7718-", "GB 6722-", "GB 30871-"] {
+        for unrelated in unrelated {
             assert!(
                 !matched.iter().any(|id| id.starts_with(unrelated)),
                 "{product}: {unrelated} among {matched:?}"

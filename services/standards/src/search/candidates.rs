@@ -607,6 +607,7 @@ impl Snapshot {
         let product_lower = product.to_lowercase();
         // Each hit with its titles, lower case, read once for the qualifier
         // check and the matched terms.
+        let mut generic_only: HashSet<u64> = HashSet::new();
         let mut hits: Vec<(Hit, String)> = self
             .hits(searcher, top)?
             .into_iter()
@@ -616,10 +617,17 @@ impl Snapshot {
                 h.score *= qualifier_factor(&product_lower, &title);
                 if record.is_some_and(|s| self.shares_only_generic_words(&words, s)) {
                     h.score *= GENERIC_ONLY;
+                    generic_only.insert(h.ord);
                 }
                 (h, title)
             })
             .collect();
+        // Titles sharing only generic words go when any title shares a
+        // specific one: 安全 with its expansion "safety" can outscore 座椅
+        // for a 安全座椅 even at a fifth.
+        if hits.iter().any(|(h, _)| !generic_only.contains(&h.ord)) {
+            hits.retain(|(h, _)| !generic_only.contains(&h.ord));
+        }
         if china {
             self.add_national_adopters(&mut hits);
         }

@@ -27,18 +27,35 @@ pub(super) struct ProductWords {
     generic: HashSet<(Field, String)>,
 }
 
+impl ProductWords {
+    /// Files `word` of `field` as generic when `bar` records or more hold it.
+    fn classify(&mut self, searcher: &Searcher, field: Field, word: &str, bar: u64) {
+        let records = searcher
+            .doc_freq(&Term::from_field_text(field, word))
+            .unwrap_or(0);
+        let set = if records >= bar {
+            &mut self.generic
+        } else {
+            &mut self.specific
+        };
+        set.insert((field, word.to_string()));
+    }
+}
+
 impl Snapshot {
     /// The words of a product query's title clauses, each specific or
-    /// generic by how many records carry it; the words of an English
-    /// wording found whole in titles (`title_phrases`) count as specific.
+    /// generic by how many records carry it, the words of an English
+    /// wording found whole in titles (`title_phrases`) each by its own.
     pub(super) fn product_words(&self, searcher: &Searcher, parts: &TextClauses) -> ProductWords {
         let f = self.fields;
         let bar = (self.num_docs / GENERIC_ONE_IN).max(1);
         let mut words = ProductWords::default();
         for (field, clause, _) in &parts.items {
             if *field == f.title_phrases {
+                // Each word of a wording by its own frequency: "safety
+                // requirements", which 安全 expands to, holds no specific one.
                 for word in clause.iter().flat_map(|key| index::phrase_words(key)) {
-                    words.specific.insert((f.title_en, word.to_string()));
+                    words.classify(searcher, f.title_en, word, bar);
                 }
                 continue;
             }
@@ -48,15 +65,7 @@ impl Snapshot {
             if *field != f.title_zh && *field != f.title_en {
                 continue;
             }
-            let records = searcher
-                .doc_freq(&Term::from_field_text(*field, word))
-                .unwrap_or(0);
-            let set = if records >= bar {
-                &mut words.generic
-            } else {
-                &mut words.specific
-            };
-            set.insert((*field, word.clone()));
+            words.classify(searcher, *field, word, bar);
         }
         words
     }
