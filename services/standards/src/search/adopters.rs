@@ -48,7 +48,7 @@ impl NationalAdopters {
         self.of_line.len()
     }
 
-    fn of(&self, line: &str) -> &[u64] {
+    pub(super) fn of(&self, line: &str) -> &[u64] {
         self.of_line.get(line).map_or(&[], Vec::as_slice)
     }
 }

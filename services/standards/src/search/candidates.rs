@@ -12,7 +12,7 @@ use stdnav_core::market::{EuLines, Regimes};
 use stdnav_core::reference::Reference;
 use stdnav_core::regulation::{NamedByRegulation, ProductName, ProductRule, most_specific_kinds};
 use stdnav_core::retrieval::{CandidateQuery, Retrieval};
-use stdnav_core::standard::{Level, Nature, Standard, Status};
+use stdnav_core::standard::{AdoptionDegree, Level, Nature, Standard, Status};
 use stdnav_core::text;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, Occur, Query};
@@ -69,25 +69,24 @@ const REGULATION_WEIGHT: f32 = 0.6;
 /// product's, nor one a longer name of another kind holds ("truck" in
 /// "forklift truck": `most_specific_kinds`). Also each product-named
 /// line's product, in the enterprise's words, and the weight its strongest
-/// kind gives it.
+/// kind gives it; and the products that name no kind there.
 fn named_lines<'t, 'p>(
     table: &'t NamedByRegulation,
     p: &'p CandidateQuery,
     markets: &[String],
-) -> (Vec<(&'t str, f32)>, HashMap<&'t str, NamedFor<'p>>) {
+) -> NamedLines<'t, 'p> {
     let mut lines = table.for_industries(&p.industries, markets);
     let mut named_for: HashMap<&str, NamedFor<'p>> = HashMap::new();
+    let mut kindless: Vec<&'p str> = Vec::new();
     // Each kind the enterprise's products name, with the first product
     // (in the enterprise's order) that names it, in the file's order.
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
     for name in &p.products {
-        let product = ProductName::new(name);
-        let named: Vec<(usize, &ProductRule)> = table
-            .kinds_named_by(&product, markets)
-            .into_iter()
-            .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
-            .collect();
-        for (k, rule) in most_specific_kinds(&product, named) {
+        let found = kinds_of(table, name, markets);
+        if found.is_empty() {
+            kindless.push(name.as_str());
+        }
+        for (k, rule) in found {
             if kinds.iter().all(|(seen, _, _)| *seen != k) {
                 kinds.push((k, rule, name.as_str()));
             }
@@ -107,8 +106,45 @@ fn named_lines<'t, 'p>(
             entry.weight = entry.weight.max(*weight);
         }
     }
-    (lines, named_for)
+    NamedLines {
+        lines,
+        named_for,
+        kindless,
+    }
 }
+
+/// What [`named_lines`] finds: the lines with their values, each
+/// product-named line's product and weight, and the products that name no
+/// kind.
+struct NamedLines<'t, 'p> {
+    lines: Vec<(&'t str, f32)>,
+    named_for: HashMap<&'t str, NamedFor<'p>>,
+    kindless: Vec<&'p str>,
+}
+
+/// The kinds of product of these markets' regimes a product name names: not
+/// one whose names carry a qualifier the product contradicts (gas against
+/// electric), nor one a longer name of another kind holds ("truck" in
+/// "forklift truck": `most_specific_kinds`).
+fn kinds_of<'t>(
+    table: &'t NamedByRegulation,
+    name: &str,
+    markets: &[String],
+) -> Vec<(usize, &'t ProductRule)> {
+    let product = ProductName::new(name);
+    let named: Vec<(usize, &ProductRule)> = table
+        .kinds_named_by(&product, markets)
+        .into_iter()
+        .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
+        .collect();
+    most_specific_kinds(&product, named)
+}
+
+/// How much a line counts that the other regime's regulation names for the
+/// product, where the enterprise's own markets name no kind of it, through
+/// the standard adopted (China's GB for an infusion pump names IEC 60601-2-24
+/// as GB 9706.224): another market's rule, not this one's.
+const OTHER_REGIME_WEIGHT: f32 = 0.6;
 
 /// What [`Snapshot::add_cocited`] links the candidates to besides the
 /// company they keep: the industry keys, the lines the industry's and the
@@ -307,7 +343,24 @@ impl Snapshot {
             None => Cow::Borrowed(&p.markets),
         };
         let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &rule_markets);
-        let (regulation, named_for) = named_lines(NamedByRegulation::get(), p, &rule_markets);
+        let table = NamedByRegulation::get();
+        let NamedLines {
+            lines: mut regulation,
+            mut named_for,
+            kindless,
+        } = named_lines(table, p, &rule_markets);
+        let other_regime = self.other_regime_lines(table, &kindless, &rule_markets);
+        for (line, weight, product) in &other_regime {
+            match regulation.iter_mut().find(|(l, _)| l == line) {
+                Some(entry) => entry.1 = entry.1.max(*weight),
+                None => regulation.push((line.as_str(), *weight)),
+            }
+            let entry = named_for.entry(line.as_str()).or_insert(NamedFor {
+                product,
+                weight: 0.0,
+            });
+            entry.weight = entry.weight.max(*weight);
+        }
         self.add_cocited(
             &mut list,
             &mut have,
@@ -334,6 +387,65 @@ impl Snapshot {
             unmatched_products: unmatched,
             expanded_terms: expanded,
         })
+    }
+
+    /// For products no kind of the enterprise's regimes names, the lines a
+    /// kind of the other regime names, as the standards of this one they
+    /// are adopted as or adopt (identical or modified), at
+    /// [`OTHER_REGIME_WEIGHT`]: for a market beyond China the international
+    /// standard a GB adopts, for China the GB adopting an international
+    /// one. Each with the product it stands for.
+    fn other_regime_lines<'p>(
+        &self,
+        table: &NamedByRegulation,
+        kindless: &[&'p str],
+        markets: &[String],
+    ) -> Vec<(String, f32, &'p str)> {
+        let regimes = Regimes::of(markets);
+        let (other, to_china) = match (regimes.china, regimes.eu) {
+            (true, false) => ("EU", true),
+            (false, true) => ("CN", false),
+            _ => return Vec::new(),
+        };
+        let other = [other.to_string()];
+        let mut out: Vec<(String, f32, &'p str)> = Vec::new();
+        for &name in kindless {
+            for (_, rule) in kinds_of(table, name, &other) {
+                for (line, weight) in &rule.lines {
+                    let weight = weight * OTHER_REGIME_WEIGHT;
+                    for equivalent in self.equivalent_lines(line, to_china) {
+                        match out.iter_mut().find(|(l, _, _)| *l == equivalent) {
+                            Some(entry) => entry.1 = entry.1.max(weight),
+                            None => out.push((equivalent, weight, name)),
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The lines of the other regime a line stands for: the GB in force
+    /// adopting an international or regional line (`to_china`), or the
+    /// international standard a GB in force adopts identically or modified.
+    fn equivalent_lines(&self, line: &str, to_china: bool) -> Vec<String> {
+        if to_china {
+            return self
+                .national_adopters
+                .of(line)
+                .iter()
+                .map(|&ord| self.catalogue.line_at(ord as usize).to_string())
+                .collect();
+        }
+        let Some(gb) = self.catalogue.in_force_of_line(line) else {
+            return Vec::new();
+        };
+        gb.adopts
+            .iter()
+            .filter(|a| matches!(a.degree, Some(AdoptionDegree::Idt | AdoptionDegree::Mod)))
+            .map(|a| self.catalogue.line_of(&a.id).into_owned())
+            .filter(|l| self.catalogue.in_force_of_line(l).is_some())
+            .collect()
     }
 
     /// Standards regulations name together with the candidates, and for the
@@ -717,7 +829,9 @@ mod tests {
         let has = |lines: &[(&str, f32)], line: &str| lines.iter().any(|(l, _)| *l == line);
 
         let gas = params(&["燃气热水器"], &["CN"]);
-        let (lines, named_for) = named_lines(table, &gas, &gas.markets);
+        let NamedLines {
+            lines, named_for, ..
+        } = named_lines(table, &gas, &gas.markets);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
         assert_eq!(
             named_for.get("GB 6932").map(|n| n.product),
@@ -726,7 +840,9 @@ mod tests {
         assert!(named_for["GB 6932"].weight > 0.0);
 
         let gas_en = params(&["Gas storage water heaters"], &["CN"]);
-        let (lines, named_for) = named_lines(table, &gas_en, &gas_en.markets);
+        let NamedLines {
+            lines, named_for, ..
+        } = named_lines(table, &gas_en, &gas_en.markets);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
         assert_eq!(
             named_for.get("GB 6932").map(|n| n.product),
@@ -735,23 +851,27 @@ mod tests {
 
         // A forklift truck is not a road truck: the longer kind's name wins.
         let forklift = params(&["forklift truck"], &["CN"]);
-        let (lines, named_for) = named_lines(table, &forklift, &forklift.markets);
+        let NamedLines {
+            lines, named_for, ..
+        } = named_lines(table, &forklift, &forklift.markets);
         assert!(has(&lines, "GB/T 10827.1") && !has(&lines, "GB 7258"));
         assert_eq!(named_for["GB/T 10827.1"].weight, 1.0);
 
         let electric = params(&["电热水器"], &["CN"]);
-        let (lines, _) = named_lines(table, &electric, &electric.markets);
+        let NamedLines { lines, .. } = named_lines(table, &electric, &electric.markets);
         assert!(has(&lines, "GB 4706.12") && !has(&lines, "GB 6932"));
 
         // A kind whose names say the niche it is in (医用, "medical") is the
         // product's though the enterprise's name does not repeat it.
         let thermometer = params(&["clinical thermometer"], &["EU"]);
-        let (lines, _) = named_lines(table, &thermometer, &thermometer.markets);
+        let NamedLines { lines, .. } = named_lines(table, &thermometer, &thermometer.markets);
         assert!(has(&lines, "ISO 80601-2-56"));
 
         // Only the regimes of the enterprise's markets.
         let elsewhere = params(&["燃气热水器"], &["US"]);
-        let (lines, named_for) = named_lines(table, &elsewhere, &elsewhere.markets);
+        let NamedLines {
+            lines, named_for, ..
+        } = named_lines(table, &elsewhere, &elsewhere.markets);
         assert!(lines.is_empty() && named_for.is_empty());
     }
 }
