@@ -75,16 +75,18 @@ fn named_lines<'t, 'p>(
     p: &'p CandidateQuery,
     markets: &[String],
 ) -> NamedLines<'t, 'p> {
-    let mut lines = table.for_industries(&p.industries, markets);
-    let mut named_for: HashMap<&str, NamedFor<'p>> = HashMap::new();
-    let mut kindless: Vec<&'p str> = Vec::new();
+    let mut named = NamedLines {
+        lines: table.for_industries(&p.industries, markets),
+        named_for: HashMap::new(),
+        kindless: Vec::new(),
+    };
     // Each kind the enterprise's products name, with the first product
     // (in the enterprise's order) that names it, in the file's order.
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
     for name in &p.products {
         let found = kinds_of(table, name, markets);
         if found.is_empty() {
-            kindless.push(name.as_str());
+            named.kindless.push(name.as_str());
         }
         for (k, rule) in found {
             if kinds.iter().all(|(seen, _, _)| *seen != k) {
@@ -95,22 +97,10 @@ fn named_lines<'t, 'p>(
     kinds.sort_by_key(|(k, _, _)| *k);
     for (_, rule, product) in kinds {
         for (line, weight) in &rule.lines {
-            match lines.iter_mut().find(|(l, _)| l == line) {
-                Some(entry) => entry.1 = entry.1.max(*weight),
-                None => lines.push((line.as_str(), *weight)),
-            }
-            let entry = named_for.entry(line.as_str()).or_insert(NamedFor {
-                product,
-                weight: 0.0,
-            });
-            entry.weight = entry.weight.max(*weight);
+            named.add(line, *weight, product);
         }
     }
-    NamedLines {
-        lines,
-        named_for,
-        kindless,
-    }
+    named
 }
 
 /// What [`named_lines`] finds: the lines with their values, each
@@ -120,6 +110,21 @@ struct NamedLines<'t, 'p> {
     lines: Vec<(&'t str, f32)>,
     named_for: HashMap<&'t str, NamedFor<'p>>,
     kindless: Vec<&'p str>,
+}
+
+impl<'t, 'p> NamedLines<'t, 'p> {
+    /// A line a kind of `product` names, at its strongest.
+    fn add(&mut self, line: &'t str, weight: f32, product: &'p str) {
+        match self.lines.iter_mut().find(|(l, _)| *l == line) {
+            Some(entry) => entry.1 = entry.1.max(weight),
+            None => self.lines.push((line, weight)),
+        }
+        let entry = self.named_for.entry(line).or_insert(NamedFor {
+            product,
+            weight: 0.0,
+        });
+        entry.weight = entry.weight.max(weight);
+    }
 }
 
 /// The kinds of product of these markets' regimes a product name names: not
@@ -344,23 +349,16 @@ impl Snapshot {
         };
         let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &rule_markets);
         let table = NamedByRegulation::get();
-        let NamedLines {
-            lines: mut regulation,
-            mut named_for,
-            kindless,
-        } = named_lines(table, p, &rule_markets);
-        let other_regime = self.other_regime_lines(table, &kindless, &rule_markets);
+        let mut named = named_lines(table, p, &rule_markets);
+        let other_regime = self.other_regime_lines(table, &named.kindless, &rule_markets);
         for (line, weight, product) in &other_regime {
-            match regulation.iter_mut().find(|(l, _)| l == line) {
-                Some(entry) => entry.1 = entry.1.max(*weight),
-                None => regulation.push((line.as_str(), *weight)),
-            }
-            let entry = named_for.entry(line.as_str()).or_insert(NamedFor {
-                product,
-                weight: 0.0,
-            });
-            entry.weight = entry.weight.max(*weight);
+            named.add(line, *weight, product);
         }
+        let NamedLines {
+            lines: regulation,
+            named_for,
+            ..
+        } = named;
         self.add_cocited(
             &mut list,
             &mut have,
