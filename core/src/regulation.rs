@@ -132,14 +132,14 @@ fn narrows(term: &ProductName, product: &ProductName) -> bool {
                 .filter_map(|generic| term.text.strip_suffix(generic))
                 .any(|rest| rest.ends_with(product))
     } else {
-        let head = |words: &[String]| {
+        fn head(words: &[String]) -> Option<&str> {
             words
                 .iter()
                 .rev()
                 .find(|w| !GENERIC_WORDS.contains(&w.as_str()))
-                .cloned()
-        };
-        head(&term.words).is_some() && head(&term.words) == head(&product.words)
+                .map(String::as_str)
+        }
+        matches!((head(&term.words), head(&product.words)), (Some(t), Some(p)) if t == p)
     }
 }
 

@@ -350,10 +350,7 @@ impl Snapshot {
         let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &rule_markets);
         let table = NamedByRegulation::get();
         let mut named = named_lines(table, p, &rule_markets);
-        let other_regime = self.other_regime_lines(table, &named.kindless, &rule_markets);
-        for (line, weight, product) in &other_regime {
-            named.add(line, *weight, product);
-        }
+        self.add_other_regime_lines(table, &mut named, &rule_markets);
         let NamedLines {
             lines: regulation,
             named_for,
@@ -392,47 +389,42 @@ impl Snapshot {
     /// are adopted as or adopt (identical or modified), at
     /// [`OTHER_REGIME_WEIGHT`]: for a market beyond China the international
     /// standard a GB adopts, for China the GB adopting an international
-    /// one. Each with the product it stands for.
-    fn other_regime_lines<'p>(
-        &self,
+    /// one. Each stands for the product whose kind named it.
+    fn add_other_regime_lines<'s, 'p>(
+        &'s self,
         table: &NamedByRegulation,
-        kindless: &[&'p str],
+        named: &mut NamedLines<'s, 'p>,
         markets: &[String],
-    ) -> Vec<(String, f32, &'p str)> {
+    ) {
         let regimes = Regimes::of(markets);
         let (other, to_china) = match (regimes.china, regimes.eu) {
             (true, false) => ("EU", true),
             (false, true) => ("CN", false),
-            _ => return Vec::new(),
+            _ => return,
         };
         let other = [other.to_string()];
-        let mut out: Vec<(String, f32, &'p str)> = Vec::new();
-        for &name in kindless {
+        for name in std::mem::take(&mut named.kindless) {
             for (_, rule) in kinds_of(table, name, &other) {
                 for (line, weight) in &rule.lines {
-                    let weight = weight * OTHER_REGIME_WEIGHT;
                     for equivalent in self.equivalent_lines(line, to_china) {
-                        match out.iter_mut().find(|(l, _, _)| *l == equivalent) {
-                            Some(entry) => entry.1 = entry.1.max(weight),
-                            None => out.push((equivalent, weight, name)),
-                        }
+                        named.add(equivalent, weight * OTHER_REGIME_WEIGHT, name);
                     }
                 }
             }
         }
-        out
     }
 
     /// The lines of the other regime a line stands for: the GB in force
     /// adopting an international or regional line (`to_china`), or the
-    /// international standard a GB in force adopts identically or modified.
-    fn equivalent_lines(&self, line: &str, to_china: bool) -> Vec<String> {
+    /// international standard in force a GB in force adopts identically or
+    /// modified.
+    fn equivalent_lines(&self, line: &str, to_china: bool) -> Vec<&str> {
         if to_china {
             return self
                 .national_adopters
                 .of(line)
                 .iter()
-                .map(|&ord| self.catalogue.line_at(ord as usize).to_string())
+                .map(|&ord| self.catalogue.line_at(ord as usize))
                 .collect();
         }
         let Some(gb) = self.catalogue.in_force_of_line(line) else {
@@ -441,8 +433,15 @@ impl Snapshot {
         gb.adopts
             .iter()
             .filter(|a| matches!(a.degree, Some(AdoptionDegree::Idt | AdoptionDegree::Mod)))
-            .map(|a| self.catalogue.line_of(&a.id).into_owned())
-            .filter(|l| self.catalogue.in_force_of_line(l).is_some())
+            .filter_map(|a| {
+                let adopted = self
+                    .catalogue
+                    .in_force_of_line(&self.catalogue.line_of(&a.id))?;
+                Some(
+                    self.catalogue
+                        .line_at(self.catalogue.position(&adopted.id)?),
+                )
+            })
             .collect()
     }
 
