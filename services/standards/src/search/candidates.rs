@@ -69,11 +69,14 @@ const REGULATION_WEIGHT: f32 = 0.6;
 /// product's, nor one a longer name of another kind holds ("truck" in
 /// "forklift truck": `most_specific_kinds`). Also each product-named
 /// line's product, in the enterprise's words, and the weight its strongest
-/// kind gives it; and the products that name no kind there.
+/// kind gives it; and the products that name no kind there, or only kinds
+/// whose lines are none of them `catalogued` (an EU kind naming EN-only
+/// standards finds nothing, and leaves the product as bare as no kind).
 fn named_lines<'t, 'p>(
     table: &'t NamedByRegulation,
     p: &'p CandidateQuery,
     markets: &[String],
+    catalogued: impl Fn(&str) -> bool,
 ) -> NamedLines<'t, 'p> {
     let mut named = NamedLines {
         lines: table.for_industries(&p.industries, markets),
@@ -85,7 +88,10 @@ fn named_lines<'t, 'p>(
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
     for name in &p.products {
         let found = kinds_of(table, name, markets);
-        if found.is_empty() {
+        let names_a_line = found
+            .iter()
+            .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
+        if !names_a_line {
             named.kindless.push(name.as_str());
         }
         for (k, rule) in found {
@@ -349,7 +355,9 @@ impl Snapshot {
         };
         let industry_keys = stdnav_core::cocited::industry_keys(&p.industries, &rule_markets);
         let table = NamedByRegulation::get();
-        let mut named = named_lines(table, p, &rule_markets);
+        let mut named = named_lines(table, p, &rule_markets, |line| {
+            self.catalogue.in_force_of_line(line).is_some()
+        });
         self.add_other_regime_lines(table, &mut named, &rule_markets);
         let NamedLines {
             lines: regulation,
@@ -828,7 +836,7 @@ mod tests {
         let gas = params(&["燃气热水器"], &["CN"]);
         let NamedLines {
             lines, named_for, ..
-        } = named_lines(table, &gas, &gas.markets);
+        } = named_lines(table, &gas, &gas.markets, |_| true);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
         assert_eq!(
             named_for.get("GB 6932").map(|n| n.product),
@@ -839,7 +847,7 @@ mod tests {
         let gas_en = params(&["Gas storage water heaters"], &["CN"]);
         let NamedLines {
             lines, named_for, ..
-        } = named_lines(table, &gas_en, &gas_en.markets);
+        } = named_lines(table, &gas_en, &gas_en.markets, |_| true);
         assert!(has(&lines, "GB 6932") && !has(&lines, "GB 4706.12"));
         assert_eq!(
             named_for.get("GB 6932").map(|n| n.product),
@@ -850,25 +858,26 @@ mod tests {
         let forklift = params(&["forklift truck"], &["CN"]);
         let NamedLines {
             lines, named_for, ..
-        } = named_lines(table, &forklift, &forklift.markets);
+        } = named_lines(table, &forklift, &forklift.markets, |_| true);
         assert!(has(&lines, "GB/T 10827.1") && !has(&lines, "GB 7258"));
         assert_eq!(named_for["GB/T 10827.1"].weight, 1.0);
 
         let electric = params(&["电热水器"], &["CN"]);
-        let NamedLines { lines, .. } = named_lines(table, &electric, &electric.markets);
+        let NamedLines { lines, .. } = named_lines(table, &electric, &electric.markets, |_| true);
         assert!(has(&lines, "GB 4706.12") && !has(&lines, "GB 6932"));
 
         // A kind whose names say the niche it is in (医用, "medical") is the
         // product's though the enterprise's name does not repeat it.
         let thermometer = params(&["clinical thermometer"], &["EU"]);
-        let NamedLines { lines, .. } = named_lines(table, &thermometer, &thermometer.markets);
+        let NamedLines { lines, .. } =
+            named_lines(table, &thermometer, &thermometer.markets, |_| true);
         assert!(has(&lines, "ISO 80601-2-56"));
 
         // Only the regimes of the enterprise's markets.
         let elsewhere = params(&["燃气热水器"], &["US"]);
         let NamedLines {
             lines, named_for, ..
-        } = named_lines(table, &elsewhere, &elsewhere.markets);
+        } = named_lines(table, &elsewhere, &elsewhere.markets, |_| true);
         assert!(lines.is_empty() && named_for.is_empty());
     }
 }
