@@ -86,6 +86,7 @@ fn named_lines<'t, 'p>(
     // Each kind the enterprise's products name, with the first product
     // (in the enterprise's order) that names it, in the file's order.
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
+    let mut found_by_product = Vec::with_capacity(p.products.len());
     for name in &p.products {
         let found = kinds_of(table, name, markets);
         let names_a_line = found
@@ -94,19 +95,45 @@ fn named_lines<'t, 'p>(
         if !names_a_line {
             named.kindless.push(name.as_str());
         }
-        for (k, rule) in found {
+        for &(k, rule) in &found {
             if kinds.iter().all(|(seen, _, _)| *seen != k) {
                 kinds.push((k, rule, name.as_str()));
             }
         }
+        found_by_product.push(found);
     }
     kinds.sort_by_key(|(k, _, _)| *k);
-    for (_, rule, product) in kinds {
+    for (k, rule, product) in kinds {
         for (line, weight) in &rule.lines {
-            named.add(line, *weight, product);
+            // As surely as the most specific product naming the kind says.
+            let share = found_by_product
+                .iter()
+                .filter(|found| found.iter().any(|(j, _)| *j == k))
+                .map(|found| share_of_kinds_naming(found, line))
+                .fold(0.0, f32::max);
+            named.add(line, weight * share, product);
         }
     }
     named
+}
+
+/// How many kinds a product name may name before it reads as the name of a
+/// family rather than of one kind (变压器 for a dozen kinds of transformer).
+const FAMILY_KINDS: usize = 3;
+
+/// How surely a line applies to a product of the `found` kinds: for a name
+/// of a family, the share of its kinds naming the line (the general part
+/// every kind of transformer names holds, a toy transformer's particular
+/// part is one kind's of twelve); for a name of one or two kinds, fully.
+fn share_of_kinds_naming(found: &[(usize, &ProductRule)], line: &str) -> f32 {
+    if found.len() < FAMILY_KINDS {
+        return 1.0;
+    }
+    let naming = found
+        .iter()
+        .filter(|(_, rule)| rule.lines.iter().any(|(l, _)| l == line))
+        .count();
+    naming as f32 / found.len() as f32
 }
 
 /// What [`named_lines`] finds: the lines with their values, each
@@ -879,5 +906,52 @@ mod tests {
             lines, named_for, ..
         } = named_lines(table, &elsewhere, &elsewhere.markets, |_| true);
         assert!(lines.is_empty() && named_for.is_empty());
+    }
+
+    fn query(products: &[&str], markets: &[&str]) -> CandidateQuery {
+        CandidateQuery {
+            products: products.iter().map(|p| p.to_string()).collect(),
+            markets: markets.iter().map(|m| m.to_string()).collect(),
+            ..Default::default()
+        }
+    }
+
+    fn weight_of(lines: &[(&str, f32)], line: &str) -> Option<f32> {
+        lines.iter().find(|(l, _)| *l == line).map(|(_, w)| *w)
+    }
+
+    #[test]
+    fn a_family_name_weighs_a_line_by_the_share_of_its_kinds_naming_it() {
+        let table = NamedByRegulation::get();
+        // 变压器 names every kind of transformer, a toy transformer only one.
+        let family = query(&["变压器"], &["EU"]);
+        let family = named_lines(table, &family, &family.markets, |_| true);
+        let toy = query(&["玩具变压器"], &["EU"]);
+        let toy = named_lines(table, &toy, &toy.markets, |_| true);
+        let particular = "IEC 61558-2-7";
+        let (of_family, of_toy) = (
+            weight_of(&family.lines, particular).expect("the family brings the toy part"),
+            weight_of(&toy.lines, particular).expect("the toy kind names its part"),
+        );
+        assert!(of_family < 0.5 * of_toy, "{of_family} against {of_toy}");
+        // The general part most kinds of transformer name keeps more.
+        let general = weight_of(&family.lines, "IEC 61558-1").expect("general part");
+        assert!(general > of_family, "{general} against {of_family}");
+        // A specific name alongside the family name counts fully.
+        let both = query(&["变压器", "玩具变压器"], &["EU"]);
+        let both = named_lines(table, &both, &both.markets, |_| true);
+        assert_eq!(weight_of(&both.lines, particular), Some(of_toy));
+    }
+
+    #[test]
+    fn a_product_whose_kinds_name_nothing_catalogued_names_no_kind() {
+        let table = NamedByRegulation::get();
+        let lift = query(&["passenger lift"], &["EU"]);
+        let named = named_lines(table, &lift, &lift.markets, |_| true);
+        assert!(named.kindless.is_empty() && !named.named_for.is_empty());
+        // The same kind, in a catalogue holding none of its lines, leaves
+        // the product bare: the other regime's kind may stand in.
+        let named = named_lines(table, &lift, &lift.markets, |_| false);
+        assert_eq!(named.kindless, vec!["passenger lift"]);
     }
 }
