@@ -21,7 +21,7 @@ use std::time::Instant;
 /// figure is in docs/EVALUATION.md. The dev half is trained on, so this
 /// guards against a change that breaks retrieval, the regulation table,
 /// features or training, with room for the variance of a retrained model.
-const DEV_RECALL_FLOOR: f64 = 0.80;
+const DEV_RECALL_FLOOR: f64 = 0.86;
 
 fn stdnav(home: &Path, data: &Path, args: &[&str]) -> String {
     let started = Instant::now();
