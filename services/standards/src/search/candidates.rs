@@ -852,15 +852,10 @@ mod tests {
 
     #[test]
     fn a_product_kind_brings_its_own_lines_and_not_a_contradicting_kinds() {
-        let params = |products: &[&str], markets: &[&str]| CandidateQuery {
-            products: products.iter().map(|p| p.to_string()).collect(),
-            markets: markets.iter().map(|m| m.to_string()).collect(),
-            ..Default::default()
-        };
         let table = NamedByRegulation::get();
         let has = |lines: &[(&str, f32)], line: &str| lines.iter().any(|(l, _)| *l == line);
 
-        let gas = params(&["燃气热水器"], &["CN"]);
+        let gas = query(&["燃气热水器"], &["CN"]);
         let NamedLines {
             lines, named_for, ..
         } = named_lines(table, &gas, &gas.markets, |_| true);
@@ -871,7 +866,7 @@ mod tests {
         );
         assert!(named_for["GB 6932"].weight > 0.0);
 
-        let gas_en = params(&["Gas storage water heaters"], &["CN"]);
+        let gas_en = query(&["Gas storage water heaters"], &["CN"]);
         let NamedLines {
             lines, named_for, ..
         } = named_lines(table, &gas_en, &gas_en.markets, |_| true);
@@ -882,26 +877,26 @@ mod tests {
         );
 
         // A forklift truck is not a road truck: the longer kind's name wins.
-        let forklift = params(&["forklift truck"], &["CN"]);
+        let forklift = query(&["forklift truck"], &["CN"]);
         let NamedLines {
             lines, named_for, ..
         } = named_lines(table, &forklift, &forklift.markets, |_| true);
         assert!(has(&lines, "GB/T 10827.1") && !has(&lines, "GB 7258"));
         assert_eq!(named_for["GB/T 10827.1"].weight, 1.0);
 
-        let electric = params(&["电热水器"], &["CN"]);
+        let electric = query(&["电热水器"], &["CN"]);
         let NamedLines { lines, .. } = named_lines(table, &electric, &electric.markets, |_| true);
         assert!(has(&lines, "GB 4706.12") && !has(&lines, "GB 6932"));
 
         // A kind whose names say the niche it is in (医用, "medical") is the
         // product's though the enterprise's name does not repeat it.
-        let thermometer = params(&["clinical thermometer"], &["EU"]);
+        let thermometer = query(&["clinical thermometer"], &["EU"]);
         let NamedLines { lines, .. } =
             named_lines(table, &thermometer, &thermometer.markets, |_| true);
         assert!(has(&lines, "ISO 80601-2-56"));
 
         // Only the regimes of the enterprise's markets.
-        let elsewhere = params(&["燃气热水器"], &["US"]);
+        let elsewhere = query(&["燃气热水器"], &["US"]);
         let NamedLines {
             lines, named_for, ..
         } = named_lines(table, &elsewhere, &elsewhere.markets, |_| true);
