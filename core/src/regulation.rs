@@ -88,26 +88,42 @@ impl ProductRule {
     pub fn names(&self, product: &ProductName) -> bool {
         self.term_names.iter().any(|term| term_names(term, product))
     }
+
+    /// Whether one of the kind's names lies within the product's name (the
+    /// product says this kind), not only the name within one of them (a
+    /// broader name: 轮椅 for 手动轮椅车 and 电动轮椅).
+    pub fn named_within(&self, product: &ProductName) -> bool {
+        self.term_names.iter().any(|term| {
+            if term.cjk || product.cjk {
+                term.chars >= 2 && product.text.contains(term.text.as_str())
+            } else {
+                !term.words.is_empty() && in_order(&term.words, &product.words)
+            }
+        })
+    }
 }
 
 /// Whether a kind's term names a product: a Chinese term within the name
-/// or a name of three characters or more within a term; English by words
-/// in order, a term's within the name or (for a name of two specific words
-/// or more) the name's within a term, plurals folded. A term that holds the
-/// name names it only as a kind of it ([`narrows`]).
+/// or a name of two characters or more (not a generic word alone) within a
+/// term; English by words in order, a term's within the name or (for a name
+/// with a word that is not generic) the name's within a term, plurals
+/// folded. A term that holds the name names it only as a kind of it
+/// ([`narrows`]); a short name (锅炉, "boiler") so names a family of kinds,
+/// whose lines the candidates weigh by the share of its kinds naming them.
 fn term_names(term: &ProductName, product: &ProductName) -> bool {
     if product.text.is_empty() {
         return false;
     }
     if term.cjk || product.cjk {
         (term.chars >= 2 && product.text.contains(term.text.as_str()))
-            || (product.chars >= 3
+            || (product.chars >= 2
+                && !GENERIC_HEADS_ZH.contains(&product.text.as_str())
                 && term.text.contains(product.text.as_str())
                 && narrows(term, product))
     } else {
         !term.words.is_empty()
             && (in_order(&term.words, &product.words)
-                || (product.specific
+                || (product.named
                     && in_order(&product.words, &term.words)
                     && narrows(term, product)))
     }
@@ -250,9 +266,9 @@ pub struct ProductName {
     chars: usize,
     cjk: bool,
     words: Vec<String>,
-    /// Two words or more that are not generic: a one-word name ("charger")
-    /// could be any of several kinds.
-    specific: bool,
+    /// A word that is not generic: a name of generic words alone
+    /// ("equipment") names no kind it lies within.
+    named: bool,
 }
 
 impl ProductName {
@@ -263,17 +279,13 @@ impl ProductName {
             .filter(|w| !w.is_empty())
             .map(singular)
             .collect();
-        let specific = words
-            .iter()
-            .filter(|w| !GENERIC_WORDS.contains(&w.as_str()))
-            .count()
-            >= 2;
+        let named = words.iter().any(|w| !GENERIC_WORDS.contains(&w.as_str()));
         Self {
             chars: text.chars().count(),
             cjk: text.chars().any(crate::text::is_cjk),
             text,
             words,
-            specific,
+            named,
         }
     }
 
@@ -634,17 +646,13 @@ mod tests {
             "ev charger",
             "public charging stations",
             "直流充电机",
+            // A one-word name names every kind it heads, as a family.
+            "charger",
+            "station",
         ] {
             assert!(names(charger, yes), "{yes}");
         }
-        for no in [
-            "charger",
-            "充电",
-            "机",
-            "station",
-            "battery charger",
-            "equipment",
-        ] {
+        for no in ["充电", "机", "battery charger", "equipment"] {
             assert!(!names(charger, no), "{no}");
         }
         let gas = cn[1];
@@ -701,6 +709,12 @@ mod tests {
 
     #[test]
     fn a_longer_name_names_a_product_it_is_a_kind_of() {
+        let within = ProductRule::new("CN", &["轮椅", "手动轮椅车"], Vec::new());
+        assert!(within.named_within(&ProductName::new("电动轮椅")));
+        assert!(!within.named_within(&ProductName::new("椅")));
+        let broader = ProductRule::new("EU", &["manual wheelchair"], Vec::new());
+        assert!(broader.names(&ProductName::new("wheelchair")));
+        assert!(!broader.named_within(&ProductName::new("wheelchair")));
         let names = |term: &str, product: &str| {
             ProductRule::new("CN", &[term], Vec::new()).names(&ProductName::new(product))
         };
@@ -709,10 +723,15 @@ mod tests {
             ("短距离无线设备", "短距离无线"),
             ("driverless industrial truck", "industrial truck"),
             ("medical face masks", "face mask"),
+            // One word or two characters name the family (share weighs it).
+            ("蒸汽锅炉", "锅炉"),
+            ("steam boiler", "boiler"),
         ] {
             assert!(names(term, product), "{term} names {product}");
         }
         for (term, product) in [
+            ("短距离无线设备", "设备"),
+            ("medical equipment", "equipment"),
             ("自行车头盔", "自行车"),
             ("电动自行车充电器", "电动自行车"),
             ("高压锅炉用无缝钢管", "高压锅"),

@@ -89,6 +89,9 @@ fn named_lines<'t, 'p>(
     let mut found_by_product = Vec::with_capacity(p.products.len());
     for name in &p.products {
         let found = kinds_of(table, name, markets);
+        let product = ProductName::new(name);
+        let family = found.len() >= FAMILY_KINDS
+            || (found.len() >= 2 && found.iter().all(|(_, rule)| !rule.named_within(&product)));
         let names_a_line = found
             .iter()
             .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
@@ -100,7 +103,7 @@ fn named_lines<'t, 'p>(
                 kinds.push((k, rule, name.as_str()));
             }
         }
-        found_by_product.push(found);
+        found_by_product.push((found, family));
     }
     kinds.sort_by_key(|(k, _, _)| *k);
     for (k, rule, product) in kinds {
@@ -108,8 +111,8 @@ fn named_lines<'t, 'p>(
             // As surely as the most specific product naming the kind says.
             let share = found_by_product
                 .iter()
-                .filter(|found| found.iter().any(|(j, _)| *j == k))
-                .map(|found| share_of_kinds_naming(found, line))
+                .filter(|(found, _)| found.iter().any(|(j, _)| *j == k))
+                .map(|(found, family)| share_of_kinds_naming(found, line, *family))
                 .fold(0.0, f32::max);
             named.add(line, weight * share, product);
         }
@@ -121,12 +124,14 @@ fn named_lines<'t, 'p>(
 /// family rather than of one kind (变压器 for a dozen kinds of transformer).
 const FAMILY_KINDS: usize = 3;
 
-/// How surely a line applies to a product of the `found` kinds: for a name
-/// of a family, the share of its kinds naming the line (the general part
-/// every kind of transformer names holds, a toy transformer's particular
-/// part is one kind's of twelve); for a name of one or two kinds, fully.
-fn share_of_kinds_naming(found: &[(usize, &ProductRule)], line: &str) -> f32 {
-    if found.len() < FAMILY_KINDS {
+/// How surely a line applies to a product of the `found` kinds: for the
+/// name of a `family` — of three kinds or more, or a broader name of two
+/// (轮椅 for the manual and the electric wheelchair) — the share of its
+/// kinds naming the line (the general part every kind of transformer names
+/// holds, a toy transformer's particular part is one kind's of twelve);
+/// otherwise fully.
+fn share_of_kinds_naming(found: &[(usize, &ProductRule)], line: &str, family: bool) -> f32 {
+    if !family {
         return 1.0;
     }
     let naming = found
@@ -936,6 +941,25 @@ mod tests {
         let both = query(&["变压器", "玩具变压器"], &["EU"]);
         let both = named_lines(table, &both, &both.markets, |_| true);
         assert_eq!(weight_of(&both.lines, particular), Some(of_toy));
+    }
+
+    #[test]
+    fn a_name_broader_than_two_kinds_weighs_a_line_by_their_share() {
+        let table = NamedByRegulation::get();
+        // 轮椅 is the manual and the electric wheelchair kinds' broader name.
+        let broad = query(&["轮椅"], &["CN"]);
+        let broad = named_lines(table, &broad, &broad.markets, |_| true);
+        let electric = query(&["电动轮椅"], &["CN"]);
+        let electric = named_lines(table, &electric, &electric.markets, |_| true);
+        let particular = "GB/T 12996";
+        let (of_broad, of_electric) = (
+            weight_of(&broad.lines, particular).expect("the broad name brings the electric kind"),
+            weight_of(&electric.lines, particular).expect("the electric kind names its standard"),
+        );
+        assert!(of_broad < of_electric, "{of_broad} against {of_electric}");
+        // A line both kinds name keeps its weight.
+        let common = "GB/T 18029.1";
+        assert!(weight_of(&broad.lines, common) > Some(0.0));
     }
 
     #[test]
