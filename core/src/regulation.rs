@@ -93,13 +93,9 @@ impl ProductRule {
     /// product says this kind), not only the name within one of them (a
     /// broader name: 轮椅 for 手动轮椅车 and 电动轮椅).
     pub fn named_within(&self, product: &ProductName) -> bool {
-        self.term_names.iter().any(|term| {
-            if term.cjk || product.cjk {
-                term.chars >= 2 && product.text.contains(term.text.as_str())
-            } else {
-                !term.words.is_empty() && in_order(&term.words, &product.words)
-            }
-        })
+        self.term_names
+            .iter()
+            .any(|term| lies_within(term, product))
     }
 }
 
@@ -114,18 +110,30 @@ fn term_names(term: &ProductName, product: &ProductName) -> bool {
     if product.text.is_empty() {
         return false;
     }
+    if lies_within(term, product) {
+        return true;
+    }
     if term.cjk || product.cjk {
-        (term.chars >= 2 && product.text.contains(term.text.as_str()))
-            || (product.chars >= 2
-                && !GENERIC_HEADS_ZH.contains(&product.text.as_str())
-                && term.text.contains(product.text.as_str())
-                && narrows(term, product))
+        product.chars >= 2
+            && !GENERIC_HEADS_ZH.contains(&product.text.as_str())
+            && term.text.contains(product.text.as_str())
+            && narrows(term, product)
     } else {
         !term.words.is_empty()
-            && (in_order(&term.words, &product.words)
-                || (product.named
-                    && in_order(&product.words, &term.words)
-                    && narrows(term, product)))
+            && product.named
+            && in_order(&product.words, &term.words)
+            && narrows(term, product)
+    }
+}
+
+/// Whether a kind's term lies within a product's name: a Chinese term of two
+/// characters or more in its text, an English term's words in its words in
+/// order.
+fn lies_within(term: &ProductName, product: &ProductName) -> bool {
+    if term.cjk || product.cjk {
+        term.chars >= 2 && product.text.contains(term.text.as_str())
+    } else {
+        !term.words.is_empty() && in_order(&term.words, &product.words)
     }
 }
 

@@ -86,12 +86,10 @@ fn named_lines<'t, 'p>(
     // Each kind the enterprise's products name, with the first product
     // (in the enterprise's order) that names it, in the file's order.
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
-    let mut found_by_product = Vec::with_capacity(p.products.len());
+    let mut kinds_by_product = Vec::with_capacity(p.products.len());
     for name in &p.products {
-        let found = kinds_of(table, name, markets);
         let product = ProductName::new(name);
-        let family = found.len() >= FAMILY_KINDS
-            || (found.len() >= 2 && found.iter().all(|(_, rule)| !rule.named_within(&product)));
+        let found = kinds_of(table, &product, markets);
         let names_a_line = found
             .iter()
             .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
@@ -103,16 +101,16 @@ fn named_lines<'t, 'p>(
                 kinds.push((k, rule, name.as_str()));
             }
         }
-        found_by_product.push((found, family));
+        kinds_by_product.push(KindsOfName::new(&product, &found));
     }
     kinds.sort_by_key(|(k, _, _)| *k);
     for (k, rule, product) in kinds {
         for (line, weight) in &rule.lines {
             // As surely as the most specific product naming the kind says.
-            let share = found_by_product
+            let share = kinds_by_product
                 .iter()
-                .filter(|(found, _)| found.iter().any(|(j, _)| *j == k))
-                .map(|(found, family)| share_of_kinds_naming(found, line, *family))
+                .filter(|of_name| of_name.kinds.contains(&k))
+                .map(|of_name| of_name.share_of_kinds_naming(line))
                 .fold(0.0, f32::max);
             named.add(line, weight * share, product);
         }
@@ -124,21 +122,44 @@ fn named_lines<'t, 'p>(
 /// family rather than of one kind (变压器 for a dozen kinds of transformer).
 const FAMILY_KINDS: usize = 3;
 
-/// How surely a line applies to a product of the `found` kinds: for the
-/// name of a `family` — of three kinds or more, or a broader name of two
-/// (轮椅 for the manual and the electric wheelchair) — the share of its
-/// kinds naming the line (the general part every kind of transformer names
-/// holds, a toy transformer's particular part is one kind's of twelve);
-/// otherwise fully.
-fn share_of_kinds_naming(found: &[(usize, &ProductRule)], line: &str, family: bool) -> f32 {
-    if !family {
-        return 1.0;
+/// The kinds one product name names and, for the name of a family — of
+/// [`FAMILY_KINDS`] kinds or more, or a broader name of two (轮椅 for the
+/// manual and the electric wheelchair) — how many of them name each line.
+struct KindsOfName<'t> {
+    kinds: Vec<usize>,
+    family: Option<HashMap<&'t str, usize>>,
+}
+
+impl<'t> KindsOfName<'t> {
+    fn new(product: &ProductName, found: &[(usize, &'t ProductRule)]) -> Self {
+        let is_family = found.len() >= FAMILY_KINDS
+            || (found.len() >= 2 && found.iter().all(|(_, rule)| !rule.named_within(product)));
+        let family = is_family.then(|| {
+            let mut naming: HashMap<&str, usize> = HashMap::new();
+            for (_, rule) in found {
+                let lines: HashSet<&str> = rule.lines.iter().map(|(l, _)| l.as_str()).collect();
+                for line in lines {
+                    *naming.entry(line).or_default() += 1;
+                }
+            }
+            naming
+        });
+        Self {
+            kinds: found.iter().map(|(k, _)| *k).collect(),
+            family,
+        }
     }
-    let naming = found
-        .iter()
-        .filter(|(_, rule)| rule.lines.iter().any(|(l, _)| l == line))
-        .count();
-    naming as f32 / found.len() as f32
+
+    /// How surely a line applies to a product of these kinds: for a family's
+    /// name, the share of its kinds naming the line (the general part every
+    /// kind of transformer names holds, a toy transformer's particular part
+    /// is one kind's of twelve); otherwise fully.
+    fn share_of_kinds_naming(&self, line: &str) -> f32 {
+        match &self.family {
+            None => 1.0,
+            Some(naming) => naming.get(line).copied().unwrap_or(0) as f32 / self.kinds.len() as f32,
+        }
+    }
 }
 
 /// What [`named_lines`] finds: the lines with their values, each
@@ -171,16 +192,15 @@ impl<'t, 'p> NamedLines<'t, 'p> {
 /// "forklift truck": `most_specific_kinds`).
 fn kinds_of<'t>(
     table: &'t NamedByRegulation,
-    name: &str,
+    product: &ProductName,
     markets: &[String],
 ) -> Vec<(usize, &'t ProductRule)> {
-    let product = ProductName::new(name);
     let named: Vec<(usize, &ProductRule)> = table
-        .kinds_named_by(&product, markets)
+        .kinds_named_by(product, markets)
         .into_iter()
         .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
         .collect();
-    most_specific_kinds(&product, named)
+    most_specific_kinds(product, named)
 }
 
 /// How much a line counts that the other regime's regulation names for the
@@ -444,7 +464,7 @@ impl Snapshot {
         };
         let other = [other.to_string()];
         for name in std::mem::take(&mut named.kindless) {
-            for (_, rule) in kinds_of(table, name, &other) {
+            for (_, rule) in kinds_of(table, &ProductName::new(name), &other) {
                 for (line, weight) in &rule.lines {
                     for equivalent in self.equivalent_lines(line, to_china) {
                         named.add(equivalent, weight * OTHER_REGIME_WEIGHT, name);
@@ -920,46 +940,44 @@ mod tests {
         lines.iter().find(|(l, _)| *l == line).map(|(_, w)| *w)
     }
 
+    /// The weight at which the kinds of `products` in `markets` bring `line`.
+    fn named_weight(products: &[&str], markets: &[&str], line: &str) -> Option<f32> {
+        let p = query(products, markets);
+        let named = named_lines(NamedByRegulation::get(), &p, &p.markets, |_| true);
+        weight_of(&named.lines, line)
+    }
+
     #[test]
     fn a_family_name_weighs_a_line_by_the_share_of_its_kinds_naming_it() {
-        let table = NamedByRegulation::get();
         // 变压器 names every kind of transformer, a toy transformer only one.
-        let family = query(&["变压器"], &["EU"]);
-        let family = named_lines(table, &family, &family.markets, |_| true);
-        let toy = query(&["玩具变压器"], &["EU"]);
-        let toy = named_lines(table, &toy, &toy.markets, |_| true);
         let particular = "IEC 61558-2-7";
         let (of_family, of_toy) = (
-            weight_of(&family.lines, particular).expect("the family brings the toy part"),
-            weight_of(&toy.lines, particular).expect("the toy kind names its part"),
+            named_weight(&["变压器"], &["EU"], particular).expect("the family brings the toy part"),
+            named_weight(&["玩具变压器"], &["EU"], particular)
+                .expect("the toy kind names its part"),
         );
         assert!(of_family < 0.5 * of_toy, "{of_family} against {of_toy}");
         // The general part most kinds of transformer name keeps more.
-        let general = weight_of(&family.lines, "IEC 61558-1").expect("general part");
+        let general = named_weight(&["变压器"], &["EU"], "IEC 61558-1").expect("general part");
         assert!(general > of_family, "{general} against {of_family}");
         // A specific name alongside the family name counts fully.
-        let both = query(&["变压器", "玩具变压器"], &["EU"]);
-        let both = named_lines(table, &both, &both.markets, |_| true);
-        assert_eq!(weight_of(&both.lines, particular), Some(of_toy));
+        let both = named_weight(&["变压器", "玩具变压器"], &["EU"], particular);
+        assert_eq!(both, Some(of_toy));
     }
 
     #[test]
     fn a_name_broader_than_two_kinds_weighs_a_line_by_their_share() {
-        let table = NamedByRegulation::get();
         // 轮椅 is the manual and the electric wheelchair kinds' broader name.
-        let broad = query(&["轮椅"], &["CN"]);
-        let broad = named_lines(table, &broad, &broad.markets, |_| true);
-        let electric = query(&["电动轮椅"], &["CN"]);
-        let electric = named_lines(table, &electric, &electric.markets, |_| true);
         let particular = "GB/T 12996";
         let (of_broad, of_electric) = (
-            weight_of(&broad.lines, particular).expect("the broad name brings the electric kind"),
-            weight_of(&electric.lines, particular).expect("the electric kind names its standard"),
+            named_weight(&["轮椅"], &["CN"], particular)
+                .expect("the broad name brings the electric kind"),
+            named_weight(&["电动轮椅"], &["CN"], particular)
+                .expect("the electric kind names its standard"),
         );
         assert!(of_broad < of_electric, "{of_broad} against {of_electric}");
         // A line both kinds name keeps its weight.
-        let common = "GB/T 18029.1";
-        assert!(weight_of(&broad.lines, common) > Some(0.0));
+        assert!(named_weight(&["轮椅"], &["CN"], "GB/T 18029.1") > Some(0.0));
     }
 
     #[test]
