@@ -301,6 +301,90 @@ impl ProductName {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// How an enterprise's product name reads: the name itself and, when it
+    /// ends in parentheses, the name without them and the items inside
+    /// (split at commas, 、 and slashes) as names of their own. A
+    /// regulation's category reads "Forklift trucks (powered industrial
+    /// trucks)" or 建筑用安全玻璃（钢化、夹层、防火）, and "Contact lenses (US
+    /// market)" is a contact lens wherever its market is written. A group
+    /// inside the name qualifies it ("non-electric (pneumatic) power
+    /// tools", 给水用聚乙烯（PE）管材) and stays in it, without its brackets.
+    pub fn readings(name: &str) -> Readings {
+        let mut outer = String::with_capacity(name.len());
+        let mut items: Vec<String> = Vec::new();
+        let mut group = String::new();
+        let mut depth = 0usize;
+        for c in name.chars() {
+            match c {
+                '(' | '（' => {
+                    depth += 1;
+                    if depth == 1 {
+                        group.clear();
+                    }
+                }
+                ')' | '）' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        items.push(std::mem::take(&mut group));
+                    }
+                }
+                _ if depth > 0 => group.push(c),
+                _ => {
+                    // Text after a group: the group qualified the name.
+                    if !c.is_whitespace() && !items.is_empty() {
+                        let spaced = outer.ends_with(char::is_whitespace);
+                        for item in items.drain(..) {
+                            outer.push_str(&item);
+                        }
+                        if spaced {
+                            outer.push(' ');
+                        }
+                    }
+                    outer.push(c);
+                }
+            }
+        }
+        if depth > 0 {
+            items.push(group);
+        }
+        let outer = outer.split_whitespace().collect::<Vec<_>>().join(" ");
+        let items = items
+            .iter()
+            .flat_map(|group| group.split([',', '，', '、', ';', '；', '/']))
+            .map(|item| {
+                let item = item.trim();
+                ["including ", "incl. ", "e.g. ", "含", "包括"]
+                    .iter()
+                    .find_map(|lead| item.strip_prefix(lead))
+                    .unwrap_or(item)
+            })
+            .map(ProductName::new)
+            .filter(|item| !item.text.is_empty())
+            .collect();
+        Readings {
+            name: ProductName::new(&outer),
+            items,
+        }
+    }
+}
+
+/// An enterprise's product name as [`ProductName::readings`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readings {
+    /// The name, without a closing parenthesised group.
+    pub name: ProductName,
+    /// The items of that group: other names of the product (UPS, wallboxes)
+    /// or kinds of it (直流充电桩 for an EV charger, treadmills for fitness
+    /// equipment), each naming kinds as the name does.
+    pub items: Vec<ProductName>,
+}
+
+impl Readings {
+    /// The name and its items, each a name of the product.
+    pub fn all(self) -> Vec<ProductName> {
+        std::iter::once(self.name).chain(self.items).collect()
+    }
 }
 
 /// Whether `needle`'s words occur in `hay` in order, at most one other word
@@ -348,8 +432,20 @@ const GENERIC_WORDS: &[&str] = &[
     "good",
 ];
 
-/// `chargers` → `charger`, `glasses` → `glass`, `batteries` → `battery`.
+/// Words ending in "s" that are singular: their plurals add "es".
+const SINGULAR_IN_S: &[&str] = &["lens", "gas", "bus", "chassis", "series", "species"];
+
+/// `chargers` → `charger`, `glasses` → `glass`, `batteries` → `battery`,
+/// `boxes` → `box`, `lenses` → `lens` (and `lens` stays `lens`).
 fn singular(word: &str) -> String {
+    if SINGULAR_IN_S.contains(&word) {
+        return word.to_string();
+    }
+    if let Some(stem) = word.strip_suffix("es")
+        && (SINGULAR_IN_S.contains(&stem) || stem.ends_with('x'))
+    {
+        return stem.to_string();
+    }
     if let Some(stem) = word.strip_suffix("ies")
         && stem.len() >= 3
     {
@@ -748,6 +844,69 @@ mod tests {
             ("remote control toy", "remote control"),
         ] {
             assert!(!names(term, product), "{term} does not name {product}");
+        }
+    }
+
+    #[test]
+    fn a_name_with_parentheses_reads_as_its_name_and_each_item_inside() {
+        let texts = |name: &str| -> (String, Vec<String>) {
+            let readings = ProductName::readings(name);
+            (
+                readings.name.text().to_string(),
+                readings
+                    .items
+                    .iter()
+                    .map(|r| r.text().to_string())
+                    .collect(),
+            )
+        };
+        let read = |name: &str, items: &[&str]| {
+            (
+                name.to_string(),
+                items.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(texts("Set-top box"), read("set-top box", &[]));
+        assert_eq!(
+            texts("Forklift trucks (powered industrial trucks)"),
+            read("forklift trucks", &["powered industrial trucks"])
+        );
+        assert_eq!(
+            texts("工业防护涂料（含船舶、地坪涂料）"),
+            read("工业防护涂料", &["船舶", "地坪涂料"])
+        );
+        // A group inside the name qualifies it.
+        assert_eq!(
+            texts("给水用聚乙烯（PE）管材"),
+            read("给水用聚乙烯pe管材", &[])
+        );
+        assert_eq!(
+            texts("Hand-held non-electric (pneumatic) power tools"),
+            read("hand-held non-electric pneumatic power tools", &[])
+        );
+        assert_eq!(
+            texts("(smart home devices"),
+            read("", &["smart home devices"])
+        );
+        let rule = ProductRule::new("EU", &["contact lens"], Vec::new());
+        assert!(rule.names(&ProductName::readings("Contact lenses (US market)").name));
+    }
+
+    #[test]
+    fn plurals_fold_to_the_singular_a_term_is_written_in() {
+        for (plural, singular_form) in [
+            ("lenses", "lens"),
+            ("lens", "lens"),
+            ("boxes", "box"),
+            ("buses", "bus"),
+            ("gases", "gas"),
+            ("glasses", "glass"),
+            ("batteries", "battery"),
+            ("switches", "switch"),
+            ("hoses", "hose"),
+            ("chargers", "charger"),
+        ] {
+            assert_eq!(singular(plural), singular_form, "{plural}");
         }
     }
 

@@ -88,20 +88,22 @@ fn named_lines<'t, 'p>(
     let mut kinds: Vec<(usize, &ProductRule, &str)> = Vec::new();
     let mut kinds_by_product = Vec::with_capacity(p.products.len());
     for name in &p.products {
-        let product = ProductName::new(name);
-        let found = kinds_of(table, &product, markets);
-        let names_a_line = found
-            .iter()
-            .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
+        let mut names_a_line = false;
+        for product in ProductName::readings(name).all() {
+            let found = kinds_of(table, &product, markets);
+            names_a_line |= found
+                .iter()
+                .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
+            for &(k, rule) in &found {
+                if kinds.iter().all(|(seen, _, _)| *seen != k) {
+                    kinds.push((k, rule, name.as_str()));
+                }
+            }
+            kinds_by_product.push(KindsOfName::new(&product, &found));
+        }
         if !names_a_line {
             named.kindless.push(name.as_str());
         }
-        for &(k, rule) in &found {
-            if kinds.iter().all(|(seen, _, _)| *seen != k) {
-                kinds.push((k, rule, name.as_str()));
-            }
-        }
-        kinds_by_product.push(KindsOfName::new(&product, &found));
     }
     kinds.sort_by_key(|(k, _, _)| *k);
     for (k, rule, product) in kinds {
@@ -464,7 +466,8 @@ impl Snapshot {
         };
         let other = [other.to_string()];
         for name in std::mem::take(&mut named.kindless) {
-            for (_, rule) in kinds_of(table, &ProductName::new(name), &other) {
+            let readings = ProductName::readings(name).all();
+            for (_, rule) in readings.iter().flat_map(|r| kinds_of(table, r, &other)) {
                 for (line, weight) in &rule.lines {
                     for equivalent in self.equivalent_lines(line, to_china) {
                         named.add(equivalent, weight * OTHER_REGIME_WEIGHT, name);
