@@ -194,6 +194,11 @@ pub enum Command {
         /// model selection uses; test: reported, never tuned on).
         #[arg(long, value_enum, default_value = "all")]
         set: crate::evaluate::SetChoice,
+        /// Which product names the check set's runs declare: the case's
+        /// names as an enterprise writes them, or the regulation's category
+        /// name alone (a check of matching on wording it was not tuned on).
+        #[arg(long, value_enum, default_value = "enterprise")]
+        names: crate::evaluate::NamesChoice,
         /// Skip the held-out synthetic enterprises (the check set only).
         #[arg(long)]
         check_only: bool,
@@ -472,6 +477,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             population: crate::evaluate::PopulationArgs { count, seed },
             model,
             set,
+            names,
             check_only,
             json,
             misses,
@@ -487,6 +493,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             describe_catalogue(data.path.as_deref());
             let options = crate::evaluate::EvalOptions {
                 set,
+                names,
                 held_out: !check_only,
                 misses,
                 dev_candidates,

@@ -212,6 +212,16 @@ pub fn half_of(id: &str) -> Half {
     }
 }
 
+/// Which names a check-set run declares for its products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Names {
+    /// The case's product names, as an enterprise writes them.
+    #[default]
+    Enterprise,
+    /// The regulation's category name of the case.
+    Category,
+}
+
 /// The language of a product name: Chinese when it has any CJK character,
 /// else English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -266,6 +276,28 @@ impl CheckCase {
             .filter(|p| Lang::of(p) == lang)
             .cloned()
             .collect()
+    }
+
+    /// The products' names a run in `lang` declares: the case's names as
+    /// an enterprise writes them, or the regulation's category name alone
+    /// ("Industrial protective coatings (incl. marine and floor
+    /// coatings)"), wording no session tuned the matching on.
+    pub fn names_in(&self, lang: Lang, names: Names) -> Vec<String> {
+        match names {
+            Names::Enterprise => self.products_in(lang),
+            Names::Category => {
+                let category = match lang {
+                    Lang::Zh => &self.category_zh,
+                    Lang::En => &self.category_en,
+                };
+                let category = category.trim();
+                if category.is_empty() || Lang::of(category) != lang {
+                    Vec::new()
+                } else {
+                    vec![category.to_string()]
+                }
+            }
+        }
     }
 
     /// The division group of the case's first (main) GB/T 4754 class.
@@ -584,6 +616,26 @@ mod tests {
                 "GB 17625.1",
                 "GB 21455"
             ]
+        );
+    }
+
+    #[test]
+    fn a_run_declares_the_cases_names_or_the_regulations_category() {
+        let json = r#"{"about": "t", "as_of": "2026-11", "cases": [{
+            "id": "x", "category_zh": "房间空气调节器", "category_en": "Room air conditioners",
+            "industries": ["3852"], "products": ["空调器", "房间空调", "room AC"], "markets": ["CN"],
+            "standards": ["GB 4706.1-2024"], "source": {"title": "t", "issuer": "i"}
+        }]}"#;
+        let case = &parse(json).unwrap()[0];
+        assert_eq!(
+            case.names_in(Lang::Zh, Names::Enterprise),
+            ["空调器", "房间空调"]
+        );
+        assert_eq!(case.names_in(Lang::En, Names::Enterprise), ["room AC"]);
+        assert_eq!(case.names_in(Lang::Zh, Names::Category), ["房间空气调节器"]);
+        assert_eq!(
+            case.names_in(Lang::En, Names::Category),
+            ["Room air conditioners"]
         );
     }
 

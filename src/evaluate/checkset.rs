@@ -8,7 +8,7 @@ use stdnav_core::catalogue::base_of;
 use stdnav_core::cocited::CoCited;
 use stdnav_core::enterprise::Profile;
 use stdnav_core::population;
-use stdnav_models::checkset::{CheckCase, Half, Lang};
+use stdnav_models::checkset::{CheckCase, Half, Lang, Names};
 use stdnav_proto::standards::v1 as stpb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
 use stdnav_runtime::progress::Progress;
@@ -111,6 +111,7 @@ pub(super) async fn check_runs(
     advisor: &Advisor,
     client: &mut StandardsServiceClient<tonic::transport::Channel>,
     halves: &[Half],
+    names: Names,
     progress: &dyn Progress,
 ) -> anyhow::Result<Vec<CheckRun<'static>>> {
     let all = stdnav_models::checkset::cases();
@@ -144,7 +145,7 @@ pub(super) async fn check_runs(
                 continue;
             }
             for (l, lang) in Lang::ALL.iter().enumerate() {
-                let products = case.products_in(*lang);
+                let products = case.names_in(*lang, names);
                 if products.is_empty() {
                     missing[l] += 1;
                     continue;

@@ -32,7 +32,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use stdnav_core::catalogue::base_of;
-use stdnav_models::checkset::Half;
+use stdnav_models::checkset::{Half, Names};
 use stdnav_models::metrics::ranking;
 use stdnav_models::{Model, features};
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
@@ -69,11 +69,34 @@ impl SetChoice {
     }
 }
 
+/// Which product names the check set's runs declare.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum NamesChoice {
+    /// The case's names, as an enterprise writes them (what the figures
+    /// and model selection use).
+    #[default]
+    Enterprise,
+    /// The regulation's category name alone, in each language: a check of
+    /// how product matching holds on wording it was not tuned on.
+    Category,
+}
+
+impl NamesChoice {
+    fn names(self) -> Names {
+        match self {
+            NamesChoice::Enterprise => Names::Enterprise,
+            NamesChoice::Category => Names::Category,
+        }
+    }
+}
+
 /// What `evaluate` measures besides the model.
 #[derive(Debug, Clone)]
 pub(crate) struct EvalOptions {
     /// The check set's halves to run.
     pub set: SetChoice,
+    /// The product names its runs declare.
+    pub names: NamesChoice,
     /// Also the held-out synthetic enterprises.
     pub held_out: bool,
     /// Write each check-set run's relevant lines with their rank in the
@@ -156,7 +179,14 @@ pub(crate) async fn evaluate(
 
     // The real-world check set: inline enterprises declaring the category,
     // each case once per language.
-    let runs = check_runs(&bench.advisor, &mut client, &options.set.halves(), &bar).await?;
+    let runs = check_runs(
+        &bench.advisor,
+        &mut client,
+        &options.set.halves(),
+        options.names.names(),
+        &bar,
+    )
+    .await?;
     let none = BTreeSet::new();
     let mut misses = String::new();
     let mut dev_candidates = String::new();
@@ -221,7 +251,11 @@ pub(crate) async fn evaluate(
                 ],
             });
         }
-        rows_of(half.as_str(), &kind, &scored, &mut rows);
+        let set = match options.names {
+            NamesChoice::Enterprise => half.as_str().to_string(),
+            NamesChoice::Category => format!("{}-category", half.as_str()),
+        };
+        rows_of(&set, &kind, &scored, &mut rows);
         if !ceiling.is_empty() {
             eprintln!(
                 "check set {}: the model's candidates contain {:.1}% of the relevant lines (its Recall@10 ceiling)",

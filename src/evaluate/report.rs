@@ -126,6 +126,14 @@ fn set_label(set: &str, seed: u64) -> String {
         "held-out" => format!("held-out synthetic enterprises (seed {seed})"),
         "dev" => "real-world check set, dev half (case × language runs)".into(),
         "test" => "real-world check set, test half (case × language runs)".into(),
+        "dev-category" => {
+            "real-world check set, dev half, the regulation's category names (case × language runs)"
+                .into()
+        }
+        "test-category" => {
+            "real-world check set, test half, the regulation's category names (case × language runs)"
+                .into()
+        }
         other => other.to_string(),
     }
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use ndarray::{Array1, Array2};
 
 use stdnav_core::catalogue::base_of;
-use stdnav_models::checkset::Half;
+use stdnav_models::checkset::{Half, Names};
 use stdnav_models::metrics::ranking;
 use stdnav_models::{Model, features};
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
@@ -69,7 +69,14 @@ pub(crate) async fn train(
     // for a product: it is trained on (and takes part in model selection);
     // its test half is never gathered here.
     let mut client = StandardsServiceClient::connect(format!("http://{}", bench.addr)).await?;
-    let dev = check_runs(&bench.advisor, &mut client, &[Half::Dev], &bar).await?;
+    let dev = check_runs(
+        &bench.advisor,
+        &mut client,
+        &[Half::Dev],
+        Names::Enterprise,
+        &bar,
+    )
+    .await?;
     let (mut x, mut y) = training_rows(train_cases.iter().copied().zip(&gathered), year);
     let synthetic_rows = y.len();
     let (dx, dy) = dev_rows(dev.iter(), year);
