@@ -302,6 +302,43 @@ impl ProductName {
         &self.text
     }
 
+    /// Shorter names ending as this one ends, longest first, to fall back
+    /// on where it names no kind: its head with fewer modifiers. English
+    /// keeps the words before a preposition ("fans for potentially
+    /// explosive atmospheres" → "fan") and drops leading words ("sterile
+    /// single-use syringes" → "single use syringe" → "use syringe" →
+    /// "syringe"), down to one word that is not generic; Chinese drops
+    /// leading characters down to two that are not a generic word
+    /// (道路交通信号灯 → 路交通信号灯 → … → 信号灯 → 号灯 → 灯 is too short).
+    pub fn heads(&self) -> Vec<ProductName> {
+        if self.cjk {
+            let chars: Vec<char> = self.text.chars().collect();
+            (1..chars.len().saturating_sub(1))
+                .map(|start| chars[start..].iter().collect::<String>())
+                .filter(|head| !GENERIC_HEADS_ZH.contains(&head.as_str()))
+                .map(|head| ProductName::new(&head))
+                .collect()
+        } else {
+            let phrase = match self
+                .words
+                .iter()
+                .position(|w| PREPOSITIONS.contains(&w.as_str()))
+            {
+                Some(at) if at > 0 => &self.words[..at],
+                _ => &self.words[..],
+            };
+            let first = if phrase.len() < self.words.len() {
+                0
+            } else {
+                1
+            };
+            (first..phrase.len())
+                .map(|start| ProductName::new(&phrase[start..].join(" ")))
+                .filter(|head| head.named)
+                .collect()
+        }
+    }
+
     /// How an enterprise's product name reads: the name itself and, when it
     /// ends in parentheses, the name without them and the items inside
     /// (split at commas, 、 and slashes) as names of their own. A
@@ -412,6 +449,12 @@ fn in_order(needle: &[String], hay: &[String]) -> bool {
         })
     })
 }
+
+/// Words that end an English product's noun phrase: what follows says what
+/// it is for or made of, not what it is.
+const PREPOSITIONS: &[&str] = &[
+    "for", "of", "with", "in", "to", "against", "on", "from", "by", "under", "up",
+];
 
 /// English words that name no kind of product on their own.
 const GENERIC_WORDS: &[&str] = &[
@@ -890,6 +933,26 @@ mod tests {
         );
         let rule = ProductRule::new("EU", &["contact lens"], Vec::new());
         assert!(rule.names(&ProductName::readings("Contact lenses (US market)").name));
+    }
+
+    #[test]
+    fn a_name_falls_back_on_its_head() {
+        let heads = |name: &str| -> Vec<String> {
+            ProductName::new(name)
+                .heads()
+                .iter()
+                .map(|h| h.text().to_string())
+                .collect()
+        };
+        assert_eq!(
+            heads("Sterile single-use syringes"),
+            ["single use syringe", "use syringe", "syringe"]
+        );
+        assert_eq!(heads("Fans for potentially explosive atmospheres"), ["fan"]);
+        assert_eq!(heads("Medical equipment"), Vec::<String>::new());
+        assert_eq!(heads("道路交通信号灯")[0], "路交通信号灯");
+        assert_eq!(heads("道路交通信号灯").last().unwrap(), "号灯");
+        assert!(!heads("智能联网设备").contains(&"设备".to_string()));
     }
 
     #[test]

@@ -192,7 +192,7 @@ pub(crate) fn markdown(rows: &[Row], seed: u64) -> String {
             r.mrr
         ));
     }
-    for set in ["test", "dev"] {
+    for set in ["test", "dev", "test-category", "dev-category"] {
         let of_set: Vec<&Row> = rows.iter().filter(|r| r.set == set).collect();
         if of_set.is_empty() {
             continue;

@@ -89,8 +89,14 @@ fn named_lines<'t, 'p>(
     let mut kinds_by_product = Vec::with_capacity(p.products.len());
     for name in &p.products {
         let mut names_a_line = false;
-        for product in ProductName::readings(name).all() {
-            let found = kinds_of(table, &product, markets);
+        for reading in ProductName::readings(name).all() {
+            let whole = reading.text().to_string();
+            let (product, found) = kinds_of_name_or_head(table, reading, markets);
+            let surety = if product.text() == whole {
+                1.0
+            } else {
+                HEAD_SURETY
+            };
             names_a_line |= found
                 .iter()
                 .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
@@ -99,7 +105,7 @@ fn named_lines<'t, 'p>(
                     kinds.push((k, rule, name.as_str()));
                 }
             }
-            kinds_by_product.push(KindsOfName::new(&product, &found));
+            kinds_by_product.push(KindsOfName::new(&product, &found, surety));
         }
         if !names_a_line {
             named.kindless.push(name.as_str());
@@ -130,10 +136,17 @@ const FAMILY_KINDS: usize = 3;
 struct KindsOfName<'t> {
     kinds: Vec<usize>,
     family: Option<HashMap<&'t str, usize>>,
+    /// 1 for kinds the name names, [`HEAD_SURETY`] for kinds only its head
+    /// names.
+    surety: f32,
 }
 
+/// How surely kinds that only a name's head names are the product's
+/// ("tyres" for "TBR tyres"): a kind of its kind, not it.
+const HEAD_SURETY: f32 = 0.5;
+
 impl<'t> KindsOfName<'t> {
-    fn new(product: &ProductName, found: &[(usize, &'t ProductRule)]) -> Self {
+    fn new(product: &ProductName, found: &[(usize, &'t ProductRule)], surety: f32) -> Self {
         let is_family = found.len() >= FAMILY_KINDS
             || (found.len() >= 2 && found.iter().all(|(_, rule)| !rule.named_within(product)));
         let family = is_family.then(|| {
@@ -149,6 +162,7 @@ impl<'t> KindsOfName<'t> {
         Self {
             kinds: found.iter().map(|(k, _)| *k).collect(),
             family,
+            surety,
         }
     }
 
@@ -157,10 +171,13 @@ impl<'t> KindsOfName<'t> {
     /// kind of transformer names holds, a toy transformer's particular part
     /// is one kind's of twelve); otherwise fully.
     fn share_of_kinds_naming(&self, line: &str) -> f32 {
-        match &self.family {
-            None => 1.0,
-            Some(naming) => naming.get(line).copied().unwrap_or(0) as f32 / self.kinds.len() as f32,
-        }
+        self.surety
+            * match &self.family {
+                None => 1.0,
+                Some(naming) => {
+                    naming.get(line).copied().unwrap_or(0) as f32 / self.kinds.len() as f32
+                }
+            }
     }
 }
 
@@ -203,6 +220,34 @@ fn kinds_of<'t>(
         .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
         .collect();
     most_specific_kinds(product, named)
+}
+
+/// The kinds a product name names or, where it names none, the kinds the
+/// longest of its heads naming some names (`ProductName::heads`: "sterile
+/// single-use syringes" as syringes, 道路交通信号灯 as 交通信号灯), with the
+/// name that named them. The whole name still rules out a kind whose
+/// qualifier it contradicts.
+fn kinds_of_name_or_head<'t>(
+    table: &'t NamedByRegulation,
+    product: ProductName,
+    markets: &[String],
+) -> (ProductName, Vec<(usize, &'t ProductRule)>) {
+    let found = kinds_of(table, &product, markets);
+    if !found.is_empty() {
+        return (product, found);
+    }
+    for head in product.heads() {
+        let named: Vec<(usize, &ProductRule)> = table
+            .kinds_named_by(&head, markets)
+            .into_iter()
+            .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
+            .collect();
+        let found = most_specific_kinds(&head, named);
+        if !found.is_empty() {
+            return (head, found);
+        }
+    }
+    (product, Vec::new())
 }
 
 /// How much a line counts that the other regime's regulation names for the
@@ -467,7 +512,10 @@ impl Snapshot {
         let other = [other.to_string()];
         for name in std::mem::take(&mut named.kindless) {
             let readings = ProductName::readings(name).all();
-            for (_, rule) in readings.iter().flat_map(|r| kinds_of(table, r, &other)) {
+            let found = readings
+                .into_iter()
+                .flat_map(|reading| kinds_of_name_or_head(table, reading, &other).1);
+            for (_, rule) in found {
                 for (line, weight) in &rule.lines {
                     for equivalent in self.equivalent_lines(line, to_china) {
                         named.add(equivalent, weight * OTHER_REGIME_WEIGHT, name);
