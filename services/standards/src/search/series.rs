@@ -57,7 +57,64 @@ impl SeriesIndex {
                 index.members[id as usize].push(ord as u64);
             }
         }
+        index.add_companions(catalogue);
         index
+    }
+
+    /// China's national standards issued as companions under consecutive
+    /// numbers, which a regulation names together like the parts of a
+    /// series: GB 6095 安全带 and GB/T 6096 安全带测试方法, GB 14886 and
+    /// GB 14887 for road traffic signal lamps, GB 14746–14748 for children's
+    /// bicycles, tricycles and prams. Two lines in force without parts are
+    /// companions when their numbers follow each other and their titles
+    /// share a word beyond the generic ones (`shares_a_title_word`).
+    fn add_companions(&mut self, catalogue: &Catalogue) {
+        let mut by_number: Vec<(u64, &str, u64, &str)> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        for i in 0..catalogue.len() {
+            let line = catalogue.line_at(i);
+            if !seen.insert(line) || self.of_line.contains_key(line) {
+                continue;
+            }
+            let Ok(code) = StdCode::parse(line) else {
+                continue;
+            };
+            let national = matches!(code.prefix.as_str(), "GB" | "GB/T" | "GB/Z");
+            let Ok(number) = code.number.parse::<u64>() else {
+                continue;
+            };
+            if !national {
+                continue;
+            }
+            if let Some(s) = catalogue.in_force_of_line(line)
+                && s.status == Status::Current
+                && !s.title_zh.is_empty()
+                && let Some(ord) = catalogue.position(&s.id)
+            {
+                by_number.push((number, line, ord as u64, s.title_zh.as_str()));
+            }
+        }
+        by_number.sort_unstable();
+        by_number.dedup_by_key(|(number, ..)| *number);
+        for pair in by_number.windows(2) {
+            let [(a, line_a, ord_a, title_a), (b, line_b, ord_b, title_b)] = pair else {
+                continue;
+            };
+            if *b != a + 1 || !shares_a_title_word(title_a, title_b) {
+                continue;
+            }
+            let id = match self.of_line.get(*line_a) {
+                Some(&id) => id,
+                None => {
+                    let id = u32::try_from(self.members.len()).unwrap_or(u32::MAX);
+                    self.members.push(vec![*ord_a]);
+                    self.of_line.insert(line_a.to_string(), id);
+                    id
+                }
+            };
+            self.members[id as usize].push(*ord_b);
+            self.of_line.insert(line_b.to_string(), id);
+        }
     }
 
     /// How many series the catalogue holds.
@@ -72,6 +129,74 @@ impl SeriesIndex {
     fn members(&self, series: u32) -> &[u64] {
         self.members.get(series as usize).map_or(&[], |m| m)
     }
+}
+
+/// Words of Chinese standard titles that say what kind of document it is
+/// or what aspect it covers, not what product: two titles sharing only these
+/// are not companions.
+const GENERIC_TITLE_WORDS: &[&str] = &[
+    "安全技术条件",
+    "安全要求",
+    "技术条件",
+    "技术要求",
+    "通用要求",
+    "试验方法",
+    "测试方法",
+    "检验方法",
+    "测定方法",
+    "测定",
+    "方法",
+    "要求",
+    "规范",
+    "标准",
+    "规程",
+    "规则",
+    "部分",
+    "系统",
+    "产品",
+    "装置",
+    "设备",
+    "控制",
+    "排放",
+    "限值",
+    "限量",
+    "分类",
+    "术语",
+    "定义",
+    "通用",
+    "安全",
+    "技术",
+    "以及",
+    "及其",
+    "和",
+    "的",
+    "与",
+    "用",
+    "及",
+    "中",
+    "第",
+];
+
+/// Whether two Chinese titles share two adjacent characters outside the
+/// generic words: 安全带 in 安全带 and 安全带测试方法, not 安全要求 alone.
+fn shares_a_title_word(a: &str, b: &str) -> bool {
+    let strip = |title: &str| -> Vec<Vec<char>> {
+        let mut text = title.to_string();
+        for generic in GENERIC_TITLE_WORDS {
+            text = text.replace(generic, " ");
+        }
+        text.split(|c: char| !stdnav_core::text::is_cjk(c))
+            .filter(|run| run.chars().count() >= 2)
+            .map(|run| run.chars().collect())
+            .collect()
+    };
+    let pairs_of = |runs: &[Vec<char>]| -> HashSet<(char, char)> {
+        runs.iter()
+            .flat_map(|run| run.windows(2).map(|w| (w[0], w[1])))
+            .collect()
+    };
+    let (a, b) = (strip(a), strip(b));
+    !pairs_of(&a).is_disjoint(&pairs_of(&b))
 }
 
 impl Snapshot {
@@ -149,5 +274,29 @@ impl Snapshot {
             }
         }
         list.extend(added);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn companions_share_a_word_of_their_titles_beyond_the_generic() {
+        assert!(shares_a_title_word(
+            "坠落防护 安全带",
+            "坠落防护 安全带测试方法"
+        ));
+        assert!(shares_a_title_word(
+            "道路交通信号灯设置与安装规范",
+            "道路交通信号灯"
+        ));
+        assert!(shares_a_title_word(
+            "儿童自行车安全要求",
+            "儿童三轮车安全要求"
+        ));
+        assert!(!shares_a_title_word("电动工具安全要求", "燃气灶具安全要求"));
+        assert!(!shares_a_title_word("塑料 试验方法", "橡胶 试验方法"));
+        assert!(!shares_a_title_word("", "安全带"));
     }
 }
