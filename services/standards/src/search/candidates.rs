@@ -113,18 +113,30 @@ fn named_lines<'t, 'p>(
     }
     kinds.sort_by_key(|(k, _, _)| *k);
     for (k, rule, product) in kinds {
-        for (line, weight) in &rule.lines {
+        for (position, (line, weight)) in rule.lines.iter().enumerate() {
             // As surely as the most specific product naming the kind says.
             let share = kinds_by_product
                 .iter()
                 .filter(|of_name| of_name.kinds.contains(&k))
                 .map(|of_name| of_name.share_of_kinds_naming(line))
                 .fold(0.0, f32::max);
-            named.add(line, weight * share, product);
+            named.add(line, weight * share, product, centrality(position));
         }
     }
     named
 }
+
+/// How central a kind's line is by its place in the kind's list: the file's
+/// writers list a kind's principal standards first (GB 7258 and the crash,
+/// emission and fuel-consumption rules before the forty other type-approval
+/// lines of a passenger car), so among the many lines a kind names at 1.0 the
+/// first count fully and the twentieth and later at half.
+fn centrality(position: usize) -> f32 {
+    1.0 - 0.5 * position.min(CENTRAL_SPAN) as f32 / CENTRAL_SPAN as f32
+}
+
+/// The places over which [`centrality`] falls to half.
+const CENTRAL_SPAN: usize = 20;
 
 /// How many kinds a product name may name before it reads as the name of a
 /// family rather than of one kind (变压器 for a dozen kinds of transformer).
@@ -191,8 +203,10 @@ struct NamedLines<'t, 'p> {
 }
 
 impl<'t, 'p> NamedLines<'t, 'p> {
-    /// A line a kind of `product` names, at its strongest.
-    fn add(&mut self, line: &'t str, weight: f32, product: &'p str) {
+    /// A line a kind of `product` names, at its strongest; as the
+    /// product's own line (`NamedFor::weight`), also as central to the kind
+    /// as its place in the kind's list says ([`centrality`]).
+    fn add(&mut self, line: &'t str, weight: f32, product: &'p str, centrality: f32) {
         match self.lines.iter_mut().find(|(l, _)| *l == line) {
             Some(entry) => entry.1 = entry.1.max(weight),
             None => self.lines.push((line, weight)),
@@ -201,7 +215,7 @@ impl<'t, 'p> NamedLines<'t, 'p> {
             product,
             weight: 0.0,
         });
-        entry.weight = entry.weight.max(weight);
+        entry.weight = entry.weight.max(weight * centrality);
     }
 }
 
@@ -518,7 +532,7 @@ impl Snapshot {
             for (_, rule) in found {
                 for (line, weight) in &rule.lines {
                     for equivalent in self.equivalent_lines(line, to_china) {
-                        named.add(equivalent, weight * OTHER_REGIME_WEIGHT, name);
+                        named.add(equivalent, weight * OTHER_REGIME_WEIGHT, name, 1.0);
                     }
                 }
             }
