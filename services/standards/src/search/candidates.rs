@@ -90,13 +90,7 @@ fn named_lines<'t, 'p>(
     for name in &p.products {
         let mut names_a_line = false;
         for reading in ProductName::readings(name).all() {
-            let whole = reading.text().to_string();
-            let (product, found) = kinds_of_name_or_head(table, reading, markets);
-            let surety = if product.text() == whole {
-                1.0
-            } else {
-                HEAD_SURETY
-            };
+            let (product, found, surety) = kinds_of_name_or_head(table, reading, markets);
             names_a_line |= found
                 .iter()
                 .any(|(_, rule)| rule.lines.iter().any(|(line, _)| catalogued(line)));
@@ -228,40 +222,47 @@ fn kinds_of<'t>(
     product: &ProductName,
     markets: &[String],
 ) -> Vec<(usize, &'t ProductRule)> {
+    kinds_qualified_by(table, product, product, markets)
+}
+
+/// The kinds `name` names, less those whose qualifier `whole`, the full
+/// product name `name` is or ends, contradicts.
+fn kinds_qualified_by<'t>(
+    table: &'t NamedByRegulation,
+    name: &ProductName,
+    whole: &ProductName,
+    markets: &[String],
+) -> Vec<(usize, &'t ProductRule)> {
     let named: Vec<(usize, &ProductRule)> = table
-        .kinds_named_by(product, markets)
+        .kinds_named_by(name, markets)
         .into_iter()
-        .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
+        .filter(|(_, rule)| !conflicting_qualifier(whole.text(), rule.wording()))
         .collect();
-    most_specific_kinds(product, named)
+    most_specific_kinds(name, named)
 }
 
 /// The kinds a product name names or, where it names none, the kinds the
 /// longest of its heads naming some names (`ProductName::heads`: "sterile
 /// single-use syringes" as syringes, 道路交通信号灯 as 交通信号灯), with the
-/// name that named them. The whole name still rules out a kind whose
-/// qualifier it contradicts.
+/// name that named them and how surely they are the product's (1, or
+/// [`HEAD_SURETY`] for a head's). The whole name still rules out a kind
+/// whose qualifier it contradicts.
 fn kinds_of_name_or_head<'t>(
     table: &'t NamedByRegulation,
     product: ProductName,
     markets: &[String],
-) -> (ProductName, Vec<(usize, &'t ProductRule)>) {
+) -> (ProductName, Vec<(usize, &'t ProductRule)>, f32) {
     let found = kinds_of(table, &product, markets);
     if !found.is_empty() {
-        return (product, found);
+        return (product, found, 1.0);
     }
     for head in product.heads() {
-        let named: Vec<(usize, &ProductRule)> = table
-            .kinds_named_by(&head, markets)
-            .into_iter()
-            .filter(|(_, rule)| !conflicting_qualifier(product.text(), rule.wording()))
-            .collect();
-        let found = most_specific_kinds(&head, named);
+        let found = kinds_qualified_by(table, &head, &product, markets);
         if !found.is_empty() {
-            return (head, found);
+            return (head, found, HEAD_SURETY);
         }
     }
-    (product, Vec::new())
+    (product, Vec::new(), 1.0)
 }
 
 /// How much a line counts that the other regime's regulation names for the

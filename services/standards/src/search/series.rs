@@ -79,13 +79,12 @@ impl SeriesIndex {
             let Ok(code) = StdCode::parse(line) else {
                 continue;
             };
-            let national = matches!(code.prefix.as_str(), "GB" | "GB/T" | "GB/Z");
+            if !matches!(code.prefix.as_str(), "GB" | "GB/T" | "GB/Z") {
+                continue;
+            }
             let Ok(number) = code.number.parse::<u64>() else {
                 continue;
             };
-            if !national {
-                continue;
-            }
             if let Some(s) = catalogue.in_force_of_line(line)
                 && s.status == Status::Current
                 && !s.title_zh.is_empty()
