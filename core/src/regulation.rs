@@ -116,7 +116,7 @@ fn term_names(term: &ProductName, product: &ProductName) -> bool {
     if term.cjk || product.cjk {
         product.chars >= 2
             && !GENERIC_HEADS_ZH.contains(&product.text.as_str())
-            && term.text.contains(product.text.as_str())
+            && holds(&term.text, &product.text)
             && narrows(term, product)
     } else {
         !term.words.is_empty()
@@ -131,11 +131,21 @@ fn term_names(term: &ProductName, product: &ProductName) -> bool {
 /// order.
 fn lies_within(term: &ProductName, product: &ProductName) -> bool {
     if term.cjk || product.cjk {
-        term.chars >= 2 && product.text.contains(term.text.as_str())
+        term.chars >= 2 && holds(&product.text, &term.text)
     } else {
         !term.words.is_empty() && in_order(&term.words, &product.words)
     }
 }
+
+/// Whether a Chinese `text` holds `name` other than negated: 非车载充电机
+/// (an off-board charger) is no 车载充电机, nor 非道路移动机械 a 道路 vehicle.
+fn holds(text: &str, name: &str) -> bool {
+    text.match_indices(name)
+        .any(|(at, _)| !text[..at].ends_with(NEGATION_ZH))
+}
+
+/// The character that negates the Chinese name it precedes.
+const NEGATION_ZH: char = '非';
 
 /// Chinese words that end a name without narrowing what it names: a
 /// 短距离无线设备 is a 短距离无线 product.
@@ -171,7 +181,7 @@ fn narrows(term: &ProductName, product: &ProductName) -> bool {
 /// within it, or fewer English words in its order.
 fn strictly_within(inner: &ProductName, outer: &ProductName) -> bool {
     if inner.cjk || outer.cjk {
-        outer.chars > inner.chars && outer.text.contains(inner.text.as_str())
+        outer.chars > inner.chars && holds(&outer.text, &inner.text)
     } else {
         outer.words.len() > inner.words.len() && in_order(&inner.words, &outer.words)
     }
@@ -181,10 +191,7 @@ fn strictly_within(inner: &ProductName, outer: &ProductName) -> bool {
 /// it (自行车 in 自行车及电动自行车 beside 电动自行车).
 fn names_beside(term: &ProductName, longer: &ProductName, product: &ProductName) -> bool {
     if term.cjk || product.cjk {
-        product
-            .text
-            .replace(longer.text.as_str(), "|")
-            .contains(term.text.as_str())
+        holds(&product.text.replace(longer.text.as_str(), "|"), &term.text)
     } else {
         let n = longer.words.len();
         let mut rest: Vec<String> = Vec::with_capacity(product.words.len());
@@ -282,11 +289,23 @@ pub struct ProductName {
 impl ProductName {
     pub fn new(name: &str) -> Self {
         let text = name.trim().to_lowercase();
-        let words: Vec<String> = text
+        let mut words: Vec<String> = Vec::new();
+        let mut prefix: Option<&str> = None;
+        for word in text
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(singular)
-            .collect();
+        {
+            if NEGATING_PREFIXES.contains(&word) {
+                prefix = Some(word);
+                continue;
+            }
+            // "non-invasive" is one word: no "invasive" monitor.
+            match prefix.take() {
+                Some(prefix) => words.push(format!("{prefix}{}", singular(word))),
+                None => words.push(singular(word)),
+            }
+        }
+        words.extend(prefix.map(str::to_string));
         let named = words.iter().any(|w| !GENERIC_WORDS.contains(&w.as_str()));
         Self {
             chars: text.chars().count(),
@@ -314,6 +333,7 @@ impl ProductName {
         if self.cjk {
             let chars: Vec<char> = self.text.chars().collect();
             (1..chars.len().saturating_sub(1))
+                .filter(|&start| chars[start - 1] != NEGATION_ZH)
                 .map(|start| chars[start..].iter().collect::<String>())
                 .filter(|head| !GENERIC_HEADS_ZH.contains(&head.as_str()))
                 .map(|head| ProductName::new(&head))
@@ -455,6 +475,11 @@ fn in_order(needle: &[String], hay: &[String]) -> bool {
 const PREPOSITIONS: &[&str] = &[
     "for", "of", "with", "in", "to", "against", "on", "from", "by", "under", "up",
 ];
+
+/// English prefixes, often written apart, that turn the word after them
+/// into its opposite: a non-invasive blood pressure monitor is no invasive
+/// one, nor an anti-static floor a static one.
+const NEGATING_PREFIXES: &[&str] = &["non", "anti"];
 
 /// English words that name no kind of product on their own.
 const GENERIC_WORDS: &[&str] = &[
@@ -933,6 +958,32 @@ mod tests {
         );
         let rule = ProductRule::new("EU", &["contact lens"], Vec::new());
         assert!(rule.names(&ProductName::readings("Contact lenses (US market)").name));
+    }
+
+    #[test]
+    fn a_negated_name_names_no_kind_of_what_it_negates() {
+        let invasive = ProductRule::new("EU", &["invasive blood pressure monitor"], Vec::new());
+        let monitor = ProductRule::new("EU", &["blood pressure monitor"], Vec::new());
+        let on_board = ProductRule::new("CN", &["车载充电机"], Vec::new());
+        let name = |n: &str| ProductName::readings(n).name;
+        let product = name("Automated non-invasive blood pressure monitors");
+        assert!(!invasive.names(&product));
+        assert!(monitor.names(&product));
+        assert!(invasive.names(&name("Invasive blood pressure monitor")));
+        assert!(!on_board.names(&name("电动汽车非车载传导式充电机")));
+        assert!(!on_board.names(&name("非车载充电机")));
+        assert!(on_board.names(&name("电动汽车车载充电机")));
+        // Nor does a negated name name the kind by its head.
+        let heads: Vec<String> = name("非车载充电机")
+            .heads()
+            .iter()
+            .map(|h| h.text().to_string())
+            .collect();
+        assert!(!heads.contains(&"车载充电机".to_string()), "{heads:?}");
+        assert_eq!(
+            name("anti-static flooring").words,
+            ["antistatic", "flooring"]
+        );
     }
 
     #[test]
