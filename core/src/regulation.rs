@@ -417,13 +417,68 @@ impl ProductName {
                     .unwrap_or(item)
             })
             .map(ProductName::new)
-            .filter(|item| !item.text.is_empty())
-            .collect();
+            .filter(|item| !item.text.is_empty());
+        // A coordinated name reads as the names it joins, not as itself:
+        // "truck and bus tyres" is no truck.
+        let mut names = coordinated(&outer)
+            .unwrap_or_else(|| vec![outer.clone()])
+            .into_iter()
+            .map(|name| ProductName::new(&name));
+        let name = names.next().unwrap_or_else(|| ProductName::new(""));
         Readings {
-            name: ProductName::new(&outer),
-            items,
+            name,
+            items: names.chain(items).collect(),
         }
     }
+}
+
+/// The names a coordinated name joins, each with the head they share:
+/// "truck and bus tyres" → truck tyres, bus tyres; "power, control and
+/// communication cables for buildings" → power cables for buildings, …;
+/// 蓝牙耳机与音箱 → 蓝牙耳机, 音箱. `None` for a name joining nothing.
+fn coordinated(name: &str) -> Option<Vec<String>> {
+    if name.chars().any(crate::text::is_cjk) {
+        let parts: Vec<&str> = name.split(['与', '及']).map(str::trim).collect();
+        return (parts.len() == 2 && parts.iter().all(|p| p.chars().count() >= 2))
+            .then(|| parts.iter().map(|p| p.to_string()).collect());
+    }
+    let words: Vec<&str> = name.split(' ').collect();
+    // The noun phrase ends at its first preposition; the rest is shared.
+    let end = words
+        .iter()
+        .position(|w| PREPOSITIONS.contains(&w.to_lowercase().as_str()))
+        .unwrap_or(words.len());
+    let (phrase, tail) = words.split_at(end);
+    let joins: Vec<usize> = (0..phrase.len())
+        .filter(|&i| matches!(phrase[i].to_lowercase().as_str(), "and" | "or" | "&"))
+        .collect();
+    let &[at] = joins.as_slice() else {
+        return None;
+    };
+    let (left, right) = (phrase[..at].join(" "), &phrase[at + 1..]);
+    let (Some(head), false) = (right.last(), left.trim().is_empty()) else {
+        return None;
+    };
+    let tail = tail.join(" ");
+    let mut names: Vec<String> = left
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            if right.len() > 1 {
+                format!("{item} {head}")
+            } else {
+                item.to_string()
+            }
+        })
+        .collect();
+    names.push(right.join(" "));
+    Some(
+        names
+            .into_iter()
+            .map(|name| format!("{name} {tail}").trim().to_string())
+            .collect(),
+    )
 }
 
 /// An enterprise's product name as [`ProductName::readings`] reads it.
@@ -984,6 +1039,57 @@ mod tests {
             name("anti-static flooring").words,
             ["antistatic", "flooring"]
         );
+    }
+
+    #[test]
+    fn a_coordinated_name_reads_as_the_names_it_joins() {
+        let read = |name: &str| -> Vec<String> {
+            ProductName::readings(name)
+                .all()
+                .iter()
+                .map(|n| n.text().to_string())
+                .collect()
+        };
+        assert_eq!(read("Truck and bus tyres"), ["truck tyres", "bus tyres"]);
+        assert_eq!(
+            read("Power, control and communication cables for buildings (CPR)"),
+            [
+                "power cables for buildings",
+                "control cables for buildings",
+                "communication cables for buildings",
+                "cpr"
+            ]
+        );
+        assert_eq!(
+            read("Fireworks and firecrackers"),
+            ["fireworks", "firecrackers"]
+        );
+        assert_eq!(read("蓝牙耳机与音箱"), ["蓝牙耳机", "音箱"]);
+        assert_eq!(
+            read("Fans for heating and cooling"),
+            ["fans for heating and cooling"]
+        );
+        assert_eq!(
+            read("Nuts, bolts or screws and washers"),
+            ["nuts, bolts or screws and washers"]
+        );
+        let tyres = ProductRule::new("CN", &["truck tyres"], Vec::new());
+        let trucks = ProductRule::new("CN", &["truck"], Vec::new());
+        let kinds = [(0, &tyres), (1, &trucks)];
+        let named: Vec<usize> = ProductName::readings("Truck and bus tyres")
+            .all()
+            .iter()
+            .flat_map(|name| {
+                let naming = kinds
+                    .iter()
+                    .filter(|(_, k)| k.names(name))
+                    .copied()
+                    .collect();
+                most_specific_kinds(name, naming)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(named, [0]);
     }
 
     #[test]
