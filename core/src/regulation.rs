@@ -421,7 +421,7 @@ impl ProductName {
         // A coordinated name reads as the names it joins, not as itself:
         // "truck and bus tyres" is no truck.
         let mut names = coordinated(&outer)
-            .unwrap_or_else(|| vec![outer.clone()])
+            .unwrap_or_else(|| vec![outer])
             .into_iter()
             .map(|name| ProductName::new(&name));
         let name = names.next().unwrap_or_else(|| ProductName::new(""));
@@ -456,9 +456,10 @@ fn coordinated(name: &str) -> Option<Vec<String>> {
         return None;
     };
     let (left, right) = (phrase[..at].join(" "), &phrase[at + 1..]);
-    let (Some(head), false) = (right.last(), left.trim().is_empty()) else {
+    let head = right.last()?;
+    if left.trim().is_empty() {
         return None;
-    };
+    }
     let tail = tail.join(" ");
     let mut names: Vec<String> = left
         .split(',')
@@ -1015,6 +1016,11 @@ mod tests {
         assert!(rule.names(&ProductName::readings("Contact lenses (US market)").name));
     }
 
+    /// The names' texts, in order.
+    fn texts_of(names: &[ProductName]) -> Vec<String> {
+        names.iter().map(|n| n.text().to_string()).collect()
+    }
+
     #[test]
     fn a_negated_name_names_no_kind_of_what_it_negates() {
         let invasive = ProductRule::new("EU", &["invasive blood pressure monitor"], Vec::new());
@@ -1029,11 +1035,7 @@ mod tests {
         assert!(!on_board.names(&name("非车载充电机")));
         assert!(on_board.names(&name("电动汽车车载充电机")));
         // Nor does a negated name name the kind by its head.
-        let heads: Vec<String> = name("非车载充电机")
-            .heads()
-            .iter()
-            .map(|h| h.text().to_string())
-            .collect();
+        let heads = texts_of(&name("非车载充电机").heads());
         assert!(!heads.contains(&"车载充电机".to_string()), "{heads:?}");
         assert_eq!(
             name("anti-static flooring").words,
@@ -1043,13 +1045,7 @@ mod tests {
 
     #[test]
     fn a_coordinated_name_reads_as_the_names_it_joins() {
-        let read = |name: &str| -> Vec<String> {
-            ProductName::readings(name)
-                .all()
-                .iter()
-                .map(|n| n.text().to_string())
-                .collect()
-        };
+        let read = |name: &str| texts_of(&ProductName::readings(name).all());
         assert_eq!(read("Truck and bus tyres"), ["truck tyres", "bus tyres"]);
         assert_eq!(
             read("Power, control and communication cables for buildings (CPR)"),
@@ -1094,13 +1090,7 @@ mod tests {
 
     #[test]
     fn a_name_falls_back_on_its_head() {
-        let heads = |name: &str| -> Vec<String> {
-            ProductName::new(name)
-                .heads()
-                .iter()
-                .map(|h| h.text().to_string())
-                .collect()
-        };
+        let heads = |name: &str| texts_of(&ProductName::new(name).heads());
         assert_eq!(
             heads("Sterile single-use syringes"),
             ["single use syringe", "use syringe", "syringe"]

@@ -225,18 +225,19 @@ async fn choose_kind(
             }));
         }
         let synthetic = average(&synthetic).ndcg;
-        let score = if real.is_empty() {
+        let runs = real.len();
+        let real = average(&real).ndcg;
+        let score = if runs == 0 {
             synthetic
         } else {
-            REAL_SHARE_IN_SELECTION * average(&real).ndcg
-                + (1.0 - REAL_SHARE_IN_SELECTION) * synthetic
+            REAL_SHARE_IN_SELECTION * real + (1.0 - REAL_SHARE_IN_SELECTION) * synthetic
         };
         eprintln!(
             "model selection: {} NDCG@{K} {synthetic:.3} on {} validation enterprises, {:.3} on {} check-set dev runs (two folds); weighted mean {score:.3}",
             kind.as_str(),
             val.len(),
-            average(&real).ndcg,
-            real.len(),
+            real,
+            runs,
         );
         if score > best.1 {
             best = (kind, score);
