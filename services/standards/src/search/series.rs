@@ -155,16 +155,11 @@ const GENERIC_TITLE_WORDS: &[&str] = &[
     "产品",
     "装置",
     "设备",
-    "控制",
-    "排放",
     "限值",
     "限量",
     "分类",
     "术语",
     "定义",
-    "通用",
-    "安全",
-    "技术",
     "以及",
     "及其",
     "和",
@@ -176,8 +171,15 @@ const GENERIC_TITLE_WORDS: &[&str] = &[
     "第",
 ];
 
+/// Words of Chinese titles that say an aspect when they end a phrase
+/// (电气安全, 排放控制) but are part of the product's name before another
+/// word (安全带, 安全帽, 控制器, 通用硅酸盐水泥): removed at a phrase's
+/// end, and never a shared word on their own.
+const GENERIC_MODIFIERS: &[&str] = &["安全", "技术", "通用", "控制", "排放"];
+
 /// Whether two Chinese titles share two adjacent characters outside the
-/// generic words: 安全带 in 安全带 and 安全带测试方法, not 安全要求 alone.
+/// generic words: 安全带 in 机动车乘员用安全带 and 汽车安全带安装固定点, not
+/// 安全要求 alone.
 fn shares_a_title_word(a: &str, b: &str) -> bool {
     let strip = |title: &str| -> Vec<Vec<char>> {
         let mut text = title.to_string();
@@ -185,13 +187,28 @@ fn shares_a_title_word(a: &str, b: &str) -> bool {
             text = text.replace(generic, " ");
         }
         text.split(|c: char| !stdnav_core::text::is_cjk(c))
+            .map(|mut run| {
+                while let Some(rest) = GENERIC_MODIFIERS
+                    .iter()
+                    .find_map(|modifier| run.strip_suffix(modifier))
+                {
+                    run = rest;
+                }
+                run
+            })
             .filter(|run| run.chars().count() >= 2)
             .map(|run| run.chars().collect())
             .collect()
     };
+    let modifier_pairs: HashSet<(char, char)> = GENERIC_MODIFIERS
+        .iter()
+        .map(|m| m.chars().collect::<Vec<char>>())
+        .map(|m| (m[0], m[1]))
+        .collect();
     let pairs_of = |runs: &[Vec<char>]| -> HashSet<(char, char)> {
         runs.iter()
             .flat_map(|run| run.windows(2).map(|w| (w[0], w[1])))
+            .filter(|pair| !modifier_pairs.contains(pair))
             .collect()
     };
     let (a, b) = (strip(a), strip(b));
@@ -297,5 +314,13 @@ mod tests {
         assert!(!shares_a_title_word("电动工具安全要求", "燃气灶具安全要求"));
         assert!(!shares_a_title_word("塑料 试验方法", "橡胶 试验方法"));
         assert!(!shares_a_title_word("", "安全带"));
+        assert!(shares_a_title_word(
+            "机动车乘员用安全带和约束系统",
+            "汽车安全带安装固定点、ISOFIX固定点系统及上拉带固定点"
+        ));
+        assert!(shares_a_title_word("头部防护 安全帽", "安全帽测试方法"));
+        assert!(!shares_a_title_word("电动工具安全", "燃气灶具安全"));
+        assert!(!shares_a_title_word("通用硅酸盐水泥", "通用机械 噪声"));
+        assert!(!shares_a_title_word("柴油机排放控制", "汽油车排放控制"));
     }
 }
