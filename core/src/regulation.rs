@@ -359,6 +359,41 @@ impl ProductName {
         }
     }
 
+    /// Whether a standard's title holds this name's head, the morpheme that
+    /// says what the product is: a Chinese name's last character (before a
+    /// generic word: 池 of 汽车启动电池, 能 of 储能系统 or its 统), an English
+    /// name's last word that is not generic, plurals folded. A title sharing
+    /// only a modifier is about another product (汽车用车速表 for 汽车启动电池,
+    /// 高压钠灯 for 高压锅). A title in the other language, or none, says
+    /// nothing: true.
+    pub fn head_in_title(&self, title_zh: &str, title_en: &str) -> bool {
+        if self.cjk {
+            if title_zh.is_empty() {
+                return true;
+            }
+            let stem = GENERIC_HEADS_ZH
+                .iter()
+                .find_map(|generic| self.text.strip_suffix(generic))
+                .filter(|stem| !stem.is_empty());
+            let ends = [Some(self.text.as_str()), stem]
+                .into_iter()
+                .flatten()
+                .filter_map(|text| text.chars().last());
+            let mut ends = ends.peekable();
+            ends.peek().is_none() || ends.any(|end| title_zh.contains(end))
+        } else {
+            let Some(head) = self
+                .words
+                .iter()
+                .rev()
+                .find(|w| !GENERIC_WORDS.contains(&w.as_str()))
+            else {
+                return true;
+            };
+            title_en.is_empty() || ProductName::new(title_en).words.iter().any(|w| w == head)
+        }
+    }
+
     /// How an enterprise's product name reads: the name itself and, when it
     /// ends in parentheses, the name without them and the items inside
     /// (split at commas, 、 and slashes) as names of their own. A
@@ -1086,6 +1121,30 @@ mod tests {
             .map(|(i, _)| i)
             .collect();
         assert_eq!(named, [0]);
+    }
+
+    #[test]
+    fn a_title_about_the_product_holds_its_head() {
+        let battery = ProductName::new("汽车启动电池");
+        assert!(battery.head_in_title("起动用铅酸蓄电池", ""));
+        assert!(!battery.head_in_title("汽车用车速表", "Speedometers for motor vehicles"));
+        let cooker = ProductName::new("高压锅");
+        assert!(cooker.head_in_title("铝压力锅安全及性能要求", ""));
+        assert!(!cooker.head_in_title("高压钠灯能效限定值及能效等级", ""));
+        let storage = ProductName::new("储能系统");
+        assert!(storage.head_in_title("电化学储能电站安全规程", ""));
+        let english = ProductName::new("car batteries");
+        assert!(english.head_in_title("", "Lead-acid starter batteries"));
+        assert!(!english.head_in_title("", "Motor vehicles - Speedometers"));
+        assert!(
+            ProductName::new("injection moulding machine").head_in_title(
+                "",
+                "Plastics and rubber machines - Injection moulding machines - Safety requirements"
+            )
+        );
+        // No title in the name's language says nothing.
+        assert!(battery.head_in_title("", "Speedometers"));
+        assert!(english.head_in_title("汽车用车速表", ""));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use stdnav_core::reason::Reason;
+use stdnav_core::regulation::ProductName;
 use stdnav_core::standard::{AdoptionDegree, Level, Status};
 
 use crate::solution::*;
@@ -106,6 +107,24 @@ pub fn assess(input: &Inputs) -> Solution {
     }
 }
 
+/// The product whose scope a candidate's title covers: one it matched at
+/// least [`STRONG_MATCH`] strongly, named by a regulation for the product's
+/// kind, or else whose head the title holds (a title sharing only a
+/// modifier word, 汽车 of 汽车启动电池, is about another product).
+fn product_in_scope(c: &CandidateInfo) -> Option<&String> {
+    let r = &c.retrieval;
+    if r.match_strength < STRONG_MATCH {
+        return None;
+    }
+    if r.product_kind > 0.0 {
+        return r.matched_products.first();
+    }
+    let s = &c.standard;
+    r.matched_products
+        .iter()
+        .find(|p| ProductName::new(p).head_in_title(&s.title_zh, &s.title_en))
+}
+
 /// must: mandatory in a market, current, and really about this enterprise:
 /// it names one of its products, or a standard that does references it;
 /// with the ids taken (a candidate in `must` is not also in `should`).
@@ -121,8 +140,8 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
         // Mandatory within its scope: the scope must be the enterprise's
         // (a product matched, a matched standard references it, or it sits
         // in the enterprise's ICS sub-group).
-        let strong_match =
-            !c.retrieval.matched_products.is_empty() && c.retrieval.match_strength >= STRONG_MATCH;
+        let applies_to = product_in_scope(c);
+        let strong_match = applies_to.is_some();
         let relevant = strong_match || !c.retrieval.referenced_by.is_empty();
         if !(c.retrieval.mandatory_in_market
             && s.status == Status::Current
@@ -133,12 +152,7 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
         }
         let (holding, held_as) = holding_of(s, input.held);
         let mut reasons = vec![mandatory_reason(c)];
-        if let Some(p) = c
-            .retrieval
-            .matched_products
-            .first()
-            .filter(|_| strong_match)
-        {
+        if let Some(p) = applies_to {
             reasons.push(Reason::AppliesToProduct { product: p.clone() });
         }
         if !c.retrieval.referenced_by.is_empty() {

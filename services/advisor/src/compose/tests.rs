@@ -137,6 +137,47 @@ fn upgrades_must_and_roadmap_order() {
     );
 }
 
+#[test]
+fn must_holds_titles_about_the_product_not_ones_sharing_a_modifier() {
+    let mandatory = |id: &str, title_zh: &str, product_kind: f32| {
+        let mut info = std_info(id, "mandatory", "current", 2020);
+        info.title_zh = title_zh.into();
+        Arc::new(CandidateInfo {
+            standard: Arc::new(info),
+            retrieval: Retrieval {
+                matched_products: vec!["汽车启动电池".into()],
+                match_strength: 0.8,
+                mandatory_in_market: true,
+                product_kind,
+                ..Default::default()
+            },
+        })
+    };
+    let candidates = [
+        mandatory("GB 15082-2008", "汽车用车速表", 0.0),
+        mandatory("GB 38031-2025", "电动汽车用动力蓄电池安全要求", 0.0),
+        // A kind of product a regulation names it for: its title may say
+        // no more than the aspect it rules.
+        mandatory(
+            "GB 17625.1-2022",
+            "电磁兼容 限值 第1部分：谐波电流发射限值",
+            0.6,
+        ),
+    ];
+    let enterprise = EnterpriseInfo::default();
+    let s = compose(&Inputs {
+        enterprise: &enterprise,
+        candidates: &candidates,
+        held: &[],
+        peers: &Peers::default(),
+        scores: &HashMap::new(),
+        unmatched_products: &[],
+        top: 10,
+    });
+    let must: Vec<_> = s.must.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(must, ["GB 17625.1-2022", "GB 38031-2025"]);
+}
+
 fn held(code: &str, status: &str, level: &str, adopts: bool) -> HeldInfo {
     let mut info = std_info(code, "recommended", status, 2016);
     info.level = named(level);
