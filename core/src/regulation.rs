@@ -153,6 +153,37 @@ const GENERIC_HEADS_ZH: &[&str] = &[
     "设备", "装置", "器材", "产品", "系统", "仪器", "机械", "用品",
 ];
 
+/// Chinese words that end the name of a service on a product, whose head is
+/// the product's: 变压器维修 is about 变压器, 气瓶检验 about 气瓶.
+const SERVICE_HEADS_ZH: &[&str] = &[
+    "维修",
+    "检修",
+    "修理",
+    "维护",
+    "保养",
+    "维保",
+    "检验",
+    "检测",
+    "回收",
+    "拆解",
+    "再制造",
+    "加工",
+];
+
+/// English words that name a service on the product named before them.
+const SERVICE_WORDS: &[&str] = &[
+    "repair",
+    "maintenance",
+    "overhaul",
+    "inspection",
+    "testing",
+    "requalification",
+    "recycling",
+    "dismantling",
+    "remanufacturing",
+    "processing",
+];
+
 /// Whether a longer `term` holding `product` names a kind of it: the product
 /// is the term's head, its end (before a generic word). An 电动自行车 is a
 /// 自行车 and a "driverless industrial truck" an "industrial truck"; a
@@ -373,6 +404,7 @@ impl ProductName {
             }
             let stem = GENERIC_HEADS_ZH
                 .iter()
+                .chain(SERVICE_HEADS_ZH)
                 .find_map(|generic| self.text.strip_suffix(generic))
                 .filter(|stem| !stem.is_empty());
             let ends = [Some(self.text.as_str()), stem]
@@ -382,15 +414,24 @@ impl ProductName {
             let mut ends = ends.peekable();
             ends.peek().is_none() || ends.any(|end| title_zh.contains(end))
         } else {
-            let Some(head) = self
+            let mut heads = self
                 .words
                 .iter()
                 .rev()
-                .find(|w| !GENERIC_WORDS.contains(&w.as_str()))
-            else {
+                .filter(|w| !GENERIC_WORDS.contains(&w.as_str()));
+            let Some(head) = heads.next() else {
                 return true;
             };
-            title_en.is_empty() || ProductName::new(title_en).words.iter().any(|w| w == head)
+            // The object of a service: the transformer of "transformer repair".
+            let object = SERVICE_WORDS
+                .contains(&head.as_str())
+                .then(|| heads.next())
+                .flatten();
+            title_en.is_empty()
+                || ProductName::new(title_en)
+                    .words
+                    .iter()
+                    .any(|w| w == head || Some(w) == object)
         }
     }
 
@@ -1142,6 +1183,12 @@ mod tests {
                 "Plastics and rubber machines - Injection moulding machines - Safety requirements"
             )
         );
+        // A service's object is its head.
+        assert!(ProductName::new("变压器维修").head_in_title("电力变压器能效限定值及能效等级", ""));
+        assert!(
+            ProductName::new("transformer repair").head_in_title("", "Power transformers - Part 1")
+        );
+        assert!(!ProductName::new("变压器维修").head_in_title("电动汽车充电设备", ""));
         // No title in the name's language says nothing.
         assert!(battery.head_in_title("", "Speedometers"));
         assert!(english.head_in_title("汽车用车速表", ""));
