@@ -197,15 +197,22 @@ fn narrows(term: &ProductName, product: &ProductName) -> bool {
                 .filter_map(|generic| term.text.strip_suffix(generic))
                 .any(|rest| rest.ends_with(product))
     } else {
-        fn head(words: &[String]) -> Option<&str> {
-            words
-                .iter()
-                .rev()
-                .find(|w| !GENERIC_WORDS.contains(&w.as_str()))
-                .map(String::as_str)
-        }
-        matches!((head(&term.words), head(&product.words)), (Some(t), Some(p)) if t == p)
+        matches!(
+            (head_word(&term.words), head_word(&product.words)),
+            (Some((_, t)), Some((_, p))) if t == p
+        )
     }
+}
+
+/// An English name's head, its last word that is not generic, with its
+/// place: "moulding" of "injection moulding machine".
+fn head_word(words: &[String]) -> Option<(usize, &str)> {
+    words
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, w)| !GENERIC_WORDS.contains(&w.as_str()))
+        .map(|(at, w)| (at, w.as_str()))
 }
 
 /// Whether `inner` lies strictly inside `outer`: a shorter Chinese text
@@ -402,36 +409,30 @@ impl ProductName {
             if title_zh.is_empty() {
                 return true;
             }
-            let stem = GENERIC_HEADS_ZH
+            let Some(last) = self.text.chars().last() else {
+                return true;
+            };
+            let stem_end = GENERIC_HEADS_ZH
                 .iter()
                 .chain(SERVICE_HEADS_ZH)
                 .find_map(|generic| self.text.strip_suffix(generic))
-                .filter(|stem| !stem.is_empty());
-            let ends = [Some(self.text.as_str()), stem]
-                .into_iter()
-                .flatten()
-                .filter_map(|text| text.chars().last());
-            let mut ends = ends.peekable();
-            ends.peek().is_none() || ends.any(|end| title_zh.contains(end))
+                .and_then(|stem| stem.chars().last());
+            title_zh.contains(last) || stem_end.is_some_and(|end| title_zh.contains(end))
         } else {
-            let mut heads = self
-                .words
-                .iter()
-                .rev()
-                .filter(|w| !GENERIC_WORDS.contains(&w.as_str()));
-            let Some(head) = heads.next() else {
+            let Some((at, head)) = head_word(&self.words) else {
                 return true;
             };
             // The object of a service: the transformer of "transformer repair".
             let object = SERVICE_WORDS
-                .contains(&head.as_str())
-                .then(|| heads.next())
-                .flatten();
+                .contains(&head)
+                .then(|| head_word(&self.words[..at]))
+                .flatten()
+                .map(|(_, w)| w);
             title_en.is_empty()
                 || ProductName::new(title_en)
                     .words
                     .iter()
-                    .any(|w| w == head || Some(w) == object)
+                    .any(|w| w == head || Some(w.as_str()) == object)
         }
     }
 

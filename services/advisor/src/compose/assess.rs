@@ -140,14 +140,12 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
         // Mandatory within its scope: the scope must be the enterprise's
         // (a product matched, a matched standard references it, or it sits
         // in the enterprise's ICS sub-group).
+        if !(c.retrieval.mandatory_in_market && s.status == Status::Current) {
+            continue;
+        }
         let applies_to = product_in_scope(c);
-        let strong_match = applies_to.is_some();
-        let relevant = strong_match || !c.retrieval.referenced_by.is_empty();
-        if !(c.retrieval.mandatory_in_market
-            && s.status == Status::Current
-            && relevant
-            && must_ids.insert(s.id.as_str()))
-        {
+        let relevant = applies_to.is_some() || !c.retrieval.referenced_by.is_empty();
+        if !(relevant && must_ids.insert(s.id.as_str())) {
             continue;
         }
         let (holding, held_as) = holding_of(s, input.held);

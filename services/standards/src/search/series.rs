@@ -200,15 +200,15 @@ fn shares_a_title_word(a: &str, b: &str) -> bool {
             .map(|run| run.chars().collect())
             .collect()
     };
-    let modifier_pairs: HashSet<(char, char)> = GENERIC_MODIFIERS
-        .iter()
-        .map(|m| m.chars().collect::<Vec<char>>())
-        .map(|m| (m[0], m[1]))
-        .collect();
     let pairs_of = |runs: &[Vec<char>]| -> HashSet<(char, char)> {
         runs.iter()
-            .flat_map(|run| run.windows(2).map(|w| (w[0], w[1])))
-            .filter(|pair| !modifier_pairs.contains(pair))
+            .flat_map(|run| run.windows(2))
+            .filter(|pair| {
+                !GENERIC_MODIFIERS
+                    .iter()
+                    .any(|m| m.chars().eq(pair.iter().copied()))
+            })
+            .map(|pair| (pair[0], pair[1]))
             .collect()
     };
     let (a, b) = (strip(a), strip(b));
