@@ -326,6 +326,39 @@ fn parse_gb_csv(text: &str, source: &str, parsed: &mut Parsed) {
     }
 }
 
+/// Whether an edition a source lists as upcoming is in force on `today`
+/// (`YYYY-MM-DD`): its effective date has come. A source's status is the one
+/// of the day it was exported; a list exported in November says 即将实施 of
+/// a standard in force since January. A partial effective date counts from
+/// the end of its month or year, so nothing is called in force early.
+pub fn in_force_by(s: &Standard, today: &str) -> bool {
+    if s.status != Status::Upcoming {
+        return false;
+    }
+    let Some(effective) = s.effective.as_deref().map(str::trim) else {
+        return false;
+    };
+    let last_day = match effective.len() {
+        10 => effective.to_string(),
+        7 => format!("{effective}-31"),
+        4 => format!("{effective}-12-31"),
+        _ => return false,
+    };
+    last_day.as_str() <= today
+}
+
+/// Marks current the upcoming editions [`in_force_by`] `today`, refreshing
+/// their checksums (so a replica sees the change); returns how many.
+pub fn bring_into_force(records: &mut [Standard], today: &str) -> usize {
+    let mut changed = 0;
+    for s in records.iter_mut().filter(|s| in_force_by(s, today)) {
+        s.status = Status::Current;
+        s.checksum = checksum(s);
+        changed += 1;
+    }
+    changed
+}
+
 /// SHA-256 of a record's content (source and checksum excluded), so a
 /// re-ingested unchanged record is recognised whatever file it came from.
 pub fn checksum(s: &Standard) -> String {
@@ -872,4 +905,70 @@ fn etsi_key(id: &str) -> Vec<u32> {
     relaton::etsi_version(id)
         .map(|(_, v)| v)
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upcoming(id: &str, effective: Option<&str>) -> Standard {
+        Standard {
+            id: id.into(),
+            status: Status::Upcoming,
+            effective: effective.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_upcoming_edition_is_in_force_once_its_effective_date_has_come() {
+        let today = "2026-12-06";
+        assert!(in_force_by(
+            &upcoming("GB/T 1-2025", Some("2025-07-01")),
+            today
+        ));
+        assert!(in_force_by(
+            &upcoming("GB/T 2-2025", Some("2026-12-06")),
+            today
+        ));
+        assert!(!in_force_by(
+            &upcoming("GB/T 3-2026", Some("2026-12-07")),
+            today
+        ));
+        // A partial date counts from the end of its period.
+        assert!(in_force_by(
+            &upcoming("GB/T 4-2026", Some("2026-11")),
+            today
+        ));
+        assert!(!in_force_by(
+            &upcoming("GB/T 5-2026", Some("2026-12")),
+            today
+        ));
+        assert!(!in_force_by(&upcoming("GB/T 6-2026", Some("2026")), today));
+        assert!(in_force_by(&upcoming("GB/T 7-2025", Some("2025")), today));
+        // Without a date, or with one that is not a date, the source's word stands.
+        assert!(!in_force_by(&upcoming("GB/T 8-2025", None), today));
+        assert!(!in_force_by(&upcoming("GB/T 9-2025", Some("soon")), today));
+        let mut current = upcoming("GB/T 10-2020", Some("2020-01-01"));
+        current.status = Status::Current;
+        assert!(!in_force_by(&current, today));
+    }
+
+    #[test]
+    fn bringing_into_force_changes_status_and_checksum_only_where_due() {
+        let mut records = vec![
+            upcoming("GB/T 1-2025", Some("2025-07-01")),
+            upcoming("GB/T 3-2026", Some("2027-03-01")),
+        ];
+        for r in &mut records {
+            r.checksum = checksum(r);
+        }
+        let before = records.clone();
+        assert_eq!(bring_into_force(&mut records, "2026-12-06"), 1);
+        assert_eq!(records[0].status, Status::Current);
+        assert_ne!(records[0].checksum, before[0].checksum);
+        assert_eq!(records[0].checksum, checksum(&records[0]));
+        assert_eq!(records[1], before[1]);
+        assert_eq!(bring_into_force(&mut records, "2026-12-06"), 0);
+    }
 }

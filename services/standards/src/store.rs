@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use stdnav_core::catalogue::{self, Catalogue, Format, Parsed, Rejection};
 use stdnav_core::source::{CatalogueSource, CatalogueView};
-use stdnav_core::standard::{Provenance, Standard};
+use stdnav_core::standard::{Provenance, Standard, Status};
 
 use crate::error::StandardsError;
 use crate::index::{self, SCHEMA_VERSION};
@@ -256,8 +256,13 @@ fn fill_empty(into: &mut Standard, from: &Standard) {
         from.illustrative && !from.indicators.is_empty() && into.indicators == from.indicators;
 }
 
-/// Parses every source and merges them in order.
-fn collect(sources: &[Source], progress: &dyn Progress) -> Result<Vec<Standard>, StandardsError> {
+/// Parses every source and merges them in order; what is in force by
+/// `today` is current.
+fn collect(
+    sources: &[Source],
+    today: &str,
+    progress: &dyn Progress,
+) -> Result<Vec<Standard>, StandardsError> {
     let mut records: Vec<Standard> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     for source in sources {
@@ -293,7 +298,13 @@ fn collect(sources: &[Source], progress: &dyn Progress) -> Result<Vec<Standard>,
     for r in &mut records {
         r.checksum = catalogue::checksum(r);
     }
+    catalogue::bring_into_force(&mut records, today);
     Ok(records)
+}
+
+/// Today's date (UTC), `YYYY-MM-DD`: the day statuses are read as of.
+fn today() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()[..10].to_string()
 }
 
 fn write_atomic(
@@ -362,6 +373,7 @@ impl CatalogueStore {
         let lock = std::fs::File::create(dir.join(".lock")).map_err(StandardsError::io)?;
         lock.lock().map_err(StandardsError::io)?;
         let fingerprint = base_fingerprint(sources);
+        let today = today();
         let manifest: Option<Manifest> = std::fs::read(dir.join("manifest.json"))
             .ok()
             .and_then(|b| serde_json::from_slice(&b).ok());
@@ -371,7 +383,19 @@ impl CatalogueStore {
                 && dir.join(&m.index_dir).is_dir()
         }) {
             progress.stage("loading cached catalogue", None);
-            let records = read_records(&dir.join("records.jsonl"))?;
+            let mut records = read_records(&dir.join("records.jsonl"))?;
+            if catalogue::bring_into_force(&mut records, &today) > 0 {
+                // Editions came into force since the cache was written: the
+                // index, the records and a replica's copy all say so.
+                let snapshot = Self::commit(dir, records, &fingerprint, progress)?;
+                progress.finish();
+                return Ok(Self {
+                    dir: dir.to_path_buf(),
+                    read_only: false,
+                    snapshot: RwLock::new(Arc::new(snapshot)),
+                    write: Mutex::new(()),
+                });
+            }
             let catalogue = Catalogue::build(records);
             let (idx, reader, fields) =
                 index::open(&dir.join(&m.index_dir)).map_err(StandardsError::index)?;
@@ -384,7 +408,7 @@ impl CatalogueStore {
             });
         }
         progress.stage("reading catalogues", Some(sources.len() as u64));
-        let mut records = collect(sources, progress)?;
+        let mut records = collect(sources, &today, progress)?;
         // Files ingested earlier are re-applied on top of the base sources.
         let ingested_dir = dir.join("ingested");
         if let Ok(entries) = std::fs::read_dir(&ingested_dir) {
@@ -393,7 +417,7 @@ impl CatalogueStore {
             paths.sort();
             for path in paths {
                 if let Ok(parsed) = catalogue::read_file(&path, ingested_format(&path)) {
-                    apply(&mut records, parsed);
+                    apply(&mut records, parsed, &today);
                 }
             }
         }
@@ -442,7 +466,10 @@ impl CatalogueStore {
             );
         }
         progress.stage("loading cached catalogue (read-only)", None);
-        let records = read_records(&dir.join("records.jsonl"))?;
+        let mut records = read_records(&dir.join("records.jsonl"))?;
+        // Served in force though the index, not rewritten here, orders them
+        // as upcoming (a tie-break) until the index job rebuilds it.
+        catalogue::bring_into_force(&mut records, &today());
         let catalogue = Catalogue::build(records);
         let (idx, reader, fields) =
             index::open_read_only(&dir.join(&manifest.index_dir)).map_err(StandardsError::index)?;
@@ -552,7 +579,7 @@ impl CatalogueStore {
         // The in-memory catalogue holds derived relations; compare against
         // the records as stored.
         let mut records = read_records(&self.dir.join("records.jsonl"))?;
-        let report = apply(&mut records, parsed);
+        let report = apply(&mut records, parsed, &today());
         if report.added + report.updated > 0 {
             let name = sanitize(source);
             let ingested = self.dir.join("ingested");
@@ -617,7 +644,9 @@ fn sanitize(source: &str) -> String {
 /// its amendments and variants are kept too. Amendments and variants whose
 /// edition is already held (a file listing only a new `/AMD2:2025`) attach
 /// to that edition instead of standing in for it.
-fn apply(records: &mut Vec<Standard>, parsed: Parsed) -> IngestReport {
+/// Adds or updates `parsed`'s records; what is in force by `today` is
+/// stored as current (so the same export ingested twice changes nothing).
+fn apply(records: &mut Vec<Standard>, parsed: Parsed, today: &str) -> IngestReport {
     let mut report = IngestReport {
         rejected: parsed.rejections.len() as u64,
         rejections: parsed.rejections,
@@ -671,6 +700,9 @@ fn apply(records: &mut Vec<Standard>, parsed: Parsed) -> IngestReport {
                 merged.extend(list.iter().filter(|x| !old_list.contains(x)).cloned());
                 *list = merged;
             }
+        }
+        if catalogue::in_force_by(&s, today) {
+            s.status = Status::Current;
         }
         s.checksum = catalogue::checksum(&s);
         match by_id.get(&s.id) {

@@ -118,6 +118,67 @@ fn a_changed_record_updates_in_place() {
     assert_eq!(search_ids(&store, "xerographic"), ["ISO 99001:2024"]);
 }
 
+/// An upcoming edition (即将实施, as of the day the list was exported) whose
+/// effective date has come, and one still to come.
+const DUE_AND_COMING: &str = r#"{"id": "GB/T 99301-2020", "title_en": "Due widgets", "status": "upcoming", "effective": "2021-01-01"}
+{"id": "GB/T 99302-2098", "title_en": "Coming widgets", "status": "upcoming", "effective": "2999-01-01"}
+"#;
+
+#[test]
+fn an_edition_past_its_effective_date_is_in_force_whatever_the_list_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = demo_store(tmp.path());
+    let status =
+        |store: &CatalogueStore, id: &str| store.snapshot().catalogue.get(id).unwrap().status;
+    let r = ingest(
+        &store,
+        DUE_AND_COMING,
+        Format::StdnavJsonl,
+        "gb_export.jsonl",
+    );
+    assert_eq!(counts(&r), (2, 0, 0, 0), "{r:?}");
+    assert_eq!(status(&store, "GB/T 99301-2020"), Status::Current);
+    assert_eq!(status(&store, "GB/T 99302-2098"), Status::Upcoming);
+    // The same export again: stored as current already, nothing changes.
+    let again = ingest(
+        &store,
+        DUE_AND_COMING,
+        Format::StdnavJsonl,
+        "gb_export.jsonl",
+    );
+    assert_eq!(counts(&again), (0, 0, 2, 0), "{again:?}");
+
+    // A cache written before the date came: reopening brings the edition
+    // into force and commits the change (a new index version, so replicas
+    // and the change feed see it).
+    drop(store);
+    let path = tmp.path().join("records.jsonl");
+    let text = String::from_utf8(read(&path)).unwrap();
+    let stale: String = text
+        .lines()
+        .map(|l| {
+            let line = if l.contains("GB/T 99301-2020") {
+                l.replace(r#""status":"current""#, r#""status":"upcoming""#)
+            } else {
+                l.to_string()
+            };
+            line + "\n"
+        })
+        .collect();
+    assert_ne!(stale, text, "the record is stored with its status");
+    std::fs::write(&path, stale).unwrap();
+    let version = manifest(tmp.path())["index_dir"].clone();
+    let store = demo_store(tmp.path());
+    assert_eq!(status(&store, "GB/T 99301-2020"), Status::Current);
+    assert_eq!(status(&store, "GB/T 99302-2098"), Status::Upcoming);
+    assert_ne!(manifest(tmp.path())["index_dir"], version);
+    assert_eq!(
+        read(&path),
+        text.as_bytes(),
+        "the records say current again"
+    );
+}
+
 #[test]
 fn a_record_from_another_source_keeps_what_the_other_sources_gave() {
     // The bundled catalogue gives GB 4706.1-2024 its ICS, CCS, committee and
