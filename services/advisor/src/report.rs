@@ -44,6 +44,7 @@ struct Words {
     alignment_gap: &'static str,
     indicator_gap: &'static str,
     portfolio_gap: &'static str,
+    portfolio_gap_no_peers: &'static str,
     meets: &'static str,
     fails: &'static str,
     illustrative: &'static str,
@@ -69,6 +70,7 @@ const ZH: Words = Words {
     alignment_gap: "国际对标差距",
     indicator_gap: "指标差距",
     portfolio_gap: "标准覆盖差距（同行采用率）",
+    portfolio_gap_no_peers: "标准覆盖差距",
     meets: "达标",
     fails: "未达标",
     illustrative: "（示例数据）",
@@ -94,6 +96,7 @@ const EN: Words = Words {
     alignment_gap: "International alignment gaps",
     indicator_gap: "Indicator gaps",
     portfolio_gap: "Portfolio gaps (peer adoption)",
+    portfolio_gap_no_peers: "Portfolio gaps",
     meets: "meets",
     fails: "does not meet",
     illustrative: " (illustrative data)",
@@ -210,6 +213,12 @@ fn roadmap_why(r: &RoadmapStep, s: &Solution, lang: Lang) -> String {
     r.why.clone()
 }
 
+/// Whether the enterprise has peers to compare with (the basis is empty
+/// when it has none).
+fn has_peers(g: &Gaps) -> bool {
+    !g.peer_basis.is_empty()
+}
+
 /// What the peers share, for the gaps section: `class 3852` →
 /// "（行业小类 3852）" / " (class 3852)"; no peers is said so.
 fn peer_basis(g: &Gaps, lang: Lang) -> String {
@@ -229,10 +238,17 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     let w = if lang == Lang::Zh { &ZH } else { &EN };
     let mut out = String::new();
     let _ = writeln!(out, "{} — {} ({})", w.title, s.name, s.uscc);
+    // Without peers there is no percentile among them (not the 50 a
+    // comparison with nobody would give).
+    let percentile = if has_peers(&s.gaps) {
+        format!("{:.0}", s.maturity.percentile)
+    } else {
+        "—".to_string()
+    };
     let _ = writeln!(
         out,
-        "{}: {:.1}/100, {} {:.0}",
-        w.maturity, s.maturity.score, w.percentile, s.maturity.percentile
+        "{}: {:.1}/100, {} {percentile}",
+        w.maturity, s.maturity.score, w.percentile
     );
     if s.partial {
         let _ = writeln!(out, "{}: {}", w.partial, s.missing.join(", "));
@@ -324,9 +340,18 @@ pub fn render(s: &Solution, lang: Lang) -> String {
         }
     }
     if !g.portfolio.is_empty() {
-        let _ = writeln!(out, "  {}:", w.portfolio_gap);
-        for p in g.portfolio.iter().take(10) {
-            let _ = writeln!(out, "    {} {:.0}%", p.id, p.peer_adoption * 100.0);
+        // Without peers the items are still gaps (must items not held, the
+        // best recommendations), but no share of peers is one.
+        if has_peers(g) {
+            let _ = writeln!(out, "  {}:", w.portfolio_gap);
+            for p in g.portfolio.iter().take(10) {
+                let _ = writeln!(out, "    {} {:.0}%", p.id, p.peer_adoption * 100.0);
+            }
+        } else {
+            let _ = writeln!(out, "  {}:", w.portfolio_gap_no_peers);
+            for p in g.portfolio.iter().take(10) {
+                let _ = writeln!(out, "    {}", p.id);
+            }
         }
     }
     if !g.indicators.is_empty() {
@@ -474,5 +499,39 @@ mod tests {
         assert_eq!(peer_basis(&g, Lang::En), " (class 3852)");
         let none = Gaps::default();
         assert!(peer_basis(&none, Lang::Zh).contains("没有同行企业"));
+    }
+
+    #[test]
+    fn without_peers_no_share_or_percentile_of_them_is_printed() {
+        let gap = PortfolioGap {
+            id: "GB 24786-2009".into(),
+            title: "一次性使用聚氯乙烯医用检查手套".into(),
+            peer_adoption: 0.0,
+            mandatory: true,
+        };
+        let mut s = Solution {
+            gaps: Gaps {
+                portfolio: vec![gap],
+                coverage_percentile: 50.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        s.maturity.percentile = 50.0;
+        for lang in [Lang::Zh, Lang::En] {
+            let text = render(&s, lang);
+            assert!(!text.contains('%'), "{text}");
+            assert!(!text.contains(" 50\n"), "{text}");
+            assert!(text.contains("    GB 24786-2009\n"), "{text}");
+        }
+        assert!(render(&s, Lang::En).contains("percentile among peers —"));
+
+        s.gaps.peer_group_size = 12;
+        s.gaps.peer_basis = "group 291".into();
+        s.gaps.portfolio[0].peer_adoption = 0.25;
+        let text = render(&s, Lang::En);
+        assert!(text.contains("Portfolio gaps (peer adoption):"), "{text}");
+        assert!(text.contains("    GB 24786-2009 25%"), "{text}");
+        assert!(text.contains("percentile among peers 50"), "{text}");
     }
 }

@@ -184,3 +184,61 @@ pub(crate) async fn enterprise_post(
     };
     enterprise_page(s, c, uri, form, Some(request)).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stdnav_proto::advisor::v1 as apb;
+
+    async fn page(solution: apb::Solution) -> String {
+        let mut ctx = json!({ "form": ProfileForm::default() });
+        let solution: Solution = solution.into();
+        if let (Value::Object(ctx), Value::Object(view)) =
+            (&mut ctx, solution_view(&solution, Lang::En))
+        {
+            ctx.extend(view);
+        }
+        let uri: Uri = "/enterprise".parse().unwrap();
+        let response = render("enterprise.html", Lang::En, &uri, StatusCode::OK, ctx);
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        String::from_utf8(body.to_vec()).unwrap()
+    }
+
+    /// With no peers the page shows no share of peers and no percentile
+    /// among them (not "0 %" and the 50 a comparison with nobody gives).
+    #[tokio::test]
+    async fn without_peers_the_page_shows_no_peer_figures() {
+        let gap = apb::PortfolioGap {
+            id: "GB 24786-2009".into(),
+            title: "一次性使用聚氯乙烯医用检查手套".into(),
+            peer_adoption: 0.0,
+            mandatory: true,
+        };
+        let mut solution = apb::Solution {
+            maturity: Some(apb::Maturity {
+                percentile: 50.0,
+                ..Default::default()
+            }),
+            gaps: Some(apb::Gaps {
+                portfolio: vec![gap],
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let html = page(solution.clone()).await;
+        assert!(html.contains("<td>GB 24786-2009</td>"), "{html}");
+        assert!(!html.contains("0%"), "{html}");
+        assert!(!html.contains(">50.0<"), "{html}");
+
+        let gaps = solution.gaps.as_mut().unwrap();
+        gaps.peer_basis = "group 291".into();
+        gaps.peer_group_size = 7;
+        gaps.portfolio[0].peer_adoption = 0.25;
+        let html = page(solution).await;
+        assert!(html.contains("<td>25.0%</td>"), "{html}");
+        assert!(html.contains(">50.0<"), "{html}");
+    }
+}
