@@ -923,32 +923,22 @@ mod tests {
     #[test]
     fn an_upcoming_edition_is_in_force_once_its_effective_date_has_come() {
         let today = "2026-12-06";
-        assert!(in_force_by(
-            &upcoming("GB/T 1-2025", Some("2025-07-01")),
-            today
-        ));
-        assert!(in_force_by(
-            &upcoming("GB/T 2-2025", Some("2026-12-06")),
-            today
-        ));
-        assert!(!in_force_by(
-            &upcoming("GB/T 3-2026", Some("2026-12-07")),
-            today
-        ));
-        // A partial date counts from the end of its period.
-        assert!(in_force_by(
-            &upcoming("GB/T 4-2026", Some("2026-11")),
-            today
-        ));
-        assert!(!in_force_by(
-            &upcoming("GB/T 5-2026", Some("2026-12")),
-            today
-        ));
-        assert!(!in_force_by(&upcoming("GB/T 6-2026", Some("2026")), today));
-        assert!(in_force_by(&upcoming("GB/T 7-2025", Some("2025")), today));
-        // Without a date, or with one that is not a date, the source's word stands.
-        assert!(!in_force_by(&upcoming("GB/T 8-2025", None), today));
-        assert!(!in_force_by(&upcoming("GB/T 9-2025", Some("soon")), today));
+        for (effective, in_force) in [
+            (Some("2025-07-01"), true),
+            (Some("2026-12-06"), true),
+            (Some("2026-12-07"), false),
+            // A partial date counts from the end of its period.
+            (Some("2026-11"), true),
+            (Some("2026-12"), false),
+            (Some("2026"), false),
+            (Some("2025"), true),
+            // Without a date, or with one that is not a date, the source's word stands.
+            (None, false),
+            (Some("soon"), false),
+        ] {
+            let s = upcoming("GB/T 1-2025", effective);
+            assert_eq!(in_force_by(&s, today), in_force, "{effective:?}");
+        }
         let mut current = upcoming("GB/T 10-2020", Some("2020-01-01"));
         current.status = Status::Current;
         assert!(!in_force_by(&current, today));

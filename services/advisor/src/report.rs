@@ -342,16 +342,20 @@ pub fn render(s: &Solution, lang: Lang) -> String {
     if !g.portfolio.is_empty() {
         // Without peers the items are still gaps (must items not held, the
         // best recommendations), but no share of peers is one.
-        if has_peers(g) {
-            let _ = writeln!(out, "  {}:", w.portfolio_gap);
-            for p in g.portfolio.iter().take(10) {
-                let _ = writeln!(out, "    {} {:.0}%", p.id, p.peer_adoption * 100.0);
-            }
+        let peers = has_peers(g);
+        let heading = if peers {
+            w.portfolio_gap
         } else {
-            let _ = writeln!(out, "  {}:", w.portfolio_gap_no_peers);
-            for p in g.portfolio.iter().take(10) {
-                let _ = writeln!(out, "    {}", p.id);
-            }
+            w.portfolio_gap_no_peers
+        };
+        let _ = writeln!(out, "  {heading}:");
+        for p in g.portfolio.iter().take(10) {
+            let share = if peers {
+                format!(" {:.0}%", p.peer_adoption * 100.0)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "    {}{share}", p.id);
         }
     }
     if !g.indicators.is_empty() {

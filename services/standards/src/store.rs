@@ -384,26 +384,21 @@ impl CatalogueStore {
         }) {
             progress.stage("loading cached catalogue", None);
             let mut records = read_records(&dir.join("records.jsonl"))?;
-            if catalogue::bring_into_force(&mut records, &today) > 0 {
+            let snapshot = if catalogue::bring_into_force(&mut records, &today) > 0 {
                 // Editions came into force since the cache was written: the
                 // index, the records and a replica's copy all say so.
-                let snapshot = Self::commit(dir, records, &fingerprint, progress)?;
-                progress.finish();
-                return Ok(Self {
-                    dir: dir.to_path_buf(),
-                    read_only: false,
-                    snapshot: RwLock::new(Arc::new(snapshot)),
-                    write: Mutex::new(()),
-                });
-            }
-            let catalogue = Catalogue::build(records);
-            let (idx, reader, fields) =
-                index::open(&dir.join(&m.index_dir)).map_err(StandardsError::index)?;
+                Self::commit(dir, records, &fingerprint, progress)?
+            } else {
+                let catalogue = Catalogue::build(records);
+                let (idx, reader, fields) =
+                    index::open(&dir.join(&m.index_dir)).map_err(StandardsError::index)?;
+                Snapshot::new(catalogue, idx, reader, fields)
+            };
             progress.finish();
             return Ok(Self {
                 dir: dir.to_path_buf(),
                 read_only: false,
-                snapshot: RwLock::new(Arc::new(Snapshot::new(catalogue, idx, reader, fields))),
+                snapshot: RwLock::new(Arc::new(snapshot)),
                 write: Mutex::new(()),
             });
         }
@@ -643,9 +638,9 @@ fn sanitize(source: &str) -> String {
 /// bundled catalogue gives a Chinese title and indicators) changes nothing;
 /// its amendments and variants are kept too. Amendments and variants whose
 /// edition is already held (a file listing only a new `/AMD2:2025`) attach
-/// to that edition instead of standing in for it.
-/// Adds or updates `parsed`'s records; what is in force by `today` is
-/// stored as current (so the same export ingested twice changes nothing).
+/// to that edition instead of standing in for it. What is in force by
+/// `today` is stored as current, so the same export ingested twice changes
+/// nothing.
 fn apply(records: &mut Vec<Standard>, parsed: Parsed, today: &str) -> IngestReport {
     let mut report = IngestReport {
         rejected: parsed.rejections.len() as u64,
