@@ -373,6 +373,18 @@ impl FlatTrees {
         sum / self.roots.len() as f64
     }
 
+    /// The mean leaf rate of `x` as [`Self::attribute`] computes it (a
+    /// product by the share, not a division: the same bits).
+    fn rate(&self, x: &[f64]) -> f64 {
+        let share = 1.0 / self.roots.len() as f64;
+        let sum: f64 = self
+            .roots
+            .iter()
+            .map(|&r| self.walk(r, x, |_, _, _| {}).rate)
+            .sum();
+        sum * share
+    }
+
     /// The mean leaf rate of `x`, crediting each split on each tree's path
     /// to its feature in `effects` with `share × (logit(rate after) −
     /// logit(rate before))`, `share` being one over the number of trees.
@@ -622,20 +634,7 @@ impl Model {
     pub fn score(&self, s: &Signals, as_of_year: i32) -> Scored {
         let x = features(s, as_of_year);
         let mut effects = [0.0; NUM_FEATURES];
-        let score = match &self.artifact.params {
-            Params::Logistic { weights, intercept } => {
-                let mut z = *intercept;
-                for i in 0..NUM_FEATURES {
-                    effects[i] = weights[i] * x[i];
-                    z += effects[i];
-                }
-                sigmoid(z)
-            }
-            Params::DecisionTree { within_leaf, .. } | Params::Forest { within_leaf, .. } => {
-                let rate = self.flat.attribute(&x, &mut effects);
-                tree_score(rate, within_leaf.as_ref(), &x)
-            }
-        };
+        let score = self.value(&x, Some(&mut effects));
         let mut contributions: Vec<Contribution> = (0..NUM_FEATURES)
             .filter(|i| effects[*i] != 0.0)
             .map(|i| Contribution {
@@ -648,6 +647,37 @@ impl Model {
         Scored {
             score,
             contributions,
+        }
+    }
+
+    /// The score of [`Model::score`], bit for bit, without working out the
+    /// contributions: what a batch needs for the candidates it does not
+    /// explain.
+    pub fn score_value(&self, s: &Signals, as_of_year: i32) -> f64 {
+        self.value(&features(s, as_of_year), None)
+    }
+
+    /// The score of a feature row, crediting each feature's effect in
+    /// `effects` when asked (the same arithmetic either way).
+    fn value(&self, x: &[f64; NUM_FEATURES], effects: Option<&mut [f64; NUM_FEATURES]>) -> f64 {
+        match &self.artifact.params {
+            Params::Logistic { weights, intercept } => {
+                let mut z = *intercept;
+                let mut unused = [0.0; NUM_FEATURES];
+                let effects = effects.unwrap_or(&mut unused);
+                for i in 0..NUM_FEATURES {
+                    effects[i] = weights[i] * x[i];
+                    z += effects[i];
+                }
+                sigmoid(z)
+            }
+            Params::DecisionTree { within_leaf, .. } | Params::Forest { within_leaf, .. } => {
+                let rate = match effects {
+                    Some(effects) => self.flat.attribute(x, effects),
+                    None => self.flat.rate(x),
+                };
+                tree_score(rate, within_leaf.as_ref(), x)
+            }
         }
     }
 

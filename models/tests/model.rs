@@ -390,3 +390,52 @@ fn bad_artifacts_are_clear_errors() {
         Err(ModelError::Corrupt { .. })
     ));
 }
+
+#[test]
+fn score_value_is_the_score_bit_for_bit_for_every_kind() {
+    let (x, y) = synthetic_training_set(5, 3_000);
+    let logistic = train_kind(&x, &y, 5, ModelKind::Logistic).expect("logistic training succeeds");
+    let mut rows = vec![relevant(), irrelevant()];
+    for (i, year) in (0..40).zip((1985..).step_by(1)) {
+        let f = f64::from(i) / 40.0;
+        rows.push(Signals {
+            id: format!("GB/T {i}-{year}"),
+            text_score: 30.0 * f,
+            match_strength: f,
+            cocitation: 1.0 - f,
+            regulation: f * f,
+            product_kind: if i % 3 == 0 { f } else { 0.0 },
+            series_match: if i % 4 == 0 { 1.0 - f } else { 0.0 },
+            ics_match_depth: (i % 4) as u32,
+            mandatory: i % 5 == 0,
+            mandatory_in_market: i % 7 == 0,
+            status: Some(if i % 6 == 0 {
+                Status::Withdrawn
+            } else {
+                Status::Current
+            }),
+            published_year: year,
+            in_degree: (i * 3) as u32,
+            peer_adoption: f,
+            peer_count: (i % 9) as u32,
+            peer_level: (i % 9 != 0).then_some(IndustryLevel::Group),
+            holding: if i % 8 == 0 {
+                Holding::HeldOldEdition
+            } else {
+                Holding::NotHeld
+            },
+            ..relevant()
+        });
+    }
+    for model in [&logistic, tree_model(), forest_model(), default_model()] {
+        for s in &rows {
+            assert_eq!(
+                model.score_value(s, 2026).to_bits(),
+                model.score(s, 2026).score.to_bits(),
+                "{} on {}",
+                model.kind(),
+                s.id
+            );
+        }
+    }
+}

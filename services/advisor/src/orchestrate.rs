@@ -3,7 +3,6 @@
 //! the tenant and the caller's deadline, and turns their answers into the
 //! composer's inputs.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,8 +16,8 @@ use crate::backend::{
     Backends, CandidateQuery, CandidateSet, CatalogueStandard, ListQuery, Resolution, ScoreQuery,
 };
 use crate::compose::{
-    self, CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, Peers, Scored,
-    StandardInfo,
+    self, CandidateInfo, EnterpriseInfo, FastHash, HashMap, HashSet, HeldInfo, IndicatorSpec,
+    Inputs, Peers, Scored, StandardInfo,
 };
 use crate::error::AdvisorError;
 use crate::retry::ReadRetry;
@@ -171,24 +170,11 @@ impl Retrieved {
     }
 
     /// Raw signals of this candidate for one enterprise, for the scoring service.
-    fn signals(&self, held: &[HeldInfo], peers: &Peers) -> Signals {
+    fn signals(&self, held: &HeldLookup, peers: &Peers) -> Signals {
         let s = &self.info.standard;
         let line = s.line();
-        let holding = if held
-            .iter()
-            .any(|h| h.standard.as_ref().is_some_and(|x| x.id == s.id))
-        {
-            Holding::HeldCurrent
-        } else if held
-            .iter()
-            .any(|h| h.line() == line || h.path.contains(&s.id))
-        {
-            Holding::HeldOldEdition
-        } else {
-            Holding::NotHeld
-        };
         Signals {
-            holding,
+            holding: held.holding(&s.id, line),
             peer_adoption: peers.shares.get(line).copied().unwrap_or(0.0),
             // No basis, no peers: the peer signal is absent.
             peer_count: if peers.basis.is_some() { peers.size } else { 0 },
@@ -199,6 +185,47 @@ impl Retrieved {
                 .map(|b| b.code.clone())
                 .unwrap_or_default(),
             ..self.signals.clone()
+        }
+    }
+}
+
+/// What an enterprise holds, looked up once per candidate instead of
+/// walking its held standards (and their paths) for each.
+struct HeldLookup<'a> {
+    /// Ids of the editions held.
+    ids: HashSet<&'a str>,
+    /// Lines of the codes held.
+    lines: HashSet<&'a str>,
+    /// Every edition on the held codes' paths to their current ones.
+    on_paths: HashSet<&'a str>,
+}
+
+impl<'a> HeldLookup<'a> {
+    fn new(held: &'a [HeldInfo]) -> Self {
+        let mut lookup = Self {
+            ids: HashSet::default(),
+            lines: HashSet::default(),
+            on_paths: HashSet::default(),
+        };
+        for h in held {
+            if let Some(s) = &h.standard {
+                lookup.ids.insert(s.id.as_str());
+            }
+            lookup.lines.insert(h.line());
+            lookup.on_paths.extend(h.path.iter().map(String::as_str));
+        }
+        lookup
+    }
+
+    /// This edition held, another edition of its line (or one it replaced)
+    /// held, or neither.
+    fn holding(&self, id: &str, line: &str) -> Holding {
+        if self.ids.contains(id) {
+            Holding::HeldCurrent
+        } else if self.lines.contains(line) || self.on_paths.contains(id) {
+            Holding::HeldOldEdition
+        } else {
+            Holding::NotHeld
         }
     }
 }
@@ -247,7 +274,7 @@ fn recommendable(c: &Signals) -> bool {
 /// before) may score above them, so they are counted in, whatever their
 /// scores.
 fn explain_top(batch: &[Signals], top: usize) -> usize {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let excluded = batch
         .iter()
         .filter(|c| !recommendable(c) || !seen.insert(c.id.as_str()))
@@ -288,13 +315,14 @@ pub struct Advisor {
     /// Candidates retrieved per enterprise before scoring.
     pub candidate_limit: u32,
     /// Candidates by query (shared by clones).
-    candidates: moka::sync::Cache<CandidateQuery, Arc<RetrievedSet>>,
+    candidates: moka::sync::Cache<CandidateQuery, Arc<RetrievedSet>, FastHash>,
     /// Resolutions of held codes and peer-held lines, shared by clones.
-    resolutions: moka::sync::Cache<String, Arc<Resolution>>,
-    /// What the advisor reads of each standard, by id and checksum: the
-    /// cached candidate answers of enterprises of one division hold the same
-    /// standards, and need not each hold a copy (docs/BENCHMARKS.md).
-    standards: moka::sync::Cache<(String, String), Arc<StandardInfo>>,
+    resolutions: moka::sync::Cache<String, Arc<Resolution>, FastHash>,
+    /// What the advisor reads of each standard, by id, with the checksum of
+    /// the record it was read from: the cached candidate answers of
+    /// enterprises of one division hold the same standards, and need not
+    /// each hold a copy (docs/BENCHMARKS.md).
+    standards: moka::sync::Cache<String, (Arc<str>, Arc<StandardInfo>), FastHash>,
     /// Retries of idempotent reads, one budget for all backends.
     retry: ReadRetry,
 }
@@ -307,15 +335,15 @@ impl Advisor {
             candidates: moka::sync::Cache::builder()
                 .max_capacity(CANDIDATE_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
-                .build(),
+                .build_with_hasher(FastHash::default()),
             resolutions: moka::sync::Cache::builder()
                 .max_capacity(RESOLUTION_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
-                .build(),
+                .build_with_hasher(FastHash::default()),
             standards: moka::sync::Cache::builder()
                 .max_capacity(STANDARD_CACHE_ENTRIES)
                 .time_to_live(CANDIDATE_CACHE_TTL)
-                .build(),
+                .build_with_hasher(FastHash::default()),
             retry: ReadRetry::default(),
         }
     }
@@ -346,8 +374,16 @@ impl Advisor {
     /// What the advisor reads of a standard, shared with every answer that
     /// holds the same edition (same id and checksum).
     fn standard_info(&self, s: &CatalogueStandard) -> Arc<StandardInfo> {
-        let key = (s.standard.id.clone(), s.standard.checksum.clone());
-        self.standards.get_with(key, || Arc::new(standard_info(s)))
+        let st = &s.standard;
+        if let Some((checksum, info)) = self.standards.get(st.id.as_str())
+            && *checksum == *st.checksum
+        {
+            return info;
+        }
+        let info = Arc::new(standard_info(s));
+        self.standards
+            .insert(st.id.clone(), (st.checksum.as_str().into(), info.clone()));
+        info
     }
 
     /// Codes resolved (one resolution per code, in order): from the cache
@@ -494,7 +530,8 @@ impl Advisor {
                 .chain(from_peers.iter())
                 .filter(move |r| domestic || !is_chinese_standard(&r.info.standard.id))
         };
-        let batch: Vec<Signals> = all().map(|r| r.signals(&held, &peers)).collect();
+        let lookup = HeldLookup::new(&held);
+        let batch: Vec<Signals> = all().map(|r| r.signals(&lookup, &peers)).collect();
         let infos: Vec<Arc<CandidateInfo>> = all().map(|r| r.info.clone()).collect();
         let unmatched_products = candidates.unmatched_products.clone();
         Ok(Gathered {
@@ -587,7 +624,7 @@ impl Advisor {
             Err(e) => {
                 tracing::warn!(error = %e, "scoring unavailable; ranking by retrieval only");
                 missing.push("scoring".to_string());
-                (HashMap::new(), String::new())
+                (HashMap::default(), String::new())
             }
         };
         let info = EnterpriseInfo {

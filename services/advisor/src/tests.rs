@@ -171,7 +171,7 @@ fn record() -> EnterpriseRecord {
 fn peers() -> Peers {
     Peers {
         size: 12,
-        shares: HashMap::from([("ISO 9001".to_string(), 0.5)]),
+        shares: [("ISO 9001".to_string(), 0.5)].into_iter().collect(),
         coverage_percentile: 40.0,
         basis: Some(PeerBasis {
             level: IndustryLevel::Class,

@@ -214,33 +214,35 @@ impl Scorer {
         } else {
             as_of_year
         };
-        let scores: Vec<_> = batch.iter().map(|s| model.score(s, year)).collect();
+        // Scores first, contributions only for the candidates explained
+        // (most of a batch is not, and working them out costs more than
+        // the score).
+        let scores: Vec<f64> = batch.iter().map(|s| model.score_value(s, year)).collect();
         let threshold = if explain_top == 0 || explain_top >= scores.len() {
             f64::NEG_INFINITY
         } else {
-            let mut sorted: Vec<f64> = scores.iter().map(|s| s.score).collect();
-            sorted.sort_by(|a, b| b.total_cmp(a));
+            let mut sorted = scores.clone();
+            sorted.select_nth_unstable_by(explain_top - 1, |a, b| b.total_cmp(a));
             sorted[explain_top - 1]
         };
         let scored = batch
             .iter()
             .zip(scores)
-            .map(|(s, scored)| {
-                let explained = scored.score >= threshold;
-                let reasons = if explained {
-                    model.reason_codes(s, &scored)
-                } else {
-                    Vec::new()
-                };
+            .map(|(s, score)| {
+                if score < threshold {
+                    return ScoredCandidate {
+                        id: s.id.clone(),
+                        score,
+                        contributions: Vec::new(),
+                        reasons: Vec::new(),
+                    };
+                }
+                let scored = model.score(s, year);
                 ScoredCandidate {
                     id: s.id.clone(),
                     score: scored.score,
-                    contributions: if explained {
-                        scored.contributions
-                    } else {
-                        Vec::new()
-                    },
-                    reasons,
+                    reasons: model.reason_codes(s, &scored),
+                    contributions: scored.contributions,
                 }
             })
             .collect();

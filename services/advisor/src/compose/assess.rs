@@ -1,15 +1,15 @@
 //! Must, should, upgrades and gaps: which candidates an enterprise must
 //! adopt, which it should, which held editions it should upgrade.
 
-use std::collections::HashSet;
-
 use stdnav_core::reason::Reason;
 use stdnav_core::regulation::ProductName;
 use stdnav_core::standard::{AdoptionDegree, Level, Status};
 
 use crate::solution::*;
 
-use super::{CandidateInfo, HeldInfo, Inputs, Scored, StandardInfo, indicator_gap, line_of};
+use super::{
+    CandidateInfo, HashSet, HeldInfo, Inputs, Scored, StandardInfo, indicator_gap, line_of,
+};
 
 fn year_diff(a: &StandardInfo, b: &StandardInfo) -> f64 {
     if a.published_year > 0 && b.published_year > 0 {
@@ -134,7 +134,7 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
     // Sharing an ICS sub-group is not enough: since the
     // national list gives hundreds of GB editions the ICS of what they adopt,
     // a sub-group such as 97.040 holds every appliance's safety part.
-    let mut must_ids: HashSet<&str> = HashSet::new();
+    let mut must_ids: HashSet<&str> = HashSet::default();
     for c in input.candidates {
         let s = &c.standard;
         // Mandatory within its scope: the scope must be the enterprise's
@@ -221,7 +221,7 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
 fn should_items(input: &Inputs, must_ids: &HashSet<&str>) -> Vec<ShouldItem> {
     let scoring_available = !input.scores.is_empty();
     let mut ranked: Vec<(f64, &CandidateInfo, Option<&Scored>)> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     for c in input.candidates {
         let s = &c.standard;
         // A mandatory standard outside the enterprise's scope (it failed the
@@ -408,7 +408,7 @@ fn indicator_gaps(input: &Inputs) -> Vec<IndicatorGap> {
             .iter()
             .filter_map(|h| h.current.as_ref().or(h.standard.as_ref())),
     );
-    let mut done = HashSet::new();
+    let mut done = HashSet::default();
     for (name, unit, value) in &e.indicators {
         for s in &sources {
             for spec in &s.indicators {

@@ -2,13 +2,18 @@
 //! standards, peers and scores the other services returned, and the line of
 //! a code.
 
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock, RwLock};
 
 use stdnav_core::catalogue::base_of;
 use stdnav_core::reason::Reason;
 use stdnav_core::retrieval::Retrieval;
 use stdnav_core::standard::{AdoptionDegree, Comparator, Level, Nature, Status};
+
+/// The hasher of the advisor's per-answer maps and its caches: their keys
+/// are standard codes and lines from the catalogue, hashed hundreds of
+/// times an answer (SipHash was a twentieth of the advisor's time).
+pub type FastHash = foldhash::fast::RandomState;
+pub use foldhash::{HashMap, HashSet};
 
 /// What the advisor needs to know of one standard.
 #[derive(Debug, Clone, Default)]
@@ -56,22 +61,25 @@ impl StandardInfo {
 }
 
 /// Codes whose lines are kept: a chain's answers name a few thousand.
-const LINE_CACHE_ENTRIES: u64 = 65_536;
+const LINE_CACHE_ENTRIES: usize = 65_536;
 
 /// The line of a standard code (`base_of`), parsed once per process: the
 /// same codes (candidates, references, adoptions, held standards) recur in
 /// every answer, and parsing one costs more than the rest of its use.
 pub fn line_of(code: &str) -> Arc<str> {
-    static LINES: LazyLock<moka::sync::Cache<String, Arc<str>>> = LazyLock::new(|| {
-        moka::sync::Cache::builder()
-            .max_capacity(LINE_CACHE_ENTRIES)
-            .build()
-    });
-    if let Some(line) = LINES.get(code) {
-        return line;
+    // A memo, not a cache of changing data: a plain map under a read lock
+    // costs a fraction of a policy-keeping cache's lookup, and when full it
+    // is emptied (the codes of a catalogue's answers fill it again).
+    static LINES: LazyLock<RwLock<HashMap<Box<str>, Arc<str>>>> = LazyLock::new(Default::default);
+    if let Some(line) = LINES.read().unwrap_or_else(|e| e.into_inner()).get(code) {
+        return line.clone();
     }
     let line: Arc<str> = base_of(code).into();
-    LINES.insert(code.to_string(), line.clone());
+    let mut lines = LINES.write().unwrap_or_else(|e| e.into_inner());
+    if lines.len() >= LINE_CACHE_ENTRIES {
+        lines.clear();
+    }
+    lines.insert(code.into(), line.clone());
     line
 }
 

@@ -12,8 +12,8 @@ mod tests;
 pub use assess::{STRONG_MATCH, assess};
 pub use indicators::indicator_gap;
 pub use inputs::{
-    CandidateInfo, EnterpriseInfo, HeldInfo, IndicatorSpec, Inputs, PeerBasis, Peers, Scored,
-    StandardInfo, line_of,
+    CandidateInfo, EnterpriseInfo, FastHash, HashMap, HashSet, HeldInfo, IndicatorSpec, Inputs,
+    PeerBasis, Peers, Scored, StandardInfo, line_of,
 };
 pub use maturity::maturity;
 

@@ -1,7 +1,6 @@
 //! The roadmap: what to adopt now, in 6 months and in 12, each standard
 //! after its normative references.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use stdnav_core::management::is_management_system;
@@ -10,7 +9,7 @@ use stdnav_core::standard::Status;
 
 use crate::solution::*;
 
-use super::{Inputs, StandardInfo, line_of};
+use super::{HashMap, HashSet, Inputs, StandardInfo, line_of};
 
 /// Phases: mandatory and withdrawn first (now), then upgrades and the best
 /// recommendations (6 months), then the rest (12 months). A standard's
@@ -165,10 +164,10 @@ pub(super) fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
     }
     // Order: by phase, references first within a phase.
     let mut ordered: Vec<RoadmapStep> = Vec::new();
+    let mut placed: HashSet<String> = HashSet::default();
     let mut remaining = steps;
     remaining.sort_by_key(|s| s.phase);
     while !remaining.is_empty() {
-        let placed: HashSet<String> = ordered.iter().map(|s| s.standard_id.clone()).collect();
         let pos = remaining
             .iter()
             .position(|s| {
@@ -177,7 +176,9 @@ pub(super) fn roadmap(solution: &Solution, input: &Inputs) -> Vec<RoadmapStep> {
                     .all(|a| placed.contains(a) || !remaining.iter().any(|r| &r.standard_id == a))
             })
             .unwrap_or(0);
-        ordered.push(remaining.remove(pos));
+        let step = remaining.remove(pos);
+        placed.insert(step.standard_id.clone());
+        ordered.push(step);
     }
     ordered
 }

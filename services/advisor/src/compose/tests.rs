@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use stdnav_core::retrieval::Retrieval;
@@ -94,7 +93,7 @@ fn upgrades_must_and_roadmap_order() {
     .map(Arc::new);
     let enterprise = EnterpriseInfo::default();
     let peers = Peers::default();
-    let scores = HashMap::new();
+    let scores = HashMap::default();
     let s = compose(&Inputs {
         enterprise: &enterprise,
         candidates: &candidates,
@@ -170,7 +169,7 @@ fn must_holds_titles_about_the_product_not_ones_sharing_a_modifier() {
         candidates: &candidates,
         held: &[],
         peers: &Peers::default(),
-        scores: &HashMap::new(),
+        scores: &HashMap::default(),
         unmatched_products: &[],
         top: 10,
     });
@@ -213,7 +212,7 @@ fn maturity_of(must: &[Holding], held: &[HeldInfo], enterprise: &EnterpriseInfo)
         coverage_percentile: 62.5,
         ..Default::default()
     };
-    let scores = HashMap::new();
+    let scores = HashMap::default();
     maturity(
         &solution,
         &Inputs {
