@@ -730,3 +730,54 @@ impl Advisor {
         }
     }
 }
+
+#[cfg(test)]
+mod held_lookup_tests {
+    use super::*;
+
+    fn held(code: &str, known: bool, path: &[&str]) -> HeldInfo {
+        HeldInfo {
+            input: code.to_string(),
+            code: code.to_string(),
+            standard: known.then(|| StandardInfo {
+                id: code.to_string(),
+                ..Default::default()
+            }),
+            current: None,
+            path: path.iter().map(|p| p.to_string()).collect(),
+            line: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_candidate_is_held_in_this_edition_in_another_or_not_at_all() {
+        let held = [
+            held(
+                "GB/T 19001-2008",
+                true,
+                &["GB/T 19001-2008", "GB/T 19001-2016"],
+            ),
+            // Not in the catalogue: its line still says what it is.
+            held("GB 4706.1-2005", false, &[]),
+            // Replaced under another number: the path names the successor.
+            held(
+                "GB/T 1234-1990",
+                true,
+                &["GB/T 1234-1990", "GB/T 5678-2020"],
+            ),
+        ];
+        let lookup = HeldLookup::new(&held);
+        let cases = [
+            ("GB/T 19001-2008", "GB/T 19001", Holding::HeldCurrent),
+            ("GB/T 19001-2016", "GB/T 19001", Holding::HeldOldEdition),
+            ("GB 4706.1-2024", "GB 4706.1", Holding::HeldOldEdition),
+            ("GB/T 5678-2020", "GB/T 5678", Holding::HeldOldEdition),
+            ("GB 4706.1-2005", "GB 4706.1", Holding::HeldOldEdition),
+            ("GB/T 24001-2016", "GB/T 24001", Holding::NotHeld),
+            ("GB 4706.10-2008", "GB 4706.10", Holding::NotHeld),
+        ];
+        for (id, line, want) in cases {
+            assert_eq!(lookup.holding(id, line), want, "{id}");
+        }
+    }
+}
