@@ -373,18 +373,6 @@ impl FlatTrees {
         sum / self.roots.len() as f64
     }
 
-    /// The mean leaf rate of `x` as [`Self::attribute`] computes it (a
-    /// product by the share, not a division: the same bits).
-    fn rate(&self, x: &[f64]) -> f64 {
-        let share = 1.0 / self.roots.len() as f64;
-        let sum: f64 = self
-            .roots
-            .iter()
-            .map(|&r| self.walk(r, x, |_, _, _| {}).rate)
-            .sum();
-        sum * share
-    }
-
     /// The mean leaf rate of `x`, crediting each split on each tree's path
     /// to its feature in `effects` with `share × (logit(rate after) −
     /// logit(rate before))`, `share` being one over the number of trees.
@@ -634,7 +622,7 @@ impl Model {
     pub fn score(&self, s: &Signals, as_of_year: i32) -> Scored {
         let x = features(s, as_of_year);
         let mut effects = [0.0; NUM_FEATURES];
-        let score = self.value(&x, Some(&mut effects));
+        let score = self.value(&x, &mut effects);
         let mut contributions: Vec<Contribution> = (0..NUM_FEATURES)
             .filter(|i| effects[*i] != 0.0)
             .map(|i| Contribution {
@@ -654,17 +642,17 @@ impl Model {
     /// contributions: what a batch needs for the candidates it does not
     /// explain.
     pub fn score_value(&self, s: &Signals, as_of_year: i32) -> f64 {
-        self.value(&features(s, as_of_year), None)
+        // The same arithmetic as `score`, effects into a scratch array:
+        // what costs there is the sorted contributions, not the effects.
+        self.value(&features(s, as_of_year), &mut [0.0; NUM_FEATURES])
     }
 
     /// The score of a feature row, crediting each feature's effect in
-    /// `effects` when asked (the same arithmetic either way).
-    fn value(&self, x: &[f64; NUM_FEATURES], effects: Option<&mut [f64; NUM_FEATURES]>) -> f64 {
+    /// `effects`.
+    fn value(&self, x: &[f64; NUM_FEATURES], effects: &mut [f64; NUM_FEATURES]) -> f64 {
         match &self.artifact.params {
             Params::Logistic { weights, intercept } => {
                 let mut z = *intercept;
-                let mut unused = [0.0; NUM_FEATURES];
-                let effects = effects.unwrap_or(&mut unused);
                 for i in 0..NUM_FEATURES {
                     effects[i] = weights[i] * x[i];
                     z += effects[i];
@@ -672,10 +660,7 @@ impl Model {
                 sigmoid(z)
             }
             Params::DecisionTree { within_leaf, .. } | Params::Forest { within_leaf, .. } => {
-                let rate = match effects {
-                    Some(effects) => self.flat.attribute(x, effects),
-                    None => self.flat.rate(x),
-                };
+                let rate = self.flat.attribute(x, effects);
                 tree_score(rate, within_leaf.as_ref(), x)
             }
         }
