@@ -18,6 +18,18 @@ const CONCURRENCY: usize = 8;
 /// The signals of one enterprise's candidates (as the advisor builds them).
 pub(super) struct Gathered {
     pub signals: Vec<Signals>,
+    /// The ids in the solution's `must`, when asked for ([`Answer::Must`]).
+    pub must: Vec<String>,
+}
+
+/// What to gather of each subject besides its candidates' signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// The signals alone.
+    Signals,
+    /// Also the solution's `must` (a second call, on the advisor's cached
+    /// candidates).
+    Must,
 }
 
 /// Services over a fresh profile store holding the visible population,
@@ -60,11 +72,12 @@ fn context() -> CallContext {
 pub(super) async fn gather_all(
     advisor: &Advisor,
     subjects: Vec<Subject>,
+    answer: Answer,
     progress: &dyn Progress,
     stage: &str,
 ) -> anyhow::Result<Vec<Gathered>> {
     progress.stage(stage, Some(subjects.len() as u64));
-    let gathered = gather(advisor, subjects, progress).await;
+    let gathered = gather(advisor, subjects, answer, progress).await;
     progress.finish();
     gathered
 }
@@ -73,6 +86,7 @@ pub(super) async fn gather_all(
 pub(super) async fn gather(
     advisor: &Advisor,
     subjects: Vec<Subject>,
+    answer: Answer,
     progress: &dyn Progress,
 ) -> anyhow::Result<Vec<Gathered>> {
     use futures::StreamExt;
@@ -80,12 +94,26 @@ pub(super) async fn gather(
         .map(|subject| {
             let advisor = advisor.clone();
             async move {
+                let must = match answer {
+                    Answer::Signals => Vec::new(),
+                    Answer::Must => advisor
+                        .advise(&context(), subject.clone(), super::K)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("advising: {e}"))?
+                        .must
+                        .into_iter()
+                        .map(|m| m.id)
+                        .collect(),
+                };
                 let g = advisor
                     .gather(&context(), subject)
                     .await
                     .map_err(|e| anyhow::anyhow!("gathering signals: {e}"))?;
                 progress.inc(1);
-                Ok(Gathered { signals: g.batch })
+                Ok(Gathered {
+                    signals: g.batch,
+                    must,
+                })
             }
         })
         .buffered(CONCURRENCY)

@@ -13,7 +13,7 @@ use stdnav_proto::standards::v1 as stpb;
 use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClient;
 use stdnav_runtime::progress::Progress;
 
-use super::bench::{Gathered, gather, gather_all};
+use super::bench::{Answer, Gathered, gather, gather_all};
 
 /// A check-set run to gather: the case's index and case, the language, its
 /// product names in that language and the lines judged relevant.
@@ -34,6 +34,7 @@ type PlannedRun = (
 async fn gather_leaving_each_out(
     advisor: &Advisor,
     planned: &[PlannedRun],
+    answer: Answer,
     progress: &dyn Progress,
     stage: &str,
 ) -> anyhow::Result<Vec<Gathered>> {
@@ -46,7 +47,7 @@ async fn gather_leaving_each_out(
             .map(|(i, c, _, products, _)| Subject::Inline(Box::new(check_profile(*i, c, products))))
             .collect();
         let _table = CoCited::replace(crate::mine_cocited::without_case(&lists, &case[0].1.id));
-        gathered.extend(gather(advisor, subjects, progress).await?);
+        gathered.extend(gather(advisor, subjects, answer, progress).await?);
     }
     progress.finish();
     Ok(gathered)
@@ -112,6 +113,7 @@ pub(super) async fn check_runs(
     client: &mut StandardsServiceClient<tonic::transport::Channel>,
     halves: &[Half],
     names: Names,
+    answer: Answer,
     progress: &dyn Progress,
 ) -> anyhow::Result<Vec<CheckRun<'static>>> {
     let all = stdnav_models::checkset::cases();
@@ -169,7 +171,7 @@ pub(super) async fn check_runs(
         }
         let stage = format!("gathering check-set {h} signals");
         let gathered = if half == Half::Dev && !CoCited::get().is_empty() {
-            gather_leaving_each_out(advisor, &planned, progress, &stage).await?
+            gather_leaving_each_out(advisor, &planned, answer, progress, &stage).await?
         } else {
             let subjects: Vec<Subject> = planned
                 .iter()
@@ -177,7 +179,7 @@ pub(super) async fn check_runs(
                     Subject::Inline(Box::new(check_profile(*i, case, products)))
                 })
                 .collect();
-            gather_all(advisor, subjects, progress, &stage).await?
+            gather_all(advisor, subjects, answer, progress, &stage).await?
         };
         for ((_, case, lang, products, relevant), gathered) in planned.into_iter().zip(gathered) {
             runs.push(CheckRun {

@@ -39,7 +39,7 @@ use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClien
 use stdnav_runtime::progress::Bar;
 
 use crate::allinone::DataDir;
-use bench::{gather_all, start, stored};
+use bench::{Answer, gather_all, start, stored};
 use cases::{Case, cases, load_survey, visible_lines};
 use checkset::{check_runs, keep_catalogued};
 use rankings::{Popularity, bm25_ranking, first_class, model_ranking};
@@ -107,6 +107,74 @@ pub(crate) struct EvalOptions {
     pub dev_candidates: Option<std::path::PathBuf>,
 }
 
+/// How the check set's `must` lists agree with what the regulations name.
+/// A must item the case's regulation does not name is not always wrong (a
+/// regulation names what its scheme covers, not every mandatory standard
+/// of the product), so the named share is a lower bound of precision.
+#[derive(Debug, Default)]
+struct MustTally {
+    runs: usize,
+    items: usize,
+    named: usize,
+    /// Named lines among the candidates that are mandatory in the run's
+    /// market and in force: what `must` should hold.
+    expected: usize,
+    expected_in_must: usize,
+}
+
+impl MustTally {
+    /// Counts one run; returns its must items the regulation does not name
+    /// and the named lines mandatory in its market that must lacks.
+    fn add(&mut self, run: &checkset::CheckRun) -> (Vec<String>, Vec<String>) {
+        let must = &run.gathered.must;
+        let lines: BTreeSet<String> = must.iter().map(|id| base_of(id)).collect();
+        let unnamed: Vec<String> = must
+            .iter()
+            .filter(|id| !run.relevant.contains(&base_of(id)))
+            .cloned()
+            .collect();
+        let expected: BTreeSet<String> = run
+            .gathered
+            .signals
+            .iter()
+            .filter(|s| s.mandatory_in_market && stdnav_core::signals::in_force(s.status))
+            .map(|s| base_of(&s.id))
+            .filter(|line| run.relevant.contains(line))
+            .collect();
+        self.runs += 1;
+        self.items += must.len();
+        self.named += must.len() - unnamed.len();
+        self.expected += expected.len();
+        self.expected_in_must += expected.intersection(&lines).count();
+        let missing = expected.difference(&lines).cloned().collect();
+        (unnamed, missing)
+    }
+}
+
+impl std::fmt::Display for MustTally {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let share = |a: usize, b: usize| {
+            if b == 0 {
+                0.0
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
+        write!(
+            f,
+            "must holds {} items in {} runs, {} ({:.1}%) named by the case's regulation; \
+             of the {} named lines among the candidates that are mandatory in the market, {} ({:.1}%) are in must",
+            self.items,
+            self.runs,
+            self.named,
+            share(self.named, self.items),
+            self.expected,
+            self.expected_in_must,
+            share(self.expected_in_must, self.expected)
+        )
+    }
+}
+
 /// Evaluates `model` and both baselines on the held-out demo enterprises
 /// (when `options.held_out`) and on the chosen halves of the real-world
 /// check set, each overall and by slice.
@@ -148,6 +216,7 @@ pub(crate) async fn evaluate(
         let gathered = gather_all(
             &bench.advisor,
             stored(&test),
+            Answer::Signals,
             &bar,
             "gathering test signals",
         )
@@ -184,6 +253,7 @@ pub(crate) async fn evaluate(
         &mut client,
         &options.set.halves(),
         options.names.names(),
+        Answer::Must,
         &bar,
     )
     .await?;
@@ -193,9 +263,11 @@ pub(crate) async fn evaluate(
     for half in options.set.halves() {
         let mut scored = Vec::new();
         let mut ceiling = Vec::new();
+        let mut must = MustTally::default();
         for run in runs.iter().filter(|r| r.case.half() == half) {
             let ranked = model_ranking(model, &run.gathered, &none, year);
             ceiling.push(ranking(&ranked, &run.relevant, usize::MAX));
+            let (unnamed_must, missing_must) = must.add(run);
             if options.misses.is_some() {
                 let ranks: BTreeMap<&str, Option<usize>> = run
                     .relevant
@@ -218,6 +290,8 @@ pub(crate) async fn evaluate(
                 // What outranks the relevant lines, for the half one may study.
                 if half == Half::Dev {
                     line["top"] = serde_json::json!(&ranked[..ranked.len().min(K)]);
+                    line["must_unnamed"] = serde_json::json!(unnamed_must);
+                    line["must_missing"] = serde_json::json!(missing_must);
                 }
                 misses.push_str(&line.to_string());
                 misses.push('\n');
@@ -262,6 +336,7 @@ pub(crate) async fn evaluate(
                 half.as_str(),
                 100.0 * average(&ceiling).recall
             );
+            eprintln!("check set {}: {must}", half.as_str());
         }
     }
     if let Some(path) = &options.misses {

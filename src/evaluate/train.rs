@@ -14,7 +14,7 @@ use stdnav_proto::standards::v1::standards_service_client::StandardsServiceClien
 use stdnav_runtime::progress::Bar;
 
 use super::K;
-use super::bench::{Gathered, gather_all, start, stored};
+use super::bench::{Answer, Gathered, gather_all, start, stored};
 use super::cases::{Case, cases, hash64, load_survey, visible_lines};
 use super::checkset::{CheckRun, check_runs};
 use super::rankings::model_ranking;
@@ -60,6 +60,7 @@ pub(crate) async fn train(
     let gathered = gather_all(
         &bench.advisor,
         stored(&train_cases),
+        Answer::Signals,
         &bar,
         "gathering training signals",
     )
@@ -74,6 +75,7 @@ pub(crate) async fn train(
         &mut client,
         &[Half::Dev],
         Names::Enterprise,
+        Answer::Signals,
         &bar,
     )
     .await?;

@@ -50,6 +50,7 @@ impl CallContext {
     }
 }
 
+#[derive(Debug, Clone)]
 pub enum Subject {
     /// A stored enterprise, read from the profiling service.
     Uscc(String),
