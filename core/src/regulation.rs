@@ -306,6 +306,61 @@ pub fn most_specific_kinds<'a, T>(
         .collect()
 }
 
+/// Characters naming a broad class of thing: as the last character of a
+/// name they say what kind of thing it is, not which (注塑机 and 炼塑机 are
+/// both 机).
+const BROAD_HEAD_CHARS_ZH: &[char] = &[
+    '机', '器', '仪', '具', '件', '品', '剂', '料', '材', '物', '车', '船', '体',
+];
+
+/// The heads of a Chinese name a title about the same product holds (see
+/// [`ProductName::head_in_title`]): its last jieba word once generic and
+/// service words are dropped (with the word before when it is a single
+/// character), and each tail of that word left after a modifier that is a
+/// dictionary word, unless the tail is a lone broad-class character.
+fn heads_zh(name: &str) -> Vec<String> {
+    let jieba = crate::text::jieba();
+    let words: Vec<&str> = jieba
+        .cut(name, false)
+        .into_iter()
+        .map(|t| t.word)
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let mut end = words.len();
+    while end > 1
+        && (GENERIC_HEADS_ZH.contains(&words[end - 1])
+            || SERVICE_HEADS_ZH.contains(&words[end - 1]))
+    {
+        end -= 1;
+    }
+    let Some(last) = end.checked_sub(1).map(|i| words[i]) else {
+        return Vec::new();
+    };
+    let specific = |tail: &str| {
+        let mut chars = tail.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => !BROAD_HEAD_CHARS_ZH.contains(&c),
+            _ => jieba.has_word(tail),
+        }
+    };
+    let mut heads = Vec::new();
+    if last.chars().count() == 1 && end >= 2 {
+        heads.push(format!("{}{last}", words[end - 2]));
+        if specific(last) {
+            heads.push(last.to_string());
+        }
+        return heads;
+    }
+    heads.push(last.to_string());
+    for (at, _) in last.char_indices().skip(2) {
+        let (modifier, tail) = last.split_at(at);
+        if jieba.has_word(modifier) && specific(tail) {
+            heads.push(tail.to_string());
+        }
+    }
+    heads
+}
+
 /// Pairs of adjacent characters of a text.
 fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
     text.chars().zip(text.chars().skip(1))
@@ -397,27 +452,24 @@ impl ProductName {
         }
     }
 
-    /// Whether a standard's title holds this name's head, the morpheme that
-    /// says what the product is: a Chinese name's last character (before a
-    /// generic word: 池 of 汽车启动电池, 能 of 储能系统 or its 统), an English
-    /// name's last word that is not generic, plurals folded. A title sharing
-    /// only a modifier is about another product (汽车用车速表 for 汽车启动电池,
-    /// 高压钠灯 for 高压锅). A title in the other language, or none, says
-    /// nothing: true.
+    /// Whether a standard's title holds this name's head, what says what
+    /// the product is. Chinese: the name's last word (jieba), after a
+    /// generic or service word (电池 of 汽车启动电池, 储能 of 储能系统, 变压器
+    /// of 变压器维修), or a head inside that word after a modifier word
+    /// (玩具 of 塑料玩具, 锅 of 高压锅) — never a lone character naming a
+    /// broad class (机 of 注塑机: 炼塑机 is another machine). English: the
+    /// name's last word that is not generic, plurals folded. A title
+    /// sharing only a modifier is about another product (汽车用车速表 for
+    /// 汽车启动电池, 高压钠灯 for 高压锅). A title in the other language, or
+    /// none, says nothing: true.
     pub fn head_in_title(&self, title_zh: &str, title_en: &str) -> bool {
         if self.cjk {
             if title_zh.is_empty() {
                 return true;
             }
-            let Some(last) = self.text.chars().last() else {
-                return true;
-            };
-            let stem_end = GENERIC_HEADS_ZH
-                .iter()
-                .chain(SERVICE_HEADS_ZH)
-                .find_map(|generic| self.text.strip_suffix(generic))
-                .and_then(|stem| stem.chars().last());
-            title_zh.contains(last) || stem_end.is_some_and(|end| title_zh.contains(end))
+            let title = title_zh.to_lowercase();
+            let heads = heads_zh(&self.text);
+            heads.is_empty() || heads.iter().any(|head| title.contains(head.as_str()))
         } else {
             let Some((at, head)) = head_word(&self.words) else {
                 return true;
@@ -1190,6 +1242,18 @@ mod tests {
             ProductName::new("transformer repair").head_in_title("", "Power transformers - Part 1")
         );
         assert!(!ProductName::new("变压器维修").head_in_title("电动汽车充电设备", ""));
+        // A broad class shared is no head shared: open mixing mills are no
+        // injection moulding machines.
+        let moulder = ProductName::new("注塑机");
+        assert!(!moulder.head_in_title("开放式炼胶机炼塑机安全要求", ""));
+        assert!(moulder.head_in_title("塑料注塑机安全要求", ""));
+        let heater = ProductName::new("燃气热水器");
+        assert!(heater.head_in_title("家用燃气快速热水器", ""));
+        assert!(!heater.head_in_title("燃气采暖炉", ""));
+        let toys = ProductName::new("塑料玩具");
+        assert!(toys.head_in_title("玩具安全 第1部分：基本规范", ""));
+        assert!(!toys.head_in_title("塑料管材", ""));
+        assert!(ProductName::new("led灯").head_in_title("LED筒灯性能要求", ""));
         // No title in the name's language says nothing.
         assert!(battery.head_in_title("", "Speedometers"));
         assert!(english.head_in_title("汽车用车速表", ""));
