@@ -400,7 +400,7 @@ async fn varied_enterprises_get_peers_of_their_division_and_reasoned_musts() {
     chosen.truncate(50);
     assert_eq!(chosen.len(), 50);
 
-    let (mut peer_reasons, mut musts) = (0, 0);
+    let (mut peer_reasons, mut musts, mut industry_musts) = (0, 0, 0);
     for p in chosen {
         let divisions: Vec<String> = p
             .industries
@@ -441,17 +441,40 @@ async fn varied_enterprises_get_peers_of_their_division_and_reasoned_musts() {
                     .iter()
                     .any(|r| r.contains("applies to your product")
                         || r.contains("normatively referenced by")
+                        || r.contains("required by regulation for every product of your industry")
                         || r.contains("you hold")
                         || r.contains("you declare")),
-                "{}: must {} has no product, reference or holding reason: {:?}",
+                "{}: must {} has no product, industry, reference or holding reason: {:?}",
                 p.uscc,
                 item.id,
                 item.reasons
             );
+            // An industry reason names one of the enterprise's own industries.
+            for reason in item
+                .reasons
+                .iter()
+                .filter(|r| r.contains("of your industry"))
+            {
+                let code = reason
+                    .rsplit(' ')
+                    .next()
+                    .map(|c| c.trim_end_matches(')'))
+                    .unwrap_or_default();
+                assert!(
+                    !code.is_empty() && p.industries.iter().any(|i| i.starts_with(code)),
+                    "{}: must {} names an industry not its own: {reason} ({:?})",
+                    p.uscc,
+                    item.id,
+                    p.industries
+                );
+                industry_musts += 1;
+            }
         }
     }
     // The checks above ran on real answers, not on empty ones.
-    eprintln!("{peer_reasons} peer reasons and {musts} must items checked");
+    eprintln!(
+        "{peer_reasons} peer reasons and {musts} must items ({industry_musts} for the industry) checked"
+    );
     assert!(peer_reasons >= 25, "{peer_reasons} peer reasons");
     assert!(musts > 0);
 }

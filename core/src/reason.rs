@@ -126,6 +126,12 @@ pub enum Reason {
     },
     /// `regulation-names`: regulations name it for products like the enterprise's.
     RegulationNames,
+    /// `required-for-industry{code}`: a regulation of the market names it
+    /// for every product of the enterprise's industry, GB/T 4754 `code`
+    /// (a class or group).
+    RequiredForIndustry {
+        code: String,
+    },
     /// `general-part-referenced`: a general part a matched standard references.
     GeneralPartReferenced,
     /// `reference-of-matched`: a normative reference of a matched standard.
@@ -170,6 +176,7 @@ pub const CODES: &[&str] = &[
     "referenced-by-standards",
     "peers-hold",
     "regulation-names",
+    "required-for-industry",
     "general-part-referenced",
     "reference-of-matched",
     "series-part-matched",
@@ -218,6 +225,7 @@ impl Reason {
             Self::ReferencedByStandards { .. } => "referenced-by-standards",
             Self::PeersHold { .. } => "peers-hold",
             Self::RegulationNames => "regulation-names",
+            Self::RequiredForIndustry { .. } => "required-for-industry",
             Self::GeneralPartReferenced => "general-part-referenced",
             Self::ReferenceOfMatched => "reference-of-matched",
             Self::SeriesPartMatched => "series-part-matched",
@@ -244,6 +252,7 @@ impl Reason {
                 vec![("year", year.to_string())]
             }
             Self::ReferencedByStandards { n } => vec![("n", n.to_string())],
+            Self::RequiredForIndustry { code } => vec![("code", code.clone())],
             Self::PeersHold {
                 held,
                 of,
@@ -319,6 +328,7 @@ impl Reason {
                 code: s("code"),
             },
             "regulation-names" => Self::RegulationNames,
+            "required-for-industry" => Self::RequiredForIndustry { code: s("code") },
             "general-part-referenced" => Self::GeneralPartReferenced,
             "reference-of-matched" => Self::ReferenceOfMatched,
             "series-part-matched" => Self::SeriesPartMatched,
@@ -428,6 +438,11 @@ impl Reason {
                 }
             }
             Self::RegulationNames => "named in regulations for products like yours".into(),
+            Self::RequiredForIndustry { code } => {
+                format!(
+                    "required by regulation for every product of your industry (GB/T 4754 {code})"
+                )
+            }
             Self::GeneralPartReferenced => "general part referenced by a matched standard".into(),
             Self::ReferenceOfMatched => "normative reference of a matched standard".into(),
             Self::SeriesPartMatched => "another part of its series matches your product".into(),
@@ -490,6 +505,9 @@ impl Reason {
                 }
             }
             Self::RegulationNames => "法规对同类产品点名引用".into(),
+            Self::RequiredForIndustry { code } => {
+                format!("法规要求贵企业所在行业（GB/T 4754 {code}）的全部产品执行")
+            }
             Self::GeneralPartReferenced => "所匹配标准引用的通用部分".into(),
             Self::ReferenceOfMatched => "所匹配标准的规范性引用文件".into(),
             Self::SeriesPartMatched => "同系列的其他部分与贵企业产品相符".into(),
@@ -553,6 +571,9 @@ mod tests {
                 code: "3852".into(),
             },
             RegulationNames,
+            RequiredForIndustry {
+                code: "1441".into(),
+            },
             GeneralPartReferenced,
             ReferenceOfMatched,
             SeriesPartMatched,

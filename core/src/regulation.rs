@@ -928,6 +928,34 @@ impl NamedByRegulation {
         out
     }
 
+    /// The GB/T 4754 code of the enterprise (its class, else its group)
+    /// whose regulation in one of its markets names `line` for every
+    /// product of that industry (a row of weight 1.0: GB 14881 for a dairy,
+    /// GB 4706.1 for a household appliance maker); `None` when none is so
+    /// covered. A division is too broad to say so of every product
+    /// (division 34 holds bearings as well as machines).
+    pub fn industry_requiring(
+        &self,
+        industries: &[String],
+        markets: &[String],
+        line: &str,
+    ) -> Option<String> {
+        industries.iter().find_map(|code| {
+            let code = code.trim();
+            [4, 3]
+                .into_iter()
+                .filter(|&digits| code.len() >= digits && code.is_char_boundary(digits))
+                .find(|&digits| {
+                    industry_keys_at(&[code.to_string()], markets, &[digits])
+                        .iter()
+                        .filter_map(|key| self.by_key.get(key))
+                        .flatten()
+                        .any(|(l, weight)| l == line && *weight >= 1.0)
+                })
+                .map(|digits| code[..digits].to_string())
+        })
+    }
+
     /// Every (key, line) row, for checks of the data file.
     #[cfg(test)]
     fn rows(&self) -> impl Iterator<Item = (&str, &str, f32)> {
@@ -955,6 +983,20 @@ mod tests {
              @385/CN\tGB 4706.1\t1.0\tCCC\n\
              @386/EU\tISO 9999\tbad\tmalformed weight\n",
         );
+        let requiring = |codes: &[&str], markets: &[&str], line: &str| {
+            table.industry_requiring(&s(codes), &s(markets), line)
+        };
+        assert_eq!(
+            requiring(&["3851", "3852"], &["DE"], "IEC 61000-3-2").as_deref(),
+            Some("3852")
+        );
+        assert_eq!(
+            requiring(&["3852"], &["DE"], "IEC 60335-1").as_deref(),
+            Some("385")
+        );
+        // A row of another regime, or of a lesser weight, requires nothing.
+        assert_eq!(requiring(&["3852"], &["CN"], "IEC 61000-3-2"), None);
+        assert_eq!(requiring(&["3831"], &["DE"], "IEC 61000-3-2"), None);
         assert_eq!(
             table.for_industries(&s(&["3852"]), &s(&["DE"])),
             vec![("IEC 60335-1", 0.75), ("IEC 61000-3-2", 1.0)]

@@ -300,6 +300,8 @@ pub const RESOLUTION_CACHE_ENTRIES: u64 = 16_384;
 /// What [`Advisor::gather`] collects for one enterprise.
 pub struct Gathered {
     pub profile: Profile,
+    /// GB/T 4754 codes of the enterprise, declared and mapped (enrichment).
+    pub industries: Vec<String>,
     pub infos: Vec<Arc<CandidateInfo>>,
     pub held: Vec<HeldInfo>,
     pub peers: Peers,
@@ -536,6 +538,7 @@ impl Advisor {
         let infos: Vec<Arc<CandidateInfo>> = all().map(|r| r.info.clone()).collect();
         let unmatched_products = candidates.unmatched_products.clone();
         Ok(Gathered {
+            industries: record.enrichment.industries,
             profile: record.profile,
             infos,
             held,
@@ -577,6 +580,7 @@ impl Advisor {
     ) -> Result<Solution, AdvisorError> {
         let Gathered {
             profile,
+            industries,
             infos,
             held,
             peers,
@@ -632,6 +636,7 @@ impl Advisor {
             uscc: profile.uscc,
             name: profile.name,
             markets: profile.markets,
+            industries,
             certifications: profile.certifications,
             indicators: profile
                 .indicators

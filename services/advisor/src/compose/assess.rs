@@ -2,7 +2,7 @@
 //! adopt, which it should, which held editions it should upgrade.
 
 use stdnav_core::reason::Reason;
-use stdnav_core::regulation::ProductName;
+use stdnav_core::regulation::{NamedByRegulation, ProductName};
 use stdnav_core::standard::{AdoptionDegree, Level, Status};
 
 use crate::solution::*;
@@ -126,8 +126,10 @@ fn product_in_scope(c: &CandidateInfo) -> Option<&String> {
 }
 
 /// must: mandatory in a market, current, and really about this enterprise:
-/// it names one of its products, or a standard that does references it;
-/// with the ids taken (a candidate in `must` is not also in `should`).
+/// it names one of its products, a standard that does references it, or a
+/// regulation of the market requires it of every product of the
+/// enterprise's class (GB 14881 of a food maker); with the ids taken (a
+/// candidate in `must` is not also in `should`).
 fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
     let e = input.enterprise;
     let mut must = Vec::new();
@@ -144,7 +146,14 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
             continue;
         }
         let applies_to = product_in_scope(c);
-        let relevant = applies_to.is_some() || !c.retrieval.referenced_by.is_empty();
+        let required_for = applies_to
+            .is_none()
+            .then(|| {
+                NamedByRegulation::get().industry_requiring(&e.industries, &e.markets, s.line())
+            })
+            .flatten();
+        let relevant =
+            applies_to.is_some() || required_for.is_some() || !c.retrieval.referenced_by.is_empty();
         if !(relevant && must_ids.insert(s.id.as_str())) {
             continue;
         }
@@ -152,6 +161,9 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
         let mut reasons = vec![mandatory_reason(c)];
         if let Some(p) = applies_to {
             reasons.push(Reason::AppliesToProduct { product: p.clone() });
+        }
+        if let Some(code) = required_for {
+            reasons.push(Reason::RequiredForIndustry { code });
         }
         if !c.retrieval.referenced_by.is_empty() {
             reasons.push(Reason::ReferencedBy {

@@ -148,6 +148,8 @@ pub struct EnterpriseInfo {
     pub uscc: String,
     pub name: String,
     pub markets: Vec<String>,
+    /// GB/T 4754 codes, the main industry first.
+    pub industries: Vec<String>,
     pub certifications: Vec<String>,
     /// (name, unit, value).
     pub indicators: Vec<(String, String, f64)>,
