@@ -361,6 +361,13 @@ fn heads_zh(name: &str) -> Vec<String> {
     heads
 }
 
+/// Characters that join a qualifier to its head without qualifying it
+/// (玩具用涂料, 家用的).
+const JOINING_CHARS_ZH: &[char] = &['用', '的', '类', '型', '式', '等'];
+
+/// Characters that separate the items of a list in a Chinese title.
+const LIST_SEPARATORS_ZH: &[char] = &['、', '，', ',', '和', '及', '与', '或'];
+
 /// Pairs of adjacent characters of a text.
 fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
     text.chars().zip(text.chars().skip(1))
@@ -469,7 +476,10 @@ impl ProductName {
             }
             let title = title_zh.to_lowercase();
             let heads = heads_zh(&self.text);
-            heads.is_empty() || heads.iter().any(|head| title.contains(head.as_str()))
+            heads.is_empty()
+                || heads
+                    .iter()
+                    .any(|head| title.contains(head.as_str()) && self.modifier_fits(&title, head))
         } else {
             let Some((at, head)) = head_word(&self.words) else {
                 return true;
@@ -486,6 +496,44 @@ impl ProductName {
                     .iter()
                     .any(|w| w == head || Some(w.as_str()) == object)
         }
+    }
+
+    /// Whether a Chinese title that holds `head` is about this name's kind
+    /// of it: in the title's last segment holding the head (the part's
+    /// title, after spaces, colons and 第N部分), what qualifies the head
+    /// shares a character with what qualifies it in the name, or one of
+    /// them qualifies it by nothing. 消防车 第17部分：排烟消防车 is another
+    /// fire engine than 泡沫消防车, 钢结构防火涂料 another coating than
+    /// 食品罐内壁涂料; 铝压力锅 is a 高压锅 (压), and a plain 变压器 takes any.
+    fn modifier_fits(&self, title: &str, head: &str) -> bool {
+        let qualifying = |text: &str| -> Vec<char> {
+            text.chars()
+                .filter(|c| crate::text::is_cjk(*c) && !JOINING_CHARS_ZH.contains(c))
+                .collect()
+        };
+        let own = self
+            .text
+            .rfind(head)
+            .map(|at| qualifying(&self.text[..at]))
+            .unwrap_or_default();
+        if own.is_empty() {
+            return true;
+        }
+        let segment = title
+            .split(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '—'))
+            .rfind(|s| s.contains(head))
+            .unwrap_or(title);
+        let before = segment.rfind(head).map_or("", |at| &segment[..at]);
+        // 第17部分 numbers the part, and a list's other items (热泵、空调器和
+        // 除湿机) are other products: neither qualifies the head.
+        let before = before
+            .rfind("部分")
+            .map_or(before, |at| &before[at + "部分".len()..]);
+        let before = before.rfind(LIST_SEPARATORS_ZH).map_or(before, |at| {
+            before[at..].trim_start_matches(LIST_SEPARATORS_ZH)
+        });
+        let theirs = qualifying(before);
+        theirs.is_empty() || theirs.iter().any(|c| own.contains(c))
     }
 
     /// How an enterprise's product name reads: the name itself and, when it
@@ -1296,6 +1344,23 @@ mod tests {
         assert!(toys.head_in_title("玩具安全 第1部分：基本规范", ""));
         assert!(!toys.head_in_title("塑料管材", ""));
         assert!(ProductName::new("led灯").head_in_title("LED筒灯性能要求", ""));
+        // The part's title says which kind of the head it is about.
+        let foam = ProductName::new("泡沫消防车");
+        assert!(!foam.head_in_title("消防车 第17部分：排烟消防车", ""));
+        assert!(foam.head_in_title("消防车 第3部分：泡沫消防车", ""));
+        assert!(foam.head_in_title("消防车 第1部分：通用技术条件", ""));
+        let plush = ProductName::new("毛绒玩具");
+        assert!(!plush.head_in_title("电玩具的安全", ""));
+        assert!(plush.head_in_title("玩具安全 第2部分：机械与物理性能", ""));
+        assert!(!ProductName::new("食品罐内壁涂料").head_in_title("钢结构防火涂料", ""));
+        assert!(ProductName::new("食品接触用涂料").head_in_title("食品接触用涂料及涂层", ""));
+        assert!(!ProductName::new("儿童鞋").head_in_title("足部防护 电绝缘鞋", ""));
+        // Another item of a list qualifies nothing.
+        assert!(ProductName::new("房间空调器").head_in_title(
+            "家用和类似用途电器的安全 热泵、空调器和除湿机的特殊要求",
+            ""
+        ));
+        assert!(!foam.head_in_title("汽车及挂车转向信号灯配光性能 第2部分：排烟消防车", ""));
         // No title in the name's language says nothing.
         assert!(battery.head_in_title("", "Speedometers"));
         assert!(english.head_in_title("汽车用车速表", ""));
