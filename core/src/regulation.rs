@@ -490,12 +490,54 @@ impl ProductName {
                 .then(|| head_word(&self.words[..at]))
                 .flatten()
                 .map(|(_, w)| w);
-            title_en.is_empty()
-                || ProductName::new(title_en)
-                    .words
-                    .iter()
-                    .any(|w| w == head || Some(w.as_str()) == object)
+            if title_en.is_empty() {
+                return true;
+            }
+            let words = ProductName::new(title_en).words;
+            if let Some(object) = object {
+                return words.iter().any(|w| w == head || w == object);
+            }
+            words.iter().any(|w| w == head) && self.qualifier_fits_en(title_en, head, at)
         }
+    }
+
+    /// [`ProductName::modifier_fits`] for English titles of a series' part
+    /// ("… - Part 2-14: Machines for …"): in the part's title, the words
+    /// qualifying the head (after a list's comma, "and", "or" or a
+    /// preposition) share a word with those qualifying it in the name, or
+    /// one of them has none. A title of one segment names its product as it
+    /// likes ("Lead-acid starter batteries" are car batteries).
+    fn qualifier_fits_en(&self, title: &str, head: &str, at: usize) -> bool {
+        let plain = |w: &&String| {
+            !GENERIC_WORDS.contains(&w.as_str()) && !PREPOSITIONS.contains(&w.as_str())
+        };
+        let own: Vec<&String> = self.words[..at].iter().filter(plain).collect();
+        let segments: Vec<&str> = title
+            .split([':', ';', '—', '–'])
+            .flat_map(|s| s.split(" - "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if own.is_empty() || segments.len() < 2 {
+            return true;
+        }
+        let holds_head = |text: &str| ProductName::new(text).words.iter().any(|w| w == head);
+        let Some(part) = segments
+            .iter()
+            .rev()
+            .find(|s| holds_head(s))
+            .and_then(|s| s.split(',').rev().find(|item| holds_head(item)))
+        else {
+            return true;
+        };
+        let words = ProductName::new(part).words;
+        let end = words.iter().rposition(|w| w == head).unwrap_or(0);
+        let start = words[..end]
+            .iter()
+            .rposition(|w| matches!(w.as_str(), "and" | "or") || PREPOSITIONS.contains(&w.as_str()))
+            .map_or(0, |i| i + 1);
+        let theirs: Vec<&String> = words[start..end].iter().filter(plain).collect();
+        theirs.is_empty() || theirs.iter().any(|w| own.contains(w))
     }
 
     /// Whether a Chinese title that holds `head` is about this name's kind
@@ -1355,6 +1397,18 @@ mod tests {
         assert!(!ProductName::new("食品罐内壁涂料").head_in_title("钢结构防火涂料", ""));
         assert!(ProductName::new("食品接触用涂料").head_in_title("食品接触用涂料及涂层", ""));
         assert!(!ProductName::new("儿童鞋").head_in_title("足部防护 电绝缘鞋", ""));
+        // English: a part's title says which kind of the head it is about.
+        let moulder = ProductName::new("injection moulding machine");
+        assert!(!moulder.head_in_title(
+            "",
+            "Woodworking machines - Safety - Part 14: Two-side moulding machines"
+        ));
+        let aircon = ProductName::new("room air conditioner");
+        assert!(aircon.head_in_title(
+            "",
+            "Household and similar electrical appliances - Safety - Part 2-40: \
+             Particular requirements for electrical heat pumps, air-conditioners and dehumidifiers"
+        ));
         // Another item of a list qualifies nothing.
         assert!(ProductName::new("房间空调器").head_in_title(
             "家用和类似用途电器的安全 热泵、空调器和除湿机的特殊要求",
