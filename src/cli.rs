@@ -498,7 +498,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 misses,
                 dev_candidates,
             };
-            let rows =
+            let crate::evaluate::Evaluation { rows, must } =
                 crate::evaluate::evaluate(&cli.home.path, data, count, seed, &loaded, options)
                     .await?;
             if let Some(file) = json {
@@ -510,6 +510,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "k": crate::evaluate::K,
                     "checkset_cases": stdnav_models::checkset::cases().len(),
                     "rows": rows,
+                    "must": must,
                 });
                 std::fs::write(&file, serde_json::to_string_pretty(&doc)? + "\n")
                     .with_context(|| format!("writing {}", file.display()))?;

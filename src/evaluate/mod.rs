@@ -111,15 +111,18 @@ pub(crate) struct EvalOptions {
 /// A must item the case's regulation does not name is not always wrong (a
 /// regulation names what its scheme covers, not every mandatory standard
 /// of the product), so the named share is a lower bound of precision.
-#[derive(Debug, Default)]
-struct MustTally {
-    runs: usize,
-    items: usize,
-    named: usize,
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct MustTally {
+    /// The check set's half (`dev`, `test`, or with `-category`).
+    pub set: String,
+    pub runs: usize,
+    /// Items in the runs' `must` lists, and those the case's regulation names.
+    pub items: usize,
+    pub named: usize,
     /// Named lines among the candidates that are mandatory in the run's
     /// market and in force: what `must` should hold.
-    expected: usize,
-    expected_in_must: usize,
+    pub expected: usize,
+    pub expected_in_must: usize,
 }
 
 impl MustTally {
@@ -175,6 +178,13 @@ impl std::fmt::Display for MustTally {
     }
 }
 
+/// What `evaluate` measured: the ranking rows, and per check-set half how
+/// its `must` lists agree with the regulations.
+pub(crate) struct Evaluation {
+    pub rows: Vec<Row>,
+    pub must: Vec<MustTally>,
+}
+
 /// Evaluates `model` and both baselines on the held-out demo enterprises
 /// (when `options.held_out`) and on the chosen halves of the real-world
 /// check set, each overall and by slice.
@@ -185,7 +195,7 @@ pub(crate) async fn evaluate(
     seed: u64,
     model: &Model,
     options: EvalOptions,
-) -> anyhow::Result<Vec<Row>> {
+) -> anyhow::Result<Evaluation> {
     let survey = load_survey(data.path.as_deref())?;
     let all = cases(count, seed, survey.as_ref());
     let bench = start(home, data, &all).await?;
@@ -259,6 +269,7 @@ pub(crate) async fn evaluate(
     .await?;
     let none = BTreeSet::new();
     let mut misses = String::new();
+    let mut musts = Vec::new();
     let mut dev_candidates = String::new();
     for half in options.set.halves() {
         let mut scored = Vec::new();
@@ -338,6 +349,8 @@ pub(crate) async fn evaluate(
             );
             eprintln!("check set {}: {must}", half.as_str());
         }
+        must.set = set;
+        musts.push(must);
     }
     if let Some(path) = &options.misses {
         std::fs::write(path, misses).with_context(|| format!("writing {}", path.display()))?;
@@ -346,5 +359,5 @@ pub(crate) async fn evaluate(
         std::fs::write(path, dev_candidates)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    Ok(rows)
+    Ok(Evaluation { rows, must: musts })
 }
