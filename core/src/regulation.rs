@@ -361,6 +361,12 @@ fn heads_zh(name: &str) -> Vec<String> {
     heads
 }
 
+/// Last characters of a word naming a made thing (a machine, a vehicle, a
+/// device, an agent …), unlike 事件, 条件 or 文件 (件) and 污染物 (物).
+const THING_CHARS_ZH: &[char] = &[
+    '机', '器', '仪', '车', '船', '剂', '具', '炉', '灯', '柜', '箱',
+];
+
 /// Characters that join a qualifier to its head without qualifying it
 /// (玩具用涂料, 家用的).
 const JOINING_CHARS_ZH: &[char] = &['用', '的', '类', '型', '式', '等'];
@@ -558,24 +564,41 @@ impl ProductName {
             .rfind(head)
             .map(|at| qualifying(&self.text[..at]))
             .unwrap_or_default();
-        if own.is_empty() {
-            return true;
-        }
         let segment = title
             .split(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '—'))
             .rfind(|s| s.contains(head))
             .unwrap_or(title);
-        let before = segment.rfind(head).map_or("", |at| &segment[..at]);
-        // 第17部分 numbers the part, and a list's other items (热泵、空调器和
-        // 除湿机) are other products: neither qualifies the head.
-        let before = before
-            .rfind("部分")
-            .map_or(before, |at| &before[at + "部分".len()..]);
-        let before = before.rfind(LIST_SEPARATORS_ZH).map_or(before, |at| {
-            before[at..].trim_start_matches(LIST_SEPARATORS_ZH)
-        });
-        let theirs = qualifying(before);
-        theirs.is_empty() || theirs.iter().any(|c| own.contains(c))
+        // Any place the segment holds the head may be where it is about it
+        // (汽车、挂车及汽车列车: the first 汽车 is).
+        segment.match_indices(head).any(|(at, _)| {
+            // A head followed by a word naming a made thing qualifies that
+            // thing: 玩具滑板车 is a scooter, 电池充电器 a charger.
+            let after = &segment[at + head.len()..];
+            let names_another = crate::text::jieba()
+                .cut(after, false)
+                .first()
+                .map(|t| t.word)
+                .is_some_and(|w| {
+                    w.chars().count() >= 2
+                        && w.chars()
+                            .last()
+                            .is_some_and(|c| THING_CHARS_ZH.contains(&c))
+                });
+            if names_another {
+                return false;
+            }
+            let before = &segment[..at];
+            // 第17部分 numbers the part, and a list's other items (热泵、空调器
+            // 和除湿机) are other products: neither qualifies the head.
+            let before = before
+                .rfind("部分")
+                .map_or(before, |at| &before[at + "部分".len()..]);
+            let before = before.rfind(LIST_SEPARATORS_ZH).map_or(before, |at| {
+                before[at..].trim_start_matches(LIST_SEPARATORS_ZH)
+            });
+            let theirs = qualifying(before);
+            own.is_empty() || theirs.is_empty() || theirs.iter().any(|c| own.contains(c))
+        })
     }
 
     /// How an enterprise's product name reads: the name itself and, when it
@@ -1415,6 +1438,15 @@ mod tests {
             ""
         ));
         assert!(!foam.head_in_title("汽车及挂车转向信号灯配光性能 第2部分：排烟消防车", ""));
+        // A head that qualifies another thing.
+        assert!(!plush.head_in_title("玩具安全 第12部分：玩具滑板车", ""));
+        assert!(!ProductName::new("动力电池").head_in_title("电池充电器的特殊要求", ""));
+        assert!(ProductName::new("动力电池").head_in_title("电动汽车用动力蓄电池安全要求", ""));
+        assert!(ProductName::new("三轮汽车").head_in_title("汽车事件数据记录系统", ""));
+        assert!(
+            ProductName::new("三轮汽车")
+                .head_in_title("汽车、挂车及汽车列车外廓尺寸、轴荷及质量限值", "")
+        );
         // No title in the name's language says nothing.
         assert!(battery.head_in_title("", "Speedometers"));
         assert!(english.head_in_title("汽车用车速表", ""));
