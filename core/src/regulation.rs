@@ -482,10 +482,8 @@ impl ProductName {
             }
             let title = title_zh.to_lowercase();
             let heads = heads_zh(&self.text);
-            heads.is_empty()
-                || heads
-                    .iter()
-                    .any(|head| title.contains(head.as_str()) && self.modifier_fits(&title, head))
+            // A head the title does not hold has no place to fit.
+            heads.is_empty() || heads.iter().any(|head| self.modifier_fits(&title, head))
         } else {
             let Some((at, head)) = head_word(&self.words) else {
                 return true;

@@ -128,7 +128,7 @@ fn product_in_scope(c: &CandidateInfo) -> Option<&String> {
 /// must: mandatory in a market, current, and really about this enterprise:
 /// it names one of its products, a standard that does references it, or a
 /// regulation of the market requires it of every product of the
-/// enterprise's class (GB 14881 of a food maker); with the ids taken (a
+/// enterprise's class or group (GB 14881 of a food maker); with the ids taken (a
 /// candidate in `must` is not also in `should`).
 fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
     let e = input.enterprise;
