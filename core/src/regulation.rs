@@ -184,6 +184,51 @@ const SERVICE_WORDS: &[&str] = &[
     "processing",
 ];
 
+/// Chinese words ending the name of a service that keeps a product fit for
+/// use (repair, maintenance, inspection, calibration, remanufacture,
+/// refilling), longest first: the serviced thing must still meet its own
+/// product's standards, unlike the scrap a recycler takes in. 定期 (periodic)
+/// goes with the service word after it.
+const SERVICING_ZH: &[&str] = &[
+    "维修保养",
+    "维护保养",
+    "再制造",
+    "维修",
+    "检修",
+    "修理",
+    "维护",
+    "保养",
+    "维保",
+    "检验",
+    "检测",
+    "校验",
+    "改造",
+    "大修",
+    "翻新",
+    "充装",
+    "定期",
+];
+
+/// English words of such a service, and "periodic" before one.
+const SERVICING_WORDS: &[&str] = &[
+    "repair",
+    "repairing",
+    "maintenance",
+    "servicing",
+    "overhaul",
+    "inspection",
+    "testing",
+    "calibration",
+    "requalification",
+    "retrofit",
+    "refurbishment",
+    "remanufacturing",
+    "rewinding",
+    "recharging",
+    "refilling",
+    "periodic",
+];
+
 /// Whether a longer `term` holding `product` names a kind of it: the product
 /// is the term's head, its end (before a generic word). An 电动自行车 is a
 /// 自行车 and a "driverless industrial truck" an "industrial truck"; a
@@ -436,12 +481,22 @@ impl ProductName {
     /// leading characters down to two that are not a generic word
     /// (道路交通信号灯 → 路交通信号灯 → … → 信号灯 → 号灯 → 灯 is too short).
     pub fn heads(&self) -> Vec<ProductName> {
+        if let Some(object) = self.serviced_object() {
+            let mut heads = object.heads();
+            heads.insert(0, object);
+            return heads;
+        }
         if self.cjk {
             let chars: Vec<char> = self.text.chars().collect();
             (1..chars.len().saturating_sub(1))
                 .filter(|&start| chars[start - 1] != NEGATION_ZH)
                 .map(|start| chars[start..].iter().collect::<String>())
-                .filter(|head| !GENERIC_HEADS_ZH.contains(&head.as_str()))
+                .filter(|head| {
+                    let head = head.as_str();
+                    !GENERIC_HEADS_ZH.contains(&head)
+                        && !SERVICE_HEADS_ZH.contains(&head)
+                        && !SERVICING_ZH.contains(&head)
+                })
                 .map(|head| ProductName::new(&head))
                 .collect()
         } else {
@@ -460,9 +515,45 @@ impl ProductName {
             };
             (first..phrase.len())
                 .map(|start| ProductName::new(&phrase[start..].join(" ")))
-                .filter(|head| head.named)
+                .filter(|head| head.named && !head.is_service_alone())
                 .collect()
         }
+    }
+
+    /// The thing a repair, maintenance, inspection or remanufacturing
+    /// service works on ([`SERVICING_ZH`], [`SERVICING_WORDS`]): 灭火器 of
+    /// 灭火器维修保养, "safety valve" of "safety valve calibration". None for
+    /// a name of no such service, or of the service alone.
+    pub fn serviced_object(&self) -> Option<ProductName> {
+        if self.cjk {
+            let mut rest = self.text.as_str();
+            let mut stripped = false;
+            while let Some(shorter) = SERVICING_ZH.iter().find_map(|word| rest.strip_suffix(word)) {
+                // 定期 alone is no service (定期 of 不定期).
+                stripped |= !rest.ends_with("定期");
+                rest = shorter;
+            }
+            let object = ProductName::new(rest);
+            (stripped && object.chars >= 2 && !GENERIC_HEADS_ZH.contains(&object.text()))
+                .then_some(object)
+        } else {
+            let end = self
+                .words
+                .iter()
+                .rposition(|w| !SERVICING_WORDS.contains(&w.as_str()))
+                .map_or(0, |at| at + 1);
+            let stripped = self.words[end..].iter().any(|w| w != "periodic");
+            let object = ProductName::new(&self.words[..end].join(" "));
+            (stripped && object.named).then_some(object)
+        }
+    }
+
+    /// Whether an English name is only words of a service ("repair",
+    /// "recycling"): it names no product.
+    fn is_service_alone(&self) -> bool {
+        self.words
+            .iter()
+            .all(|w| SERVICE_WORDS.contains(&w.as_str()) || SERVICING_WORDS.contains(&w.as_str()))
     }
 
     /// Whether a standard's title holds this name's head, what says what
@@ -1462,6 +1553,27 @@ mod tests {
         assert_eq!(heads("道路交通信号灯")[0], "路交通信号灯");
         assert_eq!(heads("道路交通信号灯").last().unwrap(), "号灯");
         assert!(!heads("智能联网设备").contains(&"设备".to_string()));
+    }
+
+    #[test]
+    fn a_service_on_a_product_falls_back_on_the_product() {
+        let heads = |name: &str| texts_of(&ProductName::new(name).heads());
+        assert_eq!(heads("灭火器维修保养")[0], "灭火器");
+        assert_eq!(heads("气瓶定期检验")[0], "气瓶");
+        assert_eq!(heads("安全阀校验")[0], "安全阀");
+        assert_eq!(
+            heads("safety valve calibration")[..2],
+            ["safety valve", "valve"]
+        );
+        assert_eq!(heads("Cylinder periodic inspection"), ["cylinder"]);
+        // A service word alone names no product, nor does a recycler's
+        // scrap stand for the product it came from.
+        assert!(heads("维修").is_empty());
+        assert!(heads("repair").is_empty());
+        assert!(!heads("电池回收").iter().any(|h| h == "回收" || h == "电池"));
+        assert!(heads("battery recycling").is_empty());
+        assert_eq!(ProductName::new("不定期").serviced_object(), None);
+        assert_eq!(ProductName::new("设备维修").serviced_object(), None);
     }
 
     #[test]
