@@ -153,36 +153,24 @@ const GENERIC_HEADS_ZH: &[&str] = &[
     "设备", "装置", "器材", "产品", "系统", "仪器", "机械", "用品",
 ];
 
-/// Chinese words that end the name of a service on a product, whose head is
-/// the product's: 变压器维修 is about 变压器, 气瓶检验 about 气瓶.
-const SERVICE_HEADS_ZH: &[&str] = &[
-    "维修",
-    "检修",
-    "修理",
-    "维护",
-    "保养",
-    "维保",
-    "检验",
-    "检测",
-    "回收",
-    "拆解",
-    "再制造",
-    "加工",
-];
+/// Chinese words that end the name of a service taking in what it names
+/// as waste or material (电池回收, 报废汽车拆解, 钢材加工); with
+/// [`SERVICING_ZH`] the words of a service on a product, whose head is the
+/// product's: 变压器维修 is about 变压器, 气瓶检验 about 气瓶.
+const TAKING_IN_ZH: &[&str] = &["回收", "拆解", "加工"];
 
-/// English words that name a service on the product named before them.
-const SERVICE_WORDS: &[&str] = &[
-    "repair",
-    "maintenance",
-    "overhaul",
-    "inspection",
-    "testing",
-    "requalification",
-    "recycling",
-    "dismantling",
-    "remanufacturing",
-    "processing",
-];
+/// English words of such a service, as [`TAKING_IN_ZH`].
+const TAKING_IN_WORDS: &[&str] = &["recycling", "dismantling", "processing"];
+
+/// Whether a Chinese word names a service on what the name says before it.
+fn is_service_zh(word: &str) -> bool {
+    SERVICING_ZH.contains(&word) || TAKING_IN_ZH.contains(&word)
+}
+
+/// Whether an English word names a service on what the name says before it.
+fn is_service_word(word: &str) -> bool {
+    SERVICING_WORDS.contains(&word) || TAKING_IN_WORDS.contains(&word)
+}
 
 /// Chinese words ending the name of a service that keeps a product fit for
 /// use (repair, maintenance, inspection, calibration, remanufacture,
@@ -372,10 +360,7 @@ fn heads_zh(name: &str) -> Vec<String> {
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .collect();
     let mut end = words.len();
-    while end > 1
-        && (GENERIC_HEADS_ZH.contains(&words[end - 1])
-            || SERVICE_HEADS_ZH.contains(&words[end - 1]))
-    {
+    while end > 1 && (GENERIC_HEADS_ZH.contains(&words[end - 1]) || is_service_zh(words[end - 1])) {
         end -= 1;
     }
     let Some(last) = end.checked_sub(1).map(|i| words[i]) else {
@@ -493,9 +478,7 @@ impl ProductName {
                 .map(|start| chars[start..].iter().collect::<String>())
                 .filter(|head| {
                     let head = head.as_str();
-                    !GENERIC_HEADS_ZH.contains(&head)
-                        && !SERVICE_HEADS_ZH.contains(&head)
-                        && !SERVICING_ZH.contains(&head)
+                    !GENERIC_HEADS_ZH.contains(&head) && !is_service_zh(head)
                 })
                 .map(|head| ProductName::new(&head))
                 .collect()
@@ -551,9 +534,7 @@ impl ProductName {
     /// Whether an English name is only words of a service ("repair",
     /// "recycling"): it names no product.
     fn is_service_alone(&self) -> bool {
-        self.words
-            .iter()
-            .all(|w| SERVICE_WORDS.contains(&w.as_str()) || SERVICING_WORDS.contains(&w.as_str()))
+        self.words.iter().all(|w| is_service_word(w))
     }
 
     /// Whether a standard's title holds this name's head, what says what
@@ -580,8 +561,7 @@ impl ProductName {
                 return true;
             };
             // The object of a service: the transformer of "transformer repair".
-            let object = SERVICE_WORDS
-                .contains(&head)
+            let object = is_service_word(head)
                 .then(|| head_word(&self.words[..at]))
                 .flatten()
                 .map(|(_, w)| w);
