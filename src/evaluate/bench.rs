@@ -20,6 +20,9 @@ pub(super) struct Gathered {
     pub signals: Vec<Signals>,
     /// The ids in the solution's `must`, when asked for ([`Answer::Must`]).
     pub must: Vec<String>,
+    /// Each must item's reason codes, in the order of `must`: which path
+    /// (product, industry, market) brought it.
+    pub must_reasons: Vec<Vec<&'static str>>,
 }
 
 /// What to gather of each subject besides its candidates' signals.
@@ -94,17 +97,21 @@ pub(super) async fn gather(
         .map(|subject| {
             let advisor = advisor.clone();
             async move {
-                let must = match answer {
+                let items = match answer {
                     Answer::Signals => Vec::new(),
-                    Answer::Must => advisor
-                        .advise(&context(), subject.clone(), super::K)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("advising: {e}"))?
-                        .must
-                        .into_iter()
-                        .map(|m| m.id)
-                        .collect(),
+                    Answer::Must => {
+                        advisor
+                            .advise(&context(), subject.clone(), super::K)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("advising: {e}"))?
+                            .must
+                    }
                 };
+                let must_reasons = items
+                    .iter()
+                    .map(|m| m.reasons.iter().map(|r| r.code()).collect())
+                    .collect();
+                let must = items.into_iter().map(|m| m.id).collect();
                 let g = advisor
                     .gather(&context(), subject)
                     .await
@@ -113,6 +120,7 @@ pub(super) async fn gather(
                 Ok(Gathered {
                     signals: g.batch,
                     must,
+                    must_reasons,
                 })
             }
         })

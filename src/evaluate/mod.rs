@@ -127,14 +127,16 @@ pub(crate) struct MustTally {
 
 impl MustTally {
     /// Counts one run; returns its must items the regulation does not name
-    /// and the named lines mandatory in its market that must lacks.
+    /// (`id (reason codes)`) and the named lines mandatory in its market that
+    /// must lacks.
     fn add(&mut self, run: &checkset::CheckRun) -> (Vec<String>, Vec<String>) {
         let must = &run.gathered.must;
         let lines: BTreeSet<String> = must.iter().map(|id| base_of(id)).collect();
         let unnamed: Vec<String> = must
             .iter()
-            .filter(|id| !run.relevant.contains(&base_of(id)))
-            .cloned()
+            .zip(&run.gathered.must_reasons)
+            .filter(|(id, _)| !run.relevant.contains(&base_of(id)))
+            .map(|(id, reasons)| format!("{id} ({})", reasons.join(",")))
             .collect();
         let expected: BTreeSet<String> = run
             .gathered
