@@ -560,7 +560,12 @@ impl ProductName {
             let Some((at, head)) = head_word(&self.words) else {
                 return true;
             };
-            // The object of a service: the transformer of "transformer repair".
+            // A service on a product is about the product, qualifiers and all
+            // ("fire detector servicing" is not about intrusion detectors);
+            // one taking in waste about what it takes in ("battery recycling").
+            if let Some(object) = self.serviced_object() {
+                return object.head_in_title(title_zh, title_en);
+            }
             let object = is_service_word(head)
                 .then(|| head_word(&self.words[..at]))
                 .flatten()
@@ -900,6 +905,12 @@ fn singular(word: &str) -> String {
     }
 }
 
+/// At most how many kinds of product a line is named for to be their
+/// particular standard rather than one across the industry: GB 19645
+/// (pasteurised milk) and GB 25190 (sterilised milk) are one kind's each,
+/// GB 14881 (food hygiene) eight kinds', GB 2760 (additives) forty.
+const PARTICULAR_KINDS: u32 = 2;
+
 /// Lines named per industry key (`@<GB/T 4754 code>/<regime>`), with how
 /// broadly the regulation names them: 1 for essentially every product of
 /// the industry, less for many or some; and per kind of product.
@@ -909,6 +920,8 @@ pub struct NamedByRegulation {
     /// Every line named under any key or for any product kind.
     lines: HashSet<String>,
     products: Vec<ProductRule>,
+    /// How many kinds of product each (regime, line) is named for.
+    kinds_naming: HashMap<(String, String), u32>,
     /// (kind, term) by each pair of adjacent characters of the term: a
     /// Chinese name and a term that match share one.
     terms_by_bigram: HashMap<(char, char), Vec<(u32, u32)>>,
@@ -998,7 +1011,13 @@ impl NamedByRegulation {
             let weight = weight.clamp(0.0, 1.0);
             match lines.iter_mut().find(|(l, _)| l == line) {
                 Some(entry) => entry.1 = entry.1.max(weight),
-                None => lines.push((line.to_string(), weight)),
+                None => {
+                    lines.push((line.to_string(), weight));
+                    *self
+                        .kinds_naming
+                        .entry((regime.to_string(), line.to_string()))
+                        .or_default() += 1;
+                }
             }
             self.lines.insert(line.to_string());
         }
@@ -1138,6 +1157,19 @@ impl NamedByRegulation {
         })
     }
 
+    /// Whether the regulations of these markets name `line` for a few kinds
+    /// of product only ([`PARTICULAR_KINDS`]): a standard of those products
+    /// (GB 19645 of pasteurised milk), which an industry's rule naming it
+    /// does not make every product's.
+    pub fn names_for_particular_kinds(&self, markets: &[String], line: &str) -> bool {
+        let named: u32 = crate::market::Regimes::of(markets)
+            .regulated()
+            .iter()
+            .filter_map(|regime| self.kinds_naming.get(&(regime.clone(), line.to_string())))
+            .sum();
+        (1..=PARTICULAR_KINDS).contains(&named)
+    }
+
     /// Every (key, line) row, for checks of the data file.
     #[cfg(test)]
     fn rows(&self) -> impl Iterator<Item = (&str, &str, f32)> {
@@ -1153,6 +1185,20 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_line_named_for_a_few_kinds_is_theirs() {
+        let table = NamedByRegulation::get();
+        let cn = ["CN".to_string()];
+        // Pasteurised milk's product standard; food hygiene and additives
+        // are named for many kinds.
+        assert!(table.names_for_particular_kinds(&cn, "GB 19645"));
+        assert!(!table.names_for_particular_kinds(&cn, "GB 2760"));
+        assert!(!table.names_for_particular_kinds(&cn, "GB 14881"));
+        // A line no kind names, or no kind of the market's regime.
+        assert!(!table.names_for_particular_kinds(&cn, "GB 99999"));
+        assert!(!table.names_for_particular_kinds(&["US".to_string()], "GB 19645"));
     }
 
     #[test]
@@ -1552,6 +1598,13 @@ mod tests {
         assert!(heads("repair").is_empty());
         assert!(!heads("电池回收").iter().any(|h| h == "回收" || h == "电池"));
         assert!(heads("battery recycling").is_empty());
+        let servicing = ProductName::new("fire detector servicing");
+        assert!(servicing.head_in_title("", "Point-type smoke fire detectors"));
+        assert!(!servicing.head_in_title("", "Intrusion detectors—Part 1: General requirements"));
+        assert!(
+            ProductName::new("transformer repair")
+                .head_in_title("", "Power transformers—Part 1: General")
+        );
         assert_eq!(ProductName::new("不定期").serviced_object(), None);
         assert_eq!(ProductName::new("设备维修").serviced_object(), None);
     }

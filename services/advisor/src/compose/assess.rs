@@ -128,7 +128,9 @@ fn product_in_scope(c: &CandidateInfo) -> Option<&String> {
 /// must: mandatory in a market, current, and really about this enterprise:
 /// it names one of its products, a standard that does references it, or a
 /// regulation of the market requires it of every product of the
-/// enterprise's class or group (GB 14881 of a food maker); with the ids taken (a
+/// enterprise's class or group (GB 14881 of a food maker) and does not name
+/// it for a few other kinds of product alone (GB 19645, pasteurised milk,
+/// for a maker of sterilised milk); with the ids taken (a
 /// candidate in `must` is not also in `should`).
 fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
     let e = input.enterprise;
@@ -137,6 +139,13 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
     // national list gives hundreds of GB editions the ICS of what they adopt,
     // a sub-group such as 97.040 holds every appliance's safety part.
     let mut must_ids: HashSet<&str> = HashSet::default();
+    let table = NamedByRegulation::get();
+    // Products the regulations know a kind of: a standard they name for
+    // other kinds alone is those products', not this enterprise's.
+    let names_a_kind = input
+        .candidates
+        .iter()
+        .any(|c| c.retrieval.product_kind > 0.0);
     for c in input.candidates {
         let s = &c.standard;
         // Mandatory within its scope: the scope must be the enterprise's
@@ -146,11 +155,11 @@ fn must_items<'a>(input: &'a Inputs) -> (Vec<MustItem>, HashSet<&'a str>) {
             continue;
         }
         let applies_to = product_in_scope(c);
-        let required_for = applies_to
-            .is_none()
-            .then(|| {
-                NamedByRegulation::get().industry_requiring(&e.industries, &e.markets, s.line())
-            })
+        let other_kinds_line = names_a_kind
+            && c.retrieval.product_kind == 0.0
+            && table.names_for_particular_kinds(&e.markets, s.line());
+        let required_for = (applies_to.is_none() && !other_kinds_line)
+            .then(|| table.industry_requiring(&e.industries, &e.markets, s.line()))
             .flatten();
         let relevant =
             applies_to.is_some() || required_for.is_some() || !c.retrieval.referenced_by.is_empty();
