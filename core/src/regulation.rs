@@ -162,6 +162,19 @@ const TAKING_IN_ZH: &[&str] = &["回收", "拆解", "加工"];
 /// English words of such a service, as [`TAKING_IN_ZH`].
 const TAKING_IN_WORDS: &[&str] = &["recycling", "dismantling", "processing"];
 
+/// Chinese and English words ending the name of a service recovering waste
+/// (电池回收, 报废汽车拆解, "battery recycling"): what it takes in is not
+/// its product, so a title is about such a service only where it speaks
+/// of recovery or waste ([`RECOVERY_IN_TITLE_ZH`]): a dismantler of
+/// end-of-life vehicles makes no headlamps, a battery recycler no batteries.
+const RECOVERY_ZH: &[&str] = &["回收", "拆解"];
+const RECOVERY_WORDS: &[&str] = &["recycling", "dismantling"];
+
+/// What a title about recovering waste says (再生铜、铝、铅、锌工业污染物排放标准,
+/// 报废机动车回收拆解企业技术规范).
+const RECOVERY_IN_TITLE_ZH: &[&str] = &["回收", "拆解", "再生", "再利用", "废旧", "报废", "废弃"];
+const RECOVERY_IN_TITLE_WORDS: &[&str] = &["waste", "scrap", "secondary", "end", "reuse"];
+
 /// Whether a Chinese word names a service on what the name says before it.
 fn is_service_zh(word: &str) -> bool {
     SERVICING_ZH.contains(&word) || TAKING_IN_ZH.contains(&word)
@@ -553,6 +566,9 @@ impl ProductName {
                 return true;
             }
             let title = title_zh.to_lowercase();
+            if RECOVERY_ZH.iter().any(|w| self.text.ends_with(w)) {
+                return RECOVERY_IN_TITLE_ZH.iter().any(|w| title.contains(w));
+            }
             let heads = heads_zh(&self.text);
             // A head the title does not hold has no place to fit.
             heads.is_empty() || heads.iter().any(|head| self.modifier_fits(&title, head))
@@ -565,6 +581,13 @@ impl ProductName {
             // one taking in waste about what it takes in ("battery recycling").
             if let Some(object) = self.serviced_object() {
                 return object.head_in_title(title_zh, title_en);
+            }
+            if RECOVERY_WORDS.contains(&head) {
+                return ProductName::new(title_en).words.iter().any(|w| {
+                    w.starts_with("recycl")
+                        || w.starts_with("dismantl")
+                        || RECOVERY_IN_TITLE_WORDS.contains(&w.as_str())
+                });
             }
             let object = is_service_word(head)
                 .then(|| head_word(&self.words[..at]))
@@ -1598,6 +1621,12 @@ mod tests {
         assert!(heads("repair").is_empty());
         assert!(!heads("电池回收").iter().any(|h| h == "回收" || h == "电池"));
         assert!(heads("battery recycling").is_empty());
+        let recycling = ProductName::new("报废汽车拆解");
+        assert!(!recycling.head_in_title("汽车用LED前照灯", ""));
+        assert!(recycling.head_in_title("报废机动车回收拆解企业技术规范", ""));
+        let recycling = ProductName::new("lead-acid battery recycling");
+        assert!(!recycling.head_in_title("", "Safety requirements for power batteries"));
+        assert!(recycling.head_in_title("", "Emission standard of pollutants for secondary lead"));
         let servicing = ProductName::new("fire detector servicing");
         assert!(servicing.head_in_title("", "Point-type smoke fire detectors"));
         assert!(!servicing.head_in_title("", "Intrusion detectors—Part 1: General requirements"));
