@@ -345,11 +345,47 @@ pub fn most_specific_kinds<'a, T>(
         .map(|(terms, _)| terms.iter().any(|t| !strictly_within(product, t)))
         .collect();
     let named_itself = keep.iter().zip(&own_level).any(|(keep, own)| *keep && *own);
+    // Whether each kind names what the product is (a term at its end or
+    // holding it), rather than only a word qualifying it: 汽车 of 汽车防冻液,
+    // "truck" of "truck tyres".
+    let headed: Vec<bool> = naming
+        .iter()
+        .map(|(terms, _)| terms.iter().any(|t| heads_product(t, product)))
+        .collect();
+    let head_named = keep
+        .iter()
+        .zip(&own_level)
+        .zip(&headed)
+        .any(|((keep, own), headed)| *keep && (*own || !named_itself) && *headed);
     kinds
         .into_iter()
-        .zip(keep.into_iter().zip(own_level))
-        .filter_map(|(kind, (keep, own))| (keep && (own || !named_itself)).then_some(kind))
+        .zip(keep.into_iter().zip(own_level).zip(headed))
+        .filter_map(|(kind, ((keep, own), headed))| {
+            (keep && (own || !named_itself) && (headed || !head_named)).then_some(kind)
+        })
         .collect()
+}
+
+/// Whether a kind's term naming `product` names what it is: the product's
+/// end (before a generic word) in Chinese, its head word in English, or a
+/// term holding the whole name; not a word qualifying it (汽车 of 汽车防冻液).
+fn heads_product(term: &ProductName, product: &ProductName) -> bool {
+    if term.text == product.text || strictly_within(product, term) {
+        return true;
+    }
+    if term.cjk || product.cjk {
+        let text = product.text.as_str();
+        text.ends_with(term.text.as_str())
+            || GENERIC_HEADS_ZH
+                .iter()
+                .filter_map(|generic| text.strip_suffix(generic))
+                .any(|rest| rest.ends_with(term.text.as_str()))
+    } else {
+        matches!(
+            (head_word(&term.words), head_word(&product.words)),
+            (Some((_, t)), Some((_, p))) if t == p
+        )
+    }
 }
 
 /// Characters naming a broad class of thing: as the last character of a
@@ -1355,6 +1391,31 @@ mod tests {
             .map(|(i, _)| i)
             .collect();
         assert_eq!(kept, [0, 1]);
+    }
+
+    #[test]
+    fn a_kind_named_by_a_qualifying_word_gives_way_to_the_head_s() {
+        let kept = |product: &str, kinds: &[&ProductRule]| -> Vec<usize> {
+            let product = ProductName::new(product);
+            let named: Vec<(usize, &ProductRule)> = kinds
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.names(&product))
+                .map(|(i, k)| (i, *k))
+                .collect();
+            most_specific_kinds(&product, named)
+                .into_iter()
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let car = ProductRule::new("CN", &["汽车", "car", "truck"], Vec::new());
+        let coolant = ProductRule::new("CN", &["防冻液", "tyre"], Vec::new());
+        assert_eq!(kept("汽车防冻液", &[&car, &coolant]), [1]);
+        assert_eq!(kept("truck tyres", &[&car, &coolant]), [1]);
+        // With no kind for the head, the qualifier's kind is what is known.
+        assert_eq!(kept("汽车防冻液", &[&car]), [0]);
+        let valve = ProductRule::new("CN", &["安全阀"], Vec::new());
+        assert_eq!(kept("安全阀维修", &[&valve]), [0]);
     }
 
     #[test]
