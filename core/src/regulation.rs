@@ -1357,19 +1357,7 @@ mod tests {
         let bicycle = ProductRule::new("CN", &["自行车", "bicycle"], Vec::new());
         let ebike = ProductRule::new("CN", &["电动自行车", "electric bicycle"], Vec::new());
         let kinds = [&truck, &forklift, &bicycle, &ebike];
-        let kept = |name: &str| -> Vec<usize> {
-            let product = ProductName::new(name);
-            let named: Vec<(usize, &ProductRule)> = kinds
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| k.names(&product))
-                .map(|(i, k)| (i, *k))
-                .collect();
-            most_specific_kinds(&product, named)
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect()
-        };
+        let kept = |name: &str| kept_kinds(name, &kinds);
         assert_eq!(kept("electric forklift trucks"), [1]);
         assert_eq!(kept("forklift truck"), [1]);
         assert_eq!(kept("heavy truck"), [0]);
@@ -1393,21 +1381,24 @@ mod tests {
         assert_eq!(kept, [0, 1]);
     }
 
+    /// The places in `kinds` of the kinds `name` names, most specific.
+    fn kept_kinds(name: &str, kinds: &[&ProductRule]) -> Vec<usize> {
+        let product = ProductName::new(name);
+        let named: Vec<(usize, &ProductRule)> = kinds
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.names(&product))
+            .map(|(i, k)| (i, *k))
+            .collect();
+        most_specific_kinds(&product, named)
+            .into_iter()
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     #[test]
     fn a_kind_named_by_a_qualifying_word_gives_way_to_the_head_s() {
-        let kept = |product: &str, kinds: &[&ProductRule]| -> Vec<usize> {
-            let product = ProductName::new(product);
-            let named: Vec<(usize, &ProductRule)> = kinds
-                .iter()
-                .enumerate()
-                .filter(|(_, k)| k.names(&product))
-                .map(|(i, k)| (i, *k))
-                .collect();
-            most_specific_kinds(&product, named)
-                .into_iter()
-                .map(|(i, _)| i)
-                .collect()
-        };
+        let kept = kept_kinds;
         let car = ProductRule::new("CN", &["汽车", "car", "truck"], Vec::new());
         let coolant = ProductRule::new("CN", &["防冻液", "tyre"], Vec::new());
         assert_eq!(kept("汽车防冻液", &[&car, &coolant]), [1]);
