@@ -613,8 +613,9 @@ impl ProductName {
                 return true;
             };
             // A service on a product is about the product, qualifiers and all
-            // ("fire detector servicing" is not about intrusion detectors);
-            // one taking in waste about what it takes in ("battery recycling").
+            // ("fire detector servicing" is not about intrusion detectors); one
+            // recovering waste about recovery ("battery recycling"); one
+            // processing material about what it processes ("steel processing").
             if let Some(object) = self.serviced_object() {
                 return object.head_in_title(title_zh, title_en);
             }
