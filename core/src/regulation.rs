@@ -450,6 +450,27 @@ const THING_CHARS_ZH: &[char] = &[
 /// (玩具用涂料, 家用的).
 const JOINING_CHARS_ZH: &[char] = &['用', '的', '类', '型', '式', '等'];
 
+/// Words qualifying a head by whom or what the product serves or guards
+/// (婴儿配方食品, 实验动物配合饲料, 儿童高椅, 防护服装): a title so qualified
+/// is about that product alone, not about a name that says nothing of it
+/// (方便食品, 配合饲料, 金属家具, 服装), whatever else they share. Not 医用:
+/// a 婴儿培养箱 is 医用 by nature and seldom says so.
+const MARKED_QUALIFIERS_ZH: &[&str] = &[
+    "婴儿",
+    "幼儿",
+    "儿童",
+    "孕妇",
+    "老年",
+    "实验动物",
+    "宠物",
+    "防护",
+];
+
+/// A title's lead naming the series of a whole field, not its product:
+/// every food safety standard reads 食品安全国家标准 before its own subject
+/// (饼干, 婴儿配方食品).
+const SERIES_LEADS_ZH: &[&str] = &["食品安全国家标准"];
+
 /// Characters that separate the items of a list in a Chinese title.
 const LIST_SEPARATORS_ZH: &[char] = &['、', '，', ',', '和', '及', '与', '或'];
 
@@ -602,12 +623,16 @@ impl ProductName {
                 return true;
             }
             let title = title_zh.to_lowercase();
+            let title = SERIES_LEADS_ZH
+                .iter()
+                .find_map(|lead| title.trim_start().strip_prefix(lead))
+                .unwrap_or(&title);
             if RECOVERY_ZH.iter().any(|w| self.text.ends_with(w)) {
                 return RECOVERY_IN_TITLE_ZH.iter().any(|w| title.contains(w));
             }
             let heads = heads_zh(&self.text);
             // A head the title does not hold has no place to fit.
-            heads.is_empty() || heads.iter().any(|head| self.modifier_fits(&title, head))
+            heads.is_empty() || heads.iter().any(|head| self.modifier_fits(title, head))
         } else {
             let Some((at, head)) = head_word(&self.words) else {
                 return true;
@@ -730,6 +755,14 @@ impl ProductName {
             let before = before.rfind(LIST_SEPARATORS_ZH).map_or(before, |at| {
                 before[at..].trim_start_matches(LIST_SEPARATORS_ZH)
             });
+            // A qualifier naming whom the product serves must be the name's
+            // too (儿童鞋 for 童鞋: a shared character will do).
+            let marked_elsewhere = MARKED_QUALIFIERS_ZH.iter().any(|marker| {
+                before.contains(marker) && !marker.chars().any(|c| self.text.contains(c))
+            });
+            if marked_elsewhere {
+                return false;
+            }
             let theirs = qualifying(before);
             own.is_empty() || theirs.is_empty() || theirs.iter().any(|c| own.contains(c))
         })
@@ -1611,6 +1644,17 @@ mod tests {
         assert!(!ProductName::new("食品罐内壁涂料").head_in_title("钢结构防火涂料", ""));
         assert!(ProductName::new("食品接触用涂料").head_in_title("食品接触用涂料及涂层", ""));
         assert!(!ProductName::new("儿童鞋").head_in_title("足部防护 电绝缘鞋", ""));
+        // A title qualifying its head by whom it serves or guards is about
+        // that product alone; the food series' lead names no product.
+        let convenience = ProductName::new("方便食品");
+        assert!(!convenience.head_in_title("食品安全国家标准 婴儿配方食品", ""));
+        assert!(!convenience.head_in_title("食品安全国家标准 饼干", ""));
+        assert!(ProductName::new("方便面").head_in_title("食品安全国家标准 方便面", ""));
+        assert!(!ProductName::new("服装").head_in_title("防护服装 阻燃服", ""));
+        assert!(ProductName::new("阻燃服").head_in_title("防护服装 阻燃服", ""));
+        assert!(ProductName::new("童鞋").head_in_title("儿童鞋安全技术规范", ""));
+        assert!(!ProductName::new("自行车").head_in_title("儿童自行车安全要求", ""));
+        assert!(ProductName::new("婴儿培养箱").head_in_title("医用婴儿培养箱", ""));
         // English: a part's title says which kind of the head it is about.
         let moulder = ProductName::new("injection moulding machine");
         assert!(!moulder.head_in_title(

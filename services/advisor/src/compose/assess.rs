@@ -107,6 +107,12 @@ pub fn assess(input: &Inputs) -> Solution {
     }
 }
 
+/// The least kind weight that says a regulation names the line for the
+/// product's own kind. Below it the weight is a share of a family of kinds
+/// the name's head names (食品 of 方便食品 names every kind of food, and
+/// 饼干's line is one kind's of dozens), which says nothing of this product.
+const OWN_KIND_WEIGHT: f32 = 0.15;
+
 /// The product whose scope a candidate's title covers: one it matched at
 /// least [`STRONG_MATCH`] strongly, named by a regulation for the product's
 /// kind, or else whose head the title holds (a title sharing only a
@@ -116,7 +122,7 @@ fn product_in_scope(c: &CandidateInfo) -> Option<&String> {
     if r.match_strength < STRONG_MATCH {
         return None;
     }
-    if r.product_kind > 0.0 {
+    if r.product_kind >= OWN_KIND_WEIGHT {
         return r.matched_products.first();
     }
     let s = &c.standard;

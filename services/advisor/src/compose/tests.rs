@@ -162,6 +162,10 @@ fn must_holds_titles_about_the_product_not_ones_sharing_a_modifier() {
             "电磁兼容 限值 第1部分：谐波电流发射限值",
             0.6,
         ),
+        // A family's share (a kind among dozens its head names), not its
+        // own kind: the title must still be about the product.
+        mandatory("GB 99001-2020", "汽车用灯丝灯泡前照灯", 0.05),
+        mandatory("GB 99002-2020", "汽车启动电池用蓄电池安全要求", 0.05),
     ];
     let enterprise = EnterpriseInfo::default();
     let s = compose(&Inputs {
@@ -174,7 +178,7 @@ fn must_holds_titles_about_the_product_not_ones_sharing_a_modifier() {
         top: 10,
     });
     let must: Vec<_> = s.must.iter().map(|m| m.id.as_str()).collect();
-    assert_eq!(must, ["GB 17625.1-2022", "GB 38031-2025"]);
+    assert_eq!(must, ["GB 17625.1-2022", "GB 38031-2025", "GB 99002-2020"]);
 }
 
 fn held(code: &str, status: &str, level: &str, adopts: bool) -> HeldInfo {
