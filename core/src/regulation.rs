@@ -443,8 +443,22 @@ fn heads_zh(name: &str) -> Vec<String> {
 /// Last characters of a word naming a made thing (a machine, a vehicle, a
 /// device, an agent …), unlike 事件, 条件 or 文件 (件) and 污染物 (物).
 const THING_CHARS_ZH: &[char] = &[
-    '机', '器', '仪', '车', '船', '剂', '具', '炉', '灯', '柜', '箱',
+    '机', '器', '仪', '车', '船', '剂', '具', '炉', '灯', '柜', '箱', '油',
 ];
+
+/// Last characters of a word of three characters or more naming an
+/// instrument (体温计, 车速表), unlike the shorter 设计 or 代表.
+const INSTRUMENT_CHARS_ZH: &[char] = &['计', '表'];
+
+/// Whether a jieba word names a made thing ([`THING_CHARS_ZH`],
+/// [`INSTRUMENT_CHARS_ZH`]).
+fn names_a_thing_zh(word: &str) -> bool {
+    let count = word.chars().count();
+    word.chars().last().is_some_and(|c| {
+        (count >= 2 && THING_CHARS_ZH.contains(&c))
+            || (count >= 3 && INSTRUMENT_CHARS_ZH.contains(&c))
+    })
+}
 
 /// Characters that join a qualifier to its head without qualifying it
 /// (玩具用涂料, 家用的).
@@ -464,6 +478,8 @@ const MARKED_QUALIFIERS_ZH: &[&str] = &[
     "实验动物",
     "宠物",
     "防护",
+    "防火",
+    "防爆",
 ];
 
 /// A title's lead naming the series of a whole field, not its product:
@@ -731,18 +747,13 @@ impl ProductName {
         // (汽车、挂车及汽车列车: the first 汽车 is).
         segment.match_indices(head).any(|(at, _)| {
             // A head followed by a word naming a made thing qualifies that
-            // thing: 玩具滑板车 is a scooter, 电池充电器 a charger.
-            let after = &segment[at + head.len()..];
+            // thing, joined or not: 玩具滑板车 is a scooter, 电池充电器 a
+            // charger, 推车式灭火器 an extinguisher, 玻璃体温计 a thermometer.
+            let after = segment[at + head.len()..].trim_start_matches(JOINING_CHARS_ZH);
             let names_another = crate::text::jieba()
                 .cut(after, false)
                 .first()
-                .map(|t| t.word)
-                .is_some_and(|w| {
-                    w.chars().count() >= 2
-                        && w.chars()
-                            .last()
-                            .is_some_and(|c| THING_CHARS_ZH.contains(&c))
-                });
+                .is_some_and(|t| names_a_thing_zh(t.word));
             if names_another {
                 return false;
             }
@@ -1655,6 +1666,12 @@ mod tests {
         assert!(ProductName::new("童鞋").head_in_title("儿童鞋安全技术规范", ""));
         assert!(!ProductName::new("自行车").head_in_title("儿童自行车安全要求", ""));
         assert!(ProductName::new("婴儿培养箱").head_in_title("医用婴儿培养箱", ""));
+        assert!(!ProductName::new("涂料").head_in_title("钢结构防火涂料", ""));
+        // A head joined to a made thing qualifies the thing.
+        assert!(!ProductName::new("推车").head_in_title("推车式灭火器", ""));
+        assert!(!ProductName::new("钢化玻璃").head_in_title("玻璃体温计", ""));
+        assert!(!ProductName::new("汽油").head_in_title("汽油机油", ""));
+        assert!(ProductName::new("汽油").head_in_title("车用汽油", ""));
         // English: a part's title says which kind of the head it is about.
         let moulder = ProductName::new("injection moulding machine");
         assert!(!moulder.head_in_title(
