@@ -6,14 +6,17 @@
 # Builds the release binaries, starts stdnav-standards, -profiling, -scoring
 # and -advisor on ports 50160-50163 with a temporary --home (the standards
 # index is built there first; pass STDNAV_BENCH_HOME=DIR to reuse one), stores
-# the 1,000-enterprise demo population, warms up 3 s, then measures. Stops
+# the 1,000-enterprise demo population, warms up (3 s), then measures. Stops
 # the services on exit. Figures go to docs/BENCHMARKS.md.
 #
 # To compare two builds like for like: BIN=DIR runs the binaries in DIR
 # (no build), LOAD=PATH another load generator (ask both builds about the
 # same population), and STDNAV_BENCH_RESET=1 removes the stored population
 # and peer model from STDNAV_BENCH_HOME first, so every run stores and
-# trains from scratch as the first run of a fresh home does.
+# trains from scratch as the first run of a fresh home does. WARMUP=SECONDS
+# sets the unmeasured warm-up (default 3): on a slow machine the first
+# seconds after a reset still train and fill caches, and only a longer one
+# measures the steady state.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE="${1:-300}"
@@ -41,4 +44,4 @@ export STDNAV_LOG=warn
 "$LOAD" --addr http://127.0.0.1:50160 --profiling http://127.0.0.1:50161 \
   --ready http://127.0.0.1:50160 --ready http://127.0.0.1:50161 \
   --ready http://127.0.0.1:50162 --ready http://127.0.0.1:50163 \
-  --rate "$RATE" --duration "$SECONDS_MEASURED"
+  --rate "$RATE" --duration "$SECONDS_MEASURED" --warmup "${WARMUP:-3}"
