@@ -678,7 +678,9 @@ impl ProductName {
             if let Some(object) = object {
                 return words.iter().any(|w| w == head || w == object);
             }
-            words.iter().any(|w| w == head) && self.qualifier_fits_en(title_en, head, at)
+            words.iter().any(|w| w == head)
+                && heads_a_phrase_en(title_en, head)
+                && self.qualifier_fits_en(title_en, head, at)
         }
     }
 
@@ -951,6 +953,100 @@ fn in_order(needle: &[String], hay: &[String]) -> bool {
 const PREPOSITIONS: &[&str] = &[
     "for", "of", "with", "in", "to", "against", "on", "from", "by", "under", "up",
 ];
+
+/// Whether an English title holds `head` where it ends a noun phrase, in
+/// the last segment holding it: last, or before a preposition, a
+/// conjunction, a generic word, a word of what the title rules ("safety",
+/// "test methods") or a number. Followed by another word it qualifies that word's thing: "Beer
+/// bottles" are bottles, "Gasoline engine oils" oils, "Toy scooters"
+/// scooters.
+fn heads_a_phrase_en(title: &str, head: &str) -> bool {
+    // The last segment holding the head says what the title (a series'
+    // part) is about: "Toys safety—Part 12: Toy scooters" is about scooters.
+    let segment_words = title
+        .split([':', ';', '—', '–', ',', '(', ')'])
+        .flat_map(|s| s.split(" - "))
+        .map(|segment| ProductName::new(segment).words)
+        .filter(|words| words.iter().any(|w| w == head))
+        .last();
+    segment_words.is_none_or(|words| {
+        let ends_phrase = |at: usize| {
+            words.get(at).is_none_or(|next| {
+                let next = next.as_str();
+                PREPOSITIONS.contains(&next)
+                    || matches!(next, "and" | "or" | "&")
+                    || GENERIC_WORDS.contains(&next)
+                    || ASPECT_WORDS.contains(&next)
+                    || !next.chars().any(char::is_alphabetic)
+            })
+        };
+        // A part of the product's own, named by a generic word after
+        // the next ("fire alarm control units", "steering mechanism"),
+        // is the product's.
+        let own_part = |at: usize| {
+            words
+                .get(at)
+                .is_some_and(|w| PART_WORDS.contains(&w.as_str()))
+                || words
+                    .get(at + 1)
+                    .is_some_and(|w| GENERIC_WORDS.contains(&w.as_str()))
+        };
+        words
+            .iter()
+            .enumerate()
+            .any(|(at, w)| w == head && (ends_phrase(at + 1) || own_part(at + 1)))
+    })
+}
+
+/// English words naming what a title rules of its product, not another
+/// thing (singular, as `ProductName` folds them): "Toys safety", "Cement
+/// test methods".
+const ASPECT_WORDS: &[&str] = &[
+    "safety",
+    "requirement",
+    "specification",
+    "test",
+    "testing",
+    "method",
+    "performance",
+    "limit",
+    "code",
+    "rule",
+    "vocabulary",
+    "terminology",
+    "classification",
+    "marking",
+    "labelling",
+    "labeling",
+    "quality",
+    "standard",
+    "general",
+    "design",
+    "installation",
+    "inspection",
+    "measurement",
+    "determination",
+    "characteristic",
+    "property",
+    "dimension",
+    "tolerance",
+    "hygiene",
+    "hygienic",
+    "sampling",
+    "grading",
+    "grade",
+    "production",
+    "manufacturing",
+    "manufacture",
+    "processing",
+    "industry",
+    "used",
+    "intended",
+];
+
+/// English words naming a working part of the product the word before them
+/// names ("steering mechanism", "lock assembly").
+const PART_WORDS: &[&str] = &["mechanism", "assembly", "control"];
 
 /// English prefixes, often written apart, that turn the word after them
 /// into its opposite: a non-invasive blood pressure monitor is no invasive
@@ -1672,6 +1768,22 @@ mod tests {
         assert!(!ProductName::new("钢化玻璃").head_in_title("玻璃体温计", ""));
         assert!(!ProductName::new("汽油").head_in_title("汽油机油", ""));
         assert!(ProductName::new("汽油").head_in_title("车用汽油", ""));
+        // English: a head followed by another noun qualifies that noun.
+        assert!(!ProductName::new("beer").head_in_title("", "Beer bottles"));
+        assert!(!ProductName::new("gasoline").head_in_title("", "Gasoline engine oils"));
+        assert!(
+            !ProductName::new("plastic toys")
+                .head_in_title("", "Toys safety—Part 12: Toy scooters")
+        );
+        assert!(ProductName::new("gasoline").head_in_title("", "Motor gasoline"));
+        assert!(ProductName::new("toys").head_in_title(
+            "",
+            "Safety of toys—Part 1: Mechanical and physical properties"
+        ));
+        assert!(
+            ProductName::new("plastic toys").head_in_title("", "Toys safety—Part 1: Basic code")
+        );
+        assert!(ProductName::new("battery").head_in_title("", "Battery systems for vehicles"));
         // English: a part's title says which kind of the head it is about.
         let moulder = ProductName::new("injection moulding machine");
         assert!(!moulder.head_in_title(
