@@ -695,21 +695,12 @@ impl ProductName {
             !GENERIC_WORDS.contains(&w.as_str()) && !PREPOSITIONS.contains(&w.as_str())
         };
         let own: Vec<&String> = self.words[..at].iter().filter(plain).collect();
-        let segments: Vec<&str> = title
-            .split([':', ';', '—', '–'])
-            .flat_map(|s| s.split(" - "))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let segments = segments_en(title);
         if own.is_empty() || segments.len() < 2 {
             return true;
         }
-        let holds_head = |text: &str| ProductName::new(text).words.iter().any(|w| w == head);
-        let Some(part) = segments
-            .iter()
-            .rev()
-            .find(|s| holds_head(s))
-            .and_then(|s| s.split(',').rev().find(|item| holds_head(item)))
+        let Some(part) = last_holding(segments.iter().copied(), head)
+            .and_then(|s| last_holding(s.split(','), head))
         else {
             return true;
         };
@@ -954,22 +945,40 @@ const PREPOSITIONS: &[&str] = &[
     "for", "of", "with", "in", "to", "against", "on", "from", "by", "under", "up",
 ];
 
+/// The segments of an English title (a series' title, a part's): between
+/// colons, semicolons and dashes, trimmed, none empty.
+fn segments_en(title: &str) -> Vec<&str> {
+    title
+        .split([':', ';', '—', '–'])
+        .flat_map(|s| s.split(" - "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The last of `pieces` of an English title whose words hold `head`.
+fn last_holding<'t>(
+    pieces: impl DoubleEndedIterator<Item = &'t str>,
+    head: &str,
+) -> Option<&'t str> {
+    pieces
+        .rev()
+        .find(|piece| ProductName::new(piece).words.iter().any(|w| w == head))
+}
+
 /// Whether an English title holds `head` where it ends a noun phrase, in
-/// the last segment holding it: last, or before a preposition, a
-/// conjunction, a generic word, a word of what the title rules ("safety",
-/// "test methods") or a number. Followed by another word it qualifies that word's thing: "Beer
-/// bottles" are bottles, "Gasoline engine oils" oils, "Toy scooters"
+/// the last piece holding it (segment, list item, bracket): last, or before
+/// a preposition, a conjunction, a generic word, a word of what the title
+/// rules ("safety", "test methods") or a number. Followed by another word
+/// it qualifies that word's thing: "Beer bottles" are bottles, "Gasoline
+/// engine oils" oils, and "Toys safety—Part 12: Toy scooters" is about
 /// scooters.
 fn heads_a_phrase_en(title: &str, head: &str) -> bool {
-    // The last segment holding the head says what the title (a series'
-    // part) is about: "Toys safety—Part 12: Toy scooters" is about scooters.
-    let segment_words = title
-        .split([':', ';', '—', '–', ',', '(', ')'])
-        .flat_map(|s| s.split(" - "))
-        .map(|segment| ProductName::new(segment).words)
-        .filter(|words| words.iter().any(|w| w == head))
-        .last();
-    segment_words.is_none_or(|words| {
+    let piece = last_holding(segments_en(title).into_iter(), head)
+        .and_then(|s| last_holding(s.split(','), head))
+        .and_then(|s| last_holding(s.split(['(', ')']), head));
+    piece.is_none_or(|piece| {
+        let words = ProductName::new(piece).words;
         let ends_phrase = |at: usize| {
             words.get(at).is_none_or(|next| {
                 let next = next.as_str();
@@ -980,9 +989,9 @@ fn heads_a_phrase_en(title: &str, head: &str) -> bool {
                     || !next.chars().any(char::is_alphabetic)
             })
         };
-        // A part of the product's own, named by a generic word after
-        // the next ("fire alarm control units", "steering mechanism"),
-        // is the product's.
+        // A working part of the product ("steering mechanism"), or a
+        // thing named generically after the next word ("fire alarm control
+        // units"), is the product's.
         let own_part = |at: usize| {
             words
                 .get(at)
