@@ -490,6 +490,14 @@ const SERIES_LEADS_ZH: &[&str] = &["食品安全国家标准"];
 /// Characters that separate the items of a list in a Chinese title.
 const LIST_SEPARATORS_ZH: &[char] = &['、', '，', ',', '和', '及', '与', '或'];
 
+/// The characters of a Chinese text that qualify what follows them: its
+/// CJK characters but those joining (的, 用 …).
+fn qualifying_zh(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| crate::text::is_cjk(*c) && !JOINING_CHARS_ZH.contains(c))
+        .collect()
+}
+
 /// Pairs of adjacent characters of a text.
 fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
     text.chars().zip(text.chars().skip(1))
@@ -721,24 +729,35 @@ impl ProductName {
     /// them qualifies it by nothing. 消防车 第17部分：排烟消防车 is another
     /// fire engine than 泡沫消防车, 钢结构防火涂料 another coating than
     /// 食品罐内壁涂料; 铝压力锅 is a 高压锅 (压), and a plain 变压器 takes any.
+    /// Where that segment leaves the head bare, an earlier one qualifying it
+    /// says which kind: 道路车辆 车辆识别代号 is a road vehicle's, not an
+    /// industrial vehicle's (工业车辆).
     fn modifier_fits(&self, title: &str, head: &str) -> bool {
-        let qualifying = |text: &str| -> Vec<char> {
-            text.chars()
-                .filter(|c| crate::text::is_cjk(*c) && !JOINING_CHARS_ZH.contains(c))
-                .collect()
-        };
+        if !title.contains(head) {
+            return false;
+        }
         let own = self
             .text
             .rfind(head)
-            .map(|at| qualifying(&self.text[..at]))
+            .map(|at| qualifying_zh(&self.text[..at]))
             .unwrap_or_default();
-        let segment = title
+        title
             .split(|c: char| c.is_whitespace() || matches!(c, '：' | ':' | '—'))
-            .rfind(|s| s.contains(head))
-            .unwrap_or(title);
+            .filter(|s| s.contains(head))
+            .rev()
+            .find_map(|segment| self.segment_fits(segment, head, &own))
+            .unwrap_or(true)
+    }
+
+    /// [`Self::modifier_fits`] for one segment of a title: `Some(true)` when
+    /// a place holding the head fits the name's kind, `Some(false)` when
+    /// none does, `None` when the head stands bare there (unqualified, for
+    /// a name that qualifies it) and an earlier segment must tell.
+    fn segment_fits(&self, segment: &str, head: &str, own: &[char]) -> Option<bool> {
+        let mut bare = false;
         // Any place the segment holds the head may be where it is about it
         // (汽车、挂车及汽车列车: the first 汽车 is).
-        segment.match_indices(head).any(|(at, _)| {
+        for (at, _) in segment.match_indices(head) {
             // A head followed by a word naming a made thing qualifies that
             // thing, joined or not: 玩具滑板车 is a scooter, 电池充电器 a
             // charger, 推车式灭火器 an extinguisher, 玻璃体温计 a thermometer.
@@ -748,7 +767,7 @@ impl ProductName {
                 .first()
                 .is_some_and(|t| names_a_thing_zh(t.word));
             if names_another {
-                return false;
+                continue;
             }
             let before = &segment[..at];
             // 第17部分 numbers the part, and a list's other items (热泵、空调器
@@ -765,11 +784,15 @@ impl ProductName {
                 before.contains(marker) && !marker.chars().any(|c| self.text.contains(c))
             });
             if marked_elsewhere {
-                return false;
+                continue;
             }
-            let theirs = qualifying(before);
-            own.is_empty() || theirs.is_empty() || theirs.iter().any(|c| own.contains(c))
-        })
+            let theirs = qualifying_zh(before);
+            if own.is_empty() || theirs.iter().any(|c| own.contains(c)) {
+                return Some(true);
+            }
+            bare |= theirs.is_empty();
+        }
+        (!bare).then_some(false)
     }
 
     /// How an enterprise's product name reads: the name itself and, when it
@@ -1754,6 +1777,12 @@ mod tests {
         assert!(!foam.head_in_title("消防车 第17部分：排烟消防车", ""));
         assert!(foam.head_in_title("消防车 第3部分：泡沫消防车", ""));
         assert!(foam.head_in_title("消防车 第1部分：通用技术条件", ""));
+        // Where the part leaves the head bare, the series' lead says which
+        // kind it is about.
+        let industrial = ProductName::new("工业车辆");
+        assert!(!industrial.head_in_title("道路车辆 车辆识别代号（VIN）", ""));
+        assert!(ProductName::new("道路车辆").head_in_title("道路车辆 车辆识别代号（VIN）", ""));
+        assert!(industrial.head_in_title("工业车辆 安全要求和验证 第1部分：自行式工业车辆", ""));
         let plush = ProductName::new("毛绒玩具");
         assert!(!plush.head_in_title("电玩具的安全", ""));
         assert!(plush.head_in_title("玩具安全 第2部分：机械与物理性能", ""));
