@@ -22,11 +22,12 @@ use stdnav_core::reference::Reference;
 use stdnav_core::standard::{Level, Nature, Standard, Status};
 
 pub const JIEBA: &str = "jieba";
-pub const EN: &str = "en_stem";
+/// English: tantivy's `en_stem` with stem exceptions ([`crate::stem`]).
+pub const EN: &str = "en_stem_exceptions";
 
 /// Bumped whenever the schema or what is indexed changes: a cached index
 /// with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
@@ -104,8 +105,12 @@ pub fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// Registers the tokenizers the schema names (Chinese via jieba).
+/// Registers the tokenizers the schema names (Chinese via jieba, English
+/// with stem exceptions).
 pub fn register_tokenizers(index: &Index) {
+    index
+        .tokenizers()
+        .register(EN, crate::stem::english_analyzer());
     index.tokenizers().register(
         JIEBA,
         TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
@@ -381,7 +386,7 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
     let mut en = index
         .tokenizers()
         .get(EN)
-        .expect("en_stem is a tantivy default tokenizer");
+        .expect("English analyzer registered above");
     let phrases = TitlePhrases::new(&mut en, reference);
     // One indexing thread and an arena large enough for the whole corpus:
     // one segment with documents in catalogue order, so equal scores rank
@@ -528,9 +533,7 @@ mod tests {
     }
 
     fn en() -> TextAnalyzer {
-        tantivy::tokenizer::TokenizerManager::default()
-            .get(EN)
-            .expect("en_stem")
+        crate::stem::english_analyzer()
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod index;
 pub mod progress;
 pub mod search;
 pub mod snapshot;
+pub mod stem;
 pub mod store;
 
 pub use domain::Standards;

@@ -157,7 +157,7 @@ impl Snapshot {
         let en = index
             .tokenizers()
             .get(EN)
-            .expect("en_stem is a tantivy default tokenizer");
+            .expect("English analyzer registered by index::open");
         // The reader is never reloaded (ReloadPolicy::Manual; a new index
         // makes a new snapshot), so its segments are fixed.
         let status_weights = reader
