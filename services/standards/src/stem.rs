@@ -18,24 +18,22 @@ use tantivy::tokenizer::{
     Tokenizer,
 };
 
-/// Lower-case words and the stem each keeps instead of Snowball's.
-const EXCEPTIONS: &[(&str, &str)] = &[
-    ("suite", "suite"),
-    ("suites", "suite"),
-    ("coating", "coating"),
-    ("coatings", "coating"),
-    ("fitting", "fitting"),
-    ("fittings", "fitting"),
-    ("fitness", "fitness"),
-    ("organic", "organic"),
-    ("dressing", "dressing"),
-    ("dressings", "dressing"),
-    ("training", "training"),
-    ("composite", "composite"),
-    ("composites", "composite"),
-    ("container", "container"),
-    ("containers", "container"),
-];
+/// The stem a lower-case word keeps instead of Snowball's, if it is one of
+/// the exceptions.
+fn exception_stem(word: &str) -> Option<&'static str> {
+    match word {
+        "suite" | "suites" => Some("suite"),
+        "coating" | "coatings" => Some("coating"),
+        "fitting" | "fittings" => Some("fitting"),
+        "fitness" => Some("fitness"),
+        "organic" => Some("organic"),
+        "dressing" | "dressings" => Some("dressing"),
+        "training" => Some("training"),
+        "composite" | "composites" => Some("composite"),
+        "container" | "containers" => Some("container"),
+        _ => None,
+    }
+}
 
 /// The English analyzer: tantivy's `en_stem` pipeline with the stem
 /// exceptions above.
@@ -47,8 +45,8 @@ pub fn english_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Stems lower-cased tokens with Snowball English except the words in
-/// [`EXCEPTIONS`].
+/// Stems lower-cased tokens with Snowball English except the words
+/// [`exception_stem`] names.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ExceptionalStemmer;
 
@@ -89,7 +87,7 @@ impl<T: TokenStream> TokenStream for ExceptionalStemmerStream<T> {
             return false;
         }
         let token = self.tail.token_mut();
-        if let Some((_, stem)) = EXCEPTIONS.iter().find(|(word, _)| *word == token.text) {
+        if let Some(stem) = exception_stem(&token.text) {
             token.text.clear();
             token.text.push_str(stem);
             return true;
@@ -117,15 +115,10 @@ impl<T: TokenStream> TokenStream for ExceptionalStemmerStream<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::token_seq;
 
     fn stems(text: &str) -> Vec<String> {
-        let mut analyzer = english_analyzer();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            out.push(stream.token().text.clone());
-        }
-        out
+        token_seq(&mut english_analyzer(), text)
     }
 
     #[test]
@@ -149,11 +142,6 @@ mod tests {
             .expect("en_stem is a tantivy default tokenizer");
         let text = "Household and similar electrical appliances — Safety — Part 2-21: \
                     Particular requirements for storage water heaters";
-        let mut stream = tantivy_en.token_stream(text);
-        let mut expected = Vec::new();
-        while stream.advance() {
-            expected.push(stream.token().text.clone());
-        }
-        assert_eq!(stems(text), expected);
+        assert_eq!(stems(text), token_seq(&mut tantivy_en, text));
     }
 }
