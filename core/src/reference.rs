@@ -13,6 +13,7 @@ const GBT4754_ICS: &str = include_str!("../data/gbt4754_ics.tsv");
 const TERMS: &str = include_str!("../data/terms.tsv");
 /// Written by `stdnav mine-terms` (crate::vocab); under the hand-written list.
 const TERMS_MINED: &str = include_str!("../data/terms_mined.tsv");
+const EN_WORDINGS: &str = include_str!("../data/en_wordings.tsv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionLevel {
@@ -38,6 +39,14 @@ pub struct Term {
     pub domain: String,
 }
 
+/// An English product word as enterprises write it and the wordings the
+/// catalogue's titles use for that product instead ("boat", "small craft").
+#[derive(Debug, Clone)]
+pub struct EnWording {
+    pub trade: String,
+    pub catalogue: Vec<String>,
+}
+
 #[derive(Debug)]
 pub struct Reference {
     regions: HashMap<String, Region>,
@@ -47,6 +56,7 @@ pub struct Reference {
     terms: Vec<Term>,
     /// First word of each English phrasing → the terms that have it.
     by_first_word: HashMap<String, Vec<usize>>,
+    en_wordings: Vec<EnWording>,
 }
 
 /// Data rows of a bundled TSV file: comments and the header skipped.
@@ -106,11 +116,12 @@ impl Reference {
     /// The text of the bundled tables an index is built from (Chinese ICS
     /// titles, the term list): a cached index built with other tables is
     /// stale, so its fingerprint includes them.
-    pub fn indexed_tables() -> [&'static str; 3] {
+    pub fn indexed_tables() -> [&'static str; 4] {
         [
             ICS_ZH,
             TERMS,
             if mined_terms_on() { TERMS_MINED } else { "" },
+            EN_WORDINGS,
         ]
     }
 
@@ -168,12 +179,20 @@ impl Reference {
                 }
             }
         }
+        let en_wordings = rows(EN_WORDINGS)
+            .filter(|r| r.len() >= 2)
+            .map(|r| EnWording {
+                trade: r[0].to_lowercase(),
+                catalogue: split_list(r[1], '|'),
+            })
+            .collect();
         Self {
             regions,
             ics_zh,
             concordance,
             terms,
             by_first_word,
+            en_wordings,
         }
     }
 
@@ -239,6 +258,12 @@ impl Reference {
 
     /// The term list (hand-written, then mined for Chinese terms it lacks;
     /// domain `mined`), longest Chinese term first.
+    /// The English trade words and their catalogue wordings
+    /// (core/data/en_wordings.tsv).
+    pub fn en_wordings(&self) -> &[EnWording] {
+        &self.en_wordings
+    }
+
     pub fn terms(&self) -> &[Term] {
         &self.terms
     }

@@ -198,6 +198,18 @@ fn expand_in(
                 }
             }
         }
+        // A trade word the catalogue words otherwise ("boat" for "small
+        // craft") also searches the catalogue's wording, unless the name
+        // already holds it.
+        for w in reference.en_wordings() {
+            if contains_phrase(&lower, &w.trade)
+                && !w.catalogue.iter().any(|c| contains_phrase(&lower, c))
+            {
+                for c in &w.catalogue {
+                    push_unique(&mut e.en, c);
+                }
+            }
+        }
     }
     e
 }
@@ -332,6 +344,23 @@ mod tests {
             "{e:?}"
         );
         assert!(!e.ics.iter().any(|c| c.starts_with("11.")), "{e:?}");
+    }
+
+    #[test]
+    fn an_english_trade_word_also_searches_the_catalogue_wording() {
+        let r = Reference::get();
+        let e = expand("boat fuel systems", r);
+        assert!(e.en.iter().any(|w| w == "small craft"), "{:?}", e.en);
+        // A name already in the catalogue's words gains nothing.
+        assert!(expand("small craft fuel systems", r).en.is_empty());
+        // Whole words only: "bikes" is "bike", "biker" is not.
+        assert!(
+            expand("mountain bikes", r)
+                .en
+                .iter()
+                .any(|w| w == "bicycle")
+        );
+        assert!(expand("biker jackets", r).en.is_empty());
     }
 
     #[test]

@@ -251,11 +251,18 @@ pub struct TitlePhrases {
 }
 
 impl TitlePhrases {
-    /// The multi-word wordings of `reference`'s term list, tokenized by the
-    /// English analyzer `en`.
+    /// The multi-word wordings of `reference`'s term list and of its
+    /// catalogue wordings for English trade words, tokenized by the English
+    /// analyzer `en`.
     pub fn new(en: &mut TextAnalyzer, reference: &Reference) -> Self {
         let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
-        for wording in reference.terms().iter().flat_map(|t| &t.en) {
+        let catalogue = reference.en_wordings().iter().flat_map(|w| &w.catalogue);
+        for wording in reference
+            .terms()
+            .iter()
+            .flat_map(|t| &t.en)
+            .chain(catalogue)
+        {
             let tokens = token_seq(en, wording);
             if tokens.len() < 2 {
                 continue;
