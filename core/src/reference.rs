@@ -183,7 +183,7 @@ impl Reference {
             .filter(|r| r.len() >= 2)
             .map(|r| EnWording {
                 trade: r[0].to_lowercase(),
-                catalogue: split_list(r[1], '|'),
+                catalogue: split_list(&r[1].to_lowercase(), '|'),
             })
             .collect();
         Self {
@@ -256,14 +256,14 @@ impl Reference {
             .unwrap_or_default()
     }
 
-    /// The term list (hand-written, then mined for Chinese terms it lacks;
-    /// domain `mined`), longest Chinese term first.
     /// The English trade words and their catalogue wordings
-    /// (core/data/en_wordings.tsv).
+    /// (core/data/en_wordings.tsv), lower case.
     pub fn en_wordings(&self) -> &[EnWording] {
         &self.en_wordings
     }
 
+    /// The term list (hand-written, then mined for Chinese terms it lacks;
+    /// domain `mined`), longest Chinese term first.
     pub fn terms(&self) -> &[Term] {
         &self.terms
     }
