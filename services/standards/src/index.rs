@@ -420,7 +420,7 @@ pub fn build(dir: &Path, catalogue: &Catalogue, progress: &dyn Fn(u64)) -> tanti
 /// edition of the international or regional record `s`'s line (a GB
 /// adopting the 2010 edition names the product of the 2019 one too), at
 /// most two: editions of one GB mostly repeat a title.
-fn adopters_titles_zh<'c>(catalogue: &'c Catalogue, s: &Standard) -> Vec<&'c str> {
+pub(crate) fn adopters_titles_zh<'c>(catalogue: &'c Catalogue, s: &Standard) -> Vec<&'c str> {
     let mut titles: Vec<&str> = Vec::new();
     if !matches!(s.level, Level::International | Level::Regional) {
         return titles;

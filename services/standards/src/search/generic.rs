@@ -80,7 +80,13 @@ impl Snapshot {
             return false;
         }
         let f = self.fields;
-        let zh_title = s.title_zh.to_lowercase();
+        // An international record's Chinese words are its adopters' titles
+        // (the field `adopters_clauses` searches for a market outside China).
+        let mut zh_title = s.title_zh.to_lowercase();
+        for title in index::adopters_titles_zh(&self.catalogue, s) {
+            zh_title.push(' ');
+            zh_title.push_str(&title.to_lowercase());
+        }
         let in_zh = |set: &HashSet<(Field, String)>| {
             set.iter()
                 .any(|(field, word)| *field == f.title_zh && zh_title.contains(word.as_str()))
