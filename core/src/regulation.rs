@@ -251,9 +251,19 @@ fn narrows(term: &ProductName, product: &ProductName) -> bool {
 }
 
 /// An English name's head, its last word that is not generic, with its
-/// place: "moulding" of "injection moulding machine".
+/// place: "moulding" of "injection moulding machine"; before "for" or "of"
+/// when a product word (neither generic nor a service's) comes first, since
+/// what follows says what the product serves ("engine" of "inboard engines
+/// for recreational craft", not "craft"), while a service's object follows
+/// it ("inspection of gas cylinders").
 fn head_word(words: &[String]) -> Option<(usize, &str)> {
-    words
+    let product_word = |w: &String| !GENERIC_WORDS.contains(&w.as_str()) && !is_service_word(w);
+    let end = words
+        .iter()
+        .position(|w| HEAD_ENDING_PREPOSITIONS.contains(&w.as_str()))
+        .filter(|&at| words[..at].iter().any(product_word))
+        .unwrap_or(words.len());
+    words[..end]
         .iter()
         .enumerate()
         .rev()
@@ -962,6 +972,10 @@ fn in_order(needle: &[String], hay: &[String]) -> bool {
     })
 }
 
+/// The prepositions ending a name's head phrase (see [`head_word`]): not
+/// those of compounds ("built-in", "ride-on", "ready-to-wear").
+const HEAD_ENDING_PREPOSITIONS: &[&str] = &["for", "of"];
+
 /// Words that end an English product's noun phrase: what follows says what
 /// it is for or made of, not what it is.
 const PREPOSITIONS: &[&str] = &[
@@ -1580,6 +1594,20 @@ mod tests {
         assert_eq!(kept("汽车防冻液", &[&car]), [0]);
         let valve = ProductRule::new("CN", &["安全阀"], Vec::new());
         assert_eq!(kept("安全阀维修", &[&valve]), [0]);
+        // What follows "for" says what the product serves, not what it is.
+        let ev = ProductRule::new("CN", &["electric vehicle"], Vec::new());
+        let battery = ProductRule::new("CN", &["traction battery"], Vec::new());
+        let for_ev = "traction batteries for electric vehicles";
+        assert_eq!(kept(for_ev, &[&ev, &battery]), [1]);
+        assert_eq!(
+            kept("electric vehicle traction batteries", &[&ev, &battery]),
+            [1]
+        );
+        // A service's object follows its "of".
+        let cylinder = ProductRule::new("CN", &["gas cylinder"], Vec::new());
+        let inspection = ProductName::new("periodic inspection of gas cylinders");
+        assert_eq!(kept(inspection.text(), &[&cylinder]), [0]);
+        assert!(inspection.head_in_title("", "Gas cylinders - Periodic inspection"));
     }
 
     #[test]
