@@ -131,10 +131,21 @@ fn term_names(term: &ProductName, product: &ProductName) -> bool {
 /// order.
 fn lies_within(term: &ProductName, product: &ProductName) -> bool {
     if term.cjk || product.cjk {
-        term.chars >= 2 && holds(&product.text, &term.text)
+        term.chars >= 2 && (holds(&product.text, &term.text) || segments_within(term, product))
     } else {
         !term.words.is_empty() && in_order(&term.words, &product.words)
     }
+}
+
+/// Whether a Chinese term's words lie in a product's words in order, as an
+/// English term's do, and end it: 游艇转向系统 in 游艇液压转向系统 (a word
+/// between), not 汽车座椅 in 汽车座椅套 (another head).
+fn segments_within(term: &ProductName, product: &ProductName) -> bool {
+    term.segments.len() >= 2
+        && product.segments.len() > term.segments.len()
+        && term.segments.last() == product.segments.last()
+        && in_order(&term.segments, &product.segments)
+        && !product.text.contains(NEGATION_ZH)
 }
 
 /// Whether a Chinese `text` holds `name` other than negated: 非车载充电机
@@ -390,6 +401,7 @@ fn heads_product(term: &ProductName, product: &ProductName) -> bool {
                 .iter()
                 .filter_map(|generic| text.strip_suffix(generic))
                 .any(|rest| rest.ends_with(term.text.as_str()))
+            || segments_within(term, product)
     } else {
         matches!(
             (head_word(&term.words), head_word(&product.words)),
@@ -521,6 +533,8 @@ pub struct ProductName {
     chars: usize,
     cjk: bool,
     words: Vec<String>,
+    /// A Chinese name's jieba words (empty for English).
+    segments: Vec<String>,
     /// A word that is not generic: a name of generic words alone
     /// ("equipment") names no kind it lies within.
     named: bool,
@@ -547,11 +561,24 @@ impl ProductName {
         }
         words.extend(prefix.map(str::to_string));
         let named = words.iter().any(|w| !GENERIC_WORDS.contains(&w.as_str()));
+        let cjk = text.chars().any(crate::text::is_cjk);
+        let segments = if cjk {
+            crate::text::jieba()
+                .cut(&text, false)
+                .into_iter()
+                .map(|t| t.word)
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
             chars: text.chars().count(),
-            cjk: text.chars().any(crate::text::is_cjk),
+            cjk,
             text,
             words,
+            segments,
             named,
         }
     }
@@ -1581,6 +1608,23 @@ mod tests {
             .into_iter()
             .map(|(i, _)| i)
             .collect()
+    }
+
+    #[test]
+    fn a_chinese_kind_s_words_name_a_product_with_a_word_between_as_english_ones_do() {
+        let kept = kept_kinds;
+        let craft = ProductRule::new("EU", &["游艇", "yacht"], Vec::new());
+        let steering =
+            ProductRule::new("EU", &["游艇转向系统", "boat steering system"], Vec::new());
+        // The steering kind names the product, not only the craft it is for.
+        assert_eq!(kept("游艇液压转向系统", &[&craft, &steering]), [1]);
+        assert_eq!(
+            kept("boat hydraulic steering system", &[&craft, &steering]),
+            [1]
+        );
+        // Another head is another product: the steering system's hose is no
+        // steering system.
+        assert!(!steering.names(&ProductName::new("游艇液压转向系统油管")));
     }
 
     #[test]
