@@ -139,13 +139,21 @@ fn lies_within(term: &ProductName, product: &ProductName) -> bool {
 
 /// Whether a Chinese term's words lie in a product's words in order, as an
 /// English term's do, and end it: 游艇转向系统 in 游艇液压转向系统 (a word
-/// between), not 汽车座椅 in 汽车座椅套 (another head).
+/// between), not in 游艇液压转向系统油管 (another head). Both names must end
+/// alike before either is cut into words.
 fn segments_within(term: &ProductName, product: &ProductName) -> bool {
-    term.segments.len() >= 2
-        && product.segments.len() > term.segments.len()
-        && term.segments.last() == product.segments.last()
-        && in_order(&term.segments, &product.segments)
-        && !product.text.contains(NEGATION_ZH)
+    if !term.cjk
+        || !product.cjk
+        || term.text.chars().last() != product.text.chars().last()
+        || product.text.contains(NEGATION_ZH)
+    {
+        return false;
+    }
+    let (inner, outer) = (term.segments(), product.segments());
+    inner.len() >= 2
+        && outer.len() > inner.len()
+        && inner.last() == outer.last()
+        && in_order(inner, outer)
 }
 
 /// Whether a Chinese `text` holds `name` other than negated: 非车载充电机
@@ -527,17 +535,26 @@ fn bigrams(text: &str) -> impl Iterator<Item = (char, char)> + '_ {
 
 /// A product name or a kind's term, prepared once for matching: lower
 /// case, whether it is Chinese, and its English words with plurals folded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ProductName {
     text: String,
     chars: usize,
     cjk: bool,
     words: Vec<String>,
-    /// A Chinese name's jieba words (empty for English).
-    segments: Vec<String>,
+    /// A Chinese name's jieba words, cut when first asked for (see
+    /// [`ProductName::segments`]).
+    segments: OnceLock<Vec<String>>,
     /// A word that is not generic: a name of generic words alone
     /// ("equipment") names no kind it lies within.
     named: bool,
+}
+
+/// Equal names are equal texts: the rest is derived from the text, and
+/// whether the words were cut yet says nothing of the name.
+impl PartialEq for ProductName {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
 }
 
 impl ProductName {
@@ -561,26 +578,32 @@ impl ProductName {
         }
         words.extend(prefix.map(str::to_string));
         let named = words.iter().any(|w| !GENERIC_WORDS.contains(&w.as_str()));
-        let cjk = text.chars().any(crate::text::is_cjk);
-        let segments = if cjk {
+        Self {
+            chars: text.chars().count(),
+            cjk: text.chars().any(crate::text::is_cjk),
+            text,
+            words,
+            segments: OnceLock::new(),
+            named,
+        }
+    }
+
+    /// A Chinese name's jieba words (empty for English), cut once and only
+    /// where a match needs them: most names never do, and cutting every
+    /// name a request builds would cost the advice its latency.
+    fn segments(&self) -> &[String] {
+        self.segments.get_or_init(|| {
+            if !self.cjk {
+                return Vec::new();
+            }
             crate::text::jieba()
-                .cut(&text, false)
+                .cut(&self.text, false)
                 .into_iter()
                 .map(|t| t.word)
                 .filter(|w| w.chars().any(char::is_alphanumeric))
                 .map(str::to_string)
                 .collect()
-        } else {
-            Vec::new()
-        };
-        Self {
-            chars: text.chars().count(),
-            cjk,
-            text,
-            words,
-            segments,
-            named,
-        }
+        })
     }
 
     /// The name in lower case.
