@@ -140,12 +140,14 @@ fn lies_within(term: &ProductName, product: &ProductName) -> bool {
 /// Whether a Chinese term's words lie in a product's words in order, as an
 /// English term's do, and end it: 游艇转向系统 in 游艇液压转向系统 (a word
 /// between), not in 游艇液压转向系统油管 (another head). Both names must end
-/// alike before either is cut into words.
+/// alike, and the term's characters lie in the product's in order, before
+/// either is cut into words.
 fn segments_within(term: &ProductName, product: &ProductName) -> bool {
     if !term.cjk
         || !product.cjk
         || term.text.chars().last() != product.text.chars().last()
         || product.text.contains(NEGATION_ZH)
+        || !chars_in_order(&term.text, &product.text)
     {
         return false;
     }
@@ -154,6 +156,13 @@ fn segments_within(term: &ProductName, product: &ProductName) -> bool {
         && outer.len() > inner.len()
         && inner.last() == outer.last()
         && in_order(inner, outer)
+}
+
+/// Whether `inner`'s characters occur in `outer` in order, as they must
+/// where its words do: a check that spares most pairs the cut into words.
+fn chars_in_order(inner: &str, outer: &str) -> bool {
+    let mut rest = outer.chars();
+    inner.chars().all(|c| rest.any(|o| o == c))
 }
 
 /// Whether a Chinese `text` holds `name` other than negated: 非车载充电机
