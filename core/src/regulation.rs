@@ -441,12 +441,7 @@ const BROAD_HEAD_CHARS_ZH: &[char] = &[
 /// dictionary word, unless the tail is a lone broad-class character.
 fn heads_zh(name: &str) -> Vec<String> {
     let jieba = crate::text::jieba();
-    let words: Vec<&str> = jieba
-        .cut(name, false)
-        .into_iter()
-        .map(|t| t.word)
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect();
+    let words = crate::text::words_zh(name);
     let mut end = words.len();
     while end > 1 && (GENERIC_HEADS_ZH.contains(&words[end - 1]) || is_service_zh(words[end - 1])) {
         end -= 1;
@@ -597,19 +592,13 @@ impl ProductName {
         }
     }
 
-    /// A Chinese name's jieba words (empty for English), cut once and only
-    /// where a match needs them: most names never do, and cutting every
+    /// A Chinese name's jieba words, cut once and only where a match needs
+    /// them ([`segments_within`]): most names never do, and cutting every
     /// name a request builds would cost the advice its latency.
     fn segments(&self) -> &[String] {
         self.segments.get_or_init(|| {
-            if !self.cjk {
-                return Vec::new();
-            }
-            crate::text::jieba()
-                .cut(&self.text, false)
+            crate::text::words_zh(&self.text)
                 .into_iter()
-                .map(|t| t.word)
-                .filter(|w| w.chars().any(char::is_alphanumeric))
                 .map(str::to_string)
                 .collect()
         })

@@ -109,6 +109,17 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
     }
 }
 
+/// The words jieba cuts a Chinese text into, punctuation and spaces left
+/// out.
+pub fn words_zh(text: &str) -> Vec<&str> {
+    jieba()
+        .cut(text, false)
+        .into_iter()
+        .map(|t| t.word)
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
 /// Lower-case words of Latin text (letters and digits; `-` and other
 /// punctuation separate words).
 pub fn words(text: &str) -> impl Iterator<Item = &str> {
