@@ -300,10 +300,12 @@ fn head_word(words: &[String]) -> Option<(usize, &str)> {
 }
 
 /// Whether `inner` lies strictly inside `outer`: a shorter Chinese text
-/// within it, or fewer English words in its order.
+/// within it or its words in order in outer's ([`segments_within`], as a
+/// term names a product), or fewer English words in its order.
 fn strictly_within(inner: &ProductName, outer: &ProductName) -> bool {
     if inner.cjk || outer.cjk {
-        outer.chars > inner.chars && holds(&outer.text, &inner.text)
+        outer.chars > inner.chars
+            && (holds(&outer.text, &inner.text) || segments_within(inner, outer))
     } else {
         outer.words.len() > inner.words.len() && in_order(&inner.words, &outer.words)
     }
@@ -1646,6 +1648,20 @@ mod tests {
         // Another head is another product: the steering system's hose is no
         // steering system.
         assert!(!steering.names(&ProductName::new("游艇液压转向系统油管")));
+        // A kind whose name lies in another kind's longer name by its words
+        // gives way to it, as in English: the marine navigation receiver is
+        // no satellite TV receiver.
+        let satellite_tv =
+            ProductRule::new("EU", &["卫星接收机", "satellite receiver"], Vec::new());
+        let navigation = ProductRule::new(
+            "EU",
+            &["船用卫星导航接收机", "marine satellite navigation receiver"],
+            Vec::new(),
+        );
+        let both = [&satellite_tv, &navigation];
+        assert!(satellite_tv.names(&ProductName::new("船用卫星导航接收机")));
+        assert_eq!(kept("船用卫星导航接收机", &both), [1]);
+        assert_eq!(kept("marine satellite navigation receiver", &both), [1]);
     }
 
     #[test]
